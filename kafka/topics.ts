@@ -1,0 +1,49 @@
+// The public Kafka contract of dancu. A sectoral system that does not run our connector
+// produces to the same topics with the same key, value and headers (see README, "Ingest contract").
+
+export const SOURCES = ['civil-status', 'residence', 'id-card', 'health'] as const;
+export type SourceName = (typeof SOURCES)[number];
+
+export function isSourceName(value: string): value is SourceName {
+  return (SOURCES as readonly string[]).includes(value);
+}
+
+/** `dancu.source.<source>.v1`: key = personal id, value = the event as UTF-8 JSON. */
+export function sourceTopic(source: SourceName): string {
+  return `dancu.source.${source}.v1`;
+}
+
+export const SOURCE_TOPIC_PATTERN = /^dancu\.source\.([a-z-]+)\.v1$/;
+
+/** Rejected records, with the original bytes and a machine-readable reason. */
+export const DLQ_TOPIC = 'dancu.dlq.v1';
+/** Every accepted change to a citizen record, key = personal id. */
+export const CHANGES_TOPIC = 'dancu.changes.v1';
+
+/** Headers on source records. All optional for foreign producers: the value is what counts. */
+export const HEADERS = {
+  eventId: 'dancu-event-id',
+  schema: 'dancu-schema',
+  traceparent: 'traceparent',
+  /** On dead letters: why, where from. */
+  reason: 'dancu-dlq-reason',
+} as const;
+
+/** Upper bound for one record's value; larger ones are dead-lettered as `message-too-large`. */
+export const MAX_EVENT_BYTES = 64 * 1024;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface TopicLayout {
+  topic: string;
+  partitions: number;
+  config: Record<string, string>;
+}
+
+/** How each dancu topic is created when missing (existing topics are never altered). */
+export function topicLayout(topic: string): TopicLayout {
+  if (topic === DLQ_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(90 * DAY_MS) } };
+  return { topic, partitions: 3, config: { 'retention.ms': String(7 * DAY_MS) } };
+}
+
+export const ALL_TOPICS: readonly string[] = [...SOURCES.map(sourceTopic), DLQ_TOPIC, CHANGES_TOPIC];

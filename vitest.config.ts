@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: unit tests sit beside the code they test and need no server;
+// integration tests under test/ run on the real Kafka and FerretDB (started by test/global-setup.ts).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{cli,connectors,hub,schemas,kafka,deploy}/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+          // One Kafka and one store for the whole suite: files run one after another.
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+    ],
+  },
+});
