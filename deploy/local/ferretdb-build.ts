@@ -1,0 +1,85 @@
+// FerretDB is built from source with the local Go toolchain, once, into the cache.
+//
+// Why not simply `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2`: the published
+// module lacks build/version/version.txt (FerretDB's release tooling generates it), and a binary
+// built that way panics at start-up with "Invalid build/version/version.txt file content". So we
+// copy the module source, add that one file, and build it as FerretDB's own release does.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runCommand } from './command.ts';
+import { FERRETDB_VERSION, stackLocations } from './locations.ts';
+import { StackError } from './stack-error.ts';
+import { requireTool } from './toolchain.ts';
+
+const MODULE = 'github.com/FerretDB/FerretDB';
+
+/** The path of a working FerretDB binary of the pinned version, building it first if needed. */
+export async function ensureFerretdbBinary(log: (line: string) => void): Promise<string> {
+  const { cacheDir, ferretdb } = stackLocations();
+  const binary = ferretdb.binary;
+  // Asking the binary itself also catches a broken one left by a plain `go install`.
+  if (reportsVersion(binary, FERRETDB_VERSION)) return binary;
+
+  const go = requireTool('go', `build FerretDB ${FERRETDB_VERSION}`);
+  log(`Building FerretDB ${FERRETDB_VERSION} with Go into ${binary} (first use only, a few minutes)…`);
+  const started = Date.now();
+  const env = {
+    ...process.env,
+    // Pure Go (FerretDB's SQLite is modernc.org/sqlite), so no C compiler is needed.
+    CGO_ENABLED: '0',
+    GOFLAGS: [process.env.GOFLAGS, '-buildvcs=false', '-trimpath'].filter(Boolean).join(' '),
+  };
+  const what = `Building FerretDB ${FERRETDB_VERSION}`;
+  const download = await runCommand(go, ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], {
+    cwd: tmpdir(), // outside any Go module, so no go.mod of ours is consulted or changed
+    env,
+    what,
+    failure: 'build-failed',
+  });
+  const moduleDir = (JSON.parse(download) as { Dir?: string }).Dir;
+  if (!moduleDir) throw new StackError('build-failed', `\`go mod download\` did not say where ${MODULE} is.`, true);
+
+  const sourceDir = join(cacheDir, 'build', `ferretdb-${FERRETDB_VERSION}-${process.pid}`);
+  const partial = `${binary}.partial-${process.pid}`;
+  try {
+    rmSync(sourceDir, { recursive: true, force: true });
+    mkdirSync(dirname(binary), { recursive: true });
+    mkdirSync(dirname(sourceDir), { recursive: true });
+    cpSync(moduleDir, sourceDir, { recursive: true });
+    makeWritable(sourceDir); // the module cache is read-only, and so is a plain copy of it
+    writeFileSync(join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    await runCommand(go, ['build', '-o', partial, './cmd/ferretdb'], {
+      cwd: sourceDir,
+      env,
+      what,
+      failure: 'build-failed',
+    });
+    if (!reportsVersion(partial, FERRETDB_VERSION)) {
+      throw new StackError(
+        'build-failed',
+        `The FerretDB binary built in ${sourceDir} does not start; run \`${partial} --version\` to see why.`,
+        false,
+      );
+    }
+    renameSync(partial, binary);
+  } finally {
+    rmSync(sourceDir, { recursive: true, force: true });
+    rmSync(partial, { force: true });
+  }
+  log(`Built FerretDB in ${Math.round((Date.now() - started) / 1000)} s.`);
+  return binary;
+}
+
+function reportsVersion(binary: string, version: string): boolean {
+  const result = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  return result.status === 0 && result.stdout.includes(`version: ${version}`);
+}
+
+function makeWritable(path: string): void {
+  const mode = statSync(path).mode;
+  chmodSync(path, mode | 0o200);
+  if (!statSync(path).isDirectory()) return;
+  for (const entry of readdirSync(path)) makeWritable(join(path, entry));
+}

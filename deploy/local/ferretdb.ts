@@ -1,0 +1,61 @@
+// The local MongoDB-compatible store: FerretDB on its SQLite backend, one file per database in
+// the data directory, so it needs no other server.
+import { mkdirSync } from 'node:fs';
+import { MongoClient } from 'mongodb';
+import { ensureFerretdbBinary } from './ferretdb-build.ts';
+import { ADDRESSES, FERRETDB_VERSION, stackLocations } from './locations.ts';
+import type { LocalService } from './service.ts';
+
+export const LOCAL_MONGODB_URI = `mongodb://${ADDRESSES.ferretdb}/`;
+
+export function ferretdbService(): LocalService {
+  const { homeDir, ferretdb: where } = stackLocations();
+  // FerretDB wants the SQLite URL to name a directory, with the trailing slash.
+  const sqliteUrl = `file:${where.dataDir}/`;
+  return {
+    name: 'ferretdb',
+    title: `FerretDB ${FERRETDB_VERSION}`,
+    address: ADDRESSES.ferretdb,
+    listensOn: [ADDRESSES.ferretdb],
+    dataDir: where.dataDir,
+    logFile: where.logFile,
+    pidFile: where.pidFile,
+    marker: `--sqlite-url=${sqliteUrl}`,
+    stopGraceMs: 10_000,
+    readyTimeoutMs: 30_000,
+    async prepare(log) {
+      const binary = await ensureFerretdbBinary(log);
+      mkdirSync(where.dataDir, { recursive: true });
+      mkdirSync(where.stateDir, { recursive: true });
+      return {
+        command: binary,
+        args: [
+          '--handler=sqlite',
+          `--sqlite-url=${sqliteUrl}`,
+          `--listen-addr=${ADDRESSES.ferretdb}`,
+          `--state-dir=${where.stateDir}`,
+          '--telemetry=disable',
+          // Its debug HTTP listener defaults to 127.0.0.1:8088, which other tools often hold.
+          '--debug-addr=-',
+          // At INFO it logs every connection; warnings and errors are what a person needs from this log.
+          '--log-level=warn',
+        ],
+        cwd: homeDir,
+        env: { ...process.env, DO_NOT_TRACK: '1' },
+        logFile: where.logFile,
+        pidFile: where.pidFile,
+      };
+    },
+    probe: () => probeMongodb(LOCAL_MONGODB_URI),
+  };
+}
+
+/** A ping through the real driver, the way the hub will talk to it. */
+export async function probeMongodb(uri: string): Promise<void> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 1_500, connectTimeoutMS: 1_500 });
+  try {
+    await client.db('admin').command({ ping: 1 });
+  } finally {
+    await client.close();
+  }
+}

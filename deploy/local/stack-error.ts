@@ -1,0 +1,26 @@
+// Every failure of the local stack is one of these: a code a script can test, a sentence that
+// tells a person what to do next, and whether simply trying again could help.
+
+export type StackErrorCode =
+  | 'tool-missing'
+  | 'endpoint-invalid'
+  | 'port-in-use'
+  | 'fetch-failed'
+  | 'build-failed'
+  | 'start-failed'
+  | 'not-ready'
+  | 'stop-failed'
+  | 'tool-failed'
+  | 'busy';
+
+export class StackError extends Error {
+  override readonly name = 'StackError';
+
+  constructor(
+    readonly code: StackErrorCode,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}

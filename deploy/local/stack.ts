@@ -1,0 +1,249 @@
+// The local stack: Kafka and FerretDB on loopback, as background processes that outlive the
+// command that started them. This is the only module the rest of dancu imports from deploy/local.
+//
+//   ensureStack()  what the hub, the CLI and the tests call: addresses to use, servers started if needed
+//   stackUp / stackDown / stackStatus   behind `dancu stack up | down | status`
+//   resolveEndpoints()                  the addresses only, starting nothing
+//
+// KAFKA_BROKERS and MONGODB_URI always win: a service named by the environment is never started here.
+import { readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isListening } from './address.ts';
+import { lastLines } from './command.ts';
+import { isOurs, livePid, startDaemon, stopDaemon, type StopOutcome } from './daemon.ts';
+import { resolveEndpoints, type Endpoints } from './endpoints.ts';
+import { ferretdbService, LOCAL_MONGODB_URI } from './ferretdb.ts';
+import { kafkaService } from './kafka-broker.ts';
+import { ADDRESSES, stackLocations } from './locations.ts';
+import { withStackLock } from './lock.ts';
+import type { LocalService, ServiceName } from './service.ts';
+import { StackError } from './stack-error.ts';
+
+export { resolveEndpoints, type Endpoints } from './endpoints.ts';
+export { kafkaConsoleProduce } from './kafka-console.ts';
+export { StackError, type StackErrorCode } from './stack-error.ts';
+export type { ServiceName } from './service.ts';
+
+export interface StackOptions {
+  /** Progress for people: fetching, building, starting, ready. Silent when omitted. */
+  log?: (line: string) => void;
+}
+
+export interface ServiceStatus {
+  service: ServiceName;
+  title: string;
+  /** The environment variable that names another server to use instead, e.g. "KAFKA_BROKERS=10.0.0.5:9092". */
+  replacedBy?: string;
+  /** Whether the local process is alive (even when the environment points elsewhere). */
+  running: boolean;
+  /** Whether the local server answered a real request just now. */
+  answering: boolean;
+  pid?: number;
+  address: string;
+  dataDir: string;
+  logFile: string;
+}
+
+export interface ServiceUpReport extends ServiceStatus {
+  outcome: 'started' | 'already-running' | 'replaced-by-environment';
+  elapsedMs: number;
+}
+
+export interface ServiceDownReport {
+  service: ServiceName;
+  title: string;
+  outcome: StopOutcome;
+  pid?: number;
+}
+
+export interface EnsuredStack {
+  kafkaBrokers: string[];
+  mongodbUri: string;
+  /** True where the local stack serves it; false where KAFKA_BROKERS / MONGODB_URI named another server. */
+  startedLocally: { kafka: boolean; ferretdb: boolean };
+}
+
+/** The addresses to use, after bringing up whichever local services the environment does not replace. */
+export async function ensureStack(options: StackOptions = {}): Promise<EnsuredStack> {
+  const endpoints = resolveEndpoints();
+  const { kafka, ferretdb } = endpoints.fromEnvironment;
+  if (!kafka || !ferretdb) await stackUp(options);
+  return {
+    kafkaBrokers: endpoints.kafkaBrokers,
+    mongodbUri: endpoints.mongodbUri,
+    startedLocally: { kafka: !kafka, ferretdb: !ferretdb },
+  };
+}
+
+/** Starts what is not running yet (fetching or building it on first use) and waits until it answers. */
+export async function stackUp(options: StackOptions = {}): Promise<ServiceUpReport[]> {
+  const log = options.log ?? (() => {});
+  const endpoints = resolveEndpoints();
+  return withStackLock(stackLocations().lockFile, log, () =>
+    allOrFirstError(localServices().map((service) => bringUp(service, replacement(service.name, endpoints), log))),
+  );
+}
+
+/** Stops the local services: SIGTERM, then SIGKILL if one is still there after its grace period. */
+export async function stackDown(options: StackOptions = {}): Promise<ServiceDownReport[]> {
+  const log = options.log ?? (() => {});
+  return withStackLock(stackLocations().lockFile, log, () =>
+    allOrFirstError(
+      localServices().map(async (service): Promise<ServiceDownReport> => {
+        const pid = livePid(service.pidFile, service.marker);
+        const outcome = await stopDaemon(service.pidFile, service.marker, service.stopGraceMs);
+        log(
+          outcome === 'not-running'
+            ? `${service.title} was not running.`
+            : outcome === 'stopped'
+              ? `Stopped ${service.title} (pid ${pid}).`
+              : `${service.title} (pid ${pid}) ignored SIGTERM for ${service.stopGraceMs / 1000} s and was killed.`,
+        );
+        return { service: service.name, title: service.title, outcome, pid };
+      }),
+    ),
+  );
+}
+
+/** What runs where, without changing anything (except forgetting pid files of dead processes). */
+export async function stackStatus(): Promise<ServiceStatus[]> {
+  const endpoints = resolveEndpoints();
+  return Promise.all(localServices().map((service) => statusOf(service, replacement(service.name, endpoints))));
+}
+
+function localServices(): LocalService[] {
+  return [kafkaService(), ferretdbService()];
+}
+
+/** How a person would point dancu at their own server instead of this one. */
+const ENVIRONMENT_VARIABLE: Record<ServiceName, { name: string; localValue: string }> = {
+  kafka: { name: 'KAFKA_BROKERS', localValue: ADDRESSES.kafkaBroker },
+  ferretdb: { name: 'MONGODB_URI', localValue: LOCAL_MONGODB_URI },
+};
+
+function replacement(service: ServiceName, endpoints: Endpoints): string | undefined {
+  if (!endpoints.fromEnvironment[service]) return undefined;
+  const value = service === 'kafka' ? endpoints.kafkaBrokers.join(',') : endpoints.mongodbUri;
+  return `${ENVIRONMENT_VARIABLE[service].name}=${value}`;
+}
+
+async function bringUp(
+  service: LocalService,
+  replacedBy: string | undefined,
+  log: (line: string) => void,
+): Promise<ServiceUpReport> {
+  const started = Date.now();
+  const report = async (outcome: ServiceUpReport['outcome']): Promise<ServiceUpReport> => ({
+    ...(await statusOf(service, replacedBy)),
+    outcome,
+    elapsedMs: Date.now() - started,
+  });
+  if (replacedBy) {
+    log(`${service.title}: not started here, because ${replacedBy} is set.`);
+    return report('replaced-by-environment');
+  }
+  const running = livePid(service.pidFile, service.marker);
+  if (running !== undefined) {
+    await waitUntilAnswering(service, running); // at once, unless it is still starting up
+    log(`${service.title} is already running (pid ${running}) on ${service.address}.`);
+    return report('already-running');
+  }
+  for (const address of service.listensOn) {
+    if (!(await isListening(address))) continue;
+    const { name, localValue } = ENVIRONMENT_VARIABLE[service.name];
+    const instead = address === service.address ? `, or use it by setting ${name}=${localValue}` : '';
+    throw new StackError(
+      'port-in-use',
+      `${address} is taken by a process dancu did not start (${service.pidFile} names no live process), ` +
+        `so ${service.title} cannot listen there. Stop that process (\`ss -ltnp | grep ${address}\` finds it)${instead}.`,
+      false,
+    );
+  }
+  const spec = await service.prepare(log);
+  const pid = startDaemon(spec);
+  log(`Started ${service.title} (pid ${pid}); waiting for it to answer on ${service.address}…`);
+  await waitUntilAnswering(service, pid);
+  await service.warmUp?.();
+  log(`${service.title} is ready on ${service.address} (${secondsSince(started)} s). Log: ${service.logFile}`);
+  return report('started');
+}
+
+async function waitUntilAnswering(service: LocalService, pid: number): Promise<void> {
+  const deadline = Date.now() + service.readyTimeoutMs;
+  for (;;) {
+    if (!isOurs(pid, service.marker)) {
+      rmSync(service.pidFile, { force: true });
+      throw new StackError(
+        'start-failed',
+        `${service.title} (pid ${pid}) exited while starting; the cause is in ${service.logFile}:\n${logTail(service)}`,
+        false,
+      );
+    }
+    let lastError: unknown;
+    try {
+      await service.probe();
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const reason = lastError instanceof Error ? lastError.message : String(lastError);
+      throw new StackError(
+        'not-ready',
+        `${service.title} (pid ${pid}) did not answer on ${service.address} within ${service.readyTimeoutMs / 1000} s ` +
+          `(last error: ${reason}). It is left running: read ${service.logFile}, then \`dancu stack down\` ` +
+          `and \`dancu stack up\` again. From the log:\n${logTail(service)}`,
+        true,
+      );
+    }
+    await sleep(500);
+  }
+}
+
+async function statusOf(service: LocalService, replacedBy: string | undefined): Promise<ServiceStatus> {
+  const pid = livePid(service.pidFile, service.marker);
+  const answering =
+    pid !== undefined &&
+    (await service.probe().then(
+      () => true,
+      () => false,
+    ));
+  return {
+    service: service.name,
+    title: service.title,
+    ...(replacedBy ? { replacedBy } : {}),
+    running: pid !== undefined,
+    answering,
+    ...(pid !== undefined ? { pid } : {}),
+    address: service.address,
+    dataDir: service.dataDir,
+    logFile: service.logFile,
+  };
+}
+
+/** Both services are handled side by side; if either fails, the caller hears about every failure. */
+async function allOrFirstError<T>(work: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const errors = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (errors.length === 0) return results.map((result) => (result as PromiseFulfilledResult<T>).value);
+  const first = errors[0];
+  if (errors.length === 1) throw first;
+  const message = errors.map((error) => (error instanceof Error ? error.message : String(error))).join('\n\n');
+  throw first instanceof StackError ? new StackError(first.code, message, first.retryable) : new Error(message);
+}
+
+/** The log's first error (usually the cause; stack traces and shutdown chatter follow it) and its last lines. */
+function logTail(service: LocalService): string {
+  let log: string;
+  try {
+    log = readFileSync(service.logFile, 'utf8');
+  } catch {
+    return '(no log yet)';
+  }
+  const firstError = log.split('\n').find((line) => /\b(ERROR|FATAL|PANIC)\b|Exception/.test(line));
+  return (firstError ? `${firstError}\n...\n` : '') + lastLines(log, 15);
+}
+
+function secondsSince(start: number): string {
+  return ((Date.now() - start) / 1000).toFixed(1);
+}
