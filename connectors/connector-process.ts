@@ -1,0 +1,51 @@
+// Wires one source connector to Kafka and its local state (checkpoint, reject log) and runs it.
+import { join } from 'node:path';
+import { sourceTopic, topicLayout, type SourceName } from '../kafka/topics.ts';
+import { RecordPublisher, connectKafka, ensureTopics } from '../kafka/transport.ts';
+import { FileCheckpoint } from './sdk/checkpoint.ts';
+import { RejectLog } from './sdk/reject-log.ts';
+import { runSourceConnector, type ConnectorSummary, type NativeItem } from './sdk/source-connector.ts';
+import { SOURCE_DEFINITIONS } from './sources.ts';
+
+export interface ConnectorProcessOptions {
+  source: SourceName;
+  /** Names this feed's checkpoint and reject log, e.g. `civil-status.simulated` or `residence.import.batch-07`. */
+  feedId: string;
+  items: AsyncIterable<NativeItem> | Iterable<NativeItem>;
+  kafkaBrokers: string[];
+  stateDir: string;
+  rate?: number;
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (summary: ConnectorSummary) => void;
+}
+
+export function checkpointPath(stateDir: string, feedId: string): string {
+  return join(stateDir, 'checkpoints', `${feedId}.json`);
+}
+
+export function rejectLogPath(stateDir: string, feedId: string): string {
+  return join(stateDir, 'rejects', `${feedId}.jsonl`);
+}
+
+export async function runConnectorProcess(options: ConnectorProcessOptions): Promise<ConnectorSummary> {
+  const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: `dancu-connector-${options.source}` });
+  await ensureTopics(kafka, [topicLayout(sourceTopic(options.source))]);
+  const publisher = new RecordPublisher(kafka);
+  try {
+    return await runSourceConnector({
+      source: options.source,
+      items: options.items,
+      toEvent: SOURCE_DEFINITIONS[options.source].toEvent,
+      publisher,
+      checkpoint: new FileCheckpoint(checkpointPath(options.stateDir, options.feedId)),
+      rejects: new RejectLog(rejectLogPath(options.stateDir, options.feedId)),
+      ...(options.rate ? { rate: options.rate } : {}),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } finally {
+    await publisher.close();
+  }
+}
