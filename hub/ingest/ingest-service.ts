@@ -1,0 +1,64 @@
+// The hub's ingest process: one Kafka consumer group over the four source topics, writing to
+// the population store. Run as many instances as there are partitions to share the load.
+import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, type PartitionLag } from '../../kafka/transport.ts';
+import { PopulationStore } from '../store/population-store.ts';
+import { ingestBatch, type BatchOutcome } from './ingest-batch.ts';
+import { IngestStats } from './ingest-stats.ts';
+
+export const HUB_GROUP_ID = 'dancu-hub';
+
+export interface IngestServiceOptions {
+  kafkaBrokers: string[];
+  mongodbUri: string;
+  database: string;
+  groupId?: string;
+  onBatch?: (outcome: BatchOutcome) => void;
+}
+
+export class IngestService {
+  readonly stats = new IngestStats();
+
+  private constructor(
+    private readonly options: IngestServiceOptions,
+    private readonly kafka: ReturnType<typeof connectKafka>,
+    private readonly store: PopulationStore,
+    private readonly publisher: RecordPublisher,
+    private readonly consumer: BatchConsumer,
+  ) {}
+
+  static async start(options: IngestServiceOptions): Promise<IngestService> {
+    const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub' });
+    await ensureTopics(kafka, ALL_TOPICS.map(topicLayout));
+    const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
+    const publisher = new RecordPublisher(kafka);
+    await publisher.connect();
+    let service: IngestService | undefined;
+    const consumer = new BatchConsumer(kafka, {
+      groupId: options.groupId ?? HUB_GROUP_ID,
+      topics: SOURCES.map(sourceTopic),
+      fromBeginning: true,
+      handle: async (records) => {
+        const outcome = await ingestBatch(records, store, publisher);
+        service?.stats.record(outcome);
+        options.onBatch?.(outcome);
+      },
+    });
+    service = new IngestService(options, kafka, store, publisher, consumer);
+    const joined = consumer.joined();
+    await consumer.start();
+    await joined;
+    return service;
+  }
+
+  /** How far behind the hub is on each source partition. */
+  lag(): Promise<PartitionLag[]> {
+    return consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, SOURCES.map(sourceTopic));
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+    await this.publisher.close();
+    await this.store.close();
+  }
+}
