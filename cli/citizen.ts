@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { resolveEndpoints } from '../deploy/local/stack.ts';
+import { PopulationStore } from '../hub/store/population-store.ts';
+import { databaseName } from './settings.ts';
+
+export function registerCitizenCommand(program: Command): void {
+  const citizen = program.command('citizen').description('Operator views of the population store.');
+  citizen
+    .command('show')
+    .description(
+      'Show one citizen as the store holds it: each field\'s current value with its provenance\n' +
+        '(source, event, effective time) and the full history of accepted changes (R5).',
+    )
+    .argument('<personal-id>', 'the 12-digit personal identification number')
+    .option('--json', 'print the record and its history as JSON')
+    .action(async (personalId: string, options: { json?: boolean }) => {
+      if (!/^[0-9]{12}$/.test(personalId)) throw new Error(`${JSON.stringify(personalId)} is not a personal id: it has 12 digits`);
+      const endpoints = resolveEndpoints();
+      const store = await PopulationStore.open({ uri: endpoints.mongodbUri, database: databaseName() });
+      try {
+        const record = await store.readCitizen(personalId);
+        if (!record) {
+          console.error(`no citizen ${personalId} in the population store (${databaseName()})`);
+          process.exitCode = 1;
+          return;
+        }
+        const history = await store.readHistory(personalId);
+        if (options.json) {
+          console.log(JSON.stringify({ personalId, fields: record.fields, history }, null, 2));
+          return;
+        }
+        console.log(`Citizen ${personalId} (revision ${record.revision})\n`);
+        const rows = Object.entries(record.fields).map(([field, version]) => [
+          field,
+          display(version.value),
+          `${version.source}${version.authoritative ? '' : ' (not authoritative)'}`,
+          version.effectiveAt.slice(0, 10),
+          version.eventId,
+        ]);
+        printTable([['field', 'value', 'source', 'effective', 'event'], ...rows]);
+        console.log(`\nHistory (${history.length} events)`);
+        for (const entry of history) {
+          console.log(`${entry.effectiveAt.slice(0, 10)}  ${entry.source}/${entry.eventType}  (event ${entry._id})`);
+          for (const change of entry.changes) {
+            const note = change.outcome === 'overruled' ? '  [kept the authoritative value]' : '';
+            console.log(`    ${change.field}: ${display(change.previous)} → ${display(change.value)}${note}`);
+          }
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function display(value: unknown): string {
+  if (value === null || value === undefined) return '∅';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object') {
+    return Object.values(value as Record<string, unknown>)
+      .filter((part) => part !== null && part !== undefined && part !== '')
+      .map((part) => (typeof part === 'object' ? JSON.stringify(part) : String(part)))
+      .join(', ');
+  }
+  return String(value);
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+}

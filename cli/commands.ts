@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { registerCitizenCommand } from './citizen.ts';
+import { registerConnectorCommands } from './connector.ts';
+import { registerHubCommand } from './hub.ts';
+import { registerStackCommand } from './stack.ts';
+import { registerStartCommand } from './start.ts';
+
+// Each command lives in its own module under cli/ and registers itself here.
+export function registerCommands(program: Command): void {
+  registerStartCommand(program);
+  registerHubCommand(program);
+  registerConnectorCommands(program);
+  registerCitizenCommand(program);
+  registerStackCommand(program);
+}

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { ensureStack } from '../deploy/local/stack.ts';
+import { IngestService } from '../hub/ingest/ingest-service.ts';
+import { LiveCounts } from './live-counts.ts';
+import { databaseName } from './settings.ts';
+import { onShutdown, untilAborted } from './shutdown.ts';
+
+export function registerHubCommand(program: Command): void {
+  program
+    .command('hub')
+    .description(
+      'Run the hub: consume the four source topics, validate every record again, apply accepted events\n' +
+        'to the population store (with full history), dead-letter the rest to dancu.dlq.v1 and publish\n' +
+        'changes to dancu.changes.v1. Runs until Ctrl-C. Uses KAFKA_BROKERS / MONGODB_URI if set,\n' +
+        'otherwise brings up the local stack.',
+    )
+    .option('--group <id>', 'Kafka consumer group; instances with the same group share the partitions', 'dancu-hub')
+    .action(async (options: { group: string }) => {
+      const signal = onShutdown();
+      const stack = await ensureStack({ log: (line) => console.error(line) });
+      const hub = await IngestService.start({
+        kafkaBrokers: stack.kafkaBrokers,
+        mongodbUri: stack.mongodbUri,
+        database: databaseName(),
+        groupId: options.group,
+      });
+      console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}; Ctrl-C to stop`);
+      const live = new LiveCounts({ hub });
+      live.start();
+      await untilAborted(signal);
+      live.stop();
+      await hub.stop();
+      live.printFinal();
+    });
+}

@@ -1,0 +1,29 @@
+// Settings every command shares, read from the environment once and checked at start-up.
+import { stackLocations } from '../deploy/local/locations.ts';
+import { DEFAULT_DATABASE } from '../hub/store/population-store.ts';
+
+/** Where local state lives (DANCU_HOME): checkpoints, rejected records, the local stack's data and logs. */
+export function dancuHome(): string {
+  return stackLocations().homeDir;
+}
+
+/** The population store's database name (`DANCU_DB`). */
+export function databaseName(): string {
+  const name = process.env.DANCU_DB ?? DEFAULT_DATABASE;
+  if (!/^[A-Za-z0-9_-]{1,60}$/.test(name)) {
+    throw new Error(`DANCU_DB=${JSON.stringify(name)} is not a usable database name: use letters, digits, _ or -, at most 60`);
+  }
+  return name;
+}
+
+export function parsePositiveInt(value: string, what: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`${what} must be a positive whole number, not ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+export function parseShare(value: string, what: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) throw new Error(`${what} must be a share between 0 and 1, not ${JSON.stringify(value)}`);
+  return parsed;
+}

@@ -1,0 +1,59 @@
+// `dancu stack up | down | status`: the local Kafka and FerretDB that development and tests run on.
+import type { Command } from 'commander';
+import { stackDown, stackStatus, stackUp, type ServiceStatus } from '../deploy/local/stack.ts';
+
+const say = (line: string) => console.log(line);
+
+export function registerStackCommand(program: Command): void {
+  const stack = program
+    .command('stack')
+    .description(
+      'Run Kafka and FerretDB (a MongoDB-compatible store) locally on 127.0.0.1, as background processes.\n' +
+        'KAFKA_BROKERS or MONGODB_URI, when set, name servers to use instead; that service is then left alone.\n' +
+        'Data and logs live in DANCU_HOME (default <repo>/.dancu); downloads and builds in DANCU_CACHE (default ~/.cache/dancu).',
+    );
+
+  stack
+    .command('up')
+    .description(
+      'Start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017) unless already running, and wait until both answer.\n' +
+        'The first run fetches the Kafka jars with Maven and builds FerretDB with Go (needs java 17+, mvn, go; a few minutes).',
+    )
+    .action(async () => {
+      const reports = await stackUp({ log: say });
+      const started = reports.filter((report) => report.outcome === 'started').length;
+      say(started === 0 ? 'Nothing to start.' : `Stack is up. \`dancu stack down\` stops it.`);
+    });
+
+  stack
+    .command('down')
+    .description('Stop the local Kafka and FerretDB (SIGTERM, then SIGKILL after a grace period). Their data is kept.')
+    .action(async () => {
+      await stackDown({ log: say });
+    });
+
+  stack
+    .command('status')
+    .description('Show, for each local service, whether it runs and answers, its pid, address, data directory and log.')
+    .option('--json', 'print the status as JSON, for scripts')
+    .action(async (options: { json?: boolean }) => {
+      const statuses = await stackStatus();
+      say(options.json ? JSON.stringify(statuses, null, 2) : statuses.map(describe).join('\n\n'));
+    });
+}
+
+function describe(status: ServiceStatus): string {
+  const state = !status.running
+    ? 'not running'
+    : status.answering
+      ? `running (pid ${status.pid})`
+      : `running (pid ${status.pid}) but not answering`;
+  const lines = [
+    `${status.title}: ${state}`,
+    `  address   ${status.address}`,
+    `  data      ${status.dataDir}`,
+    `  log       ${status.logFile}`,
+  ];
+  if (status.replacedBy) lines.push(`  note      ${status.replacedBy} is set, so dancu uses that server instead`);
+  return lines.join('\n');
+}

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SOURCES, sourceTopic } from '../kafka/topics.ts';
+import { startGroupAtEnd } from '../kafka/transport.ts';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { mergeEvents } from '../hub/citizen/merge.ts';
+import { PopulationStore } from '../hub/store/population-store.ts';
+import type { SourceEvent } from '../schemas/source-event.ts';
+import { testEndpoints } from './endpoints.ts';
+import { prepareTopics, publishEvents, testKafka, uniqueName, waitFor } from './harness.ts';
+
+const DANCU = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
+
+function startHubProcess(groupId: string, database: string): ChildProcess {
+  const { kafkaBrokers, mongodbUri } = testEndpoints();
+  return spawn(process.execPath, [DANCU, 'hub', '--group', groupId], {
+    env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), MONGODB_URI: mongodbUri, DANCU_DB: database },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+describe('crash recovery on the real Kafka and FerretDB', () => {
+  const children: ChildProcess[] = [];
+  let store: PopulationStore | undefined;
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await store?.db.dropDatabase();
+    await store?.close();
+  });
+
+  it('R5: a hub killed with SIGKILL mid-stream and restarted applies every event exactly once', async () => {
+    await prepareTopics();
+    const groupId = uniqueName('test-crash');
+    const database = uniqueName('dancu_crash');
+    await startGroupAtEnd(testKafka(), groupId, SOURCES.map(sourceTopic));
+    store = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database });
+
+    const events: SourceEvent[] = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 800 });
+    await publishEvents(events);
+    const applied = () => store!.history.countDocuments();
+
+    const first = startHubProcess(groupId, database);
+    children.push(first);
+    await waitFor('the first hub to apply part of the stream', async () => (await applied()) >= 300, 120_000);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const atKill = await applied();
+    expect(atKill, 'killed in the middle, not after the end').toBeLessThan(events.length);
+
+    const second = startHubProcess(groupId, database);
+    children.push(second);
+    await waitFor('every event applied after the restart', async () => (await applied()) === events.length, 180_000);
+
+    // Exactly once: each event is one history entry, each version appears once, and every
+    // citizen is what the merge rules give for its events.
+    const byCitizen = new Map<string, SourceEvent[]>();
+    for (const event of events) byCitizen.set(event.personalId, [...(byCitizen.get(event.personalId) ?? []), event]);
+    const stored = await store.readCitizens([...byCitizen.keys()]);
+    for (const [id, list] of byCitizen) {
+      const doc = stored.get(id);
+      expect(doc, id).toBeDefined();
+      for (const versions of Object.values(doc!.versions)) {
+        expect(new Set(versions.map((version) => version.eventId)).size).toBe(versions.length);
+      }
+      const expected = mergeEvents(null, list).document;
+      expect({ fields: doc!.fields, versions: doc!.versions }).toEqual({ fields: expected.fields, versions: expected.versions });
+    }
+    second.kill('SIGTERM');
+    await new Promise((resolve) => second.once('exit', resolve));
+  });
+});

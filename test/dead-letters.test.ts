@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import type { SourceEvent } from '../schemas/source-event.ts';
+import { kafkaConsoleProduce } from '../deploy/local/stack.ts';
+import { testEndpoints } from './endpoints.ts';
+import { publishRaw, startTestHub, tapTopic, waitFor, type TestHub } from './harness.ts';
+
+function someEvents(): SourceEvent[] {
+  return simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 5 });
+}
+
+function pick<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }> {
+  const found = events.find((event) => event.type === type);
+  if (!found) throw new Error(`the simulation made no ${type} event`);
+  return found as Extract<SourceEvent, { type: T }>;
+}
+
+describe('dead letters on the real Kafka', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('R26: every kind of bad record lands in dancu.dlq.v1 with its reason and origin, and the good one beside them is applied', async () => {
+    const events = someEvents();
+    const residence = pick(events, 'permanent-residence-registered');
+    const birth = pick(events, 'birth-registered');
+    const good = pick(events, 'current-residence-declared');
+    const residenceTopic = sourceTopic('residence');
+    const json = (value: unknown) => JSON.stringify(value);
+
+    const { address: _dropped, ...payloadWithoutAddress } = residence.payload;
+    const bornLater = { ...birth, payload: { ...birth.payload, dateOfBirth: `${Number(birth.payload.dateOfBirth.slice(0, 4)) + 1}${birth.payload.dateOfBirth.slice(4)}` } };
+    const cases = [
+      { reason: 'malformed-json', topic: residenceTopic, key: residence.personalId, value: '{"eventId": "4f1c' },
+      { reason: 'schema-violation', topic: residenceTopic, key: residence.personalId, value: json({ ...residence, payload: payloadWithoutAddress }), path: '/payload' },
+      { reason: 'id-inconsistent', topic: sourceTopic('civil-status'), key: birth.personalId, value: json(bornLater) },
+      { reason: 'unknown-source', topic: sourceTopic('health'), key: residence.personalId, value: json(residence) },
+      { reason: 'unknown-type', topic: residenceTopic, key: residence.personalId, value: json({ ...residence, type: 'moved-abroad-forever' }) },
+      { reason: 'message-too-large', topic: residenceTopic, key: residence.personalId, value: json({ ...residence, padding: 'x'.repeat(70 * 1024) }) },
+    ];
+
+    const dlq = await tapTopic(DLQ_TOPIC);
+    for (const bad of cases) await publishRaw(bad.topic, [{ key: bad.key, value: bad.value }]);
+    await publishRaw(residenceTopic, [{ key: good.personalId, value: json(good) }]);
+
+    const letters = await waitFor('six dead letters', async () => {
+      const mine = dlq.records
+        .map((record) => JSON.parse(record.value!.toString()))
+        .filter((letter) => cases.some((bad) => Buffer.from(letter.originalValueBase64, 'base64').toString() === bad.value));
+      return mine.length >= cases.length ? mine : undefined;
+    });
+    for (const bad of cases) {
+      const letter = letters.find((entry) => Buffer.from(entry.originalValueBase64, 'base64').toString() === bad.value);
+      expect(letter, bad.reason).toMatchObject({ reason: bad.reason, sourceTopic: bad.topic, partition: expect.any(Number), offset: expect.any(String), key: bad.key });
+      expect(letter.detail.length, `${bad.reason} has a readable detail`).toBeGreaterThan(10);
+      if (bad.path) expect(letter.path).toMatch(new RegExp(`^${bad.path}`));
+    }
+    await dlq.stop();
+
+    await waitFor('the good event applied', async () => (await hub.store.readCitizen(good.personalId)) ?? undefined);
+    const stored = await hub.store.readCitizen(good.personalId);
+    expect(stored?.fields.currentAddress?.eventId).toBe(good.eventId);
+    expect(await hub.store.citizens.countDocuments()).toBe(1);
+    expect(hub.hub.stats.total().rejected).toBe(cases.length);
+  });
+
+  it('R28: an event written by Kafka\'s own console producer is applied, and a malformed one is dead-lettered with its reason', async () => {
+    const event = pick(someEvents(), 'temporary-residence-registered');
+    const dlq = await tapTopic(DLQ_TOPIC);
+    await kafkaConsoleProduce(testEndpoints().kafkaBrokers, sourceTopic('residence'), [
+      { key: event.personalId, value: JSON.stringify(event) },
+      { key: event.personalId, value: '{"not": "an event"' },
+    ]);
+    await waitFor('the console-produced event applied', async () => (await hub.store.readCitizen(event.personalId)) ?? undefined);
+    const letter = await waitFor('the malformed record dead-lettered', async () =>
+      dlq.records.map((record) => JSON.parse(record.value!.toString())).find((entry) => Buffer.from(entry.originalValueBase64, 'base64').toString() === '{"not": "an event"'),
+    );
+    expect(letter.reason).toBe('malformed-json');
+    await dlq.stop();
+  });
+});

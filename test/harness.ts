@@ -1,0 +1,107 @@
+// What the integration tests share: a hub on a database of its own, a consumer group that starts
+// at the end of the topics (so earlier tests' records are not replayed), and polling helpers.
+import { randomUUID } from 'node:crypto';
+import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, type RawRecord } from '../kafka/transport.ts';
+import { IngestService } from '../hub/ingest/ingest-service.ts';
+import { PopulationStore } from '../hub/store/population-store.ts';
+import type { SourceEvent } from '../schemas/source-event.ts';
+import { testEndpoints } from './endpoints.ts';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomUUID().slice(0, 8)}`;
+}
+
+export function testKafka() {
+  return connectKafka({ brokers: testEndpoints().kafkaBrokers, clientId: 'dancu-test' });
+}
+
+export async function prepareTopics(): Promise<void> {
+  await ensureTopics(testKafka(), ALL_TOPICS.map(topicLayout));
+}
+
+export interface TestHub {
+  hub: IngestService;
+  store: PopulationStore;
+  database: string;
+  groupId: string;
+  stop(): Promise<void>;
+}
+
+/** A new hub instance reading only what is published from now on, into a fresh database. */
+export async function startTestHub(): Promise<TestHub> {
+  await prepareTopics();
+  const database = uniqueName('dancu_test');
+  const groupId = uniqueName('test-hub');
+  await startGroupAtEnd(testKafka(), groupId, SOURCES.map(sourceTopic));
+  const { kafkaBrokers, mongodbUri } = testEndpoints();
+  const hub = await IngestService.start({ kafkaBrokers, mongodbUri, database, groupId });
+  const store = await PopulationStore.open({ uri: mongodbUri, database });
+  return {
+    hub,
+    store,
+    database,
+    groupId,
+    async stop() {
+      await hub.stop();
+      await store.db.dropDatabase();
+      await store.close();
+    },
+  };
+}
+
+export async function publishEvents(events: readonly SourceEvent[]): Promise<void> {
+  const publisher = new RecordPublisher(testKafka());
+  try {
+    for (const source of SOURCES) {
+      const mine = events.filter((event) => event.source === source);
+      await publisher.publish(sourceTopic(source), mine.map((event) => ({ key: event.personalId, value: JSON.stringify(event) })));
+    }
+  } finally {
+    await publisher.close();
+  }
+}
+
+export async function publishRaw(topic: string, records: { key: string; value: string | Buffer }[]): Promise<void> {
+  const publisher = new RecordPublisher(testKafka());
+  try {
+    for (const record of records) await publisher.publish(topic, [record]);
+  } finally {
+    await publisher.close();
+  }
+}
+
+/** Collects what arrives on a topic from now on. */
+export async function tapTopic(topic: typeof DLQ_TOPIC | typeof CHANGES_TOPIC | string) {
+  const kafka = testKafka();
+  const groupId = uniqueName('test-tap');
+  await startGroupAtEnd(kafka, groupId, [topic]);
+  const consumer = kafka.consumer({ groupId });
+  const records: RawRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ topic: from, partition, message }) => {
+      records.push({
+        topic: from,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
+        timestamp: message.timestamp,
+      });
+    },
+  });
+  return { records, stop: () => consumer.disconnect() };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOURCES } from '../kafka/topics.ts';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import type { SourceEvent } from '../schemas/source-event.ts';
+import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';
+import { mergeEvents } from '../hub/citizen/merge.ts';
+import { publishEvents, startTestHub, tapTopic, waitFor, type TestHub } from './harness.ts';
+import { CHANGES_TOPIC } from '../kafka/topics.ts';
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 1_000_000_000) + 1;
+}
+
+function citizensOf(events: readonly SourceEvent[]): string[] {
+  return [...new Set(events.map((event) => event.personalId))];
+}
+
+async function storedCitizens(hub: TestHub, ids: string[]): Promise<Map<string, CitizenDocument>> {
+  return hub.store.readCitizens(ids);
+}
+
+async function waitUntilApplied(hub: TestHub, events: readonly SourceEvent[]): Promise<void> {
+  const wanted = new Set(events.map((event) => event.eventId));
+  await waitFor(`${wanted.size} events in the history of ${hub.database}`, async () => {
+    const count = await hub.store.history.countDocuments({ _id: { $in: [...wanted] } });
+    return count === wanted.size;
+  }, 120_000);
+}
+
+/** The documents the merge rules give for these events, computed in memory. */
+function expectedDocuments(events: readonly SourceEvent[]): Map<string, CitizenDocument> {
+  const byCitizen = new Map<string, SourceEvent[]>();
+  for (const event of events) byCitizen.set(event.personalId, [...(byCitizen.get(event.personalId) ?? []), event]);
+  return new Map([...byCitizen].map(([id, list]) => [id, mergeEvents(null, list).document]));
+}
+
+function comparable(doc: CitizenDocument | undefined) {
+  return doc ? { fields: doc.fields, versions: doc.versions } : undefined;
+}
+
+describe('ingest on the real Kafka and FerretDB', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('R26: updates from all four sources land in one citizen document, each field with its provenance', async () => {
+    const events = simulateEvents({ seed: randomSeed(), citizens: 20 });
+    const changes = await tapTopic(CHANGES_TOPIC);
+    await publishEvents(events);
+    await waitUntilApplied(hub, events);
+
+    const stored = await storedCitizens(hub, citizensOf(events));
+    const withAllSources = [...stored.values()].find((doc) => {
+      const sources = new Set(Object.values(doc.fields).map((version) => version.source));
+      return SOURCES.every((source) => sources.has(source));
+    });
+    expect(withAllSources, 'some citizen has fields from all four sources').toBeDefined();
+    for (const version of Object.values(withAllSources!.fields)) {
+      expect(version).toMatchObject({ source: expect.any(String), eventId: expect.any(String), effectiveAt: expect.any(String) });
+    }
+    expect(withAllSources!.fields.fullName?.source).toBe('civil-status');
+
+    // R5: the stored record is exactly what the merge rules give for these events.
+    const expected = expectedDocuments(events);
+    for (const [id, doc] of expected) expect(comparable(stored.get(id))).toEqual(comparable(doc));
+
+    // The change feed carries every field that took a value, keyed by personal id.
+    await waitFor('changes on dancu.changes.v1', async () => changes.records.length >= expected.size);
+    const change = JSON.parse(changes.records[0]!.value!.toString());
+    expect(changes.records[0]!.key!.toString()).toBe(change.personalId);
+    expect(change).toMatchObject({ changeId: expect.stringContaining(':'), field: expect.any(String), source: expect.any(String) });
+    await changes.stop();
+  });
+
+  it('R5: duplicates and shuffled order converge to the same documents and the same history', async () => {
+    const events = simulateEvents({ seed: randomSeed(), citizens: 15 });
+    await publishEvents(events);
+    await waitUntilApplied(hub, events);
+    const ids = citizensOf(events);
+    const inOrder = await storedCitizens(hub, ids);
+    const inOrderHistory = await hub.store.history.find({ personalId: { $in: ids } }).sort({ _id: 1 }).toArray();
+
+    const second = await startTestHub();
+    try {
+      const shuffled = [...events, ...events.slice(0, Math.ceil(events.length / 3))];
+      for (let i = shuffled.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      await publishEvents(shuffled);
+      await waitUntilApplied(second, events);
+      await waitFor('duplicates counted', async () => second.hub.stats.total().received >= shuffled.length);
+      const reordered = await storedCitizens(second, ids);
+      for (const id of ids) expect(comparable(reordered.get(id))).toEqual(comparable(inOrder.get(id)));
+      const reorderedHistory = await second.store.history.find({ personalId: { $in: ids } }).sort({ _id: 1 }).toArray();
+      expect(reorderedHistory).toEqual(inOrderHistory);
+      expect(second.hub.stats.total().duplicates).toBeGreaterThanOrEqual(shuffled.length - events.length);
+    } finally {
+      await second.stop();
+    }
+  });
+});
