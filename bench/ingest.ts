@@ -90,22 +90,25 @@ await rawConsumer.disconnect();
 console.log(`baseline (kafkajs consume + bulk upsert): ${rate(events.length, rawSeconds)} events/s (${rawSeconds.toFixed(1)} s)`);
 
 // The hub: validation, merge with authority rules, history, change feed, DLQ.
-started = performance.now();
 let hubCount = 0;
-const hubDone = new Promise<void>((resolve) => {
-  void IngestService.start({
-    kafkaBrokers: stack.kafkaBrokers,
-    mongodbUri: stack.mongodbUri,
-    database,
-    groupId: hubGroup,
-    onBatch: (outcome) => {
-      hubCount += outcome.received;
-      if (hubCount >= events.length) resolve();
-    },
-  }).then((hub) => hubDone.then(() => hub.stop()));
+let drained: () => void = () => {};
+const hubDrained = new Promise<void>((resolve) => {
+  drained = resolve;
 });
-await hubDone;
+started = performance.now();
+const hub = await IngestService.start({
+  kafkaBrokers: stack.kafkaBrokers,
+  mongodbUri: stack.mongodbUri,
+  database,
+  groupId: hubGroup,
+  onBatch: (outcome) => {
+    hubCount += outcome.received;
+    if (hubCount >= events.length) drained();
+  },
+});
+await hubDrained;
 const hubSeconds = (performance.now() - started) / 1000;
+await hub.stop();
 console.log(`hub (validate + merge + history + changes): ${rate(events.length, hubSeconds)} events/s (${hubSeconds.toFixed(1)} s)`);
 console.log(`ratio hub / baseline: ${(rawSeconds / hubSeconds).toFixed(2)}`);
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { IngestService } from '../hub/ingest/ingest-service.ts';
 import { LiveCounts } from './live-counts.ts';
-import { databaseName } from './settings.ts';
+import { databaseName, parsePositiveInt } from './settings.ts';
 import { onShutdown, untilAborted } from './shutdown.ts';
 
 export function registerHubCommand(program: Command): void {
@@ -15,7 +15,13 @@ export function registerHubCommand(program: Command): void {
         'otherwise brings up the local stack.',
     )
     .option('--group <id>', 'Kafka consumer group; instances with the same group share the partitions', 'dancu-hub')
-    .action(async (options: { group: string }) => {
+    .option(
+      '--session-timeout <ms>',
+      'how long Kafka waits for a silent hub instance before moving its partitions to another (at least 6000)',
+      (value) => parsePositiveInt(value, '--session-timeout'),
+      30_000,
+    )
+    .action(async (options: { group: string; sessionTimeout: number }) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const hub = await IngestService.start({
@@ -23,6 +29,7 @@ export function registerHubCommand(program: Command): void {
         mongodbUri: stack.mongodbUri,
         database: databaseName(),
         groupId: options.group,
+        sessionTimeoutMs: options.sessionTimeout,
       });
       console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });

@@ -41,7 +41,7 @@ export function connectKafka(options: KafkaOptions): Kafka {
       () =>
       ({ namespace, log }) => {
         // kafkajs logs retriable errors loudly during rebalances; keep only real errors, one line each.
-        console.error(`[kafka ${namespace}] ${log.message}`);
+        console.error(`[kafka ${namespace}] ${log.message}${log.error ? `: ${String(log.error)}` : ""}`);
       },
   });
 }
@@ -68,6 +68,31 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
   }
 }
 
+const SEND_BYTES = 512 * 1024;
+
+function recordBytes(record: OutgoingRecord): number {
+  let bytes = Buffer.byteLength(record.key) + Buffer.byteLength(record.value);
+  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
+}
+
+/** Splits records into runs whose size stays under `limit` (a single larger record goes alone). */
+function* chunksOf(records: OutgoingRecord[], limit: number): Generator<OutgoingRecord[]> {
+  let chunk: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = recordBytes(record);
+    if (chunk.length > 0 && bytes + size > limit) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 /**
  * A producer that waits for all in-sync replicas and never duplicates on its own retries
  * (idempotent), so "acknowledged" means durable.
@@ -87,16 +112,22 @@ export class RecordPublisher {
     }
   }
 
-  /** Resolves once Kafka acknowledged every record. */
+  /**
+   * Resolves once Kafka acknowledged every record. Large arrays go out in several produce
+   * requests of at most SEND_BYTES each, in order, because the broker refuses a request
+   * bigger than its message.max.bytes (1 MiB by default).
+   */
   async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.connect();
-    await this.producer.send({
-      topic,
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers ?? {} })),
-    });
+    for (const chunk of chunksOf(records, SEND_BYTES)) {
+      await this.producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: chunk.map((record) => ({ key: record.key, value: record.value, headers: record.headers ?? {} })),
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -109,9 +140,17 @@ export interface BatchConsumerOptions {
   groupId: string;
   topics: string[];
   fromBeginning?: boolean;
+  /**
+   * How long the group waits for a silent member before handing its partitions to others
+   * (kafkajs default 30 s). The broker accepts 6 s at the least (group.min.session.timeout.ms).
+   */
+  sessionTimeoutMs?: number;
   /** Called with the records of one partition; offsets are committed only after it resolves. */
   handle: (records: RawRecord[]) => Promise<void>;
 }
+
+/** Records handed to one `handle` call at most. */
+const HANDLE_SLICE = 500;
 
 /**
  * Consumes in batches with manual commits: the offset of a batch is committed only after
@@ -126,8 +165,9 @@ export class BatchConsumer {
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: Math.max(options.sessionTimeoutMs ?? 30_000, 10_000),
+      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
       maxBytesPerPartition: 4 * 1024 * 1024,
       allowAutoTopicCreation: false,
     });
@@ -141,19 +181,26 @@ export class BatchConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        const records = batch.messages.map((message) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: decodeHeaders(message.headers),
-          timestamp: message.timestamp,
-        }));
-        await this.options.handle(records);
-        resolveOffset(batch.lastOffset());
-        await commitOffsetsIfNecessary();
-        await heartbeat();
+        // A fetched batch can hold thousands of records; handling it in slices, with a heartbeat
+        // and a commit after each, keeps the member alive in its group and the replay after a
+        // crash short.
+        for (let start = 0; start < batch.messages.length; start += HANDLE_SLICE) {
+          if (!isRunning() || isStale()) return;
+          const slice = batch.messages.slice(start, start + HANDLE_SLICE);
+          const records = slice.map((message) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            headers: decodeHeaders(message.headers),
+            timestamp: message.timestamp,
+          }));
+          await this.options.handle(records);
+          resolveOffset(slice[slice.length - 1]!.offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        }
       },
     });
     // kafkajs commits only when asked; with autoCommit off, commitOffsetsIfNecessary commits every resolved offset.
@@ -216,13 +263,38 @@ export async function consumerLag(kafka: Kafka, groupId: string, topics: string[
   }
 }
 
-/** Points a new consumer group at the current end of each topic, so it reads only what comes next. */
+/**
+ * Points a new consumer group at the current end of each topic, so it reads only what comes
+ * next. It commits explicit end offsets from a short-lived member of the group: kafkajs's own
+ * admin.resetOffsets takes five seconds per topic and, seeking to the "latest" sentinel, did not
+ * always commit (a group then re-read old records).
+ */
 export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
+  const ends: Array<{ topic: string; partition: number; offset: string }> = [];
   try {
-    for (const topic of topics) await admin.resetOffsets({ groupId, topic, earliest: false });
+    for (const topic of topics) {
+      for (const end of await admin.fetchTopicOffsets(topic)) ends.push({ topic, partition: end.partition, offset: end.high });
+    }
   } finally {
     await admin.disconnect();
+  }
+  const member = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+  await member.connect();
+  try {
+    await member.subscribe({ topics, fromBeginning: false });
+    const joined = new Promise<void>((resolve) => {
+      const remove = member.on(member.events.GROUP_JOIN, () => {
+        remove();
+        resolve();
+      });
+    });
+    await member.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
+    member.pause(topics.map((topic) => ({ topic })));
+    await joined;
+    await member.commitOffsets(ends);
+  } finally {
+    await member.disconnect();
   }
 }

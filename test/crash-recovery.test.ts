@@ -14,7 +14,7 @@ const DANCU = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
 
 function startHubProcess(groupId: string, database: string): ChildProcess {
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  return spawn(process.execPath, [DANCU, 'hub', '--group', groupId], {
+  return spawn(process.execPath, [DANCU, 'hub', '--group', groupId, '--session-timeout', '6000'], {
     env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), MONGODB_URI: mongodbUri, DANCU_DB: database },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -36,7 +36,7 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     await startGroupAtEnd(testKafka(), groupId, SOURCES.map(sourceTopic));
     store = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database });
 
-    const events: SourceEvent[] = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 800 });
+    const events: SourceEvent[] = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 300 });
     await publishEvents(events);
     const applied = () => store!.history.countDocuments();
 
@@ -50,7 +50,7 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
 
     const second = startHubProcess(groupId, database);
     children.push(second);
-    await waitFor('every event applied after the restart', async () => (await applied()) === events.length, 180_000);
+    await waitFor('every event applied after the restart', async () => (await applied()) === events.length, 240_000);
 
     // Exactly once: each event is one history entry, each version appears once, and every
     // citizen is what the merge rules give for its events.
@@ -68,5 +68,5 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     }
     second.kill('SIGTERM');
     await new Promise((resolve) => second.once('exit', resolve));
-  });
+  }, 300_000);
 });

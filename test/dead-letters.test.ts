@@ -6,8 +6,15 @@ import { kafkaConsoleProduce } from '../deploy/local/stack.ts';
 import { testEndpoints } from './endpoints.ts';
 import { publishRaw, startTestHub, tapTopic, waitFor, type TestHub } from './harness.ts';
 
+const NEEDED: SourceEvent['type'][] = ['permanent-residence-registered', 'birth-registered', 'current-residence-declared', 'temporary-residence-registered'];
+
+/** A fresh simulation (new ids every run) that holds at least one event of each type the tests pick. */
 function someEvents(): SourceEvent[] {
-  return simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 5 });
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 30 });
+    if (NEEDED.every((type) => events.some((event) => event.type === type))) return events;
+  }
+  throw new Error(`20 simulations in a row lacked one of ${NEEDED.join(', ')}`);
 }
 
 function pick<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }> {

@@ -62,7 +62,8 @@ export function stackLocations(env: NodeJS.ProcessEnv = process.env): StackLocat
       pidFile: join(run, 'kafka.pid'),
     },
     ferretdb: {
-      binary: join(cacheDir, 'bin', 'ferretdb'),
+      // Named for the fix built into it (see ferretdb-build.ts), so an unfixed build is never reused.
+      binary: join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-id-index-fix`),
       dataDir: join(data, 'ferretdb'),
       stateDir: join(data, 'ferretdb-state'),
       logFile: join(logs, 'ferretdb.log'),

@@ -13,6 +13,8 @@ export interface IngestServiceOptions {
   mongodbUri: string;
   database: string;
   groupId?: string;
+  /** See BatchConsumerOptions.sessionTimeoutMs: how soon a crashed instance's partitions move on. */
+  sessionTimeoutMs?: number;
   onBatch?: (outcome: BatchOutcome) => void;
 }
 
@@ -38,6 +40,7 @@ export class IngestService {
       groupId: options.groupId ?? HUB_GROUP_ID,
       topics: SOURCES.map(sourceTopic),
       fromBeginning: true,
+      ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       handle: async (records) => {
         const outcome = await ingestBatch(records, store, publisher);
         service?.stats.record(outcome);
