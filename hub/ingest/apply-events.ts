@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import { mergeEvents, type CitizenChange, type MergeResult } from '../citizen/merge.ts';
+import type { CitizenDocument } from '../citizen/citizen-document.ts';
 import type { PopulationStore } from '../store/population-store.ts';
+import type { CitizenCache } from './citizen-cache.ts';
 import { IngestError } from './ingest-error.ts';
 
 const MAX_ATTEMPTS = 8;
@@ -20,7 +22,21 @@ export interface ApplyOutcome {
   changes: CitizenChange[];
 }
 
-export async function applyEvents(events: readonly SourceEvent[], store: PopulationStore): Promise<ApplyOutcome> {
+/**
+ * `cache` holds documents this writer stored last. It can be stale only if another writer
+ * wrote the citizen since, and then that writer holds the next revision's claim, so our write
+ * comes back as a conflict and the citizen is read again from the store.
+ */
+export async function applyEvents(events: readonly SourceEvent[], store: PopulationStore, cache?: CitizenCache): Promise<ApplyOutcome> {
+  try {
+    return await applyWith(events, store, cache);
+  } catch (error) {
+    for (const event of events) cache?.delete(event.personalId);
+    throw error;
+  }
+}
+
+async function applyWith(events: readonly SourceEvent[], store: PopulationStore, cache: CitizenCache | undefined): Promise<ApplyOutcome> {
   const byCitizen = new Map<string, SourceEvent[]>();
   for (const event of events) {
     const list = byCitizen.get(event.personalId);
@@ -36,7 +52,14 @@ export async function applyEvents(events: readonly SourceEvent[], store: Populat
       throw new IngestError('store-contention', `${pending.length} citizens kept changing under us after ${MAX_ATTEMPTS} attempts`, true);
     }
     if (attempt > 1) await sleep(BACKOFF_MS * (attempt - 1));
-    const stored = await store.readCitizens(pending);
+    const stored = new Map<string, CitizenDocument>();
+    const toRead: string[] = [];
+    for (const id of pending) {
+      const cached = attempt === 1 ? cache?.get(id) : undefined;
+      if (cached) stored.set(id, cached);
+      else toRead.push(id);
+    }
+    for (const [id, doc] of await store.readCitizens(toRead)) stored.set(id, doc);
     const merged = new Map<string, MergeResult>();
     for (const id of pending) merged.set(id, mergeEvents(stored.get(id) ?? null, byCitizen.get(id) ?? []));
 
@@ -46,10 +69,12 @@ export async function applyEvents(events: readonly SourceEvent[], store: Populat
     const appliedNow = new Set(toWrite.flatMap((result) => [...result.appliedEventIds]));
     const isFresh = (entry: { _id: string }) => appliedNow.has(entry._id);
     await store.writeHistory(history.filter(isFresh), history.filter((entry) => !isFresh(entry)));
-    const { conflicts } = await store.writeCitizens(
+    const { conflicts, written } = await store.writeCitizens(
       toWrite.map((result) => ({ document: result.document, eventIds: result.appliedEventIds })),
       batchId,
     );
+    for (const [id, doc] of written) cache?.set(id, doc);
+    for (const id of conflicts) cache?.delete(id);
     const lost = new Set(conflicts);
     for (const [id, result] of merged) {
       if (lost.has(id)) continue;

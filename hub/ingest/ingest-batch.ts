@@ -8,6 +8,7 @@ import type { SourceEvent } from '../../schemas/source-event.ts';
 import { validateEvent, type RejectReason } from '../../schemas/validate-event.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import { applyEvents } from './apply-events.ts';
+import type { CitizenCache } from './citizen-cache.ts';
 import { deadLetterOf, deadLetterRecord, type Rejection } from './dead-letter.ts';
 
 export interface BatchOutcome {
@@ -23,6 +24,7 @@ export async function ingestBatch(
   records: readonly RawRecord[],
   store: PopulationStore,
   publisher: RecordPublisher,
+  cache?: CitizenCache,
 ): Promise<BatchOutcome> {
   const accepted: SourceEvent[] = [];
   const deadLetters = [];
@@ -37,7 +39,7 @@ export async function ingestBatch(
     }
   }
 
-  const applied = accepted.length > 0 ? await applyEvents(accepted, store) : { applied: 0, duplicates: 0, changes: [] };
+  const applied = accepted.length > 0 ? await applyEvents(accepted, store, cache) : { applied: 0, duplicates: 0, changes: [] };
   await publisher.publish(DLQ_TOPIC, deadLetters);
   await publisher.publish(
     CHANGES_TOPIC,

@@ -3,6 +3,7 @@
 import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, type PartitionLag } from '../../kafka/transport.ts';
 import { PopulationStore } from '../store/population-store.ts';
+import { CitizenCache } from './citizen-cache.ts';
 import { ingestBatch, type BatchOutcome } from './ingest-batch.ts';
 import { IngestStats } from './ingest-stats.ts';
 
@@ -36,13 +37,14 @@ export class IngestService {
     const publisher = new RecordPublisher(kafka);
     await publisher.connect();
     let service: IngestService | undefined;
+    const cache = new CitizenCache();
     const consumer = new BatchConsumer(kafka, {
       groupId: options.groupId ?? HUB_GROUP_ID,
       topics: SOURCES.map(sourceTopic),
       fromBeginning: true,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       handle: async (records) => {
-        const outcome = await ingestBatch(records, store, publisher);
+        const outcome = await ingestBatch(records, store, publisher, cache);
         service?.stats.record(outcome);
         options.onBatch?.(outcome);
       },

@@ -53,6 +53,13 @@ export interface CitizenWrite {
   eventIds: Iterable<string>;
 }
 
+export interface CitizenWriteOutcome {
+  /** Citizens whose next revision another writer claimed first. */
+  conflicts: string[];
+  /** The documents written, exactly as stored now. */
+  written: Map<string, CitizenDocument>;
+}
+
 export class PopulationStore {
   readonly citizens: Collection<CitizenDocument>;
   readonly history: Collection<HistoryEntry>;
@@ -121,15 +128,16 @@ export class PopulationStore {
   /**
    * Compare-and-set for citizen documents. Each write first claims `<id>#<revision + 1>` by
    * inserting a claim (the unique `_id` lets exactly one writer win), then replaces the
-   * document. Returns the ids whose revision another writer claimed first; the caller re-reads
-   * and merges those again.
+   * document (inserting it when it is the citizen's first). Returns the ids whose revision
+   * another writer claimed first — the caller re-reads and merges those again — and the
+   * documents as written.
    *
    * A claim whose writer died before writing (lease expired, document still older) is skipped:
    * the write claims the revision after it. A replay of the same write (same base revision and
    * events, e.g. a batch re-consumed after a crash) may reuse its own claim.
    */
-  async writeCitizens(writes: readonly CitizenWrite[], batchId: string): Promise<{ conflicts: string[] }> {
-    if (writes.length === 0) return { conflicts: [] };
+  async writeCitizens(writes: readonly CitizenWrite[], batchId: string): Promise<CitizenWriteOutcome> {
+    if (writes.length === 0) return { conflicts: [], written: new Map() };
     const claimedAt = new Date();
     const pending = writes.map((write) => ({ write, claim: claimFor(write, write.document.revision + 1, batchId, claimedAt) }));
     const won: typeof pending = [];
@@ -171,26 +179,32 @@ export class PopulationStore {
       pending.splice(0, pending.length, ...retry);
     }
 
-    if (won.length > 0) {
-      // A writer that stalled past its own lease may have been skipped; writing now could
-      // overwrite a newer revision, so it gives up and the batch is retried.
-      if (Date.now() - claimedAt.getTime() > CLAIM_LEASE_MS / 2) {
-        throw new StoreError('lease-expired', `the claims of batch ${batchId} are older than half their lease; retry the batch`);
-      }
-      for (const slice of slices(won, REPLACE_BATCH)) {
-        await this.citizens.bulkWrite(
-          slice.map(({ write, claim }) => ({
-            replaceOne: {
-              filter: { _id: write.document._id },
-              replacement: { ...write.document, revision: claim.revision, lastBatchId: batchId },
-              upsert: true,
-            },
-          })),
-          { ordered: false },
-        );
+    const written = new Map<string, CitizenDocument>();
+    if (won.length === 0) return { conflicts, written };
+    // A writer that stalled past its own lease may have been skipped; writing now could
+    // overwrite a newer revision, so it gives up and the batch is retried.
+    if (Date.now() - claimedAt.getTime() > CLAIM_LEASE_MS / 2) {
+      throw new StoreError('lease-expired', `the claims of batch ${batchId} are older than half their lease; retry the batch`);
+    }
+    for (const { write, claim } of won) written.set(claim.personalId, { ...write.document, revision: claim.revision, lastBatchId: batchId });
+    // First documents are inserted (cheap); later revisions replace the document by _id.
+    const firsts = [...written.values()].filter((doc) => doc.revision === 1);
+    let replace = [...written.values()].filter((doc) => doc.revision !== 1);
+    if (firsts.length > 0) {
+      try {
+        await this.citizens.insertMany(firsts, { ordered: false });
+      } catch (error) {
+        if (!isOnlyDuplicateKeys(error)) throw error;
+        replace = [...firsts, ...replace]; // a replay after a crash: the documents are there
       }
     }
-    return { conflicts };
+    for (const slice of slices(replace, REPLACE_BATCH)) {
+      await this.citizens.bulkWrite(
+        slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    return { conflicts, written };
   }
 
   async close(): Promise<void> {

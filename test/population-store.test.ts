@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { mergeEvents } from '../hub/citizen/merge.ts';
+import { applyEvents } from '../hub/ingest/apply-events.ts';
+import { CitizenCache } from '../hub/ingest/citizen-cache.ts';
+import { CLAIM_LEASE_MS, PopulationStore } from '../hub/store/population-store.ts';
+import type { SourceEvent } from '../schemas/source-event.ts';
+import { testEndpoints } from './endpoints.ts';
+import { uniqueName } from './harness.ts';
+
+function byCitizen(events: readonly SourceEvent[]): Map<string, SourceEvent[]> {
+  const map = new Map<string, SourceEvent[]>();
+  for (const event of events) map.set(event.personalId, [...(map.get(event.personalId) ?? []), event]);
+  return map;
+}
+
+describe('the population store on the real FerretDB', () => {
+  let first: PopulationStore;
+  let second: PopulationStore;
+  beforeAll(async () => {
+    const database = uniqueName('dancu_store');
+    first = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database });
+    second = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database });
+  });
+  afterAll(async () => {
+    await first?.db.dropDatabase();
+    await first?.close();
+    await second?.close();
+  });
+
+  it('R5: two hub instances writing the same citizens at once lose none of each other\'s versions', async () => {
+    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 40 });
+    // Every citizen's events are split between the two writers, which run at the same time.
+    const mine = events.filter((_, index) => index % 2 === 0);
+    const theirs = events.filter((_, index) => index % 2 === 1);
+    const [a, b] = await Promise.all([applyEvents(mine, first), applyEvents(theirs, second)]);
+    expect(a.applied + b.applied).toBe(events.length);
+
+    const grouped = byCitizen(events);
+    const stored = await first.readCitizens([...grouped.keys()]);
+    for (const [id, list] of grouped) {
+      const expected = mergeEvents(null, list).document;
+      const doc = stored.get(id);
+      expect({ fields: doc?.fields, versions: doc?.versions }, id).toEqual({ fields: expected.fields, versions: expected.versions });
+    }
+    expect(await first.history.countDocuments({ personalId: { $in: [...grouped.keys()] } })).toBe(events.length);
+  });
+
+  it('R5: a writer whose cached copy of a citizen went stale (another instance wrote since) still loses nothing', async () => {
+    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 10 });
+    const cache = new CitizenCache();
+    const thirds = [0, 1, 2].map((part) => events.filter((_, index) => index % 3 === part));
+    await applyEvents(thirds[0]!, first, cache); // first instance, remembering what it wrote
+    await applyEvents(thirds[1]!, second); // another instance writes the same citizens
+    await applyEvents(thirds[2]!, first, cache); // the first one again, from its now stale cache
+
+    const grouped = byCitizen(events);
+    const stored = await first.readCitizens([...grouped.keys()]);
+    for (const [id, list] of grouped) {
+      const expected = mergeEvents(null, list).document;
+      expect(stored.get(id)?.versions, id).toEqual(expected.versions);
+    }
+  });
+
+  it('R5: a revision claimed by a writer that died before writing is skipped once its lease ran out', async () => {
+    const [birth, later] = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 1, sources: ['civil-status', 'residence'] });
+    await applyEvents([birth!], first);
+    const before = await first.readCitizen(birth!.personalId);
+    expect(before?.revision).toBe(1);
+    // A writer claimed revision 2 long ago and died before writing the document.
+    await first.claims.insertOne({
+      _id: `${birth!.personalId}#2`,
+      personalId: birth!.personalId,
+      revision: 2,
+      fingerprint: 'a write that never happened',
+      batchId: 'a dead hub',
+      claimedAt: new Date(Date.now() - CLAIM_LEASE_MS - 1_000),
+    });
+    const event = { ...later!, personalId: birth!.personalId } as SourceEvent;
+    const outcome = await applyEvents([event], second);
+    expect(outcome.applied).toBe(1);
+    const after = await first.readCitizen(birth!.personalId);
+    expect(after?.revision).toBe(3);
+    expect(Object.values(after!.versions).flat().map((version) => version.eventId)).toContain(event.eventId);
+  });
+});
