@@ -1,7 +1,8 @@
 // What the integration tests share: a hub on a database of its own, a consumer group that starts
 // at the end of the topics (so earlier tests' records are not replayed), and polling helpers.
 import { randomUUID } from 'node:crypto';
-import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { newTraceparent } from '../kafka/trace-context.ts';
 import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, type RawRecord } from '../kafka/transport.ts';
 import { IngestService } from '../hub/ingest/ingest-service.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
@@ -50,16 +51,26 @@ export async function startTestHub(): Promise<TestHub> {
   };
 }
 
-export async function publishEvents(events: readonly SourceEvent[]): Promise<void> {
+/** Publishes the events as a connector would, each in a trace of its own; returns event id → traceparent. */
+export async function publishEvents(events: readonly SourceEvent[]): Promise<Map<string, string>> {
   const publisher = new RecordPublisher(testKafka());
+  const traces = new Map<string, string>();
   try {
     for (const source of SOURCES) {
       const mine = events.filter((event) => event.source === source);
-      await publisher.publish(sourceTopic(source), mine.map((event) => ({ key: event.personalId, value: JSON.stringify(event) })));
+      await publisher.publish(
+        sourceTopic(source),
+        mine.map((event) => {
+          const traceparent = traces.get(event.eventId) ?? newTraceparent();
+          traces.set(event.eventId, traceparent);
+          return { key: event.personalId, value: JSON.stringify(event), headers: { [HEADERS.traceparent]: traceparent } };
+        }),
+      );
     }
   } finally {
     await publisher.close();
   }
+  return traces;
 }
 
 export async function publishRaw(topic: string, records: { key: string; value: string | Buffer }[]): Promise<void> {

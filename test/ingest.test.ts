@@ -50,7 +50,7 @@ describe('ingest on the real Kafka and FerretDB', () => {
   it('R26: updates from all four sources land in one citizen document, each field with its provenance', async () => {
     const events = simulateEvents({ seed: randomSeed(), citizens: 20 });
     const changes = await tapTopic(CHANGES_TOPIC);
-    await publishEvents(events);
+    const traces = await publishEvents(events);
     await waitUntilApplied(hub, events);
 
     const stored = await storedCitizens(hub, citizensOf(events));
@@ -73,6 +73,11 @@ describe('ingest on the real Kafka and FerretDB', () => {
     const change = JSON.parse(changes.records[0]!.value!.toString());
     expect(changes.records[0]!.key!.toString()).toBe(change.personalId);
     expect(change).toMatchObject({ changeId: expect.stringContaining(':'), field: expect.any(String), source: expect.any(String) });
+    // Each change carries on the trace of the source record that caused it.
+    for (const record of changes.records) {
+      const { eventId } = JSON.parse(record.value!.toString());
+      expect(record.headers.traceparent).toBe(traces.get(eventId));
+    }
     await changes.stop();
   });
 

@@ -74,13 +74,17 @@ describe('the source connector loop', () => {
     expect(summary).toMatchObject({ published: 4, rejected: 2, rejectedByReason: { 'unknown-type': 1, 'malformed-record': 1 }, position: 6 });
   });
 
-  it('sends records keyed by personal id with the event id and schema headers', async () => {
+  it('sends records keyed by personal id with the event id, schema and W3C traceparent headers', async () => {
     const checkpoint = new FileCheckpoint(join(await mkdtemp(join(tmpdir(), 'dancu-sdk-')), 'feed.json'));
     const publisher = new FakePublisher();
     await run(publisher, checkpoint, items(1));
     const [record] = publisher.sent;
     const event = JSON.parse(String(record!.value));
     expect(record!.key).toBe('001090012345');
-    expect(record!.headers).toEqual({ 'dancu-event-id': event.eventId, 'dancu-schema': 'dancu:events/residence/current-residence-declared/v1' });
+    expect(record!.headers).toEqual({
+      'dancu-event-id': event.eventId,
+      'dancu-schema': 'dancu:events/residence/current-residence-declared/v1',
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
+    });
   });
 });

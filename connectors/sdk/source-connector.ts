@@ -1,6 +1,7 @@
 // The one loop every source connector runs: read native records → map to canonical events →
 // validate → publish to the source's topic → checkpoint after Kafka acknowledged the batch.
 // A record that cannot be mapped or validated is set aside with its reason; it never stops the feed.
+import { newTraceparent } from '../../kafka/trace-context.ts';
 import { HEADERS, sourceTopic, type SourceName } from '../../kafka/topics.ts';
 import type { OutgoingRecord, RecordPublisher } from '../../kafka/transport.ts';
 import { payloadSchemaId, type SourceEvent } from '../../schemas/source-event.ts';
@@ -104,7 +105,11 @@ function toRecord(
   return {
     key: event.personalId,
     value,
-    headers: { [HEADERS.eventId]: event.eventId, [HEADERS.schema]: payloadSchemaId(event.source, event.type) },
+    headers: {
+      [HEADERS.eventId]: event.eventId,
+      [HEADERS.schema]: payloadSchemaId(event.source, event.type),
+      [HEADERS.traceparent]: newTraceparent(),
+    },
   };
 }
 

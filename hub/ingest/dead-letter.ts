@@ -1,4 +1,5 @@
 // A rejected record goes to dancu.dlq.v1 whole: the original bytes, where it came from, and why.
+import { traced } from './traced.ts';
 import type { RawRecord, OutgoingRecord } from '../../kafka/transport.ts';
 import { HEADERS } from '../../kafka/topics.ts';
 import type { RejectReason } from '../../schemas/validate-event.ts';
@@ -39,6 +40,6 @@ export function deadLetterRecord(letter: DeadLetter): OutgoingRecord {
     // Keyed by origin so a replayed batch lands on the same partition, next to its first copy.
     key: `${letter.sourceTopic}/${letter.partition}/${letter.offset}`,
     value: JSON.stringify(letter),
-    headers: { [HEADERS.reason]: letter.reason },
+    headers: traced({ [HEADERS.reason]: letter.reason }, letter.headers[HEADERS.traceparent]),
   };
 }

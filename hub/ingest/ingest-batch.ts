@@ -2,12 +2,13 @@
 //   check every record again (never trust the wire) → apply the accepted events to the store
 //   → publish dead letters and changes → (the caller commits the offsets).
 // Each step is idempotent, so a crash anywhere replays the batch to the same result.
-import { CHANGES_TOPIC, DLQ_TOPIC, SOURCE_TOPIC_PATTERN, isSourceName, type SourceName } from '../../kafka/topics.ts';
+import { CHANGES_TOPIC, DLQ_TOPIC, HEADERS, SOURCE_TOPIC_PATTERN, isSourceName, type SourceName } from '../../kafka/topics.ts';
 import type { RawRecord, RecordPublisher } from '../../kafka/transport.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import { validateEvent, type RejectReason } from '../../schemas/validate-event.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import { applyEvents } from './apply-events.ts';
+import { traced } from './traced.ts';
 import type { CitizenCache } from './citizen-cache.ts';
 import { deadLetterOf, deadLetterRecord, type Rejection } from './dead-letter.ts';
 
@@ -27,12 +28,14 @@ export async function ingestBatch(
   cache?: CitizenCache,
 ): Promise<BatchOutcome> {
   const accepted: SourceEvent[] = [];
+  const traceOf = new Map<string, string | undefined>();
   const deadLetters = [];
   const rejected: Partial<Record<RejectReason, number>> = {};
   for (const record of records) {
     const verdict = checkRecord(record);
     if ('event' in verdict) {
       accepted.push(verdict.event);
+      traceOf.set(verdict.event.eventId, record.headers[HEADERS.traceparent]);
     } else {
       deadLetters.push(deadLetterRecord(deadLetterOf(record, verdict)));
       rejected[verdict.reason] = (rejected[verdict.reason] ?? 0) + 1;
@@ -43,7 +46,11 @@ export async function ingestBatch(
   await publisher.publish(DLQ_TOPIC, deadLetters);
   await publisher.publish(
     CHANGES_TOPIC,
-    applied.changes.map((change) => ({ key: change.personalId, value: JSON.stringify(change) })),
+    applied.changes.map((change) => ({
+      key: change.personalId,
+      value: JSON.stringify(change),
+      headers: traced({}, traceOf.get(change.eventId)),
+    })),
   );
   return {
     source: sourceOfTopic(records[0]?.topic ?? ''),
