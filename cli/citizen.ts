@@ -8,7 +8,7 @@ export function registerCitizenCommand(program: Command): void {
   citizen
     .command('show')
     .description(
-      'Show one citizen as the store holds it: each field\'s current value with its provenance\n' +
+      'Show one citizen as the store holds it: each field\'s current value with its provenance ' +
         '(source, event, effective time) and the full history of accepted changes (R5).',
     )
     .argument('<personal-id>', 'the 12-digit personal identification number')

@@ -27,8 +27,8 @@ export function registerConnectorCommands(program: Command): void {
   program
     .command('connector')
     .description(
-      'Run one source connector: read the source\'s native records, map them to canonical events,\n' +
-        'validate and publish them to dancu.source.<source>.v1. Simulated data unless --input is given.\n' +
+      'Run one source connector: read the source\'s native records, map them to canonical events, ' +
+        'validate and publish them to dancu.source.<source>.v1. Simulated data unless --input is given. ' +
         'A checkpoint in $DANCU_HOME/checkpoints makes a restart continue where Kafka acknowledged.',
     )
     .addArgument(sourceArgument())
@@ -61,9 +61,9 @@ export function registerConnectorCommands(program: Command): void {
   program
     .command('import')
     .description(
-      'Import a file of native records from a sectoral system (JSONL or CSV with a header row) and\n' +
-        'publish them as canonical events, with a progress bar and a summary of what was accepted and\n' +
-        'rejected, and why. Rejected records go to $DANCU_HOME/rejects/<source>.import.<file>.jsonl.\n' +
+      'Import a file of native records from a sectoral system (JSONL or CSV with a header row) and ' +
+        'publish them as canonical events, with a progress bar and a summary of what was accepted and ' +
+        'rejected, and why. Rejected records go to $DANCU_HOME/rejects/<source>.import.<file>.jsonl. ' +
         'Importing the same file again resumes after the last acknowledged record.',
     )
     .addArgument(sourceArgument())

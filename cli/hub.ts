@@ -9,9 +9,9 @@ export function registerHubCommand(program: Command): void {
   program
     .command('hub')
     .description(
-      'Run the hub: consume the four source topics, validate every record again, apply accepted events\n' +
-        'to the population store (with full history), dead-letter the rest to dancu.dlq.v1 and publish\n' +
-        'changes to dancu.changes.v1. Runs until Ctrl-C. Uses KAFKA_BROKERS / MONGODB_URI if set,\n' +
+      'Run the hub: consume the four source topics, validate every record again, apply accepted events ' +
+        'to the population store (with full history), dead-letter the rest to dancu.dlq.v1 and publish ' +
+        'changes to dancu.changes.v1. Runs until Ctrl-C. Uses KAFKA_BROKERS / MONGODB_URI if set, ' +
         'otherwise brings up the local stack.',
     )
     .option('--group <id>', 'Kafka consumer group; instances with the same group share the partitions', 'dancu-hub')

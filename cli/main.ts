@@ -4,7 +4,7 @@ import { registerCommands } from './commands.ts';
 const program = new Command()
   .name('dancu')
   .description(
-    'dancu — data-sharing hub for national population data.\n' +
+    'dancu — data-sharing hub for national population data. ' +
       'Sectoral sources stream citizen updates over Kafka into a versioned population store.',
   )
   .showHelpAfterError()

@@ -8,15 +8,15 @@ export function registerStackCommand(program: Command): void {
   const stack = program
     .command('stack')
     .description(
-      'Run Kafka and FerretDB (a MongoDB-compatible store) locally on 127.0.0.1, as background processes.\n' +
-        'KAFKA_BROKERS or MONGODB_URI, when set, name servers to use instead; that service is then left alone.\n' +
+      'Run Kafka and FerretDB (a MongoDB-compatible store) locally on 127.0.0.1, as background processes. ' +
+        'KAFKA_BROKERS or MONGODB_URI, when set, name servers to use instead; that service is then left alone. ' +
         'Data and logs live in DANCU_HOME (default <repo>/.dancu); downloads and builds in DANCU_CACHE (default ~/.cache/dancu).',
     );
 
   stack
     .command('up')
     .description(
-      'Start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017) unless already running, and wait until both answer.\n' +
+      'Start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017) unless already running, and wait until both answer. ' +
         'The first run fetches the Kafka jars with Maven and builds FerretDB with Go (needs java 17+, mvn, go; a few minutes).',
     )
     .action(async () => {

@@ -13,8 +13,8 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description(
-      'The main job (npm start): bring up the local stack unless KAFKA_BROKERS / MONGODB_URI are set,\n' +
-        'then run the hub and the four source connectors on one simulated population, showing live\n' +
+      'The main job (npm start): bring up the local stack unless KAFKA_BROKERS / MONGODB_URI are set, ' +
+        'then run the hub and the four source connectors on one simulated population, showing live ' +
         'counts (published, applied, rejected, lag) until Ctrl-C stops everything cleanly.',
     )
     .option('--citizens <n>', 'simulated population size', '5000')
