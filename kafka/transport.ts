@@ -1,7 +1,7 @@
 // The one module that knows kafkajs. Everything else speaks in RawRecord / OutgoingRecord,
 // so the client library can be swapped (kafkajs is no longer actively maintained) without
 // touching the connectors or the hub.
-import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type IHeaders } from 'kafkajs';
+import { Kafka, KafkaJSError, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type IHeaders } from 'kafkajs';
 
 export interface RawRecord {
   topic: string;
@@ -63,6 +63,9 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
         configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    // A new topic's leaders can be elected before every broker (and kafkajs's metadata) knows
+    // them: the first ListOffsets then fails with "not the leader". Wait until each answers.
+    for (const spec of missing) await untilAnswering(() => admin.fetchTopicOffsets(spec.topic), `topic ${spec.topic}`);
   } finally {
     await admin.disconnect();
   }
@@ -91,6 +94,23 @@ function* chunksOf(records: OutgoingRecord[], limit: number): Generator<Outgoing
     bytes += size;
   }
   if (chunk.length > 0) yield chunk;
+}
+
+const READY_ATTEMPTS = 120;
+const READY_PAUSE_MS = 250;
+
+async function untilAnswering<T>(probe: () => Promise<T>, what: string): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await probe();
+    } catch (error) {
+      const retriable = error instanceof KafkaJSError && error.retriable;
+      if (!retriable || attempt >= READY_ATTEMPTS) {
+        throw new Error(`${what} did not become usable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, READY_PAUSE_MS));
+    }
+  }
 }
 
 /**
@@ -275,7 +295,8 @@ export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: str
   const ends: Array<{ topic: string; partition: number; offset: string }> = [];
   try {
     for (const topic of topics) {
-      for (const end of await admin.fetchTopicOffsets(topic)) ends.push({ topic, partition: end.partition, offset: end.high });
+      const offsets = await untilAnswering(() => admin.fetchTopicOffsets(topic), `topic ${topic}`);
+      for (const end of offsets) ends.push({ topic, partition: end.partition, offset: end.high });
     }
   } finally {
     await admin.disconnect();
