@@ -1,7 +1,7 @@
 // The one module that knows kafkajs. Everything else speaks in RawRecord / OutgoingRecord,
 // so the client library can be swapped (kafkajs is no longer actively maintained) without
 // touching the connectors or the hub.
-import { Kafka, KafkaJSError, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type IHeaders } from 'kafkajs';
 
 export interface RawRecord {
   topic: string;
@@ -104,7 +104,8 @@ async function untilAnswering<T>(probe: () => Promise<T>, what: string): Promise
     try {
       return await probe();
     } catch (error) {
-      const retriable = error instanceof KafkaJSError && error.retriable;
+      // kafkajs's error classes are not named exports under Node's ESM loader; read the flag.
+      const retriable = error instanceof Error && (error as { retriable?: unknown }).retriable === true;
       if (!retriable || attempt >= READY_ATTEMPTS) {
         throw new Error(`${what} did not become usable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
