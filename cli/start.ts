@@ -19,7 +19,7 @@ export function registerStartCommand(program: Command): void {
     )
     .option('--citizens <n>', 'simulated population size', '5000')
     .option('--seed <n>', 'simulation seed', '1')
-    .option('--rate <events-per-second>', 'events per second per source', '100')
+    .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
     .action(async (flags: { citizens: string; seed: string; rate: string; bad: string }) => {
       const signal = onShutdown();
