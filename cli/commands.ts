@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCitizenCommand } from './citizen.ts';
 import { registerConnectorCommands } from './connector.ts';
+import { registerDlqCommand } from './dlq.ts';
 import { registerHubCommand } from './hub.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   registerHubCommand(program);
   registerConnectorCommands(program);
   registerCitizenCommand(program);
+  registerDlqCommand(program);
   registerStackCommand(program);
 }
