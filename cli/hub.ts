@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { IngestService } from '../hub/ingest/ingest-service.ts';
 import { LiveCounts } from './live-counts.ts';
-import { databaseName, parsePositiveInt } from './settings.ts';
+import { AdminServer } from '../hub/admin/admin-server.ts';
+import { DEFAULT_ADMIN_PORT, databaseName, parsePort, parsePositiveInt } from './settings.ts';
 import { onShutdown, untilAborted } from './shutdown.ts';
 
 export function registerHubCommand(program: Command): void {
@@ -21,7 +22,13 @@ export function registerHubCommand(program: Command): void {
       (value) => parsePositiveInt(value, '--session-timeout'),
       30_000,
     )
-    .action(async (options: { group: string; sessionTimeout: number }) => {
+    .option(
+      '--admin-port <port>',
+      'HTTP port on 127.0.0.1 for /metrics (Prometheus) and /healthz; 0 picks a free one',
+      (value) => parsePort(value, '--admin-port'),
+      parsePort(process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT, 'DANCU_ADMIN_PORT'),
+    )
+    .action(async (options: { group: string; sessionTimeout: number; adminPort: number }) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const hub = await IngestService.start({
@@ -31,11 +38,13 @@ export function registerHubCommand(program: Command): void {
         groupId: options.group,
         sessionTimeoutMs: options.sessionTimeout,
       });
-      console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}; Ctrl-C to stop`);
+      const admin = await AdminServer.start({ registry: hub.metrics.registry, port: options.adminPort });
+      console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });
       live.start();
       await untilAborted(signal);
       live.stop();
+      await admin.close();
       await hub.stop();
       live.printFinal();
     });

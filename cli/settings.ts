@@ -27,3 +27,12 @@ export function parseShare(value: string, what: string): number {
   if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) throw new Error(`${what} must be a share between 0 and 1, not ${JSON.stringify(value)}`);
   return parsed;
 }
+
+/** The hub's HTTP admin port (metrics, health): DANCU_ADMIN_PORT, else 9464. */
+export const DEFAULT_ADMIN_PORT = '9464';
+
+export function parsePort(value: string, what: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new Error(`${what} must be a TCP port (0 for any free one), not ${JSON.stringify(value)}`);
+  return parsed;
+}

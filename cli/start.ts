@@ -6,7 +6,8 @@ import { simulatedFeed } from '../connectors/feed.ts';
 import { runConnectorProcess } from '../connectors/connector-process.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
 import { LiveCounts } from './live-counts.ts';
-import { dancuHome, databaseName, parsePositiveInt, parseShare } from './settings.ts';
+import { AdminServer } from '../hub/admin/admin-server.ts';
+import { DEFAULT_ADMIN_PORT, dancuHome, databaseName, parsePort, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, untilAborted } from './shutdown.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -21,10 +22,12 @@ export function registerStartCommand(program: Command): void {
     .option('--seed <n>', 'simulation seed', '1')
     .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
-    .action(async (flags: { citizens: string; seed: string; rate: string; bad: string }) => {
+    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics and /healthz", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
+    .action(async (flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string }) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const hub = await IngestService.start({ kafkaBrokers: stack.kafkaBrokers, mongodbUri: stack.mongodbUri, database: databaseName() });
+      const admin = await AdminServer.start({ registry: hub.metrics.registry, port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),
         citizens: parsePositiveInt(flags.citizens, '--citizens'),
@@ -34,7 +37,7 @@ export function registerStartCommand(program: Command): void {
       };
       const rate = parsePositiveInt(flags.rate, '--rate');
       const connectors = new Map<SourceName, ConnectorSummary>();
-      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}). Ctrl-C to stop.\n`);
+      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
       const live = new LiveCounts({ hub, connectors });
       live.start();
       const running = SOURCES.map((source) =>
@@ -56,6 +59,7 @@ export function registerStartCommand(program: Command): void {
         await untilAborted(signal);
       }
       live.stop();
+      await admin.close();
       await hub.stop();
       live.printFinal();
     });

@@ -14,7 +14,7 @@ const DANCU = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
 
 function startHubProcess(groupId: string, database: string): ChildProcess {
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  return spawn(process.execPath, [DANCU, 'hub', '--group', groupId, '--session-timeout', '6000'], {
+  return spawn(process.execPath, [DANCU, 'hub', '--group', groupId, '--session-timeout', '6000', '--admin-port', '0'], {
     env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), MONGODB_URI: mongodbUri, DANCU_DB: database },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

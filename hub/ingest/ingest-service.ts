@@ -3,7 +3,9 @@
 import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, type PartitionLag } from '../../kafka/transport.ts';
 import { PopulationStore } from '../store/population-store.ts';
+import { Registry } from 'prom-client';
 import { CitizenCache } from './citizen-cache.ts';
+import { IngestMetrics } from './ingest-metrics.ts';
 import { ingestBatch, type BatchOutcome } from './ingest-batch.ts';
 import { IngestStats } from './ingest-stats.ts';
 
@@ -21,6 +23,7 @@ export interface IngestServiceOptions {
 
 export class IngestService {
   readonly stats = new IngestStats();
+  readonly metrics = new IngestMetrics(new Registry(), () => this.lag());
 
   private constructor(
     private readonly options: IngestServiceOptions,
@@ -44,8 +47,10 @@ export class IngestService {
       fromBeginning: true,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       handle: async (records) => {
+        const started = performance.now();
         const outcome = await ingestBatch(records, store, publisher, cache);
         service?.stats.record(outcome);
+        service?.metrics.record(outcome, (performance.now() - started) / 1000);
         options.onBatch?.(outcome);
       },
     });

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { AdminServer } from '../hub/admin/admin-server.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import { publishEvents, publishRaw, startTestHub, waitFor, type TestHub } from './harness.ts';
+
+/** The value of one sample in Prometheus text format, e.g. metric{a="b"} 12. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const [series, value] = [line.slice(0, line.lastIndexOf(' ')), line.slice(line.lastIndexOf(' ') + 1)];
+    if (wanted.every((pair) => series.includes(pair))) return Number(value);
+  }
+  return undefined;
+}
+
+describe("the hub's metrics on the real Kafka and FerretDB", () => {
+  let hub: TestHub;
+  let admin: AdminServer;
+  beforeAll(async () => {
+    hub = await startTestHub();
+    admin = await AdminServer.start({ registry: hub.hub.metrics.registry, port: 0 });
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await hub?.stop();
+  });
+
+  it('R26: /metrics counts applied and rejected records by source and reason, and reports consumer lag per partition', async () => {
+    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 5, sources: ['civil-status'] });
+    await publishEvents(events);
+    await publishRaw(sourceTopic('civil-status'), [{ key: events[0]!.personalId, value: '{"broken' }]);
+
+    const text = await waitFor('the metrics to count every record', async () => {
+      const body = await (await fetch(`${admin.url}/metrics`)).text();
+      const applied = sample(body, 'dancu_ingest_records_total', { source: 'civil-status', outcome: 'applied' }) ?? 0;
+      const rejected = sample(body, 'dancu_ingest_rejected_total', { source: 'civil-status', reason: 'malformed-json' }) ?? 0;
+      return applied === events.length && rejected === 1 ? body : undefined;
+    });
+    expect(sample(text, 'dancu_ingest_changes_published_total', { source: 'civil-status' })).toBeGreaterThan(0);
+    expect(sample(text, 'dancu_ingest_batch_duration_seconds_count', { source: 'civil-status' })).toBeGreaterThan(0);
+    expect(sample(text, 'dancu_ingest_consumer_lag', { topic: 'dancu.source.civil-status.v1', partition: '0' })).toBeGreaterThanOrEqual(0);
+    expect(text).not.toContain(events[0]!.personalId); // labels never carry personal data
+
+    expect((await fetch(`${admin.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${admin.url}/nothing-here`)).status).toBe(404);
+  });
+});
