@@ -24,7 +24,7 @@ export function registerHubCommand(program: Command): void {
     )
     .option(
       '--admin-port <port>',
-      'HTTP port on 127.0.0.1 for /metrics (Prometheus) and /healthz; 0 picks a free one',
+      'HTTP port on 127.0.0.1 for /metrics (Prometheus), /healthz and /readyz; 0 picks a free one',
       (value) => parsePort(value, '--admin-port'),
       parsePort(process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT, 'DANCU_ADMIN_PORT'),
     )
@@ -38,7 +38,7 @@ export function registerHubCommand(program: Command): void {
         groupId: options.group,
         sessionTimeoutMs: options.sessionTimeout,
       });
-      const admin = await AdminServer.start({ registry: hub.metrics.registry, port: options.adminPort });
+      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: options.adminPort });
       console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });
       live.start();

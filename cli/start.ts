@@ -22,12 +22,12 @@ export function registerStartCommand(program: Command): void {
     .option('--seed <n>', 'simulation seed', '1')
     .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
-    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics and /healthz", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
+    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics, /healthz and /readyz", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
     .action(async (flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string }) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const hub = await IngestService.start({ kafkaBrokers: stack.kafkaBrokers, mongodbUri: stack.mongodbUri, database: databaseName() });
-      const admin = await AdminServer.start({ registry: hub.metrics.registry, port: parsePort(flags.adminPort, '--admin-port') });
+      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),
         citizens: parsePositiveInt(flags.citizens, '--citizens'),

@@ -20,14 +20,14 @@ describe("the hub's metrics on the real Kafka and FerretDB", () => {
   let admin: AdminServer;
   beforeAll(async () => {
     hub = await startTestHub();
-    admin = await AdminServer.start({ registry: hub.hub.metrics.registry, port: 0 });
+    admin = await AdminServer.start({ registry: hub.hub.metrics.registry, readiness: () => hub.hub.readiness(), port: 0 });
   });
   afterAll(async () => {
     await admin?.close();
     await hub?.stop();
   });
 
-  it('R26: /metrics counts applied and rejected records by source and reason, and reports consumer lag per partition', async () => {
+  it('R26: /metrics counts applied and rejected records by source and reason, and reports consumer lag per partition; /readyz is ready while Kafka and the store answer', async () => {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 5, sources: ['civil-status'] });
     await publishEvents(events);
     await publishRaw(sourceTopic('civil-status'), [{ key: events[0]!.personalId, value: '{"broken' }]);
@@ -44,6 +44,9 @@ describe("the hub's metrics on the real Kafka and FerretDB", () => {
     expect(text).not.toContain(events[0]!.personalId); // labels never carry personal data
 
     expect((await fetch(`${admin.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${admin.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, checks: { kafka: { ok: true }, store: { ok: true } } });
     expect((await fetch(`${admin.url}/nothing-here`)).status).toBe(404);
   });
 });

@@ -1,10 +1,18 @@
-// The hub's HTTP admin port: Prometheus metrics and liveness, on loopback by default.
+// The hub's HTTP admin port: Prometheus metrics, liveness and readiness, on loopback by default.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** What a readiness check found: each dependency and whether it answered. */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
 export interface AdminServerOptions {
   registry: Registry;
+  /** Asked on each GET /readyz: 200 when ready, else 503, with the checks as JSON. */
+  readiness: () => Promise<Readiness>;
   port: number;
   host?: string;
 }
@@ -26,10 +34,15 @@ export class AdminServer {
           .metrics()
           .then((text) => response.writeHead(200, { 'content-type': options.registry.contentType }).end(text))
           .catch((error: unknown) => response.writeHead(500).end(`metrics unavailable: ${String(error)}\n`));
+      } else if (path === '/readyz') {
+        options
+          .readiness()
+          .then((result) => response.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(result)}\n`))
+          .catch((error: unknown) => response.writeHead(503, { 'content-type': 'text/plain' }).end(`readiness check failed: ${String(error)}\n`));
       } else if (path === '/healthz') {
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       } else {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /readyz\n');
       }
     });
     const host = options.host ?? '127.0.0.1';

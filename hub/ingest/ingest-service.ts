@@ -4,6 +4,7 @@ import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topic
 import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, type PartitionLag } from '../../kafka/transport.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { Registry } from 'prom-client';
+import type { Readiness } from '../admin/admin-server.ts';
 import { CitizenCache } from './citizen-cache.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { ingestBatch, type BatchOutcome } from './ingest-batch.ts';
@@ -19,6 +20,25 @@ export interface IngestServiceOptions {
   /** See BatchConsumerOptions.sessionTimeoutMs: how soon a crashed instance's partitions move on. */
   sessionTimeoutMs?: number;
   onBatch?: (outcome: BatchOutcome) => void;
+}
+
+const READY_TIMEOUT_MS = 3_000;
+
+async function answers(probe: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+  });
+  const attempt = probe();
+  attempt.catch(() => {}); // if the timeout wins, a late failure must not become an unhandled rejection
+  try {
+    await Promise.race([attempt, timeout]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class IngestService {
@@ -59,6 +79,15 @@ export class IngestService {
     await consumer.start();
     await joined;
     return service;
+  }
+
+  /** Ready while both Kafka and the store answer, each within READY_TIMEOUT_MS. */
+  async readiness(): Promise<Readiness> {
+    const [kafka, store] = await Promise.all([
+      answers(() => consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, [sourceTopic('civil-status')])),
+      answers(() => this.store.ping()),
+    ]);
+    return { ready: kafka.ok && store.ok, checks: { kafka, store } };
   }
 
   /** How far behind the hub is on each source partition. */

@@ -207,6 +207,11 @@ export class PopulationStore {
     return { conflicts, written };
   }
 
+  /** Resolves when the server answers a ping. */
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
   async close(): Promise<void> {
     await this.client.close();
   }
