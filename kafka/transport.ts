@@ -2,7 +2,7 @@
 // so the client library can be swapped (kafkajs is no longer actively maintained) without
 // touching the connectors or the hub.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type IHeaders, type KafkaMessage } from 'kafkajs';
 
 export interface RawRecord {
   topic: string;
@@ -209,15 +209,7 @@ export class BatchConsumer {
         for (let start = 0; start < batch.messages.length; start += HANDLE_SLICE) {
           if (!isRunning() || isStale()) return;
           const slice = batch.messages.slice(start, start + HANDLE_SLICE);
-          const records = slice.map((message) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            headers: decodeHeaders(message.headers),
-            timestamp: message.timestamp,
-          }));
+          const records = slice.map((message) => toRawRecord(batch.topic, batch.partition, message));
           await this.options.handle(records);
           resolveOffset(slice[slice.length - 1]!.offset);
           await commitOffsetsIfNecessary();
@@ -241,6 +233,19 @@ export class BatchConsumer {
       });
     });
   }
+}
+
+/** A consumed kafkajs message as the rest of dancu sees it. */
+export function toRawRecord(topic: string, partition: number, message: KafkaMessage): RawRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: decodeHeaders(message.headers),
+    timestamp: message.timestamp,
+  };
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
@@ -354,15 +359,7 @@ export async function readTopicToEnd(kafka: Kafka, topic: string): Promise<RawRe
           eachMessage: async ({ partition, message }) => {
             const end = ends.get(partition);
             if (end === undefined || BigInt(message.offset) >= end) return;
-            records.push({
-              topic,
-              partition,
-              offset: message.offset,
-              key: message.key,
-              value: message.value,
-              headers: decodeHeaders(message.headers),
-              timestamp: message.timestamp,
-            });
+            records.push(toRawRecord(topic, partition, message));
             if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
             if (remaining.size === 0) {
               clearTimeout(timer);

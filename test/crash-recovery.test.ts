@@ -1,21 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SOURCES, sourceTopic } from '../kafka/topics.ts';
 import { startGroupAtEnd } from '../kafka/transport.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
-import { mergeEvents } from '../hub/citizen/merge.ts';
+import { groupByCitizen, mergeEvents } from '../hub/citizen/merge.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
-import { prepareTopics, publishEvents, testKafka, uniqueName, waitFor } from './harness.ts';
+import { DANCU_BIN, cliEnv, prepareTopics, publishEvents, testKafka, uniqueName, waitFor } from './harness.ts';
 
-const DANCU = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
 
 function startHubProcess(groupId: string, database: string): ChildProcess {
-  const { kafkaBrokers, mongodbUri } = testEndpoints();
-  return spawn(process.execPath, [DANCU, 'hub', '--group', groupId, '--session-timeout', '6000', '--admin-port', '0'], {
-    env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), MONGODB_URI: mongodbUri, DANCU_DB: database },
+  return spawn(process.execPath, [DANCU_BIN, 'hub', '--group', groupId, '--session-timeout', '6000', '--admin-port', '0'], {
+    env: cliEnv({ DANCU_DB: database }),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -54,8 +51,7 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
 
     // Exactly once: each event is one history entry, each version appears once, and every
     // citizen is what the merge rules give for its events.
-    const byCitizen = new Map<string, SourceEvent[]>();
-    for (const event of events) byCitizen.set(event.personalId, [...(byCitizen.get(event.personalId) ?? []), event]);
+    const byCitizen = groupByCitizen(events);
     const stored = await store.readCitizens([...byCitizen.keys()]);
     for (const [id, list] of byCitizen) {
       const doc = stored.get(id);

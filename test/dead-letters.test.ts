@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
@@ -7,9 +6,8 @@ import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { kafkaConsoleProduce } from '../deploy/local/stack.ts';
 import { testEndpoints } from './endpoints.ts';
-import { publishRaw, startTestHub, tapTopic, waitFor, type TestHub } from './harness.ts';
+import { DANCU_BIN, cliEnv, publishRaw, startTestHub, tapTopic, waitFor, type TestHub } from './harness.ts';
 
-const DANCU = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
 const run = promisify(execFile);
 
 const NEEDED: SourceEvent['type'][] = ['permanent-residence-registered', 'birth-registered', 'current-residence-declared', 'temporary-residence-registered'];
@@ -76,10 +74,10 @@ describe('dead letters on the real Kafka', () => {
     await dlq.stop();
 
     // An operator sees them with `dancu dlq list`, grouped by reason, and one by one.
-    const env = { ...process.env, KAFKA_BROKERS: testEndpoints().kafkaBrokers.join(','), MONGODB_URI: testEndpoints().mongodbUri };
-    const summary = JSON.parse((await run(process.execPath, [DANCU, 'dlq', 'list', '--json'], { env })).stdout);
+    const env = cliEnv();
+    const summary = JSON.parse((await run(process.execPath, [DANCU_BIN, 'dlq', 'list', '--json'], { env })).stdout);
     for (const bad of cases) expect(summary.reasons.find((group: { reason: string }) => group.reason === bad.reason)?.count, bad.reason).toBeGreaterThanOrEqual(1);
-    const malformed = JSON.parse((await run(process.execPath, [DANCU, 'dlq', 'list', '--reason', 'malformed-json', '--json'], { env })).stdout);
+    const malformed = JSON.parse((await run(process.execPath, [DANCU_BIN, 'dlq', 'list', '--reason', 'malformed-json', '--json'], { env })).stdout);
     expect(malformed.map((letter: { originalValueBase64: string }) => Buffer.from(letter.originalValueBase64, 'base64').toString())).toContain(cases[0]!.value);
 
     await waitFor('the good event applied', async () => (await hub.store.readCitizen(good.personalId)) ?? undefined);

@@ -1,13 +1,23 @@
 // What the integration tests share: a hub on a database of its own, a consumer group that starts
 // at the end of the topics (so earlier tests' records are not replayed), and polling helpers.
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { newTraceparent } from '../kafka/trace-context.ts';
-import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, type RawRecord } from '../kafka/transport.ts';
+import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, toRawRecord, type RawRecord } from '../kafka/transport.ts';
 import { IngestService } from '../hub/ingest/ingest-service.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
+
+/** The `dancu` CLI, for tests that run it as a separate process. */
+export const DANCU_BIN = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
+
+/** The environment for a `dancu` child process that must use the test stack. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { kafkaBrokers, mongodbUri } = testEndpoints();
+  return { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), MONGODB_URI: mongodbUri, ...extra };
+}
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomUUID().slice(0, 8)}`;
@@ -93,15 +103,7 @@ export async function tapTopic(topic: typeof DLQ_TOPIC | typeof CHANGES_TOPIC | 
   await consumer.subscribe({ topics: [topic], fromBeginning: false });
   await consumer.run({
     eachMessage: async ({ topic: from, partition, message }) => {
-      records.push({
-        topic: from,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
-        timestamp: message.timestamp,
-      });
+      records.push(toRawRecord(from, partition, message));
     },
   });
   return { records, stop: () => consumer.disconnect() };

@@ -2,15 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { sourceTopic } from '../kafka/topics.ts';
 import { simulateSourceRecords } from '../connectors/simulator/simulate-source.ts';
-import { testEndpoints } from './endpoints.ts';
-import { prepareTopics, tapTopic, waitFor } from './harness.ts';
+import { DANCU_BIN, cliEnv, prepareTopics, tapTopic, waitFor } from './harness.ts';
 
-const DANCU = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
 
 function toCsv(rows: Record<string, string>[]): string {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
@@ -26,10 +23,10 @@ describe('dancu import on the real Kafka', () => {
     const file = join(home, 'cu-tru-export.csv');
     await writeFile(file, toCsv(rows));
     const tap = await tapTopic(sourceTopic('residence'));
-    const env = { ...process.env, DANCU_HOME: home, KAFKA_BROKERS: testEndpoints().kafkaBrokers.join(','), MONGODB_URI: testEndpoints().mongodbUri };
+    const env = cliEnv({ DANCU_HOME: home });
     const run = promisify(execFile);
 
-    const first = await run(process.execPath, [DANCU, 'import', 'residence', file], { env });
+    const first = await run(process.execPath, [DANCU_BIN, 'import', 'residence', file], { env });
     const summary = /accepted and published (\d+), rejected (\d+)/.exec(first.stdout);
     expect(summary, first.stdout).not.toBeNull();
     const [published, rejected] = [Number(summary![1]), Number(summary![2])];
@@ -38,7 +35,7 @@ describe('dancu import on the real Kafka', () => {
     expect(first.stdout).toMatch(/rejected records and their reasons: .*rejects/);
 
     await waitFor('the imported events on the topic', async () => tap.records.length >= published);
-    const second = await run(process.execPath, [DANCU, 'import', 'residence', file], { env });
+    const second = await run(process.execPath, [DANCU_BIN, 'import', 'residence', file], { env });
     expect(second.stdout).toContain(`accepted and published 0`);
     expect(second.stdout).toContain(`skipped ${rows.length}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));

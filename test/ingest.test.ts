@@ -3,7 +3,7 @@ import { SOURCES } from '../kafka/topics.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';
-import { mergeEvents } from '../hub/citizen/merge.ts';
+import { groupByCitizen, mergeEvents } from '../hub/citizen/merge.ts';
 import { publishEvents, startTestHub, tapTopic, waitFor, type TestHub } from './harness.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
 
@@ -29,9 +29,7 @@ async function waitUntilApplied(hub: TestHub, events: readonly SourceEvent[]): P
 
 /** The documents the merge rules give for these events, computed in memory. */
 function expectedDocuments(events: readonly SourceEvent[]): Map<string, CitizenDocument> {
-  const byCitizen = new Map<string, SourceEvent[]>();
-  for (const event of events) byCitizen.set(event.personalId, [...(byCitizen.get(event.personalId) ?? []), event]);
-  return new Map([...byCitizen].map(([id, list]) => [id, mergeEvents(null, list).document]));
+  return new Map([...groupByCitizen(events)].map(([id, list]) => [id, mergeEvents(null, list).document]));
 }
 
 function comparable(doc: CitizenDocument | undefined) {

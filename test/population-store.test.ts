@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
-import { mergeEvents } from '../hub/citizen/merge.ts';
+import { groupByCitizen, mergeEvents } from '../hub/citizen/merge.ts';
 import { applyEvents } from '../hub/ingest/apply-events.ts';
 import { CitizenCache } from '../hub/ingest/citizen-cache.ts';
 import { CLAIM_LEASE_MS, PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
 import { uniqueName } from './harness.ts';
-
-function byCitizen(events: readonly SourceEvent[]): Map<string, SourceEvent[]> {
-  const map = new Map<string, SourceEvent[]>();
-  for (const event of events) map.set(event.personalId, [...(map.get(event.personalId) ?? []), event]);
-  return map;
-}
 
 describe('the population store on the real FerretDB', () => {
   let first: PopulationStore;
@@ -36,7 +30,7 @@ describe('the population store on the real FerretDB', () => {
     const [a, b] = await Promise.all([applyEvents(mine, first), applyEvents(theirs, second)]);
     expect(a.applied + b.applied).toBe(events.length);
 
-    const grouped = byCitizen(events);
+    const grouped = groupByCitizen(events);
     const stored = await first.readCitizens([...grouped.keys()]);
     for (const [id, list] of grouped) {
       const expected = mergeEvents(null, list).document;
@@ -54,7 +48,7 @@ describe('the population store on the real FerretDB', () => {
     await applyEvents(thirds[1]!, second); // another instance writes the same citizens
     await applyEvents(thirds[2]!, first, cache); // the first one again, from its now stale cache
 
-    const grouped = byCitizen(events);
+    const grouped = groupByCitizen(events);
     const stored = await first.readCitizens([...grouped.keys()]);
     for (const [id, list] of grouped) {
       const expected = mergeEvents(null, list).document;

@@ -39,6 +39,17 @@ export interface MergeResult {
   changes: CitizenChange[];
 }
 
+/** The events of each citizen, in the order given. */
+export function groupByCitizen(events: readonly SourceEvent[]): Map<string, SourceEvent[]> {
+  const byCitizen = new Map<string, SourceEvent[]>();
+  for (const event of events) {
+    const list = byCitizen.get(event.personalId);
+    if (list) list.push(event);
+    else byCitizen.set(event.personalId, [event]);
+  }
+  return byCitizen;
+}
+
 export function emptyCitizen(personalId: string): CitizenDocument {
   return { _id: personalId, revision: 0, fields: {}, versions: {} };
 }

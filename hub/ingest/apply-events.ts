@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceEvent } from '../../schemas/source-event.ts';
-import { mergeEvents, type CitizenChange, type MergeResult } from '../citizen/merge.ts';
+import { groupByCitizen, mergeEvents, type CitizenChange, type MergeResult } from '../citizen/merge.ts';
 import type { CitizenDocument } from '../citizen/citizen-document.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import type { CitizenCache } from './citizen-cache.ts';
@@ -37,12 +37,7 @@ export async function applyEvents(events: readonly SourceEvent[], store: Populat
 }
 
 async function applyWith(events: readonly SourceEvent[], store: PopulationStore, cache: CitizenCache | undefined): Promise<ApplyOutcome> {
-  const byCitizen = new Map<string, SourceEvent[]>();
-  for (const event of events) {
-    const list = byCitizen.get(event.personalId);
-    if (list) list.push(event);
-    else byCitizen.set(event.personalId, [event]);
-  }
+  const byCitizen = groupByCitizen(events);
 
   const batchId = randomUUID();
   const outcome: ApplyOutcome = { applied: 0, duplicates: 0, changes: [] };
