@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SOURCES, sourceTopic } from '../kafka/topics.ts';
 import { startGroupAtEnd } from '../kafka/transport.ts';
@@ -48,10 +49,21 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     const second = startHubProcess(groupId, database);
     children.push(second);
     await waitFor('every event applied after the restart', async () => (await applied()) === events.length, 240_000);
+    // History is written before the citizen documents, so also wait for the documents: a
+    // citizen whose revision the killed hub had claimed waits for that claim's lease to end.
+    const byCitizen = groupByCitizen(events);
+    const expectedVersions = new Map([...byCitizen].map(([id, list]) => [id, mergeEvents(null, list).document.versions]));
+    await waitFor(
+      'every citizen document to hold all its versions',
+      async () => {
+        const now = await store!.readCitizens([...byCitizen.keys()]);
+        return [...expectedVersions].every(([id, versions]) => isDeepStrictEqual(now.get(id)?.versions, versions));
+      },
+      120_000,
+    );
 
     // Exactly once: each event is one history entry, each version appears once, and every
     // citizen is what the merge rules give for its events.
-    const byCitizen = groupByCitizen(events);
     const stored = await store.readCitizens([...byCitizen.keys()]);
     for (const [id, list] of byCitizen) {
       const doc = stored.get(id);
