@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { AbuseGuard, type AbuseFlag } from './abuse-guard.ts';
+import { Refusal } from './refusal.ts';
+
+function reasonOf(action: () => void): string | undefined {
+  try {
+    action();
+    return undefined;
+  } catch (error) {
+    if (error instanceof Refusal) return error.reason;
+    throw error;
+  }
+}
+
+describe('abuse guard', () => {
+  it('R22: a Verify loop that varies the date of birth is throttled and flagged; other citizens are not', () => {
+    const flags: AbuseFlag[] = [];
+    const guard = new AbuseGuard({ onFlag: (flag) => flags.push(flag) });
+    const citizen = '001190000001';
+    for (const day of ['01', '02', '03']) {
+      guard.admit('agr-1', [citizen]);
+      expect(reasonOf(() => guard.admitClaims('agr-1', citizen, [{ field: 'dateOfBirth', value: `1990-01-${day}` }]))).toBeUndefined();
+    }
+    // The same claim again is not a new guess.
+    expect(reasonOf(() => guard.admitClaims('agr-1', citizen, [{ field: 'dateOfBirth', value: '1990-01-03' }]))).toBeUndefined();
+    expect(reasonOf(() => guard.admitClaims('agr-1', citizen, [{ field: 'dateOfBirth', value: '1990-01-04' }]))).toBe('THROTTLED');
+    expect(flags).toEqual([expect.objectContaining({ pattern: 'match-oracle', agreementId: 'agr-1' })]);
+    expect(reasonOf(() => guard.admit('agr-1', [citizen]))).toBe('THROTTLED');
+    expect(reasonOf(() => guard.admit('agr-1', ['079190000001']))).toBeUndefined();
+    expect(reasonOf(() => guard.admit('agr-2', [citizen]))).toBeUndefined();
+  });
+
+  it('R22: a run of consecutive personal ids is enumeration; scattered ids are not', () => {
+    const guard = new AbuseGuard({ sequentialRun: 5 });
+    for (const id of ['001190000100', '079190000200', '001190000300', '038190000400', '001190000500', '079190000600']) {
+      expect(reasonOf(() => guard.admit('agr-1', [id]))).toBeUndefined();
+    }
+    const sequential = [1, 2, 3, 4, 5].map((n) => `0011900001${String(n).padStart(2, '0')}`);
+    const reasons = sequential.map((id) => reasonOf(() => guard.admit('agr-2', [id])));
+    expect(reasons.slice(0, 4)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(reasons[4]).toBe('THROTTLED');
+    expect(reasonOf(() => guard.admit('agr-2', ['079190000999']))).toBe('THROTTLED');
+  });
+
+  it('R22: a high no-match rate pauses the agreement', () => {
+    const flags: AbuseFlag[] = [];
+    const guard = new AbuseGuard({ minSamples: 10, missWindow: 20, maxMissShare: 0.5, onFlag: (flag) => flags.push(flag) });
+    for (let i = 0; i < 10; i++) guard.record('agr-1', false);
+    expect(flags.map((flag) => flag.pattern)).toEqual(['no-match-rate']);
+    expect(reasonOf(() => guard.admit('agr-1', ['001190000001']))).toBe('THROTTLED');
+    const healthy = new AbuseGuard({ minSamples: 10, missWindow: 20, maxMissShare: 0.5 });
+    for (let i = 0; i < 30; i++) expect(reasonOf(() => healthy.record('agr-1', i % 3 !== 0))).toBeUndefined();
+  });
+});
