@@ -374,3 +374,83 @@ export async function readTopicToEnd(kafka: Kafka, topic: string): Promise<RawRe
   }
   return records;
 }
+
+/** A partition's next offset to read. */
+export type TopicPositions = Map<number, string>;
+
+export interface TopicTail {
+  /** Where the tail started on every partition (the given positions, or each partition's end). */
+  start: TopicPositions;
+  /** Settles when the tail stops; rejects if reading failed. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Follows `topic` from `from` (next offset per partition; partitions not named start at their
+ * end; null: every partition from its end), handing each record to `onRecord` in partition
+ * order and waiting for it, until stopped. Never commits: the caller owns its position.
+ * Refuses positions that retention has already deleted, since reading on would skip records.
+ */
+export async function tailTopic(kafka: Kafka, topic: string, from: TopicPositions | null, onRecord: (record: RawRecord) => Promise<void>): Promise<TopicTail> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const start: TopicPositions = new Map();
+  try {
+    const offsets = await untilAnswering(() => admin.fetchTopicOffsets(topic), `topic ${topic}`);
+    for (const { partition, low, high } of offsets) {
+      const wanted = from?.get(partition);
+      if (wanted !== undefined && BigInt(wanted) < BigInt(low)) throw new PositionExpired(topic, partition, wanted, low);
+      if (wanted !== undefined && BigInt(wanted) > BigInt(high)) throw new PositionExpired(topic, partition, wanted, high);
+      start.set(partition, wanted ?? high);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = kafka.consumer({ groupId: `dancu-tail-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+  await consumer.connect();
+  let stopped = false;
+  let finish: (error?: unknown) => void = () => {};
+  const done = new Promise<void>((resolve, reject) => {
+    finish = (error?: unknown) => (error ? reject(error) : resolve());
+  });
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: false });
+    void consumer
+      .run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          if (!stopped) await onRecord(toRawRecord(topic, partition, message));
+        },
+      })
+      .catch((error: unknown) => finish(error));
+    for (const [partition, offset] of start) consumer.seek({ topic, partition, offset });
+  } catch (error) {
+    await consumer.disconnect();
+    throw error;
+  }
+  consumer.on(consumer.events.CRASH, (event) => finish(event.payload.error));
+  return {
+    start,
+    done,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await consumer.disconnect();
+      finish();
+    },
+  };
+}
+
+/** A position the topic no longer (or not yet) holds: retention deleted the records after it, or it is in the future. */
+export class PositionExpired extends Error {
+  override readonly name = 'PositionExpired';
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly wanted: string,
+    readonly available: string,
+  ) {
+    super(`${topic} partition ${partition} cannot be read from offset ${wanted} (the topic holds offsets from / up to ${available})`);
+  }
+}

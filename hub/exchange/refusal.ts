@@ -2,7 +2,7 @@
 // mapped to a gRPC status in exactly one place (grpc-status.ts) and journaled like a success.
 
 /** The gRPC status family a refusal maps to. */
-export type RefusalKind = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'UNAVAILABLE';
+export type RefusalKind = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'OUT_OF_RANGE' | 'UNAVAILABLE';
 
 /** Every reason code, with the status family it belongs to. Clients switch on the code. */
 export const REFUSAL_REASONS = {
@@ -30,6 +30,7 @@ export const REFUSAL_REASONS = {
   INVALID_REQUEST: 'INVALID_ARGUMENT',
   REASON_REQUIRED: 'INVALID_ARGUMENT',
   CITIZEN_NOT_FOUND: 'NOT_FOUND',
+  CURSOR_EXPIRED: 'OUT_OF_RANGE',
   JOURNAL_UNAVAILABLE: 'UNAVAILABLE',
 } as const satisfies Record<string, RefusalKind>;
 
