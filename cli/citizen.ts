@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { databaseName } from './settings.ts';
+import { printTable } from './table.ts';
 
 export function registerCitizenCommand(program: Command): void {
   const citizen = program.command('citizen').description('Operator views of the population store.');
@@ -62,9 +63,4 @@ function display(value: unknown): string {
       .join(', ');
   }
   return String(value);
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 }

@@ -3,6 +3,7 @@ import { registerCitizenCommand } from './citizen.ts';
 import { registerConnectorCommands } from './connector.ts';
 import { registerDlqCommand } from './dlq.ts';
 import { registerHubCommand } from './hub.ts';
+import { registerJournalCommand } from './journal.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 
@@ -13,5 +14,6 @@ export function registerCommands(program: Command): void {
   registerConnectorCommands(program);
   registerCitizenCommand(program);
   registerDlqCommand(program);
+  registerJournalCommand(program);
   registerStackCommand(program);
 }

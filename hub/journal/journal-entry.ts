@@ -55,6 +55,12 @@ export interface JournalEntry extends Omit<JournalEntryInput, 'at'> {
   at: Date;
   /** When the store may delete it (TTL); at least two years after `at`. */
   expiresAt: Date;
+  /**
+   * The journal instance that wrote it (random for each open). Two hub instances may journal
+   * identical acts in the same millisecond; this keeps their entries, and so their hashes, apart,
+   * which is how a writer that lost a race tells its own entries from the winner's.
+   */
+  writer: string;
   /** Hash of the previous entry (hex SHA-256), or 64 zeros for the first. */
   previousHash: string;
   /** SHA-256 over the canonical form of this entry (without `hash`) — links the chain. */

@@ -1,0 +1,302 @@
+// The journal writer (R35): every connection, sharing and exploitation becomes an entry in one
+// append-only hash chain, kept at least two years.
+//
+// Group commit: appends that arrive while a write is in flight wait and go together in the next
+// ordered insertMany, chained in arrival order; each caller's promise settles only when its
+// batch is durable (or certainly not). Several hub instances may append to the same journal: the
+// sequence is the document `_id`, so a lost race is a duplicate key, after which the batch is
+// chained again on the true head. Without transactions (FerretDB has none) this is the whole
+// concurrency control, and it only needs lookups by bare `_id`, which FerretDB serves from its index.
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type WriteConcernSettings } from 'mongodb';
+import { GENESIS_HASH, sealEntry, withoutUndefined } from './hash-chain.ts';
+import { ensureJournalIndexes, journalCollections } from './journal-collections.ts';
+import type { JournalEntry, JournalEntryInput, JournalReceipt, JournalWriter } from './journal-entry.ts';
+import { JournalError, JournalUnavailable } from './journal-error.ts';
+import { ed25519Problem, signHead, type ChainHead, type SignedHead } from './signed-head.ts';
+
+export interface JournalOptions {
+  /** Calendar years an entry is kept; R35 asks for at least 2 (the default). */
+  retentionYears?: number;
+  /** The hub's Ed25519 private key; without it no chain head is signed. */
+  signingKey?: KeyObject;
+  /** How often the current head is signed (also at close). */
+  headSigningIntervalMs?: number;
+  /** Entries per insert at most. */
+  maxBatch?: number;
+}
+
+export const MIN_RETENTION_YEARS = 2;
+
+/**
+ * How far a caller's `at` may be from the journal's clock. Entries are journaled as acts happen;
+ * bounding this is what lets verifyJournal treat a large step back in time as reordering.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** A durable write: acknowledged by a majority and in the journal of the store's disk. */
+const DURABLE: WriteConcernSettings = { w: 'majority', j: true };
+
+/** FerretDB hangs on bulk commands of more than about sixty documents (see population-store.ts). */
+const DEFAULT_MAX_BATCH = 50;
+
+/** Lost races in a row before a batch gives up: others are appending faster than we can chain. */
+const MAX_RACE_ROUNDS = 8;
+
+/** The farthest step of the head search before it falls back to a sorted query (see findHead). */
+const HEAD_SEARCH_MAX_STEP = 2 ** 30;
+
+interface Pending {
+  input: JournalEntryInput & { at: Date };
+  resolve(receipt: JournalReceipt): void;
+  reject(error: Error): void;
+}
+
+export class Journal implements JournalWriter {
+  private readonly queue: Pending[] = [];
+  private draining: Promise<void> | undefined;
+  /** False after a failed write: the store may hold more than we know, so look before chaining. */
+  private headKnown = true;
+  private lastSigned = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Written into every entry: see JournalEntry.writer. */
+  private readonly writer = randomUUID();
+
+  private constructor(
+    private readonly entries: Collection<JournalEntry>,
+    private readonly heads: Collection<SignedHead>,
+    private head: ChainHead,
+    private readonly settings: Required<Omit<JournalOptions, 'signingKey'>> & Pick<JournalOptions, 'signingKey'>,
+    /** Whether the store honours the TTL index; if not (FerretDB 1.24), expired entries stay until swept. */
+    readonly ttlIndex: boolean,
+  ) {}
+
+  static async open(db: Db, options: JournalOptions = {}): Promise<Journal> {
+    const settings = checkOptions(options);
+    const { entries, heads } = journalCollections(db);
+    try {
+      const { ttl } = await ensureJournalIndexes({ entries, heads });
+      const journal = new Journal(entries, heads, await readHead(entries), settings, ttl);
+      if (settings.signingKey) {
+        journal.timer = setInterval(() => {
+          // A missed signature costs nothing but time: the next tick or close() signs a later head.
+          journal.signHead().catch(() => undefined);
+        }, settings.headSigningIntervalMs);
+        journal.timer.unref();
+      }
+      return journal;
+    } catch (error) {
+      throw new JournalUnavailable(`the journal in database ${db.databaseName} could not be opened: ${messageOf(error)}`, error);
+    }
+  }
+
+  append(entry: JournalEntryInput): Promise<JournalReceipt> {
+    if (this.closed) return Promise.reject(new JournalUnavailable('the journal is closed: open it again before acting'));
+    const at = entry.at ?? new Date();
+    const problem = entryProblem(at);
+    if (problem) return Promise.reject(new JournalError('entry-invalid', problem, false));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input: withoutUndefined({ ...entry, at }), resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Waits for the appends already made, signs the final head, and refuses further appends. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.draining;
+    await this.signHead();
+  }
+
+  /** Signs the head this instance last wrote or saw, unless it signed that one already. */
+  async signHead(): Promise<void> {
+    const key = this.settings.signingKey;
+    const head = this.head;
+    if (!key || head.sequence === 0 || head.sequence === this.lastSigned) return;
+    try {
+      await this.heads.insertOne(signHead(head, key), { writeConcern: DURABLE });
+    } catch (error) {
+      // Another instance signed the same entry: its signature vouches for the same hash.
+      if (!isDuplicateKey(error)) throw error;
+    }
+    this.lastSigned = head.sequence;
+  }
+
+  private async drain(): Promise<void> {
+    await null; // one microtask, so that a burst of appends made together joins the first batch
+    while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.settings.maxBatch));
+    this.draining = undefined;
+  }
+
+  /** Writes one batch and settles every caller in it; never throws. */
+  private async commit(batch: Pending[]): Promise<void> {
+    let pending = batch;
+    try {
+      for (let round = 1; ; round += 1) {
+        if (!this.headKnown) {
+          this.head = await this.findHead(this.head);
+          this.headKnown = true;
+        }
+        const entries = chain(pending, this.head, this.writer, this.settings.retentionYears);
+        try {
+          await this.entries.insertMany(entries, { ordered: true, writeConcern: DURABLE });
+          settle(pending, entries);
+          this.head = headOf(entries.at(-1)!);
+          return;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        const { durable, head } = await this.afterLostRace(entries);
+        settle(pending.slice(0, durable), entries);
+        pending = pending.slice(durable);
+        this.head = head;
+        if (pending.length === 0) return;
+        if (round >= MAX_RACE_ROUNDS) {
+          throw new JournalUnavailable(
+            `other hub instances appended to the journal ${round} times in a row while this one tried to; try again`,
+          );
+        }
+      }
+    } catch (error) {
+      this.headKnown = false;
+      const failure =
+        error instanceof JournalUnavailable
+          ? error
+          : new JournalUnavailable(
+              `the journal could not make ${pending.length} entr${pending.length === 1 ? 'y' : 'ies'} durable ` +
+                `(${messageOf(error)}); the acts they record must be refused, not answered unlogged`,
+              error,
+            );
+      for (const caller of pending) caller.reject(failure);
+    }
+  }
+
+  /**
+   * After a duplicate key: which of our entries made it (an ordered insert keeps a prefix, and a
+   * driver's retried write may find its own first attempt), and where the chain really ends now.
+   * Compares hashes, which cover the whole entry, so key order in the store does not matter.
+   */
+  private async afterLostRace(entries: readonly JournalEntry[]): Promise<{ durable: number; head: ChainHead }> {
+    let head = this.head;
+    for (const [index, entry] of entries.entries()) {
+      const stored = await this.entries.findOne({ _id: entry._id }, { projection: { hash: 1, at: 1 } });
+      if (!stored) return { durable: index, head };
+      if (stored.hash !== entry.hash) return { durable: index, head: await this.findHead(headOf(stored)) };
+      head = headOf(entry);
+    }
+    return { durable: entries.length, head };
+  }
+
+  /**
+   * The last entry, searched forward from one known to exist by bare `_id` lookups, which
+   * FerretDB serves from its index (a sort would scan the whole journal): steps doubling until
+   * one misses, then halving between the last hit and that miss. Sequences have no gaps above
+   * the start, so a few lookups find a head any number of entries away.
+   */
+  private async findHead(from: ChainHead): Promise<ChainHead> {
+    const lookup = async (sequence: number) => {
+      const entry = await this.entries.findOne({ _id: sequence }, { projection: { hash: 1, at: 1 } });
+      return entry ? headOf(entry) : undefined;
+    };
+    let head = from;
+    let missing = 0;
+    for (let step = 1; missing === 0; step *= 2) {
+      if (step > HEAD_SEARCH_MAX_STEP) return readHead(this.entries);
+      const found = await lookup(head.sequence + step);
+      if (found) head = found;
+      else missing = head.sequence + step;
+    }
+    while (missing - head.sequence > 1) {
+      const middle: number = head.sequence + Math.floor((missing - head.sequence) / 2);
+      const found = await lookup(middle);
+      if (found) head = found;
+      else missing = middle;
+    }
+    return head;
+  }
+}
+
+/** The entry with the highest sequence, or the genesis before the first. */
+async function readHead(entries: Collection<JournalEntry>): Promise<ChainHead> {
+  const [last] = await entries.find({}, { projection: { hash: 1, at: 1 } }).sort({ _id: -1 }).limit(1).toArray();
+  return last ? headOf(last) : { sequence: 0, hash: GENESIS_HASH, at: new Date(0) };
+}
+
+function chain(pending: readonly Pending[], head: ChainHead, writer: string, retentionYears: number): JournalEntry[] {
+  let previous = head;
+  return pending.map(({ input }) => {
+    const expiresAt = addYears(input.at, retentionYears);
+    const entry = sealEntry({ _id: previous.sequence + 1, ...input, expiresAt, writer, previousHash: previous.hash });
+    previous = headOf(entry);
+    return entry;
+  });
+}
+
+function settle(callers: readonly Pending[], entries: readonly JournalEntry[]): void {
+  for (const [index, caller] of callers.entries()) {
+    const entry = entries[index]!;
+    caller.resolve({ sequence: entry._id, hash: entry.hash });
+  }
+}
+
+function headOf(entry: Pick<JournalEntry, '_id' | 'hash' | 'at'>): ChainHead {
+  return { sequence: entry._id, hash: entry.hash, at: entry.at };
+}
+
+/** Calendar years, in UTC: 29 February moves to 1 March, never earlier. */
+export function addYears(at: Date, years: number): Date {
+  const later = new Date(at.getTime());
+  later.setUTCFullYear(later.getUTCFullYear() + years);
+  return later;
+}
+
+function checkOptions(options: JournalOptions) {
+  const retentionYears = options.retentionYears ?? MIN_RETENTION_YEARS;
+  if (!Number.isInteger(retentionYears) || retentionYears < MIN_RETENTION_YEARS) {
+    throw new JournalError(
+      'journal-misconfigured',
+      `a journal retention of ${retentionYears} year(s) is refused: R35 requires every journal entry to be kept ` +
+        `at least ${MIN_RETENTION_YEARS} years; set retentionYears to a whole number of ${MIN_RETENTION_YEARS} or more`,
+      false,
+    );
+  }
+  const headSigningIntervalMs = options.headSigningIntervalMs ?? 60_000;
+  const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+  for (const [name, value] of [['headSigningIntervalMs', headSigningIntervalMs], ['maxBatch', maxBatch]] as const) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new JournalError('journal-misconfigured', `the journal's ${name} must be a positive whole number, not ${value}`, false);
+    }
+  }
+  const keyProblem = options.signingKey && ed25519Problem(options.signingKey, 'private');
+  if (keyProblem) throw new JournalError('journal-misconfigured', `the journal's signing key is unusable: ${keyProblem}`, false);
+  return { retentionYears, headSigningIntervalMs, maxBatch, signingKey: options.signingKey };
+}
+
+function entryProblem(at: Date): string | undefined {
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) return `a journal entry's "at" must be a valid date, not ${String(at)}`;
+  const skew = Math.abs(at.getTime() - Date.now());
+  if (skew > MAX_CLOCK_SKEW_MS) {
+    return (
+      `a journal entry's "at" (${at.toISOString()}) is ${Math.round(skew / 1000)} s from the journal's clock; ` +
+      `acts are journaled as they happen, within ${MAX_CLOCK_SKEW_MS / 60_000} minutes`
+    );
+  }
+  return undefined;
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  if (error instanceof MongoBulkWriteError) {
+    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    return writeErrors.some((writeError) => writeError.code === DUPLICATE_KEY);
+  }
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+const DUPLICATE_KEY = 11000;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

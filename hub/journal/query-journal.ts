@@ -1,0 +1,45 @@
+// Reads the journal newest first, filtered by citizen, system, agreement and time: the
+// operator's audit view, and later the citizen's "who read my data" (R8/R39).
+//
+// On MongoDB the filters are served by the indexes planned in journal-collections.ts; FerretDB
+// scans the collection for any filter but a bare `_id`, so there the cost grows with the journal.
+import type { Db, Filter } from 'mongodb';
+import { journalCollections } from './journal-collections.ts';
+import type { JournalEntry } from './journal-entry.ts';
+
+export interface JournalQuery {
+  /** Entries about this citizen (personal id). */
+  citizen?: string;
+  /** Entries by this connected system. */
+  system?: string;
+  /** Entries under this connection agreement. */
+  agreement?: string;
+  /** From this time on (inclusive). */
+  since?: Date;
+  /** Before this time (exclusive). */
+  until?: Date;
+  /** At most this many entries: 100 unless given, never more than MAX_QUERY_LIMIT. */
+  limit?: number;
+}
+
+export const DEFAULT_QUERY_LIMIT = 100;
+export const MAX_QUERY_LIMIT = 1_000;
+
+export async function queryJournal(db: Db, query: JournalQuery = {}): Promise<JournalEntry[]> {
+  const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
+  if (!Number.isInteger(limit) || limit <= 0 || limit > MAX_QUERY_LIMIT) {
+    throw new RangeError(`a journal query's limit must be a whole number from 1 to ${MAX_QUERY_LIMIT}, not ${limit}`);
+  }
+  return journalCollections(db).entries.find(journalFilter(query)).sort({ at: -1, _id: -1 }).limit(limit).toArray();
+}
+
+export function journalFilter(query: JournalQuery): Filter<JournalEntry> {
+  const filter: Filter<JournalEntry> = {};
+  if (query.citizen !== undefined) filter.citizens = query.citizen;
+  if (query.system !== undefined) filter['actor.system'] = query.system;
+  if (query.agreement !== undefined) filter.agreement = query.agreement;
+  if (query.since !== undefined || query.until !== undefined) {
+    filter.at = { ...(query.since ? { $gte: query.since } : {}), ...(query.until ? { $lt: query.until } : {}) };
+  }
+  return filter;
+}
