@@ -3,6 +3,7 @@ import { registerCitizenCommand } from './citizen.ts';
 import { registerConnectorCommands } from './connector.ts';
 import { registerDlqCommand } from './dlq.ts';
 import { registerHubCommand } from './hub.ts';
+import { registerPkiCommand } from './pki.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerCitizenCommand(program);
   registerDlqCommand(program);
   registerStackCommand(program);
+  registerPkiCommand(program);
 }
