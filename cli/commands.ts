@@ -4,6 +4,7 @@ import { registerConnectorCommands } from './connector.ts';
 import { registerDlqCommand } from './dlq.ts';
 import { registerHubCommand } from './hub.ts';
 import { registerJournalCommand } from './journal.ts';
+import { registerPkiCommand } from './pki.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerDlqCommand(program);
   registerJournalCommand(program);
   registerStackCommand(program);
+  registerPkiCommand(program);
 }

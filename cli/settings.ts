@@ -1,10 +1,16 @@
 // Settings every command shares, read from the environment once and checked at start-up.
+import { join, resolve } from 'node:path';
 import { stackLocations } from '../deploy/local/locations.ts';
 import { DEFAULT_DATABASE } from '../hub/store/population-store.ts';
 
 /** Where local state lives (DANCU_HOME): checkpoints, rejected records, the local stack's data and logs. */
-export function dancuHome(): string {
-  return stackLocations().homeDir;
+export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
+  return stackLocations(env).homeDir;
+}
+
+/** Where the hub's CA, server certificate and signing key live: DANCU_PKI_DIR, else `<DANCU_HOME>/pki`. */
+export function pkiDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DANCU_PKI_DIR ? resolve(env.DANCU_PKI_DIR) : join(dancuHome(env), 'pki');
 }
 
 /** The population store's database name (`DANCU_DB`). */

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../deploy/local/locations.ts';
+import { pkiDir } from './settings.ts';
+
+const run = promisify(execFile);
+const DANCU = join(REPO_ROOT, 'bin', 'dancu.js');
+
+/** Runs `dancu …`, resolving with the output and exit code whether it succeeded or not. */
+async function dancu(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [DANCU, ...args], { cwd: REPO_ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+describe('dancu pki', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dancu-pki-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('R22: init creates the authority, issue writes a client certificate and says how to use it, bad input fails clearly', async () => {
+    const init = await dancu('pki', 'init', '--dir', dir, '--host', 'hub.dancu.gov.vn');
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain(join(dir, 'ca.crt.pem'));
+    expect(new X509Certificate(await readFile(join(dir, 'hub.crt.pem'))).checkHost('hub.dancu.gov.vn')).toBe('hub.dancu.gov.vn');
+
+    // Each start-up takes seconds (tsx loads every command), so the rest run side by side.
+    const [again, issue, badId, noCa] = await Promise.all([
+      dancu('pki', 'init', '--dir', dir),
+      dancu('pki', 'issue', 'bhxh-portal', '--organisation', 'bhxh', '--operator', '--days', '30', '--dir', dir),
+      dancu('pki', 'issue', 'bank a', '--organisation', 'vcb', '--dir', dir),
+      dancu('pki', 'issue', 'bank-a', '--organisation', 'vcb', '--dir', join(dir, 'nowhere')),
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists .*--force/);
+
+    expect(issue.code, issue.stderr).toBe(0);
+    const certificate = join(dir, 'issued', 'bhxh-portal.crt.pem');
+    const key = join(dir, 'issued', 'bhxh-portal.key.pem');
+    expect(existsSync(key)).toBe(true);
+    const issued = new X509Certificate(await readFile(certificate));
+    expect(issued.subject).toContain('OU=operator');
+    expect(issue.stdout).toContain(issued.fingerprint256);
+    expect(issue.stdout).toContain(`grpcurl -cacert ${join(dir, 'ca.crt.pem')} -cert ${certificate} -key ${key} 127.0.0.1:50051 list`);
+
+    expect(badId.code).toBe(1);
+    expect(badId.stderr).toContain('dancu: the id "bank a" is not usable: use 1 to 64 letters, digits');
+    expect(noCa.code).toBe(1);
+    expect(noCa.stderr).toContain('run `dancu pki init');
+  }, 60_000);
+
+  it('the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {
+    expect(pkiDir({ DANCU_PKI_DIR: '/etc/dancu/pki', DANCU_HOME: '/var/lib/dancu' })).toBe('/etc/dancu/pki');
+    expect(pkiDir({ DANCU_HOME: '/var/lib/dancu' })).toBe('/var/lib/dancu/pki');
+  });
+});

@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCertificate } from '../hub/pki/client-certificate.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { parsePositiveInt, pkiDir } from './settings.ts';
+
+export function registerPkiCommand(program: Command): void {
+  const pki = program
+    .command('pki')
+    .description(
+      "The hub's certificate authority: systems and operators connect to the hub over mutual TLS " +
+        'with a client certificate it issued (R22).',
+    );
+
+  pki
+    .command('init')
+    .description(
+      'Create the certificate authority (ca.crt.pem, ca.key.pem), the hub\'s gRPC server certificate ' +
+        '(hub.crt.pem, hub.key.pem; names localhost, 127.0.0.1, ::1 and every --host) and the journal\'s ' +
+        'Ed25519 signing key (hub-signing.key.pem, hub-signing.pub.pem). Private keys are readable by ' +
+        'their owner only. Refuses to replace an existing authority without --force.',
+    )
+    .option('--dir <dir>', 'where to write (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)')
+    .option('--host <name...>', 'another DNS name or IP address the hub is reached by (repeatable)')
+    .option('--force', 'replace an existing authority; every certificate it issued stops working')
+    .action(async (options: { dir?: string; host?: string[]; force?: boolean }) => {
+      const dir = options.dir ?? pkiDir();
+      const files = await initCertificateAuthority(dir, { hosts: options.host ?? [], force: options.force ?? false });
+      console.log(`certificate authority   ${files.caCertificate}`);
+      console.log(`                        ${files.caKey} (private)`);
+      console.log(`hub server certificate  ${files.hubCertificate}`);
+      console.log(`                        ${files.hubKey} (private)`);
+      console.log(`journal signing key     ${files.signingKey} (private)`);
+      console.log(`                        ${files.signingPublicKey}`);
+      console.log(`Give ${files.caCertificate} to connecting systems; issue their certificates with \`dancu pki issue\`.`);
+    });
+
+  pki
+    .command('issue')
+    .description(
+      'Issue a client certificate for a system (or, with --operator, an operator): subject ' +
+        'CN=<id>, O=<organisation>, OU=system|operator, signed by the hub\'s CA. Writes <id>.crt.pem ' +
+        'and <id>.key.pem (owner-only) and prints the certificate\'s SHA-256 fingerprint.',
+    )
+    .argument('<id>', "the system's or operator's id: 1-64 letters, digits, '.', '_' or '-'")
+    .requiredOption('--organisation <orgId>', 'the organisation it belongs to (same characters as the id)')
+    .option('--operator', 'an operator of the hub rather than a connecting system')
+    .option('--days <n>', 'validity in days', String(DEFAULT_CLIENT_VALID_DAYS))
+    .option('--dir <dir>', "the CA's directory (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
+    .option('--out <dir>', 'where to write the certificate and key (default: <dir>/issued)')
+    .action(async (id: string, options: { organisation: string; operator?: boolean; days: string; dir?: string; out?: string }) => {
+      // Checked before touching the CA, so a typo gets its own error rather than a missing-CA one.
+      checkName(id, 'the id');
+      checkName(options.organisation, 'the organisation');
+      const validDays = parsePositiveInt(options.days, '--days');
+      const dir = options.dir ?? pkiDir();
+      const issued = await issueCertificate(dir, {
+        kind: options.operator ? 'operator' : 'system',
+        id,
+        organisation: options.organisation,
+        validDays,
+      });
+      const ca = pkiFiles(dir).caCertificate;
+      const files = await writeIssuedCertificate(options.out ?? pkiFiles(dir).issuedDir, id, issued);
+      console.log(`certificate  ${files.certificate}`);
+      console.log(`private key  ${files.privateKey} (owner-only; hand it over on a secure channel)`);
+      console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
+      console.log(`serial       ${issued.serialNumber}`);
+      console.log(`valid until  ${issued.notAfter.toISOString()}`);
+      console.log('try it:');
+      console.log(`  grpcurl -cacert ${ca} -cert ${files.certificate} -key ${files.privateKey} 127.0.0.1:50051 list`);
+    });
+}
