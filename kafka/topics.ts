@@ -19,6 +19,8 @@ export const SOURCE_TOPIC_PATTERN = /^dancu\.source\.([a-z-]+)\.v1$/;
 export const DLQ_TOPIC = 'dancu.dlq.v1';
 /** Every accepted change to a citizen record, key = personal id. */
 export const CHANGES_TOPIC = 'dancu.changes.v1';
+/** Data-error reports from consumers (R37), key = personal id, header `dancu-correction-for` = the source register. */
+export const CORRECTIONS_TOPIC = 'dancu.corrections.v1';
 
 /** Headers on source records. All optional for foreign producers: the value is what counts. */
 export const HEADERS = {
@@ -27,6 +29,8 @@ export const HEADERS = {
   traceparent: 'traceparent',
   /** On dead letters: why, where from. */
   reason: 'dancu-dlq-reason',
+  /** On correction reports: the source register that is the authority for the reported field. */
+  correctionFor: 'dancu-correction-for',
 } as const;
 
 /** Upper bound for one record's value; larger ones are dead-lettered as `message-too-large`. */
@@ -43,7 +47,9 @@ export interface TopicLayout {
 /** How each dancu topic is created when missing (existing topics are never altered). */
 export function topicLayout(topic: string): TopicLayout {
   if (topic === DLQ_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(90 * DAY_MS) } };
+  // A source register may poll its corrections weekly or less: keep them as long as dead letters.
+  if (topic === CORRECTIONS_TOPIC) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
   return { topic, partitions: 3, config: { 'retention.ms': String(7 * DAY_MS) } };
 }
 
-export const ALL_TOPICS: readonly string[] = [...SOURCES.map(sourceTopic), DLQ_TOPIC, CHANGES_TOPIC];
+export const ALL_TOPICS: readonly string[] = [...SOURCES.map(sourceTopic), DLQ_TOPIC, CHANGES_TOPIC, CORRECTIONS_TOPIC];

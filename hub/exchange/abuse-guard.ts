@@ -75,7 +75,7 @@ export class AbuseGuard {
   }
 
   /** Before a Verify: the claimed values, so guessing one attribute is caught. */
-  admitClaims(agreementId: string, personalId: string, claims: readonly { field: string; value: unknown }[]): void {
+  admitClaims(agreementId: string, personalId: string, claims: readonly { field: string; value?: unknown }[]): void {
     for (const claim of claims) {
       const key = `${agreementId}|${personalId}|${claim.field}`;
       const seen = this.claims.get(key) ?? new Set<string>();

@@ -1,0 +1,35 @@
+// R37: a consumer that finds a wrong value reports it; the hub routes the report to the field's
+// authoritative source register on `dancu.corrections.v1` (key = personal id, so one citizen's
+// reports stay in order), where that register's connector picks it up.
+import { CORRECTIONS_TOPIC, HEADERS } from '../../kafka/topics.ts';
+import type { RecordPublisher } from '../../kafka/transport.ts';
+import type { SourceName } from '../../kafka/topics.ts';
+import type { CitizenField } from '../citizen/fields.ts';
+
+/** The value of a `dancu.corrections.v1` record. */
+export interface DataErrorReport {
+  reportId: string;
+  personalId: string;
+  field: CitizenField;
+  proposedValue: unknown;
+  description: string;
+  /** The authoritative source register the report is for. */
+  routedTo: SourceName;
+  reportedBy: { organisation: string; system: string; agreement: string; officer: string };
+  reportedAt: string;
+  traceId?: string;
+}
+
+export interface DataErrorReporter {
+  report(report: DataErrorReport): Promise<void>;
+}
+
+export function kafkaDataErrorReporter(publisher: RecordPublisher): DataErrorReporter {
+  return {
+    async report(report) {
+      await publisher.publish(CORRECTIONS_TOPIC, [
+        { key: report.personalId, value: JSON.stringify(report), headers: { [HEADERS.correctionFor]: report.routedTo } },
+      ]);
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// The Exchange service's unary calls: each reads like its story —
+// check the request → record what it is about → enforce → read the store → answer within the grant.
+// Journaling and the mapping of refusals to statuses happen around them (journaled-call.ts).
+import { randomUUID } from 'node:crypto';
+import type {
+  BatchLookupRequest,
+  BatchLookupResponse,
+  ExchangeServer,
+  LookupRequest,
+  LookupResponse,
+  ReportDataErrorRequest,
+  ReportDataErrorResponse,
+  VerifyRequest,
+  VerifyResponse,
+} from '../../proto/gen/dancu/exchange/v1/exchange.ts';
+import { AUTHORITY } from '../citizen/fields.ts';
+import type { JournalWriter } from '../journal/journal-entry.ts';
+import type { PopulationStore } from '../store/population-store.ts';
+import type { AbuseGuard } from './abuse-guard.ts';
+import { matchesKey, project, valueMatches } from './citizen-view.ts';
+import type { DataErrorReporter } from './data-error-report.ts';
+import type { Enforcement } from './enforcement.ts';
+import { checkCitizenKey, checkContext, checkCount, checkFields, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
+import { journaledUnary, recordContext, type CallObserver, type CallRecord } from './journaled-call.ts';
+import { refuse } from './refusal.ts';
+import { toWireField } from './wire.ts';
+import { watchChanges, type ChangeFeed } from './watch-changes.ts';
+
+export interface ExchangeDependencies {
+  enforcement: Enforcement;
+  journal: JournalWriter;
+  store: PopulationStore;
+  abuse: AbuseGuard;
+  reporter: DataErrorReporter;
+  changes: ChangeFeed;
+  observer: CallObserver;
+}
+
+export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
+  const { enforcement, journal, store, abuse, observer } = deps;
+  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
+    journaledUnary<Request, Response>(journal, observer, 'exchange', action, run);
+
+  return {
+    lookup: unary<LookupRequest, LookupResponse>('Lookup', async (request, record) => {
+      const context = recordContext(record, checkContext(request.context));
+      const key = checkCitizenKey(request.citizen);
+      record.citizens = [key.personalId];
+      const fields = checkFields(request.fields);
+      record.fields = fields;
+      await enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' });
+      abuse.admit(context.agreementId, [key.personalId]);
+      const document = await store.readCitizen(key.personalId);
+      const found = matchesKey(document, key);
+      abuse.record(context.agreementId, found);
+      if (!found) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
+      const disclosed = project(document, fields).map(toWireField);
+      return { response: (receipt) => ({ personalId: key.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
+    }),
+
+    batchLookup: unary<BatchLookupRequest, BatchLookupResponse>('BatchLookup', async (request, record) => {
+      const context = recordContext(record, checkContext(request.context));
+      checkCount(request.citizens.length, LIMITS.batchCitizens, 'citizens');
+      const keys = request.citizens.map((citizen, index) => checkCitizenKey(citizen, `citizens[${index}]`));
+      record.citizens = keys.map((key) => key.personalId);
+      const fields = checkFields(request.fields);
+      record.fields = fields;
+      await enforcement.authorize(record.identity, { service: 'BatchLookup', context, personalIds: record.citizens, fields, mode: 'disclose' });
+      abuse.admit(context.agreementId, record.citizens);
+      const documents = await store.readCitizens(record.citizens);
+      const results = keys.map((key) => {
+        const document = documents.get(key.personalId) ?? null;
+        const found = matchesKey(document, key);
+        abuse.record(context.agreementId, found);
+        return { personalId: key.personalId, found, fields: found ? project(document, fields).map(toWireField) : [] };
+      });
+      const misses = results.filter((result) => !result.found).length;
+      return { response: (receipt) => ({ results, journalSequence: receipt.sequence }), ...(misses ? { detail: `${misses} not found` } : {}) };
+    }),
+
+    verify: unary<VerifyRequest, VerifyResponse>('Verify', async (request, record) => {
+      const context = recordContext(record, checkContext(request.context));
+      const personalId = checkPersonalIdArgument(request.personalId);
+      record.citizens = [personalId];
+      checkCount(request.claims.length, LIMITS.verifyClaims, 'claims');
+      const fields = checkFields(request.claims.map((claim) => claim.field), 'claims');
+      record.fields = fields;
+      await enforcement.authorize(record.identity, { service: 'Verify', context, personalIds: [personalId], fields, mode: 'match' });
+      abuse.admit(context.agreementId, [personalId]);
+      abuse.admitClaims(context.agreementId, personalId, request.claims);
+      const document = await store.readCitizen(personalId);
+      const matches = request.claims.map((claim, index) => {
+        const current = document?.fields[fields[index]!];
+        return { field: claim.field, matches: current !== undefined && valueMatches(current.value, claim.value) };
+      });
+      abuse.record(context.agreementId, matches.some((match) => match.matches));
+      const matched = matches.filter((match) => match.matches).length;
+      return { response: (receipt) => ({ matches, journalSequence: receipt.sequence }), detail: `${matched} of ${matches.length} claims matched` };
+    }),
+
+    reportDataError: unary<ReportDataErrorRequest, ReportDataErrorResponse>('ReportDataError', async (request, record) => {
+      const context = recordContext(record, checkContext(request.context));
+      const personalId = checkPersonalIdArgument(request.personalId);
+      record.citizens = [personalId];
+      const [field] = checkFields([request.field], 'field');
+      record.fields = [field!];
+      const description = (request.description ?? '').trim();
+      if (description.length === 0 || description.length > LIMITS.descriptionChars) {
+        refuse('INVALID_REQUEST', `description is required, at most ${LIMITS.descriptionChars} characters`);
+      }
+      const grant = await enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [], fields: [field!], mode: null });
+      const reportId = randomUUID();
+      const routedTo = AUTHORITY[field!];
+      await deps.reporter.report({
+        reportId,
+        personalId,
+        field: field!,
+        proposedValue: request.proposedValue ?? null,
+        description,
+        routedTo,
+        reportedBy: { organisation: grant.organisationId, system: grant.systemId, agreement: grant.agreement.id, officer: context.officerId },
+        reportedAt: new Date().toISOString(),
+        ...(record.traceId ? { traceId: record.traceId } : {}),
+      });
+      return { response: (receipt) => ({ reportId, routedTo, journalSequence: receipt.sequence }), detail: `report ${reportId} routed to ${routedTo}` };
+    }),
+
+    watchChanges: watchChanges(deps),
+  };
+}

@@ -1,0 +1,140 @@
+// WatchChanges: a server stream of changes to the fields an agreement discloses, from a cursor.
+//
+// The stream follows dancu.changes.v1 from the caller's cursor (a tail of its own that never
+// commits: the caller owns its position). Each change is journaled before it is written, like
+// any other disclosure. Every `recheckMs` the stream re-runs the agreement and consent checks;
+// the first that fails ends it with that refusal (a suspended or revoked agreement, a revoked
+// consent), journaled.
+import { once } from 'node:events';
+import type { Kafka } from 'kafkajs';
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
+import { CHANGES_TOPIC } from '../../kafka/topics.ts';
+import { PositionExpired, tailTopic, type TopicPositions, type TopicTail } from '../../kafka/transport.ts';
+import type { CitizenChange } from '../citizen/merge.ts';
+import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
+import type { JournalWriter } from '../journal/journal-entry.ts';
+import { decodeCursor, encodeCursor } from './change-cursor.ts';
+import type { Enforcement } from './enforcement.ts';
+import { checkContext, checkCount, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
+import { toServiceError } from './grpc-status.ts';
+import { entryOf, journalRefusal, newCallRecord, recordContext, type CallObserver } from './journaled-call.ts';
+import { refuse, Refusal } from './refusal.ts';
+import { toWireField } from './wire.ts';
+
+/** The change feed, as WatchChanges needs it. */
+export interface ChangeFeed {
+  follow(from: TopicPositions | null, onChange: (change: CitizenChange, cursorAfter: TopicPositions) => Promise<void>): Promise<TopicTail>;
+}
+
+export function kafkaChangeFeed(kafka: Kafka): ChangeFeed {
+  return {
+    async follow(from, onChange) {
+      let positions: TopicPositions = new Map();
+      const tail = await tailTopic(kafka, CHANGES_TOPIC, from, async (record) => {
+        positions.set(record.partition, (BigInt(record.offset) + 1n).toString());
+        const change = parseChange(record.value);
+        if (change) await onChange(change, positions);
+      });
+      positions = new Map(tail.start);
+      return tail;
+    },
+  };
+}
+
+function parseChange(value: Buffer | null): CitizenChange | null {
+  if (!value) return null;
+  try {
+    const change = JSON.parse(value.toString('utf8')) as CitizenChange;
+    return typeof change.personalId === 'string' && isCitizenField(change.field) ? change : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface WatchDependencies {
+  enforcement: Enforcement;
+  journal: JournalWriter;
+  changes: ChangeFeed;
+  observer: CallObserver;
+  /** How often an open stream re-checks its agreement and consents (default 2 s). */
+  recheckMs?: number;
+}
+
+export function watchChanges(deps: WatchDependencies): (call: ServerWritableStream<WatchChangesRequest, Change>) => void {
+  return (call) => void watch(deps, call);
+}
+
+async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchChangesRequest, Change>): Promise<void> {
+  const { enforcement, journal, observer } = deps;
+  const record = newCallRecord('exchange', 'WatchChanges', call);
+  const started = process.hrtime.bigint();
+  let tail: TopicTail | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
+  const end = async (error: unknown) => {
+    if (ended) return;
+    ended = true;
+    clearInterval(timer);
+    await tail?.stop();
+    const sent = await journalRefusal(journal, record, error, observer);
+    observer.observe('WatchChanges', 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', Number(process.hrtime.bigint() - started) / 1e9);
+    call.emit('error', toServiceError(sent));
+  };
+  call.on('cancelled', () => {
+    ended = true;
+    clearInterval(timer);
+    void tail?.stop();
+  });
+
+  try {
+    const request = call.request;
+    const context = recordContext(record, checkContext(request.context));
+    const from = decodeCursor(request.cursor ?? '');
+    if (request.personalIds.length > 0) checkCount(request.personalIds.length, LIMITS.watchedCitizens, 'personal_ids');
+    const watched = new Set(request.personalIds.map((id, index) => checkPersonalIdArgument(id, `personal_ids[${index}]`)));
+    record.citizens = [...watched];
+
+    const admitted = await enforcement.admitSystem(record.identity, context.agreementId);
+    const fields = admitted.agreement.grants.filter((grant) => grant.modes.includes('disclose')).map((grant) => grant.field as CitizenField);
+    record.fields = fields;
+    if (admitted.agreement.consentRequired && watched.size === 0) {
+      refuse('INVALID_REQUEST', `agreement ${context.agreementId} needs each citizen's consent: name the citizens you watch in personal_ids`);
+    }
+    await enforcement.authorize(record.identity, { service: 'WatchChanges', context, personalIds: [...watched], fields, mode: 'disclose' });
+    await journal.append(entryOf(record, 'allowed', undefined, 'stream opened'));
+    observer.observe('WatchChanges', 'allowed', undefined, Number(process.hrtime.bigint() - started) / 1e9);
+
+    const disclosed = new Set<string>(fields);
+    tail = await deps.changes.follow(from, async (change, cursorAfter) => {
+      if (ended || !disclosed.has(change.field) || (watched.size > 0 && !watched.has(change.personalId))) return;
+      // Journaled before it leaves, one entry per disclosed change.
+      await journal.append({ ...entryOf({ ...record, citizens: [change.personalId], fields: [change.field] }, 'allowed'), detail: `change ${change.changeId}` });
+      const message: Change = {
+        cursor: encodeCursor(cursorAfter),
+        changeId: change.changeId,
+        personalId: change.personalId,
+        value: toWireField({ field: change.field, value: change.value ?? null, source: change.source, effectiveAt: new Date(change.effectiveAt), authoritative: change.authoritative }),
+      };
+      if (!call.write(message)) await once(call, 'drain');
+    });
+    tail.done.catch((error: unknown) => void end(error));
+
+    timer = setInterval(() => {
+      void (async () => {
+        try {
+          await enforcement.admitSystem(record.identity, context.agreementId);
+          if (admitted.agreement.consentRequired) await enforcement.requireConsent(context.agreementId, [...watched], 'CONSENT_REVOKED');
+        } catch (error) {
+          await end(error);
+        }
+      })();
+    }, deps.recheckMs ?? 2_000);
+  } catch (error) {
+    if (error instanceof PositionExpired) {
+      await end(new Refusal('CURSOR_EXPIRED', `the cursor points at changes the hub no longer holds (${error.message}); resynchronise with BatchLookup, then watch from an empty cursor`));
+    } else {
+      await end(error);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Citizen self-service (R8, R39): through a citizen portal, a citizen reads their own record and
+// sees who read it. The portal is an ordinary connected system whose agreement grants the
+// `SelfService` service for the purpose CITIZEN_SELF_SERVICE; the citizen is identified by the
+// same id + name + date-of-birth triple as Lookup, and the portal's e-identification session
+// reference is journaled as the case reference.
+import type {
+  DataAccess,
+  GetMyRecordRequest,
+  GetMyRecordResponse,
+  ListAccessToMyDataRequest,
+  ListAccessToMyDataResponse,
+  SelfServiceContext,
+  SelfServiceServer,
+} from '../../proto/gen/dancu/citizen/v1/self_service.ts';
+import { CITIZEN_FIELDS, type CitizenField } from '../citizen/fields.ts';
+import type { JournalEntry, JournalWriter } from '../journal/journal-entry.ts';
+import type { PopulationStore } from '../store/population-store.ts';
+import { matchesKey, project } from '../exchange/citizen-view.ts';
+import type { Enforcement } from '../exchange/enforcement.ts';
+import { checkCitizenKey, checkContext, type CallContext, type CitizenKey } from '../exchange/exchange-call.ts';
+import { journaledUnary, recordContext, type CallObserver, type CallRecord } from '../exchange/journaled-call.ts';
+import { refuse } from '../exchange/refusal.ts';
+import { toWireField } from '../exchange/wire.ts';
+
+export const SELF_SERVICE_PURPOSE = 'CITIZEN_SELF_SERVICE';
+const TWO_YEARS_MS = 2 * 365.25 * 24 * 3600 * 1000;
+
+/** The journal, as the citizen's access log. */
+export interface AccessLog {
+  /** Exchange entries about the citizen since `since`, newest first, at most `limit`. */
+  accessesTo(personalId: string, since: Date, limit: number): Promise<JournalEntry[]>;
+}
+
+export interface SelfServiceDependencies {
+  enforcement: Enforcement;
+  journal: JournalWriter;
+  accessLog: AccessLog;
+  store: PopulationStore;
+  observer: CallObserver;
+}
+
+export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
+  const { enforcement, store } = deps;
+  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
+    journaledUnary<Request, Response>(deps.journal, deps.observer, 'self-service', action, run);
+
+  /** The portal is admitted like any consumer; the citizen must then match the record. */
+  async function admitCitizen(record: CallRecord, context: SelfServiceContext | undefined, key: CitizenKey | undefined, fieldsOf: 'granted' | 'none') {
+    const call = recordContext(record, portalContext(context));
+    const citizen = checkCitizenKey(key);
+    record.citizens = [citizen.personalId];
+    const admitted = await enforcement.admitSystem(record.identity, call.agreementId);
+    const fields = fieldsOf === 'granted' ? CITIZEN_FIELDS.filter((field) => admitted.agreement.grants.some((grant) => grant.field === field && grant.modes.includes('disclose'))) : [];
+    record.fields = fields;
+    await enforcement.authorize(record.identity, { service: 'SelfService', context: call, personalIds: [], fields, mode: 'disclose' });
+    const document = await store.readCitizen(citizen.personalId);
+    if (!matchesKey(document, citizen)) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
+    return { document, fields: fields as CitizenField[], citizen };
+  }
+
+  return {
+    getMyRecord: unary<GetMyRecordRequest, GetMyRecordResponse>('GetMyRecord', async (request, record) => {
+      const { document, fields, citizen } = await admitCitizen(record, request.context, request.citizen, 'granted');
+      const disclosed = project(document, fields).map(toWireField);
+      return { response: (receipt) => ({ personalId: citizen.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
+    }),
+
+    listAccessToMyData: unary<ListAccessToMyDataRequest, ListAccessToMyDataResponse>('ListAccessToMyData', async (request, record) => {
+      const { citizen } = await admitCitizen(record, request.context, request.citizen, 'none');
+      const limit = request.limit === 0 ? 100 : request.limit;
+      if (limit > 1000) refuse('INVALID_REQUEST', 'limit: at most 1000');
+      const since = request.since ?? new Date(Date.now() - TWO_YEARS_MS);
+      const entries = await deps.accessLog.accessesTo(citizen.personalId, since, limit);
+      const accesses = entries.map(toDataAccess);
+      return { response: (receipt) => ({ accesses, journalSequence: receipt.sequence }), detail: `${accesses.length} accesses listed` };
+    }),
+  };
+}
+
+function portalContext(context: SelfServiceContext | undefined): CallContext {
+  return checkContext({
+    agreementId: context?.agreementId ?? '',
+    purpose: SELF_SERVICE_PURPOSE,
+    caseReference: context?.sessionReference ?? '',
+    officerId: 'citizen',
+  });
+}
+
+function toDataAccess(entry: JournalEntry): DataAccess {
+  return {
+    at: entry.at,
+    organisation: entry.actor.organisation ?? '',
+    system: entry.actor.system ?? '',
+    service: entry.action,
+    fields: entry.fields,
+    purpose: entry.purpose ?? '',
+    caseReference: entry.caseReference ?? '',
+    decision: entry.decision,
+    reason: entry.reason ?? '',
+  };
+}
