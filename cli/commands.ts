@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { registerCitizenCommand } from './citizen.ts';
 import { registerConnectorCommands } from './connector.ts';
+import { registerConsentCommand } from './consent.ts';
 import { registerDlqCommand } from './dlq.ts';
 import { registerHubCommand } from './hub.ts';
 import { registerJournalCommand } from './journal.ts';
 import { registerPkiCommand } from './pki.ts';
+import { registerRegistryCommand } from './registry.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 
@@ -16,6 +18,8 @@ export function registerCommands(program: Command): void {
   registerCitizenCommand(program);
   registerDlqCommand(program);
   registerJournalCommand(program);
+  registerRegistryCommand(program);
+  registerConsentCommand(program);
   registerStackCommand(program);
   registerPkiCommand(program);
 }

@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { MongoClient } from 'mongodb';
+import { resolveEndpoints } from '../deploy/local/stack.ts';
+import { Journal } from '../hub/journal/journal.ts';
+import { REQUEST_STATUSES, type RequestStatus } from '../hub/registry/agreement.ts';
+import { AUTHORITY_LEVELS } from '../hub/registry/competent-authority.ts';
+import { Registry } from '../hub/registry/registry.ts';
+import { RegistryError } from '../hub/registry/registry-error.ts';
+import { localDay } from '../hub/registry/working-days.ts';
+import { databaseName, parsePositiveInt } from './settings.ts';
+import { printTable } from './table.ts';
+
+/** Opens the registry on DANCU_DB with the real journal, runs one use case, closes both. */
+export async function withRegistry<T>(use: (registry: Registry) => Promise<T>): Promise<T> {
+  const client = new MongoClient(resolveEndpoints().mongodbUri, { serverSelectionTimeoutMS: 10_000, appName: 'dancu-registry' });
+  await client.connect();
+  const db = client.db(databaseName());
+  const journal = await Journal.open(db);
+  try {
+    return await use(await Registry.open(db, journal));
+  } catch (error) {
+    if (error instanceof RegistryError) throw new Error(`${error.code}: ${error.message}`);
+    throw error;
+  } finally {
+    await journal.close();
+    await client.close();
+  }
+}
+
+/** Who the journal names for operator actions without an officer: --by, else the OS user. */
+const operator = (by?: string) => by ?? process.env.USER ?? 'operator';
+const day = (date: Date) => `${localDay(date)} ${new Date(date.getTime() + 7 * 3_600_000).toISOString().slice(11, 16)}`;
+
+export function registerRegistryCommand(program: Command): void {
+  const registry = program.command('registry').description('Connection requests and agreements, officers, security assessments and usage (R11, R17, R29–R33).');
+
+  const officer = registry.command('officer').description('Officers who decide connection requests (R17).');
+  officer
+    .command('add')
+    .description('Register an officer with their level and the area they answer for.')
+    .argument('<id>', 'officer id')
+    .requiredOption('--name <name>', 'full name and title')
+    .requiredOption('--level <level>', AUTHORITY_LEVELS.join(' | '))
+    .option('--province <code>', 'two-digit province code (not for agency-head)')
+    .option('--district <code>', 'three-digit district code')
+    .option('--commune <code>', 'five-digit commune code')
+    .option('--by <who>', 'who registers the officer (journaled; default: $USER)')
+    .action(async (id: string, o: { name: string; level: string; province?: string; district?: string; commune?: string; by?: string }) => {
+      const locality = o.province === undefined ? undefined : { province: o.province, ...(o.district ? { district: o.district } : {}), ...(o.commune ? { commune: o.commune } : {}) };
+      const added = await withRegistry((r) => r.addOfficer({ _id: id, name: o.name, level: o.level, ...(locality ? { locality } : {}) }, operator(o.by)));
+      console.log(`officer ${added._id} (${added.level}${added.locality ? ` ${JSON.stringify(added.locality)}` : ''}) registered`);
+    });
+  officer
+    .command('list')
+    .description('List the registered officers.')
+    .action(async () => {
+      const officers = await withRegistry((r) => r.listOfficers());
+      printTable([['id', 'name', 'level', 'locality'], ...officers.map((o) => [o._id, o.name, o.level, o.locality ? Object.values(o.locality).join('/') : 'nationwide'])]);
+    });
+
+  registry
+    .command('request')
+    .description('Connection requests (R33).')
+    .command('submit')
+    .description('Submit a connection request from a JSON file (see deploy/examples/connection-request.json).')
+    .requiredOption('--file <json>', 'the request')
+    .option('--id <request-id>', 'an id of your own (e.g. the dossier number); resubmitting it is a no-op')
+    .action(async (o: { file: string; id?: string }) => {
+      const input: unknown = JSON.parse(readFileSync(o.file, 'utf8'));
+      const submitted = await withRegistry((r) => r.submitRequest(input, o.id ? { requestId: o.id } : {}));
+      console.log(`request ${submitted._id} submitted; decision due by ${day(submitted.deadline)} (Vietnam time, R11)`);
+    });
+
+  registry
+    .command('requests')
+    .description('List connection requests, newest first, with their R11 deadline; OVERDUE marks those still undecided after it.')
+    .option('--status <status>', REQUEST_STATUSES.join(' | '))
+    .option('--json', 'print JSON')
+    .action(async (o: { status?: string; json?: boolean }) => {
+      if (o.status !== undefined && !(REQUEST_STATUSES as readonly string[]).includes(o.status)) throw new Error(`--status must be one of ${REQUEST_STATUSES.join(', ')}`);
+      const requests = await withRegistry((r) => r.listRequests(o.status ? { status: o.status as RequestStatus } : {}));
+      if (o.json) return console.log(JSON.stringify(requests, null, 2));
+      printTable([
+        ['id', 'status', 'organisation', 'category', 'system', 'submitted', 'deadline', ''],
+        ...requests.map((q) => [q._id, q.status, q.request.organisation.id, q.request.organisation.category, `${q.request.system.id} ${q.request.system.version}`, day(q.submittedAt), day(q.deadline), q.overdue ? 'OVERDUE' : '']),
+      ]);
+    });
+
+  registry
+    .command('review')
+    .description('Decide a request as the competent officer (R17): approve (optionally lowering the quota), or refuse with a written reason (R11).')
+    .argument('<request-id>')
+    .requiredOption('--officer <id>', 'the deciding officer')
+    .option('--approve', 'approve the request')
+    .option('--refuse', 'refuse the request (needs --reason)')
+    .option('--reason <text>', 'the written reason')
+    .option('--daily-limit <n>', 'approve a lower daily limit than requested')
+    .option('--rate-per-second <n>', 'approve a lower rate than requested')
+    .action(async (id: string, o: { officer: string; approve?: boolean; refuse?: boolean; reason?: string; dailyLimit?: string; ratePerSecond?: string }) => {
+      if (Boolean(o.approve) === Boolean(o.refuse)) throw new Error('give exactly one of --approve or --refuse');
+      const reviewed = await withRegistry(async (r) => {
+        const current = await r.getRequest(id);
+        const quota = {
+          ratePerSecond: o.ratePerSecond ? parsePositiveInt(o.ratePerSecond, '--rate-per-second') : current.request.quota.ratePerSecond,
+          dailyLimit: o.dailyLimit ? parsePositiveInt(o.dailyLimit, '--daily-limit') : current.request.quota.dailyLimit,
+        };
+        return r.reviewRequest(id, {
+          officerId: o.officer,
+          decision: o.approve ? 'approve' : 'refuse',
+          ...(o.reason !== undefined ? { reason: o.reason } : {}),
+          ...(o.approve ? { narrowing: { quota } } : {}),
+        });
+      });
+      console.log(`request ${reviewed._id} is now ${reviewed.status}`);
+    });
+
+  registry
+    .command('assess')
+    .description('Record a security assessment of a system (R29–R32); valid one year, for that version, level 3 or higher.')
+    .argument('<system-id>')
+    .requiredOption('--version <version>', 'the system version assessed')
+    .requiredOption('--level <n>', 'security level reached')
+    .requiredOption('--date <date>', 'when it was assessed (YYYY-MM-DD)')
+    .requiredOption('--kind <kind>', 'initial | periodic | ad-hoc | design-change')
+    .requiredOption('--findings <text>', 'summary of the findings')
+    .requiredOption('--assessor <who>', 'the assessing organisation')
+    .action(async (systemId: string, o: { version: string; level: string; date: string; kind: string; findings: string; assessor: string }) => {
+      const recorded = await withRegistry((r) =>
+        r.recordAssessment({ systemId, systemVersion: o.version, level: Number(o.level), assessedAt: o.date, kind: o.kind, findings: o.findings, assessor: o.assessor }),
+      );
+      console.log(`${recorded.kind} assessment of ${systemId} ${recorded.systemVersion} recorded: level ${recorded.level}`);
+    });
+
+  for (const step of ['suspend', 'reinstate', 'revoke'] as const) {
+    registry
+      .command(step)
+      .description(`${step[0]!.toUpperCase()}${step.slice(1)} an agreement as the competent officer${step === 'reinstate' ? '' : ', with a written reason'}.`)
+      .argument('<agreement-id>')
+      .requiredOption('--officer <id>', 'the deciding officer')
+      .option('--reason <text>', 'why')
+      .action(async (id: string, o: { officer: string; reason?: string }) => {
+        const agreement = await withRegistry((r) =>
+          step === 'suspend' ? r.suspendAgreement(id, o.officer, o.reason ?? '') : step === 'revoke' ? r.revokeAgreement(id, o.officer, o.reason ?? '') : r.reinstateAgreement(id, o.officer, o.reason),
+        );
+        console.log(`agreement ${agreement.id} is now ${agreement.status}`);
+      });
+  }
+
+  registry
+    .command('catalogue')
+    .description('The published catalogue of exchange services (R16).')
+    .action(async () => {
+      const catalogue = await withRegistry(async (r) => r.serviceCatalogue());
+      console.log(`Service catalogue ${catalogue.version}, published ${catalogue.publishedAt}\n`);
+      printTable([['service', 'fields', 'description'], ...catalogue.services.map((s) => [s.name, s.mode ?? '—', s.description])]);
+    });
+
+  registry
+    .command('usage')
+    .description('Calls per day under an agreement, allowed and refused (R23); Vietnam days.')
+    .argument('<agreement-id>')
+    .option('--from <day>', 'first day, YYYY-MM-DD (default: 30 days ago)')
+    .option('--to <day>', 'last day, YYYY-MM-DD (default: today)')
+    .action(async (id: string, o: { from?: string; to?: string }) => {
+      const to = o.to ?? localDay(new Date());
+      const from = o.from ?? localDay(new Date(Date.parse(`${to}T12:00:00Z`) - 29 * 86_400_000));
+      const report = await withRegistry((r) => r.usageReport(id, from, to));
+      printTable([['day', 'allowed', 'refused'], ...report.days.map((d) => [d.day, String(d.allowed), String(d.refused)]), ['total', String(report.total.allowed), String(report.total.refused)]]);
+      console.log(`\nfee class: ${report.feeClass}`);
+    });
+}

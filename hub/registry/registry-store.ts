@@ -1,0 +1,97 @@
+// Where the registry keeps its documents. Every hot-path read is by `_id` alone (FerretDB pushes
+// only a bare `{ _id }` filter down to an index), and every write touches one document:
+//
+//   officers              _id officer id            Officer
+//   connection_requests   _id request id            RequestRecord (the agreement once approved)
+//   request_transitions   _id <request>#<revision>  TransitionClaim: the compare-and-set of a lifecycle step
+//   systems               _id system id             SystemRecord: its organisation, agreements, certificates
+//   security_assessments  _id system id             SystemAssessments: every assessment of the system
+//   consents              _id <agreement>:<pid>     ConsentRecord
+//   usage                 _id <agreement>:<day>:<decision>:<n>   UsageSlot (one per counted call, see usage.ts)
+import { isDeepStrictEqual } from 'node:util';
+import { MongoServerError, type Collection, type Db, type Document } from 'mongodb';
+import type { RequestRecord } from './agreement.ts';
+import type { Officer } from './competent-authority.ts';
+import type { ConsentRecord } from './consent.ts';
+import type { SystemAssessments } from './security-assessment.ts';
+import type { UsageSlot } from './usage.ts';
+
+/** A connected system: whose it is, the requests naming it, the certificates pki issued for it. */
+export interface SystemRecord {
+  _id: string;
+  organisationId: string;
+  /** Every request naming the system, from submission on (so approval stays a one-document write). */
+  agreementIds: string[];
+  /** SHA-256 fingerprints of its client certificates, `AB:CD:…` as node's X509Certificate prints them. */
+  certificateFingerprints?: string[];
+}
+
+/** A request record with the revision used as its compare-and-set token. */
+export type StoredRequest = RequestRecord & { revision: number };
+
+/**
+ * FerretDB applies an update by reading, modifying and writing back, so a filter on `revision`
+ * is no compare-and-set (and would scan). Inserting `<request>#<next revision>` is: the unique
+ * `_id` lets exactly one of two officers acting at once move the request.
+ */
+export interface TransitionClaim {
+  _id: string;
+  status: RequestRecord['status'];
+  officer: string;
+  at: Date;
+}
+
+export interface RegistryCollections {
+  officers: Collection<Officer>;
+  requests: Collection<StoredRequest>;
+  transitions: Collection<TransitionClaim>;
+  systems: Collection<SystemRecord>;
+  assessments: Collection<SystemAssessments>;
+  consents: Collection<ConsentRecord>;
+  usage: Collection<UsageSlot>;
+}
+
+export function registryCollections(db: Db): RegistryCollections {
+  return {
+    officers: db.collection<Officer>('officers'),
+    requests: db.collection<StoredRequest>('connection_requests'),
+    transitions: db.collection<TransitionClaim>('request_transitions'),
+    systems: db.collection<SystemRecord>('systems'),
+    assessments: db.collection<SystemAssessments>('security_assessments'),
+    consents: db.collection<ConsentRecord>('consents'),
+    usage: db.collection<UsageSlot>('usage'),
+  };
+}
+
+/**
+ * Inserts a document unless its `_id` exists. A retried insert of the same content is a replay
+ * and answers 'same'; different content under the same `_id` answers 'taken'.
+ * `compare` picks the parts that must match (default: the whole document).
+ */
+export async function insertOnce<T extends Document & { _id: string }>(
+  collection: Collection<T>,
+  doc: T,
+  compare: (doc: T) => unknown = (d) => d,
+): Promise<'inserted' | 'same' | 'taken'> {
+  try {
+    await collection.insertOne(doc as Parameters<Collection<T>['insertOne']>[0]);
+    return 'inserted';
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+    const existing = (await collection.findOne({ _id: doc._id } as Parameters<Collection<T>['findOne']>[0])) as T | null;
+    return existing !== null && isDeepStrictEqual(compare(existing), compare(doc)) ? 'same' : 'taken';
+  }
+}
+
+/**
+ * Runs an upsert by `_id`, once more if it lost a race to insert the same `_id`: MongoDB retries
+ * that case itself, FerretDB answers E11000, and the second try finds the document and updates it.
+ */
+export async function upsertRetried<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+    return upsert();
+  }
+}

@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../hub/journal/journal-entry.ts';
+import { agreementInForce } from '../hub/registry/agreement.ts';
+import { Registry } from '../hub/registry/registry.ts';
+import { RegistryError } from '../hub/registry/registry-error.ts';
+import { makePersonalId } from '../schemas/personal-id.ts';
+import { testEndpoints } from './endpoints.ts';
+import { uniqueName } from './harness.ts';
+
+/** Keeps what the registry journals, in order. */
+class RecordingJournal implements JournalWriter {
+  readonly entries: JournalEntryInput[] = [];
+  async append(entry: JournalEntryInput): Promise<JournalReceipt> {
+    this.entries.push(entry);
+    return { sequence: this.entries.length, hash: '0'.repeat(64) };
+  }
+  last(): JournalEntryInput {
+    return this.entries.at(-1)!;
+  }
+}
+
+const vn = (local: string) => new Date(`${local}+07:00`);
+const exampleRequest = () => JSON.parse(readFileSync(new URL('../deploy/examples/connection-request.json', import.meta.url), 'utf8')) as Record<string, any>;
+
+async function refusal(action: Promise<unknown>): Promise<string> {
+  const error = await action.then(() => undefined, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(RegistryError);
+  return (error as RegistryError).code;
+}
+
+describe('the registry on the real FerretDB', () => {
+  let client: MongoClient;
+  let db: Db;
+  let registry: Registry;
+  const journal = new RecordingJournal();
+  let clock = vn('2026-03-10T09:00:00'); // a Tuesday
+  const citizen = makePersonalId('001', 'female', 1990, 123456);
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(testEndpoints().mongodbUri);
+    db = client.db(uniqueName('dancu_registry'));
+    registry = await Registry.open(db, journal, { now: () => clock });
+    await registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'operator');
+    await registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'operator');
+  });
+  afterAll(async () => {
+    await db?.dropDatabase();
+    await client?.close();
+  });
+
+  it('R33: a submitted request is kept with its R11 deadline, and a malformed one is refused and journaled', async () => {
+    const submitted = await registry.submitRequest(exampleRequest(), { requestId: 'cr-vietbank' });
+    expect(submitted).toMatchObject({ _id: 'cr-vietbank', status: 'submitted', deadline: vn('2026-03-13T23:59:59.999'), overdue: false });
+    expect(journal.last()).toMatchObject({ act: 'registry', action: 'submit-request', actor: { organisation: 'vietbank', system: 'vietbank-ekyc' }, decision: 'done', agreement: 'cr-vietbank' });
+    // A retried submission is a replay, not a second request.
+    expect((await registry.submitRequest(exampleRequest(), { requestId: 'cr-vietbank' }))._id).toBe('cr-vietbank');
+    expect(await registry.listOfficers()).toHaveLength(2);
+
+    const bad = exampleRequest();
+    bad.grants.push({ field: 'salary', modes: ['disclose'] });
+    expect(await refusal(registry.submitRequest(bad))).toBe('INVALID');
+    expect(journal.last()).toMatchObject({ action: 'submit-request', decision: 'refused', reason: 'INVALID', detail: expect.stringContaining('"salary" is not a citizen field') });
+  });
+
+  it('R11: a request undecided past its third working day is listed as overdue', async () => {
+    clock = vn('2026-03-14T08:00:00');
+    const [listed] = await registry.listRequests({ status: 'submitted' });
+    expect(listed).toMatchObject({ _id: 'cr-vietbank', overdue: true });
+  });
+
+  it('R17: the Hanoi police director may not decide a credit institution\'s request; the agency head approves it', async () => {
+    expect(await refusal(registry.reviewRequest('cr-vietbank', { officerId: 'hn-director', decision: 'approve' }))).toBe('NOT_COMPETENT');
+    expect(journal.last()).toMatchObject({ action: 'review-request', actor: { officer: 'hn-director' }, decision: 'refused', reason: 'NOT_COMPETENT', agreement: 'cr-vietbank' });
+
+    expect(await refusal(registry.reviewRequest('cr-vietbank', { officerId: 'c06-head', decision: 'refuse', reason: '  ' }))).toBe('REASON_REQUIRED');
+    expect(journal.last()).toMatchObject({ action: 'review-request', decision: 'refused', reason: 'REASON_REQUIRED' });
+
+    const approved = await registry.reviewRequest('cr-vietbank', {
+      officerId: 'c06-head',
+      decision: 'approve',
+      narrowing: { quota: { ratePerSecond: 10, dailyLimit: 2 } },
+    });
+    expect(approved).toMatchObject({ status: 'approved', overdue: false, terms: { quota: { ratePerSecond: 10, dailyLimit: 2 } } });
+    expect(approved.history.map((change) => change.status)).toEqual(['submitted', 'approved']);
+    expect(journal.last()).toMatchObject({ action: 'review-request', actor: { officer: 'c06-head' }, decision: 'done', detail: 'approve', fields: ['fullName', 'dateOfBirth', 'sex', 'permanentAddress', 'idCard'] });
+
+    const [agreement] = await registry.findAgreementsForSystem('vietbank-ekyc');
+    expect(agreement).toMatchObject({ id: 'cr-vietbank', status: 'approved', consentRequired: true, feeClass: 'chargeable', approvedBy: 'c06-head' });
+    expect(await registry.findAgreementsForSystem('no-such-system')).toEqual([]);
+  });
+
+  it('R11: a refusal is kept with the officer\'s written reason', async () => {
+    const other = exampleRequest();
+    other.system.version = '4.3.0-beta';
+    await registry.submitRequest(other, { requestId: 'cr-beta' });
+    const refused = await registry.reviewRequest('cr-beta', { officerId: 'c06-head', decision: 'refuse', reason: 'Beta versions are not connected.' });
+    expect(refused.history.at(-1)).toMatchObject({ status: 'refused', by: { officer: 'c06-head' }, reason: 'Beta versions are not connected.' });
+    expect(await refusal(registry.getAgreement('cr-beta'))).toBe('NOT_FOUND');
+    expect(await refusal(registry.reviewRequest('cr-beta', { officerId: 'c06-head', decision: 'approve' }))).toBe('INVALID_TRANSITION');
+  });
+
+  it('R29–R31: the system may connect only once a level-3 assessment of its version is recorded', async () => {
+    const agreement = await registry.getAgreement('cr-vietbank');
+    expect(await registry.assessmentStatus(agreement)).toEqual({ ok: false, reason: 'ASSESSMENT_MISSING' });
+    await registry.recordAssessment({ systemId: 'vietbank-ekyc', systemVersion: '4.2.0', level: 3, assessedAt: '2026-03-12', kind: 'initial', findings: 'none open', assessor: 'A05' });
+    expect(journal.last()).toMatchObject({ action: 'record-assessment', actor: { organisation: 'A05', system: 'vietbank-ekyc' }, decision: 'done' });
+    expect(await registry.assessmentStatus(agreement)).toEqual({ ok: true });
+    expect(await registry.assessmentStatus(agreement, vn('2027-03-13T00:00:00'))).toEqual({ ok: false, reason: 'ASSESSMENT_EXPIRED' });
+    expect(await refusal(registry.recordAssessment({ systemId: 'unknown', systemVersion: '1', level: 3, assessedAt: '2026-03-12', kind: 'initial', findings: '-', assessor: 'A05' }))).toBe('NOT_FOUND');
+
+    await registry.recordCertificate('vietbank-ekyc', 'ab:'.repeat(31) + 'ab');
+    expect((await registry.findSystem('vietbank-ekyc'))?.certificateFingerprints).toEqual(['AB:'.repeat(31) + 'AB']);
+  });
+
+  it('R12: a bank reads a citizen only after the citizen consented in VNeID, and not after revoking', async () => {
+    expect(await registry.consentStatus('cr-vietbank', citizen)).toEqual({ required: true, granted: false, reason: 'CONSENT_MISSING' });
+    await registry.recordConsent('cr-vietbank', citizen, 'VNeID');
+    expect(journal.last()).toMatchObject({ action: 'record-consent', actor: { citizen }, citizens: [citizen], agreement: 'cr-vietbank', decision: 'done' });
+    expect(await registry.consentStatus('cr-vietbank', citizen)).toMatchObject({ required: true, granted: true, channel: 'VNeID' });
+    await registry.revokeConsent('cr-vietbank', citizen);
+    expect(journal.last()).toMatchObject({ action: 'revoke-consent', actor: { citizen }, decision: 'done' });
+    expect(await registry.consentStatus(await registry.getAgreement('cr-vietbank'), citizen)).toEqual({ required: true, granted: false, reason: 'CONSENT_REVOKED' });
+    expect(await refusal(registry.recordConsent('cr-vietbank', '123'))).toBe('INVALID');
+  });
+
+  it('R23: usage is counted per agreement and day, and the daily quota holds under concurrent calls', async () => {
+    const agreement = await registry.getAgreement('cr-vietbank');
+    const at = vn('2026-03-16T10:00:00');
+    // Two registries stand for two hub instances, each with its own idea of where the count is.
+    const other = await Registry.open(db, journal, { now: () => clock });
+    const outcomes = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => (n % 2 === 0 ? registry : other).takeDailyQuota(agreement, 'Lookup', at)));
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(2);
+    expect(outcomes.filter((outcome) => !outcome.ok).every((outcome) => !outcome.ok && outcome.reason === 'QUOTA_EXCEEDED')).toBe(true);
+    expect(outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.used).sort()).toEqual([1, 2]);
+    expect(await registry.countUsage('cr-vietbank', 'Verify', 'refused', vn('2026-03-17T00:30:00'))).toEqual({ day: '2026-03-17', count: 1 });
+    const counts = await Promise.all(Array.from({ length: 20 }, (_, n) => (n % 2 === 0 ? registry : other).countUsage('cr-vietbank', 'Lookup', 'allowed', vn('2026-03-17T08:00:00'))));
+    expect(counts.map((counted) => counted.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
+
+    const report = await registry.usageReport('cr-vietbank', '2026-03-15', '2026-03-17');
+    expect(report).toMatchObject({ feeClass: 'chargeable', total: { allowed: 22, refused: 5 } });
+    expect(report.days).toEqual([
+      { day: '2026-03-16', allowed: 2, refused: 4 },
+      { day: '2026-03-17', allowed: 20, refused: 1 },
+    ]);
+  });
+
+  it('R22: an agreement is suspended, reinstated and revoked by the competent officer, with reasons', async () => {
+    expect(await refusal(registry.suspendAgreement('cr-vietbank', 'c06-head', ''))).toBe('REASON_REQUIRED');
+    expect(await refusal(registry.suspendAgreement('cr-vietbank', 'hn-director', 'leak'))).toBe('NOT_COMPETENT');
+    const suspended = await registry.suspendAgreement('cr-vietbank', 'c06-head', 'Suspected data leak under investigation.');
+    expect(agreementInForce(suspended, clock)).toEqual({ ok: false, reason: 'AGREEMENT_SUSPENDED' });
+    expect(journal.last()).toMatchObject({ action: 'suspend-agreement', actor: { officer: 'c06-head' }, decision: 'done', detail: 'suspend: Suspected data leak under investigation.' });
+    // The same step retried answers the same, without a second history entry.
+    await registry.suspendAgreement('cr-vietbank', 'c06-head', 'Suspected data leak under investigation.');
+
+    expect((await registry.reinstateAgreement('cr-vietbank', 'c06-head', 'Investigation closed.')).status).toBe('approved');
+    expect(journal.last()).toMatchObject({ action: 'reinstate-agreement', decision: 'done' });
+    expect((await registry.revokeAgreement('cr-vietbank', 'c06-head', 'The bank ended the service.')).status).toBe('revoked');
+    expect(await refusal(registry.reinstateAgreement('cr-vietbank', 'c06-head'))).toBe('INVALID_TRANSITION');
+    expect(journal.last()).toMatchObject({ action: 'reinstate-agreement', decision: 'refused', reason: 'INVALID_TRANSITION' });
+
+    const history = (await registry.getRequest('cr-vietbank')).history.map((change) => `${change.status} by ${change.by.officer ?? change.by.organisation}`);
+    expect(history).toEqual(['submitted by vietbank', 'approved by c06-head', 'suspended by c06-head', 'approved by c06-head', 'revoked by c06-head']);
+  });
+
+  it('R35: every registry action left a journal entry naming its actor and decision', () => {
+    const summary = journal.entries.map((entry) => `${entry.action} ${entry.decision}`);
+    expect(summary).toEqual([
+      'add-officer done',
+      'add-officer done',
+      'submit-request done',
+      'submit-request done',
+      'submit-request refused',
+      'review-request refused',
+      'review-request refused',
+      'review-request done',
+      'submit-request done',
+      'review-request done',
+      'review-request refused',
+      'record-assessment done',
+      'record-assessment refused',
+      'record-certificate done',
+      'record-consent done',
+      'revoke-consent done',
+      'record-consent refused',
+      'suspend-agreement refused',
+      'suspend-agreement refused',
+      'suspend-agreement done',
+      'suspend-agreement done',
+      'reinstate-agreement done',
+      'revoke-agreement done',
+      'reinstate-agreement refused',
+    ]);
+    expect(journal.entries.every((entry) => entry.act === 'registry' && Object.keys(entry.actor).length > 0)).toBe(true);
+  });
+
+  it('R11: when two officers decide the same request at once, exactly one decision stands', async () => {
+    await registry.submitRequest(exampleRequest(), { requestId: 'cr-race' }).catch((error: unknown) => error);
+    // The system already belongs to vietbank, so the same organisation may submit again.
+    const results = await Promise.allSettled([
+      registry.reviewRequest('cr-race', { officerId: 'c06-head', decision: 'approve' }),
+      registry.reviewRequest('cr-race', { officerId: 'c06-head', decision: 'refuse', reason: 'Duplicate of cr-vietbank.' }),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const record = await registry.getRequest('cr-race');
+    expect(record.history).toHaveLength(2);
+    const winner = results.find((result) => result.status === 'fulfilled');
+    expect(winner?.status === 'fulfilled' && winner.value.status).toBe(record.status);
+  });
+});
