@@ -2,7 +2,27 @@ import type { Command } from 'commander';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
+import type { Registry } from '../hub/registry/registry.ts';
+import { withRegistry } from './registry.ts';
 import { parsePositiveInt, pkiDir } from './settings.ts';
+
+/** Operators belong to the agency that runs the hub unless told otherwise. */
+export const OPERATOR_ORGANISATION = 'population-data-agency';
+
+async function systemOrganisation(registry: Registry, systemId: string, stated: string | undefined): Promise<string> {
+  const system = await registry.findSystem(systemId);
+  if (!system) throw new Error(`system ${systemId} is not registered: submit a connection request naming it first (\`dancu registry request submit\`)`);
+  if (stated !== undefined && stated !== system.organisationId) {
+    throw new Error(`system ${systemId} belongs to ${system.organisationId}, not ${stated}: a certificate is bound to its system's organisation`);
+  }
+  return system.organisationId;
+}
+
+async function officerOrganisation(registry: Registry, officerId: string, stated: string | undefined): Promise<string> {
+  const officers = await registry.listOfficers();
+  if (!officers.some((officer) => officer._id === officerId)) throw new Error(`officer ${officerId} is not registered: add them first (\`dancu registry officer add\`)`);
+  return stated ?? OPERATOR_ORGANISATION;
+}
 
 export function registerPkiCommand(program: Command): void {
   const pki = program
@@ -38,27 +58,31 @@ export function registerPkiCommand(program: Command): void {
   pki
     .command('issue')
     .description(
-      'Issue a client certificate for a system (or, with --operator, an operator): subject ' +
-        'CN=<id>, O=<organisation>, OU=system|operator, signed by the hub\'s CA. Writes <id>.crt.pem ' +
-        'and <id>.key.pem (owner-only) and prints the certificate\'s SHA-256 fingerprint.',
+      'Issue a client certificate for a registered system (or, with --operator, a registered officer): ' +
+        'subject CN=<id>, O=<organisation>, OU=system|operator, signed by the hub\'s CA. A system must be ' +
+        'named by a connection request (`dancu registry request submit`); its certificate\'s fingerprint is ' +
+        'recorded in the registry, and the hub accepts only recorded certificates, so one organisation\'s ' +
+        'certificate never works for another. Writes <id>.crt.pem and <id>.key.pem (owner-only). Uses ' +
+        'MONGODB_URI / DANCU_DB like the other commands.',
     )
     .argument('<id>', "the system's or operator's id: 1-64 letters, digits, '.', '_' or '-'")
-    .requiredOption('--organisation <orgId>', 'the organisation it belongs to (same characters as the id)')
+    .option('--organisation <orgId>', "the organisation it belongs to; for a system, the registry's (checked if given); for an operator, default population-data-agency")
     .option('--operator', 'an operator of the hub rather than a connecting system')
     .option('--days <n>', 'validity in days', String(DEFAULT_CLIENT_VALID_DAYS))
     .option('--dir <dir>', "the CA's directory (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
     .option('--out <dir>', 'where to write the certificate and key (default: <dir>/issued)')
-    .action(async (id: string, options: { organisation: string; operator?: boolean; days: string; dir?: string; out?: string }) => {
+    .action(async (id: string, options: { organisation?: string; operator?: boolean; days: string; dir?: string; out?: string }) => {
       // Checked before touching the CA, so a typo gets its own error rather than a missing-CA one.
       checkName(id, 'the id');
-      checkName(options.organisation, 'the organisation');
+      if (options.organisation !== undefined) checkName(options.organisation, 'the organisation');
       const validDays = parsePositiveInt(options.days, '--days');
       const dir = options.dir ?? pkiDir();
-      const issued = await issueCertificate(dir, {
-        kind: options.operator ? 'operator' : 'system',
-        id,
-        organisation: options.organisation,
-        validDays,
+      const kind = options.operator ? 'operator' : 'system';
+      const issued = await withRegistry(async (registry) => {
+        const organisation = kind === 'system' ? await systemOrganisation(registry, id, options.organisation) : await officerOrganisation(registry, id, options.organisation);
+        const certificate = await issueCertificate(dir, { kind, id, organisation, validDays });
+        if (kind === 'system') await registry.recordCertificate(id, certificate.fingerprint256);
+        return certificate;
       });
       const ca = pkiFiles(dir).caCertificate;
       const files = await writeIssuedCertificate(options.out ?? pkiFiles(dir).issuedDir, id, issued);

@@ -5,13 +5,9 @@
 import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
 import { parsePersonalId } from '../../schemas/personal-id.ts';
 import { isDate } from '../../schemas/formats.ts';
+import type { FieldMode, ServiceName } from '../registry/service-catalogue.ts';
 import { refuse } from './refusal.ts';
 
-export const EXCHANGE_SERVICES = ['Lookup', 'BatchLookup', 'Verify', 'WatchChanges', 'ReportDataError', 'SelfService'] as const;
-export type ExchangeService = (typeof EXCHANGE_SERVICES)[number];
-
-/** How a field is used: shown to the caller, or only compared with what the caller holds. */
-export type FieldMode = 'disclose' | 'match';
 
 export const LIMITS = {
   batchCitizens: 100,
@@ -31,7 +27,7 @@ export interface CallContext {
 
 /** What the pipeline decides on. */
 export interface ExchangeCall {
-  service: ExchangeService;
+  service: ServiceName;
   context: CallContext;
   /** The citizens the call concerns (consent is checked for each). */
   personalIds: string[];

@@ -124,7 +124,7 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
       void (async () => {
         try {
           await enforcement.admitSystem(record.identity, context.agreementId);
-          if (admitted.agreement.consentRequired) await enforcement.requireConsent(context.agreementId, [...watched], 'CONSENT_REVOKED');
+          if (admitted.agreement.consentRequired) await enforcement.requireConsent(admitted.agreement, [...watched], 'CONSENT_REVOKED');
         } catch (error) {
           await end(error);
         }

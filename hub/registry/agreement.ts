@@ -11,6 +11,10 @@ import { consentRequired, feeClass, type FeeClass } from './requester-category.t
 export type RequestStatus = 'submitted' | 'approved' | 'refused' | 'suspended' | 'revoked';
 export const REQUEST_STATUSES: readonly RequestStatus[] = Object.freeze(['submitted', 'approved', 'refused', 'suspended', 'revoked']);
 
+export function isRequestStatus(value: string): value is RequestStatus {
+  return (REQUEST_STATUSES as readonly string[]).includes(value);
+}
+
 export type LifecycleAction = 'approve' | 'refuse' | 'suspend' | 'reinstate' | 'revoke';
 
 const STEPS: Readonly<Record<LifecycleAction, { from: readonly RequestStatus[]; to: RequestStatus; reasonRequired: boolean }>> = Object.freeze({

@@ -18,6 +18,7 @@ export const PURPOSES = {
   NOTARISATION: { vi: 'Công chứng, chứng thực', en: 'Notarisation' },
   JUDGMENT_ENFORCEMENT: { vi: 'Thi hành án', en: 'Judgment enforcement' },
   STATISTICS: { vi: 'Thống kê', en: 'Statistics' },
+  CITIZEN_SELF_SERVICE: { vi: 'Công dân khai thác thông tin của mình', en: "A citizen reading their own information (portals, VNeID)" },
 } as const satisfies Record<string, { vi: string; en: string }>;
 
 export type PurposeCode = keyof typeof PURPOSES;

@@ -12,6 +12,7 @@ export const SERVICES = {
   Verify: { mode: 'match', description: "Check the caller's values of the granted fields against the population DB: match or no match, no values." },
   WatchChanges: { mode: 'disclose', description: 'Receive changes to the granted fields of the citizens the agreement covers, as they happen.' },
   ReportDataError: { mode: null, description: 'Report an error found in shared data to the population-DB agency (R37).' },
+  SelfService: { mode: 'disclose', description: "For citizen portals: a citizen reads their own record and who read it (R8, R39), for purpose CITIZEN_SELF_SERVICE." },
 } as const satisfies Record<string, { mode: FieldMode | null; description: string }>;
 
 export type ServiceName = keyof typeof SERVICES;

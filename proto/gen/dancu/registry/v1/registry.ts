@@ -200,11 +200,11 @@ export interface ChangeAgreementStatusRequest {
 export interface RecordConsentRequest {
   agreementId: string;
   personalId: string;
-  /** True: the citizen consents; false: the citizen refused. */
-  granted: boolean;
-  /** Where the citizen confirmed it, e.g. VNeID. */
+  /**
+   * Where the citizen confirmed it: VNeID, national-public-service-portal or
+   * mps-public-service-portal (default VNeID).
+   */
   channel: string;
-  confirmedAt?: Date | undefined;
 }
 
 export interface RevokeConsentRequest {
@@ -216,7 +216,7 @@ export interface RevokeConsentRequest {
 export interface Consent {
   agreementId: string;
   personalId: string;
-  /** granted, refused or revoked. */
+  /** granted or revoked. */
   status: string;
   channel: string;
   at?: Date | undefined;
@@ -252,17 +252,17 @@ export interface ReportUsageRequest {
   to?: Date | undefined;
 }
 
+/** One day's calls under the agreement, all services together. */
 export interface UsageLine {
-  /** YYYY-MM-DD. */
+  /** YYYY-MM-DD, Vietnam time. */
   day: string;
-  service: string;
   allowed: number;
   refused: number;
 }
 
 export interface UsageReport {
   agreementId: string;
-  /** free (state-budget uses, R23) or paid. */
+  /** state-budget (free, R23) or chargeable. */
   feeClass: string;
   lines: UsageLine[];
 }
@@ -2529,7 +2529,7 @@ export const ChangeAgreementStatusRequest: MessageFns<ChangeAgreementStatusReque
 };
 
 function createBaseRecordConsentRequest(): RecordConsentRequest {
-  return { agreementId: "", personalId: "", granted: false, channel: "", confirmedAt: undefined };
+  return { agreementId: "", personalId: "", channel: "" };
 }
 
 export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
@@ -2540,14 +2540,8 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     if (message.personalId !== "") {
       writer.uint32(18).string(message.personalId);
     }
-    if (message.granted !== false) {
-      writer.uint32(24).bool(message.granted);
-    }
     if (message.channel !== "") {
-      writer.uint32(34).string(message.channel);
-    }
-    if (message.confirmedAt !== undefined) {
-      Timestamp.encode(toTimestamp(message.confirmedAt), writer.uint32(42).fork()).join();
+      writer.uint32(26).string(message.channel);
     }
     return writer;
   },
@@ -2582,27 +2576,11 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
             continue;
           }
           case 3: {
-            if (tag !== 24) {
-              break;
-            }
-
-            message.granted = reader.bool();
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
+            if (tag !== 26) {
               break;
             }
 
             message.channel = reader.string();
-            continue;
-          }
-          case 5: {
-            if (tag !== 42) {
-              break;
-            }
-
-            message.confirmedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -2629,13 +2607,7 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
         : isSet(object.personal_id)
         ? globalThis.String(object.personal_id)
         : "",
-      granted: isSet(object.granted) ? globalThis.Boolean(object.granted) : false,
       channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
-      confirmedAt: isSet(object.confirmedAt)
-        ? fromJsonTimestamp(object.confirmedAt)
-        : isSet(object.confirmed_at)
-        ? fromJsonTimestamp(object.confirmed_at)
-        : undefined,
     };
   },
 
@@ -2647,14 +2619,8 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     if (message.personalId !== "") {
       obj.personalId = message.personalId;
     }
-    if (message.granted !== false) {
-      obj.granted = message.granted;
-    }
     if (message.channel !== "") {
       obj.channel = message.channel;
-    }
-    if (message.confirmedAt !== undefined) {
-      obj.confirmedAt = message.confirmedAt.toISOString();
     }
     return obj;
   },
@@ -2666,9 +2632,7 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     const message = createBaseRecordConsentRequest();
     message.agreementId = object.agreementId ?? "";
     message.personalId = object.personalId ?? "";
-    message.granted = object.granted ?? false;
     message.channel = object.channel ?? "";
-    message.confirmedAt = object.confirmedAt ?? undefined;
     return message;
   },
 };
@@ -3436,7 +3400,7 @@ export const ReportUsageRequest: MessageFns<ReportUsageRequest> = {
 };
 
 function createBaseUsageLine(): UsageLine {
-  return { day: "", service: "", allowed: 0, refused: 0 };
+  return { day: "", allowed: 0, refused: 0 };
 }
 
 export const UsageLine: MessageFns<UsageLine> = {
@@ -3444,14 +3408,11 @@ export const UsageLine: MessageFns<UsageLine> = {
     if (message.day !== "") {
       writer.uint32(10).string(message.day);
     }
-    if (message.service !== "") {
-      writer.uint32(18).string(message.service);
-    }
     if (message.allowed !== 0) {
-      writer.uint32(24).uint64(message.allowed);
+      writer.uint32(16).uint64(message.allowed);
     }
     if (message.refused !== 0) {
-      writer.uint32(32).uint64(message.refused);
+      writer.uint32(24).uint64(message.refused);
     }
     return writer;
   },
@@ -3478,23 +3439,15 @@ export const UsageLine: MessageFns<UsageLine> = {
             continue;
           }
           case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.service = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
+            if (tag !== 16) {
               break;
             }
 
             message.allowed = longToNumber(reader.uint64());
             continue;
           }
-          case 4: {
-            if (tag !== 32) {
+          case 3: {
+            if (tag !== 24) {
               break;
             }
 
@@ -3516,7 +3469,6 @@ export const UsageLine: MessageFns<UsageLine> = {
   fromJSON(object: any): UsageLine {
     return {
       day: isSet(object.day) ? globalThis.String(object.day) : "",
-      service: isSet(object.service) ? globalThis.String(object.service) : "",
       allowed: isSet(object.allowed) ? globalThis.Number(object.allowed) : 0,
       refused: isSet(object.refused) ? globalThis.Number(object.refused) : 0,
     };
@@ -3526,9 +3478,6 @@ export const UsageLine: MessageFns<UsageLine> = {
     const obj: any = {};
     if (message.day !== "") {
       obj.day = message.day;
-    }
-    if (message.service !== "") {
-      obj.service = message.service;
     }
     if (message.allowed !== 0) {
       obj.allowed = Math.round(message.allowed);
@@ -3545,7 +3494,6 @@ export const UsageLine: MessageFns<UsageLine> = {
   fromPartial<I extends Exact<DeepPartial<UsageLine>, I>>(object: I): UsageLine {
     const message = createBaseUsageLine();
     message.day = object.day ?? "";
-    message.service = object.service ?? "";
     message.allowed = object.allowed ?? 0;
     message.refused = object.refused ?? 0;
     return message;
@@ -3730,8 +3678,9 @@ export const RegistryService = {
     responseDeserialize: (value: Buffer): Agreement => Agreement.decode(value),
   },
   /**
-   * Records the citizen's confirmed consent (or refusal) to an agreement's exploitation of their
-   * data, as confirmed through VNeID or another online public service (R12).
+   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
+   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
+   * simply has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent: {
     path: "/dancu.registry.v1.Registry/RecordConsent" as const,
@@ -3800,8 +3749,9 @@ export interface RegistryServer extends UntypedServiceImplementation {
    */
   changeAgreementStatus: handleUnaryCall<ChangeAgreementStatusRequest, Agreement>;
   /**
-   * Records the citizen's confirmed consent (or refusal) to an agreement's exploitation of their
-   * data, as confirmed through VNeID or another online public service (R12).
+   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
+   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
+   * simply has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent: handleUnaryCall<RecordConsentRequest, Consent>;
   /** Revokes a consent; open WatchChanges streams watching that citizen end. */
@@ -3907,8 +3857,9 @@ export interface RegistryClient extends Client {
     callback: (error: ServiceError | null, response: Agreement) => void,
   ): ClientUnaryCall;
   /**
-   * Records the citizen's confirmed consent (or refusal) to an agreement's exploitation of their
-   * data, as confirmed through VNeID or another online public service (R12).
+   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
+   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
+   * simply has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent(
     request: RecordConsentRequest,

@@ -5,17 +5,24 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../deploy/local/locations.ts';
-import { pkiDir } from './settings.ts';
+import { Journal } from '../hub/journal/journal.ts';
+import { Registry } from '../hub/registry/registry.ts';
+import { pkiDir } from '../cli/settings.ts';
+import { testEndpoints } from './endpoints.ts';
+import { cliEnv, uniqueName } from './harness.ts';
 
 const run = promisify(execFile);
 const DANCU = join(REPO_ROOT, 'bin', 'dancu.js');
 
 /** Runs `dancu …`, resolving with the output and exit code whether it succeeded or not. */
+const database = uniqueName('dancu_pki');
+
 async function dancu(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [DANCU, ...args], { cwd: REPO_ROOT });
+    const { stdout, stderr } = await run(process.execPath, [DANCU, ...args], { cwd: REPO_ROOT, env: cliEnv({ DANCU_DB: database }) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -25,11 +32,25 @@ async function dancu(...args: string[]): Promise<{ code: number; stdout: string;
 
 describe('dancu pki', () => {
   let dir: string;
+  let client: MongoClient;
+  let db: Db;
+  let registry: Registry;
+  let journal: Journal;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dancu-pki-cli-'));
+    client = await MongoClient.connect(testEndpoints().mongodbUri);
+    db = client.db(database);
+    journal = await Journal.open(db);
+    registry = await Registry.open(db, journal);
+    await registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'test');
+    const request = JSON.parse(await readFile(join(REPO_ROOT, 'deploy', 'examples', 'connection-request.json'), 'utf8'));
+    await registry.submitRequest(request, { requestId: 'cr-vietbank' });
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+    await journal?.close();
+    await db?.dropDatabase();
+    await client?.close();
   });
 
   it('R22: init creates the authority, issue writes a client certificate and says how to use it, bad input fails clearly', async () => {
@@ -41,16 +62,16 @@ describe('dancu pki', () => {
     // Each start-up takes seconds (tsx loads every command), so the rest run side by side.
     const [again, issue, badId, noCa] = await Promise.all([
       dancu('pki', 'init', '--dir', dir),
-      dancu('pki', 'issue', 'bhxh-portal', '--organisation', 'bhxh', '--operator', '--days', '30', '--dir', dir),
+      dancu('pki', 'issue', 'c06-head', '--operator', '--days', '30', '--dir', dir),
       dancu('pki', 'issue', 'bank a', '--organisation', 'vcb', '--dir', dir),
-      dancu('pki', 'issue', 'bank-a', '--organisation', 'vcb', '--dir', join(dir, 'nowhere')),
+      dancu('pki', 'issue', 'vietbank-ekyc', '--dir', join(dir, 'nowhere')),
     ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists .*--force/);
 
     expect(issue.code, issue.stderr).toBe(0);
-    const certificate = join(dir, 'issued', 'bhxh-portal.crt.pem');
-    const key = join(dir, 'issued', 'bhxh-portal.key.pem');
+    const certificate = join(dir, 'issued', 'c06-head.crt.pem');
+    const key = join(dir, 'issued', 'c06-head.key.pem');
     expect(existsSync(key)).toBe(true);
     const issued = new X509Certificate(await readFile(certificate));
     expect(issued.subject).toContain('OU=operator');
@@ -61,6 +82,25 @@ describe('dancu pki', () => {
     expect(badId.stderr).toContain('dancu: the id "bank a" is not usable: use 1 to 64 letters, digits');
     expect(noCa.code).toBe(1);
     expect(noCa.stderr).toContain('run `dancu pki init');
+  }, 60_000);
+
+  it('R22: a system certificate is issued only for a registered system, bound to its organisation and recorded', async () => {
+    const [issued, unregistered, otherOrganisation, unknownOfficer] = await Promise.all([
+      dancu('pki', 'issue', 'vietbank-ekyc', '--dir', dir),
+      dancu('pki', 'issue', 'rogue-system', '--organisation', 'vietbank', '--dir', dir),
+      dancu('pki', 'issue', 'vietbank-ekyc', '--organisation', 'otherbank', '--dir', dir, '--out', join(dir, 'other')),
+      dancu('pki', 'issue', 'someone', '--operator', '--dir', dir),
+    ]);
+    expect(issued.code, issued.stderr).toBe(0);
+    const certificate = new X509Certificate(await readFile(join(dir, 'issued', 'vietbank-ekyc.crt.pem')));
+    expect(certificate.subject).toContain('O=vietbank');
+    expect((await registry.findSystem('vietbank-ekyc'))?.certificateFingerprints).toContain(certificate.fingerprint256);
+    expect(unregistered.code).toBe(1);
+    expect(unregistered.stderr).toContain('system rogue-system is not registered');
+    expect(otherOrganisation.code).toBe(1);
+    expect(otherOrganisation.stderr).toContain('belongs to vietbank, not otherbank');
+    expect(unknownOfficer.code).toBe(1);
+    expect(unknownOfficer.stderr).toContain('officer someone is not registered');
   }, 60_000);
 
   it('the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {

@@ -1,0 +1,104 @@
+// Composes the hub's gRPC API from its parts: the store, the journal, the registry, the
+// enforcement pipeline, the change feed and the corrections topic. The one place that knows
+// how they fit; each part stays testable on its own.
+import { existsSync, readFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { CHANGES_TOPIC, CORRECTIONS_TOPIC, topicLayout } from '../../kafka/topics.ts';
+import { RecordPublisher, connectKafka, ensureTopics } from '../../kafka/transport.ts';
+import { AbuseGuard } from '../exchange/abuse-guard.ts';
+import { kafkaDataErrorReporter } from '../exchange/data-error-report.ts';
+import { Enforcement } from '../exchange/enforcement.ts';
+import { ExchangeMetrics } from '../exchange/exchange-metrics.ts';
+import { exchangeService } from '../exchange/exchange-service.ts';
+import { kafkaChangeFeed } from '../exchange/watch-changes.ts';
+import { Journal } from '../journal/journal.ts';
+import { queryJournal } from '../journal/query-journal.ts';
+import { pkiFiles } from '../pki/pki-files.ts';
+import { Registry } from '../registry/registry.ts';
+import { registryService } from '../registry/registry-service.ts';
+import { selfService, type AccessLog } from '../self-service/self-service.ts';
+import { PopulationStore } from '../store/population-store.ts';
+import { ApiServer } from './api-server.ts';
+
+export interface HubApiOptions {
+  kafkaBrokers: string[];
+  mongodbUri: string;
+  database: string;
+  /** host:port for gRPC; port 0 picks a free one. */
+  address: string;
+  /** The hub PKI (`dancu pki init`): server certificate, CA, and the journal's signing key. */
+  pkiDir?: string;
+  insecurePlaintext?: boolean;
+  /** Where the exchange metrics go (the admin server's registry). */
+  metrics?: MetricsRegistry;
+  /** How often open WatchChanges streams re-check their agreement and consents. */
+  recheckMs?: number;
+  log?: (line: string) => void;
+}
+
+export class HubApi {
+  private constructor(
+    private readonly server: ApiServer,
+    readonly port: number,
+    readonly journal: Journal,
+    readonly registry: Registry,
+    private readonly store: PopulationStore,
+    private readonly publisher: RecordPublisher,
+  ) {}
+
+  static async start(options: HubApiOptions): Promise<HubApi> {
+    const log = options.log ?? ((line: string) => console.error(line));
+    const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
+    await ensureTopics(kafka, [CHANGES_TOPIC, CORRECTIONS_TOPIC].map(topicLayout));
+    const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
+    const signingKey = options.pkiDir ? readSigningKey(options.pkiDir) : undefined;
+    const journal = await Journal.open(store.db, signingKey ? { signingKey } : {});
+    const registry = await Registry.open(store.db, journal);
+    const publisher = new RecordPublisher(kafka);
+    await publisher.connect();
+
+    const metrics = new ExchangeMetrics(options.metrics ?? new MetricsRegistry(), log);
+    const journaled = metrics.timed(journal);
+    const enforcement = new Enforcement(registry);
+    const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
+    const accessLog: AccessLog = {
+      async accessesTo(personalId, since, limit) {
+        const entries = await queryJournal(store.db, { citizen: personalId, since, limit });
+        return entries.filter((entry) => entry.act === 'exchange');
+      },
+    };
+    const server = await ApiServer.start({
+      address: options.address,
+      ...(options.pkiDir ? { pkiDir: options.pkiDir } : {}),
+      ...(options.insecurePlaintext ? { insecurePlaintext: true } : {}),
+      exchange: exchangeService({
+        enforcement,
+        journal: journaled,
+        store,
+        abuse,
+        reporter: kafkaDataErrorReporter(publisher),
+        changes: kafkaChangeFeed(kafka),
+        observer: metrics,
+        ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
+      }),
+      selfService: selfService({ enforcement, journal: journaled, accessLog, store, observer: metrics }),
+      registry: registryService({ registry, journal: journaled, observer: metrics }),
+      log,
+    });
+    return new HubApi(server, server.port, journal, registry, store, publisher);
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    await this.journal.close();
+    await this.publisher.close();
+    await this.store.close();
+  }
+}
+
+/** The journal signs its chain head with the hub's Ed25519 key when `dancu pki init` made one. */
+function readSigningKey(pkiDir: string) {
+  const path = pkiFiles(pkiDir).signingKey;
+  return existsSync(path) ? createPrivateKey(readFileSync(path)) : undefined;
+}

@@ -1,0 +1,220 @@
+// The Registry gRPC service: the registry's use cases for the agency's officers, who call with an
+// operator certificate (`dancu pki issue <officer> --operator`); the certificate's CN is the
+// officer id the registry checks authority against (R17). The Registry journals every action it
+// takes; this layer journals only the callers it turns away before reaching it.
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type * as wire from '../../proto/gen/dancu/registry/v1/registry.ts';
+import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
+import { journalRefusal, newCallRecord, type CallObserver, type CallRecord } from '../exchange/journaled-call.ts';
+import { toServiceError } from '../exchange/grpc-status.ts';
+import type { JournalWriter } from '../journal/journal-entry.ts';
+import { isRequestStatus, type Agreement } from './agreement.ts';
+import { competentAuthority } from './competent-authority.ts';
+import type { ConsentRecord } from './consent.ts';
+import { PURPOSES, PURPOSE_CODES } from './purposes.ts';
+import { RegistryError, type RegistryErrorCode } from './registry-error.ts';
+import type { Registry, RequestView } from './registry.ts';
+import { consentRequired } from './requester-category.ts';
+import type { SecurityAssessment } from './security-assessment.ts';
+import { CITIZEN_FIELDS } from '../citizen/fields.ts';
+import { isConsentChannel, type ConsentChannel } from './consent.ts';
+import { assessmentExpiresAt } from './security-assessment.ts';
+
+export interface RegistryServiceDependencies {
+  registry: Registry;
+  journal: JournalWriter;
+  observer: CallObserver;
+}
+
+const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
+  NOT_FOUND: 'RECORD_NOT_FOUND',
+  INVALID: 'INVALID_REQUEST',
+  NOT_COMPETENT: 'NOT_COMPETENT',
+  REASON_REQUIRED: 'REASON_REQUIRED',
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  CONFLICT: 'CONFLICT',
+};
+
+export function registryService(deps: RegistryServiceDependencies): wire.RegistryServer {
+  const { registry } = deps;
+
+  /** Only registered officers' operator certificates reach the registry. */
+  function operatorCall<Request, Response>(action: string, run: (request: Request, officerId: string) => Promise<Response>) {
+    return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
+      const started = process.hrtime.bigint();
+      const record: CallRecord = newCallRecord('registry', action, call);
+      void (async () => {
+        try {
+          const identity = record.identity;
+          if (!identity) refuse('CERTIFICATE_MISSING', 'present the operator certificate issued by `dancu pki issue <officer> --operator`');
+          if (identity.kind !== 'operator') refuse('NOT_AN_OPERATOR', `${identity.id} presented a ${identity.kind} certificate; the registry is for the agency's officers`);
+          record.officer = identity.id;
+          const response = await run(call.request, identity.id);
+          deps.observer.observe(`Registry.${action}`, 'allowed', undefined, seconds(started));
+          callback(null, response);
+        } catch (error) {
+          const refusal = error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error;
+          // The Registry journaled its own refusals; journal here only what never reached it.
+          const sent = error instanceof Refusal ? await journalRefusal(deps.journal, record, error, deps.observer) : refusal;
+          if (!(refusal instanceof Refusal)) deps.observer.failed(`Registry.${action}`, error);
+          deps.observer.observe(`Registry.${action}`, 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', seconds(started));
+          callback(toServiceError(sent));
+        }
+      })();
+    };
+  }
+
+  return {
+    submitRequest: operatorCall<wire.SubmitRequestRequest, wire.Agreement>('SubmitRequest', async (request) => toWireAgreement(await registry.submitRequest(fromWireRequest(request)))),
+
+    listRequests: operatorCall<wire.ListRequestsRequest, wire.ListRequestsResponse>('ListRequests', async (request) => {
+      const status = request.status;
+      if (status !== '' && !isRequestStatus(status)) refuse('INVALID_REQUEST', `status must be submitted, approved, refused, suspended or revoked, not ${JSON.stringify(status.slice(0, 32))}`);
+      const views = await registry.listRequests(status !== '' && isRequestStatus(status) ? { status } : {});
+      return { agreements: views.map(toWireAgreement) };
+    }),
+
+    reviewRequest: operatorCall<wire.ReviewRequestRequest, wire.Agreement>('ReviewRequest', async (request, officerId) => {
+      if (request.decision !== 'approve' && request.decision !== 'refuse') refuse('INVALID_REQUEST', 'decision must be "approve" or "refuse"');
+      const view = await registry.reviewRequest(request.agreementId, { officerId, decision: request.decision, ...(request.reason ? { reason: request.reason } : {}) });
+      return toWireAgreement(view);
+    }),
+
+    recordAssessment: operatorCall<wire.RecordAssessmentRequest, wire.Assessment>('RecordAssessment', async (request) =>
+      toWireAssessment(
+        await registry.recordAssessment({
+          systemId: request.systemId,
+          systemVersion: request.systemVersion,
+          level: request.level,
+          assessedAt: request.assessedAt?.toISOString(),
+          kind: request.kind,
+          findings: request.findings,
+          assessor: request.assessor,
+        }),
+      ),
+    ),
+
+    changeAgreementStatus: operatorCall<wire.ChangeAgreementStatusRequest, wire.Agreement>('ChangeAgreementStatus', async (request, officerId) => {
+      const id = request.agreementId;
+      switch (request.action) {
+        case 'suspend':
+          return toWireAgreement(await registry.suspendAgreement(id, officerId, request.reason));
+        case 'reinstate':
+          return toWireAgreement(await registry.reinstateAgreement(id, officerId, request.reason || undefined));
+        case 'revoke':
+          return toWireAgreement(await registry.revokeAgreement(id, officerId, request.reason));
+        default:
+          return refuse('INVALID_REQUEST', 'action must be "suspend", "reinstate" or "revoke"');
+      }
+    }),
+
+    recordConsent: operatorCall<wire.RecordConsentRequest, wire.Consent>('RecordConsent', async (request) =>
+      toWireConsent(await registry.recordConsent(request.agreementId, request.personalId, channelOf(request.channel))),
+    ),
+
+    revokeConsent: operatorCall<wire.RevokeConsentRequest, wire.Consent>('RevokeConsent', async (request) =>
+      toWireConsent(await registry.revokeConsent(request.agreementId, request.personalId, channelOf(request.channel))),
+    ),
+
+    getServiceCatalogue: operatorCall<wire.GetServiceCatalogueRequest, wire.ServiceCatalogue>('GetServiceCatalogue', async () => {
+      const catalogue = registry.serviceCatalogue();
+      return {
+        version: catalogue.version,
+        publishedAt: new Date(catalogue.publishedAt),
+        services: catalogue.services.map((service) => ({ name: service.name, description: service.description, fieldMode: service.mode ?? '' })),
+        fields: [...CITIZEN_FIELDS],
+        purposes: PURPOSE_CODES.map((code) => ({ code, labelVi: PURPOSES[code].vi, labelEn: PURPOSES[code].en })),
+      };
+    }),
+
+    reportUsage: operatorCall<wire.ReportUsageRequest, wire.UsageReport>('ReportUsage', async (request) => {
+      const to = request.to ?? new Date();
+      const from = request.from ?? new Date(to.getTime() - 29 * 86_400_000);
+      const report = await registry.usageReport(request.agreementId, vietnamDay(from), vietnamDay(to));
+      return { agreementId: report.agreementId, feeClass: report.feeClass, lines: report.days.map((day) => ({ day: day.day, allowed: day.allowed, refused: day.refused })) };
+    }),
+  };
+}
+
+function seconds(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function channelOf(text: string): ConsentChannel {
+  if (text === '') return 'VNeID';
+  if (!isConsentChannel(text)) refuse('INVALID_REQUEST', `channel must be VNeID, national-public-service-portal or mps-public-service-portal, not ${JSON.stringify(text.slice(0, 40))}`);
+  return text;
+}
+
+/** The calendar day in Vietnam (UTC+7, no daylight saving). */
+function vietnamDay(at: Date): string {
+  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** The wire request in the registry's own shape; the registry validates it and names every problem. */
+function fromWireRequest(request: wire.SubmitRequestRequest): unknown {
+  return {
+    organisation: {
+      id: request.organisation?.id,
+      name: request.organisation?.name,
+      category: request.organisation?.category,
+      locality: withoutEmpty({ ...request.organisation?.locality }),
+      functionsAndTasks: request.organisation?.functions,
+    },
+    system: {
+      id: request.system?.id,
+      name: request.system?.name,
+      version: request.system?.version,
+      database: request.system?.database,
+      connectedViaEidPlatform: request.system?.connectedViaEidPlatform ?? false,
+    },
+    officerInCharge: { ...request.officerInCharge },
+    purposes: request.purposes,
+    scope: request.scope,
+    grants: request.grants.map((grant) => ({ field: grant.field, modes: grant.modes })),
+    services: request.services,
+    technicalDocuments: request.technicalDocuments.map((document) => ({ title: document.title, uri: document.uri })),
+    validity: { from: request.validFrom?.toISOString(), until: request.validUntil?.toISOString() },
+    quota: { ...request.quota },
+  };
+}
+
+function withoutEmpty(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== '' && value !== undefined));
+}
+
+function toWireAgreement(item: RequestView | Agreement): wire.Agreement {
+  const view = 'request' in item ? item : null;
+  const request = view ? view.request : item as Agreement;
+  const terms = view ? (view.terms ?? view.request) : (item as Agreement);
+  const organisation = view ? view.request.organisation : (item as Agreement).organisation;
+  return {
+    id: view ? view._id : (item as Agreement).id,
+    status: item.status,
+    organisation: { id: organisation.id, name: organisation.name, category: organisation.category, locality: { district: '', commune: '', ...organisation.locality }, functions: organisation.functionsAndTasks },
+    system: { ...request.system },
+    officerInCharge: view ? { ...view.request.officerInCharge } : undefined,
+    purposes: [...request.purposes],
+    scope: view ? view.request.scope : '',
+    grants: terms.grants.map((grant) => ({ field: grant.field, modes: [...grant.modes] })),
+    services: [...request.services],
+    technicalDocuments: view ? view.request.technicalDocuments.map((document) => ({ ...document })) : [],
+    validFrom: terms.validity.from,
+    validUntil: terms.validity.until,
+    quota: { ...terms.quota },
+    submittedAt: view?.submittedAt,
+    deadline: view?.deadline,
+    overdue: view?.overdue ?? false,
+    competentAuthority: competentAuthority(organisation.category, organisation.locality).level,
+    consentRequired: consentRequired(organisation.category),
+    history: (view?.history ?? []).map((change) => ({ status: change.status, at: change.at, by: change.by.officer ?? change.by.organisation ?? '', reason: change.reason ?? '' })),
+  };
+}
+
+function toWireAssessment(assessment: SecurityAssessment): wire.Assessment {
+  return { ...assessment, validUntil: assessmentExpiresAt(assessment) };
+}
+
+function toWireConsent(consent: ConsentRecord): wire.Consent {
+  return { agreementId: consent.agreementId, personalId: consent.personalId, status: consent.state, channel: consent.channel, at: consent.at };
+}
