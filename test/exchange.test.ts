@@ -1,0 +1,294 @@
+// The exchange end to end over mutual TLS, on the real Kafka and FerretDB: every rule of the
+// enforcement pipeline shown allowed and refused, each call journaled.
+import { Metadata, status } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
+import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEADERS } from '../kafka/topics.ts';
+import { RecordPublisher } from '../kafka/transport.ts';
+import type { CitizenChange } from '../hub/citizen/merge.ts';
+import { queryJournal } from '../hub/journal/query-journal.ts';
+import { verifyJournal } from '../hub/journal/verify-journal.ts';
+import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { tapTopic, testKafka, waitFor } from './harness.ts';
+
+const STATE_GRANTS = [
+  { field: 'fullName', modes: ['disclose', 'match'] },
+  { field: 'dateOfBirth', modes: ['disclose', 'match'] },
+  { field: 'sex', modes: ['disclose'] },
+  { field: 'permanentAddress', modes: ['disclose'] },
+];
+
+function context(consumer: Consumer, purpose = 'SOCIAL_INSURANCE') {
+  return { agreementId: consumer.agreementId, purpose, caseReference: 'HS-2026-000123', officerId: 'officer-17' };
+}
+
+const lookup = (client: ExchangeClient, request: Parameters<ExchangeClient['lookup']>[0], metadata = new Metadata()) => call(client, 'lookup', request, metadata);
+
+describe('the exchange over mutual TLS', () => {
+  let fx: ExchangeFixture;
+  let ministry: Consumer;
+  let bank: Consumer;
+
+  beforeAll(async () => {
+    fx = await startExchangeFixture();
+    ministry = await fx.register({
+      organisation: 'vss',
+      category: 'CENTRAL_STATE_BODY',
+      system: 'vss-insurance',
+      services: ['Lookup', 'BatchLookup', 'Verify', 'WatchChanges', 'ReportDataError'],
+      purposes: ['SOCIAL_INSURANCE'],
+      grants: STATE_GRANTS,
+    });
+    bank = await fx.register({
+      organisation: 'vietbank',
+      category: 'CREDIT_INSTITUTION',
+      system: 'vietbank-ekyc',
+      services: ['Lookup', 'Verify', 'WatchChanges'],
+      purposes: ['EKYC_ACCOUNT_OPENING'],
+      grants: [
+        { field: 'fullName', modes: ['disclose', 'match'] },
+        { field: 'dateOfBirth', modes: ['match'] },
+        { field: 'permanentAddress', modes: ['disclose'] },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  it('R7, R22: Lookup answers exactly the granted fields asked for; one field more is refused whole, both journaled with the trace id', async () => {
+    const citizen = fx.citizens[0]!;
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const metadata = new Metadata();
+    metadata.set('traceparent', `00-${traceId}-00f067aa0ba902b7-01`);
+    const allowed = await lookup(ministry.exchange, { context: context(ministry), citizen: keyOf(citizen), fields: ['fullName', 'permanentAddress'] }, metadata);
+    expect(allowed.ok).toBe(true);
+    if (!allowed.ok) return;
+    expect(allowed.response.personalId).toBe(citizen._id);
+    expect(allowed.response.fields.map((field) => field.field)).toEqual(['fullName', 'permanentAddress'].filter((field) => citizen.fields[field as 'fullName'] !== undefined));
+    expect(allowed.response.fields[0]).toMatchObject({ field: 'fullName', value: citizen.fields.fullName!.value, source: 'civil-status', authoritative: true });
+
+    const refused = await lookup(ministry.exchange, { context: context(ministry), citizen: keyOf(citizen), fields: ['fullName', 'permanentAddress', 'bloodType'] });
+    expect(refused).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'FIELD_NOT_GRANTED' });
+
+    const entries = await queryJournal(fx.store.db, { citizen: citizen._id, system: 'vss-insurance', limit: 10 });
+    expect(entries.slice(0, 2)).toMatchObject([
+      { act: 'exchange', action: 'Lookup', decision: 'refused', reason: 'FIELD_NOT_GRANTED', fields: ['fullName', 'permanentAddress', 'bloodType'] },
+      { act: 'exchange', action: 'Lookup', decision: 'allowed', fields: ['fullName', 'permanentAddress'], purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-2026-000123', actor: { system: 'vss-insurance', organisation: 'vss', officer: 'officer-17' }, traceId, _id: Number(allowed.response.journalSequence) },
+    ]);
+  });
+
+  it('R22: a name or date of birth that does not match is NOT_FOUND, without saying which', async () => {
+    const key = keyOf(fx.citizens[1]!);
+    const wrongName = await lookup(ministry.exchange, { context: context(ministry), citizen: { ...key, fullName: `${key.fullName} X` }, fields: ['sex'] });
+    const wrongBirth = await lookup(ministry.exchange, { context: context(ministry), citizen: { ...key, dateOfBirth: '1900-01-01' }, fields: ['sex'] });
+    expect(wrongName).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    expect(wrongBirth).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    if (!wrongName.ok && !wrongBirth.ok) expect(wrongName.details).toBe(wrongBirth.details);
+  });
+
+  it('R7: a purpose the agreement does not name is refused, and so is one outside the catalogue', async () => {
+    const key = keyOf(fx.citizens[0]!);
+    expect(await lookup(ministry.exchange, { context: context(ministry, 'TAX_ADMINISTRATION'), citizen: key, fields: ['sex'] })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'PURPOSE_NOT_GRANTED' });
+    expect(await lookup(ministry.exchange, { context: context(ministry, 'CURIOSITY'), citizen: key, fields: ['sex'] })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'PURPOSE_UNKNOWN' });
+    expect(await lookup(ministry.exchange, { context: context(ministry), citizen: key, fields: ['sex'] })).toMatchObject({ ok: true });
+  });
+
+  it('R22: identifiers crafted as MongoDB operators and oversized batches are INVALID_ARGUMENT', async () => {
+    const key = keyOf(fx.citizens[0]!);
+    expect(await lookup(ministry.exchange, { context: context(ministry), citizen: { ...key, personalId: '{"$ne":null}' }, fields: ['sex'] })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+    expect(await lookup(ministry.exchange, { context: { ...context(ministry), agreementId: '{"$gt":""}' }, citizen: key, fields: ['sex'] })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+    const batch = (size: number) => call(ministry.exchange, 'batchLookup', { context: context(ministry), citizens: Array.from({ length: size }, () => key), fields: ['sex'] });
+    expect(await batch(101)).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+    const fine = await batch(3);
+    expect(fine.ok && fine.response.results.map((result) => result.found)).toEqual([true, true, true]);
+  });
+
+  it("R22: one organisation's certificate used with another's agreement is refused", async () => {
+    const key = keyOf(fx.citizens[0]!);
+    const borrowed = await lookup(bank.exchange, { context: { ...context(ministry), agreementId: ministry.agreementId }, citizen: key, fields: ['fullName'] });
+    expect(borrowed).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'AGREEMENT_NOT_YOURS' });
+    const journaled = await queryJournal(fx.store.db, { system: 'vietbank-ekyc', agreement: ministry.agreementId, limit: 1 });
+    expect(journaled[0]).toMatchObject({ decision: 'refused', reason: 'AGREEMENT_NOT_YOURS', actor: { organisation: 'vietbank' } });
+  });
+
+  it('R29, R32: a system whose security assessment is over a year old is refused until it is assessed again', async () => {
+    const stale = await fx.register({ organisation: 'hanoi-dpc', category: 'CENTRAL_STATE_BODY', system: 'hanoi-portal', services: ['Lookup'], purposes: ['ADMINISTRATIVE_PROCEDURE'], grants: STATE_GRANTS, assessedDaysAgo: 400 });
+    const request = { context: context(stale, 'ADMINISTRATIVE_PROCEDURE'), citizen: keyOf(fx.citizens[0]!), fields: ['fullName'] };
+    expect(await lookup(stale.exchange, request)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'ASSESSMENT_EXPIRED' });
+    await fx.api.registry.recordAssessment({ systemId: 'hanoi-portal', systemVersion: '1.0.0', level: 3, assessedAt: new Date().toISOString(), kind: 'periodic', findings: 'None.', assessor: 'A05' });
+    expect(await lookup(stale.exchange, request)).toMatchObject({ ok: true });
+  });
+
+  it('R22: a suspended agreement is refused until it is reinstated', async () => {
+    const request = { context: context(ministry), citizen: keyOf(fx.citizens[2]!), fields: ['sex'] };
+    await fx.api.registry.suspendAgreement(ministry.agreementId, 'c06-head', 'Security incident under investigation');
+    expect(await lookup(ministry.exchange, request)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'AGREEMENT_SUSPENDED' });
+    await fx.api.registry.reinstateAgreement(ministry.agreementId, 'c06-head', 'Incident closed');
+    expect(await lookup(ministry.exchange, request)).toMatchObject({ ok: true });
+  });
+
+  it('R12: a bank reads a citizen only while the citizen’s consent is on record', async () => {
+    const citizen = fx.citizens[3]!;
+    const request = { context: context(bank, 'EKYC_ACCOUNT_OPENING'), citizen: keyOf(citizen), fields: ['fullName'] };
+    expect(await lookup(bank.exchange, request)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
+    await fx.api.registry.recordConsent(bank.agreementId, citizen._id, 'VNeID');
+    expect(await lookup(bank.exchange, request)).toMatchObject({ ok: true });
+    await fx.api.registry.revokeConsent(bank.agreementId, citizen._id, 'VNeID');
+    expect(await lookup(bank.exchange, request)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
+  });
+
+  it('R23: calls past the daily quota are RESOURCE_EXHAUSTED', async () => {
+    const small = await fx.register({ organisation: 'stats-office', category: 'CENTRAL_STATE_BODY', system: 'gso-survey', services: ['Lookup'], purposes: ['STATISTICS'], grants: STATE_GRANTS, quota: { ratePerSecond: 100, dailyLimit: 2 } });
+    const request = { context: context(small, 'STATISTICS'), citizen: keyOf(fx.citizens[0]!), fields: ['sex'] };
+    expect(await lookup(small.exchange, request)).toMatchObject({ ok: true });
+    expect(await lookup(small.exchange, request)).toMatchObject({ ok: true });
+    expect(await lookup(small.exchange, request)).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'QUOTA_EXCEEDED' });
+  });
+
+  it('R22: Verify says yes or no per field; a loop that varies the date of birth is throttled and flagged', async () => {
+    const citizen = fx.citizens[4]!;
+    const verify = (dateOfBirth: string) =>
+      call(ministry.exchange, 'verify', { context: context(ministry), personalId: citizen._id, claims: [{ field: 'fullName', value: citizen.fields.fullName!.value }, { field: 'dateOfBirth', value: dateOfBirth }] });
+    const truth = String(citizen.fields.dateOfBirth!.value);
+    const first = await verify(truth);
+    expect(first.ok && first.response.matches).toEqual([
+      { field: 'fullName', matches: true },
+      { field: 'dateOfBirth', matches: true },
+    ]);
+    const guesses = ['1970-01-01', '1970-01-02', '1970-01-03'];
+    const outcomes = [];
+    for (const guess of guesses) outcomes.push(await verify(guess));
+    expect(outcomes.slice(0, 2).every((outcome) => outcome.ok)).toBe(true);
+    expect(outcomes[2]).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
+    // Disclose-only fields cannot be verified: Verify needs `match` grants.
+    const sexClaim = await call(ministry.exchange, 'verify', { context: context(ministry), personalId: fx.citizens[5]!._id, claims: [{ field: 'sex', value: 'male' }] });
+    expect(sexClaim).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'FIELD_NOT_GRANTED' });
+  });
+
+  it('R37: a reported data error goes to the authoritative register on dancu.corrections.v1 and is journaled', async () => {
+    const tap = await tapTopic(CORRECTIONS_TOPIC);
+    try {
+      const citizen = fx.citizens[6]!;
+      const reported = await call(ministry.exchange, 'reportDataError', {
+        context: context(ministry),
+        personalId: citizen._id,
+        field: 'permanentAddress',
+        proposedValue: { province: 'Hà Nội', ward: 'Phường Kim Liên', street: 'Đào Duy Anh', detail: 'Số 9' },
+        description: 'The insured person presented a residence confirmation with a newer address.',
+      });
+      expect(reported).toMatchObject({ ok: true, response: { routedTo: 'residence' } });
+      const record = await waitFor('the correction record', async () => tap.records.find((candidate) => candidate.key?.toString() === citizen._id));
+      expect(record.headers[HEADERS.correctionFor]).toBe('residence');
+      expect(JSON.parse(record.value!.toString())).toMatchObject({ field: 'permanentAddress', routedTo: 'residence', reportedBy: { organisation: 'vss', system: 'vss-insurance' } });
+    } finally {
+      await tap.stop();
+    }
+  });
+
+  it('R8, R39: through a citizen portal, a citizen sees their record and exactly who read their data', async () => {
+    const portal = await fx.register({ organisation: 'vneid', category: 'CENTRAL_STATE_BODY', system: 'vneid-app', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: STATE_GRANTS });
+    const citizen = fx.citizens[7]!;
+    const readBy = [
+      await lookup(ministry.exchange, { context: context(ministry), citizen: keyOf(citizen), fields: ['fullName', 'sex'] }),
+      await lookup(ministry.exchange, { context: context(ministry), citizen: keyOf(citizen), fields: ['bloodType'] }),
+    ];
+    expect(readBy.map((outcome) => outcome.ok)).toEqual([true, false]);
+    const portalContext = { agreementId: portal.agreementId, sessionReference: 'vneid-session-81' };
+    const record = await call(portal.selfService, 'getMyRecord', { context: portalContext, citizen: keyOf(citizen) });
+    expect(record.ok && record.response.fields.find((field) => field.field === 'fullName')?.value).toBe(citizen.fields.fullName!.value);
+    const log = await call(portal.selfService, 'listAccessToMyData', { context: portalContext, citizen: keyOf(citizen), limit: 0 });
+    expect(log.ok).toBe(true);
+    if (!log.ok) return;
+    expect(log.response.accesses.map(({ organisation, system, service, fields, purpose, decision, reason }) => ({ organisation, system, service, fields, purpose, decision, reason }))).toEqual([
+      { organisation: 'vss', system: 'vss-insurance', service: 'Lookup', fields: ['bloodType'], purpose: 'SOCIAL_INSURANCE', decision: 'refused', reason: 'FIELD_NOT_GRANTED' },
+      { organisation: 'vss', system: 'vss-insurance', service: 'Lookup', fields: ['fullName', 'sex'], purpose: 'SOCIAL_INSURANCE', decision: 'allowed', reason: '' },
+    ]);
+    // Another citizen's key through the same portal finds nothing about this one.
+    const stranger = await call(portal.selfService, 'getMyRecord', { context: portalContext, citizen: { ...keyOf(citizen), fullName: 'Người Lạ' } });
+    expect(stranger).toMatchObject({ ok: false, code: status.NOT_FOUND });
+  });
+
+  it('R22, R12: WatchChanges streams only granted fields of watched, consenting citizens, resumes from its cursor, and ends when consent is revoked', async () => {
+    const [watchedCitizen, otherCitizen] = [fx.citizens[8]!, fx.citizens[9]!];
+    await fx.api.registry.recordConsent(bank.agreementId, watchedCitizen._id, 'VNeID');
+    const publisher = new RecordPublisher(testKafka());
+    await publisher.connect();
+    const change = (personalId: string, field: string, value: unknown, n: number): CitizenChange =>
+      ({ changeId: `ev-${n}:${field}`, personalId, field, value, previous: null, source: 'residence', eventId: `ev-${n}`, eventType: 'permanent-residence-registered', effectiveAt: '2026-11-01T00:00:00Z', recordedAt: '2026-11-01T00:00:00Z', authoritative: true }) as CitizenChange;
+    const publish = (changes: CitizenChange[]) => publisher.publish(CHANGES_TOPIC, changes.map((one) => ({ key: one.personalId, value: JSON.stringify(one) })));
+
+    const open = (cursor: string) => {
+      const received: Change[] = [];
+      const stream = bank.exchange.watchChanges({ context: context(bank, 'EKYC_ACCOUNT_OPENING'), cursor, personalIds: [watchedCitizen._id] });
+      const ended = new Promise<{ code: number; reason: string }>((resolve) => {
+        stream.on('error', (error: { code: number; metadata?: Metadata }) => resolve({ code: error.code, reason: String(error.metadata?.get('dancu-reason')[0] ?? '') }));
+      });
+      stream.on('data', (message: Change) => received.push(message));
+      return { stream, received, ended };
+    };
+    try {
+      // A non-state consumer must name the citizens it watches.
+      const unnamed = bank.exchange.watchChanges({ context: context(bank, 'EKYC_ACCOUNT_OPENING'), cursor: '', personalIds: [] });
+      const unnamedEnd = await new Promise<{ code: number }>((resolve) => unnamed.on('error', resolve));
+      expect(unnamedEnd.code).toBe(status.INVALID_ARGUMENT);
+
+      const first = open('');
+      await waitFor('the stream to be journaled as opened', async () => (await queryJournal(fx.store.db, { system: 'vietbank-ekyc', limit: 5 })).some((entry) => entry.action === 'WatchChanges' && entry.detail === 'stream opened'));
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // the tail's consumer joins its group
+      await publish([change(watchedCitizen._id, 'permanentAddress', { province: 'Hà Nội' }, 1), change(watchedCitizen._id, 'bloodType', 'O', 2), change(otherCitizen._id, 'permanentAddress', { province: 'Huế' }, 3)]);
+      await waitFor('the watched citizen’s granted change', async () => first.received.length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(first.received.map((message) => [message.personalId, message.value?.field])).toEqual([[watchedCitizen._id, 'permanentAddress']]);
+      const cursor = first.received[0]!.cursor;
+      first.stream.cancel();
+
+      // While nobody watches, a change arrives; the resumed stream gets it, and only it.
+      await publish([change(watchedCitizen._id, 'permanentAddress', { province: 'Đà Nẵng' }, 4)]);
+      const second = open(cursor);
+      await waitFor('the change made while disconnected', async () => second.received.length >= 1);
+      expect(second.received.map((message) => message.changeId)).toEqual(['ev-4:permanentAddress']);
+
+      await fx.api.registry.revokeConsent(bank.agreementId, watchedCitizen._id, 'VNeID');
+      expect(await second.ended).toEqual({ code: status.PERMISSION_DENIED, reason: 'CONSENT_REVOKED' });
+    } finally {
+      await publisher.close();
+    }
+  });
+
+  it('R17, R11 over gRPC: the wrong authority cannot approve, a refusal needs a reason, and requests show their deadline', async () => {
+    const director = await fx.operator('hn-director');
+    const head = await fx.operator('c06-head');
+    const submitted = await call(head, 'submitRequest', {
+      organisation: { id: 'mobifone-x', name: 'Telecom X', category: 'TELECOM_PROVIDER', locality: { province: '01', district: '', commune: '' }, functions: 'Mobile operator.' },
+      system: { id: 'telx-kyc', name: 'Subscriber KYC', version: '2.0', database: 'subscribers', connectedViaEidPlatform: false },
+      officerInCharge: { name: 'Lê Văn C', title: 'CISO', contact: 'c@telx.vn' },
+      purposes: ['TELECOM_SUBSCRIBER_VERIFICATION'],
+      scope: 'Subscriber verification.',
+      grants: [{ field: 'fullName', modes: ['match'] }],
+      services: ['Verify'],
+      technicalDocuments: [{ title: 'Design', uri: 'https://telx.vn/design.pdf' }],
+      validFrom: new Date(),
+      validUntil: new Date(Date.now() + 100 * 86_400_000),
+      quota: { ratePerSecond: 10, dailyLimit: 1000 },
+    });
+    expect(submitted.ok).toBe(true);
+    if (!submitted.ok) return;
+    expect(submitted.response).toMatchObject({ status: 'submitted', competentAuthority: 'agency-head', consentRequired: true, overdue: false });
+    expect(submitted.response.deadline!.getTime()).toBeGreaterThan(Date.now());
+    const id = submitted.response.id;
+    expect(await call(director, 'reviewRequest', { agreementId: id, decision: 'approve', reason: '' })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_COMPETENT' });
+    expect(await call(head, 'reviewRequest', { agreementId: id, decision: 'refuse', reason: ' ' })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'REASON_REQUIRED' });
+    expect(await call(head, 'reviewRequest', { agreementId: id, decision: 'refuse', reason: 'Purpose not within the licence.' })).toMatchObject({ ok: true, response: { status: 'refused' } });
+    // A system certificate cannot act as an officer.
+    const asSystem = await call(new RegistryClient(fx.address, ministry.credentials), 'listRequests', { status: '' });
+    expect(asSystem).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
+  });
+
+  it('R35: every call above left a journal entry, and the chain verifies', async () => {
+    const report = await verifyJournal(fx.store.db);
+    expect(report.ok, JSON.stringify(report.firstBad)).toBe(true);
+    expect(report.checked).toBeGreaterThan(30);
+  });
+});
