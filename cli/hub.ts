@@ -5,15 +5,17 @@ import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { DEFAULT_ADMIN_PORT, databaseName, parsePort, parsePositiveInt } from './settings.ts';
 import { onShutdown, untilAborted } from './shutdown.ts';
+import { addApiOptions, startApi, type ApiFlags } from './exchange-api.ts';
 
 export function registerHubCommand(program: Command): void {
-  program
+  const command = program
     .command('hub')
     .description(
       'Run the hub: consume the four source topics, validate every record again, apply accepted events ' +
         'to the population store (with full history), dead-letter the rest to dancu.dlq.v1 and publish ' +
-        'changes to dancu.changes.v1. Runs until Ctrl-C. Uses KAFKA_BROKERS / MONGODB_URI if set, ' +
-        'otherwise brings up the local stack.',
+        'changes to dancu.changes.v1; and serve the gRPC API (Exchange, SelfService, Registry) on mutual ' +
+        'TLS, every call enforced and journaled. Runs until Ctrl-C. Uses KAFKA_BROKERS / MONGODB_URI if ' +
+        'set, otherwise brings up the local stack.',
     )
     .option('--group <id>', 'Kafka consumer group; instances with the same group share the partitions', 'dancu-hub')
     .option(
@@ -28,7 +30,7 @@ export function registerHubCommand(program: Command): void {
       (value) => parsePort(value, '--admin-port'),
       parsePort(process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT, 'DANCU_ADMIN_PORT'),
     )
-    .action(async (options: { group: string; sessionTimeout: number; adminPort: number }) => {
+  addApiOptions(command).action(async (options: { group: string; sessionTimeout: number; adminPort: number } & ApiFlags) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const hub = await IngestService.start({
@@ -38,13 +40,15 @@ export function registerHubCommand(program: Command): void {
         groupId: options.group,
         sessionTimeoutMs: options.sessionTimeout,
       });
+      const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, createPkiIfMissing: false });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: options.adminPort });
-      console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, metrics ${admin.url}/metrics; Ctrl-C to stop`);
+      console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });
       live.start();
       await untilAborted(signal);
       live.stop();
       await admin.close();
+      await api.stop();
       await hub.stop();
       live.printFinal();
     });

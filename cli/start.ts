@@ -9,13 +9,15 @@ import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { DEFAULT_ADMIN_PORT, dancuHome, databaseName, parsePort, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, untilAborted } from './shutdown.ts';
+import { addApiOptions, startApi, type ApiFlags } from './exchange-api.ts';
 
 export function registerStartCommand(program: Command): void {
-  program
+  const command = program
     .command('start')
     .description(
       'The main job (npm start): bring up the local stack unless KAFKA_BROKERS / MONGODB_URI are set, ' +
-        'then run the hub and the four source connectors on one simulated population, showing live ' +
+        'then run the hub (ingest and the gRPC API on mutual TLS, creating the PKI on first start) and ' +
+        'the four source connectors on one simulated population, showing live ' +
         'counts (published, applied, rejected, lag) until Ctrl-C stops everything cleanly.',
     )
     .option('--citizens <n>', 'simulated population size', '5000')
@@ -23,10 +25,11 @@ export function registerStartCommand(program: Command): void {
     .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
     .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics, /healthz and /readyz", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
-    .action(async (flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string }) => {
+  addApiOptions(command).action(async (flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const hub = await IngestService.start({ kafkaBrokers: stack.kafkaBrokers, mongodbUri: stack.mongodbUri, database: databaseName() });
+      const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, createPkiIfMissing: true });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),
@@ -37,7 +40,7 @@ export function registerStartCommand(program: Command): void {
       };
       const rate = parsePositiveInt(flags.rate, '--rate');
       const connectors = new Map<SourceName, ConnectorSummary>();
-      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
+      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), gRPC ${flags.grpcAddress}, metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
       const live = new LiveCounts({ hub, connectors });
       live.start();
       const running = SOURCES.map((source) =>
@@ -60,6 +63,7 @@ export function registerStartCommand(program: Command): void {
       }
       live.stop();
       await admin.close();
+      await api.stop();
       await hub.stop();
       live.printFinal();
     });

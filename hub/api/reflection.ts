@@ -1,21 +1,37 @@
 // Server reflection and health, so generic tools (grpcurl, grpc_health_probe) work without our
-// .proto files. Reflection describes the same files ts-proto generated proto/gen/ from.
+// .proto files. Reflection serves the descriptors buf compiled (proto/generate.sh) from the same files ts-proto
+// generated proto/gen/ from, byte for byte: proto-loader's re-encoding of parsed files leaves
+// the well-known types (google.protobuf.Value…) unresolvable for clients such as grpcurl.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Server } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { BinaryReader } from '@bufbuild/protobuf/wire';
+import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { HealthImplementation } from 'grpc-health-check';
 
-const PROTO_ROOT = fileURLToPath(new URL('../../proto/', import.meta.url));
-
-export const API_PROTO_FILES = ['dancu/exchange/v1/exchange.proto', 'dancu/citizen/v1/self_service.proto', 'dancu/registry/v1/registry.proto'] as const;
+const DESCRIPTORS = fileURLToPath(new URL('../../proto/gen/descriptors.binpb', import.meta.url));
 
 /** The fully qualified names of the services the hub serves, as health and reflection name them. */
 export const SERVICE_NAMES = ['dancu.exchange.v1.Exchange', 'dancu.citizen.v1.SelfService', 'dancu.registry.v1.Registry'] as const;
 
 export function addReflection(server: Server): void {
-  const definition = loadSync([...API_PROTO_FILES, healthProtoPath], { includeDirs: [PROTO_ROOT], keepCase: true, defaults: true, oneofs: true });
+  // The reflection service indexes files by name, first seen wins: ours come first.
+  const compiled = { fileDescriptorProtos: fileDescriptorProtos(readFileSync(DESCRIPTORS)) } as unknown as PackageDefinition[string];
+  const definition: PackageDefinition = { 'dancu.descriptors': compiled };
   new ReflectionService(definition).addToServer(server);
+}
+
+/** The FileDescriptorProto messages of a FileDescriptorSet (`repeated FileDescriptorProto file = 1`), undecoded. */
+function fileDescriptorProtos(set: Uint8Array): Buffer[] {
+  const reader = new BinaryReader(set);
+  const files: Buffer[] = [];
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) files.push(Buffer.from(reader.bytes()));
+    else reader.skip(wireType);
+  }
+  return files;
 }
 
 /** Health per service plus the overall '' entry; the hub flips them to NOT_SERVING when the store or journal fails. */
