@@ -25,6 +25,8 @@ export class ApiServer {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    /** What grpc.health.v1 reports: NOT_SERVING while the store (and so the journal) does not answer. */
+    readonly health: { setServing(serving: boolean): void },
   ) {}
 
   static async start(options: ApiServerOptions): Promise<ApiServer> {
@@ -33,7 +35,7 @@ export class ApiServer {
     server.addService(ExchangeService, options.exchange as unknown as UntypedServiceImplementation);
     if (options.selfService) server.addService(SelfServiceService, options.selfService as unknown as UntypedServiceImplementation);
     if (options.registry) server.addService(RegistryService, options.registry as unknown as UntypedServiceImplementation);
-    addHealth(server);
+    const health = addHealth(server);
     addReflection(server);
     let credentials: ServerCredentials;
     if (options.insecurePlaintext) {
@@ -46,7 +48,7 @@ export class ApiServer {
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(options.address, credentials, (error, bound) => (error ? reject(new Error(`cannot serve gRPC on ${options.address}: ${error.message}`)) : resolve(bound))),
     );
-    return new ApiServer(server, port);
+    return new ApiServer(server, port, health);
   }
 
   /** Lets running calls finish for up to `graceMs`, then cuts the rest. */

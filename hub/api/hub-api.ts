@@ -37,7 +37,12 @@ export interface HubApiOptions {
   log?: (line: string) => void;
 }
 
+/** How often the API checks that the store (registry, citizens, journal) answers, for grpc.health.v1. */
+const HEALTH_CHECK_MS = 5_000;
+
 export class HubApi {
+  private readonly healthTimer: NodeJS.Timeout;
+
   private constructor(
     private readonly server: ApiServer,
     readonly port: number,
@@ -45,7 +50,15 @@ export class HubApi {
     readonly registry: Registry,
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
-  ) {}
+  ) {
+    this.healthTimer = setInterval(() => {
+      void this.store.ping().then(
+        () => this.server.health.setServing(true),
+        () => this.server.health.setServing(false),
+      );
+    }, HEALTH_CHECK_MS);
+    this.healthTimer.unref();
+  }
 
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
@@ -90,6 +103,7 @@ export class HubApi {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.healthTimer);
     await this.server.stop();
     await this.journal.close();
     await this.publisher.close();

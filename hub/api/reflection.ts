@@ -10,6 +10,7 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 
+
 const DESCRIPTORS = fileURLToPath(new URL('../../proto/gen/descriptors.binpb', import.meta.url));
 
 /** The fully qualified names of the services the hub serves, as health and reflection name them. */
@@ -34,9 +35,13 @@ function fileDescriptorProtos(set: Uint8Array): Buffer[] {
   return files;
 }
 
-/** Health per service plus the overall '' entry; the hub flips them to NOT_SERVING when the store or journal fails. */
-export function addHealth(server: Server): HealthImplementation {
+/** Health per service plus the overall '' entry, all set together by `setServing`. */
+export function addHealth(server: Server): { setServing(serving: boolean): void } {
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 'SERVING' as const])) });
   health.addToServer(server);
-  return health;
+  return {
+    setServing(serving) {
+      for (const name of ['', ...SERVICE_NAMES]) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+    },
+  };
 }
