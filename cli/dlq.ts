@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
+import { MongoClient } from 'mongodb';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { DLQ_TOPIC } from '../kafka/topics.ts';
-import { connectKafka, readTopicToEnd } from '../kafka/transport.ts';
+import { connectKafka, readTopicToEnd, RecordPublisher } from '../kafka/transport.ts';
 import { groupByReason, readDeadLetters } from '../hub/ingest/dead-letter-queue.ts';
+import { letterId, replayDeadLetters } from '../hub/ingest/dead-letter-replay.ts';
+import { Journal } from '../hub/journal/journal.ts';
+import { databaseName, parsePositiveInt } from './settings.ts';
 
 export function registerDlqCommand(program: Command): void {
   const dlq = program.command('dlq').description(`Operator views of the dead-letter queue (${DLQ_TOPIC}).`);
@@ -44,5 +48,58 @@ export function registerDlqCommand(program: Command): void {
         console.log(`${''.padEnd(18)}        latest: ${group.latest.path ? `${group.latest.path}: ` : ''}${group.latest.detail}`);
       }
       console.log(`${letters.length} dead letter(s)${unreadable > 0 ? `, ${unreadable} record(s) that are not dead letters` : ''}`);
+    });
+
+  dlq
+    .command('replay')
+    .description(
+      'Once the cause of a rejection is fixed (say, the hub now knows a new event type), re-submit ' +
+        "the chosen dead letters' original bytes, key and headers to their original source topic for " +
+        'the hub to judge again. Idempotent: a letter already replayed is skipped. Each run is journaled ' +
+        'with the operator and the note. Uses KAFKA_BROKERS, MONGODB_URI and DANCU_DB.',
+    )
+    .requiredOption('--reason <reason>', 'replay the letters of this reason (see `dancu dlq list`)')
+    .requiredOption('--note <text>', 'why the cause is now fixed (journaled)')
+    .option('--source-topic <topic>', 'only letters from this source topic')
+    .option('--letter <partition:offset...>', 'only these letters (their place in the dead-letter topic, as `dlq list --reason` shows)')
+    .option('--limit <n>', 'at most this many letters', (value) => parsePositiveInt(value, '--limit'))
+    .option('--operator <id>', 'who is replaying (journaled; default: the OS user)')
+    .option('--dry-run', 'list what would be replayed, change nothing')
+    .action(async (options: { reason: string; note: string; sourceTopic?: string; letter?: string[]; limit?: number; operator?: string; dryRun?: boolean }) => {
+      const endpoints = resolveEndpoints();
+      const kafka = connectKafka({ brokers: endpoints.kafkaBrokers, clientId: 'dancu-dlq' });
+      const { letters } = readDeadLetters(await readTopicToEnd(kafka, DLQ_TOPIC));
+      const wanted = new Set(options.letter ?? []);
+      const chosen = letters
+        .filter((letter) => letter.reason === options.reason)
+        .filter((letter) => options.sourceTopic === undefined || letter.sourceTopic === options.sourceTopic)
+        .filter((letter) => wanted.size === 0 || wanted.has(letterId(letter)))
+        .slice(0, options.limit ?? Number.MAX_SAFE_INTEGER);
+      if (chosen.length === 0) {
+        console.log(`no dead letters match (reason ${options.reason}${options.sourceTopic ? `, from ${options.sourceTopic}` : ''})`);
+        return;
+      }
+      if (options.dryRun) {
+        for (const letter of chosen) console.log(`would replay dlq ${letterId(letter)}: ${letter.sourceTopic}[${letter.partition}]@${letter.offset} key ${letter.key ?? '∅'}`);
+        console.log(`${chosen.length} dead letter(s) would be replayed (letters replayed before are skipped)`);
+        return;
+      }
+      const client = await MongoClient.connect(endpoints.mongodbUri, { serverSelectionTimeoutMS: 10_000, appName: 'dancu-dlq' });
+      const publisher = new RecordPublisher(kafka);
+      const journal = await Journal.open(client.db(databaseName()));
+      try {
+        const outcome = await replayDeadLetters(chosen, {
+          db: client.db(databaseName()),
+          publisher,
+          journal,
+          operator: options.operator ?? process.env.USER ?? 'operator',
+          note: options.note,
+        });
+        console.log(`replayed ${outcome.replayed} dead letter(s), skipped ${outcome.skipped} already replayed; journal entry ${outcome.journalSequence}`);
+      } finally {
+        await journal.close();
+        await publisher.close();
+        await client.close();
+      }
     });
 }

@@ -15,7 +15,8 @@ export interface RawRecord {
 }
 
 export interface OutgoingRecord {
-  key: string;
+  /** Null only to re-publish a record that had no key (a dead letter's original). */
+  key: string | null;
   value: string | Buffer;
   headers?: Record<string, string>;
 }
@@ -75,7 +76,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
 const SEND_BYTES = 512 * 1024;
 
 function recordBytes(record: OutgoingRecord): number {
-  let bytes = Buffer.byteLength(record.key) + Buffer.byteLength(record.value);
+  let bytes = Buffer.byteLength(record.key ?? '') + Buffer.byteLength(record.value);
   for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
   return bytes;
 }
