@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { IngestService } from '../hub/ingest/ingest-service.ts';
+import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { DEFAULT_ADMIN_PORT, databaseName, parsePort, parsePositiveInt } from './settings.ts';
-import { onShutdown, untilAborted } from './shutdown.ts';
+import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
 
 export function registerHubCommand(program: Command): void {
   program
@@ -28,7 +28,7 @@ export function registerHubCommand(program: Command): void {
       (value) => parsePort(value, '--admin-port'),
       parsePort(process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT, 'DANCU_ADMIN_PORT'),
     )
-    .action(async (options: { group: string; sessionTimeout: number; adminPort: number }) => {
+    .action((options: { group: string; sessionTimeout: number; adminPort: number }) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const hub = await IngestService.start({
@@ -37,6 +37,7 @@ export function registerHubCommand(program: Command): void {
         database: databaseName(),
         groupId: options.group,
         sessionTimeoutMs: options.sessionTimeout,
+        tracer: tracing.tracer(HUB_SERVICE),
       });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: options.adminPort });
       console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, metrics ${admin.url}/metrics; Ctrl-C to stop`);
@@ -47,5 +48,5 @@ export function registerHubCommand(program: Command): void {
       await admin.close();
       await hub.stop();
       live.printFinal();
-    });
+    }));
 }
