@@ -49,7 +49,6 @@ export const SPAN_ATTRIBUTES = {
   partition: 'messaging.destination.partition.id',
   offset: 'messaging.kafka.offset',
   operationType: 'messaging.operation.type',
-  consumerGroup: 'messaging.consumer.group.name',
   messageCount: 'messaging.batch.message_count',
   source: 'dancu.source',
   eventType: 'dancu.event_type',
