@@ -1,4 +1,4 @@
-// `dancu stack up | down | status`: the local Kafka and FerretDB that development and tests run on.
+// `dancu stack up | down | status`: the local Kafka and FerretDB that development and tests run on, and Jaeger on request.
 import type { Command } from 'commander';
 import { LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT, stackDown, stackStatus, stackUp, type ServiceStatus } from '../deploy/local/stack.ts';
 
