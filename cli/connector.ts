@@ -6,10 +6,10 @@ import { SingleBar, Presets } from 'cli-progress';
 import { SOURCES, type SourceName } from '../kafka/topics.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { fileFeed, simulatedFeed } from '../connectors/feed.ts';
-import { rejectLogPath, runConnectorProcess } from '../connectors/connector-process.ts';
+import { connectorService, rejectLogPath, runConnectorProcess } from '../connectors/connector-process.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
 import { dancuHome, parsePositiveInt, parseShare } from './settings.ts';
-import { onShutdown } from './shutdown.ts';
+import { onShutdown, withTracing } from './shutdown.ts';
 
 const sourceArgument = (): Argument => new Argument('<source>', 'the source system').choices(SOURCES);
 
@@ -39,7 +39,7 @@ export function registerConnectorCommands(program: Command): void {
     .option('--duplicates <share>', 'share of simulated records sent twice', '0.02')
     .option('--reorder <share>', 'share of simulated records delivered out of order', '0.02')
     .option('--bad <share>', 'share of simulated records that are invalid', '0.01')
-    .action(async (source: SourceName, flags: ConnectorFlags) => {
+    .action((source: SourceName, flags: ConnectorFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const feedId = flags.input ? `${source}.import.${basename(flags.input)}` : `${source}.simulated.seed-${flags.seed}`;
@@ -53,10 +53,11 @@ export function registerConnectorCommands(program: Command): void {
         signal,
         ...(flags.rate ? { rate: parsePositiveInt(flags.rate, '--rate'), batchSize: 50 } : {}),
         onProgress: (progress) => process.stderr.write(`\r${source}: published ${progress.published}, rejected ${progress.rejected}   `),
+        tracer: tracing.tracer(connectorService(source)),
       });
       process.stderr.write('\n');
       printSummary(summary, rejectLogPath(dancuHome(), feedId));
-    });
+    }));
 
   program
     .command('import')
@@ -68,7 +69,7 @@ export function registerConnectorCommands(program: Command): void {
     )
     .addArgument(sourceArgument())
     .argument('<file>', 'the JSONL or CSV file')
-    .action(async (source: SourceName, file: string) => {
+    .action((source: SourceName, file: string) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const total = await countRecords(file);
@@ -84,12 +85,13 @@ export function registerConnectorCommands(program: Command): void {
         signal,
         onProgress: (progress) =>
           bar.update(progress.skipped + progress.published + progress.rejected, { published: progress.published, rejected: progress.rejected }),
+        tracer: tracing.tracer(connectorService(source)),
       });
       bar.update(summary.skipped + summary.published + summary.rejected);
       bar.stop();
       printSummary(summary, rejectLogPath(dancuHome(), feedId));
       if (summary.published === 0 && summary.rejected > 0) process.exitCode = 1;
-    });
+    }));
 }
 
 function simulationOf(flags: ConnectorFlags) {

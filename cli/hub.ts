@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { IngestService } from '../hub/ingest/ingest-service.ts';
+import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { DEFAULT_ADMIN_PORT, databaseName, parsePort, parsePositiveInt } from './settings.ts';
-import { onShutdown, untilAborted } from './shutdown.ts';
+import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
 import { addApiOptions, startApi, type ApiFlags } from './exchange-api.ts';
 
 export function registerHubCommand(program: Command): void {
@@ -30,7 +30,7 @@ export function registerHubCommand(program: Command): void {
       (value) => parsePort(value, '--admin-port'),
       parsePort(process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT, 'DANCU_ADMIN_PORT'),
     )
-  addApiOptions(command).action(async (options: { group: string; sessionTimeout: number; adminPort: number } & ApiFlags) => {
+  addApiOptions(command).action((options: { group: string; sessionTimeout: number; adminPort: number } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const hub = await IngestService.start({
@@ -39,6 +39,7 @@ export function registerHubCommand(program: Command): void {
         database: databaseName(),
         groupId: options.group,
         sessionTimeoutMs: options.sessionTimeout,
+        tracer: tracing.tracer(HUB_SERVICE),
       });
       const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, createPkiIfMissing: false });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: options.adminPort });
@@ -51,5 +52,5 @@ export function registerHubCommand(program: Command): void {
       await api.stop();
       await hub.stop();
       live.printFinal();
-    });
+    }));
 }

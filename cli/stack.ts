@@ -1,6 +1,6 @@
-// `dancu stack up | down | status`: the local Kafka and FerretDB that development and tests run on.
+// `dancu stack up | down | status`: the local Kafka and FerretDB that development and tests run on, and Jaeger on request.
 import type { Command } from 'commander';
-import { stackDown, stackStatus, stackUp, type ServiceStatus } from '../deploy/local/stack.ts';
+import { LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT, stackDown, stackStatus, stackUp, type ServiceStatus } from '../deploy/local/stack.ts';
 
 const say = (line: string) => console.log(line);
 
@@ -19,15 +19,23 @@ export function registerStackCommand(program: Command): void {
       'Start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017) unless already running, and wait until both answer. ' +
         'The first run fetches the Kafka jars with Maven and builds FerretDB with Go (needs java 17+, mvn, go; a few minutes).',
     )
-    .action(async () => {
-      const reports = await stackUp({ log: say });
+    .option(
+      '--with-tracing',
+      'also run Jaeger all-in-one (traces in memory; OTLP on 127.0.0.1:4317/4318, UI on 127.0.0.1:16686); ' +
+        'its first use builds it with Go, about 25 minutes on 2 cores',
+    )
+    .action(async (options: { withTracing?: boolean }) => {
+      const reports = await stackUp({ log: say, withTracing: options.withTracing ?? false });
       const started = reports.filter((report) => report.outcome === 'started').length;
       say(started === 0 ? 'Nothing to start.' : `Stack is up. \`dancu stack down\` stops it.`);
+      if (options.withTracing) {
+        say(`Traces: export OTEL_EXPORTER_OTLP_ENDPOINT=${LOCAL_OTLP_ENDPOINT} before running dancu; see them at ${LOCAL_JAEGER_UI}`);
+      }
     });
 
   stack
     .command('down')
-    .description('Stop the local Kafka and FerretDB (SIGTERM, then SIGKILL after a grace period). Their data is kept.')
+    .description('Stop the local Kafka, FerretDB and Jaeger (SIGTERM, then SIGKILL after a grace period). Kafka and FerretDB keep their data; Jaeger\'s traces were in memory.')
     .action(async () => {
       await stackDown({ log: say });
     });

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { SOURCES, type SourceName } from '../kafka/topics.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { IngestService } from '../hub/ingest/ingest-service.ts';
+import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { simulatedFeed } from '../connectors/feed.ts';
-import { runConnectorProcess } from '../connectors/connector-process.ts';
+import { connectorService, runConnectorProcess } from '../connectors/connector-process.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
 import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { DEFAULT_ADMIN_PORT, dancuHome, databaseName, parsePort, parsePositiveInt, parseShare } from './settings.ts';
-import { onShutdown, untilAborted } from './shutdown.ts';
+import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
 import { addApiOptions, startApi, type ApiFlags } from './exchange-api.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -25,10 +25,15 @@ export function registerStartCommand(program: Command): void {
     .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
     .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics, /healthz and /readyz", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
-  addApiOptions(command).action(async (flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => {
+  addApiOptions(command).action((flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
-      const hub = await IngestService.start({ kafkaBrokers: stack.kafkaBrokers, mongodbUri: stack.mongodbUri, database: databaseName() });
+      const hub = await IngestService.start({
+        kafkaBrokers: stack.kafkaBrokers,
+        mongodbUri: stack.mongodbUri,
+        database: databaseName(),
+        tracer: tracing.tracer(HUB_SERVICE),
+      });
       const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, createPkiIfMissing: true });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
@@ -54,6 +59,7 @@ export function registerStartCommand(program: Command): void {
           batchSize: Math.max(1, Math.ceil(rate / 5)),
           signal,
           onProgress: (summary) => connectors.set(source, { ...summary }),
+          tracer: tracing.tracer(connectorService(source)),
         }),
       );
       await Promise.all(running);
@@ -66,5 +72,5 @@ export function registerStartCommand(program: Command): void {
       await api.stop();
       await hub.stop();
       live.printFinal();
-    });
+    }));
 }

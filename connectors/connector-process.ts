@@ -1,5 +1,6 @@
 // Wires one source connector to Kafka and its local state (checkpoint, reject log) and runs it.
 import { join } from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
 import { sourceTopic, topicLayout, type SourceName } from '../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics } from '../kafka/transport.ts';
 import { FileCheckpoint } from './sdk/checkpoint.ts';
@@ -18,6 +19,13 @@ export interface ConnectorProcessOptions {
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (summary: ConnectorSummary) => void;
+  /** See SourceConnectorOptions.tracer. */
+  tracer?: Tracer;
+}
+
+/** A connector's service name in traces. */
+export function connectorService(source: SourceName): string {
+  return `dancu-connector-${source}`;
 }
 
 export function checkpointPath(stateDir: string, feedId: string): string {
@@ -29,7 +37,7 @@ export function rejectLogPath(stateDir: string, feedId: string): string {
 }
 
 export async function runConnectorProcess(options: ConnectorProcessOptions): Promise<ConnectorSummary> {
-  const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: `dancu-connector-${options.source}` });
+  const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: connectorService(options.source) });
   await ensureTopics(kafka, [topicLayout(sourceTopic(options.source))]);
   const publisher = new RecordPublisher(kafka);
   try {
@@ -44,6 +52,7 @@ export async function runConnectorProcess(options: ConnectorProcessOptions): Pro
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.tracer ? { tracer: options.tracer } : {}),
     });
   } finally {
     await publisher.close();

@@ -5,3 +5,10 @@ import { inject } from 'vitest';
 export function testEndpoints(): { kafkaBrokers: string[]; mongodbUri: string } {
   return { kafkaBrokers: inject('kafkaBrokers'), mongodbUri: inject('mongodbUri') };
 }
+
+/** The local Jaeger's OTLP endpoint and UI, or undefined when the stack runs without tracing. */
+export function testTracing(): { otlpEndpoint: string; jaegerUrl: string } | undefined {
+  const otlpEndpoint = inject('otlpEndpoint');
+  const jaegerUrl = inject('jaegerUrl');
+  return otlpEndpoint && jaegerUrl ? { otlpEndpoint, jaegerUrl } : undefined;
+}

@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { newTraceparent } from '../kafka/trace-context.ts';
+import type { Tracer } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { withTraceContext } from '../kafka/trace-context.ts';
 import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, toRawRecord, type RawRecord } from '../kafka/transport.ts';
 import { IngestService } from '../hub/ingest/ingest-service.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
@@ -40,13 +42,13 @@ export interface TestHub {
 }
 
 /** A new hub instance reading only what is published from now on, into a fresh database. */
-export async function startTestHub(): Promise<TestHub> {
+export async function startTestHub(options: { tracer?: Tracer } = {}): Promise<TestHub> {
   await prepareTopics();
   const database = uniqueName('dancu_test');
   const groupId = uniqueName('test-hub');
   await startGroupAtEnd(testKafka(), groupId, SOURCES.map(sourceTopic));
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  const hub = await IngestService.start({ kafkaBrokers, mongodbUri, database, groupId });
+  const hub = await IngestService.start({ kafkaBrokers, mongodbUri, database, groupId, ...options });
   const store = await PopulationStore.open({ uri: mongodbUri, database });
   return {
     hub,
@@ -64,6 +66,8 @@ export async function startTestHub(): Promise<TestHub> {
 /** Publishes the events as a connector would, each in a trace of its own; returns event id → traceparent. */
 export async function publishEvents(events: readonly SourceEvent[]): Promise<Map<string, string>> {
   const publisher = new RecordPublisher(testKafka());
+  // Sampled trace ids as a connector's spans would make them; nothing is exported.
+  const tracer = new BasicTracerProvider().getTracer('dancu-test');
   const traces = new Map<string, string>();
   try {
     for (const source of SOURCES) {
@@ -71,9 +75,9 @@ export async function publishEvents(events: readonly SourceEvent[]): Promise<Map
       await publisher.publish(
         sourceTopic(source),
         mine.map((event) => {
-          const traceparent = traces.get(event.eventId) ?? newTraceparent();
-          traces.set(event.eventId, traceparent);
-          return { key: event.personalId, value: JSON.stringify(event), headers: { [HEADERS.traceparent]: traceparent } };
+          const headers = { [HEADERS.traceparent]: traces.get(event.eventId) ?? withTraceContext({}, tracer.startSpan('send')).traceparent! };
+          traces.set(event.eventId, headers[HEADERS.traceparent]);
+          return { key: event.personalId, value: JSON.stringify(event), headers };
         }),
       );
     }

@@ -1,7 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
+import { traceIdOf } from '../../kafka/trace-context.ts';
 import type { OutgoingRecord, RecordPublisher } from '../../kafka/transport.ts';
 import { toEvent } from '../residence/to-event.ts';
 import { FileCheckpoint } from './checkpoint.ts';
@@ -40,8 +42,10 @@ function items(count: number, bad: Set<number> = new Set()): NativeItem[] {
   });
 }
 
-async function run(publisher: FakePublisher, checkpoint: FileCheckpoint, feed: NativeItem[]) {
+async function run(publisher: FakePublisher, checkpoint: FileCheckpoint, feed: NativeItem[], spans = new InMemorySpanExporter()) {
+  const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer('test');
   return runSourceConnector({
+    tracer,
     source: 'residence',
     items: feed,
     toEvent,
@@ -86,5 +90,24 @@ describe('the source connector loop', () => {
       'dancu-schema': 'dancu:events/residence/current-residence-declared/v1',
       traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
     });
+  });
+
+  it('R35: traces each record from its read to its send, and puts no personal data on the spans', async () => {
+    const checkpoint = new FileCheckpoint(join(await mkdtemp(join(tmpdir(), 'dancu-sdk-')), 'feed.json'));
+    const publisher = new FakePublisher();
+    const spans = new InMemorySpanExporter();
+    await run(publisher, checkpoint, items(2, new Set([2])), spans);
+    const finished = spans.getFinishedSpans();
+    const [read, rejectedRead] = finished.filter((span) => span.name === 'connector.read');
+    const send = finished.find((span) => span.name === 'send dancu.source.residence.v1');
+    expect(read?.attributes).toMatchObject({ 'dancu.source': 'residence', 'dancu.event_type': 'current-residence-declared', 'dancu.outcome': 'accepted' });
+    expect(rejectedRead?.attributes).toMatchObject({ 'dancu.outcome': 'rejected', 'dancu.reason': 'unknown-type' });
+    expect(send?.parentSpanContext?.spanId).toBe(read?.spanContext().spanId);
+    expect(send?.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': 'dancu.source.residence.v1' });
+    const [record] = publisher.sent;
+    expect(traceIdOf(record!.headers!.traceparent)).toBe(read?.spanContext().traceId);
+    expect(record!.headers!.traceparent).toContain(send!.spanContext().spanId);
+    const values = JSON.stringify(finished.map((span) => span.attributes));
+    for (const personal of ['001090012345', 'Nguyễn', 'Láng', 'CT-1']) expect(values).not.toContain(personal);
   });
 });

@@ -1,7 +1,13 @@
 // The one loop every source connector runs: read native records → map to canonical events →
 // validate → publish to the source's topic → checkpoint after Kafka acknowledged the batch.
 // A record that cannot be mapped or validated is set aside with its reason; it never stops the feed.
-import { newTraceparent } from '../../kafka/trace-context.ts';
+//
+// Each native record starts a trace: a `connector.read` span for taking it in (mapping and
+// validation), and under it a producer span that lasts until Kafka acknowledged the batch the
+// record went out in. The producer span's context travels in the record's `traceparent` header,
+// where the hub picks it up.
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { SPAN_ATTRIBUTES, startSendSpan, withTraceContext } from '../../kafka/trace-context.ts';
 import { HEADERS, sourceTopic, type SourceName } from '../../kafka/topics.ts';
 import type { OutgoingRecord, RecordPublisher } from '../../kafka/transport.ts';
 import { payloadSchemaId, type SourceEvent } from '../../schemas/source-event.ts';
@@ -25,6 +31,8 @@ export interface SourceConnectorOptions {
   rate?: number;
   signal?: AbortSignal;
   onProgress?: (summary: ConnectorSummary) => void;
+  /** Tracer of this connector's service (`dancu-connector-<source>`); the API's no-op tracer when absent. */
+  tracer?: Tracer;
 }
 
 export interface ConnectorSummary {
@@ -49,14 +57,23 @@ export async function runSourceConnector(options: SourceConnectorOptions): Promi
     rejectedByReason: {},
     position: resumeAfter,
   };
+  const tracer = options.tracer ?? trace.getTracer('dancu');
   let batch: OutgoingRecord[] = [];
+  let sends: Span[] = [];
   let batchEnd = resumeAfter;
   const started = Date.now();
 
   const flush = async (): Promise<void> => {
-    await options.publisher.publish(topic, batch);
+    try {
+      await options.publisher.publish(topic, batch);
+    } catch (error) {
+      for (const send of sends) endFailed(send, error);
+      throw error;
+    }
+    for (const send of sends) send.setAttribute(SPAN_ATTRIBUTES.messageCount, batch.length).end();
     summary.published += batch.length;
     batch = [];
+    sends = [];
     if (batchEnd > summary.position) {
       await options.checkpoint.save(batchEnd);
       summary.position = batchEnd;
@@ -72,13 +89,22 @@ export async function runSourceConnector(options: SourceConnectorOptions): Promi
       continue;
     }
     batchEnd = item.position;
+    const read = tracer.startSpan('connector.read', { attributes: { [SPAN_ATTRIBUTES.source]: options.source, 'dancu.position': item.position } }, ROOT_CONTEXT);
     const outcome = 'error' in item ? { reason: 'malformed-record', detail: item.error } : toRecord(options, item.record);
     if ('reason' in outcome) {
+      // The reason only: the detail can quote the record's values.
+      read.setAttributes({ [SPAN_ATTRIBUTES.outcome]: 'rejected', [SPAN_ATTRIBUTES.reason]: outcome.reason });
+      read.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason }).end();
       summary.rejected += 1;
       summary.rejectedByReason[outcome.reason] = (summary.rejectedByReason[outcome.reason] ?? 0) + 1;
       await options.rejects?.add({ position: item.position, ...outcome, record: 'record' in item ? item.record : null });
     } else {
-      batch.push(outcome);
+      const described = { [SPAN_ATTRIBUTES.eventType]: outcome.eventType, [SPAN_ATTRIBUTES.eventId]: outcome.eventId };
+      read.setAttributes({ ...described, [SPAN_ATTRIBUTES.outcome]: 'accepted' });
+      const send = startSendSpan(tracer, topic, trace.setSpan(ROOT_CONTEXT, read), { [SPAN_ATTRIBUTES.source]: options.source, ...described });
+      read.end();
+      batch.push({ ...outcome.record, headers: withTraceContext(outcome.record.headers ?? {}, send) });
+      sends.push(send);
     }
     if (batch.length >= batchSize) await flush();
   }
@@ -86,10 +112,14 @@ export async function runSourceConnector(options: SourceConnectorOptions): Promi
   return summary;
 }
 
+function endFailed(span: Span, error: unknown): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) }).end();
+}
+
 function toRecord(
   options: SourceConnectorOptions,
   native: Record<string, string>,
-): OutgoingRecord | { reason: string; detail: string } {
+): { record: OutgoingRecord; eventType: string; eventId: string } | { reason: string; detail: string } {
   let event: SourceEvent;
   try {
     event = options.toEvent(native);
@@ -102,15 +132,12 @@ function toRecord(
   // should learn about a bad record here, at the source, with its position in their file.
   const verdict = validateEvent(value, { topicSource: options.source });
   if (!verdict.ok) return { reason: verdict.reason, detail: verdict.path ? `${verdict.path}: ${verdict.detail}` : verdict.detail };
-  return {
+  const record = {
     key: event.personalId,
     value,
-    headers: {
-      [HEADERS.eventId]: event.eventId,
-      [HEADERS.schema]: payloadSchemaId(event.source, event.type),
-      [HEADERS.traceparent]: newTraceparent(),
-    },
+    headers: { [HEADERS.eventId]: event.eventId, [HEADERS.schema]: payloadSchemaId(event.source, event.type) },
   };
+  return { record, eventType: event.type, eventId: event.eventId };
 }
 
 async function pace(started: number, sent: number, rate: number, signal?: AbortSignal): Promise<void> {

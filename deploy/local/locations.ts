@@ -13,12 +13,19 @@ export const KAFKA_DEPLOY_DIR = join(REPO_ROOT, 'deploy', 'local', 'kafka');
 
 export const KAFKA_VERSION = '4.1.1';
 export const FERRETDB_VERSION = 'v1.24.2';
+export const JAEGER_VERSION = 'v1.76.0';
 
 /** Loopback only: the local stack is for development and tests, never reachable from outside. */
 export const ADDRESSES = {
   kafkaBroker: '127.0.0.1:9092',
   kafkaController: '127.0.0.1:9093',
   ferretdb: '127.0.0.1:27017',
+  jaegerOtlpGrpc: '127.0.0.1:4317',
+  jaegerOtlpHttp: '127.0.0.1:4318',
+  /** Jaeger's UI and HTTP query API. */
+  jaegerQuery: '127.0.0.1:16686',
+  jaegerQueryGrpc: '127.0.0.1:16685',
+  jaegerHealth: '127.0.0.1:13133',
 } as const;
 
 export interface StackLocations {
@@ -38,6 +45,13 @@ export interface StackLocations {
     dataDir: string;
     /** FerretDB's own small state (instance id, telemetry choice), kept apart from the databases. */
     stateDir: string;
+    logFile: string;
+    pidFile: string;
+  };
+  jaeger: {
+    binary: string;
+    /** Its collector configuration, written on each start; its path is also the process's marker. */
+    configFile: string;
     logFile: string;
     pidFile: string;
   };
@@ -68,6 +82,12 @@ export function stackLocations(env: NodeJS.ProcessEnv = process.env): StackLocat
       stateDir: join(data, 'ferretdb-state'),
       logFile: join(logs, 'ferretdb.log'),
       pidFile: join(run, 'ferretdb.pid'),
+    },
+    jaeger: {
+      binary: join(cacheDir, 'bin', `jaeger-${JAEGER_VERSION}`),
+      configFile: join(run, 'jaeger.yaml'),
+      logFile: join(logs, 'jaeger.log'),
+      pidFile: join(run, 'jaeger.pid'),
     },
   };
 }

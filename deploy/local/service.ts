@@ -2,7 +2,7 @@
 // themselves this way, and stack.ts brings up, stops and reports any of them the same way.
 import type { DaemonSpec } from './daemon.ts';
 
-export type ServiceName = 'kafka' | 'ferretdb';
+export type ServiceName = 'kafka' | 'ferretdb' | 'jaeger';
 
 export interface LocalService {
   name: ServiceName;

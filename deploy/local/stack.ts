@@ -1,5 +1,5 @@
 // The local stack: Kafka and FerretDB on loopback, as background processes that outlive the
-// command that started them. This is the only module the rest of dancu imports from deploy/local.
+// command that started them, and with tracing (`--with-tracing`) a Jaeger to collect and show spans. This is the only module the rest of dancu imports from deploy/local.
 //
 //   ensureStack()  what the hub, the CLI and the tests call: addresses to use, servers started if needed
 //   stackUp / stackDown / stackStatus   behind `dancu stack up | down | status`
@@ -13,6 +13,7 @@ import { lastLines } from './command.ts';
 import { isOurs, livePid, startDaemon, stopDaemon, type StopOutcome } from './daemon.ts';
 import { resolveEndpoints, type Endpoints } from './endpoints.ts';
 import { ferretdbService, LOCAL_MONGODB_URI } from './ferretdb.ts';
+import { jaegerService, LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT } from './jaeger.ts';
 import { kafkaService } from './kafka-broker.ts';
 import { ADDRESSES, stackLocations } from './locations.ts';
 import { withStackLock } from './lock.ts';
@@ -20,6 +21,7 @@ import type { LocalService, ServiceName } from './service.ts';
 import { StackError } from './stack-error.ts';
 
 export { resolveEndpoints, type Endpoints } from './endpoints.ts';
+export { LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT } from './jaeger.ts';
 export { kafkaConsoleProduce } from './kafka-console.ts';
 export { StackError, type StackErrorCode } from './stack-error.ts';
 export type { ServiceName } from './service.ts';
@@ -27,6 +29,8 @@ export type { ServiceName } from './service.ts';
 export interface StackOptions {
   /** Progress for people: fetching, building, starting, ready. Silent when omitted. */
   log?: (line: string) => void;
+  /** Also bring up Jaeger (it is built on first use, which takes minutes). */
+  withTracing?: boolean;
 }
 
 export interface ServiceStatus {
@@ -61,17 +65,20 @@ export interface EnsuredStack {
   mongodbUri: string;
   /** True where the local stack serves it; false where KAFKA_BROKERS / MONGODB_URI named another server. */
   startedLocally: { kafka: boolean; ferretdb: boolean };
+  /** With `withTracing`: where to send spans (OTEL_EXPORTER_OTLP_ENDPOINT) and where Jaeger shows them. */
+  tracing?: { otlpEndpoint: string; jaegerUrl: string };
 }
 
 /** The addresses to use, after bringing up whichever local services the environment does not replace. */
 export async function ensureStack(options: StackOptions = {}): Promise<EnsuredStack> {
   const endpoints = resolveEndpoints();
   const { kafka, ferretdb } = endpoints.fromEnvironment;
-  if (!kafka || !ferretdb) await stackUp(options);
+  if (!kafka || !ferretdb || options.withTracing) await stackUp(options);
   return {
     kafkaBrokers: endpoints.kafkaBrokers,
     mongodbUri: endpoints.mongodbUri,
     startedLocally: { kafka: !kafka, ferretdb: !ferretdb },
+    ...(options.withTracing ? { tracing: { otlpEndpoint: LOCAL_OTLP_ENDPOINT, jaegerUrl: LOCAL_JAEGER_UI } } : {}),
   };
 }
 
@@ -80,7 +87,7 @@ export async function stackUp(options: StackOptions = {}): Promise<ServiceUpRepo
   const log = options.log ?? (() => {});
   const endpoints = resolveEndpoints();
   return withStackLock(stackLocations().lockFile, log, () =>
-    allOrFirstError(localServices().map((service) => bringUp(service, replacement(service.name, endpoints), log))),
+    allOrFirstError(localServices(options.withTracing ?? false).map((service) => bringUp(service, replacement(service.name, endpoints), log))),
   );
 }
 
@@ -89,7 +96,7 @@ export async function stackDown(options: StackOptions = {}): Promise<ServiceDown
   const log = options.log ?? (() => {});
   return withStackLock(stackLocations().lockFile, log, () =>
     allOrFirstError(
-      localServices().map(async (service): Promise<ServiceDownReport> => {
+      localServices(true).map(async (service): Promise<ServiceDownReport> => {
         const pid = livePid(service.pidFile, service.marker);
         const outcome = await stopDaemon(service.pidFile, service.marker, service.stopGraceMs);
         log(
@@ -105,26 +112,36 @@ export async function stackDown(options: StackOptions = {}): Promise<ServiceDown
   );
 }
 
+/** Whether this checkout's local Jaeger runs (i.e. the stack was brought up `--with-tracing`). */
+export function tracingStackRunning(): boolean {
+  const jaeger = jaegerService();
+  return livePid(jaeger.pidFile, jaeger.marker) !== undefined;
+}
+
 /** What runs where, without changing anything (except forgetting pid files of dead processes). */
 export async function stackStatus(): Promise<ServiceStatus[]> {
   const endpoints = resolveEndpoints();
-  return Promise.all(localServices().map((service) => statusOf(service, replacement(service.name, endpoints))));
+  return Promise.all(localServices(true).map((service) => statusOf(service, replacement(service.name, endpoints))));
 }
 
-function localServices(): LocalService[] {
-  return [kafkaService(), ferretdbService()];
+/** `down` and `status` always include Jaeger, so one started with tracing is never left behind. */
+function localServices(withTracing: boolean): LocalService[] {
+  return [kafkaService(), ferretdbService(), ...(withTracing ? [jaegerService()] : [])];
 }
 
-/** How a person would point dancu at their own server instead of this one. */
-const ENVIRONMENT_VARIABLE: Record<ServiceName, { name: string; localValue: string }> = {
+/**
+ * How a person would point dancu at their own server instead of this one. Jaeger has none:
+ * `--with-tracing` asks for the local one, and OTEL_EXPORTER_OTLP_ENDPOINT may name it.
+ */
+const ENVIRONMENT_VARIABLE: Partial<Record<ServiceName, { name: string; localValue: string }>> = {
   kafka: { name: 'KAFKA_BROKERS', localValue: ADDRESSES.kafkaBroker },
   ferretdb: { name: 'MONGODB_URI', localValue: LOCAL_MONGODB_URI },
 };
 
 function replacement(service: ServiceName, endpoints: Endpoints): string | undefined {
-  if (!endpoints.fromEnvironment[service]) return undefined;
+  if (service === 'jaeger' || !endpoints.fromEnvironment[service]) return undefined;
   const value = service === 'kafka' ? endpoints.kafkaBrokers.join(',') : endpoints.mongodbUri;
-  return `${ENVIRONMENT_VARIABLE[service].name}=${value}`;
+  return `${ENVIRONMENT_VARIABLE[service]?.name}=${value}`;
 }
 
 async function bringUp(
@@ -150,8 +167,8 @@ async function bringUp(
   }
   for (const address of service.listensOn) {
     if (!(await isListening(address))) continue;
-    const { name, localValue } = ENVIRONMENT_VARIABLE[service.name];
-    const instead = address === service.address ? `, or use it by setting ${name}=${localValue}` : '';
+    const variable = ENVIRONMENT_VARIABLE[service.name];
+    const instead = variable && address === service.address ? `, or use it by setting ${variable.name}=${variable.localValue}` : '';
     throw new StackError(
       'port-in-use',
       `${address} is taken by a process dancu did not start (${service.pidFile} names no live process), ` +
@@ -221,7 +238,7 @@ async function statusOf(service: LocalService, replacedBy: string | undefined): 
   };
 }
 
-/** Both services are handled side by side; if either fails, the caller hears about every failure. */
+/** The services are handled side by side; if either fails, the caller hears about every failure. */
 async function allOrFirstError<T>(work: Array<Promise<T>>): Promise<T[]> {
   const results = await Promise.allSettled(work);
   const errors = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));

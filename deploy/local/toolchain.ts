@@ -19,13 +19,13 @@ const INSTEAD: Record<Tool, string> = {
   go: 'set MONGODB_URI=mongodb://host:port/ to use a MongoDB-compatible server you already run',
 };
 
-/** The absolute path of `tool` on PATH, or a StackError that says how to get it. */
-export function requireTool(tool: Tool, purpose: string): string {
+/** The absolute path of `tool` on PATH, or a StackError that says how to get it (or what else would do). */
+export function requireTool(tool: Tool, purpose: string, instead: string = INSTEAD[tool]): string {
   const found = findOnPath(tool);
   if (!found) {
     throw new StackError(
       'tool-missing',
-      `\`${tool}\` is needed to ${purpose} but is not on PATH. Install ${INSTALL[tool]}, or ${INSTEAD[tool]}.`,
+      `\`${tool}\` is needed to ${purpose} but is not on PATH. Install ${INSTALL[tool]}, or ${instead}.`,
       false,
     );
   }

@@ -3,7 +3,7 @@
 //   run the call (checks, enforcement, store read) → append the entry → only then answer.
 // If the journal cannot be written the caller gets UNAVAILABLE and no data.
 import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import { validTraceparent } from '../../kafka/trace-context.ts';
+import { traceIdOf } from '../../kafka/trace-context.ts';
 import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 import { callerIdentity, type PeerIdentity } from '../pki/peer-identity.ts';
 import type { CallContext } from './exchange-call.ts';
@@ -75,14 +75,14 @@ export function recordContext(record: CallRecord, context: CallContext): CallCon
 }
 
 export function newCallRecord(act: CallRecord['act'], action: string, call: { metadata: Metadata; getAuthContext?: unknown }): CallRecord {
-  const traceparent = validTraceparent(String(call.metadata.get('traceparent')[0] ?? '') || undefined);
+  const traceId = traceIdOf(String(call.metadata.get('traceparent')[0] ?? '') || undefined);
   return {
     act,
     action,
     identity: callerIdentity(call as Parameters<typeof callerIdentity>[0]),
     citizens: [],
     fields: [],
-    ...(traceparent ? { traceId: traceparent.slice(3, 35) } : {}),
+    ...(traceId ? { traceId } : {}),
   };
 }
 

@@ -20,6 +20,10 @@ export interface ApplyOutcome {
   /** Events already in the store (same event id). */
   duplicates: number;
   changes: CitizenChange[];
+  /** The ids of the events that added a version, so each event's trace can say applied or duplicate. */
+  appliedEventIds: Set<string>;
+  /** Read-merge-write rounds it took; more than one means another writer got in between. */
+  attempts: number;
 }
 
 /**
@@ -40,9 +44,10 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
   const byCitizen = groupByCitizen(events);
 
   const batchId = randomUUID();
-  const outcome: ApplyOutcome = { applied: 0, duplicates: 0, changes: [] };
+  const outcome: ApplyOutcome = { applied: 0, duplicates: 0, changes: [], appliedEventIds: new Set(), attempts: 0 };
   let pending = [...byCitizen.keys()];
   for (let attempt = 1; pending.length > 0; attempt += 1) {
+    outcome.attempts = attempt;
     if (attempt > MAX_ATTEMPTS) {
       throw new IngestError('store-contention', `${pending.length} citizens kept changing under us after ${MAX_ATTEMPTS} attempts`, true);
     }
@@ -77,6 +82,7 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
       outcome.applied += result.appliedEventIds.size;
       outcome.duplicates += eventCount - result.appliedEventIds.size;
       outcome.changes.push(...result.changes);
+      for (const eventId of result.appliedEventIds) outcome.appliedEventIds.add(eventId);
     }
     pending = conflicts;
   }

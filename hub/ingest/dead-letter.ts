@@ -1,5 +1,6 @@
 // A rejected record goes to dancu.dlq.v1 whole: the original bytes, where it came from, and why.
-import { traced } from './traced.ts';
+import type { Span } from '@opentelemetry/api';
+import { withTraceContext } from '../../kafka/trace-context.ts';
 import type { RawRecord, OutgoingRecord } from '../../kafka/transport.ts';
 import { HEADERS } from '../../kafka/topics.ts';
 import type { RejectReason } from '../../schemas/validate-event.ts';
@@ -35,11 +36,12 @@ export function deadLetterOf(record: RawRecord, rejection: Rejection, now = new 
   };
 }
 
-export function deadLetterRecord(letter: DeadLetter): OutgoingRecord {
+/** `send` is the span of this letter's publish: the letter carries on the rejected record's trace. */
+export function deadLetterRecord(letter: DeadLetter, send: Span): OutgoingRecord {
   return {
     // Keyed by origin so a replayed batch lands on the same partition, next to its first copy.
     key: `${letter.sourceTopic}/${letter.partition}/${letter.offset}`,
     value: JSON.stringify(letter),
-    headers: traced({ [HEADERS.reason]: letter.reason }, letter.headers[HEADERS.traceparent]),
+    headers: withTraceContext({ [HEADERS.reason]: letter.reason }, send),
   };
 }

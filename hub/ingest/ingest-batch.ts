@@ -2,13 +2,17 @@
 //   check every record again (never trust the wire) → apply the accepted events to the store
 //   → publish dead letters and changes → (the caller commits the offsets).
 // Each step is idempotent, so a crash anywhere replays the batch to the same result.
-import { CHANGES_TOPIC, DLQ_TOPIC, HEADERS, SOURCE_TOPIC_PATTERN, isSourceName, type SourceName } from '../../kafka/topics.ts';
-import type { RawRecord, RecordPublisher } from '../../kafka/transport.ts';
+// Every record is traced on its way through (see record-trace.ts).
+import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { SPAN_ATTRIBUTES, withTraceContext } from '../../kafka/trace-context.ts';
+import { CHANGES_TOPIC, DLQ_TOPIC, SOURCE_TOPIC_PATTERN, isSourceName, type SourceName } from '../../kafka/topics.ts';
+import type { OutgoingRecord, RawRecord, RecordPublisher } from '../../kafka/transport.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
+import type { CitizenChange } from '../citizen/merge.ts';
 import { validateEvent, type RejectReason } from '../../schemas/validate-event.ts';
 import type { PopulationStore } from '../store/population-store.ts';
-import { applyEvents } from './apply-events.ts';
-import { traced } from './traced.ts';
+import { applyEvents, type ApplyOutcome } from './apply-events.ts';
+import { RecordTrace } from './record-trace.ts';
 import type { CitizenCache } from './citizen-cache.ts';
 import { deadLetterOf, deadLetterRecord, type Rejection } from './dead-letter.ts';
 
@@ -26,32 +30,68 @@ export async function ingestBatch(
   store: PopulationStore,
   publisher: RecordPublisher,
   cache?: CitizenCache,
+  tracer: Tracer = trace.getTracer('dancu'),
 ): Promise<BatchOutcome> {
-  const accepted: SourceEvent[] = [];
-  const traceOf = new Map<string, string | undefined>();
-  const deadLetters = [];
+  const traces = records.map((record) => RecordTrace.begin(tracer, record));
+  try {
+    const outcome = await ingestTraced(records, traces, store, publisher, cache);
+    for (const recordTrace of traces) recordTrace.end();
+    return outcome;
+  } catch (error) {
+    for (const recordTrace of traces) recordTrace.fail(error);
+    throw error;
+  }
+}
+
+async function ingestTraced(
+  records: readonly RawRecord[],
+  traces: readonly RecordTrace[],
+  store: PopulationStore,
+  publisher: RecordPublisher,
+  cache: CitizenCache | undefined,
+): Promise<BatchOutcome> {
+  const accepted: Array<{ event: SourceEvent; trace: RecordTrace }> = [];
+  const deadLetters: Array<{ record: OutgoingRecord; send: Span }> = [];
   const rejected: Partial<Record<RejectReason, number>> = {};
-  for (const record of records) {
-    const verdict = checkRecord(record);
+  records.forEach((record, index) => {
+    const recordTrace = traces[index]!;
+    const verdict = recordTrace.check(() => checkRecord(record));
     if ('event' in verdict) {
-      accepted.push(verdict.event);
-      traceOf.set(verdict.event.eventId, record.headers[HEADERS.traceparent]);
+      accepted.push({ event: verdict.event, trace: recordTrace });
     } else {
-      deadLetters.push(deadLetterRecord(deadLetterOf(record, verdict)));
+      const send = recordTrace.send(DLQ_TOPIC, { [SPAN_ATTRIBUTES.reason]: verdict.reason });
+      deadLetters.push({ record: deadLetterRecord(deadLetterOf(record, verdict), send), send });
       rejected[verdict.reason] = (rejected[verdict.reason] ?? 0) + 1;
     }
+  });
+
+  let applied: Omit<ApplyOutcome, 'appliedEventIds' | 'attempts'> = { applied: 0, duplicates: 0, changes: [] };
+  if (accepted.length > 0) {
+    for (const { trace: recordTrace } of accepted) recordTrace.startStoreWrite(accepted.length);
+    const outcome = await applyEvents(accepted.map(({ event }) => event), store, cache);
+    for (const { event, trace: recordTrace } of accepted) {
+      recordTrace.endStoreWrite(outcome.appliedEventIds.has(event.eventId) ? 'applied' : 'duplicate', outcome.attempts);
+    }
+    applied = outcome;
   }
 
-  const applied = accepted.length > 0 ? await applyEvents(accepted, store, cache) : { applied: 0, duplicates: 0, changes: [] };
-  await publisher.publish(DLQ_TOPIC, deadLetters);
-  await publisher.publish(
-    CHANGES_TOPIC,
-    applied.changes.map((change) => ({
-      key: change.personalId,
-      value: JSON.stringify(change),
-      headers: traced({}, traceOf.get(change.eventId)),
-    })),
-  );
+  await sendTraced(publisher, DLQ_TOPIC, deadLetters);
+  // One send span per event that changed something, carried by each of its changes.
+  const traceOf = new Map(accepted.map(({ event, trace: recordTrace }) => [event.eventId, recordTrace]));
+  const changesOf = new Map<string, CitizenChange[]>();
+  for (const change of applied.changes) {
+    const ofEvent = changesOf.get(change.eventId);
+    if (ofEvent) ofEvent.push(change);
+    else changesOf.set(change.eventId, [change]);
+  }
+  const changes = [...changesOf].flatMap(([eventId, ofEvent]) => {
+    const send = traceOf.get(eventId)!.send(CHANGES_TOPIC, { [SPAN_ATTRIBUTES.changes]: ofEvent.length });
+    return ofEvent.map((change) => ({
+      record: { key: change.personalId, value: JSON.stringify(change), headers: withTraceContext({}, send) },
+      send,
+    }));
+  });
+  await sendTraced(publisher, CHANGES_TOPIC, changes);
   return {
     source: sourceOfTopic(records[0]?.topic ?? ''),
     received: records.length,
@@ -60,6 +100,18 @@ export async function ingestBatch(
     rejected,
     changes: applied.changes.length,
   };
+}
+
+/** Publishes the records, then ends their send spans (several records may share one span). */
+async function sendTraced(publisher: RecordPublisher, topic: string, sends: ReadonlyArray<{ record: OutgoingRecord; send: Span }>): Promise<void> {
+  const spans = new Set(sends.map(({ send }) => send));
+  try {
+    await publisher.publish(topic, sends.map(({ record }) => record));
+  } catch (error) {
+    for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) }).end();
+    throw error;
+  }
+  for (const span of spans) span.end();
 }
 
 function checkRecord(record: RawRecord): { event: SourceEvent } | Rejection {

@@ -1,5 +1,6 @@
 // The hub's ingest process: one Kafka consumer group over the four source topics, writing to
 // the population store. Run as many instances as there are partitions to share the load.
+import type { Tracer } from '@opentelemetry/api';
 import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, type PartitionLag } from '../../kafka/transport.ts';
 import { PopulationStore } from '../store/population-store.ts';
@@ -11,6 +12,8 @@ import { ingestBatch, type BatchOutcome } from './ingest-batch.ts';
 import { IngestStats } from './ingest-stats.ts';
 
 export const HUB_GROUP_ID = 'dancu-hub';
+/** The hub's service name in traces. */
+export const HUB_SERVICE = 'dancu-hub';
 
 export interface IngestServiceOptions {
   kafkaBrokers: string[];
@@ -20,6 +23,8 @@ export interface IngestServiceOptions {
   /** See BatchConsumerOptions.sessionTimeoutMs: how soon a crashed instance's partitions move on. */
   sessionTimeoutMs?: number;
   onBatch?: (outcome: BatchOutcome) => void;
+  /** The `dancu-hub` service's tracer; the API's no-op tracer when absent (it still forwards `traceparent`). */
+  tracer?: Tracer;
 }
 
 const READY_TIMEOUT_MS = 3_000;
@@ -68,7 +73,7 @@ export class IngestService {
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       handle: async (records) => {
         const started = performance.now();
-        const outcome = await ingestBatch(records, store, publisher, cache);
+        const outcome = await ingestBatch(records, store, publisher, cache, options.tracer);
         service?.stats.record(outcome);
         service?.metrics.record(outcome, (performance.now() - started) / 1000);
         options.onBatch?.(outcome);
