@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { SOURCES, sourceTopic } from '../kafka/topics.ts';
 import { startGroupAtEnd } from '../kafka/transport.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
@@ -11,8 +15,10 @@ import { testEndpoints } from './endpoints.ts';
 import { DANCU_BIN, cliEnv, prepareTopics, publishEvents, testKafka, uniqueName, waitFor } from './harness.ts';
 
 
-function startHubProcess(groupId: string, database: string): ChildProcess {
-  return spawn(process.execPath, [DANCU_BIN, 'hub', '--group', groupId, '--session-timeout', '6000', '--admin-port', '0'], {
+function startHubProcess(groupId: string, database: string, pkiDir: string): ChildProcess {
+  // The whole hub, API included: on a free port, with a PKI of the test's own.
+  const args = ['hub', '--group', groupId, '--session-timeout', '6000', '--admin-port', '0', '--grpc-address', '127.0.0.1:0', '--pki-dir', pkiDir];
+  return spawn(process.execPath, [DANCU_BIN, ...args], {
     env: cliEnv({ DANCU_DB: database }),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -21,7 +27,13 @@ function startHubProcess(groupId: string, database: string): ChildProcess {
 describe('crash recovery on the real Kafka and FerretDB', () => {
   const children: ChildProcess[] = [];
   let store: PopulationStore | undefined;
+  let pkiDir = '';
+  beforeAll(async () => {
+    pkiDir = await mkdtemp(join(tmpdir(), 'dancu-crash-pki-'));
+    await initCertificateAuthority(pkiDir, { hosts: [], force: false });
+  });
   afterAll(async () => {
+    await rm(pkiDir, { recursive: true, force: true });
     for (const child of children) child.kill('SIGKILL');
     await store?.db.dropDatabase();
     await store?.close();
@@ -38,7 +50,7 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     await publishEvents(events);
     const applied = () => store!.history.countDocuments();
 
-    const first = startHubProcess(groupId, database);
+    const first = startHubProcess(groupId, database, pkiDir);
     children.push(first);
     await waitFor('the first hub to apply part of the stream', async () => (await applied()) >= 300, 120_000);
     first.kill('SIGKILL');
@@ -46,7 +58,7 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     const atKill = await applied();
     expect(atKill, 'killed in the middle, not after the end').toBeLessThan(events.length);
 
-    const second = startHubProcess(groupId, database);
+    const second = startHubProcess(groupId, database, pkiDir);
     children.push(second);
     await waitFor('every event applied after the restart', async () => (await applied()) === events.length, 240_000);
     // History is written before the citizen documents, so also wait for the documents: a
