@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Registry as MetricsRegistry } from 'prom-client';
-import { HubApi } from '../hub/api/hub-api.ts';
+import type { KeyObject } from 'node:crypto';
+import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
+import type { Journal } from '../hub/journal/journal.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { pkiDir } from './settings.ts';
@@ -23,30 +25,46 @@ export function addApiOptions(command: Command): Command {
     .option('--insecure-plaintext', 'DEVELOPMENT ONLY: serve gRPC without TLS; nobody can be authenticated, so every exchange is refused');
 }
 
+/** The hub's PKI as the process uses it: where it is, and the journal's signing key. */
+export interface HubPki {
+  dir: string;
+  journalSigningKey?: KeyObject;
+}
+
+/**
+ * Finds the PKI before anything starts. `dancu start` (a local demo) creates one when there is
+ * none; `dancu hub` insists on one unless --insecure-plaintext.
+ */
+export async function preparePki(flags: ApiFlags, createIfMissing: boolean): Promise<HubPki> {
+  const dir = flags.pkiDir ?? pkiDir();
+  if (!existsSync(pkiFiles(dir).hubCertificate)) {
+    if (flags.insecurePlaintext) return { dir };
+    if (!createIfMissing) throw new Error(`no hub certificate in ${dir}: run \`dancu pki init\` (or pass --pki-dir), or --insecure-plaintext for development`);
+    await initCertificateAuthority(dir, { hosts: [], force: false });
+    console.error(`created the hub's certificate authority in ${dir} (first start); issue client certificates with \`dancu pki issue\``);
+  }
+  const journalSigningKey = readJournalSigningKey(dir);
+  return { dir, ...(journalSigningKey ? { journalSigningKey } : {}) };
+}
+
 export interface StartApiOptions {
   kafkaBrokers: string[];
   mongodbUri: string;
   database: string;
   metrics: MetricsRegistry;
-  /** `dancu start` (a local demo) creates a PKI when there is none; `dancu hub` insists on one. */
-  createPkiIfMissing: boolean;
+  pki: HubPki;
+  /** The process's journal (the ingest service's), shared so one writer keeps the chain. */
+  journal: Journal;
 }
 
 export async function startApi(flags: ApiFlags, options: StartApiOptions): Promise<HubApi> {
-  const dir = flags.pkiDir ?? pkiDir();
-  if (!flags.insecurePlaintext && !existsSync(pkiFiles(dir).hubCertificate)) {
-    if (!options.createPkiIfMissing) {
-      throw new Error(`no hub certificate in ${dir}: run \`dancu pki init\` (or pass --pki-dir), or --insecure-plaintext for development`);
-    }
-    await initCertificateAuthority(dir, { hosts: [], force: false });
-    console.error(`created the hub's certificate authority in ${dir} (first start); issue client certificates with \`dancu pki issue\``);
-  }
   return HubApi.start({
     kafkaBrokers: options.kafkaBrokers,
     mongodbUri: options.mongodbUri,
     database: options.database,
     address: flags.grpcAddress,
-    ...(flags.insecurePlaintext ? { insecurePlaintext: true } : { pkiDir: dir }),
+    ...(flags.insecurePlaintext ? { insecurePlaintext: true } : { pkiDir: options.pki.dir }),
     metrics: options.metrics,
+    journal: options.journal,
   });
 }

@@ -5,7 +5,7 @@ import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { DEFAULT_ADMIN_PORT, databaseName, parsePort, parsePositiveInt } from './settings.ts';
 import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
-import { addApiOptions, startApi, type ApiFlags } from './exchange-api.ts';
+import { addApiOptions, preparePki, startApi, type ApiFlags } from './exchange-api.ts';
 
 export function registerHubCommand(program: Command): void {
   const command = program
@@ -33,6 +33,7 @@ export function registerHubCommand(program: Command): void {
   addApiOptions(command).action((options: { group: string; sessionTimeout: number; adminPort: number } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
+      const pki = await preparePki(options, false);
       const hub = await IngestService.start({
         kafkaBrokers: stack.kafkaBrokers,
         mongodbUri: stack.mongodbUri,
@@ -40,8 +41,9 @@ export function registerHubCommand(program: Command): void {
         groupId: options.group,
         sessionTimeoutMs: options.sessionTimeout,
         tracer: tracing.tracer(HUB_SERVICE),
+        ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
-      const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, createPkiIfMissing: false });
+      const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: options.adminPort });
       console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });

@@ -9,7 +9,7 @@ import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { DEFAULT_ADMIN_PORT, dancuHome, databaseName, parsePort, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
-import { addApiOptions, startApi, type ApiFlags } from './exchange-api.ts';
+import { addApiOptions, preparePki, startApi, type ApiFlags } from './exchange-api.ts';
 
 export function registerStartCommand(program: Command): void {
   const command = program
@@ -28,13 +28,15 @@ export function registerStartCommand(program: Command): void {
   addApiOptions(command).action((flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const stack = await ensureStack({ log: (line) => console.error(line) });
+      const pki = await preparePki(flags, true);
       const hub = await IngestService.start({
         kafkaBrokers: stack.kafkaBrokers,
         mongodbUri: stack.mongodbUri,
         database: databaseName(),
         tracer: tracing.tracer(HUB_SERVICE),
+        ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
-      const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, createPkiIfMissing: true });
+      const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),

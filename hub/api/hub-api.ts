@@ -34,6 +34,8 @@ export interface HubApiOptions {
   metrics?: MetricsRegistry;
   /** How often open WatchChanges streams re-check their agreement and consents. */
   recheckMs?: number;
+  /** The hub's journal when the process already has one (the ingest service's); else the API opens its own. */
+  journal?: Journal;
   log?: (line: string) => void;
 }
 
@@ -47,6 +49,7 @@ export class HubApi {
     private readonly server: ApiServer,
     readonly port: number,
     readonly journal: Journal,
+    private readonly ownJournal: boolean,
     readonly registry: Registry,
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
@@ -65,8 +68,9 @@ export class HubApi {
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
     await ensureTopics(kafka, [CHANGES_TOPIC, CORRECTIONS_TOPIC].map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
-    const signingKey = options.pkiDir ? readSigningKey(options.pkiDir) : undefined;
-    const journal = await Journal.open(store.db, signingKey ? { signingKey } : {});
+    const signingKey = options.pkiDir ? readJournalSigningKey(options.pkiDir) : undefined;
+    const ownJournal = options.journal === undefined;
+    const journal = options.journal ?? (await Journal.open(store.db, signingKey ? { signingKey } : {}));
     const registry = await Registry.open(store.db, journal);
     const publisher = new RecordPublisher(kafka);
     await publisher.connect();
@@ -99,20 +103,20 @@ export class HubApi {
       registry: registryService({ registry, journal: journaled, observer: metrics }),
       log,
     });
-    return new HubApi(server, server.port, journal, registry, store, publisher);
+    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
     await this.server.stop();
-    await this.journal.close();
+    if (this.ownJournal) await this.journal.close();
     await this.publisher.close();
     await this.store.close();
   }
 }
 
 /** The journal signs its chain head with the hub's Ed25519 key when `dancu pki init` made one. */
-function readSigningKey(pkiDir: string) {
+export function readJournalSigningKey(pkiDir: string) {
   const path = pkiFiles(pkiDir).signingKey;
   return existsSync(path) ? createPrivateKey(readFileSync(path)) : undefined;
 }

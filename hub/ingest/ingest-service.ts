@@ -10,6 +10,9 @@ import { CitizenCache } from './citizen-cache.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { ingestBatch, type BatchOutcome } from './ingest-batch.ts';
 import { IngestStats } from './ingest-stats.ts';
+import { ingestEntry } from './ingest-entry.ts';
+import { Journal } from '../journal/journal.ts';
+import type { KeyObject } from 'node:crypto';
 
 export const HUB_GROUP_ID = 'dancu-hub';
 /** The hub's service name in traces. */
@@ -25,6 +28,8 @@ export interface IngestServiceOptions {
   onBatch?: (outcome: BatchOutcome) => void;
   /** The `dancu-hub` service's tracer; the API's no-op tracer when absent (it still forwards `traceparent`). */
   tracer?: Tracer;
+  /** Signs the journal's chain head (the hub's Ed25519 key from `dancu pki init`). */
+  journalSigningKey?: KeyObject;
 }
 
 const READY_TIMEOUT_MS = 3_000;
@@ -51,6 +56,8 @@ export class IngestService {
   readonly metrics = new IngestMetrics(new Registry(), () => this.lag());
 
   private constructor(
+    /** The hub's journal: one entry per applied slice here, and shared with the gRPC API. */
+    readonly journal: Journal,
     private readonly options: IngestServiceOptions,
     private readonly kafka: ReturnType<typeof connectKafka>,
     private readonly store: PopulationStore,
@@ -62,6 +69,7 @@ export class IngestService {
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub' });
     await ensureTopics(kafka, ALL_TOPICS.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
+    const journal = await Journal.open(store.db, options.journalSigningKey ? { signingKey: options.journalSigningKey } : {});
     const publisher = new RecordPublisher(kafka);
     await publisher.connect();
     let service: IngestService | undefined;
@@ -74,12 +82,14 @@ export class IngestService {
       handle: async (records) => {
         const started = performance.now();
         const outcome = await ingestBatch(records, store, publisher, cache, options.tracer);
+        // Before the offsets are committed: a slice whose entry could not be written is retried.
+        await journal.append(ingestEntry(records, outcome));
         service?.stats.record(outcome);
         service?.metrics.record(outcome, (performance.now() - started) / 1000);
         options.onBatch?.(outcome);
       },
     });
-    service = new IngestService(options, kafka, store, publisher, consumer);
+    service = new IngestService(journal, options, kafka, store, publisher, consumer);
     const joined = consumer.joined();
     await consumer.start();
     await joined;
@@ -102,6 +112,7 @@ export class IngestService {
 
   async stop(): Promise<void> {
     await this.consumer.stop();
+    await this.journal.close();
     await this.publisher.close();
     await this.store.close();
   }

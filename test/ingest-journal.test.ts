@@ -1,0 +1,34 @@
+// R35: the sources' sharing into the population DB is journaled too, one entry per applied slice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { queryJournal } from '../hub/journal/query-journal.ts';
+import { verifyJournal } from '../hub/journal/verify-journal.ts';
+import { publishEvents, startTestHub, waitFor, type TestHub } from './harness.ts';
+
+describe('the ingest journal', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('R35: every applied slice leaves a journal entry naming its source, its place in the topic, its citizens and its counts', async () => {
+    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 20 });
+    await publishEvents(events);
+    const citizen = events[0]!.personalId;
+    const entries = await waitFor('an ingest entry for the first citizen', async () => {
+      const found = await queryJournal(hub.store.db, { citizen, limit: 10 });
+      return found.length > 0 ? found : undefined;
+    });
+    expect(entries[0]).toMatchObject({ act: 'ingest', action: 'apply-batch', decision: 'done', actor: { system: 'dancu-hub' } });
+    expect(entries[0]!.detail).toMatch(/^dancu\.source\.[a-z-]+\.v1\[\d+\]@\d+\.\.\d+: received \d+, applied \d+/);
+    const applied = await waitFor('every event applied', async () => ((await hub.store.history.countDocuments()) === events.length ? true : undefined), 120_000);
+    expect(applied).toBe(true);
+    const all = await queryJournal(hub.store.db, { limit: 1000 });
+    const total = all.reduce((sum, entry) => sum + Number(/applied (\d+)/.exec(entry.detail ?? '')?.[1] ?? 0), 0);
+    expect(total).toBe(events.length);
+    expect((await verifyJournal(hub.store.db)).ok).toBe(true);
+  });
+});
