@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { KeyObject } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
 import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
 import type { Journal } from '../hub/journal/journal.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
@@ -55,6 +56,7 @@ export interface StartApiOptions {
   pki: HubPki;
   /** The process's journal (the ingest service's), shared so one writer keeps the chain. */
   journal: Journal;
+  tracer: Tracer;
 }
 
 export async function startApi(flags: ApiFlags, options: StartApiOptions): Promise<HubApi> {
@@ -66,5 +68,6 @@ export async function startApi(flags: ApiFlags, options: StartApiOptions): Promi
     ...(flags.insecurePlaintext ? { insecurePlaintext: true } : { pkiDir: options.pki.dir }),
     metrics: options.metrics,
     journal: options.journal,
+    tracer: options.tracer,
   });
 }

@@ -43,7 +43,7 @@ export function registerHubCommand(program: Command): void {
         tracer: tracing.tracer(HUB_SERVICE),
         ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
-      const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal });
+      const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE) });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: options.adminPort });
       console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });

@@ -36,7 +36,7 @@ export function registerStartCommand(program: Command): void {
         tracer: tracing.tracer(HUB_SERVICE),
         ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
-      const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal });
+      const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE) });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),

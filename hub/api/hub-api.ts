@@ -3,6 +3,7 @@
 // how they fit; each part stays testable on its own.
 import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
+import { trace, type Tracer } from '@opentelemetry/api';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { CHANGES_TOPIC, CORRECTIONS_TOPIC, topicLayout } from '../../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics } from '../../kafka/transport.ts';
@@ -34,6 +35,8 @@ export interface HubApiOptions {
   metrics?: MetricsRegistry;
   /** How often open WatchChanges streams re-check their agreement and consents. */
   recheckMs?: number;
+  /** The `dancu-hub` service's tracer (telemetry/tracing.ts); no spans when absent. */
+  tracer?: Tracer;
   /** The hub's journal when the process already has one (the ingest service's); else the API opens its own. */
   journal?: Journal;
   log?: (line: string) => void;
@@ -76,6 +79,7 @@ export class HubApi {
     await publisher.connect();
 
     const metrics = new ExchangeMetrics(options.metrics ?? new MetricsRegistry(), log);
+    const tracer = options.tracer ?? trace.getTracer('dancu');
     const journaled = metrics.timed(journal);
     const enforcement = new Enforcement(registry);
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
@@ -97,10 +101,11 @@ export class HubApi {
         reporter: kafkaDataErrorReporter(publisher),
         changes: kafkaChangeFeed(kafka),
         observer: metrics,
+        tracer,
         ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
       }),
-      selfService: selfService({ enforcement, journal: journaled, accessLog, store, observer: metrics }),
-      registry: registryService({ registry, journal: journaled, observer: metrics }),
+      selfService: selfService({ enforcement, journal: journaled, accessLog, store, observer: metrics, tracer }),
+      registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
       log,
     });
     return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher);

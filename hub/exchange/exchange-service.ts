@@ -21,7 +21,8 @@ import { matchesKey, project, valueMatches } from './citizen-view.ts';
 import type { DataErrorReporter } from './data-error-report.ts';
 import type { Enforcement } from './enforcement.ts';
 import { checkCitizenKey, checkContext, checkCount, checkFields, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
-import { journaledUnary, recordContext, type CallObserver, type CallRecord } from './journaled-call.ts';
+import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from './journaled-call.ts';
+import type { Tracer } from '@opentelemetry/api';
 import { refuse } from './refusal.ts';
 import { toWireField } from './wire.ts';
 import { watchChanges, type ChangeFeed } from './watch-changes.ts';
@@ -34,12 +35,18 @@ export interface ExchangeDependencies {
   reporter: DataErrorReporter;
   changes: ChangeFeed;
   observer: CallObserver;
+  tracer: Tracer;
+  /** How often open WatchChanges streams re-check their agreement and consents (default 2 s). */
+  recheckMs?: number;
 }
 
+export const EXCHANGE_SERVICE = 'dancu.exchange.v1.Exchange';
+
 export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
-  const { enforcement, journal, store, abuse, observer } = deps;
+  const { enforcement, store, abuse } = deps;
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: EXCHANGE_SERVICE, act: 'exchange' };
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
-    journaledUnary<Request, Response>(journal, observer, 'exchange', action, run);
+    journaledUnary<Request, Response>(calls, action, run);
 
   return {
     lookup: unary<LookupRequest, LookupResponse>('Lookup', async (request, record) => {
@@ -48,9 +55,9 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       record.citizens = [key.personalId];
       const fields = checkFields(request.fields);
       record.fields = fields;
-      await enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' });
+      await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }));
       abuse.admit(context.agreementId, [key.personalId]);
-      const document = await store.readCitizen(key.personalId);
+      const document = await record.trace.step('store.read', () => store.readCitizen(key.personalId));
       const found = matchesKey(document, key);
       abuse.record(context.agreementId, found);
       if (!found) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
@@ -65,9 +72,9 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       record.citizens = keys.map((key) => key.personalId);
       const fields = checkFields(request.fields);
       record.fields = fields;
-      await enforcement.authorize(record.identity, { service: 'BatchLookup', context, personalIds: record.citizens, fields, mode: 'disclose' });
+      await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'BatchLookup', context, personalIds: record.citizens, fields, mode: 'disclose' }));
       abuse.admit(context.agreementId, record.citizens);
-      const documents = await store.readCitizens(record.citizens);
+      const documents = await record.trace.step('store.read', () => store.readCitizens(record.citizens));
       const results = keys.map((key) => {
         const document = documents.get(key.personalId) ?? null;
         const found = matchesKey(document, key);
@@ -85,10 +92,10 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       checkCount(request.claims.length, LIMITS.verifyClaims, 'claims');
       const fields = checkFields(request.claims.map((claim) => claim.field), 'claims');
       record.fields = fields;
-      await enforcement.authorize(record.identity, { service: 'Verify', context, personalIds: [personalId], fields, mode: 'match' });
+      await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Verify', context, personalIds: [personalId], fields, mode: 'match' }));
       abuse.admit(context.agreementId, [personalId]);
       abuse.admitClaims(context.agreementId, personalId, request.claims);
-      const document = await store.readCitizen(personalId);
+      const document = await record.trace.step('store.read', () => store.readCitizen(personalId));
       const matches = request.claims.map((claim, index) => {
         const current = document?.fields[fields[index]!];
         return { field: claim.field, matches: current !== undefined && valueMatches(current.value, claim.value) };
@@ -108,10 +115,10 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       if (description.length === 0 || description.length > LIMITS.descriptionChars) {
         refuse('INVALID_REQUEST', `description is required, at most ${LIMITS.descriptionChars} characters`);
       }
-      const grant = await enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [], fields: [field!], mode: null });
+      const grant = await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [], fields: [field!], mode: null }));
       const reportId = randomUUID();
       const routedTo = AUTHORITY[field!];
-      await deps.reporter.report({
+      await record.trace.step('corrections.publish', () => deps.reporter.report({
         reportId,
         personalId,
         field: field!,
@@ -121,10 +128,10 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
         reportedBy: { organisation: grant.organisationId, system: grant.systemId, agreement: grant.agreement.id, officer: context.officerId },
         reportedAt: new Date().toISOString(),
         ...(record.traceId ? { traceId: record.traceId } : {}),
-      });
+      }));
       return { response: (receipt) => ({ reportId, routedTo, journalSequence: receipt.sequence }), detail: `report ${reportId} routed to ${routedTo}` };
     }),
 
-    watchChanges: watchChanges(deps),
+    watchChanges: watchChanges({ ...deps, calls }),
   };
 }

@@ -1,4 +1,5 @@
 import { Metadata, status, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import type { JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
 import { REASON_METADATA_KEY } from './grpc-status.ts';
@@ -13,7 +14,7 @@ function fakeCall<Request>(request: Request): ServerUnaryCall<Request, unknown> 
 }
 
 function invoke(journal: JournalWriter, run: () => Promise<{ response: () => string }>): Promise<{ error: Partial<ServiceError> | null; response: unknown }> {
-  const handler = journaledUnary<unknown, string>(journal, observer, 'exchange', 'Lookup', run);
+  const handler = journaledUnary<unknown, string>({ journal, observer, tracer: trace.getTracer('test'), service: 'dancu.exchange.v1.Exchange', act: 'exchange' }, 'Lookup', run);
   return new Promise((resolve) => handler(fakeCall({}) as ServerUnaryCall<unknown, string>, (error, response) => resolve({ error: error as Partial<ServiceError> | null, response })));
 }
 

@@ -3,9 +3,11 @@
 //   run the call (checks, enforcement, store read) → append the entry → only then answer.
 // If the journal cannot be written the caller gets UNAVAILABLE and no data.
 import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { Tracer } from '@opentelemetry/api';
 import { traceIdOf } from '../../kafka/trace-context.ts';
 import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 import { callerIdentity, type PeerIdentity } from '../pki/peer-identity.ts';
+import { CALL_ATTRIBUTES, CallTrace } from './call-trace.ts';
 import type { CallContext } from './exchange-call.ts';
 import { toServiceError } from './grpc-status.ts';
 import { Refusal } from './refusal.ts';
@@ -23,6 +25,8 @@ export interface CallRecord {
   officer?: string;
   detail?: string;
   traceId?: string;
+  /** The call's span and its steps' child spans. */
+  trace: CallTrace;
 }
 
 export interface CallOutcome<Response> {
@@ -39,30 +43,48 @@ export interface CallObserver {
   failed(action: string, error: unknown): void;
 }
 
+/** What every call of one gRPC service shares: where it journals, who observes it, how it is traced. */
+export interface ServiceCalls {
+  journal: JournalWriter;
+  observer: CallObserver;
+  tracer: Tracer;
+  /** The fully qualified gRPC service, e.g. dancu.exchange.v1.Exchange. */
+  service: string;
+  act: JournalEntryInput['act'];
+}
+
 export function journaledUnary<Request, Response>(
-  journal: JournalWriter,
-  observer: CallObserver,
-  act: CallRecord['act'],
+  calls: ServiceCalls,
   action: string,
   run: (request: Request, record: CallRecord) => Promise<CallOutcome<Response>>,
 ): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
   return (call, callback) => {
     const started = process.hrtime.bigint();
-    const record = newCallRecord(act, action, call);
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const record = newCallRecord(calls, action, call);
     void (async () => {
       try {
         const outcome = await run(call.request, record);
-        const receipt = await journal.append(entryOf(record, 'allowed', undefined, outcome.detail));
-        observer.observe(action, 'allowed', undefined, seconds());
+        const receipt = await record.trace.step('journal.append', () => calls.journal.append(entryOf(record, 'allowed', undefined, outcome.detail)));
+        finishCall(calls, record, 'allowed', undefined, started);
         callback(null, outcome.response(receipt));
       } catch (error) {
-        const refusal = await journalRefusal(journal, record, error, observer);
-        observer.observe(action, 'refused', refusal instanceof Refusal ? refusal.reason : 'INTERNAL', seconds());
+        const refusal = await journalRefusal(calls, record, error);
+        finishCall(calls, record, 'refused', refusal instanceof Refusal ? refusal.reason : 'INTERNAL', started);
         callback(toServiceError(refusal));
       }
     })();
   };
+}
+
+/** Metrics and the end of the call's span, once its outcome is decided. */
+export function finishCall(calls: ServiceCalls, record: CallRecord, decision: 'allowed' | 'refused', reason: string | undefined, started: bigint): void {
+  calls.observer.observe(record.action, decision, reason, Number(process.hrtime.bigint() - started) / 1e9);
+  record.trace.end(decision, reason, {
+    ...(record.agreement ? { [CALL_ATTRIBUTES.agreement]: record.agreement } : {}),
+    ...(record.purpose ? { [CALL_ATTRIBUTES.purpose]: record.purpose } : {}),
+    ...(record.identity ? { [CALL_ATTRIBUTES.system]: record.identity.id } : {}),
+    [CALL_ATTRIBUTES.fields]: record.fields.join(','),
+  });
 }
 
 /** Puts the call's stated reasons on its record, so even a later refusal is journaled with them. */
@@ -74,14 +96,17 @@ export function recordContext(record: CallRecord, context: CallContext): CallCon
   return context;
 }
 
-export function newCallRecord(act: CallRecord['act'], action: string, call: { metadata: Metadata; getAuthContext?: unknown }): CallRecord {
-  const traceId = traceIdOf(String(call.metadata.get('traceparent')[0] ?? '') || undefined);
+export function newCallRecord(calls: ServiceCalls, action: string, call: { metadata: Metadata; getAuthContext?: unknown }): CallRecord {
+  const callTrace = CallTrace.start(calls.tracer, calls.service, action, String(call.metadata.get('traceparent')[0] ?? '') || undefined);
+  // With tracing disabled there is no span id; the caller's own trace id is still worth keeping.
+  const traceId = callTrace.traceId ?? traceIdOf(String(call.metadata.get('traceparent')[0] ?? '') || undefined);
   return {
-    act,
+    act: calls.act,
     action,
     identity: callerIdentity(call as Parameters<typeof callerIdentity>[0]),
     citizens: [],
     fields: [],
+    trace: callTrace,
     ...(traceId ? { traceId } : {}),
   };
 }
@@ -90,14 +115,14 @@ export function newCallRecord(act: CallRecord['act'], action: string, call: { me
  * Journals a failed call and returns what to send the caller: the refusal itself, or —
  * when even the journal failed — UNAVAILABLE, since nothing may be answered unlogged.
  */
-export async function journalRefusal(journal: JournalWriter, record: CallRecord, error: unknown, observer: CallObserver): Promise<unknown> {
-  if (!(error instanceof Refusal)) observer.failed(record.action, error);
+export async function journalRefusal(calls: ServiceCalls, record: CallRecord, error: unknown): Promise<unknown> {
+  if (!(error instanceof Refusal)) calls.observer.failed(record.action, error);
   const reason = error instanceof Refusal ? error.reason : 'INTERNAL';
   try {
-    await journal.append(entryOf(record, 'refused', reason, error instanceof Refusal ? error.message : undefined));
+    await record.trace.step('journal.append', () => calls.journal.append(entryOf(record, 'refused', reason, error instanceof Refusal ? error.message : undefined)));
     return error;
   } catch (journalError) {
-    observer.failed(`${record.action} (journal)`, journalError);
+    calls.observer.failed(`${record.action} (journal)`, journalError);
     return new Refusal('JOURNAL_UNAVAILABLE', 'the exchange journal cannot be written, so the hub answers nothing; retry later');
   }
 }

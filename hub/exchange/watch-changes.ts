@@ -13,12 +13,12 @@ import { CHANGES_TOPIC } from '../../kafka/topics.ts';
 import { PositionExpired, tailTopic, type TopicPositions, type TopicTail } from '../../kafka/transport.ts';
 import type { CitizenChange } from '../citizen/merge.ts';
 import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
-import type { JournalWriter } from '../journal/journal-entry.ts';
 import { decodeCursor, encodeCursor } from './change-cursor.ts';
 import type { Enforcement } from './enforcement.ts';
 import { checkContext, checkCount, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
 import { toServiceError } from './grpc-status.ts';
-import { entryOf, journalRefusal, newCallRecord, recordContext, type CallObserver } from './journaled-call.ts';
+import { CALL_ATTRIBUTES } from './call-trace.ts';
+import { entryOf, finishCall, journalRefusal, newCallRecord, recordContext, type ServiceCalls } from './journaled-call.ts';
 import { refuse, Refusal } from './refusal.ts';
 import { toWireField } from './wire.ts';
 
@@ -54,9 +54,9 @@ function parseChange(value: Buffer | null): CitizenChange | null {
 
 export interface WatchDependencies {
   enforcement: Enforcement;
-  journal: JournalWriter;
   changes: ChangeFeed;
-  observer: CallObserver;
+  /** The Exchange service's journal, observer and tracer. */
+  calls: ServiceCalls;
   /** How often an open stream re-checks its agreement and consents (default 2 s). */
   recheckMs?: number;
 }
@@ -66,8 +66,9 @@ export function watchChanges(deps: WatchDependencies): (call: ServerWritableStre
 }
 
 async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchChangesRequest, Change>): Promise<void> {
-  const { enforcement, journal, observer } = deps;
-  const record = newCallRecord('exchange', 'WatchChanges', call);
+  const { enforcement, calls } = deps;
+  const journal = calls.journal;
+  const record = newCallRecord(calls, 'WatchChanges', call);
   const started = process.hrtime.bigint();
   let tail: TopicTail | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -77,10 +78,12 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     ended = true;
     clearInterval(timer);
     await tail?.stop();
-    const sent = await journalRefusal(journal, record, error, observer);
-    observer.observe('WatchChanges', 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', Number(process.hrtime.bigint() - started) / 1e9);
+    const sent = await journalRefusal(calls, record, error);
+    if (opened) record.trace.span.addEvent('stream ended', { [CALL_ATTRIBUTES.reason]: sent instanceof Refusal ? sent.reason : 'INTERNAL' });
+    else finishCall(calls, record, 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', started);
     call.emit('error', toServiceError(sent));
   };
+  let opened = false;
   call.on('cancelled', () => {
     ended = true;
     clearInterval(timer);
@@ -95,15 +98,17 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     const watched = new Set(request.personalIds.map((id, index) => checkPersonalIdArgument(id, `personal_ids[${index}]`)));
     record.citizens = [...watched];
 
-    const admitted = await enforcement.admitSystem(record.identity, context.agreementId);
+    const admitted = await record.trace.step('exchange.enforce', () => enforcement.admitSystem(record.identity, context.agreementId));
     const fields = admitted.agreement.grants.filter((grant) => grant.modes.includes('disclose')).map((grant) => grant.field as CitizenField);
     record.fields = fields;
     if (admitted.agreement.consentRequired && watched.size === 0) {
       refuse('INVALID_REQUEST', `agreement ${context.agreementId} needs each citizen's consent: name the citizens you watch in personal_ids`);
     }
-    await enforcement.authorize(record.identity, { service: 'WatchChanges', context, personalIds: [...watched], fields, mode: 'disclose' });
-    await journal.append(entryOf(record, 'allowed', undefined, 'stream opened'));
-    observer.observe('WatchChanges', 'allowed', undefined, Number(process.hrtime.bigint() - started) / 1e9);
+    await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'WatchChanges', context, personalIds: [...watched], fields, mode: 'disclose' }));
+    await record.trace.step('journal.append', () => journal.append(entryOf(record, 'allowed', undefined, 'stream opened')));
+    // The call's span covers the opening; each delivered change is journaled, not traced.
+    opened = true;
+    finishCall(calls, record, 'allowed', undefined, started);
 
     const disclosed = new Set<string>(fields);
     tail = await deps.changes.follow(from, async (change, cursorAfter) => {

@@ -5,7 +5,8 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type * as wire from '../../proto/gen/dancu/registry/v1/registry.ts';
 import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
-import { journalRefusal, newCallRecord, type CallObserver, type CallRecord } from '../exchange/journaled-call.ts';
+import { finishCall, journalRefusal, newCallRecord, type CallObserver, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
+import type { Tracer } from '@opentelemetry/api';
 import { toServiceError } from '../exchange/grpc-status.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { isRequestStatus, type Agreement } from './agreement.ts';
@@ -24,7 +25,10 @@ export interface RegistryServiceDependencies {
   registry: Registry;
   journal: JournalWriter;
   observer: CallObserver;
+  tracer: Tracer;
 }
+
+export const REGISTRY_SERVICE = 'dancu.registry.v1.Registry';
 
 const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
   NOT_FOUND: 'RECORD_NOT_FOUND',
@@ -37,27 +41,28 @@ const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
 
 export function registryService(deps: RegistryServiceDependencies): wire.RegistryServer {
   const { registry } = deps;
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: REGISTRY_SERVICE, act: 'registry' };
 
   /** Only registered officers' operator certificates reach the registry. */
   function operatorCall<Request, Response>(action: string, run: (request: Request, officerId: string) => Promise<Response>) {
     return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
       const started = process.hrtime.bigint();
-      const record: CallRecord = newCallRecord('registry', action, call);
+      const record: CallRecord = newCallRecord(calls, `Registry.${action}`, call);
       void (async () => {
         try {
           const identity = record.identity;
           if (!identity) refuse('CERTIFICATE_MISSING', 'present the operator certificate issued by `dancu pki issue <officer> --operator`');
           if (identity.kind !== 'operator') refuse('NOT_AN_OPERATOR', `${identity.id} presented a ${identity.kind} certificate; the registry is for the agency's officers`);
           record.officer = identity.id;
-          const response = await run(call.request, identity.id);
-          deps.observer.observe(`Registry.${action}`, 'allowed', undefined, seconds(started));
+          const response = await record.trace.step('registry.act', () => run(call.request, identity.id));
+          finishCall(calls, record, 'allowed', undefined, started);
           callback(null, response);
         } catch (error) {
           const refusal = error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error;
           // The Registry journaled its own refusals; journal here only what never reached it.
-          const sent = error instanceof Refusal ? await journalRefusal(deps.journal, record, error, deps.observer) : refusal;
+          const sent = error instanceof Refusal ? await journalRefusal(calls, record, error) : refusal;
           if (!(refusal instanceof Refusal)) deps.observer.failed(`Registry.${action}`, error);
-          deps.observer.observe(`Registry.${action}`, 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', seconds(started));
+          finishCall(calls, record, 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', started);
           callback(toServiceError(sent));
         }
       })();
@@ -134,10 +139,6 @@ export function registryService(deps: RegistryServiceDependencies): wire.Registr
       return { agreementId: report.agreementId, feeClass: report.feeClass, lines: report.days.map((day) => ({ day: day.day, allowed: day.allowed, refused: day.refused })) };
     }),
   };
-}
-
-function seconds(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 function channelOf(text: string): ConsentChannel {

@@ -18,7 +18,8 @@ import type { PopulationStore } from '../store/population-store.ts';
 import { matchesKey, project } from '../exchange/citizen-view.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import { checkCitizenKey, checkContext, type CallContext, type CitizenKey } from '../exchange/exchange-call.ts';
-import { journaledUnary, recordContext, type CallObserver, type CallRecord } from '../exchange/journaled-call.ts';
+import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
+import type { Tracer } from '@opentelemetry/api';
 import { refuse } from '../exchange/refusal.ts';
 import { toWireField } from '../exchange/wire.ts';
 
@@ -37,23 +38,27 @@ export interface SelfServiceDependencies {
   accessLog: AccessLog;
   store: PopulationStore;
   observer: CallObserver;
+  tracer: Tracer;
 }
+
+export const SELF_SERVICE = 'dancu.citizen.v1.SelfService';
 
 export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
   const { enforcement, store } = deps;
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SELF_SERVICE, act: 'self-service' };
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
-    journaledUnary<Request, Response>(deps.journal, deps.observer, 'self-service', action, run);
+    journaledUnary<Request, Response>(calls, action, run);
 
   /** The portal is admitted like any consumer; the citizen must then match the record. */
   async function admitCitizen(record: CallRecord, context: SelfServiceContext | undefined, key: CitizenKey | undefined, fieldsOf: 'granted' | 'none') {
     const call = recordContext(record, portalContext(context));
     const citizen = checkCitizenKey(key);
     record.citizens = [citizen.personalId];
-    const admitted = await enforcement.admitSystem(record.identity, call.agreementId);
+    const admitted = await record.trace.step('exchange.enforce', () => enforcement.admitSystem(record.identity, call.agreementId));
     const fields = fieldsOf === 'granted' ? CITIZEN_FIELDS.filter((field) => admitted.agreement.grants.some((grant) => grant.field === field && grant.modes.includes('disclose'))) : [];
     record.fields = fields;
-    await enforcement.authorize(record.identity, { service: 'SelfService', context: call, personalIds: [], fields, mode: 'disclose' });
-    const document = await store.readCitizen(citizen.personalId);
+    await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'SelfService', context: call, personalIds: [], fields, mode: 'disclose' }));
+    const document = await record.trace.step('store.read', () => store.readCitizen(citizen.personalId));
     if (!matchesKey(document, citizen)) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
     return { document, fields: fields as CitizenField[], citizen };
   }
@@ -70,7 +75,7 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
       const limit = request.limit === 0 ? 100 : request.limit;
       if (limit > 1000) refuse('INVALID_REQUEST', 'limit: at most 1000');
       const since = request.since ?? new Date(Date.now() - TWO_YEARS_MS);
-      const entries = await deps.accessLog.accessesTo(citizen.personalId, since, limit);
+      const entries = await record.trace.step('journal.query', () => deps.accessLog.accessesTo(citizen.personalId, since, limit));
       const accesses = entries.map(toDataAccess);
       return { response: (receipt) => ({ accesses, journalSequence: receipt.sequence }), detail: `${accesses.length} accesses listed` };
     }),
