@@ -58,7 +58,7 @@ export class UsageMeter {
   /**
    * This process's claims on one sequence go one at a time. Racing each other for the same next
    * slot, every loser paid a search and raced again: with 16 calls in flight a claim took
-   * ~150× as long as alone (bench:lookup). Other hub instances still race; the duplicate key
+   * ~100× as long as alone (bench:lookup). Other hub instances still race; the duplicate key
    * settles that as before.
    */
   private readonly queues = new Map<string, Promise<void>>();
