@@ -127,7 +127,7 @@ export async function journalRefusal(calls: ServiceCalls, record: CallRecord, er
   }
 }
 
-export function entryOf(record: CallRecord, decision: 'allowed' | 'refused', reason?: string, detail?: string): JournalEntryInput {
+export function entryOf(record: Omit<CallRecord, 'trace'>, decision: 'allowed' | 'refused', reason?: string, detail?: string): JournalEntryInput {
   const { identity } = record;
   return {
     act: record.act,

@@ -1,0 +1,156 @@
+// A whole exchange on a bench: the hub API on mutual TLS over a fresh database, simulated
+// citizens in the store, and consumers registered the way a real one is — a connection request
+// approved by the competent officer, a security assessment, a certificate issued and recorded by
+// the registry. The exchange integration tests and the lookup benchmark both stand on it.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { ExchangeClient } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
+import { SelfServiceClient } from '../../proto/gen/dancu/citizen/v1/self_service.ts';
+import { RegistryClient } from '../../proto/gen/dancu/registry/v1/registry.ts';
+import { simulateEvents } from '../../connectors/simulator/simulate-events.ts';
+import type { CitizenDocument } from '../citizen/citizen-document.ts';
+import { applyEvents } from '../ingest/apply-events.ts';
+import { initCertificateAuthority } from '../pki/certificate-authority.ts';
+import { issueCertificate } from '../pki/client-certificate.ts';
+import { clientCredentials } from '../pki/credentials.ts';
+import { pkiFiles } from '../pki/pki-files.ts';
+import { PopulationStore } from '../store/population-store.ts';
+import { HubApi } from './hub-api.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface ExchangeSandboxOptions {
+  kafkaBrokers: string[];
+  mongodbUri: string;
+  /** A database of its own: it is dropped by `stop()`. */
+  database: string;
+  /** Simulated citizens put in the store (default 20). */
+  citizens?: number;
+  /** The simulation's seed (default 4242). */
+  seed?: number;
+  recheckMs?: number;
+  metrics?: MetricsRegistry;
+  log?: (line: string) => void;
+}
+
+export interface ConsumerSpec {
+  organisation: string;
+  category: string;
+  locality?: { province: string; district?: string; commune?: string };
+  system: string;
+  version?: string;
+  services: string[];
+  purposes: string[];
+  grants: { field: string; modes: string[] }[];
+  quota?: { ratePerSecond: number; dailyLimit: number };
+  /** Days ago the security assessment was made (default 30; over 365 means expired). */
+  assessedDaysAgo?: number;
+}
+
+export interface Consumer {
+  agreementId: string;
+  credentials: ChannelCredentials;
+  exchange: ExchangeClient;
+  selfService: SelfServiceClient;
+}
+
+export interface ExchangeSandbox {
+  api: HubApi;
+  store: PopulationStore;
+  database: string;
+  pkiDir: string;
+  address: string;
+  /** The simulated citizens that have a full name and a date of birth (so Lookup can name them). */
+  citizens: CitizenDocument[];
+  register(spec: ConsumerSpec): Promise<Consumer>;
+  /** A registry client with an operator certificate for `officerId`. */
+  operator(officerId: string): Promise<RegistryClient>;
+  /** Stops the hub API, drops the database and deletes the PKI. */
+  stop(): Promise<void>;
+}
+
+export async function startExchangeSandbox(options: ExchangeSandboxOptions): Promise<ExchangeSandbox> {
+  const { kafkaBrokers, mongodbUri, database } = options;
+  const pkiDir = await mkdtemp(join(tmpdir(), 'dancu-exchange-pki-'));
+  await initCertificateAuthority(pkiDir, { hosts: [], force: false });
+  const api = await HubApi.start({
+    kafkaBrokers,
+    mongodbUri,
+    database,
+    address: '127.0.0.1:0',
+    pkiDir,
+    ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    log: options.log ?? (() => {}),
+  });
+  const address = `localhost:${api.port}`;
+  const store = await PopulationStore.open({ uri: mongodbUri, database });
+  const events = simulateEvents({ seed: options.seed ?? 4242, citizens: options.citizens ?? 20 });
+  await applyEvents(events, store);
+  const ids = [...new Set(events.map((event) => event.personalId))];
+  const documents = await store.readCitizens(ids);
+  const citizens = [...documents.values()].filter((document) => typeof document.fields.fullName?.value === 'string' && typeof document.fields.dateOfBirth?.value === 'string');
+  const ca = await readFile(pkiFiles(pkiDir).caCertificate, 'utf8');
+  await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'sandbox');
+  await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'sandbox');
+
+  async function credentialsFor(kind: 'system' | 'operator', id: string, organisation: string): Promise<ChannelCredentials> {
+    const issued = await issueCertificate(pkiDir, { kind, id, organisation, validDays: 30 });
+    if (kind === 'system') await api.registry.recordCertificate(id, issued.fingerprint256);
+    return clientCredentials({ caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem });
+  }
+
+  return {
+    api,
+    store,
+    database,
+    pkiDir,
+    address,
+    citizens,
+    async register(spec) {
+      const now = Date.now();
+      const request = {
+        organisation: { id: spec.organisation, name: `${spec.organisation} (sandbox)`, category: spec.category, locality: spec.locality ?? { province: '01' }, functionsAndTasks: 'Sandbox consumer.' },
+        system: { id: spec.system, name: `${spec.system} (sandbox)`, version: spec.version ?? '1.0.0', database: 'sandbox', connectedViaEidPlatform: false },
+        officerInCharge: { name: 'Trần Văn Bình', title: 'IT lead', contact: 'binh@example.vn' },
+        purposes: spec.purposes,
+        scope: 'Sandbox exchange.',
+        grants: spec.grants,
+        services: spec.services,
+        technicalDocuments: [{ title: 'Design', uri: 'https://example.vn/design.pdf' }],
+        validity: { from: new Date(now - DAY_MS).toISOString(), until: new Date(now + 300 * DAY_MS).toISOString() },
+        quota: spec.quota ?? { ratePerSecond: 1000, dailyLimit: 100_000 },
+      };
+      const submitted = await api.registry.submitRequest(request);
+      await api.registry.reviewRequest(submitted._id, { officerId: 'c06-head', decision: 'approve' });
+      await api.registry.recordAssessment({
+        systemId: spec.system,
+        systemVersion: spec.version ?? '1.0.0',
+        level: 3,
+        assessedAt: new Date(now - (spec.assessedDaysAgo ?? 30) * DAY_MS).toISOString(),
+        kind: 'initial',
+        findings: 'No open findings.',
+        assessor: 'A05',
+      });
+      const credentials = await credentialsFor('system', spec.system, spec.organisation);
+      return { agreementId: submitted._id, credentials, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+    },
+    async operator(officerId) {
+      return new RegistryClient(address, await credentialsFor('operator', officerId, 'population-data-agency'));
+    },
+    async stop() {
+      await api.stop();
+      await store.db.dropDatabase();
+      await store.close();
+      await rm(pkiDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The triple Lookup needs, from a stored citizen. */
+export function keyOf(citizen: CitizenDocument): { personalId: string; fullName: string; dateOfBirth: string } {
+  return { personalId: citizen._id, fullName: String(citizen.fields.fullName!.value), dateOfBirth: String(citizen.fields.dateOfBirth!.value) };
+}
