@@ -62,7 +62,7 @@ export async function timeLookupSteps(options: LookupStepsOptions): Promise<[ste
     const document = await timed(STEP.citizen, () => options.store.readCitizen(key.personalId));
     if (!matchesKey(document, key)) throw new Error(`citizen ${key.personalId} does not match its own key`);
     await timed(STEP.projection, () => project(document, fields).map(toWireField));
-    const record: CallRecord = {
+    const record: Omit<CallRecord, 'trace'> = {
       act: 'exchange',
       action: 'Lookup',
       identity: options.identity,
