@@ -1,6 +1,7 @@
 // What the exchange tests share: the exchange sandbox (hub/api/exchange-sandbox.ts) — a hub API
 // on mutual TLS over a fresh database, citizens in the store, consumers registered the way a real
 // one is — on the test stack, and a unary call as a promise of its outcome.
+import type { Tracer } from '@opentelemetry/api';
 import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { startExchangeSandbox, type ExchangeSandbox } from '../hub/api/exchange-sandbox.ts';
 import { REASON_METADATA_KEY } from '../hub/exchange/grpc-status.ts';
@@ -11,10 +12,10 @@ export { keyOf, type Consumer, type ConsumerSpec } from '../hub/api/exchange-san
 
 export type ExchangeFixture = ExchangeSandbox;
 
-export async function startExchangeFixture(options: { citizens?: number; recheckMs?: number } = {}): Promise<ExchangeFixture> {
+export async function startExchangeFixture(options: { citizens?: number; recheckMs?: number; tracer?: Tracer } = {}): Promise<ExchangeFixture> {
   await prepareTopics();
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300 });
+  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}) });
 }
 
 /** A unary call's outcome: the response, or the status code and dancu reason it was refused with. */

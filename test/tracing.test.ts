@@ -17,6 +17,8 @@ import { RecordPublisher } from '../kafka/transport.ts';
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';
 import { testTracing } from './endpoints.ts';
 import { startTestHub, tapTopic, testKafka, waitFor, type TestHub } from './harness.ts';
+import { call, keyOf, startExchangeFixture, type ExchangeFixture } from './exchange-fixture.ts';
+import { queryJournal } from '../hub/journal/query-journal.ts';
 
 interface JaegerSpan {
   spanID: string;
@@ -120,6 +122,59 @@ describe.skipIf(!jaeger)('tracing of the ingest path (needs the stack up --with-
       await publisher.close();
       await changes.stop();
     }
+  });
+});
+
+describe.skipIf(!jaeger)('tracing of a consumer call (needs the stack up --with-tracing)', () => {
+  let tracing: Tracing;
+  let fx: ExchangeFixture;
+  const previousEndpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+
+  beforeAll(async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger!.otlpEndpoint;
+    tracing = startTracing();
+    fx = await startExchangeFixture({ citizens: 5, tracer: tracing.tracer(HUB_SERVICE) });
+  });
+
+  afterAll(async () => {
+    await fx?.stop();
+    await tracing?.shutdown();
+    if (previousEndpoint === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = previousEndpoint;
+  });
+
+  it('R35: a Lookup is one trace in Jaeger through authentication and enforcement, the store read and the journal write, and its journal entry holds the trace id', async () => {
+    const consumer = await fx.register({ organisation: 'vss', category: 'CENTRAL_STATE_BODY', system: 'vss-traced', services: ['Lookup'], purposes: ['SOCIAL_INSURANCE'], grants: [{ field: 'fullName', modes: ['disclose'] }] });
+    const citizen = fx.citizens[0]!;
+    const outcome = await call(consumer.exchange, 'lookup', { context: { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-9', officerId: 'officer-1' }, citizen: keyOf(citizen), fields: ['fullName'] });
+    expect(outcome.ok).toBe(true);
+    const [entry] = await queryJournal(fx.store.db, { system: 'vss-traced', limit: 1 });
+    const traceId = entry?.traceId;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    await tracing.forceFlush();
+    const server = 'dancu.exchange.v1.Exchange/Lookup';
+    const expected = [server, 'exchange.enforce', 'store.read', 'journal.append'];
+    const found = await waitFor(
+      `trace ${traceId} of the Lookup in Jaeger`,
+      async () => {
+        const response = await fetch(`${jaeger!.jaegerUrl}/api/traces/${traceId}`);
+        if (!response.ok) return undefined;
+        const [trace] = ((await response.json()) as { data: JaegerTrace[] }).data;
+        const names = new Set(trace?.spans.map((span) => span.operationName));
+        return expected.every((name) => names.has(name)) ? trace : undefined;
+      },
+      30_000,
+    );
+    const span = (name: string) => found.spans.find((each) => each.operationName === name)!;
+    const tag = (name: string, key: string) => span(name).tags.find((each) => each.key === key)?.value;
+    for (const child of expected.slice(1)) expect(span(child).references.find((ref) => ref.refType === 'CHILD_OF')?.spanID).toBe(span(server).spanID);
+    expect(found.processes[span(server).processID]?.serviceName).toBe('dancu-hub');
+    expect(tag(server, 'dancu.agreement')).toBe(consumer.agreementId);
+    expect(tag(server, 'dancu.decision')).toBe('allowed');
+    expect(tag(server, 'dancu.system')).toBe('vss-traced');
+    const everything = JSON.stringify(found.spans.map((each) => each.tags));
+    for (const personal of [citizen._id, String(citizen.fields.fullName!.value)]) expect(everything).not.toContain(personal);
   });
 });
 

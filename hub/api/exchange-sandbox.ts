@@ -18,6 +18,7 @@ import { issueCertificate } from '../pki/client-certificate.ts';
 import { clientCredentials } from '../pki/credentials.ts';
 import { pkiFiles } from '../pki/pki-files.ts';
 import { PopulationStore } from '../store/population-store.ts';
+import type { Tracer } from '@opentelemetry/api';
 import { HubApi } from './hub-api.ts';
 
 const DAY_MS = 86_400_000;
@@ -33,6 +34,7 @@ export interface ExchangeSandboxOptions {
   seed?: number;
   recheckMs?: number;
   metrics?: MetricsRegistry;
+  tracer?: Tracer;
   log?: (line: string) => void;
 }
 
@@ -84,6 +86,7 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     pkiDir,
     ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
     log: options.log ?? (() => {}),
   });
   const address = `localhost:${api.port}`;
