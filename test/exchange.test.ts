@@ -147,6 +147,14 @@ describe('the exchange over mutual TLS', () => {
     expect(await lookup(small.exchange, request)).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'QUOTA_EXCEEDED' });
   });
 
+  it('R22: calls faster than the agreement\'s rate are RESOURCE_EXHAUSTED RATE_LIMITED', async () => {
+    const slow = await fx.register({ organisation: 'hue-dpc', category: 'CENTRAL_STATE_BODY', system: 'hue-portal', services: ['Lookup'], purposes: ['ADMINISTRATIVE_PROCEDURE'], grants: STATE_GRANTS, quota: { ratePerSecond: 1, dailyLimit: 100 } });
+    const request = { context: context(slow, 'ADMINISTRATIVE_PROCEDURE'), citizen: keyOf(fx.citizens[0]!), fields: ['sex'] };
+    const [first, second] = await Promise.all([lookup(slow.exchange, request), lookup(slow.exchange, request)]);
+    expect([first, second].filter((outcome) => outcome.ok)).toHaveLength(1);
+    expect([first, second].find((outcome) => !outcome.ok)).toMatchObject({ code: status.RESOURCE_EXHAUSTED, reason: 'RATE_LIMITED' });
+  });
+
   it('R22: Verify says yes or no per field; a loop that varies the date of birth is throttled and flagged', async () => {
     const citizen = fx.citizens[4]!;
     const verify = (dateOfBirth: string) =>
