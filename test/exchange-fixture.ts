@@ -15,7 +15,7 @@ import { REASON_METADATA_KEY } from '../hub/exchange/grpc-status.ts';
 import { applyEvents } from '../hub/ingest/apply-events.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { issueCertificate } from '../hub/pki/client-certificate.ts';
-import { clientCredentials } from '../hub/pki/credentials.ts';
+import { clientCredentials, type ClientTls } from '../hub/pki/credentials.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { testEndpoints } from './endpoints.ts';
@@ -40,6 +40,8 @@ export interface ConsumerSpec {
 export interface Consumer {
   agreementId: string;
   credentials: ChannelCredentials;
+  /** The PEMs behind `credentials`, for clients that read them from files (the consumer CLI). */
+  tls: ClientTls;
   exchange: ExchangeClient;
   selfService: SelfServiceClient;
 }
@@ -57,11 +59,12 @@ export interface ExchangeFixture {
   stop(): Promise<void>;
 }
 
-export async function startExchangeFixture(options: { citizens?: number; recheckMs?: number } = {}): Promise<ExchangeFixture> {
+/** `database`: use this one (e.g. a startTestHub's, so ingested citizens can be read) instead of a fresh one. */
+export async function startExchangeFixture(options: { citizens?: number; recheckMs?: number; database?: string } = {}): Promise<ExchangeFixture> {
   await prepareTopics();
   const pkiDir = await mkdtemp(join(tmpdir(), 'dancu-exchange-pki-'));
   await initCertificateAuthority(pkiDir, { hosts: [], force: false });
-  const database = uniqueName('dancu_exchange');
+  const database = options.database ?? uniqueName('dancu_exchange');
   const { kafkaBrokers, mongodbUri } = testEndpoints();
   const api = await HubApi.start({ kafkaBrokers, mongodbUri, database, address: '127.0.0.1:0', pkiDir, recheckMs: options.recheckMs ?? 300, log: () => {} });
   const address = `localhost:${api.port}`;
@@ -75,10 +78,10 @@ export async function startExchangeFixture(options: { citizens?: number; recheck
   await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'test');
   await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'test');
 
-  async function credentialsFor(kind: 'system' | 'operator', id: string, organisation: string): Promise<ChannelCredentials> {
+  async function tlsFor(kind: 'system' | 'operator', id: string, organisation: string): Promise<ClientTls> {
     const issued = await issueCertificate(pkiDir, { kind, id, organisation, validDays: 30 });
     if (kind === 'system') await api.registry.recordCertificate(id, issued.fingerprint256);
-    return clientCredentials({ caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem });
+    return { caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem };
   }
 
   return {
@@ -113,11 +116,12 @@ export async function startExchangeFixture(options: { citizens?: number; recheck
         findings: 'No open findings.',
         assessor: 'A05',
       });
-      const credentials = await credentialsFor('system', spec.system, spec.organisation);
-      return { agreementId: submitted._id, credentials, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+      const tls = await tlsFor('system', spec.system, spec.organisation);
+      const credentials = clientCredentials(tls);
+      return { agreementId: submitted._id, credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
     },
     async operator(officerId) {
-      return new RegistryClient(address, await credentialsFor('operator', officerId, 'population-data-agency'));
+      return new RegistryClient(address, clientCredentials(await tlsFor('operator', officerId, 'population-data-agency')));
     },
     async stop() {
       await api.stop();
