@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { MongoClient } from 'mongodb';
 import { resolveEndpoints } from '../deploy/local/endpoints.ts';
-import { runEkyc } from '../connectors/consumers/ekyc/run-ekyc.ts';
+import { ekycChecks } from '../connectors/consumers/ekyc/check-customer.ts';
 import { HubClient } from '../connectors/consumers/hub-client.ts';
-import type { BatchSummary } from '../connectors/consumers/jsonl-batch.ts';
-import { runPortal } from '../connectors/consumers/portal/run-portal.ts';
+import { runJsonlBatch, type BatchChecks, type BatchResult } from '../connectors/consumers/jsonl-batch.ts';
+import { portalChecks } from '../connectors/consumers/portal/check-dossier.ts';
 import { Refused } from '../connectors/consumers/refused.ts';
 import { runSyncConsumer } from '../connectors/consumers/sync/sync-consumer.ts';
 import { DEFAULT_GRPC_ADDRESS } from './exchange-api.ts';
@@ -100,15 +100,7 @@ export function registerConsumerCommand(program: Command): void {
     .requiredOption('--dossiers <jsonl>', 'the dossiers, one JSON object per line')
     .requiredOption('--out <jsonl>', 'where to write the results (replaced)')
     .option('--fields <list>', 'comma-separated fields to look up, each granted in disclose mode', 'permanentAddress')
-    .action(async (flags: HubFlags & { dossiers: string; out: string; fields: string }) => {
-      const client = await connect(flags);
-      try {
-        const summary = await runPortal({ client, dossiers: flags.dossiers, out: flags.out, lookupFields: fieldList(flags.fields), signal: onShutdown() });
-        report('portal', 'dossiers', summary, flags.out);
-      } finally {
-        client.close();
-      }
-    });
+    .action((flags: HubFlags & { dossiers: string; out: string; fields: string }) => runBatch('portal', 'dossiers', flags, flags.dossiers, portalChecks));
 
   withHubOptions(consumer.command('ekyc'))
     .summary("a bank's eKYC of customers, with the citizen's consent (R12)")
@@ -121,20 +113,25 @@ export function registerConsumerCommand(program: Command): void {
     .requiredOption('--customers <jsonl>', 'the customers being onboarded, one JSON object per line')
     .requiredOption('--out <jsonl>', 'where to write the results (replaced)')
     .option('--fields <list>', 'comma-separated fields to read once verified, each granted in disclose mode (default: none)', '')
-    .action(async (flags: HubFlags & { customers: string; out: string; fields: string }) => {
-      const client = await connect(flags);
-      try {
-        const summary = await runEkyc({ client, customers: flags.customers, out: flags.out, lookupFields: fieldList(flags.fields), signal: onShutdown() });
-        report('ekyc', 'customers', summary, flags.out);
-      } finally {
-        client.close();
-      }
-    });
+    .action((flags: HubFlags & { customers: string; out: string; fields: string }) => runBatch('ekyc', 'customers', flags, flags.customers, ekycChecks));
 }
 
-function report(consumer: string, items: string, summary: BatchSummary, out: string): void {
-  const total = Object.values(summary).reduce((sum, count) => sum + count, 0);
-  const counts = Object.entries(summary).map(([outcome, count]) => `${outcome} ${count}`).join(', ');
-  console.log(`${consumer}: ${total} ${items}${counts ? ` — ${counts}` : ''}; results in ${out}`);
-  if ((summary.refused ?? 0) > 0 || (summary.invalid ?? 0) > 0) process.exitCode = 1;
+/** Runs a batch consumer from its input file to --out and prints what came of it. */
+async function runBatch<Item, Result extends BatchResult>(
+  consumer: string,
+  items: string,
+  flags: HubFlags & { out: string; fields: string },
+  input: string,
+  checks: (client: HubClient, lookupFields: readonly string[]) => BatchChecks<Item, Result>,
+): Promise<void> {
+  const client = await connect(flags);
+  try {
+    const summary = await runJsonlBatch({ input, output: flags.out, signal: onShutdown(), ...checks(client, fieldList(flags.fields)) });
+    const total = Object.values(summary).reduce((sum, count) => sum + count, 0);
+    const counts = Object.entries(summary).map(([outcome, count]) => `${outcome} ${count}`).join(', ');
+    console.log(`${consumer}: ${total} ${items}${counts ? ` — ${counts}` : ''}; results in ${flags.out}`);
+    if ((summary.refused ?? 0) > 0 || (summary.invalid ?? 0) > 0) process.exitCode = 1;
+  } finally {
+    client.close();
+  }
 }

@@ -10,8 +10,9 @@ import { status } from '@grpc/grpc-js';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExchangeClient, type Change } from '../proto/gen/dancu/exchange/v1/exchange.ts';
-import { runEkyc } from '../connectors/consumers/ekyc/run-ekyc.ts';
+import { ekycChecks } from '../connectors/consumers/ekyc/check-customer.ts';
 import { HubClient, type CallScope } from '../connectors/consumers/hub-client.ts';
+import { runJsonlBatch } from '../connectors/consumers/jsonl-batch.ts';
 import { Refused } from '../connectors/consumers/refused.ts';
 import { REPLICA_COLLECTION, STATE_COLLECTION, type ApplyOutcome } from '../connectors/consumers/sync/replica.ts';
 import type { ReplicaCitizen } from '../connectors/consumers/sync/replica-citizen.ts';
@@ -267,7 +268,7 @@ describe('consumer connectors', () => {
     await writeFile(customers, [JSON.stringify({ customerId: 'KH-1', ...keyOf(customer!) }), JSON.stringify({ customerId: 'KH-2', ...keyOf(impostor!), dateOfBirth: '1999-12-31' })].join('\n'));
     const results = async () => (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
 
-    expect(await runEkyc({ client, customers, out, lookupFields: ['permanentAddress'] })).toEqual({ 'awaiting-consent': 2 });
+    expect(await runJsonlBatch({ input: customers, output: out, ...ekycChecks(client, ['permanentAddress']) })).toEqual({ 'awaiting-consent': 2 });
     expect((await results()).map((result) => [result.customerId, result.outcome])).toEqual([
       ['KH-1', 'awaiting-consent'],
       ['KH-2', 'awaiting-consent'],
@@ -275,7 +276,7 @@ describe('consumer connectors', () => {
 
     await fx.api.registry.recordConsent(bank.agreementId, customer!._id, 'VNeID');
     await fx.api.registry.recordConsent(bank.agreementId, impostor!._id, 'VNeID');
-    expect(await runEkyc({ client, customers, out, lookupFields: ['permanentAddress'] })).toEqual({ verified: 1, mismatch: 1 });
+    expect(await runJsonlBatch({ input: customers, output: out, ...ekycChecks(client, ['permanentAddress']) })).toEqual({ verified: 1, mismatch: 1 });
     expect(await results()).toEqual([
       { customerId: 'KH-1', outcome: 'verified', fields: { permanentAddress: customer!.fields.permanentAddress!.value } },
       { customerId: 'KH-2', outcome: 'mismatch', mismatched: ['dateOfBirth'] },

@@ -18,15 +18,19 @@ export interface InvalidLine extends BatchResult {
   detail: string;
 }
 
-export interface JsonlBatchOptions<Item, Result extends BatchResult> {
-  input: string;
-  output: string;
+/** What a batch consumer is: how it reads a line, answers an item, and reports giving up. */
+export interface BatchChecks<Item, Result extends BatchResult> {
   /** Turns a parsed line into an item, or throws an Error whose message says what is wrong. */
   parse: (value: unknown) => Item;
   /** Answers one item; may throw a retryable Refused, which is retried with backoff. */
   check: (item: Item) => Promise<Result>;
   /** The result line for an item still refused after the retries (the hub stayed unreachable). */
   gaveUp: (item: Item, refused: Refused) => Result;
+}
+
+export interface JsonlBatchOptions<Item, Result extends BatchResult> extends BatchChecks<Item, Result> {
+  input: string;
+  output: string;
   signal?: AbortSignal;
   onResult?: (result: Result | InvalidLine) => void;
 }

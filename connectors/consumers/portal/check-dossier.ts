@@ -5,8 +5,9 @@
 // throttling, and "not found" already decides the dossier.
 import { status } from '@grpc/grpc-js';
 import type { HubClient } from '../hub-client.ts';
+import type { BatchChecks } from '../jsonl-batch.ts';
 import { Refused } from '../refused.ts';
-import type { Dossier } from './dossier.ts';
+import { parseDossier, type Dossier } from './dossier.ts';
 
 export type DossierResult =
   | {
@@ -22,11 +23,20 @@ export type DossierResult =
   /** `call` is absent when the hub stayed unreachable through every retry. */
   | { dossierId: string; outcome: 'refused'; call?: 'Lookup' | 'Verify'; status: string; reason: string; detail: string };
 
+/** The portal as a batch: dossiers in, results out; `lookupFields` are what the procedure needs. */
+export function portalChecks(client: HubClient, lookupFields: readonly string[]): BatchChecks<Dossier, DossierResult> {
+  return {
+    parse: parseDossier,
+    check: (dossier) => checkDossier(client, dossier, lookupFields),
+    gaveUp: (dossier, refused) => refusedDossier(dossier.dossierId, undefined, refused),
+  };
+}
+
 export async function checkDossier(client: HubClient, dossier: Dossier, lookupFields: readonly string[]): Promise<DossierResult> {
   const { dossierId } = dossier;
   let fields: Record<string, unknown> = {};
   try {
-    const found = await client.lookup(dossierId, { citizen: { personalId: dossier.personalId, fullName: dossier.fullName, dateOfBirth: dossier.dateOfBirth }, fields: [...lookupFields] });
+    const found = await client.lookup(dossierId, { citizen: dossier.applicant, fields: [...lookupFields] });
     fields = Object.fromEntries(found.fields.map((field) => [field.field, field.value ?? null]));
   } catch (error) {
     if (error instanceof Refused && error.code === status.NOT_FOUND) return { dossierId, outcome: 'not-found' };
@@ -37,7 +47,7 @@ export async function checkDossier(client: HubClient, dossier: Dossier, lookupFi
   let matches: Record<string, boolean> = {};
   if (claims.length > 0) {
     try {
-      const verified = await client.verify(dossierId, { personalId: dossier.personalId, claims });
+      const verified = await client.verify(dossierId, { personalId: dossier.applicant.personalId, claims });
       matches = Object.fromEntries(verified.matches.map((match) => [match.field, match.matches]));
     } catch (error) {
       return refusedOrThrow(error, dossierId, 'Verify');
@@ -52,6 +62,6 @@ function refusedOrThrow(error: unknown, dossierId: string, call: 'Lookup' | 'Ver
   return refusedDossier(dossierId, call, error);
 }
 
-export function refusedDossier(dossierId: string, call: 'Lookup' | 'Verify' | undefined, refused: Refused): DossierResult {
+function refusedDossier(dossierId: string, call: 'Lookup' | 'Verify' | undefined, refused: Refused): DossierResult {
   return { dossierId, outcome: 'refused', ...(call ? { call } : {}), ...refused.report };
 }
