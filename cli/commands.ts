@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCitizenCommand } from './citizen.ts';
 import { registerConnectorCommands } from './connector.ts';
 import { registerConsentCommand } from './consent.ts';
+import { registerConsumerCommand } from './consumer.ts';
 import { registerDlqCommand } from './dlq.ts';
 import { registerHubCommand } from './hub.ts';
 import { registerJournalCommand } from './journal.ts';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerConsentCommand(program);
   registerStackCommand(program);
   registerPkiCommand(program);
+  registerConsumerCommand(program);
 }

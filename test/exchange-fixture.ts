@@ -12,10 +12,11 @@ export { keyOf, type Consumer, type ConsumerSpec } from '../hub/api/exchange-san
 
 export type ExchangeFixture = ExchangeSandbox;
 
-export async function startExchangeFixture(options: { citizens?: number; recheckMs?: number; tracer?: Tracer } = {}): Promise<ExchangeFixture> {
+/** `database`: use this one (e.g. a startTestHub's, so ingested citizens can be read) instead of a fresh one. */
+export async function startExchangeFixture(options: { citizens?: number; recheckMs?: number; tracer?: Tracer; database?: string } = {}): Promise<ExchangeFixture> {
   await prepareTopics();
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}) });
+  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: options.database ?? uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}) });
 }
 
 /** A unary call's outcome: the response, or the status code and dancu reason it was refused with. */

@@ -15,7 +15,7 @@ import type { CitizenDocument } from '../citizen/citizen-document.ts';
 import { applyEvents } from '../ingest/apply-events.ts';
 import { initCertificateAuthority } from '../pki/certificate-authority.ts';
 import { issueCertificate } from '../pki/client-certificate.ts';
-import { clientCredentials } from '../pki/credentials.ts';
+import { clientCredentials, type ClientTls } from '../pki/credentials.ts';
 import { pkiFiles } from '../pki/pki-files.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import type { Tracer } from '@opentelemetry/api';
@@ -55,6 +55,8 @@ export interface ConsumerSpec {
 export interface Consumer {
   agreementId: string;
   credentials: ChannelCredentials;
+  /** The PEMs behind `credentials`, for clients that read them from files (the consumer CLI). */
+  tls: ClientTls;
   exchange: ExchangeClient;
   selfService: SelfServiceClient;
 }
@@ -100,10 +102,10 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
   await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'sandbox');
   await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'sandbox');
 
-  async function credentialsFor(kind: 'system' | 'operator', id: string, organisation: string): Promise<ChannelCredentials> {
+  async function tlsFor(kind: 'system' | 'operator', id: string, organisation: string): Promise<ClientTls> {
     const issued = await issueCertificate(pkiDir, { kind, id, organisation, validDays: 30 });
     if (kind === 'system') await api.registry.recordCertificate(id, issued.fingerprint256);
-    return clientCredentials({ caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem });
+    return { caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem };
   }
 
   return {
@@ -138,11 +140,12 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
         findings: 'No open findings.',
         assessor: 'A05',
       });
-      const credentials = await credentialsFor('system', spec.system, spec.organisation);
-      return { agreementId: submitted._id, credentials, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+      const tls = await tlsFor('system', spec.system, spec.organisation);
+      const credentials = clientCredentials(tls);
+      return { agreementId: submitted._id, credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
     },
     async operator(officerId) {
-      return new RegistryClient(address, await credentialsFor('operator', officerId, 'population-data-agency'));
+      return new RegistryClient(address, clientCredentials(await tlsFor('operator', officerId, 'population-data-agency')));
     },
     async stop() {
       await api.stop();

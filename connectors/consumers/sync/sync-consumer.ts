@@ -1,0 +1,79 @@
+// R41: the population database shares out to sectoral databases. The sync consumer keeps a
+// sector's replica of the fields its agreement discloses current by following WatchChanges:
+// resume from the stored cursor → apply each change idempotently → store the cursor after it.
+// The hub going away is waited out with backoff; a refusal (agreement suspended, consent revoked,
+// cursor expired) stops the sync with that refusal, since reconnecting cannot cure it.
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { Db } from 'mongodb';
+import type { Change } from '../../../proto/gen/dancu/exchange/v1/exchange.ts';
+import { backoffDelay, pause, type BackoffOptions } from '../backoff.ts';
+import type { HubClient } from '../hub-client.ts';
+import { Refused } from '../refused.ts';
+import { Replica, type ApplyOutcome } from './replica.ts';
+
+export interface SyncOptions {
+  client: HubClient;
+  /** The sector's own database, which holds the replica and its cursor. */
+  db: Db;
+  /** The citizens to follow; required by the hub for agreements that need consent. Empty: all. */
+  personalIds?: string[];
+  /** Stops the sync after the change in hand is applied and its cursor stored. */
+  signal: AbortSignal;
+  /** Journaled as the case reference of the stream. */
+  caseReference?: string;
+  backoff?: BackoffOptions;
+  log?: (line: string) => void;
+  onChange?: (change: Change, outcome: ApplyOutcome) => void;
+}
+
+export interface SyncSummary {
+  applied: number;
+  alreadyApplied: number;
+  /** Streams opened again after the hub went away. */
+  reconnects: number;
+}
+
+/** Runs until `signal` aborts (resolves) or the hub refuses for good (rejects with Refused). */
+export async function runSyncConsumer(options: SyncOptions): Promise<SyncSummary> {
+  const { client, signal } = options;
+  const log = options.log ?? (() => {});
+  const replica = new Replica(options.db, client.scope.agreementId);
+  const summary: SyncSummary = { applied: 0, alreadyApplied: 0, reconnects: 0 };
+  let failures = 0;
+
+  while (!signal.aborted) {
+    const cursor = await replica.cursor();
+    if (cursor === '') log('no stored cursor: following changes from now on (load earlier data with Lookup/BatchLookup)');
+    const stream = client.watchChanges(options.caseReference ?? 'replica-sync', cursor, options.personalIds ?? []);
+    const cancel = () => stream.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const change of stream as AsyncIterable<Change>) {
+        failures = 0;
+        const outcome = await replica.apply(change);
+        if (outcome === 'applied') summary.applied += 1;
+        else summary.alreadyApplied += 1;
+        options.onChange?.(change, outcome);
+      }
+      // The hub never ends a stream without a status; treat a bare end like a lost connection.
+      throw new Refused(status.UNAVAILABLE, '', 'the change stream ended without a status');
+    } catch (error) {
+      if (signal.aborted) break;
+      const refused = error instanceof Refused ? error : isServiceError(error) ? Refused.from(error) : undefined;
+      if (!refused) throw error;
+      if (!refused.retryable) throw refused;
+      failures += 1;
+      summary.reconnects += 1;
+      const delay = backoffDelay(failures, options.backoff);
+      log(`hub unreachable (${refused.message}); reconnecting in ${delay} ms`);
+      await pause(delay, signal);
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
+  return summary;
+}
+
+function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'metadata' in error;
+}
