@@ -382,6 +382,8 @@ export type TopicPositions = Map<number, string>;
 export interface TopicTail {
   /** Where the tail started on every partition (the given positions, or each partition's end). */
   start: TopicPositions;
+  /** Every partition's next offset now: the start, moved past each record handed over. */
+  positions(): TopicPositions;
   /** Settles when the tail stops; rejects if reading failed. */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -393,7 +395,12 @@ export interface TopicTail {
  * order and waiting for it, until stopped. Never commits: the caller owns its position.
  * Refuses positions that retention has already deleted, since reading on would skip records.
  */
-export async function tailTopic(kafka: Kafka, topic: string, from: TopicPositions | null, onRecord: (record: RawRecord) => Promise<void>): Promise<TopicTail> {
+export async function tailTopic(
+  kafka: Kafka,
+  topic: string,
+  from: TopicPositions | null,
+  onRecord: (record: RawRecord, positionsAfter: TopicPositions) => Promise<void>,
+): Promise<TopicTail> {
   const admin = kafka.admin();
   await admin.connect();
   const start: TopicPositions = new Map();
@@ -408,6 +415,8 @@ export async function tailTopic(kafka: Kafka, topic: string, from: TopicPosition
   } finally {
     await admin.disconnect();
   }
+  // Every partition's next offset, complete from the start, so any cursor made from it resumes without gaps.
+  const positions: TopicPositions = new Map(start);
   const consumer = kafka.consumer({ groupId: `dancu-tail-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
   await consumer.connect();
   let stopped = false;
@@ -421,7 +430,9 @@ export async function tailTopic(kafka: Kafka, topic: string, from: TopicPosition
       .run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
-          if (!stopped) await onRecord(toRawRecord(topic, partition, message));
+          if (stopped) return;
+          positions.set(partition, (BigInt(message.offset) + 1n).toString());
+          await onRecord(toRawRecord(topic, partition, message), new Map(positions));
         },
       })
       .catch((error: unknown) => finish(error));
@@ -434,6 +445,7 @@ export async function tailTopic(kafka: Kafka, topic: string, from: TopicPosition
   return {
     start,
     done,
+    positions: () => new Map(positions),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -51,7 +51,7 @@ describe('consumer connectors', () => {
   beforeAll(async () => {
     // One database for the ingest and the API, so the citizens the ingest writes can be looked up.
     ingest = await startTestHub();
-    fx = await startExchangeFixture({ database: ingest.database });
+    fx = await startExchangeFixture({ database: ingest.database, journal: ingest.hub.journal });
     mongo = new MongoClient(testEndpoints().mongodbUri);
     await mongo.connect();
     workDir = await mkdtemp(join(tmpdir(), 'dancu-consumers-'));

@@ -233,8 +233,9 @@ describe('the exchange over mutual TLS', () => {
       const ended = new Promise<{ code: number; reason: string }>((resolve) => {
         stream.on('error', (error: { code: number; metadata?: Metadata }) => resolve({ code: error.code, reason: String(error.metadata?.get('dancu-reason')[0] ?? '') }));
       });
-      stream.on('data', (message: Change) => received.push(message));
-      return { stream, received, ended };
+      const markers: Change[] = [];
+      stream.on('data', (message: Change) => (message.changeId === '' ? markers : received).push(message));
+      return { stream, received, markers, ended };
     };
     try {
       // A non-state consumer must name the citizens it watches.
@@ -243,8 +244,10 @@ describe('the exchange over mutual TLS', () => {
       expect(unnamedEnd.code).toBe(status.INVALID_ARGUMENT);
 
       const first = open('');
-      await waitFor('the stream to be journaled as opened', async () => (await queryJournal(fx.store.db, { system: 'vietbank-ekyc', limit: 5 })).some((entry) => entry.action === 'WatchChanges' && entry.detail === 'stream opened'));
-      await new Promise((resolve) => setTimeout(resolve, 1_000)); // the tail's consumer joins its group
+      // The first message is a position marker: from here on, nothing published can be missed.
+      await waitFor('the opening position marker', async () => first.markers.length >= 1);
+      expect(first.markers[0]).toMatchObject({ changeId: '', personalId: '' });
+      expect(first.markers[0]!.cursor).not.toBe('');
       await publish([change(watchedCitizen._id, 'permanentAddress', { province: 'Hà Nội' }, 1), change(watchedCitizen._id, 'bloodType', 'O', 2), change(otherCitizen._id, 'permanentAddress', { province: 'Huế' }, 3)]);
       await waitFor('the watched citizen’s granted change', async () => first.received.length >= 1);
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -19,6 +19,7 @@ import { clientCredentials, type ClientTls } from '../pki/credentials.ts';
 import { pkiFiles } from '../pki/pki-files.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import type { Tracer } from '@opentelemetry/api';
+import type { Journal } from '../journal/journal.ts';
 import { HubApi } from './hub-api.ts';
 
 const DAY_MS = 86_400_000;
@@ -35,6 +36,8 @@ export interface ExchangeSandboxOptions {
   recheckMs?: number;
   metrics?: MetricsRegistry;
   tracer?: Tracer;
+  /** The journal of a hub process sharing this database (one writer per process keeps the chain uncontended). */
+  journal?: Journal;
   log?: (line: string) => void;
 }
 
@@ -89,6 +92,7 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.tracer ? { tracer: options.tracer } : {}),
+    ...(options.journal ? { journal: options.journal } : {}),
     log: options.log ?? (() => {}),
   });
   const address = `localhost:${api.port}`;

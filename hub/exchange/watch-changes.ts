@@ -30,14 +30,10 @@ export interface ChangeFeed {
 export function kafkaChangeFeed(kafka: Kafka): ChangeFeed {
   return {
     async follow(from, onChange) {
-      let positions: TopicPositions = new Map();
-      const tail = await tailTopic(kafka, CHANGES_TOPIC, from, async (record) => {
-        positions.set(record.partition, (BigInt(record.offset) + 1n).toString());
+      return tailTopic(kafka, CHANGES_TOPIC, from, async (record, positionsAfter) => {
         const change = parseChange(record.value);
-        if (change) await onChange(change, positions);
+        if (change) await onChange(change, positionsAfter);
       });
-      positions = new Map(tail.start);
-      return tail;
     },
   };
 }
@@ -51,6 +47,9 @@ function parseChange(value: Buffer | null): CitizenChange | null {
     return null;
   }
 }
+
+/** How long an open stream stays silent before it sends a position marker. */
+const POSITION_MARKER_MS = 15_000;
 
 export interface WatchDependencies {
   enforcement: Enforcement;
@@ -72,11 +71,13 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
   const started = process.hrtime.bigint();
   let tail: TopicTail | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let markers: NodeJS.Timeout | undefined;
   let ended = false;
   const end = async (error: unknown) => {
     if (ended) return;
     ended = true;
     clearInterval(timer);
+    clearInterval(markers);
     await tail?.stop();
     const sent = await journalRefusal(calls, record, error);
     if (opened) record.trace.span.addEvent('stream ended', { [CALL_ATTRIBUTES.reason]: sent instanceof Refusal ? sent.reason : 'INTERNAL' });
@@ -87,6 +88,7 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
   call.on('cancelled', () => {
     ended = true;
     clearInterval(timer);
+    clearInterval(markers);
     void tail?.stop();
   });
 
@@ -111,6 +113,11 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     finishCall(calls, record, 'allowed', undefined, started);
 
     const disclosed = new Set<string>(fields);
+    let lastWrite = Date.now();
+    const write = async (message: Change) => {
+      lastWrite = Date.now();
+      if (!call.write(message)) await once(call, 'drain');
+    };
     tail = await deps.changes.follow(from, async (change, cursorAfter) => {
       if (ended || !disclosed.has(change.field) || (watched.size > 0 && !watched.has(change.personalId))) return;
       // Journaled before it leaves, one entry per disclosed change.
@@ -121,9 +128,17 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
         personalId: change.personalId,
         value: toWireField({ field: change.field, value: change.value ?? null, source: change.source, effectiveAt: new Date(change.effectiveAt), authoritative: change.authoritative }),
       };
-      if (!call.write(message)) await once(call, 'drain');
+      await write(message);
     });
     tail.done.catch((error: unknown) => void end(error));
+    // A position marker (a Change with only a cursor) at once, so a consumer can store where it
+    // started before any change arrives, and again whenever the stream has been quiet, so the
+    // cursor moves past changes this caller may not see and a silent hub is noticed.
+    const following = tail;
+    await write({ cursor: encodeCursor(following.positions()), changeId: '', personalId: '' });
+    markers = setInterval(() => {
+      if (!ended && Date.now() - lastWrite >= POSITION_MARKER_MS) void write({ cursor: encodeCursor(following.positions()), changeId: '', personalId: '' });
+    }, POSITION_MARKER_MS / 3);
 
     timer = setInterval(() => {
       void (async () => {

@@ -43,6 +43,11 @@ export class Replica {
     return this.citizens.findOne({ _id: personalId });
   }
 
+  /** A position marker from the hub: nothing to apply, only where to resume. */
+  async advance(cursor: string): Promise<void> {
+    await this.state.updateOne({ _id: this.agreementId }, { $set: { cursor, updatedAt: new Date() } }, { upsert: true });
+  }
+
   /** Apply, then move the cursor past the change; in that order, always. */
   async apply(change: Change): Promise<ApplyOutcome> {
     const next = applyChange(await this.citizens.findOne({ _id: change.personalId }), change);

@@ -43,13 +43,17 @@ export async function runSyncConsumer(options: SyncOptions): Promise<SyncSummary
 
   while (!signal.aborted) {
     const cursor = await replica.cursor();
-    if (cursor === '') log('no stored cursor: following changes from now on (load earlier data with Lookup/BatchLookup)');
+    if (cursor === '') log('no stored cursor: following changes from now on (load earlier data with Lookup/BatchLookup); the hub\'s first message fixes where this replica starts');
     const stream = client.watchChanges(options.caseReference ?? 'replica-sync', cursor, options.personalIds ?? []);
     const cancel = () => stream.cancel();
     signal.addEventListener('abort', cancel, { once: true });
     try {
       for await (const change of stream as AsyncIterable<Change>) {
         failures = 0;
+        if (change.changeId === '') {
+          await replica.advance(change.cursor);
+          continue;
+        }
         const outcome = await replica.apply(change);
         if (outcome === 'applied') summary.applied += 1;
         else summary.alreadyApplied += 1;

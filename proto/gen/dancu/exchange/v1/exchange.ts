@@ -178,11 +178,17 @@ export interface WatchChangesRequest {
   personalIds: string[];
 }
 
-/** One field of one citizen took a new current value. */
+/**
+ * One field of one citizen took a new current value — or, with only `cursor` set, a position
+ * marker (see WatchChanges).
+ */
 export interface Change {
-  /** Opaque; give it back in WatchChangesRequest.cursor to resume after this change. */
+  /** Opaque; give it back in WatchChangesRequest.cursor to resume after this message. */
   cursor: string;
-  /** Stable id `<event id>:<field>`: a change may be delivered again after a resume; drop repeats. */
+  /**
+   * Stable id `<event id>:<field>`: a change may be delivered again after a resume; drop repeats.
+   * Empty on a position marker.
+   */
   changeId: string;
   personalId: string;
   value?: FieldValue | undefined;
@@ -2007,10 +2013,13 @@ export const ExchangeService = {
   },
   /**
    * A server stream of changes to the granted fields, from a resumable cursor. Give the cursor
-   * of the last change you processed to resume without gaps after a restart; an empty cursor
-   * starts from now. Non-state requesters must name the citizens they watch and hold each one's
-   * consent. The stream ends with PERMISSION_DENIED when the agreement is suspended or revoked,
-   * or a watched citizen's consent is revoked.
+   * of the last message you processed to resume without gaps after a restart; an empty cursor
+   * starts from now. The first message, and one after every 15 s without changes, is a position
+   * marker: a Change with only `cursor` set (empty change_id); store its cursor like any other.
+   * Non-state requesters must name the citizens they watch and hold each one's consent. The
+   * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
+   * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
+   * changes the hub no longer keeps (7 days).
    */
   watchChanges: {
     path: "/dancu.exchange.v1.Exchange/WatchChanges" as const,
@@ -2062,10 +2071,13 @@ export interface ExchangeServer extends UntypedServiceImplementation {
   verify: handleUnaryCall<VerifyRequest, VerifyResponse>;
   /**
    * A server stream of changes to the granted fields, from a resumable cursor. Give the cursor
-   * of the last change you processed to resume without gaps after a restart; an empty cursor
-   * starts from now. Non-state requesters must name the citizens they watch and hold each one's
-   * consent. The stream ends with PERMISSION_DENIED when the agreement is suspended or revoked,
-   * or a watched citizen's consent is revoked.
+   * of the last message you processed to resume without gaps after a restart; an empty cursor
+   * starts from now. The first message, and one after every 15 s without changes, is a position
+   * marker: a Change with only `cursor` set (empty change_id); store its cursor like any other.
+   * Non-state requesters must name the citizens they watch and hold each one's consent. The
+   * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
+   * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
+   * changes the hub no longer keeps (7 days).
    */
   watchChanges: handleServerStreamingCall<WatchChangesRequest, Change>;
   /**
@@ -2141,10 +2153,13 @@ export interface ExchangeClient extends Client {
   ): ClientUnaryCall;
   /**
    * A server stream of changes to the granted fields, from a resumable cursor. Give the cursor
-   * of the last change you processed to resume without gaps after a restart; an empty cursor
-   * starts from now. Non-state requesters must name the citizens they watch and hold each one's
-   * consent. The stream ends with PERMISSION_DENIED when the agreement is suspended or revoked,
-   * or a watched citizen's consent is revoked.
+   * of the last message you processed to resume without gaps after a restart; an empty cursor
+   * starts from now. The first message, and one after every 15 s without changes, is a position
+   * marker: a Change with only `cursor` set (empty change_id); store its cursor like any other.
+   * Non-state requesters must name the citizens they watch and hold each one's consent. The
+   * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
+   * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
+   * changes the hub no longer keeps (7 days).
    */
   watchChanges(request: WatchChangesRequest, options?: Partial<CallOptions>): ClientReadableStream<Change>;
   watchChanges(
