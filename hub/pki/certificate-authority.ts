@@ -57,12 +57,12 @@ export async function initCertificateAuthority(dir: string, options: InitOptions
   const names = hostNames(options.hosts ?? []);
 
   const caKeys = newKeyPair();
-  const caCertificate = signCertificate(
+  const caCertificate = await signCertificate(
     { subject: CA_SUBJECT, publicKey: caKeys.publicKey, validDays: CA_VALID_DAYS, usage: 'authority' },
     { selfSigned: caKeys.privateKey },
   );
   const hubKeys = newKeyPair();
-  const hubCertificate = signCertificate(
+  const hubCertificate = await signCertificate(
     { subject: HUB_SUBJECT, publicKey: hubKeys.publicKey, validDays: HUB_CERTIFICATE_VALID_DAYS, usage: 'server', names },
     { certificate: caCertificate, privateKey: caKeys.privateKey },
   );

@@ -1,29 +1,18 @@
-// Key pairs and X.509 certificates, with node:crypto only (see der.ts for why not @peculiar/x509).
-// Keys are ECDSA P-256, which every TLS stack and grpcurl accept; certificates are signed with
-// ECDSA over SHA-256. Whatever this module writes, OpenSSL parses and verifies before it is returned.
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { isIP } from 'node:net';
-import * as der from './der.ts';
+// Key pairs and X.509 certificates. Certificates are encoded by @peculiar/x509 (on Node's WebCrypto),
+// not by hand. Keys are ECDSA P-256, which every TLS stack and grpcurl accept; certificates are
+// signed with ECDSA over SHA-256. Whatever this module writes, OpenSSL parses and verifies through
+// node:crypto before it is returned.
+// @peculiar/x509 finds its algorithms through tsyringe, which needs the Reflect metadata API
+// installed before the library loads: keep this import first, and this the only module importing the library.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { createPrivateKey, generateKeyPairSync, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+
+x509.cryptoProvider.set(webcrypto as Crypto);
 
 const DAY_MS = 86_400_000;
-
-const OID = {
-  ecdsaWithSha256: '1.2.840.10045.4.3.2',
-  commonName: '2.5.4.3',
-  organisation: '2.5.4.10',
-  organisationalUnit: '2.5.4.11',
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  basicConstraints: '2.5.29.19',
-  authorityKeyIdentifier: '2.5.29.35',
-  extKeyUsage: '2.5.29.37',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-} as const;
-
-/** RFC 5280 KeyUsage bit numbers. */
-const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5, cRLSign: 6 } as const;
+const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 export interface KeyPair {
   publicKey: KeyObject;
@@ -56,54 +45,27 @@ export interface DistinguishedName {
   OU?: string;
 }
 
-function encodeName(name: DistinguishedName): Buffer {
+/** UTF8String values, as RFC 5280 §4.1.2.4 asks of new certificates. */
+function nameOf(name: DistinguishedName): x509.Name {
   const attributes: [string, string | undefined][] = [
-    [OID.organisation, name.O],
-    [OID.organisationalUnit, name.OU],
-    [OID.commonName, name.CN],
+    ['O', name.O],
+    ['OU', name.OU],
+    ['CN', name.CN],
   ];
-  return der.sequence(
-    ...attributes
+  return new x509.Name(
+    attributes
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
-      .map(([type, value]) => der.set(der.sequence(der.oid(type), der.utf8String(value)))),
+      .map(([type, value]) => ({ [type]: [{ utf8String: value }] })),
   );
 }
 
-function extension(type: string, critical: boolean, value: Buffer): Buffer {
-  // DER omits a BOOLEAN that equals its DEFAULT (critical defaults to FALSE).
-  return der.sequence(der.oid(type), ...(critical ? [der.boolean(true)] : []), der.octetString(value));
-}
-
-/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the public key's bits (the uncompressed EC point). */
-function keyIdentifier(publicKey: KeyObject): Buffer {
-  const jwk = publicKey.export({ format: 'jwk' });
-  if (jwk.x === undefined || jwk.y === undefined) throw new Error('the public key is not an EC key');
-  const point = Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
-  return createHash('sha1').update(point).digest();
-}
-
-/** 16 random bytes: RFC 5280 wants serials unique per CA, and random ones need no counter on disk. */
-function randomSerial(): Buffer {
-  return randomBytes(16);
-}
-
-function ipAddressBytes(address: string): Buffer {
-  if (isIP(address) === 4) return Buffer.from(address.split('.').map(Number));
-  // IPv6: expand '::', and read a trailing dotted IPv4 part as two groups.
-  let text = address;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted?.[1]) {
-    const [a = 0, b = 0, c = 0, d = 0] = dotted[1].split('.').map(Number);
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
-  const before = groups(head);
-  const after = tail === undefined ? [] : groups(tail);
-  const all = [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
-  const bytes = Buffer.alloc(16);
-  all.forEach((group, i) => bytes.writeUInt16BE(parseInt(group, 16), i * 2));
-  return bytes;
+/**
+ * The WHATWG URL parser writes an IPv6 address in its canonical hex form, so a trailing dotted
+ * IPv4 part (`::ffff:10.1.2.3`), which @peculiar/x509 2.2 silently encodes wrong, arrives as two
+ * hex groups it reads correctly.
+ */
+function canonicalIp(address: string): string {
+  return address.includes(':') ? new URL(`http://[${address}]/`).hostname.slice(1, -1) : address;
 }
 
 export interface CertificateRequest {
@@ -121,70 +83,70 @@ export interface Authority {
   privateKey: KeyObject;
 }
 
-function extensionsFor(request: CertificateRequest, issuerKey: KeyObject): Buffer[] {
-  const subjectKeyId = extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(request.publicKey)));
+/** A copy, since the library's types refuse a Buffer that might sit on a SharedArrayBuffer. */
+function spki(key: KeyObject): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(key.export({ type: 'spki', format: 'der' }));
+}
+
+/** Key identifiers are SHA-1 of the public key's bits (RFC 5280 §4.2.1.2 method 1), the library's way. */
+async function extensionsFor(request: CertificateRequest, issuerKey: KeyObject): Promise<x509.Extension[]> {
+  const critical = true;
+  const subjectKeyId = await x509.SubjectKeyIdentifierExtension.create(spki(request.publicKey));
   if (request.usage === 'authority') {
     return [
       // pathLen 0: this CA signs end-entity certificates only, never another CA.
-      extension(OID.basicConstraints, true, der.sequence(der.boolean(true), der.smallInteger(0))),
-      extension(OID.keyUsage, true, der.namedBits([KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign])),
+      new x509.BasicConstraintsExtension(true, 0, critical),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, critical),
       subjectKeyId,
     ];
   }
-  const extensions = [
-    extension(OID.basicConstraints, true, der.sequence()),
-    extension(OID.keyUsage, true, der.namedBits([KEY_USAGE.digitalSignature])),
-    extension(OID.extKeyUsage, false, der.sequence(der.oid(request.usage === 'server' ? OID.serverAuth : OID.clientAuth))),
+  const purpose = request.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth;
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, critical),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, critical),
+    new x509.ExtendedKeyUsageExtension([purpose]),
     subjectKeyId,
-    extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicitPrimitive(0, keyIdentifier(issuerKey)))),
+    await x509.AuthorityKeyIdentifierExtension.create(spki(issuerKey)),
   ];
   if (request.names) {
-    const names = [
-      ...request.names.dns.map((name) => der.implicitPrimitive(2, Buffer.from(name, 'ascii'))),
-      ...request.names.ip.map((address) => der.implicitPrimitive(7, ipAddressBytes(address))),
-    ];
-    extensions.push(extension(OID.subjectAltName, false, der.sequence(...names)));
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension([
+        ...request.names.dns.map((value) => ({ type: 'dns' as const, value })),
+        ...request.names.ip.map((value) => ({ type: 'ip' as const, value: canonicalIp(value) })),
+      ]),
+    );
   }
   return extensions;
 }
 
-/** The issuer's subject exactly as its certificate encodes it, so chain building matches byte for byte. */
-function subjectOf(certificate: X509Certificate): Buffer {
-  const [outer] = der.children(certificate.raw);
-  if (!outer) throw new Error('the CA certificate is empty');
-  const [tbs] = der.children(outer.content);
-  // TBSCertificate: [0] version, serial, signature algorithm, issuer, validity, subject, …
-  const subject = tbs ? der.children(tbs.content)[5] : undefined;
-  if (!subject) throw new Error('the CA certificate has no subject');
-  return subject.element;
-}
-
 /** Signs a certificate: an end-entity one with the CA, or the CA's own with its `selfSigned` key. */
-export function signCertificate(request: CertificateRequest, signer: Authority | { selfSigned: KeyObject }): X509Certificate {
+export async function signCertificate(request: CertificateRequest, signer: Authority | { selfSigned: KeyObject }): Promise<X509Certificate> {
   const notBefore = new Date();
   const notAfter = daysFrom(notBefore, request.validDays);
-  const issuer = 'selfSigned' in signer ? undefined : signer;
-  if (issuer && notAfter > new Date(issuer.certificate.validTo)) {
+  const authority = 'selfSigned' in signer ? undefined : signer;
+  if (authority && notAfter > new Date(authority.certificate.validTo)) {
     throw new Error(
       `a certificate valid for ${request.validDays} days would outlive the certificate authority, which expires ` +
-        `${issuer.certificate.validTo}: ask for fewer days, or renew the authority first`,
+        `${authority.certificate.validTo}: ask for fewer days, or renew the authority first`,
     );
   }
-  const signingKey = issuer ? issuer.privateKey : (signer as { selfSigned: KeyObject }).selfSigned;
-  const issuerKey = issuer ? issuer.certificate.publicKey : request.publicKey;
-  const algorithm = der.sequence(der.oid(OID.ecdsaWithSha256));
-  const tbs = der.sequence(
-    der.explicit(0, der.smallInteger(2)), // v3
-    der.unsignedInteger(randomSerial()),
-    algorithm,
-    issuer ? subjectOf(issuer.certificate) : encodeName(request.subject),
-    der.sequence(der.time(notBefore), der.time(notAfter)),
-    encodeName(request.subject),
-    request.publicKey.export({ type: 'spki', format: 'der' }),
-    der.explicit(3, der.sequence(...extensionsFor(request, issuerKey))),
-  );
-  const signature = sign('sha256', tbs, signingKey);
-  const certificate = new X509Certificate(der.sequence(tbs, algorithm, der.bitString(signature)));
+  const issuer = authority ? new x509.X509Certificate(authority.certificate.raw) : undefined;
+  const signingKey = authority ? authority.privateKey : (signer as { selfSigned: KeyObject }).selfSigned;
+  const issuerKey = authority ? authority.certificate.publicKey : request.publicKey;
+  const generated = await x509.X509CertificateGenerator.create({
+    // 16 random bytes: RFC 5280 wants serials unique per CA, and random ones need no counter on disk.
+    serialNumber: randomBytes(16).toString('hex'),
+    // The issuer's subject exactly as its certificate encodes it, so chain building matches byte for byte.
+    issuer: issuer ? issuer.subjectName : nameOf(request.subject),
+    subject: nameOf(request.subject),
+    notBefore,
+    notAfter,
+    publicKey: spki(request.publicKey),
+    signingKey: await webcrypto.subtle.importKey('pkcs8', signingKey.export({ type: 'pkcs8', format: 'der' }), ECDSA_P256, false, ['sign']),
+    signingAlgorithm: ECDSA_SHA256,
+    extensions: await extensionsFor(request, issuerKey),
+  });
+  const certificate = new X509Certificate(Buffer.from(generated.rawData));
   if (!certificate.verify(issuerKey)) throw new Error('the certificate just signed does not verify: the CA key does not match its certificate');
   return certificate;
 }

@@ -57,7 +57,7 @@ export async function issueCertificate(dir: string, request: CertificateRequest)
   }
   const authority = loadCertificateAuthority(dir);
   const keys = newKeyPair();
-  const certificate = signCertificate(
+  const certificate = await signCertificate(
     {
       subject: { CN: request.id, O: request.organisation, OU: request.kind },
       publicKey: keys.publicKey,

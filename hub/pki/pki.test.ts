@@ -69,6 +69,13 @@ describe("the hub's certificate authority", () => {
     expect(await mode(files.caKey)).toBe(0o600);
   });
 
+  it('an IPv6 --host written with a dotted IPv4 tail is named exactly in the hub certificate', async () => {
+    const files = await initCertificateAuthority(dir, { hosts: ['::ffff:10.1.2.3', 'fe80::1:2'] });
+    const hub = new X509Certificate(await readFile(files.hubCertificate));
+    expect(hub.subjectAltName).toContain('IP Address:0:0:0:0:0:FFFF:A01:203');
+    expect(hub.subjectAltName).toContain('IP Address:FE80:0:0:0:0:0:1:2');
+  });
+
   it('a --host that is neither a DNS name nor an IP address is refused', async () => {
     await expect(initCertificateAuthority(dir, { hosts: ['not a host'] })).rejects.toThrow(/neither a DNS name nor an IP address/);
   });
