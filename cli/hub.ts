@@ -27,7 +27,7 @@ export function registerHubCommand(program: Command): void {
     )
     .option(
       '--admin-port <port>',
-      'HTTP port on 127.0.0.1 for /metrics (Prometheus), /healthz and /readyz; 0 picks a free one',
+      'HTTP port on 127.0.0.1 for /metrics (Prometheus), /healthz, /readyz and /connectors; 0 picks a free one',
       (value) => parsePort(value, '--admin-port'),
       parsePort(process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT, 'DANCU_ADMIN_PORT'),
     )

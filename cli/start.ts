@@ -25,7 +25,7 @@ export function registerStartCommand(program: Command): void {
     .option('--seed <n>', 'simulation seed', '1')
     .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
-    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics, /healthz and /readyz", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
+    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics, /healthz, /readyz and /connectors", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
   addApiOptions(command).action((flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const connectorHealth = healthThresholdsFromEnv(); // a mistake in the thresholds stops the start here, before anything runs
