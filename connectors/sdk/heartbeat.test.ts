@@ -110,3 +110,20 @@ describe('connector heartbeats', () => {
     expect(parseHeartbeat(null)).toBeUndefined();
   });
 });
+
+describe('a heartbeat publisher on a Kafka that does not answer', () => {
+  it('R26: stopping a connector does not hang on its last beat', async () => {
+    const stuck = { publish: () => new Promise<void>(() => {}) };
+    const beats = new HeartbeatPublisher({
+      publisher: stuck,
+      connector: 'stuck.test',
+      kind: 'source',
+      topic: 'dancu.source.health.v1',
+      status: () => ({ state: 'idle', position: { read: 0, checkpoint: 0 }, counts: { published: 0, rejected: 0, skipped: 0 }, lastError: null }),
+    });
+    beats.start();
+    const started = Date.now();
+    await beats.stop('stopping');
+    expect(Date.now() - started).toBeLessThan(6_000);
+  }, 10_000);
+});

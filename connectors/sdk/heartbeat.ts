@@ -108,13 +108,16 @@ export class HeartbeatPublisher {
   async stop(state: 'stopping' | 'failed', lastError?: ConnectorError): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.inFlight;
-    const status = this.options.status();
+    const last = async (): Promise<void> => {
+      await this.inFlight; // the final beat must be the last one Kafka sees
+      const status = this.options.status();
+      await this.send({ ...status, state, lastError: lastError ?? status.lastError });
+    };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, FINAL_BEAT_MS);
     });
-    await Promise.race([this.send({ ...status, state, lastError: lastError ?? status.lastError }), timeout]);
+    await Promise.race([last(), timeout]);
     clearTimeout(timer);
   }
 

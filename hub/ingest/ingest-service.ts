@@ -103,7 +103,12 @@ export class IngestService {
     // Beside ingest because it needs the hub's lag, and every process that ingests should report
     // on the connectors feeding it.
     const hub = service;
-    hub.monitor = await HeartbeatMonitor.start({ kafka, thresholds: options.connectorHealth ?? healthThresholds(), lag: () => hub.lag() });
+    try {
+      hub.monitor = await HeartbeatMonitor.start({ kafka, thresholds: options.connectorHealth ?? healthThresholds(), lag: () => hub.lag() });
+    } catch (error) {
+      await hub.stop(); // do not leave a consumer running behind a failed start
+      throw error;
+    }
     registerConnectorHealthMetrics(hub.metrics.registry, () => hub.connectors());
     return service;
   }
