@@ -8,7 +8,7 @@ import { ensureStack } from '../deploy/local/stack.ts';
 import { fileFeed, simulatedFeed } from '../connectors/feed.ts';
 import { connectorService, rejectLogPath, runConnectorProcess } from '../connectors/connector-process.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
-import { dancuHome, parsePositiveInt, parseShare } from './settings.ts';
+import { dancuHome, heartbeatIntervalMs, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, withTracing } from './shutdown.ts';
 
 const sourceArgument = (): Argument => new Argument('<source>', 'the source system').choices(SOURCES);
@@ -41,6 +41,7 @@ export function registerConnectorCommands(program: Command): void {
     .option('--bad <share>', 'share of simulated records that are invalid', '0.01')
     .action((source: SourceName, flags: ConnectorFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
+      const beatEvery = heartbeatIntervalMs();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const feedId = flags.input ? `${source}.import.${basename(flags.input)}` : `${source}.simulated.seed-${flags.seed}`;
       const items = flags.input ? fileFeed(flags.input) : simulatedFeed(source, simulationOf(flags));
@@ -54,6 +55,7 @@ export function registerConnectorCommands(program: Command): void {
         ...(flags.rate ? { rate: parsePositiveInt(flags.rate, '--rate'), batchSize: 50 } : {}),
         onProgress: (progress) => process.stderr.write(`\r${source}: published ${progress.published}, rejected ${progress.rejected}   `),
         tracer: tracing.tracer(connectorService(source)),
+        ...(beatEvery ? { heartbeatIntervalMs: beatEvery } : {}),
       });
       process.stderr.write('\n');
       printSummary(summary, rejectLogPath(dancuHome(), feedId));
@@ -71,6 +73,7 @@ export function registerConnectorCommands(program: Command): void {
     .argument('<file>', 'the JSONL or CSV file')
     .action((source: SourceName, file: string) => withTracing(async (tracing) => {
       const signal = onShutdown();
+      const beatEvery = heartbeatIntervalMs();
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const total = await countRecords(file);
       const bar = new SingleBar({ format: `${source} [{bar}] {value}/{total} records | published {published} | rejected {rejected}` }, Presets.shades_classic);
@@ -86,6 +89,7 @@ export function registerConnectorCommands(program: Command): void {
         onProgress: (progress) =>
           bar.update(progress.skipped + progress.published + progress.rejected, { published: progress.published, rejected: progress.rejected }),
         tracer: tracing.tracer(connectorService(source)),
+        ...(beatEvery ? { heartbeatIntervalMs: beatEvery } : {}),
       });
       bar.update(summary.skipped + summary.published + summary.rejected);
       bar.stop();

@@ -42,3 +42,9 @@ export function parsePort(value: string, what: string): number {
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new Error(`${what} must be a TCP port (0 for any free one), not ${JSON.stringify(value)}`);
   return parsed;
 }
+
+/** How often connectors beat on dancu.heartbeats.v1 (DANCU_HEARTBEAT_INTERVAL_MS); undefined: the SDK's 5 s. */
+export function heartbeatIntervalMs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = env.DANCU_HEARTBEAT_INTERVAL_MS;
+  return value === undefined || value === '' ? undefined : parsePositiveInt(value, 'DANCU_HEARTBEAT_INTERVAL_MS');
+}

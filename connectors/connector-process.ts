@@ -1,7 +1,7 @@
 // Wires one source connector to Kafka and its local state (checkpoint, reject log) and runs it.
 import { join } from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
-import { sourceTopic, topicLayout, type SourceName } from '../kafka/topics.ts';
+import { HEARTBEATS_TOPIC, sourceTopic, topicLayout, type SourceName } from '../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics } from '../kafka/transport.ts';
 import { FileCheckpoint } from './sdk/checkpoint.ts';
 import { RejectLog } from './sdk/reject-log.ts';
@@ -21,6 +21,8 @@ export interface ConnectorProcessOptions {
   onProgress?: (summary: ConnectorSummary) => void;
   /** See SourceConnectorOptions.tracer. */
   tracer?: Tracer;
+  /** How often the connector beats on dancu.heartbeats.v1 (default HEARTBEAT_INTERVAL_MS, 5 s). */
+  heartbeatIntervalMs?: number;
 }
 
 /** A connector's service name in traces. */
@@ -38,7 +40,7 @@ export function rejectLogPath(stateDir: string, feedId: string): string {
 
 export async function runConnectorProcess(options: ConnectorProcessOptions): Promise<ConnectorSummary> {
   const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: connectorService(options.source) });
-  await ensureTopics(kafka, [topicLayout(sourceTopic(options.source))]);
+  await ensureTopics(kafka, [topicLayout(sourceTopic(options.source)), topicLayout(HEARTBEATS_TOPIC)]);
   const publisher = new RecordPublisher(kafka);
   try {
     return await runSourceConnector({
@@ -53,6 +55,8 @@ export async function runConnectorProcess(options: ConnectorProcessOptions): Pro
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.tracer ? { tracer: options.tracer } : {}),
+      // The feed id, not the source: two feeds of one source may run at once and must not share a heartbeat.
+      heartbeat: { connector: options.feedId, ...(options.heartbeatIntervalMs ? { intervalMs: options.heartbeatIntervalMs } : {}) },
     });
   } finally {
     await publisher.close();

@@ -21,6 +21,8 @@ export const DLQ_TOPIC = 'dancu.dlq.v1';
 export const CHANGES_TOPIC = 'dancu.changes.v1';
 /** Data-error reports from consumers (R37), key = personal id, header `dancu-correction-for` = the source register. */
 export const CORRECTIONS_TOPIC = 'dancu.corrections.v1';
+/** Connector heartbeats (connectors/sdk/heartbeat.ts), key = connector id. Operational, never personal data. */
+export const HEARTBEATS_TOPIC = 'dancu.heartbeats.v1';
 
 /** Headers on source records. All optional for foreign producers: the value is what counts. */
 export const HEADERS = {
@@ -49,7 +51,10 @@ export function topicLayout(topic: string): TopicLayout {
   if (topic === DLQ_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(90 * DAY_MS) } };
   // A source register may poll its corrections weekly or less: keep them as long as dead letters.
   if (topic === CORRECTIONS_TOPIC) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
+  // One partition keeps every connector's beats in one order for the hub's single reader; a day
+  // is enough for a restarted hub to learn which connectors it should expect.
+  if (topic === HEARTBEATS_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(DAY_MS) } };
   return { topic, partitions: 3, config: { 'retention.ms': String(7 * DAY_MS) } };
 }
 
-export const ALL_TOPICS: readonly string[] = [...SOURCES.map(sourceTopic), DLQ_TOPIC, CHANGES_TOPIC, CORRECTIONS_TOPIC];
+export const ALL_TOPICS: readonly string[] = [...SOURCES.map(sourceTopic), DLQ_TOPIC, CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC];

@@ -391,14 +391,15 @@ export interface TopicTail {
 
 /**
  * Follows `topic` from `from` (next offset per partition; partitions not named start at their
- * end; null: every partition from its end), handing each record to `onRecord` in partition
- * order and waiting for it, until stopped. Never commits: the caller owns its position.
+ * end; null: every partition from its end; 'earliest': every partition from the oldest record
+ * retention kept), handing each record to `onRecord` in partition order and waiting for it,
+ * until stopped. Never commits: the caller owns its position.
  * Refuses positions that retention has already deleted, since reading on would skip records.
  */
 export async function tailTopic(
   kafka: Kafka,
   topic: string,
-  from: TopicPositions | null,
+  from: TopicPositions | null | 'earliest',
   onRecord: (record: RawRecord, positionsAfter: TopicPositions) => Promise<void>,
 ): Promise<TopicTail> {
   const admin = kafka.admin();
@@ -407,7 +408,7 @@ export async function tailTopic(
   try {
     const offsets = await untilAnswering(() => admin.fetchTopicOffsets(topic), `topic ${topic}`);
     for (const { partition, low, high } of offsets) {
-      const wanted = from?.get(partition);
+      const wanted = from === 'earliest' ? low : from?.get(partition);
       if (wanted !== undefined && BigInt(wanted) < BigInt(low)) throw new PositionExpired(topic, partition, wanted, low);
       if (wanted !== undefined && BigInt(wanted) > BigInt(high)) throw new PositionExpired(topic, partition, wanted, high);
       start.set(partition, wanted ?? high);

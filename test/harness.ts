@@ -3,11 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import type { Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { withTraceContext } from '../kafka/trace-context.ts';
 import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, toRawRecord, type RawRecord } from '../kafka/transport.ts';
-import { IngestService } from '../hub/ingest/ingest-service.ts';
+import { IngestService, type IngestServiceOptions } from '../hub/ingest/ingest-service.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
@@ -42,7 +41,7 @@ export interface TestHub {
 }
 
 /** A new hub instance reading only what is published from now on, into a fresh database. */
-export async function startTestHub(options: { tracer?: Tracer } = {}): Promise<TestHub> {
+export async function startTestHub(options: Pick<IngestServiceOptions, 'tracer' | 'connectorHealth'> = {}): Promise<TestHub> {
   await prepareTopics();
   const database = uniqueName('dancu_test');
   const groupId = uniqueName('test-hub');

@@ -13,6 +13,7 @@ import type { OutgoingRecord, RecordPublisher } from '../../kafka/transport.ts';
 import { payloadSchemaId, type SourceEvent } from '../../schemas/source-event.ts';
 import { validateEvent } from '../../schemas/validate-event.ts';
 import type { FileCheckpoint } from './checkpoint.ts';
+import { HeartbeatPublisher, type ConnectorError, type ConnectorStatus } from './heartbeat.ts';
 import { MappingError } from './mapping-error.ts';
 import type { RejectLog } from './reject-log.ts';
 
@@ -33,6 +34,11 @@ export interface SourceConnectorOptions {
   onProgress?: (summary: ConnectorSummary) => void;
   /** Tracer of this connector's service (`dancu-connector-<source>`); the API's no-op tracer when absent. */
   tracer?: Tracer;
+  /**
+   * Beat on dancu.heartbeats.v1 through `publisher` while the loop runs, with a final `stopping`
+   * (clean end or abort) or `failed` (the loop threw) beat. Connector processes always set it.
+   */
+  heartbeat?: { connector: string; intervalMs?: number };
 }
 
 export interface ConnectorSummary {
@@ -82,33 +88,66 @@ export async function runSourceConnector(options: SourceConnectorOptions): Promi
     if (options.rate) await pace(started, summary.published, options.rate, options.signal);
   };
 
-  for await (const item of options.items) {
-    if (options.signal?.aborted) break;
-    if (item.position <= resumeAfter) {
-      summary.skipped += 1;
-      continue;
+  // What the heartbeat reports: `read` moves with every record taken in, so a beat can tell
+  // running (moved since the last beat) from idle (paced, or the feed is waiting).
+  let tookIn = false;
+  let lastRead = resumeAfter;
+  let readAtLastBeat = resumeAfter;
+  let lastError: ConnectorError | null = null;
+  const status = (): ConnectorStatus => {
+    const state = !tookIn ? 'starting' : lastRead !== readAtLastBeat ? 'running' : 'idle';
+    readAtLastBeat = lastRead;
+    return {
+      state,
+      position: { read: lastRead, checkpoint: summary.position },
+      counts: { published: summary.published, rejected: summary.rejected, skipped: summary.skipped },
+      lastError,
+    };
+  };
+  const heartbeat = options.heartbeat
+    ? new HeartbeatPublisher({ publisher: options.publisher, kind: 'source', topic, status, ...options.heartbeat })
+    : undefined;
+  heartbeat?.start();
+
+  try {
+    for await (const item of options.items) {
+      if (options.signal?.aborted) break;
+      tookIn = true;
+      if (item.position <= resumeAfter) {
+        summary.skipped += 1;
+        continue;
+      }
+      batchEnd = item.position;
+      lastRead = item.position;
+      const read = tracer.startSpan('connector.read', { attributes: { [SPAN_ATTRIBUTES.source]: options.source, 'dancu.position': item.position } }, ROOT_CONTEXT);
+      const outcome = 'error' in item ? { reason: 'malformed-record', detail: item.error } : toRecord(options, item.record);
+      if ('reason' in outcome) {
+        // The reason only: the detail can quote the record's values.
+        read.setAttributes({ [SPAN_ATTRIBUTES.outcome]: 'rejected', [SPAN_ATTRIBUTES.reason]: outcome.reason });
+        read.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason }).end();
+        summary.rejected += 1;
+        summary.rejectedByReason[outcome.reason] = (summary.rejectedByReason[outcome.reason] ?? 0) + 1;
+        lastError = { message: `record at position ${item.position} rejected: ${outcome.reason}`, at: new Date().toISOString() };
+        await options.rejects?.add({ position: item.position, ...outcome, record: 'record' in item ? item.record : null });
+      } else {
+        const described = { [SPAN_ATTRIBUTES.eventType]: outcome.eventType, [SPAN_ATTRIBUTES.eventId]: outcome.eventId };
+        read.setAttributes({ ...described, [SPAN_ATTRIBUTES.outcome]: 'accepted' });
+        const send = startSendSpan(tracer, topic, trace.setSpan(ROOT_CONTEXT, read), { [SPAN_ATTRIBUTES.source]: options.source, ...described });
+        read.end();
+        batch.push({ ...outcome.record, headers: withTraceContext(outcome.record.headers ?? {}, send) });
+        sends.push(send);
+      }
+      if (batch.length >= batchSize) await flush();
     }
-    batchEnd = item.position;
-    const read = tracer.startSpan('connector.read', { attributes: { [SPAN_ATTRIBUTES.source]: options.source, 'dancu.position': item.position } }, ROOT_CONTEXT);
-    const outcome = 'error' in item ? { reason: 'malformed-record', detail: item.error } : toRecord(options, item.record);
-    if ('reason' in outcome) {
-      // The reason only: the detail can quote the record's values.
-      read.setAttributes({ [SPAN_ATTRIBUTES.outcome]: 'rejected', [SPAN_ATTRIBUTES.reason]: outcome.reason });
-      read.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason }).end();
-      summary.rejected += 1;
-      summary.rejectedByReason[outcome.reason] = (summary.rejectedByReason[outcome.reason] ?? 0) + 1;
-      await options.rejects?.add({ position: item.position, ...outcome, record: 'record' in item ? item.record : null });
-    } else {
-      const described = { [SPAN_ATTRIBUTES.eventType]: outcome.eventType, [SPAN_ATTRIBUTES.eventId]: outcome.eventId };
-      read.setAttributes({ ...described, [SPAN_ATTRIBUTES.outcome]: 'accepted' });
-      const send = startSendSpan(tracer, topic, trace.setSpan(ROOT_CONTEXT, read), { [SPAN_ATTRIBUTES.source]: options.source, ...described });
-      read.end();
-      batch.push({ ...outcome.record, headers: withTraceContext(outcome.record.headers ?? {}, send) });
-      sends.push(send);
-    }
-    if (batch.length >= batchSize) await flush();
+    await flush();
+  } catch (error) {
+    // Why the run ended, as operators will see it: a transport or programming error (records'
+    // problems are rejects, above), cut short so a long stack of detail cannot ride along.
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await heartbeat?.stop('failed', { message: message.slice(0, 200), at: new Date().toISOString() });
+    throw error;
   }
-  await flush();
+  await heartbeat?.stop('stopping');
   return summary;
 }
 

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { AdminServer, type Readiness } from './admin-server.ts';
 
 describe('the admin HTTP port', () => {
@@ -20,5 +21,20 @@ describe('the admin HTTP port', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('R26: /connectors lists every connector with its health; /healthz?detail=1 adds their states and stays 200 while a connector is down', async () => {
+    const down = { connector: 'health.simulated.seed-1', state: 'down', reason: 'stopped cleanly: its last heartbeat, 1.0 s ago, said stopping' } as const;
+    server = await AdminServer.start({
+      registry: new Registry(),
+      readiness: async () => ({ ready: true, checks: {} }),
+      connectors: () => [down as unknown as ConnectorHealth],
+      port: 0,
+    });
+    expect(await (await fetch(`${server.url}/connectors`)).json()).toEqual({ connectors: [down] });
+    const detail = await fetch(`${server.url}/healthz?detail=1`);
+    expect(detail.status).toBe(200);
+    expect(await detail.json()).toEqual({ live: true, connectors: [down] });
+    expect(await (await fetch(`${server.url}/healthz`)).text()).toBe('ok\n');
   });
 });

@@ -1,7 +1,8 @@
-// The hub's HTTP admin port: Prometheus metrics, liveness and readiness, on loopback by default.
-import { createServer, type Server } from 'node:http';
+// The hub's HTTP admin port: Prometheus metrics, liveness and readiness, connector health, on loopback by default.
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { ConnectorHealth } from '../operations/connector-health.ts';
 
 /** What a readiness check found: each dependency and whether it answered. */
 export interface Readiness {
@@ -13,8 +14,14 @@ export interface AdminServerOptions {
   registry: Registry;
   /** Asked on each GET /readyz: 200 when ready, else 503, with the checks as JSON. */
   readiness: () => Promise<Readiness>;
+  /** GET /connectors and GET /healthz?detail=1: the connectors' health; an empty list when absent. */
+  connectors?: () => ConnectorHealth[];
   port: number;
   host?: string;
+}
+
+function json(response: ServerResponse, body: unknown): void {
+  response.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
 }
 
 export class AdminServer {
@@ -26,7 +33,9 @@ export class AdminServer {
   /** Listens on host:port (port 0: any free port; see `url`). */
   static async start(options: AdminServerOptions): Promise<AdminServer> {
     const server = createServer((request, response) => {
-      const path = new URL(request.url ?? '/', 'http://admin').pathname;
+      const url = new URL(request.url ?? '/', 'http://admin');
+      const path = url.pathname;
+      const connectors = (): ConnectorHealth[] => options.connectors?.() ?? [];
       if (request.method !== 'GET') {
         response.writeHead(405, { allow: 'GET' }).end('only GET\n');
       } else if (path === '/metrics') {
@@ -39,10 +48,16 @@ export class AdminServer {
           .readiness()
           .then((result) => response.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(result)}\n`))
           .catch((error: unknown) => response.writeHead(503, { 'content-type': 'text/plain' }).end(`readiness check failed: ${String(error)}\n`));
+      } else if (path === '/healthz' && url.searchParams.get('detail') === '1') {
+        // Still a liveness answer (200 while the process runs): a down connector is not a reason to restart the hub.
+        const summary = connectors().map(({ connector, state, reason }) => ({ connector, state, reason }));
+        json(response, { live: true, connectors: summary });
       } else if (path === '/healthz') {
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      } else if (path === '/connectors') {
+        json(response, { connectors: connectors() });
       } else {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /readyz\n');
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz or /connectors\n');
       }
     });
     const host = options.host ?? '127.0.0.1';

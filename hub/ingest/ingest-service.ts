@@ -13,6 +13,10 @@ import { IngestStats } from './ingest-stats.ts';
 import { ingestEntry } from './ingest-entry.ts';
 import { Journal } from '../journal/journal.ts';
 import type { KeyObject } from 'node:crypto';
+import { HeartbeatMonitor } from '../operations/heartbeat-monitor.ts';
+import { healthThresholds, type HealthThresholds } from '../operations/health-thresholds.ts';
+import { registerConnectorHealthMetrics } from '../operations/connector-health-metrics.ts';
+import type { ConnectorHealth } from '../operations/connector-health.ts';
 
 export const HUB_GROUP_ID = 'dancu-hub';
 /** The hub's service name in traces. */
@@ -30,6 +34,8 @@ export interface IngestServiceOptions {
   tracer?: Tracer;
   /** Signs the journal's chain head (the hub's Ed25519 key from `dancu pki init`). */
   journalSigningKey?: KeyObject;
+  /** When connectors count as degraded or down (healthThresholdsFromEnv at start-up); the defaults when absent. */
+  connectorHealth?: HealthThresholds;
 }
 
 const READY_TIMEOUT_MS = 3_000;
@@ -63,6 +69,7 @@ export class IngestService {
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
     private readonly consumer: BatchConsumer,
+    private monitor: HeartbeatMonitor | undefined = undefined,
   ) {}
 
   static async start(options: IngestServiceOptions): Promise<IngestService> {
@@ -93,6 +100,16 @@ export class IngestService {
     const joined = consumer.joined();
     await consumer.start();
     await joined;
+    // Beside ingest because it needs the hub's lag, and every process that ingests should report
+    // on the connectors feeding it.
+    const hub = service;
+    try {
+      hub.monitor = await HeartbeatMonitor.start({ kafka, thresholds: options.connectorHealth ?? healthThresholds(), lag: () => hub.lag() });
+    } catch (error) {
+      await hub.stop(); // do not leave a consumer running behind a failed start
+      throw error;
+    }
+    registerConnectorHealthMetrics(hub.metrics.registry, () => hub.connectors());
     return service;
   }
 
@@ -110,7 +127,13 @@ export class IngestService {
     return consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, SOURCES.map(sourceTopic));
   }
 
+  /** Every connector heard from in the retained heartbeats, with its health (see hub/operations/connector-health.ts). */
+  connectors(): ConnectorHealth[] {
+    return this.monitor?.connectors() ?? [];
+  }
+
   async stop(): Promise<void> {
+    await this.monitor?.stop();
     await this.consumer.stop();
     await this.journal.close();
     await this.publisher.close();
