@@ -212,13 +212,15 @@ export class BatchConsumer {
           const slice = batch.messages.slice(start, start + HANDLE_SLICE);
           const records = slice.map((message) => toRawRecord(batch.topic, batch.partition, message));
           await this.options.handle(records);
-          resolveOffset(slice[slice.length - 1]!.offset);
-          await commitOffsetsIfNecessary();
+          const last = slice[slice.length - 1]!.offset;
+          resolveOffset(last);
+          // Explicit offsets: with autoCommit off and no interval or threshold, kafkajs's
+          // argument-less commitOffsetsIfNecessary() never commits anything.
+          await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }] });
           await heartbeat();
         }
       },
     });
-    // kafkajs commits only when asked; with autoCommit off, commitOffsetsIfNecessary commits every resolved offset.
   }
 
   async stop(): Promise<void> {

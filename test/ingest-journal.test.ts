@@ -14,7 +14,7 @@ describe('the ingest journal', () => {
     await hub?.stop();
   });
 
-  it('R35: every applied slice leaves a journal entry naming its source, its place in the topic, its citizens and its counts', async () => {
+  it('R35, R5: every applied slice leaves a journal entry naming its source, its place in the topic, its citizens and its counts, and its offsets are committed', async () => {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 20 });
     await publishEvents(events);
     const citizen = events[0]!.personalId;
@@ -30,5 +30,7 @@ describe('the ingest journal', () => {
     const total = all.reduce((sum, entry) => sum + Number(/applied (\d+)/.exec(entry.detail ?? '')?.[1] ?? 0), 0);
     expect(total).toBe(events.length);
     expect((await verifyJournal(hub.store.db)).ok).toBe(true);
+    // R5: offsets are committed after the store write, so nothing is left to replay once all is applied.
+    await waitFor('the hub group to have committed every offset', async () => ((await hub.hub.lag()).every((partition) => partition.lag === 0) ? true : undefined), 30_000);
   });
 });
