@@ -7,7 +7,7 @@ import { connectorService, runConnectorProcess } from '../connectors/connector-p
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
 import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
-import { DEFAULT_ADMIN_PORT, dancuHome, databaseName, parsePort, parsePositiveInt, parseShare } from './settings.ts';
+import { DEFAULT_ADMIN_PORT, jaegerUiUrl, dancuHome, databaseName, parsePort, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
 import { addApiOptions, preparePki, startApi, type ApiFlags } from './exchange-api.ts';
 
@@ -24,9 +24,10 @@ export function registerStartCommand(program: Command): void {
     .option('--seed <n>', 'simulation seed', '1')
     .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
-    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics, /healthz and /readyz", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
+    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for the dashboard (/), /metrics, /healthz and /readyz", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
   addApiOptions(command).action((flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
+      const jaegerUi = jaegerUiUrl(); // a mistaken DANCU_JAEGER_UI stops the start here, before anything runs
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const pki = await preparePki(flags, true);
       const hub = await IngestService.start({
@@ -37,7 +38,7 @@ export function registerStartCommand(program: Command): void {
         ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
       const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE) });
-      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), port: parsePort(flags.adminPort, '--admin-port') });
+      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), dashboard: { ingest: hub, jaegerUiUrl: jaegerUi }, port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),
         citizens: parsePositiveInt(flags.citizens, '--citizens'),
@@ -47,7 +48,7 @@ export function registerStartCommand(program: Command): void {
       };
       const rate = parsePositiveInt(flags.rate, '--rate');
       const connectors = new Map<SourceName, ConnectorSummary>();
-      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), gRPC ${flags.grpcAddress}, metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
+      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), gRPC ${flags.grpcAddress}, dashboard ${admin.url}/, metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
       const live = new LiveCounts({ hub, connectors });
       live.start();
       const running = SOURCES.map((source) =>

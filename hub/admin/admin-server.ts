@@ -1,7 +1,8 @@
-// The hub's HTTP admin port: Prometheus metrics, liveness and readiness, on loopback by default.
+// The hub's HTTP admin port: Prometheus metrics, liveness and readiness, the operator dashboard, on loopback by default.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { Dashboard, type DashboardOptions } from './dashboard.ts';
 
 /** What a readiness check found: each dependency and whether it answered. */
 export interface Readiness {
@@ -13,6 +14,8 @@ export interface AdminServerOptions {
   registry: Registry;
   /** Asked on each GET /readyz: 200 when ready, else 503, with the checks as JSON. */
   readiness: () => Promise<Readiness>;
+  /** GET / (the page) and /api/*: the operator dashboard; absent, those paths are 404. */
+  dashboard?: DashboardOptions;
   port: number;
   host?: string;
 }
@@ -21,12 +24,15 @@ export class AdminServer {
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly dashboard: Dashboard | undefined,
   ) {}
 
   /** Listens on host:port (port 0: any free port; see `url`). */
   static async start(options: AdminServerOptions): Promise<AdminServer> {
+    const dashboard = options.dashboard ? Dashboard.start(options.dashboard) : undefined;
     const server = createServer((request, response) => {
-      const path = new URL(request.url ?? '/', 'http://admin').pathname;
+      const url = new URL(request.url ?? '/', 'http://admin');
+      const path = url.pathname;
       if (request.method !== 'GET') {
         response.writeHead(405, { allow: 'GET' }).end('only GET\n');
       } else if (path === '/metrics') {
@@ -41,20 +47,26 @@ export class AdminServer {
           .catch((error: unknown) => response.writeHead(503, { 'content-type': 'text/plain' }).end(`readiness check failed: ${String(error)}\n`));
       } else if (path === '/healthz') {
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-      } else {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /readyz\n');
+      } else if (!dashboard?.serve(url, request, response)) {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /healthz or /readyz\n');
       }
     });
     const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, host, resolve);
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, host, resolve);
+      });
+    } catch (error) {
+      dashboard?.stop();
+      throw error;
+    }
     const { port } = server.address() as AddressInfo;
-    return new AdminServer(server, `http://${host}:${port}`);
+    return new AdminServer(server, `http://${host}:${port}`, dashboard);
   }
 
   close(): Promise<void> {
+    this.dashboard?.stop();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

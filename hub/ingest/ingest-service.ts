@@ -1,8 +1,8 @@
 // The hub's ingest process: one Kafka consumer group over the four source topics, writing to
 // the population store. Run as many instances as there are partitions to share the load.
 import type { Tracer } from '@opentelemetry/api';
-import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
-import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, type PartitionLag } from '../../kafka/transport.ts';
+import { ALL_TOPICS, DLQ_TOPIC, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, readTopicToEnd, type PartitionLag } from '../../kafka/transport.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { Registry } from 'prom-client';
 import type { Readiness } from '../admin/admin-server.ts';
@@ -13,6 +13,8 @@ import { IngestStats } from './ingest-stats.ts';
 import { ingestEntry } from './ingest-entry.ts';
 import { Journal } from '../journal/journal.ts';
 import type { KeyObject } from 'node:crypto';
+import type { Db } from 'mongodb';
+import { readDeadLetters, type DeadLetterQueue } from './dead-letter-queue.ts';
 
 export const HUB_GROUP_ID = 'dancu-hub';
 /** The hub's service name in traces. */
@@ -108,6 +110,16 @@ export class IngestService {
   /** How far behind the hub is on each source partition. */
   lag(): Promise<PartitionLag[]> {
     return consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, SOURCES.map(sourceTopic));
+  }
+
+  /** Every dead letter the topic holds (read without moving any consumer group), for operator views. */
+  async readDeadLetters(): Promise<DeadLetterQueue> {
+    return readDeadLetters(await readTopicToEnd(this.kafka, DLQ_TOPIC));
+  }
+
+  /** The store's database, where the journal lives: the admin port's journal search reads it. */
+  get db(): Db {
+    return this.store.db;
   }
 
   async stop(): Promise<void> {
