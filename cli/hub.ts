@@ -4,7 +4,7 @@ import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
-import { DEFAULT_ADMIN_PORT, databaseName, parsePort, parsePositiveInt } from './settings.ts';
+import { DEFAULT_ADMIN_PORT, jaegerUiUrl, databaseName, parsePort, parsePositiveInt } from './settings.ts';
 import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
 import { addApiOptions, preparePki, startApi, type ApiFlags } from './exchange-api.ts';
 
@@ -27,13 +27,14 @@ export function registerHubCommand(program: Command): void {
     )
     .option(
       '--admin-port <port>',
-      'HTTP port on 127.0.0.1 for /metrics (Prometheus), /healthz, /readyz and /connectors; 0 picks a free one',
+      'HTTP port on 127.0.0.1 for the dashboard (/), /metrics (Prometheus), /healthz, /readyz and /connectors; 0 picks a free one',
       (value) => parsePort(value, '--admin-port'),
       parsePort(process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT, 'DANCU_ADMIN_PORT'),
     )
   addApiOptions(command).action((options: { group: string; sessionTimeout: number; adminPort: number } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const connectorHealth = healthThresholdsFromEnv(); // a mistake in the thresholds stops the start here, before anything runs
+      const jaegerUi = jaegerUiUrl(); // a mistaken DANCU_JAEGER_UI stops the start here, before anything runs
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const pki = await preparePki(options, false);
       const hub = await IngestService.start({
@@ -47,8 +48,8 @@ export function registerHubCommand(program: Command): void {
         ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
       const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE) });
-      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), connectors: () => hub.connectors(), port: options.adminPort });
-      console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), metrics ${admin.url}/metrics; Ctrl-C to stop`);
+      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), connectors: () => hub.connectors(), dashboard: { ingest: hub, connectors: () => hub.connectors(), jaegerUiUrl: jaegerUi }, port: options.adminPort });
+      console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), dashboard ${admin.url}/, metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });
       live.start();
       await untilAborted(signal);

@@ -48,3 +48,18 @@ export function heartbeatIntervalMs(env: NodeJS.ProcessEnv = process.env): numbe
   const value = env.DANCU_HEARTBEAT_INTERVAL_MS;
   return value === undefined || value === '' ? undefined : parsePositiveInt(value, 'DANCU_HEARTBEAT_INTERVAL_MS');
 }
+
+/** Jaeger's UI, where the dashboard's journal entries link their traces (DANCU_JAEGER_UI). */
+export const DEFAULT_JAEGER_UI = 'http://127.0.0.1:16686';
+
+export function jaegerUiUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.DANCU_JAEGER_UI ?? DEFAULT_JAEGER_UI;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`DANCU_JAEGER_UI=${JSON.stringify(value)} is not a URL: give Jaeger's UI address, e.g. ${DEFAULT_JAEGER_UI}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`DANCU_JAEGER_UI must be an http or https URL, not ${JSON.stringify(value)}`);
+  return value.replace(/\/+$/, '');
+}

@@ -8,7 +8,7 @@ import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
 import { LiveCounts } from './live-counts.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
-import { DEFAULT_ADMIN_PORT, dancuHome, databaseName, heartbeatIntervalMs, parsePort, parsePositiveInt, parseShare } from './settings.ts';
+import { DEFAULT_ADMIN_PORT, jaegerUiUrl, dancuHome, databaseName, heartbeatIntervalMs, parsePort, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
 import { addApiOptions, preparePki, startApi, type ApiFlags } from './exchange-api.ts';
 
@@ -25,11 +25,12 @@ export function registerStartCommand(program: Command): void {
     .option('--seed <n>', 'simulation seed', '1')
     .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
-    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for /metrics, /healthz, /readyz and /connectors", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
+    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for the dashboard (/), /metrics, /healthz, /readyz and /connectors", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
   addApiOptions(command).action((flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
       const connectorHealth = healthThresholdsFromEnv(); // a mistake in the thresholds stops the start here, before anything runs
       const beatEvery = heartbeatIntervalMs();
+      const jaegerUi = jaegerUiUrl(); // a mistaken DANCU_JAEGER_UI stops the start here, before anything runs
       const stack = await ensureStack({ log: (line) => console.error(line) });
       const pki = await preparePki(flags, true);
       const hub = await IngestService.start({
@@ -41,7 +42,7 @@ export function registerStartCommand(program: Command): void {
         ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
       const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE) });
-      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), connectors: () => hub.connectors(), port: parsePort(flags.adminPort, '--admin-port') });
+      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), connectors: () => hub.connectors(), dashboard: { ingest: hub, connectors: () => hub.connectors(), jaegerUiUrl: jaegerUi }, port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),
         citizens: parsePositiveInt(flags.citizens, '--citizens'),
@@ -51,7 +52,7 @@ export function registerStartCommand(program: Command): void {
       };
       const rate = parsePositiveInt(flags.rate, '--rate');
       const connectors = new Map<SourceName, ConnectorSummary>();
-      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), gRPC ${flags.grpcAddress}, metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
+      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), gRPC ${flags.grpcAddress}, dashboard ${admin.url}/, metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
       const live = new LiveCounts({ hub, connectors });
       live.start();
       const running = SOURCES.map((source) =>

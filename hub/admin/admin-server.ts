@@ -1,8 +1,10 @@
-// The hub's HTTP admin port: Prometheus metrics, liveness and readiness, connector health, on loopback by default.
+// The hub's HTTP admin port: Prometheus metrics, liveness and readiness, connector health and the
+// operator dashboard, on loopback by default.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
+import { Dashboard, type DashboardOptions } from './dashboard.ts';
 
 /** What a readiness check found: each dependency and whether it answered. */
 export interface Readiness {
@@ -16,6 +18,8 @@ export interface AdminServerOptions {
   readiness: () => Promise<Readiness>;
   /** GET /connectors and GET /healthz?detail=1: the connectors' health; an empty list when absent. */
   connectors?: () => ConnectorHealth[];
+  /** GET / (the page) and /api/*: the operator dashboard; absent, those paths are 404. */
+  dashboard?: DashboardOptions;
   port: number;
   host?: string;
 }
@@ -28,10 +32,12 @@ export class AdminServer {
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly dashboard: Dashboard | undefined,
   ) {}
 
   /** Listens on host:port (port 0: any free port; see `url`). */
   static async start(options: AdminServerOptions): Promise<AdminServer> {
+    const dashboard = options.dashboard ? Dashboard.start(options.dashboard) : undefined;
     const server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://admin');
       const path = url.pathname;
@@ -56,20 +62,26 @@ export class AdminServer {
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       } else if (path === '/connectors') {
         json(response, { connectors: connectors() });
-      } else {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz or /connectors\n');
+      } else if (!dashboard?.serve(url, request, response)) {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /healthz, /readyz or /connectors\n');
       }
     });
     const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, host, resolve);
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, host, resolve);
+      });
+    } catch (error) {
+      dashboard?.stop();
+      throw error;
+    }
     const { port } = server.address() as AddressInfo;
-    return new AdminServer(server, `http://${host}:${port}`);
+    return new AdminServer(server, `http://${host}:${port}`, dashboard);
   }
 
   close(): Promise<void> {
+    this.dashboard?.stop();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

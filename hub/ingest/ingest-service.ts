@@ -1,8 +1,8 @@
 // The hub's ingest process: one Kafka consumer group over the four source topics, writing to
 // the population store. Run as many instances as there are partitions to share the load.
 import type { Tracer } from '@opentelemetry/api';
-import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
-import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, type PartitionLag } from '../../kafka/transport.ts';
+import { ALL_TOPICS, DLQ_TOPIC, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, readTopicToEnd, type PartitionLag } from '../../kafka/transport.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { Registry } from 'prom-client';
 import type { Readiness } from '../admin/admin-server.ts';
@@ -17,6 +17,8 @@ import { HeartbeatMonitor } from '../operations/heartbeat-monitor.ts';
 import { healthThresholds, type HealthThresholds } from '../operations/health-thresholds.ts';
 import { registerConnectorHealthMetrics } from '../operations/connector-health-metrics.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
+import type { Db } from 'mongodb';
+import { readDeadLetters, type DeadLetterQueue } from './dead-letter-queue.ts';
 
 export const HUB_GROUP_ID = 'dancu-hub';
 /** The hub's service name in traces. */
@@ -130,6 +132,16 @@ export class IngestService {
   /** Every connector heard from in the retained heartbeats, with its health (see hub/operations/connector-health.ts). */
   connectors(): ConnectorHealth[] {
     return this.monitor?.connectors() ?? [];
+  }
+
+  /** Every dead letter the topic holds (read without moving any consumer group), for operator views. */
+  async readDeadLetters(): Promise<DeadLetterQueue> {
+    return readDeadLetters(await readTopicToEnd(this.kafka, DLQ_TOPIC));
+  }
+
+  /** The store's database, where the journal lives: the admin port's journal search reads it. */
+  get db(): Db {
+    return this.store.db;
   }
 
   async stop(): Promise<void> {

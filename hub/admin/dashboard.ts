@@ -1,0 +1,133 @@
+// The operator dashboard on the admin port: one static page (hub/admin/dashboard/, no build
+// step) and the JSON it polls. Everything here is read-only and holds no personal data values:
+// counts, reasons, field names, trace links.
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Db } from 'mongodb';
+import { sourceTopic, SOURCES } from '../../kafka/topics.ts';
+import type { PartitionLag } from '../../kafka/transport.ts';
+import type { DeadLetterQueue } from '../ingest/dead-letter-queue.ts';
+import type { SourceCounts } from '../ingest/ingest-stats.ts';
+import { DeadLetterSummaries } from './dead-letter-summary.ts';
+import { FeedHistory, type FeedCounts } from './feed-history.ts';
+import { feedOverview, type ConnectorView } from './feed-overview.ts';
+import { InvalidSearch, searchJournal } from './journal-search.ts';
+
+/** What the dashboard reads from the hub's ingest; IngestService has this shape. */
+export interface IngestView {
+  stats: { bySource: ReadonlyMap<string, SourceCounts> };
+  lag(): Promise<PartitionLag[]>;
+  readDeadLetters(): Promise<DeadLetterQueue>;
+  /** Where the journal lives. */
+  readonly db: Db;
+}
+
+export interface DashboardOptions {
+  ingest: IngestView;
+  /** The connectors' health (the hub's heartbeat monitor); without it every feed's state is `unknown`. */
+  connectors?: () => readonly ConnectorView[] | Promise<readonly ConnectorView[]>;
+  /** Jaeger's UI, for the journal's trace links (DANCU_JAEGER_UI). */
+  jaegerUiUrl: string;
+  /** One sample of the feeds' counts and lag every so often (5 s), kept for historyWindowMs (10 min). */
+  sampleIntervalMs?: number;
+  historyWindowMs?: number;
+  /** How old the dead-letter summary may get before it is read again (5 s). */
+  deadLetterMaxAgeMs?: number;
+}
+
+const STATIC_FILES: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/dashboard': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+};
+
+const HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  // The page's own script and style only; the trace links leave without a referrer.
+  'content-security-policy': "default-src 'self'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+};
+
+/** The names the admin port answers to; anything else is a foreign page rebinding its DNS to 127.0.0.1. */
+const LOOPBACK_HOSTS = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
+
+export class Dashboard {
+  private readonly files = new Map<string, Buffer>();
+  private readonly history: FeedHistory;
+  private readonly deadLetters: DeadLetterSummaries;
+
+  private constructor(private readonly options: DashboardOptions) {
+    for (const { file } of Object.values(STATIC_FILES)) this.files.set(file, readFileSync(new URL(`./dashboard/${file}`, import.meta.url)));
+    this.history = new FeedHistory({
+      read: () => feedCounts(options.ingest),
+      ...(options.sampleIntervalMs === undefined ? {} : { intervalMs: options.sampleIntervalMs }),
+      ...(options.historyWindowMs === undefined ? {} : { windowMs: options.historyWindowMs }),
+    });
+    this.deadLetters = new DeadLetterSummaries(() => options.ingest.readDeadLetters(), options.deadLetterMaxAgeMs);
+  }
+
+  /** Starts sampling the feeds at once, so the charts have history before anyone opens the page. */
+  static start(options: DashboardOptions): Dashboard {
+    const dashboard = new Dashboard(options);
+    dashboard.history.start();
+    return dashboard;
+  }
+
+  stop(): void {
+    this.history.stop();
+  }
+
+  /** Answers a GET for the page or its JSON; false when the path is not the dashboard's. */
+  serve(url: URL, request: IncomingMessage, response: ServerResponse): boolean {
+    const asset = STATIC_FILES[url.pathname];
+    if (!asset && !url.pathname.startsWith('/api/')) return false;
+    if (!LOOPBACK_HOSTS.test(request.headers.host ?? '')) {
+      response.writeHead(403, { 'content-type': 'text/plain' }).end('the dashboard answers only to 127.0.0.1, localhost or [::1]\n');
+    } else if (asset) {
+      response.writeHead(200, { ...HEADERS, 'content-type': asset.type }).end(this.files.get(asset.file));
+    } else if (url.pathname === '/api/overview') {
+      this.answer(response, () => this.overview());
+    } else if (url.pathname === '/api/dead-letters') {
+      this.answer(response, () => this.deadLetters.current());
+    } else if (url.pathname === '/api/journal') {
+      this.answer(response, async () => ({ entries: await searchJournal(this.options.ingest.db, url.searchParams, this.options.jaegerUiUrl) }));
+    } else {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the dashboard has /api/overview, /api/dead-letters and /api/journal\n');
+    }
+    return true;
+  }
+
+  private async overview() {
+    return feedOverview({
+      counts: this.options.ingest.stats.bySource,
+      history: this.history,
+      connectors: this.options.connectors ? await this.options.connectors() : undefined,
+      now: Date.now(),
+    });
+  }
+
+  private answer(response: ServerResponse, body: () => Promise<unknown>): void {
+    body()
+      .then((value) => response.writeHead(200, { ...HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify(value)}\n`))
+      .catch((error: unknown) => {
+        const invalid = error instanceof InvalidSearch;
+        const message = invalid ? error.message : `the hub could not answer: ${error instanceof Error ? error.message : String(error)}`;
+        response.writeHead(invalid ? 400 : 500, { ...HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify({ error: message })}\n`);
+      });
+  }
+}
+
+/** The hub's running counts and its lag, by source. */
+async function feedCounts(ingest: IngestView): Promise<Record<string, FeedCounts>> {
+  const lags = await ingest.lag().catch(() => undefined);
+  const feeds: Record<string, FeedCounts> = {};
+  for (const source of SOURCES) {
+    const counts = ingest.stats.bySource.get(source) ?? { received: 0, applied: 0, duplicates: 0, rejected: 0, changes: 0 };
+    const topic = sourceTopic(source);
+    const lag = lags?.filter((partition) => partition.topic === topic).reduce((total, partition) => total + partition.lag, 0) ?? null;
+    feeds[source] = { ...counts, lag };
+  }
+  return feeds;
+}

@@ -1,0 +1,190 @@
+// The operator dashboard in a real headless Chromium (Debian's, found on PATH), on a hub reading
+// the real Kafka and FerretDB: the page, its polling and its JSON are tested as operators use them.
+import { randomUUID } from 'node:crypto';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_JAEGER_UI } from '../cli/settings.ts';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { AdminServer } from '../hub/admin/admin-server.ts';
+import type { DeadLetterSummary } from '../hub/admin/dead-letter-summary.ts';
+import type { ConnectorView } from '../hub/admin/feed-overview.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import type { SourceEvent } from '../schemas/source-event.ts';
+import { publishEvents, publishRaw, startTestHub, type TestHub } from './harness.ts';
+
+/** Where the screenshot goes (gitignored): CI keeps it as an artifact. */
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+
+/** Debian's chromium on PATH; the test fails rather than skips without it. */
+function findChromium(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const name of ['chromium', 'chromium-browser']) {
+      const candidate = join(dir, name);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  throw new Error('no chromium on PATH: the dashboard test needs a headless browser. .ci/run installs it (apt-get install -y --no-install-recommends chromium); locally run that as root.');
+}
+
+/** A GET with a chosen Host header (fetch will not send one). */
+function getWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+const seed = () => Math.floor(Math.random() * 1e9) + 1;
+
+function connector(topic: string, state: ConnectorView['state'], reason: string, published: number): ConnectorView {
+  return { connector: `${topic}.test`, topic, state, reason, heartbeatAgeSeconds: 2, counts: { published, rejected: 1 }, lag: 0, lastError: null };
+}
+
+describe('the operator dashboard in headless Chromium', () => {
+  let hub: TestHub;
+  let admin: AdminServer;
+  let browser: Browser;
+  let page: Page;
+  let first: SourceEvent[];
+  const marker = `broken-${randomUUID()}`;
+  // Stands in for the hub's heartbeat monitor (the health branch): the same shape, set by the test.
+  const connectors: ConnectorView[] = [
+    connector(sourceTopic('civil-status'), 'healthy', 'running, last heartbeat 2.0 s ago', 10),
+    connector(sourceTopic('residence'), 'degraded', 'the hub is 1200 records behind on dancu.source.residence.v1 (degraded above 1000)', 10),
+    connector(sourceTopic('health'), 'down', 'no heartbeat for 95 s (down after 60 s)', 0),
+  ];
+
+  beforeAll(async () => {
+    const executablePath = findChromium();
+    hub = await startTestHub();
+    admin = await AdminServer.start({
+      registry: hub.hub.metrics.registry,
+      readiness: () => hub.hub.readiness(),
+      dashboard: { ingest: hub.hub, connectors: async () => connectors, jaegerUiUrl: DEFAULT_JAEGER_UI, sampleIntervalMs: 500, deadLetterMaxAgeMs: 1_000 },
+      port: 0,
+    });
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  });
+
+  afterAll(async () => {
+    if (page) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    }
+    await browser?.close();
+    await admin?.close();
+    await hub?.stop();
+  });
+
+  const shown = (source: string, count: string) => page.locator(`[data-source="${source}"] [data-count="${count}"]`).textContent();
+
+  it('R26: each source feed shows its state in words as well as colour, and its counts and charts move without a reload', async () => {
+    first = simulateEvents({ seed: seed(), citizens: 4, sources: ['civil-status'] });
+    await page.goto(`${admin.url}/`);
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await expect.poll(() => page.locator('[data-source]').count()).toBe(4);
+    expect(await page.locator('[data-source="residence"] .state').first().textContent()).toContain('degraded');
+    expect(await page.locator('[data-source="health"] .state').first().textContent()).toContain('down');
+    expect(await page.locator('[data-source="residence"] .reason').first().textContent()).toContain('1200 records behind');
+
+    await publishEvents(first);
+    await expect.poll(() => shown('civil-status', 'applied'), { timeout: 60_000, interval: 250 }).toBe(String(first.length));
+    const more = simulateEvents({ seed: seed(), citizens: 4, sources: ['civil-status'] });
+    await publishEvents(more);
+    await expect.poll(() => shown('civil-status', 'applied'), { timeout: 60_000, interval: 250 }).toBe(String(first.length + more.length));
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await expect.poll(() => page.locator('[data-source="civil-status"] polyline').count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.locator('#freshness').textContent()).toContain('live');
+  });
+
+  it('R26: the dead-letter panel shows the reasons with a detail stripped of quoted values, never the record', async () => {
+    const before = (await (await fetch(`${admin.url}/api/dead-letters`)).json()) as DeadLetterSummary;
+    const countBefore = (reason: string) => before.reasons.find((group) => group.reason === reason)?.count ?? 0;
+    const victim = simulateEvents({ seed: seed(), citizens: 1, sources: ['residence'] })[0]!;
+    await publishRaw(sourceTopic('residence'), [{ key: victim.personalId, value: `{"${marker}": "Nguyễn Văn A"` }]);
+    // Keyed by another personal id: the reject detail quotes that key, which the page must not show.
+    const wrongKey = `${victim.personalId.slice(0, 11)}${(Number(victim.personalId.at(-1)) + 1) % 10}`;
+    await publishRaw(sourceTopic('residence'), [{ key: wrongKey, value: JSON.stringify(victim) }]);
+    await expect.poll(() => shown('residence', 'rejected'), { timeout: 60_000, interval: 250 }).toBe('2');
+    // Earlier tests' letters are on the topic too (and other runs may add more while this one
+    // runs): the panel must count these two on top of what it counted before.
+    for (const reason of ['malformed-json', 'id-inconsistent']) {
+      const cell = page.locator(`#dead-letters tr[data-reason="${reason}"] td.number`);
+      const counted = async () => Number(((await cell.textContent()) ?? '0').replaceAll(',', ''));
+      await expect.poll(counted, { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(countBefore(reason) + 1);
+    }
+    const panel = (await page.locator('#dead-letters').textContent()) ?? '';
+    expect(panel).toContain('residence');
+    expect(panel).not.toContain(marker);
+    expect(panel).not.toContain('Nguyễn');
+    const json = await (await fetch(`${admin.url}/api/dead-letters`)).text();
+    expect(json).not.toContain(marker);
+    expect(json).not.toContain(wrongKey);
+    expect(json).not.toContain(victim.personalId);
+    expect(json).not.toContain('originalValueBase64');
+  });
+
+  it('R35: a journal search for a citizen shows their entries (field names, never values), and an entry with a trace id links to its trace in Jaeger', async () => {
+    const citizen = first[0]!.personalId;
+    const traceId = randomUUID().replaceAll('-', '');
+    // A consumer's Lookup, journaled as the exchange service journals it.
+    await hub.hub.journal.append({
+      act: 'exchange',
+      action: 'Lookup',
+      actor: { system: 'test-consumer', organisation: 'Test ministry' },
+      citizens: [citizen],
+      fields: ['fullName', 'dateOfBirth'],
+      agreement: 'agreement-test',
+      purpose: 'social-insurance',
+      decision: 'allowed',
+      traceId,
+    });
+    await page.fill('input[name=citizen]', citizen);
+    await page.click('#journal-search button');
+    await expect.poll(() => page.locator('#journal-results tbody tr[data-sequence]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const rows = (await page.locator('#journal-results tbody').textContent()) ?? '';
+    expect(rows).toContain('apply-batch');
+    expect(rows).toContain('Lookup');
+    expect(rows).toContain('fullName, dateOfBirth');
+    for (const value of Object.values(first[0]!.payload)) {
+      if (typeof value === 'string' && value.length > 4) expect(rows).not.toContain(value);
+    }
+    expect(await page.locator('#journal-results a.trace').first().getAttribute('href')).toBe(`${DEFAULT_JAEGER_UI}/trace/${traceId}`);
+    expect(await page.locator('#journal-results a.trace').count()).toBe(1); // ingest entries have no trace id: no link
+
+    // A mistyped personal id is refused with a sentence, on the page and in the JSON.
+    await page.fill('input[name=citizen]', '12345');
+    await page.click('#journal-search button');
+    await expect.poll(() => page.locator('#journal-error').textContent()).toContain('12 digits');
+    const refused = await fetch(`${admin.url}/api/journal?citizen=12345`);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: 'citizen must be a personal id of exactly 12 digits' });
+    expect((await fetch(`${admin.url}/api/journal?since=yesterday`)).status).toBe(400);
+
+    // Put the good search back for the screenshot.
+    await page.fill('input[name=citizen]', citizen);
+    await page.click('#journal-search button');
+    await expect.poll(() => page.locator('#journal-results a.trace').count()).toBe(1);
+  });
+
+  it('the dashboard answers only to loopback names and returns no personal ids in its overview', async () => {
+    expect(await getWithHost(`${admin.url}/api/overview`, 'attacker.example:80')).toBe(403);
+    expect(await getWithHost(`${admin.url}/`, `localhost:${new URL(admin.url).port}`)).toBe(200);
+    const overview = await (await fetch(`${admin.url}/api/overview`)).text();
+    for (const event of first) expect(overview).not.toContain(event.personalId);
+  });
+});
