@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Tracer } from '@opentelemetry/api';
 import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
 import type { Journal } from '../hub/journal/journal.ts';
+import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { pkiDir } from './settings.ts';
@@ -57,6 +58,7 @@ export interface StartApiOptions {
   /** The process's journal (the ingest service's), shared so one writer keeps the chain. */
   journal: Journal;
   tracer: Tracer;
+  connectors: () => ConnectorHealth[];
 }
 
 export async function startApi(flags: ApiFlags, options: StartApiOptions): Promise<HubApi> {
@@ -69,5 +71,6 @@ export async function startApi(flags: ApiFlags, options: StartApiOptions): Promi
     metrics: options.metrics,
     journal: options.journal,
     tracer: options.tracer,
+    connectors: options.connectors,
   });
 }

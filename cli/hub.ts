@@ -47,7 +47,7 @@ export function registerHubCommand(program: Command): void {
         connectorHealth,
         ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
-      const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE) });
+      const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE), connectors: () => hub.connectors() });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), connectors: () => hub.connectors(), dashboard: { ingest: hub, connectors: () => hub.connectors(), jaegerUiUrl: jaegerUi }, port: options.adminPort });
       console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), dashboard ${admin.url}/, metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });

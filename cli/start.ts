@@ -41,7 +41,7 @@ export function registerStartCommand(program: Command): void {
         connectorHealth,
         ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
-      const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE) });
+      const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE), connectors: () => hub.connectors() });
       const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), connectors: () => hub.connectors(), dashboard: { ingest: hub, connectors: () => hub.connectors(), jaegerUiUrl: jaegerUi }, port: parsePort(flags.adminPort, '--admin-port') });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),

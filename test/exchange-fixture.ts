@@ -3,6 +3,7 @@
 // one is — on the test stack, and a unary call as a promise of its outcome.
 import type { Tracer } from '@opentelemetry/api';
 import type { Journal } from '../hub/journal/journal.ts';
+import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
 import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { startExchangeSandbox, type ExchangeSandbox } from '../hub/api/exchange-sandbox.ts';
 import { REASON_METADATA_KEY } from '../hub/exchange/grpc-status.ts';
@@ -17,10 +18,12 @@ export type ExchangeFixture = ExchangeSandbox;
  * `database`: use this one (e.g. a startTestHub's, so ingested citizens can be read) instead of a
  * fresh one; then pass that hub's `journal` too, as `dancu hub` shares one journal per process.
  */
-export async function startExchangeFixture(options: { citizens?: number; recheckMs?: number; tracer?: Tracer; database?: string; journal?: Journal } = {}): Promise<ExchangeFixture> {
+export async function startExchangeFixture(
+  options: { citizens?: number; recheckMs?: number; tracer?: Tracer; database?: string; journal?: Journal; connectors?: () => ConnectorHealth[] } = {},
+): Promise<ExchangeFixture> {
   await prepareTopics();
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: options.database ?? uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}), ...(options.journal ? { journal: options.journal } : {}) });
+  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: options.database ?? uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}), ...(options.journal ? { journal: options.journal } : {}), ...(options.connectors ? { connectors: options.connectors } : {}) });
 }
 
 /** A unary call's outcome: the response, or the status code and dancu reason it was refused with. */

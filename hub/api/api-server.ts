@@ -5,8 +5,9 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import { ExchangeService, type ExchangeServer } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { SelfServiceService, type SelfServiceServer } from '../../proto/gen/dancu/citizen/v1/self_service.ts';
 import { RegistryService, type RegistryServer } from '../../proto/gen/dancu/registry/v1/registry.ts';
+import { OperationsService, type OperationsServer } from '../../proto/gen/dancu/operations/v1/operations.ts';
 import { serverCredentials } from '../pki/credentials.ts';
-import { addHealth, addReflection } from './reflection.ts';
+import { addHealth, addReflection, type HealthReport } from './reflection.ts';
 
 export interface ApiServerOptions {
   /** host:port; port 0 picks a free one. */
@@ -18,6 +19,7 @@ export interface ApiServerOptions {
   exchange: ExchangeServer;
   selfService?: SelfServiceServer;
   registry?: RegistryServer;
+  operations?: OperationsServer;
   log?: (line: string) => void;
 }
 
@@ -26,7 +28,7 @@ export class ApiServer {
     private readonly server: Server,
     readonly port: number,
     /** What grpc.health.v1 reports: NOT_SERVING while the store (and so the journal) does not answer. */
-    readonly health: { setServing(serving: boolean): void },
+    readonly health: HealthReport,
   ) {}
 
   static async start(options: ApiServerOptions): Promise<ApiServer> {
@@ -35,6 +37,7 @@ export class ApiServer {
     server.addService(ExchangeService, options.exchange as unknown as UntypedServiceImplementation);
     if (options.selfService) server.addService(SelfServiceService, options.selfService as unknown as UntypedServiceImplementation);
     if (options.registry) server.addService(RegistryService, options.registry as unknown as UntypedServiceImplementation);
+    if (options.operations) server.addService(OperationsService, options.operations as unknown as UntypedServiceImplementation);
     const health = addHealth(server);
     addReflection(server);
     let credentials: ServerCredentials;

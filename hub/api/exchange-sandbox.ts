@@ -20,6 +20,7 @@ import { pkiFiles } from '../pki/pki-files.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import type { Tracer } from '@opentelemetry/api';
 import type { Journal } from '../journal/journal.ts';
+import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { HubApi } from './hub-api.ts';
 
 const DAY_MS = 86_400_000;
@@ -36,6 +37,8 @@ export interface ExchangeSandboxOptions {
   recheckMs?: number;
   metrics?: MetricsRegistry;
   tracer?: Tracer;
+  /** The connectors' health the API reports (Operations, grpc.health.v1). */
+  connectors?: () => ConnectorHealth[];
   /** The journal of a hub process sharing this database (one writer per process keeps the chain uncontended). */
   journal?: Journal;
   log?: (line: string) => void;
@@ -75,6 +78,8 @@ export interface ExchangeSandbox {
   register(spec: ConsumerSpec): Promise<Consumer>;
   /** A registry client with an operator certificate for `officerId`. */
   operator(officerId: string): Promise<RegistryClient>;
+  /** An operator certificate for `officerId`, for any client. */
+  operatorCredentials(officerId: string): Promise<ChannelCredentials>;
   /** Stops the hub API, drops the database and deletes the PKI. */
   stop(): Promise<void>;
 }
@@ -93,6 +98,7 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.tracer ? { tracer: options.tracer } : {}),
     ...(options.journal ? { journal: options.journal } : {}),
+    ...(options.connectors ? { connectors: options.connectors } : {}),
     log: options.log ?? (() => {}),
   });
   const address = `localhost:${api.port}`;
@@ -105,6 +111,10 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
   const ca = await readFile(pkiFiles(pkiDir).caCertificate, 'utf8');
   await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'sandbox');
   await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'sandbox');
+
+  async function operatorCredentials(officerId: string): Promise<ChannelCredentials> {
+    return clientCredentials(await tlsFor('operator', officerId, 'population-data-agency'));
+  }
 
   async function tlsFor(kind: 'system' | 'operator', id: string, organisation: string): Promise<ClientTls> {
     const issued = await issueCertificate(pkiDir, { kind, id, organisation, validDays: 30 });
@@ -149,8 +159,9 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
       return { agreementId: submitted._id, credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
     },
     async operator(officerId) {
-      return new RegistryClient(address, clientCredentials(await tlsFor('operator', officerId, 'population-data-agency')));
+      return new RegistryClient(address, await operatorCredentials(officerId));
     },
+    operatorCredentials,
     async stop() {
       await api.stop();
       await store.db.dropDatabase();

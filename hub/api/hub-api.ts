@@ -21,6 +21,8 @@ import { registryService } from '../registry/registry-service.ts';
 import { selfService, type AccessLog } from '../self-service/self-service.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { ApiServer } from './api-server.ts';
+import type { ConnectorHealth } from '../operations/connector-health.ts';
+import { operationsService } from '../operations/operations-service.ts';
 
 export interface HubApiOptions {
   kafkaBrokers: string[];
@@ -37,6 +39,8 @@ export interface HubApiOptions {
   recheckMs?: number;
   /** The `dancu-hub` service's tracer (telemetry/tracing.ts); no spans when absent. */
   tracer?: Tracer;
+  /** The connectors' health (the ingest service's heartbeat monitor), for Operations and grpc.health.v1. */
+  connectors?: () => ConnectorHealth[];
   /** The hub's journal when the process already has one (the ingest service's); else the API opens its own. */
   journal?: Journal;
   log?: (line: string) => void;
@@ -56,12 +60,14 @@ export class HubApi {
     readonly registry: Registry,
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
+    connectors: () => ConnectorHealth[],
   ) {
     this.healthTimer = setInterval(() => {
       void this.store.ping().then(
         () => this.server.health.setServing(true),
         () => this.server.health.setServing(false),
       );
+      for (const connector of connectors()) this.server.health.setConnector(connector.connector, connector.state === 'healthy');
     }, HEALTH_CHECK_MS);
     this.healthTimer.unref();
   }
@@ -106,9 +112,10 @@ export class HubApi {
       }),
       selfService: selfService({ enforcement, journal: journaled, accessLog, store, observer: metrics, tracer }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
+      operations: operationsService({ connectors: options.connectors ?? (() => []), journal: journaled, observer: metrics, tracer }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher);
+    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, options.connectors ?? (() => []));
   }
 
   async stop(): Promise<void> {

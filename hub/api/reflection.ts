@@ -14,7 +14,7 @@ import { HealthImplementation } from 'grpc-health-check';
 const DESCRIPTORS = fileURLToPath(new URL('../../proto/gen/descriptors.binpb', import.meta.url));
 
 /** The fully qualified names of the services the hub serves, as health and reflection name them. */
-export const SERVICE_NAMES = ['dancu.exchange.v1.Exchange', 'dancu.citizen.v1.SelfService', 'dancu.registry.v1.Registry'] as const;
+export const SERVICE_NAMES = ['dancu.exchange.v1.Exchange', 'dancu.citizen.v1.SelfService', 'dancu.registry.v1.Registry', 'dancu.operations.v1.Operations'] as const;
 
 export function addReflection(server: Server): void {
   // The reflection service indexes files by name, first seen wins: ours come first.
@@ -35,13 +35,24 @@ function fileDescriptorProtos(set: Uint8Array): Buffer[] {
   return files;
 }
 
-/** Health per service plus the overall '' entry, all set together by `setServing`. */
-export function addHealth(server: Server): { setServing(serving: boolean): void } {
+/** What the hub sets in grpc.health.v1. */
+export interface HealthReport {
+  /** The hub's own services and the overall '' entry, all together. */
+  setServing(serving: boolean): void;
+  /** One connector, as the service `dancu.connector.<id>`. */
+  setConnector(connectorId: string, serving: boolean): void;
+}
+
+/** Health per service plus the overall '' entry, and one entry per connector. */
+export function addHealth(server: Server): HealthReport {
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 'SERVING' as const])) });
   health.addToServer(server);
   return {
     setServing(serving) {
       for (const name of ['', ...SERVICE_NAMES]) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+    },
+    setConnector(connectorId, serving) {
+      health.setStatus(`dancu.connector.${connectorId}`, serving ? 'SERVING' : 'NOT_SERVING');
     },
   };
 }

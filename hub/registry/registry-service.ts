@@ -2,12 +2,11 @@
 // operator certificate (`dancu pki issue <officer> --operator`); the certificate's CN is the
 // officer id the registry checks authority against (R17). The Registry journals every action it
 // takes; this layer journals only the callers it turns away before reaching it.
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type * as wire from '../../proto/gen/dancu/registry/v1/registry.ts';
 import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
-import { finishCall, journalRefusal, newCallRecord, type CallObserver, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
+import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
+import { operatorCall as callAsOperator } from '../api/operator-call.ts';
 import type { Tracer } from '@opentelemetry/api';
-import { toServiceError } from '../exchange/grpc-status.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { isRequestStatus, type Agreement } from './agreement.ts';
 import { competentAuthority } from './competent-authority.ts';
@@ -43,31 +42,8 @@ export function registryService(deps: RegistryServiceDependencies): wire.Registr
   const { registry } = deps;
   const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: REGISTRY_SERVICE, act: 'registry' };
 
-  /** Only registered officers' operator certificates reach the registry. */
-  function operatorCall<Request, Response>(action: string, run: (request: Request, officerId: string) => Promise<Response>) {
-    return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
-      const started = process.hrtime.bigint();
-      const record: CallRecord = newCallRecord(calls, `Registry.${action}`, call);
-      void (async () => {
-        try {
-          const identity = record.identity;
-          if (!identity) refuse('CERTIFICATE_MISSING', 'present the operator certificate issued by `dancu pki issue <officer> --operator`');
-          if (identity.kind !== 'operator') refuse('NOT_AN_OPERATOR', `${identity.id} presented a ${identity.kind} certificate; the registry is for the agency's officers`);
-          record.officer = identity.id;
-          const response = await record.trace.step('registry.act', () => run(call.request, identity.id));
-          finishCall(calls, record, 'allowed', undefined, started);
-          callback(null, response);
-        } catch (error) {
-          const refusal = error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error;
-          // The Registry journaled its own refusals; journal here only what never reached it.
-          const sent = error instanceof Refusal ? await journalRefusal(calls, record, error) : refusal;
-          if (!(refusal instanceof Refusal)) deps.observer.failed(`Registry.${action}`, error);
-          finishCall(calls, record, 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', started);
-          callback(toServiceError(sent));
-        }
-      })();
-    };
-  }
+  const operatorCall = <Request, Response>(action: string, run: (request: Request, officerId: string) => Promise<Response>) =>
+    callAsOperator<Request, Response>(calls, `Registry.${action}`, run, (error) => (error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error));
 
   return {
     submitRequest: operatorCall<wire.SubmitRequestRequest, wire.Agreement>('SubmitRequest', async (request) => toWireAgreement(await registry.submitRequest(fromWireRequest(request)))),

@@ -1,0 +1,37 @@
+// Calls from the agency's operators (Registry, Operations): only an operator certificate
+// (`dancu pki issue <officer> --operator`) gets through, the officer id is its CN. A caller
+// turned away here is journaled; what the handler itself refuses is mapped by `mapError` and
+// journaled by the handler's own domain (the Registry journals every action it takes).
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { toServiceError } from '../exchange/grpc-status.ts';
+import { finishCall, journalRefusal, newCallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
+import { refuse, Refusal } from '../exchange/refusal.ts';
+
+export function operatorCall<Request, Response>(
+  calls: ServiceCalls,
+  action: string,
+  run: (request: Request, officerId: string) => Promise<Response>,
+  mapError: (error: unknown) => unknown = (error) => error,
+): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
+  return (call, callback) => {
+    const started = process.hrtime.bigint();
+    const record = newCallRecord(calls, action, call);
+    void (async () => {
+      try {
+        const identity = record.identity;
+        if (!identity) refuse('CERTIFICATE_MISSING', 'present the operator certificate issued by `dancu pki issue <officer> --operator`');
+        if (identity.kind !== 'operator') refuse('NOT_AN_OPERATOR', `${identity.id} presented a ${identity.kind} certificate; this service is for the agency's officers`);
+        record.officer = identity.id;
+        const response = await record.trace.step('operator.act', () => run(call.request, identity.id));
+        finishCall(calls, record, 'allowed', undefined, started);
+        callback(null, response);
+      } catch (error) {
+        const refusal = mapError(error);
+        const sent = error instanceof Refusal ? await journalRefusal(calls, record, error) : refusal;
+        if (!(refusal instanceof Refusal)) calls.observer.failed(action, error);
+        finishCall(calls, record, 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', started);
+        callback(toServiceError(sent));
+      }
+    })();
+  };
+}
