@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MongoClient } from 'mongodb';
 import { resolveEndpoints } from '../deploy/local/endpoints.ts';
@@ -73,6 +75,8 @@ export function registerConsumerCommand(program: Command): void {
           personalIds: flags.watch ? fieldList(flags.watch) : [],
           signal,
           log: (line) => console.error(`sync: ${line}`),
+          // Operators see this sync beside the sources (dancu.operations.v1, the dashboard).
+          heartbeat: { connector: `${systemIdOf(flags.cert)}.sync` },
           onChange: () => {
             seen += 1;
             if (seen % 1000 === 0) console.error(`sync: ${seen} changes received`);
@@ -134,4 +138,12 @@ async function runBatch<Item, Result extends BatchResult>(
   } finally {
     client.close();
   }
+}
+
+/** The system id a client certificate names (its CN): heartbeats must carry it. */
+function systemIdOf(certPath: string): string {
+  const subject = new X509Certificate(readFileSync(certPath)).subject;
+  const cn = /^CN=(.+)$/m.exec(subject)?.[1];
+  if (!cn) throw new Error(`the certificate ${certPath} names no system (no CN): issue one with \`dancu pki issue <system>\``);
+  return cn;
 }

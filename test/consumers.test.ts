@@ -23,7 +23,8 @@ import type { CitizenChange } from '../hub/citizen/merge.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
 import { testEndpoints } from './endpoints.ts';
-import { keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { OperationsClient } from '../proto/gen/dancu/operations/v1/operations.ts';
 import { DANCU_BIN, cliEnv, publishEvents, startTestHub, tapTopic, uniqueName, waitFor, type TestHub } from './harness.ts';
 
 const run = promisify(execFile);
@@ -193,6 +194,31 @@ describe('consumer connectors', () => {
       controller.abort();
       expect((await waiting).reconnects).toBeGreaterThanOrEqual(2);
     } finally {
+      await replicaDb.dropDatabase();
+    }
+  });
+
+  it('R26, R41: a sync consumer reports heartbeats through the hub; operators see it healthy while it runs and down once it stops', async () => {
+    const sector = await fx.register({ organisation: 'mod', category: 'CENTRAL_STATE_BODY', system: 'mod-replica', services: ['WatchChanges'], purposes: ['RESIDENCE_MANAGEMENT'], grants: [{ field: 'permanentAddress', modes: ['disclose'] }] });
+    const replicaDb = mongo.db(uniqueName('mod_replica'));
+    const operations = new OperationsClient(fx.address, sector.credentials);
+    const client = new HubClient(sector.exchange, scopeOf(sector, 'RESIDENCE_MANAGEMENT'), operations);
+    const controller = new AbortController();
+    try {
+      const running = runSyncConsumer({ client, db: replicaDb, signal: controller.signal, heartbeat: { connector: 'mod-replica.sync', intervalMs: 300 } });
+      const seen = await waitFor('the consumer among the connectors', async () => ingest.hub.connectors().find((each) => each.connector === 'mod-replica.sync'), 30_000);
+      expect(seen).toMatchObject({ kind: 'consumer', topic: 'dancu.changes.v1', state: 'healthy' });
+      controller.abort();
+      await running;
+      const stopped = await waitFor('the consumer down after its clean stop', async () => ingest.hub.connectors().find((each) => each.connector === 'mod-replica.sync' && each.state === 'down'), 30_000);
+      expect(stopped.reason).toMatch(/stopped cleanly/);
+
+      // A system may only report beats under its own name.
+      const foreign = await call(operations, 'reportHeartbeat', { agreementId: sector.agreementId, connector: 'vss-insurance.sync', state: 'running', read: 0, checkpoint: 0, published: 0, rejected: 0, skipped: 0, lastError: '', version: '1', intervalMs: 5000 });
+      expect(foreign).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+    } finally {
+      controller.abort();
+      operations.close();
       await replicaDb.dropDatabase();
     }
   });

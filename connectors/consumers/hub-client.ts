@@ -12,6 +12,9 @@ import {
   type VerifyRequest,
   type VerifyResponse,
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
+import { OperationsClient, type ReportHeartbeatRequest } from '../../proto/gen/dancu/operations/v1/operations.ts';
+import type { RecordPublisher } from '../../kafka/transport.ts';
+import type { Heartbeat } from '../sdk/heartbeat.ts';
 import { Refused } from './refused.ts';
 
 export interface HubConnection {
@@ -39,6 +42,8 @@ export class HubClient {
   constructor(
     readonly exchange: ExchangeClient,
     readonly scope: CallScope,
+    /** For heartbeats (Operations.ReportHeartbeat); without it the consumer sends none. */
+    readonly operations?: OperationsClient,
     private readonly deadlineMs = DEFAULT_DEADLINE_MS,
   ) {}
 
@@ -48,7 +53,8 @@ export class HubClient {
       readPem(connection.certPath, "this system's certificate (--cert)"),
       readPem(connection.keyPath, "this system's private key (--key)"),
     ]);
-    return new HubClient(new ExchangeClient(connection.address, credentials.createSsl(ca, key, cert)), scope);
+    const tls = credentials.createSsl(ca, key, cert);
+    return new HubClient(new ExchangeClient(connection.address, tls), scope, new OperationsClient(connection.address, tls));
   }
 
   context(caseReference: string): RequestContext {
@@ -68,8 +74,43 @@ export class HubClient {
     return this.exchange.watchChanges({ context: this.context(caseReference), cursor, personalIds });
   }
 
+  /**
+   * Where a HeartbeatPublisher sends this consumer's beats: to the hub over gRPC (consumers have
+   * no Kafka access), which puts them on dancu.heartbeats.v1 beside the sources'.
+   */
+  heartbeatSink(): Pick<RecordPublisher, 'publish'> {
+    return {
+      publish: async (_topic, records) => {
+        const operations = this.operations;
+        if (!operations) return;
+        for (const record of records) {
+          const beat = JSON.parse(String(record.value)) as Heartbeat;
+          const request: ReportHeartbeatRequest = {
+            agreementId: this.scope.agreementId,
+            connector: beat.connector,
+            state: beat.state,
+            read: beat.position.read,
+            checkpoint: beat.position.checkpoint,
+            published: beat.counts.published,
+            rejected: beat.counts.rejected,
+            skipped: beat.counts.skipped,
+            lastError: beat.lastError?.message ?? '',
+            ...(beat.lastError ? { lastErrorAt: new Date(beat.lastError.at) } : {}),
+            version: beat.version,
+            startedAt: new Date(beat.startedAt),
+            intervalMs: beat.intervalMs,
+          };
+          await new Promise<void>((resolve, reject) =>
+            operations.reportHeartbeat(request, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (error) => (error ? reject(Refused.from(error)) : resolve())),
+          );
+        }
+      },
+    };
+  }
+
   close(): void {
     this.exchange.close();
+    this.operations?.close();
   }
 
   private unary<Q, R>(method: Unary<Q, R>, request: Q): Promise<R> {

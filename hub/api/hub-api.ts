@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { CHANGES_TOPIC, CORRECTIONS_TOPIC, topicLayout } from '../../kafka/topics.ts';
+import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, topicLayout } from '../../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics } from '../../kafka/transport.ts';
 import { AbuseGuard } from '../exchange/abuse-guard.ts';
 import { kafkaDataErrorReporter } from '../exchange/data-error-report.ts';
@@ -75,7 +75,7 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    await ensureTopics(kafka, [CHANGES_TOPIC, CORRECTIONS_TOPIC].map(topicLayout));
+    await ensureTopics(kafka, [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC].map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
     const signingKey = options.pkiDir ? readJournalSigningKey(options.pkiDir) : undefined;
     const ownJournal = options.journal === undefined;
@@ -112,7 +112,7 @@ export class HubApi {
       }),
       selfService: selfService({ enforcement, journal: journaled, accessLog, store, observer: metrics, tracer }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
-      operations: operationsService({ connectors: options.connectors ?? (() => []), journal: journaled, observer: metrics, tracer }),
+      operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer }),
       log,
     });
     return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, options.connectors ?? (() => []));

@@ -9,6 +9,8 @@ import type { Change } from '../../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { backoffDelay, pause, type BackoffOptions } from '../backoff.ts';
 import type { HubClient } from '../hub-client.ts';
 import { Refused } from '../refused.ts';
+import { CHANGES_TOPIC } from '../../../kafka/topics.ts';
+import { HeartbeatPublisher, type ConnectorError } from '../../sdk/heartbeat.ts';
 import { Replica, type ApplyOutcome } from './replica.ts';
 
 export interface SyncOptions {
@@ -24,6 +26,8 @@ export interface SyncOptions {
   backoff?: BackoffOptions;
   log?: (line: string) => void;
   onChange?: (change: Change, outcome: ApplyOutcome) => void;
+  /** Heartbeats to the hub (when the client can send them): the connector id, `<system id>.<name>`. */
+  heartbeat?: { connector: string; intervalMs?: number };
 }
 
 export interface SyncSummary {
@@ -40,6 +44,36 @@ export async function runSyncConsumer(options: SyncOptions): Promise<SyncSummary
   const replica = new Replica(options.db, client.scope.agreementId);
   const summary: SyncSummary = { applied: 0, alreadyApplied: 0, reconnects: 0 };
   let failures = 0;
+  let lastError: ConnectorError | null = null;
+  let seenAtLastBeat = 0;
+  const heartbeat =
+    options.heartbeat && client.operations
+      ? new HeartbeatPublisher({
+          publisher: client.heartbeatSink(),
+          connector: options.heartbeat.connector,
+          kind: 'consumer',
+          topic: CHANGES_TOPIC,
+          ...(options.heartbeat.intervalMs ? { intervalMs: options.heartbeat.intervalMs } : {}),
+          status: () => {
+            const seen = summary.applied + summary.alreadyApplied;
+            const state = seen === 0 && seenAtLastBeat === 0 ? 'starting' : seen > seenAtLastBeat ? 'running' : 'idle';
+            seenAtLastBeat = seen;
+            return { state, position: { read: seen, checkpoint: seen }, counts: { published: summary.applied, rejected: 0, skipped: summary.alreadyApplied }, lastError };
+          },
+        })
+      : undefined;
+  heartbeat?.start();
+  let end: { state: 'stopping' | 'failed'; error?: ConnectorError } = { state: 'stopping' };
+  try {
+    return await follow();
+  } catch (error) {
+    end = { state: 'failed', error: { message: error instanceof Refused ? error.reason || 'refused' : 'the sync failed', at: new Date().toISOString() } };
+    throw error;
+  } finally {
+    await heartbeat?.stop(end.state, end.error);
+  }
+
+  async function follow(): Promise<SyncSummary> {
 
   while (!signal.aborted) {
     const cursor = await replica.cursor();
@@ -69,6 +103,7 @@ export async function runSyncConsumer(options: SyncOptions): Promise<SyncSummary
       failures += 1;
       summary.reconnects += 1;
       const delay = backoffDelay(failures, options.backoff);
+      lastError = { message: `hub unreachable: ${refused.reason || 'UNAVAILABLE'}`, at: new Date().toISOString() };
       log(`hub unreachable (${refused.message}); reconnecting in ${delay} ms`);
       await pause(delay, signal);
     } finally {
@@ -76,6 +111,7 @@ export async function runSyncConsumer(options: SyncOptions): Promise<SyncSummary
     }
   }
   return summary;
+  }
 }
 
 function isServiceError(error: unknown): error is ServiceError {

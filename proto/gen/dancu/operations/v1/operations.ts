@@ -27,11 +27,36 @@ export const protobufFileName = "dancu/operations/v1/operations.proto";
 /**
  * For the hub's operators: the health of every connector feeding or reading the hub.
  *
- * Callers authenticate by mutual TLS with an operator certificate (`dancu pki issue <officer>
- * --operator`). The same view is on the admin port (`GET /connectors`, the dashboard), and each
+ * ListConnectors needs an operator certificate (`dancu pki issue <officer> --operator`);
+ * ReportHeartbeat is for consumer connectors, with their system's certificate. The same view is on the admin port (`GET /connectors`, the dashboard), and each
  * connector also appears in grpc.health.v1 as the service `dancu.connector.<connector id>`:
  * SERVING while healthy, NOT_SERVING while degraded or down.
  */
+
+export interface ReportHeartbeatRequest {
+  /** The agreement the consumer works under. */
+  agreementId: string;
+  /** e.g. "vss-insurance.sync". */
+  connector: string;
+  /** starting, running, idle, stopping or failed. */
+  state: string;
+  /** Changes taken in, and the last one saved where a restart resumes. */
+  read: number;
+  checkpoint: number;
+  /** Since this run started: applied, failed, skipped. */
+  published: number;
+  rejected: number;
+  skipped: number;
+  /** A reason code or transport error, never data values; empty if none. */
+  lastError: string;
+  lastErrorAt?: Date | undefined;
+  version: string;
+  startedAt?: Date | undefined;
+  intervalMs: number;
+}
+
+export interface ReportHeartbeatResponse {
+}
 
 export interface ListConnectorsRequest {
 }
@@ -67,6 +92,353 @@ export interface ConnectorHealth {
 export interface ListConnectorsResponse {
   connectors: ConnectorHealth[];
 }
+
+function createBaseReportHeartbeatRequest(): ReportHeartbeatRequest {
+  return {
+    agreementId: "",
+    connector: "",
+    state: "",
+    read: 0,
+    checkpoint: 0,
+    published: 0,
+    rejected: 0,
+    skipped: 0,
+    lastError: "",
+    lastErrorAt: undefined,
+    version: "",
+    startedAt: undefined,
+    intervalMs: 0,
+  };
+}
+
+export const ReportHeartbeatRequest: MessageFns<ReportHeartbeatRequest> = {
+  encode(message: ReportHeartbeatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agreementId !== "") {
+      writer.uint32(10).string(message.agreementId);
+    }
+    if (message.connector !== "") {
+      writer.uint32(18).string(message.connector);
+    }
+    if (message.state !== "") {
+      writer.uint32(26).string(message.state);
+    }
+    if (message.read !== 0) {
+      writer.uint32(32).uint64(message.read);
+    }
+    if (message.checkpoint !== 0) {
+      writer.uint32(40).uint64(message.checkpoint);
+    }
+    if (message.published !== 0) {
+      writer.uint32(48).uint64(message.published);
+    }
+    if (message.rejected !== 0) {
+      writer.uint32(56).uint64(message.rejected);
+    }
+    if (message.skipped !== 0) {
+      writer.uint32(64).uint64(message.skipped);
+    }
+    if (message.lastError !== "") {
+      writer.uint32(74).string(message.lastError);
+    }
+    if (message.lastErrorAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastErrorAt), writer.uint32(82).fork()).join();
+    }
+    if (message.version !== "") {
+      writer.uint32(90).string(message.version);
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(98).fork()).join();
+    }
+    if (message.intervalMs !== 0) {
+      writer.uint32(104).uint32(message.intervalMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportHeartbeatRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportHeartbeatRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agreementId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.connector = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.read = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.checkpoint = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.published = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.rejected = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.skipped = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.lastErrorAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.intervalMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReportHeartbeatRequest {
+    return {
+      agreementId: isSet(object.agreementId)
+        ? globalThis.String(object.agreementId)
+        : isSet(object.agreement_id)
+        ? globalThis.String(object.agreement_id)
+        : "",
+      connector: isSet(object.connector) ? globalThis.String(object.connector) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      read: isSet(object.read) ? globalThis.Number(object.read) : 0,
+      checkpoint: isSet(object.checkpoint) ? globalThis.Number(object.checkpoint) : 0,
+      published: isSet(object.published) ? globalThis.Number(object.published) : 0,
+      rejected: isSet(object.rejected) ? globalThis.Number(object.rejected) : 0,
+      skipped: isSet(object.skipped) ? globalThis.Number(object.skipped) : 0,
+      lastError: isSet(object.lastError)
+        ? globalThis.String(object.lastError)
+        : isSet(object.last_error)
+        ? globalThis.String(object.last_error)
+        : "",
+      lastErrorAt: isSet(object.lastErrorAt)
+        ? fromJsonTimestamp(object.lastErrorAt)
+        : isSet(object.last_error_at)
+        ? fromJsonTimestamp(object.last_error_at)
+        : undefined,
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      intervalMs: isSet(object.intervalMs)
+        ? globalThis.Number(object.intervalMs)
+        : isSet(object.interval_ms)
+        ? globalThis.Number(object.interval_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: ReportHeartbeatRequest): unknown {
+    const obj: any = {};
+    if (message.agreementId !== "") {
+      obj.agreementId = message.agreementId;
+    }
+    if (message.connector !== "") {
+      obj.connector = message.connector;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.read !== 0) {
+      obj.read = Math.round(message.read);
+    }
+    if (message.checkpoint !== 0) {
+      obj.checkpoint = Math.round(message.checkpoint);
+    }
+    if (message.published !== 0) {
+      obj.published = Math.round(message.published);
+    }
+    if (message.rejected !== 0) {
+      obj.rejected = Math.round(message.rejected);
+    }
+    if (message.skipped !== 0) {
+      obj.skipped = Math.round(message.skipped);
+    }
+    if (message.lastError !== "") {
+      obj.lastError = message.lastError;
+    }
+    if (message.lastErrorAt !== undefined) {
+      obj.lastErrorAt = message.lastErrorAt.toISOString();
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.intervalMs !== 0) {
+      obj.intervalMs = Math.round(message.intervalMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReportHeartbeatRequest>, I>>(base?: I): ReportHeartbeatRequest {
+    return ReportHeartbeatRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReportHeartbeatRequest>, I>>(object: I): ReportHeartbeatRequest {
+    const message = createBaseReportHeartbeatRequest();
+    message.agreementId = object.agreementId ?? "";
+    message.connector = object.connector ?? "";
+    message.state = object.state ?? "";
+    message.read = object.read ?? 0;
+    message.checkpoint = object.checkpoint ?? 0;
+    message.published = object.published ?? 0;
+    message.rejected = object.rejected ?? 0;
+    message.skipped = object.skipped ?? 0;
+    message.lastError = object.lastError ?? "";
+    message.lastErrorAt = object.lastErrorAt ?? undefined;
+    message.version = object.version ?? "";
+    message.startedAt = object.startedAt ?? undefined;
+    message.intervalMs = object.intervalMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseReportHeartbeatResponse(): ReportHeartbeatResponse {
+  return {};
+}
+
+export const ReportHeartbeatResponse: MessageFns<ReportHeartbeatResponse> = {
+  encode(_: ReportHeartbeatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportHeartbeatResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportHeartbeatResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ReportHeartbeatResponse {
+    return {};
+  },
+
+  toJSON(_: ReportHeartbeatResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReportHeartbeatResponse>, I>>(base?: I): ReportHeartbeatResponse {
+    return ReportHeartbeatResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReportHeartbeatResponse>, I>>(_: I): ReportHeartbeatResponse {
+    const message = createBaseReportHeartbeatResponse();
+    return message;
+  },
+};
 
 function createBaseListConnectorsRequest(): ListConnectorsRequest {
   return {};
@@ -500,11 +872,35 @@ export const OperationsService = {
       Buffer.from(ListConnectorsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListConnectorsResponse => ListConnectorsResponse.decode(value),
   },
+  /**
+   * A consumer connector's heartbeat (every few seconds, and a last one when it stops), so
+   * operators see consumers beside the sources. The caller's system certificate must be one the
+   * registry issued, under an agreement in force; the connector id must be the system id or
+   * start with "<system id>.". The hub stamps the time it received the beat.
+   */
+  reportHeartbeat: {
+    path: "/dancu.operations.v1.Operations/ReportHeartbeat" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReportHeartbeatRequest): Buffer =>
+      Buffer.from(ReportHeartbeatRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReportHeartbeatRequest => ReportHeartbeatRequest.decode(value),
+    responseSerialize: (value: ReportHeartbeatResponse): Buffer =>
+      Buffer.from(ReportHeartbeatResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReportHeartbeatResponse => ReportHeartbeatResponse.decode(value),
+  },
 } as const;
 
 export interface OperationsServer extends UntypedServiceImplementation {
   /** Every connector heard from in the retained heartbeats (a day), with its health. */
   listConnectors: handleUnaryCall<ListConnectorsRequest, ListConnectorsResponse>;
+  /**
+   * A consumer connector's heartbeat (every few seconds, and a last one when it stops), so
+   * operators see consumers beside the sources. The caller's system certificate must be one the
+   * registry issued, under an agreement in force; the connector id must be the system id or
+   * start with "<system id>.". The hub stamps the time it received the beat.
+   */
+  reportHeartbeat: handleUnaryCall<ReportHeartbeatRequest, ReportHeartbeatResponse>;
 }
 
 export interface OperationsClient extends Client {
@@ -523,6 +919,27 @@ export interface OperationsClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListConnectorsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A consumer connector's heartbeat (every few seconds, and a last one when it stops), so
+   * operators see consumers beside the sources. The caller's system certificate must be one the
+   * registry issued, under an agreement in force; the connector id must be the system id or
+   * start with "<system id>.". The hub stamps the time it received the beat.
+   */
+  reportHeartbeat(
+    request: ReportHeartbeatRequest,
+    callback: (error: ServiceError | null, response: ReportHeartbeatResponse) => void,
+  ): ClientUnaryCall;
+  reportHeartbeat(
+    request: ReportHeartbeatRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReportHeartbeatResponse) => void,
+  ): ClientUnaryCall;
+  reportHeartbeat(
+    request: ReportHeartbeatRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReportHeartbeatResponse) => void,
   ): ClientUnaryCall;
 }
 
