@@ -9,7 +9,7 @@ import { runJsonlBatch, type BatchChecks, type BatchResult } from '../connectors
 import { portalChecks } from '../connectors/consumers/portal/check-dossier.ts';
 import { Refused } from '../connectors/consumers/refused.ts';
 import { runSyncConsumer } from '../connectors/consumers/sync/sync-consumer.ts';
-import { DEFAULT_GRPC_ADDRESS } from './exchange-api.ts';
+import { DEFAULT_GRPC_ADDRESS } from './hub-process.ts';
 import { onShutdown } from './shutdown.ts';
 
 interface HubFlags {

@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
-import { ensureStack } from '../deploy/local/stack.ts';
-import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { LiveCounts } from './live-counts.ts';
-import { AdminServer } from '../hub/admin/admin-server.ts';
-import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
-import { DEFAULT_ADMIN_PORT, jaegerUiUrl, databaseName, parsePort, parsePositiveInt } from './settings.ts';
+import { DEFAULT_ADMIN_PORT, databaseName, parsePort, parsePositiveInt } from './settings.ts';
 import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
-import { addApiOptions, preparePki, startApi, type ApiFlags } from './exchange-api.ts';
+import { addApiOptions, startHubProcess, type ApiFlags } from './hub-process.ts';
 
 export function registerHubCommand(program: Command): void {
   const command = program
@@ -33,30 +29,19 @@ export function registerHubCommand(program: Command): void {
     )
   addApiOptions(command).action((options: { group: string; sessionTimeout: number; adminPort: number } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
-      const connectorHealth = healthThresholdsFromEnv(); // a mistake in the thresholds stops the start here, before anything runs
-      const jaegerUi = jaegerUiUrl(); // a mistaken DANCU_JAEGER_UI stops the start here, before anything runs
-      const stack = await ensureStack({ log: (line) => console.error(line) });
-      const pki = await preparePki(options, false);
-      const hub = await IngestService.start({
-        kafkaBrokers: stack.kafkaBrokers,
-        mongodbUri: stack.mongodbUri,
-        database: databaseName(),
+      const { stack, hub, api, admin, stop } = await startHubProcess(options, {
+        createPkiIfMissing: false,
+        adminPort: options.adminPort,
+        tracing,
         groupId: options.group,
         sessionTimeoutMs: options.sessionTimeout,
-        tracer: tracing.tracer(HUB_SERVICE),
-        connectorHealth,
-        ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
       });
-      const api = await startApi(options, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE), connectors: () => hub.connectors() });
-      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), connectors: () => hub.connectors(), dashboard: { ingest: hub, connectors: () => hub.connectors(), jaegerUiUrl: jaegerUi }, port: options.adminPort });
       console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), dashboard ${admin.url}/, metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });
       live.start();
       await untilAborted(signal);
       live.stop();
-      await admin.close();
-      await api.stop();
-      await hub.stop();
+      await stop();
       live.printFinal();
     }));
 }

@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
 import { SOURCES, type SourceName } from '../kafka/topics.ts';
-import { ensureStack } from '../deploy/local/stack.ts';
-import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { simulatedFeed } from '../connectors/feed.ts';
 import { connectorService, runConnectorProcess } from '../connectors/connector-process.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
 import { LiveCounts } from './live-counts.ts';
-import { AdminServer } from '../hub/admin/admin-server.ts';
-import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
-import { DEFAULT_ADMIN_PORT, jaegerUiUrl, dancuHome, databaseName, heartbeatIntervalMs, parsePort, parsePositiveInt, parseShare } from './settings.ts';
+import { DEFAULT_ADMIN_PORT, dancuHome, databaseName, heartbeatIntervalMs, parsePort, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
-import { addApiOptions, preparePki, startApi, type ApiFlags } from './exchange-api.ts';
+import { addApiOptions, startHubProcess, type ApiFlags } from './hub-process.ts';
 
 export function registerStartCommand(program: Command): void {
   const command = program
@@ -28,21 +24,8 @@ export function registerStartCommand(program: Command): void {
     .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for the dashboard (/), /metrics, /healthz, /readyz and /connectors", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
   addApiOptions(command).action((flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
-      const connectorHealth = healthThresholdsFromEnv(); // a mistake in the thresholds stops the start here, before anything runs
       const beatEvery = heartbeatIntervalMs();
-      const jaegerUi = jaegerUiUrl(); // a mistaken DANCU_JAEGER_UI stops the start here, before anything runs
-      const stack = await ensureStack({ log: (line) => console.error(line) });
-      const pki = await preparePki(flags, true);
-      const hub = await IngestService.start({
-        kafkaBrokers: stack.kafkaBrokers,
-        mongodbUri: stack.mongodbUri,
-        database: databaseName(),
-        tracer: tracing.tracer(HUB_SERVICE),
-        connectorHealth,
-        ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
-      });
-      const api = await startApi(flags, { ...stack, database: databaseName(), metrics: hub.metrics.registry, pki, journal: hub.journal, tracer: tracing.tracer(HUB_SERVICE), connectors: () => hub.connectors() });
-      const admin = await AdminServer.start({ registry: hub.metrics.registry, readiness: () => hub.readiness(), connectors: () => hub.connectors(), dashboard: { ingest: hub, connectors: () => hub.connectors(), jaegerUiUrl: jaegerUi }, port: parsePort(flags.adminPort, '--admin-port') });
+      const { stack, hub, admin, stop } = await startHubProcess(flags, { createPkiIfMissing: true, adminPort: parsePort(flags.adminPort, '--admin-port'), tracing });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),
         citizens: parsePositiveInt(flags.citizens, '--citizens'),
@@ -76,9 +59,7 @@ export function registerStartCommand(program: Command): void {
         await untilAborted(signal);
       }
       live.stop();
-      await admin.close();
-      await api.stop();
-      await hub.stop();
+      await stop();
       live.printFinal();
     }));
 }

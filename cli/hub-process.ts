@@ -1,0 +1,120 @@
+// What `dancu hub` and `dancu start` share: the hub process — ingest, the gRPC API and the admin
+// port (metrics, health, dashboard) — its options, and starting and stopping it in order.
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { KeyObject } from 'node:crypto';
+import { ensureStack, type EnsuredStack } from '../deploy/local/stack.ts';
+import { AdminServer } from '../hub/admin/admin-server.ts';
+import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
+import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
+import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
+import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
+import type { Tracing } from '../telemetry/tracing.ts';
+import { databaseName, jaegerUiUrl, pkiDir } from './settings.ts';
+
+/** gRPC on loopback by default: exposing it is a deliberate act (`--grpc-address 0.0.0.0:50051`). */
+export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:50051';
+
+export interface ApiFlags {
+  grpcAddress: string;
+  pkiDir?: string;
+  insecurePlaintext?: boolean;
+}
+
+export function addApiOptions(command: Command): Command {
+  return command
+    .option('--grpc-address <host:port>', 'where the gRPC API (Exchange, SelfService, Registry, health, reflection) listens', process.env.DANCU_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS)
+    .option('--pki-dir <dir>', "the hub's PKI from `dancu pki init` (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
+    .option('--insecure-plaintext', 'DEVELOPMENT ONLY: serve gRPC without TLS; nobody can be authenticated, so every exchange is refused');
+}
+
+/** The hub's PKI as the process uses it: where it is, and the journal's signing key. */
+export interface HubPki {
+  dir: string;
+  journalSigningKey?: KeyObject;
+}
+
+/**
+ * Finds the PKI before anything starts. `dancu start` (a local demo) creates one when there is
+ * none; `dancu hub` insists on one unless --insecure-plaintext.
+ */
+export async function preparePki(flags: ApiFlags, createIfMissing: boolean): Promise<HubPki> {
+  const dir = flags.pkiDir ?? pkiDir();
+  if (!existsSync(pkiFiles(dir).hubCertificate)) {
+    if (flags.insecurePlaintext) return { dir };
+    if (!createIfMissing) throw new Error(`no hub certificate in ${dir}: run \`dancu pki init\` (or pass --pki-dir), or --insecure-plaintext for development`);
+    await initCertificateAuthority(dir, { hosts: [], force: false });
+    console.error(`created the hub's certificate authority in ${dir} (first start); issue client certificates with \`dancu pki issue\``);
+  }
+  const journalSigningKey = readJournalSigningKey(dir);
+  return { dir, ...(journalSigningKey ? { journalSigningKey } : {}) };
+}
+
+export interface HubProcessOptions {
+  /** `dancu start` (a local demo) creates the PKI on first start; `dancu hub` insists on one. */
+  createPkiIfMissing: boolean;
+  adminPort: number;
+  tracing: Tracing;
+  groupId?: string;
+  sessionTimeoutMs?: number;
+}
+
+export interface HubProcess {
+  stack: EnsuredStack;
+  hub: IngestService;
+  api: HubApi;
+  admin: AdminServer;
+  /** Admin port first (no new scrapes), then the API (no new calls), then ingest. */
+  stop(): Promise<void>;
+}
+
+export async function startHubProcess(flags: ApiFlags, options: HubProcessOptions): Promise<HubProcess> {
+  // Mistakes in settings stop the start here, before anything runs.
+  const connectorHealth = healthThresholdsFromEnv();
+  const jaegerUi = jaegerUiUrl();
+  const stack = await ensureStack({ log: (line) => console.error(line) });
+  const pki = await preparePki(flags, options.createPkiIfMissing);
+  const tracer = options.tracing.tracer(HUB_SERVICE);
+  const database = databaseName();
+  const hub = await IngestService.start({
+    kafkaBrokers: stack.kafkaBrokers,
+    mongodbUri: stack.mongodbUri,
+    database,
+    ...(options.groupId ? { groupId: options.groupId } : {}),
+    ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
+    tracer,
+    connectorHealth,
+    ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
+  });
+  const connectors = () => hub.connectors();
+  const api = await HubApi.start({
+    kafkaBrokers: stack.kafkaBrokers,
+    mongodbUri: stack.mongodbUri,
+    database,
+    address: flags.grpcAddress,
+    ...(flags.insecurePlaintext ? { insecurePlaintext: true } : { pkiDir: pki.dir }),
+    metrics: hub.metrics.registry,
+    journal: hub.journal,
+    tracer,
+    connectors,
+  });
+  const admin = await AdminServer.start({
+    registry: hub.metrics.registry,
+    readiness: () => hub.readiness(),
+    connectors,
+    dashboard: { ingest: hub, connectors, jaegerUiUrl: jaegerUi },
+    port: options.adminPort,
+  });
+  return {
+    stack,
+    hub,
+    api,
+    admin,
+    async stop() {
+      await admin.close();
+      await api.stop();
+      await hub.stop();
+    },
+  };
+}
