@@ -39,6 +39,21 @@ const EXPECTED = ['connector.read', `send ${SOURCE_TOPIC}`, `process ${SOURCE_TO
 
 const jaeger = testTracing();
 
+/** Asks Jaeger's own query API until the trace holds a span of every expected name (bounded). */
+function traceInJaeger(traceId: string, expected: readonly string[]): Promise<JaegerTrace> {
+  return waitFor(
+    `trace ${traceId} in Jaeger with spans ${expected.join(', ')}`,
+    async () => {
+      const response = await fetch(`${jaeger!.jaegerUrl}/api/traces/${traceId}`);
+      if (!response.ok) return undefined;
+      const [trace] = ((await response.json()) as { data: JaegerTrace[] }).data;
+      const names = new Set(trace?.spans.map((span) => span.operationName));
+      return expected.every((name) => names.has(name)) ? trace : undefined;
+    },
+    30_000,
+  );
+}
+
 describe.skipIf(!jaeger)('tracing of the ingest path (needs the stack up --with-tracing)', () => {
   let tracing: Tracing;
   let hub: TestHub;
@@ -80,17 +95,7 @@ describe.skipIf(!jaeger)('tracing of the ingest path (needs the stack up --with-
       expect(traceId).toBeDefined();
 
       await tracing.forceFlush();
-      const found = await waitFor(
-        `trace ${traceId} with every hop in Jaeger`,
-        async () => {
-          const response = await fetch(`${jaeger!.jaegerUrl}/api/traces/${traceId}`);
-          if (!response.ok) return undefined;
-          const [trace] = ((await response.json()) as { data: JaegerTrace[] }).data;
-          const names = new Set(trace?.spans.map((span) => span.operationName));
-          return EXPECTED.every((name) => names.has(name)) ? trace : undefined;
-        },
-        30_000,
-      );
+      const found = await traceInJaeger(traceId!, EXPECTED);
 
       const span = (name: string) => found.spans.find((each) => each.operationName === name)!;
       const service = (name: string) => found.processes[span(name).processID]?.serviceName;
@@ -155,17 +160,7 @@ describe.skipIf(!jaeger)('tracing of a consumer call (needs the stack up --with-
     await tracing.forceFlush();
     const server = 'dancu.exchange.v1.Exchange/Lookup';
     const expected = [server, 'exchange.enforce', 'store.read', 'journal.append'];
-    const found = await waitFor(
-      `trace ${traceId} of the Lookup in Jaeger`,
-      async () => {
-        const response = await fetch(`${jaeger!.jaegerUrl}/api/traces/${traceId}`);
-        if (!response.ok) return undefined;
-        const [trace] = ((await response.json()) as { data: JaegerTrace[] }).data;
-        const names = new Set(trace?.spans.map((span) => span.operationName));
-        return expected.every((name) => names.has(name)) ? trace : undefined;
-      },
-      30_000,
-    );
+    const found = await traceInJaeger(traceId!, expected);
     const span = (name: string) => found.spans.find((each) => each.operationName === name)!;
     const tag = (name: string, key: string) => span(name).tags.find((each) => each.key === key)?.value;
     for (const child of expected.slice(1)) expect(span(child).references.find((ref) => ref.refType === 'CHILD_OF')?.spanID).toBe(span(server).spanID);
