@@ -32,7 +32,7 @@ export interface CallRecord {
 export interface CallOutcome<Response> {
   /** The answer, without its journal sequence (added here once the entry is durable). */
   response: (receipt: JournalReceipt) => Response;
-  /** A call can answer normally yet be recorded as refused (Lookup's NOT_FOUND is an error instead). */
+  /** What to journal besides the fields and citizens (counts, a report id); never data values. */
   detail?: string;
 }
 
