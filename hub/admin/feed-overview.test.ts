@@ -24,7 +24,7 @@ describe('the dashboard overview of the source feeds', () => {
     expect(history.samples().map((sample) => sample.at)).toEqual([5_000, 10_000, 15_000, 20_000]);
   });
 
-  it('R26: a feed is as bad as its worst connector, with every connector named in the reason; with no heartbeat its state is unknown, never healthy', () => {
+  it('R26: a feed is as bad as its worst connector still running, with every connector named in the reason; with no heartbeat its state is unknown, never healthy', () => {
     const history = new FeedHistory({ read: async () => ({}) });
     const overview = feedOverview({
       counts: new Map([['residence', { received: 7, applied: 6, duplicates: 0, rejected: 1, changes: 6 }]]),
@@ -36,6 +36,12 @@ describe('the dashboard overview of the source feeds', () => {
     expect(residence).toMatchObject({ state: 'down', reason: 'a: fine; b: no heartbeat for 90 s', published: 10, rejectedAtSource: 2, received: 7, rejected: 1, lag: null });
     expect(overview.feeds.find((feed) => feed.source === 'health')).toMatchObject({ state: 'unknown', reason: 'no connector has sent a heartbeat for this topic', published: null });
     expect(overview.otherConnectors.map((other) => other.connector)).toEqual(['c']);
+    // A connector that stopped cleanly does not drag down a feed another connector keeps alive.
+    const finished = { ...connector('import', 'down', 'stopped cleanly'), reportedState: 'stopping' };
+    const fed = feedOverview({ counts: new Map(), history, connectors: [connector('live', 'healthy', 'running'), finished], now: 0 });
+    expect(fed.feeds.find((feed) => feed.source === 'residence')).toMatchObject({ state: 'healthy', reason: 'running' });
+    const stopped = feedOverview({ counts: new Map(), history, connectors: [finished], now: 0 });
+    expect(stopped.feeds.find((feed) => feed.source === 'residence')).toMatchObject({ state: 'down', reason: 'stopped cleanly' });
     const withoutHealth = feedOverview({ counts: new Map(), history, connectors: undefined, now: 0 });
     expect(withoutHealth.feeds[0]).toMatchObject({ state: 'unknown', reason: 'this hub does not report connector health' });
   });

@@ -19,6 +19,8 @@ export interface ConnectorView {
   /** Why, in a sentence. */
   reason: string;
   heartbeatAgeSeconds: number;
+  /** What the connector last said of itself; `stopping` marks a clean stop. */
+  reportedState?: string;
   counts: { published: number; rejected: number };
   lag: number | null;
   lastError: { message: string; at: string } | null;
@@ -107,8 +109,12 @@ function feedState(connectors: readonly ConnectorView[], healthKnown: boolean): 
       reason: healthKnown ? 'no connector has sent a heartbeat for this topic' : 'this hub does not report connector health',
     };
   }
-  const worst = connectors.reduce((a, b) => (SEVERITY[b.state] > SEVERITY[a.state] ? b : a));
-  const reason = connectors.length === 1 ? worst.reason : connectors.map((connector) => `${connector.connector}: ${connector.reason}`).join('; ');
+  // A connector that stopped cleanly (a finished import, yesterday's run) does not make a feed
+  // that another connector keeps alive look down; with none alive, the stopped ones judge it.
+  const alive = connectors.filter((connector) => connector.reportedState !== 'stopping');
+  const judged = alive.length > 0 ? alive : connectors;
+  const worst = judged.reduce((a, b) => (SEVERITY[b.state] > SEVERITY[a.state] ? b : a));
+  const reason = judged.length === 1 ? worst.reason : judged.map((connector) => `${connector.connector}: ${connector.reason}`).join('; ');
   return { state: worst.state, reason };
 }
 
@@ -120,6 +126,7 @@ function connectorView(connector: ConnectorView): ConnectorView {
     state: connector.state,
     reason: connector.reason,
     heartbeatAgeSeconds: connector.heartbeatAgeSeconds,
+    ...(connector.reportedState ? { reportedState: connector.reportedState } : {}),
     counts: { published: connector.counts.published, rejected: connector.counts.rejected },
     lag: connector.lag,
     lastError: connector.lastError ? { message: connector.lastError.message, at: connector.lastError.at } : null,
