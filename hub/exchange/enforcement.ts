@@ -7,6 +7,7 @@
 //
 // What the pipeline returns is the grant the handler answers within: the agreement, and the
 // fields it may project to (exactly those asked, all of them granted).
+import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { CitizenField } from '../citizen/fields.ts';
 import type { PeerIdentity } from '../pki/peer-identity.ts';
@@ -19,7 +20,18 @@ import type { ExchangeCall } from './exchange-call.ts';
 import { refuse } from './refusal.ts';
 
 /** What the pipeline reads from the registry (the Registry itself; a fake in unit tests). */
-export type EnforcementRegistry = Pick<Registry, 'findSystem' | 'getAgreement' | 'assessmentStatus' | 'consentStatus' | 'takeDailyQuota'>;
+export type EnforcementRegistry = Pick<Registry, 'findSystem' | 'getAgreement' | 'assessmentStatus' | 'consentStatus' | 'takeDailyQuota'> & Partial<Pick<Registry, 'onChange'>>;
+
+export interface EnforcementOptions {
+  clock?: () => Date;
+  /**
+   * How long a system, agreement and assessment read from the registry is reused (default 2 s; 0:
+   * never). Every call would otherwise read all three from the store. Changes made through this
+   * process's registry drop the cache at once; another hub instance's changes (a suspension, a
+   * revocation) take effect here within this time. Consents and quotas are never cached.
+   */
+  cacheMs?: number;
+}
 
 export interface Admission {
   agreement: Agreement;
@@ -35,10 +47,27 @@ export class Enforcement {
   /** Token buckets per agreement, rebuilt when the agreement's rate changes. */
   private readonly limiters = new Map<string, { rate: number; limiter: RateLimiterMemory }>();
 
+  private readonly clock: () => Date;
+  private readonly cache: LRUCache<string, { value: unknown }> | undefined;
+
   constructor(
     private readonly registry: EnforcementRegistry,
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: EnforcementOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    const cacheMs = options.cacheMs ?? 2_000;
+    this.cache = cacheMs > 0 ? new LRUCache({ max: 10_000, ttl: cacheMs }) : undefined;
+    registry.onChange?.(() => this.cache?.clear());
+  }
+
+  /** A registry read, reused for `cacheMs` (null results too: an unknown system stays unknown). */
+  private async cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const hit = this.cache?.get(key);
+    if (hit) return hit.value as T;
+    const value = await read();
+    this.cache?.set(key, { value });
+    return value;
+  }
 
   /** Steps 1–4, the caller's standing: every service runs them, and open streams re-run them. */
   async admitSystem(identity: PeerIdentity | null, agreementId: string): Promise<Admission> {
@@ -46,7 +75,7 @@ export class Enforcement {
     //    the key and the CA; the fingerprint proves it is one of this system's certificates.
     if (!identity) refuse('CERTIFICATE_MISSING', 'present the client certificate issued to your system by `dancu pki issue`');
     if (identity.kind !== 'system') refuse('CERTIFICATE_NOT_REGISTERED', `${identity.id} presented an ${identity.kind} certificate; consumers call with their system's certificate`);
-    const system = await this.registry.findSystem(identity.id);
+    const system = await this.cached(`system:${identity.id}`, () => this.registry.findSystem(identity.id));
     if (!system || system.organisationId !== identity.organisation || !system.certificateFingerprints?.includes(identity.fingerprint256)) {
       refuse('CERTIFICATE_NOT_REGISTERED', `the certificate presented for system ${identity.id} of ${identity.organisation} is not one the registry issued to that system`);
     }
@@ -63,7 +92,7 @@ export class Enforcement {
     if (!inForce.ok) refuse(inForce.reason, `agreement ${agreementId} is not in force (${inForce.reason.toLowerCase().replaceAll('_', ' ')})`);
 
     // 4. A valid security assessment (level 3+, under a year old) of the version now connected.
-    const assessment = await this.registry.assessmentStatus(agreement, now);
+    const assessment = await this.cached(`assessment:${agreement.id}:${agreement.system.id}`, () => this.registry.assessmentStatus(agreement, now));
     if (!assessment.ok) {
       refuse(assessment.reason, `system ${system._id} version ${agreement.system.version} has no valid security assessment (${assessment.reason.toLowerCase().replaceAll('_', ' ')})`);
     }
@@ -114,7 +143,7 @@ export class Enforcement {
 
   private async agreement(id: string): Promise<Agreement> {
     try {
-      return await this.registry.getAgreement(id);
+      return await this.cached(`agreement:${id}`, () => this.registry.getAgreement(id));
     } catch (error) {
       if (error instanceof RegistryError && error.code === 'NOT_FOUND') refuse('AGREEMENT_UNKNOWN', `no connection agreement ${id} is in force or on record`);
       throw error;

@@ -41,6 +41,7 @@ type EntryParts = Pick<JournalEntryInput, 'citizens' | 'fields'> & Partial<Pick<
 const FINGERPRINT = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
 
 export class Registry {
+  private readonly listeners: ((action: string) => void)[] = [];
   private readonly store: RegistryCollections;
   private readonly meter: UsageMeter;
 
@@ -273,7 +274,17 @@ export class Registry {
       throw error;
     }
     await this.journal.append({ act: 'registry', action, actor, ...entry, decision: 'done', at: this.now() });
+    for (const listener of this.listeners) listener(action);
     return result;
+  }
+
+  /**
+   * Called after every registry action that succeeded, so readers that cache registry records in
+   * this process (the enforcement pipeline) drop them at once. Other processes see the change when
+   * their short cache expires.
+   */
+  onChange(listener: (action: string) => void): void {
+    this.listeners.push(listener);
   }
 
   /** One lifecycle step; the claim on the request's next revision decides between officers acting at once. */
