@@ -7,6 +7,7 @@
 // published is skipped on the next run, one claimed but never published (a crash in between) is
 // published again — harmless, since the hub drops an event id it already applied. Each run is
 // journaled: who replayed what, and how many were skipped.
+import { isDuplicateKey } from '../store/duplicate-key.ts';
 import type { Collection, Db } from 'mongodb';
 import type { OutgoingRecord, RecordPublisher } from '../../kafka/transport.ts';
 import { parsePersonalId } from '../../schemas/personal-id.ts';
@@ -83,7 +84,7 @@ async function claim(claims: Collection<ReplayClaim>, id: string, operator: stri
     await claims.insertOne({ _id: id, state: 'claimed', operator, claimedAt: new Date() });
     return true;
   } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
     const existing = await claims.findOne({ _id: id });
     return existing?.state !== 'published';
   }

@@ -7,8 +7,9 @@
 // sequence is the document `_id`, so a lost race is a duplicate key, after which the batch is
 // chained again on the true head. Without transactions (FerretDB has none) this is the whole
 // concurrency control, and it only needs lookups by bare `_id`, which FerretDB serves from its index.
+import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type WriteConcernSettings } from 'mongodb';
+import type { Collection, Db, WriteConcernSettings } from 'mongodb';
 import { GENESIS_HASH, sealEntry, withoutUndefined } from './hash-chain.ts';
 import { ensureJournalIndexes, journalCollections } from './journal-collections.ts';
 import type { JournalEntry, JournalEntryInput, JournalReceipt, JournalWriter } from './journal-entry.ts';
@@ -287,15 +288,6 @@ function entryProblem(at: Date): string | undefined {
   return undefined;
 }
 
-export function isDuplicateKey(error: unknown): boolean {
-  if (error instanceof MongoBulkWriteError) {
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    return writeErrors.some((writeError) => writeError.code === DUPLICATE_KEY);
-  }
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
-}
-
-const DUPLICATE_KEY = 11000;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -8,8 +8,9 @@
 //   security_assessments  _id system id             SystemAssessments: every assessment of the system
 //   consents              _id <agreement>:<pid>     ConsentRecord
 //   usage                 _id <agreement>:<day>:<decision>:<n>   UsageSlot (one per counted call, see usage.ts)
+import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { isDeepStrictEqual } from 'node:util';
-import { MongoServerError, type Collection, type Db, type Document } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
 import type { RequestRecord } from './agreement.ts';
 import type { Officer } from './competent-authority.ts';
 import type { ConsentRecord } from './consent.ts';
@@ -77,7 +78,7 @@ export async function insertOnce<T extends Document & { _id: string }>(
     await collection.insertOne(doc as Parameters<Collection<T>['insertOne']>[0]);
     return 'inserted';
   } catch (error) {
-    if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+    if (!isDuplicateKey(error)) throw error;
     const existing = (await collection.findOne({ _id: doc._id } as Parameters<Collection<T>['findOne']>[0])) as T | null;
     return existing !== null && isDeepStrictEqual(compare(existing), compare(doc)) ? 'same' : 'taken';
   }
@@ -91,7 +92,7 @@ export async function upsertRetried<T>(upsert: () => Promise<T>): Promise<T> {
   try {
     return await upsert();
   } catch (error) {
-    if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+    if (!isDuplicateKey(error)) throw error;
     return upsert();
   }
 }

@@ -7,7 +7,8 @@
 // lowest-free-first, so they stay contiguous and "how many today" is the highest taken slot,
 // found with a few reads by `_id` (galloping, then bisecting). A call's slot number is the day's
 // count including it, which is what the daily quota compares with its limit.
-import { MongoServerError, type Collection } from 'mongodb';
+import { isDuplicateKey } from '../store/duplicate-key.ts';
+import type { Collection } from 'mongodb';
 import pMap from 'p-map';
 import type { ServiceName } from './service-catalogue.ts';
 import { localDay } from './working-days.ts';
@@ -122,7 +123,7 @@ export class UsageMeter {
         this.remember(sequence, day, next);
         return next;
       } catch (error) {
-        if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+        if (!isDuplicateKey(error)) throw error;
         next = (await this.highestTaken(sequence, next)) + 1; // another instance got there first
       }
     }

@@ -6,8 +6,9 @@
 // scans the whole collection for anything else — every read and conditional step is keyed by
 // `_id` alone. Every write is an idempotent insert or replace keyed by personal id or event id,
 // so a replayed batch converges to the same state.
+import { onlyDuplicateKeys } from './duplicate-key.ts';
 import { createHash } from 'node:crypto';
-import { MongoClient, MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoClient, type Collection, type Db } from 'mongodb';
 import pMap from 'p-map';
 import type { CitizenDocument, HistoryEntry } from '../citizen/citizen-document.ts';
 
@@ -111,7 +112,7 @@ export class PopulationStore {
       try {
         await this.history.insertMany([...fresh], { ordered: false });
       } catch (error) {
-        if (!isOnlyDuplicateKeys(error)) throw error;
+        if (!onlyDuplicateKeys(error)) throw error;
         // FerretDB stops an unordered insert at its first duplicate, so which entries made it
         // is unknown: replace them all.
         replace = [...fresh, ...replace];
@@ -149,7 +150,7 @@ export class PopulationStore {
       try {
         await this.claims.insertMany(claims, { ordered: false });
       } catch (error) {
-        if (!isOnlyDuplicateKeys(error)) throw error;
+        if (!onlyDuplicateKeys(error)) throw error;
         allInserted = false;
       }
       if (allInserted) {
@@ -194,7 +195,7 @@ export class PopulationStore {
       try {
         await this.citizens.insertMany(firsts, { ordered: false });
       } catch (error) {
-        if (!isOnlyDuplicateKeys(error)) throw error;
+        if (!onlyDuplicateKeys(error)) throw error;
         replace = [...firsts, ...replace]; // a replay after a crash: the documents are there
       }
     }
@@ -241,10 +242,3 @@ function claimFor(write: CitizenWrite, revision: number, batchId: string, claime
   return { _id: `${personalId}#${revision}`, personalId, revision, fingerprint, batchId, claimedAt };
 }
 
-function isOnlyDuplicateKeys(error: unknown): boolean {
-  if (error instanceof MongoBulkWriteError) {
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === 11000);
-  }
-  return error instanceof MongoServerError && error.code === 11000;
-}
