@@ -1,12 +1,14 @@
 // The three identifiers the population database finds a citizen by, as a consumer's input line
 // states them; checked here so a typo is reported with its line instead of spent as a hub call.
 import type { CitizenKey } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
+import { isDate } from '../../schemas/formats.ts';
+import { parsePersonalId } from '../../schemas/personal-id.ts';
 import { requiredText } from './jsonl-batch.ts';
 
 export function readCitizenKey(object: Record<string, unknown>, label: string): CitizenKey {
   const personalId = requiredText(object, 'personalId');
-  if (!/^[0-9]{12}$/.test(personalId)) throw new Error(`${label}: "personalId" must be the 12-digit personal id`);
+  if (!parsePersonalId(personalId)) throw new Error(`${label}: "personalId" must be the 12-digit personal id`);
   const dateOfBirth = requiredText(object, 'dateOfBirth');
-  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(dateOfBirth)) throw new Error(`${label}: "dateOfBirth" must be YYYY-MM-DD`);
+  if (!isDate(dateOfBirth)) throw new Error(`${label}: "dateOfBirth" must be YYYY-MM-DD`);
   return { personalId, fullName: requiredText(object, 'fullName'), dateOfBirth };
 }

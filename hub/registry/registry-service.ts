@@ -19,6 +19,7 @@ import type { SecurityAssessment } from './security-assessment.ts';
 import { CITIZEN_FIELDS } from '../citizen/fields.ts';
 import { isConsentChannel, type ConsentChannel } from './consent.ts';
 import { assessmentExpiresAt } from './security-assessment.ts';
+import { localDay } from './working-days.ts';
 
 export interface RegistryServiceDependencies {
   registry: Registry;
@@ -111,7 +112,7 @@ export function registryService(deps: RegistryServiceDependencies): wire.Registr
     reportUsage: operatorCall<wire.ReportUsageRequest, wire.UsageReport>('ReportUsage', async (request) => {
       const to = request.to ?? new Date();
       const from = request.from ?? new Date(to.getTime() - 29 * 86_400_000);
-      const report = await registry.usageReport(request.agreementId, vietnamDay(from), vietnamDay(to));
+      const report = await registry.usageReport(request.agreementId, localDay(from), localDay(to));
       return { agreementId: report.agreementId, feeClass: report.feeClass, lines: report.days.map((day) => ({ day: day.day, allowed: day.allowed, refused: day.refused })) };
     }),
   };
@@ -121,11 +122,6 @@ function channelOf(text: string): ConsentChannel {
   if (text === '') return 'VNeID';
   if (!isConsentChannel(text)) refuse('INVALID_REQUEST', `channel must be VNeID, national-public-service-portal or mps-public-service-portal, not ${JSON.stringify(text.slice(0, 40))}`);
   return text;
-}
-
-/** The calendar day in Vietnam (UTC+7, no daylight saving). */
-function vietnamDay(at: Date): string {
-  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** The wire request in the registry's own shape; the registry validates it and names every problem. */
