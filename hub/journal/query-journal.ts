@@ -5,7 +5,7 @@
 // scans the collection for any filter but a bare `_id`, so there the cost grows with the journal.
 import type { Db, Filter } from 'mongodb';
 import { journalCollections } from './journal-collections.ts';
-import type { JournalEntry } from './journal-entry.ts';
+import type { JournalAct, JournalEntry } from './journal-entry.ts';
 
 export interface JournalQuery {
   /** Entries about this citizen (personal id). */
@@ -14,6 +14,8 @@ export interface JournalQuery {
   system?: string;
   /** Entries under this connection agreement. */
   agreement?: string;
+  /** Entries of this kind of act only (e.g. `exchange`: who read a citizen's data). */
+  act?: JournalAct;
   /** From this time on (inclusive). */
   since?: Date;
   /** Before this time (exclusive). */
@@ -38,6 +40,7 @@ export function journalFilter(query: JournalQuery): Filter<JournalEntry> {
   if (query.citizen !== undefined) filter.citizens = query.citizen;
   if (query.system !== undefined) filter['actor.system'] = query.system;
   if (query.agreement !== undefined) filter.agreement = query.agreement;
+  if (query.act !== undefined) filter.act = query.act;
   if (query.since !== undefined || query.until !== undefined) {
     filter.at = { ...(query.since ? { $gte: query.since } : {}), ...(query.until ? { $lt: query.until } : {}) };
   }
