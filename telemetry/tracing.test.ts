@@ -4,7 +4,7 @@ import { withTraceContext } from '../kafka/trace-context.ts';
 import { startTracing, tracingMode } from './tracing.ts';
 
 describe('tracing set-up from the OTEL_* variables', () => {
-  it('exports only when an OTLP endpoint (or the console exporter) is configured', () => {
+  it('R35: exports only when an OTLP endpoint (or the console exporter) is configured', () => {
     expect(tracingMode({})).toBe('ids-only');
     expect(tracingMode({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe('exporting');
     expect(tracingMode({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' })).toBe('exporting');

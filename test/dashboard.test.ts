@@ -181,7 +181,7 @@ describe('the operator dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('#journal-results a.trace').count()).toBe(1);
   });
 
-  it('the dashboard answers only to loopback names and returns no personal ids in its overview', async () => {
+  it('R26: the dashboard answers only to loopback names and returns no personal ids in its overview', async () => {
     expect(await getWithHost(`${admin.url}/api/overview`, 'attacker.example:80')).toBe(403);
     expect(await getWithHost(`${admin.url}/`, `localhost:${new URL(admin.url).port}`)).toBe(200);
     const overview = await (await fetch(`${admin.url}/api/overview`)).text();

@@ -103,7 +103,7 @@ describe('dancu pki', () => {
     expect(unknownOfficer.stderr).toContain('officer someone is not registered');
   }, 60_000);
 
-  it('the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {
+  it('R22: the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {
     expect(pkiDir({ DANCU_PKI_DIR: '/etc/dancu/pki', DANCU_HOME: '/var/lib/dancu' })).toBe('/etc/dancu/pki');
     expect(pkiDir({ DANCU_HOME: '/var/lib/dancu' })).toBe('/var/lib/dancu/pki');
   });

@@ -74,14 +74,14 @@ describe('connector heartbeats', () => {
     expect(JSON.stringify(publisher.beats)).not.toMatch(/001090012345|Nguyễn|Số 3/);
   });
 
-  it('a run that ends in an error sends a final failed beat carrying the error', async () => {
+  it('R26: a run that ends in an error sends a final failed beat carrying the error', async () => {
     const publisher = new FakePublisher();
     publisher.failSources = true;
     await expect(run(publisher, items(6))).rejects.toThrow('broker went away');
     expect(publisher.beats.at(-1)).toMatchObject({ state: 'failed', lastError: { message: 'Error: broker went away' } });
   });
 
-  it('beats every interval, running while records come in and idle while none do', async () => {
+  it('R26: beats every interval, running while records come in and idle while none do', async () => {
     const publisher = new FakePublisher();
     let read = 0;
     const beats = new HeartbeatPublisher({
@@ -104,7 +104,7 @@ describe('connector heartbeats', () => {
     expect(new Set(publisher.beats.map((beat) => beat.startedAt)).size).toBe(1);
   });
 
-  it('a value that is not a heartbeat is recognised as such', () => {
+  it('R26: a value that is not a heartbeat is recognised as such', () => {
     expect(parseHeartbeat(Buffer.from('{"connector":"x"}'))).toBeUndefined();
     expect(parseHeartbeat(Buffer.from('not json'))).toBeUndefined();
     expect(parseHeartbeat(null)).toBeUndefined();

@@ -71,14 +71,14 @@ describe('the source connector loop', () => {
     expect(details).toEqual(feed.map((item) => ('record' in item ? item.record.dia_chi_chi_tiet : '')));
   });
 
-  it('sets a record it cannot map aside with its reason and carries on with the rest', async () => {
+  it('R26: sets a record it cannot map aside with its reason and carries on with the rest', async () => {
     const checkpoint = new FileCheckpoint(join(await mkdtemp(join(tmpdir(), 'dancu-sdk-')), 'feed.json'));
     const publisher = new FakePublisher();
     const summary = await run(publisher, checkpoint, [...items(5, new Set([3])), { position: 6, error: 'line 6 is not JSON' }]);
     expect(summary).toMatchObject({ published: 4, rejected: 2, rejectedByReason: { 'unknown-type': 1, 'malformed-record': 1 }, position: 6 });
   });
 
-  it('sends records keyed by personal id with the event id, schema and W3C traceparent headers', async () => {
+  it('R26: sends records keyed by personal id with the event id, schema and W3C traceparent headers', async () => {
     const checkpoint = new FileCheckpoint(join(await mkdtemp(join(tmpdir(), 'dancu-sdk-')), 'feed.json'));
     const publisher = new FakePublisher();
     await run(publisher, checkpoint, items(1));

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from './change-cursor.ts';
 import { Refusal } from './refusal.ts';
 
 describe('the WatchChanges cursor', () => {
-  it('round-trips every partition position', () => {
+  it('R41: round-trips every partition position', () => {
     const positions = new Map([
       [2, '17'],
       [0, '5'],

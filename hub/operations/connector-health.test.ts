@@ -24,40 +24,40 @@ function beat(overrides: Partial<Heartbeat> = {}, atMs = T0): Heartbeat {
 }
 
 describe('connector health (R26: operators see whether each source still keeps the population DB current)', () => {
-  it('a connector beating on time, rejecting few records, with the hub keeping up, is healthy', () => {
+  it('R26: a connector beating on time, rejecting few records, with the hub keeping up, is healthy', () => {
     const health = connectorHealth({ latest: beat(), lag: 3 }, T0 + 2_000, thresholds);
     expect(health).toMatchObject({ state: 'healthy', reason: 'running, last heartbeat 2.0 s ago', heartbeatAgeSeconds: 2, lag: 3, reportedState: 'running' });
   });
 
-  it('starting and idle connectors are healthy while they beat', () => {
+  it('R26: starting and idle connectors are healthy while they beat', () => {
     for (const state of ['starting', 'idle'] as const) expect(connectorHealth({ latest: beat({ state }) }, T0, thresholds).state).toBe('healthy');
   });
 
-  it('a heartbeat exactly degradedAfterMs old is on time; one millisecond later it is degraded, naming the age and the threshold', () => {
+  it('R26: a heartbeat exactly degradedAfterMs old is on time; one millisecond later it is degraded, naming the age and the threshold', () => {
     expect(connectorHealth({ latest: beat() }, T0 + 15_000, thresholds).state).toBe('healthy');
     const late = connectorHealth({ latest: beat() }, T0 + 15_001, thresholds);
     expect(late.state).toBe('degraded');
     expect(late.reason).toBe('no heartbeat for 15 s (degraded after 15 s)');
   });
 
-  it('a heartbeat exactly downAfterMs old is degraded; past it the connector is down', () => {
+  it('R26: a heartbeat exactly downAfterMs old is degraded; past it the connector is down', () => {
     expect(connectorHealth({ latest: beat() }, T0 + 60_000, thresholds).state).toBe('degraded');
     const gone = connectorHealth({ latest: beat() }, T0 + 60_001, thresholds);
     expect(gone).toMatchObject({ state: 'down', reason: 'no heartbeat for 60 s (down after 60 s)' });
   });
 
-  it('a connector whose last heartbeat said stopping is down at once, and the reason says it was a clean stop', () => {
+  it('R26: a connector whose last heartbeat said stopping is down at once, and the reason says it was a clean stop', () => {
     const stopped = connectorHealth({ latest: beat({ state: 'stopping' }) }, T0 + 100, thresholds);
     expect(stopped.state).toBe('down');
     expect(stopped.reason).toContain('stopped cleanly');
   });
 
-  it('a connector whose last heartbeat said failed is down at once, with its last error as the reason', () => {
+  it('R26: a connector whose last heartbeat said failed is down at once, with its last error as the reason', () => {
     const failed = connectorHealth({ latest: beat({ state: 'failed', lastError: { message: 'KafkaJSNumberOfRetriesExceeded: broker went away', at: beat().at } }) }, T0, thresholds);
     expect(failed).toMatchObject({ state: 'down', reason: 'failed 0.0 s ago: KafkaJSNumberOfRetriesExceeded: broker went away' });
   });
 
-  it('more than maxErrorRate of the records rejected over the window is degraded; exactly maxErrorRate is not', () => {
+  it('R26: more than maxErrorRate of the records rejected over the window is degraded; exactly maxErrorRate is not', () => {
     const windowStart = beat({ counts: { published: 100, rejected: 0, skipped: 0 } }, T0 - 50_000);
     const atLimit = beat({ counts: { published: 195, rejected: 5, skipped: 0 } });
     expect(connectorHealth({ latest: atLimit, windowStart }, T0, thresholds)).toMatchObject({ state: 'healthy', errorRate: 0.05 });
@@ -67,41 +67,41 @@ describe('connector health (R26: operators see whether each source still keeps t
     expect(health.reason).toBe('6.0 % of its records rejected over the last 60 s (degraded above 5.0 %)');
   });
 
-  it('too few records in the window say nothing about the error rate', () => {
+  it('R26: too few records in the window say nothing about the error rate', () => {
     const windowStart = beat({ counts: { published: 100, rejected: 0, skipped: 0 } }, T0 - 50_000);
     const latest = beat({ counts: { published: 110, rejected: 9, skipped: 0 } });
     expect(connectorHealth({ latest, windowStart }, T0, thresholds)).toMatchObject({ state: 'healthy', errorRate: null });
   });
 
-  it('a window start from an earlier run is not compared: the counts since the new run started are the window', () => {
+  it('R26: a window start from an earlier run is not compared: the counts since the new run started are the window', () => {
     const windowStart = beat({ startedAt: new Date(T0 - 3_600_000).toISOString(), counts: { published: 5_000, rejected: 0, skipped: 0 } }, T0 - 50_000);
     const latest = beat({ counts: { published: 90, rejected: 10, skipped: 0 } });
     expect(connectorHealth({ latest, windowStart }, T0, thresholds)).toMatchObject({ state: 'degraded', errorRate: 0.1 });
   });
 
-  it("the hub's lag on the connector's topic above maxLag is degraded; at maxLag it is not", () => {
+  it("R26: the hub's lag on the connector's topic above maxLag is degraded; at maxLag it is not", () => {
     expect(connectorHealth({ latest: beat(), lag: 10_000 }, T0, thresholds).state).toBe('healthy');
     const behind = connectorHealth({ latest: beat(), lag: 10_001 }, T0, thresholds);
     expect(behind).toMatchObject({ state: 'degraded', reason: 'the hub is 10001 records behind on dancu.source.civil-status.v1 (degraded above 10000)' });
   });
 
-  it('every cause of a degraded state is named', () => {
+  it('R26: every cause of a degraded state is named', () => {
     const health = connectorHealth({ latest: beat(), lag: 20_000 }, T0 + 20_000, thresholds);
     expect(health.reason.split('; ')).toHaveLength(2);
   });
 
-  it('a connector clock slightly ahead of the hub gives age 0, not a negative age', () => {
+  it('R26: a connector clock slightly ahead of the hub gives age 0, not a negative age', () => {
     expect(connectorHealth({ latest: beat({}, T0 + 500) }, T0, thresholds).heartbeatAgeSeconds).toBe(0);
   });
 });
 
 describe('connector health thresholds', () => {
-  it('default to 15 s degraded, 60 s down, 10 000 records of lag and 5 % rejected', () => {
+  it('R26: default to 15 s degraded, 60 s down, 10 000 records of lag and 5 % rejected', () => {
     expect(healthThresholdsFromEnv({})).toEqual(DEFAULT_HEALTH_THRESHOLDS);
     expect(healthThresholdsFromEnv({ DANCU_CONNECTOR_DEGRADED_AFTER_MS: '1500', DANCU_CONNECTOR_DOWN_AFTER_MS: '3000' })).toMatchObject({ degradedAfterMs: 1_500, downAfterMs: 3_000 });
   });
 
-  it('are refused at start-up with a sentence naming the variable and what to do', () => {
+  it('R26: are refused at start-up with a sentence naming the variable and what to do', () => {
     expect(() => healthThresholdsFromEnv({ DANCU_CONNECTOR_DOWN_AFTER_MS: 'soon' })).toThrow('DANCU_CONNECTOR_DOWN_AFTER_MS="soon" is not a number');
     expect(() => healthThresholds({ degradedAfterMs: 60_000, downAfterMs: 15_000 })).toThrow(
       'downAfterMs (DANCU_CONNECTOR_DOWN_AFTER_MS) (15000) must be longer than degradedAfterMs (DANCU_CONNECTOR_DEGRADED_AFTER_MS) (60000)',

@@ -25,7 +25,7 @@ function beat(connector: string, secondsAfter: number, counts: { published: numb
 describe('the heartbeat monitor', () => {
   const monitor = () => new HeartbeatMonitor({ kafka: undefined as unknown as Kafka, thresholds: healthThresholds() });
 
-  it('keeps the latest beat of each connector and measures the error rate over the window only', () => {
+  it('R26: keeps the latest beat of each connector and measures the error rate over the window only', () => {
     const watching = monitor();
     watching.observe(beat('health.a', 0, { published: 0, rejected: 50 })); // a bad start, outside the window later on
     watching.observe(beat('health.a', 100, { published: 100, rejected: 50 }));
@@ -36,7 +36,7 @@ describe('the heartbeat monitor', () => {
     expect(b).toMatchObject({ connector: 'health.b', state: 'healthy' });
   });
 
-  it('starts the window again when the connector restarts, since its counts start from zero', () => {
+  it('R26: starts the window again when the connector restarts, since its counts start from zero', () => {
     const watching = monitor();
     watching.observe(beat('health.a', 0, { published: 900, rejected: 0 }));
     watching.observe(beat('health.a', 5, { published: 40, rejected: 10 }, 'run-2'));

@@ -69,14 +69,14 @@ describe("the hub's certificate authority", () => {
     expect(await mode(files.caKey)).toBe(0o600);
   });
 
-  it('an IPv6 --host written with a dotted IPv4 tail is named exactly in the hub certificate', async () => {
+  it('R22: an IPv6 --host written with a dotted IPv4 tail is named exactly in the hub certificate', async () => {
     const files = await initCertificateAuthority(dir, { hosts: ['::ffff:10.1.2.3', 'fe80::1:2'] });
     const hub = new X509Certificate(await readFile(files.hubCertificate));
     expect(hub.subjectAltName).toContain('IP Address:0:0:0:0:0:FFFF:A01:203');
     expect(hub.subjectAltName).toContain('IP Address:FE80:0:0:0:0:0:1:2');
   });
 
-  it('a --host that is neither a DNS name nor an IP address is refused', async () => {
+  it('R22: a --host that is neither a DNS name nor an IP address is refused', async () => {
     await expect(initCertificateAuthority(dir, { hosts: ['not a host'] })).rejects.toThrow(/neither a DNS name nor an IP address/);
   });
 
@@ -116,7 +116,7 @@ describe("the hub's certificate authority", () => {
     await expect(issueCertificate(dir, { ...request, validDays: 20_000 })).rejects.toThrow(/outlive the certificate authority/);
   });
 
-  it('issuing without a CA says to run pki init', async () => {
+  it('R22: issuing without a CA says to run pki init', async () => {
     await expect(issueCertificate(dir, { kind: 'operator', id: 'an', organisation: 'bca', validDays: 1 })).rejects.toThrow(/run `dancu pki init/);
   });
 

@@ -16,7 +16,7 @@ describe('request lifecycle', () => {
     expect(reasonRequired('revoke')).toBe(true);
   });
 
-  it('follows submitted → approved → suspended → approved → revoked, and nothing leaves revoked or refused', () => {
+  it('R33: follows submitted → approved → suspended → approved → revoked, and nothing leaves revoked or refused', () => {
     expect(nextStatus('submitted', 'approve')).toBe('approved');
     expect(nextStatus('submitted', 'refuse')).toBe('refused');
     expect(nextStatus('approved', 'suspend')).toBe('suspended');

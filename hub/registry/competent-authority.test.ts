@@ -89,7 +89,7 @@ describe('requester category', () => {
     expect(feeClass('TELECOM_PROVIDER')).toBe('chargeable');
   });
 
-  it('a locality names one of the 63 provinces by its two-digit code', () => {
+  it('R17: a locality names one of the 63 provinces by its two-digit code', () => {
     expect(checkLocality({ province: '79', district: '760' }).ok).toBe(true);
     expect(checkLocality({ province: '03' })).toEqual({ ok: false, problems: [expect.stringContaining('63 two-digit province codes')] });
     expect(checkLocality({ province: '001' }).ok).toBe(false);

@@ -46,7 +46,7 @@ describe('security assessment (R29–R32)', () => {
     expect(assessmentStatus({ ...system, connectedViaEidPlatform: true }, [], now)).toEqual({ ok: true, exempt: true });
   });
 
-  it('an assessment record states its kind, level, date and assessor', () => {
+  it('R29: an assessment record states its kind, level, date and assessor', () => {
     expect(checkAssessment({ ...assessment(), assessedAt: '2026-03-01' }).ok).toBe(true);
     const bad = checkAssessment({ ...assessment(), level: 3.5, kind: 'yearly', assessor: '' });
     expect(bad).toEqual({ ok: false, problems: ['assessor must be a non-empty string', 'level must be a whole number from 1 to 5, not 3.5', expect.stringContaining('kind must be one of')] });

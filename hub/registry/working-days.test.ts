@@ -34,11 +34,11 @@ describe('working days and the R11 deadline', () => {
     expect(decisionDeadline(vn('2026-04-28T10:00:00'), calendar)).toEqual(vn('2026-05-05T23:59:59.999'));
   });
 
-  it('refuses to guess a year the holidays file does not cover', () => {
+  it('R11: refuses to guess a year the holidays file does not cover', () => {
     expect(() => decisionDeadline(vn('2028-12-29T10:00:00'), calendar)).toThrow(/not 2028.*DANCU_HOLIDAYS_FILE/);
   });
 
-  it('rejects a holidays file with a clear sentence', () => {
+  it('R11: rejects a holidays file with a clear sentence', () => {
     expect(() => parseHolidays({ years: [2026], holidays: [{ date: '2026-02-30', name: 'x' }] }, 'h.json')).toThrow('h.json: holidays[0].date must be a real calendar day');
     expect(() => parseHolidays({ years: [2026], holidays: [{ date: '2027-01-01', name: 'x' }] }, 'h.json')).toThrow('outside the years');
     expect(() => parseHolidays({ years: [2026], holidays: [{ date: '2026-01-01', name: 'a' }, { date: '2026-01-01', name: 'b' }] }, 'h.json')).toThrow('listed twice');

@@ -27,11 +27,11 @@ describe('applying a change to a replica citizen', () => {
     expect(second.permanentAddress).toMatchObject({ value: { province: 'Huế' } });
   });
 
-  it('a null value is kept: the source said the field no longer holds', () => {
+  it('R41: a null value is kept: the source said the field no longer holds', () => {
     expect(applyChange(null, change(3, 'temporaryAddress', undefined))).toMatchObject({ temporaryAddress: { value: null } });
   });
 
-  it('remembers a bounded number of change ids, and refuses a field name that would clobber bookkeeping', () => {
+  it('R41: remembers a bounded number of change ids, and refuses a field name that would clobber bookkeeping', () => {
     let citizen = applyChange(null, change(0, 'bloodType', 'O'))!;
     for (let n = 1; n <= REMEMBERED_CHANGES + 5; n += 1) citizen = applyChange(citizen, change(n, 'bloodType', 'A'))!;
     expect(citizen.appliedChangeIds).toHaveLength(REMEMBERED_CHANGES);
