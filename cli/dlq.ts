@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { MongoClient } from 'mongodb';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { DLQ_TOPIC } from '../kafka/topics.ts';
+import { readRecordAt } from '../kafka/read-record-at.ts';
 import { connectKafka, readTopicToEnd, RecordPublisher } from '../kafka/transport.ts';
 import { groupByReason, readDeadLetters } from '../hub/ingest/dead-letter-queue.ts';
 import { letterId, replayDeadLetters } from '../hub/ingest/dead-letter-replay.ts';
@@ -91,6 +92,7 @@ export function registerDlqCommand(program: Command): void {
         const outcome = await replayDeadLetters(chosen, {
           db: client.db(databaseName()),
           publisher,
+          readOriginal: (topic, partition, offset) => readRecordAt(kafka, topic, partition, offset),
           journal,
           operator: options.operator ?? process.env.USER ?? 'operator',
           note: options.note,

@@ -11,7 +11,7 @@ import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts'
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
-import { databaseName, jaegerUiUrl, pkiDir } from './settings.ts';
+import { databaseName, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
 
 /** gRPC on loopback by default: exposing it is a deliberate act (`--grpc-address 0.0.0.0:50051`). */
 export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:50051';
@@ -72,6 +72,7 @@ export interface HubProcess {
 export async function startHubProcess(flags: ApiFlags, options: HubProcessOptions): Promise<HubProcess> {
   // Mistakes in settings stop the start here, before anything runs.
   const connectorHealth = healthThresholdsFromEnv();
+  const plausibility = plausibilityFromEnv();
   const jaegerUi = jaegerUiUrl();
   const stack = await ensureStack({ log: (line) => console.error(line) });
   const pki = await preparePki(flags, options.createPkiIfMissing);
@@ -85,6 +86,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
     tracer,
     connectorHealth,
+    plausibility,
     ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
   });
   const connectors = () => hub.connectors();

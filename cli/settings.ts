@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { stackLocations } from '../deploy/local/locations.ts';
 import { DEFAULT_DATABASE } from '../hub/store/population-store.ts';
+import { DEFAULT_PLAUSIBILITY, type PlausibilityRules } from '../schemas/plausibility.ts';
 
 /** Where local state lives (DANCU_HOME): checkpoints, rejected records, the local stack's data and logs. */
 export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -62,4 +63,36 @@ export function jaegerUiUrl(env: NodeJS.ProcessEnv = process.env): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`DANCU_JAEGER_UI must be an http or https URL, not ${JSON.stringify(value)}`);
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * The plausibility rules of ingest: DANCU_FUTURE_TOLERANCE_SECONDS (how far past the hub's clock a
+ * date may be, default 300) and DANCU_EVENT_FLOOR (the earliest date any event may carry, default
+ * 1900-01-01, Vietnam time).
+ */
+export function plausibilityFromEnv(env: NodeJS.ProcessEnv = process.env): PlausibilityRules {
+  const tolerance = env.DANCU_FUTURE_TOLERANCE_SECONDS;
+  const floor = env.DANCU_EVENT_FLOOR;
+  let floorDate = DEFAULT_PLAUSIBILITY.floor;
+  if (floor !== undefined && floor !== '') {
+    floorDate = new Date(/^\d{4}-\d{2}-\d{2}$/.test(floor) ? `${floor}T00:00:00+07:00` : floor);
+    if (Number.isNaN(floorDate.getTime())) throw new Error(`DANCU_EVENT_FLOOR=${JSON.stringify(floor)} is not a date: write it as YYYY-MM-DD`);
+  }
+  let futureToleranceMs = DEFAULT_PLAUSIBILITY.futureToleranceMs;
+  if (tolerance !== undefined && tolerance !== '') {
+    const seconds = Number(tolerance);
+    if (!Number.isInteger(seconds) || seconds < 0) {
+      throw new Error(`DANCU_FUTURE_TOLERANCE_SECONDS must be a whole number of seconds (0 or more), not ${JSON.stringify(tolerance)}`);
+    }
+    futureToleranceMs = seconds * 1000;
+  }
+  return { futureToleranceMs, floor: floorDate };
+}
+
+/** How long a long-running command may take to stop after SIGTERM / Ctrl-C before it exits regardless (DANCU_SHUTDOWN_SECONDS, default 20). */
+export const DEFAULT_SHUTDOWN_SECONDS = 20;
+
+export function shutdownSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.DANCU_SHUTDOWN_SECONDS;
+  return value === undefined || value === '' ? DEFAULT_SHUTDOWN_SECONDS : parsePositiveInt(value, 'DANCU_SHUTDOWN_SECONDS');
 }

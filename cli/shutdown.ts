@@ -1,12 +1,29 @@
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';
+import { shutdownSeconds } from './settings.ts';
 
-// Ctrl-C (SIGINT) or SIGTERM stops a long-running command cleanly; a second Ctrl-C exits at once.
-export function onShutdown(): AbortSignal {
+/** The exit code of a command that did not stop in time (EX_TEMPFAIL: nothing lost, try again). */
+export const STOP_TIMED_OUT_EXIT_CODE = 75;
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM stops a long-running command cleanly; a second Ctrl-C exits at once.
+ * The stop is bounded: an orchestrator sends one SIGTERM and kills later, and a stop can hang on
+ * a Kafka or a store that is gone (their clients retry). After `seconds` (DANCU_SHUTDOWN_SECONDS)
+ * the process exits anyway. Nothing is lost by that: offsets are committed only after their
+ * slice was written, so an abandoned slice is read again by whoever takes the partition.
+ */
+export function onShutdown(seconds = shutdownSeconds()): AbortSignal {
   const controller = new AbortController();
   const stop = (): void => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nstopping… (Ctrl-C again to exit at once)\n');
+    process.stderr.write(`\nstopping… (at most ${seconds} s; Ctrl-C again to exit at once)\n`);
     controller.abort();
+    setTimeout(() => {
+      process.stderr.write(
+        `did not stop within ${seconds} s (is Kafka or the store unreachable?); exiting now. ` +
+          'Nothing is lost: offsets were committed only for what was written.\n',
+      );
+      process.exit(STOP_TIMED_OUT_EXIT_CODE);
+    }, seconds * 1000).unref();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

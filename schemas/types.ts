@@ -217,11 +217,11 @@ export interface Change {
   authoritative: boolean;
 }
 /**
- * The value of a record on the dead-letter topic: why a source record was rejected, where it came from, and its original bytes.
+ * The value of a record on the dead-letter topic: why a source record was rejected, where it came from, and its original bytes when they fit. A letter is always small enough for Kafka (at most about 200 KiB): an original over 128 KiB is kept as its SHA-256 digest and size only, and can be read back from its source topic at sourceTopic/partition/offset while that topic retains it.
  */
 export interface DeadLetter {
   /**
-   * Machine-readable reason.
+   * Machine-readable reason. The README's reject list says what each means and what to do.
    */
   reason:
     | 'message-too-large'
@@ -229,9 +229,15 @@ export interface DeadLetter {
     | 'schema-violation'
     | 'unknown-source'
     | 'unknown-type'
-    | 'id-inconsistent';
+    | 'id-inconsistent'
+    | 'missing-key'
+    | 'invalid-text'
+    | 'future-dated'
+    | 'before-birth'
+    | 'before-floor'
+    | 'conflict';
   /**
-   * What is wrong, in a sentence a sectoral IT person can act on.
+   * What is wrong, in a sentence a sectoral IT person can act on (at most 2,000 characters).
    */
   detail: string;
   /**
@@ -245,16 +251,37 @@ export interface DeadLetter {
    */
   offset: string;
   /**
-   * The record key as UTF-8 (the personal id, normally), or null when the record had none.
+   * The record key as UTF-8 (the personal id, normally), or null when the record had none or its key was over 1 KiB (then `truncated` names it).
    */
   key?: string | null;
-  originalValueBase64: string;
   /**
-   * The record's headers, values as UTF-8 strings.
+   * The rejected record's value: its size, its digest, and whether its bytes are in originalValueBase64.
+   */
+  original: {
+    bytes: number;
+    /**
+     * SHA-256 of the original value, hex.
+     */
+    sha256: string;
+    /**
+     * True when originalValueBase64 holds the whole value (values up to 128 KiB).
+     */
+    included: boolean;
+  };
+  /**
+   * The original value, present when original.included.
+   */
+  originalValueBase64?: string;
+  /**
+   * The record's headers, values as UTF-8 strings; left out (and named in `truncated`) when together they exceed 16 KiB.
    */
   headers: {
     [k: string]: string | undefined;
   };
+  /**
+   * What was left out or shortened so that the letter fits a Kafka record.
+   */
+  truncated?: ('original' | 'headers' | 'key' | 'detail' | 'path')[];
   rejectedAt: Instant;
 }
 /**

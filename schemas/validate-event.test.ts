@@ -144,14 +144,4 @@ describe('validateEvent', () => {
     const text = json({ ...membership, payload: { ...membership?.payload, relationToHead: 'chủ hộ'.normalize('NFD') } });
     expect(validateEvent(text).ok).toBe(true);
   });
-
-  it('is fast enough for the hot path: well under 50 µs per event', () => {
-    const value = Buffer.from(json(birthEvent()));
-    for (let i = 0; i < 2_000; i++) validateEvent(value);
-    const started = performance.now();
-    const n = 20_000;
-    for (let i = 0; i < n; i++) validateEvent(value);
-    const perEvent = ((performance.now() - started) * 1000) / n;
-    expect(perEvent).toBeLessThan(50);
-  });
 });

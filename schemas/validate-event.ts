@@ -1,7 +1,9 @@
 // The gate every source event passes before the hub merges it (hot path: compile nothing here,
-// touch each string at most once). Order: size → JSON → NFC → envelope → source → type → payload → ids.
+// touch each string at most once). Order: size → JSON → NFC → envelope → source → type → payload → ids
+// → plausibility (text, dates; schemas/plausibility.ts).
 import { MAX_EVENT_BYTES, type SourceName } from '../kafka/topics.ts';
 import { describeError } from './describe-error.ts';
+import { checkPlausible, DEFAULT_PLAUSIBILITY, textMayHoldControls, type PlausibilityRules } from './plausibility.ts';
 import { checkPersonalId, type PersonalIdProblem } from './personal-id.ts';
 import { isProvinceCode } from './provinces.ts';
 import type { DeadLetter, SourceEvent } from './types.ts';
@@ -17,6 +19,10 @@ export type EventVerdict =
 export interface ValidateContext {
   /** The source whose topic the record arrived on; the event must claim the same source. */
   topicSource?: SourceName;
+  /** The plausibility rules (schemas/plausibility.ts); the defaults when absent. */
+  plausibility?: PlausibilityRules;
+  /** The hub's clock, for "not in the future"; now when absent. */
+  now?: Date;
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -58,20 +64,21 @@ export function validateEvent(value: Buffer | string, context: ValidateContext =
   if (bytes > MAX_EVENT_BYTES) {
     return reject('message-too-large', `the event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (64 KiB)`);
   }
+  const text = typeof value === 'string' ? value : value.toString('utf8');
   let parsed: unknown;
   try {
-    parsed = parseNormalised(typeof value === 'string' ? value : value.toString('utf8'));
+    parsed = parseNormalised(text);
   } catch (error) {
     return reject('malformed-json', `the event is not valid JSON: ${(error as Error).message}`);
   }
-  return validateParsedEvent(parsed, context);
+  return validateParsedEvent(parsed, context, !textMayHoldControls(text));
 }
 
 /**
  * The checks after parsing, for an already-parsed, already-NFC value (e.g. produced in-process
  * by the simulator). `validateEvent` is the entry point for bytes from Kafka.
  */
-export function validateParsedEvent(parsed: unknown, context: ValidateContext = {}): EventVerdict {
+export function validateParsedEvent(parsed: unknown, context: ValidateContext = {}, textScreened = false): EventVerdict {
   if (!validateEnvelope(parsed)) {
     const error = validateEnvelope.errors?.[0];
     if (!error) return reject('schema-violation', 'the event envelope is invalid');
@@ -100,6 +107,13 @@ export function validateParsedEvent(parsed: unknown, context: ValidateContext = 
   }
   const inconsistency = checkIds(event as SourceEvent);
   if (inconsistency) return reject('id-inconsistent', inconsistency.detail, inconsistency.path);
+  const implausible = checkPlausible(
+    event as SourceEvent,
+    context.plausibility ?? DEFAULT_PLAUSIBILITY,
+    context.now ?? new Date(),
+    textScreened,
+  );
+  if (implausible) return reject(implausible.reason, implausible.detail, implausible.path);
   return { ok: true, event: event as SourceEvent };
 }
 

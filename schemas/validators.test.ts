@@ -30,6 +30,7 @@ describe('record schemas', () => {
       partition: 3,
       offset: '1234',
       key: '001290123456',
+      original: { bytes: 2, sha256: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', included: true },
       originalValueBase64: Buffer.from('{}').toString('base64'),
       headers: { 'dancu-event-id': '3f2b8c1e-5d4a-4f7b-9c1d-2e6f8a9b0c3d' },
       rejectedAt: '2025-06-30T10:00:00+07:00',
@@ -37,6 +38,10 @@ describe('record schemas', () => {
     expect(validateDeadLetter(letter), JSON.stringify(validateDeadLetter.errors)).toBe(true);
     expect(validateDeadLetter({ ...letter, key: null })).toBe(true);
     expect(validateDeadLetter({ ...letter, offset: 12 })).toBe(false);
+    const { originalValueBase64: _, ...withoutBytes } = letter;
+    expect(validateDeadLetter({ ...withoutBytes, original: { ...letter.original, included: false }, truncated: ['original'] })).toBe(true);
+    expect(validateDeadLetter({ ...letter, reason: 'conflict' })).toBe(true);
+    expect(validateDeadLetter({ ...letter, reason: 'unheard-of' })).toBe(false);
   });
 
   it('a citizen record allows null for a field that no longer holds and nothing outside the catalogue', () => {

@@ -1,7 +1,7 @@
 // R26/R35: once the cause of a rejection is fixed, an operator replays the dead letters; the hub
 // applies them; a second replay changes nothing; both runs are journaled.
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ describe('replaying dead letters', () => {
     const personalId = makePersonalId('001', 'female', 1999, Math.floor(Math.random() * 900_000) + 100_000);
     const event = birthEvent({ eventId: randomUUID(), personalId, occurredAt: '1999-06-01T00:00:00+07:00' }, { dateOfBirth: '1999-06-01', sex: 'female', fullName: 'Trần Thị Hoa' });
     const reason = 'unknown-type';
+    const original = Buffer.from(JSON.stringify(event));
     const letter: DeadLetter = {
       reason,
       detail: 'the event type was unknown to hub 0.9',
@@ -37,7 +38,8 @@ describe('replaying dead letters', () => {
       partition: 0,
       offset: String(Date.now()),
       key: personalId,
-      originalValueBase64: Buffer.from(JSON.stringify(event)).toString('base64'),
+      original: { bytes: original.length, sha256: createHash('sha256').update(original).digest('hex'), included: true },
+      originalValueBase64: original.toString('base64'),
       headers: { [HEADERS.eventId]: String(event.eventId) },
       rejectedAt: new Date().toISOString(),
     };

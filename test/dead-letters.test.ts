@@ -3,6 +3,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { randomUUID } from 'node:crypto';
+import { parsePersonalId } from '../schemas/personal-id.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { kafkaConsoleProduce } from '../deploy/local/stack.ts';
 import { testEndpoints } from './endpoints.ts';
@@ -21,6 +23,11 @@ function someEvents(): SourceEvent[] {
   throw new Error(`20 simulations in a row lacked one of ${NEEDED.join(', ')}`);
 }
 
+/** The year before the birth year a personal id encodes. */
+function yearBefore(personalId: string): number {
+  return parsePersonalId(personalId)!.birthYear - 1;
+}
+
 function pick<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }> {
   const found = events.find((event) => event.type === type);
   if (!found) throw new Error(`the simulation made no ${type} event`);
@@ -36,7 +43,7 @@ describe('dead letters on the real Kafka', () => {
     await hub?.stop();
   });
 
-  it('R26: every kind of bad record lands in dancu.dlq.v1 with its reason and origin, and the good one beside them is applied; dancu dlq list shows them by reason', async () => {
+  it('R26, R5: every kind of bad record lands in dancu.dlq.v1 with its reason and origin, and the good one beside them is applied; dancu dlq list shows them by reason', async () => {
     const events = someEvents();
     const residence = pick(events, 'permanent-residence-registered');
     const birth = pick(events, 'birth-registered');
@@ -53,13 +60,20 @@ describe('dead letters on the real Kafka', () => {
       { reason: 'unknown-source', topic: sourceTopic('health'), key: residence.personalId, value: json(residence) },
       { reason: 'unknown-type', topic: residenceTopic, key: residence.personalId, value: json({ ...residence, type: 'moved-abroad-forever' }) },
       { reason: 'message-too-large', topic: residenceTopic, key: residence.personalId, value: json({ ...residence, padding: 'x'.repeat(70 * 1024) }) },
+      // Plausibility (schemas/plausibility.ts).
+      { reason: 'missing-key', topic: residenceTopic, key: null, value: json({ ...residence, eventId: randomUUID() }) },
+      { reason: 'future-dated', topic: residenceTopic, key: residence.personalId, value: json({ ...residence, occurredAt: new Date(Date.now() + 86_400_000).toISOString() }), path: '/occurredAt' },
+      { reason: 'before-birth', topic: residenceTopic, key: residence.personalId, value: json({ ...residence, occurredAt: `${yearBefore(residence.personalId)}-06-01T00:00:00+07:00` }), path: '/occurredAt' },
+      { reason: 'before-floor', topic: residenceTopic, key: residence.personalId, value: json({ ...residence, recordedAt: '1850-01-01T00:00:00+07:00' }), path: '/recordedAt' },
+      { reason: 'invalid-text', topic: sourceTopic('civil-status'), key: birth.personalId, value: json({ ...birth, payload: { ...birth.payload, fullName: 'Nguyễn \u202eAn' } }), path: '/payload/fullName' },
+      { reason: 'invalid-text', topic: sourceTopic('civil-status'), key: birth.personalId, value: json({ ...birth, payload: { ...birth.payload, fullName: 'Nguyễn\u0000An' } }), path: '/payload/fullName' },
     ];
 
     const dlq = await tapTopic(DLQ_TOPIC);
     for (const bad of cases) await publishRaw(bad.topic, [{ key: bad.key, value: bad.value }]);
     await publishRaw(residenceTopic, [{ key: good.personalId, value: json(good) }]);
 
-    const letters = await waitFor('six dead letters', async () => {
+    const letters = await waitFor('a dead letter for every case', async () => {
       const mine = dlq.records
         .map((record) => JSON.parse(record.value!.toString()))
         .filter((letter) => cases.some((bad) => Buffer.from(letter.originalValueBase64, 'base64').toString() === bad.value));

@@ -41,7 +41,7 @@ export interface TestHub {
 }
 
 /** A new hub instance reading only what is published from now on, into a fresh database. */
-export async function startTestHub(options: Pick<IngestServiceOptions, 'tracer' | 'connectorHealth'> = {}): Promise<TestHub> {
+export async function startTestHub(options: Pick<IngestServiceOptions, 'tracer' | 'connectorHealth' | 'backoff'> = {}): Promise<TestHub> {
   await prepareTopics();
   const database = uniqueName('dancu_test');
   const groupId = uniqueName('test-hub');
@@ -86,7 +86,7 @@ export async function publishEvents(events: readonly SourceEvent[]): Promise<Map
   return traces;
 }
 
-export async function publishRaw(topic: string, records: { key: string; value: string | Buffer }[]): Promise<void> {
+export async function publishRaw(topic: string, records: { key: string | null; value: string | Buffer }[]): Promise<void> {
   const publisher = new RecordPublisher(testKafka());
   try {
     for (const record of records) await publisher.publish(topic, [record]);

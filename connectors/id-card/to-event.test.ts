@@ -41,7 +41,8 @@ describe('id-card mapping', () => {
     expect(renewed).toMatchObject({ type: 'card-renewed', payload: { reason: 'age-milestone', expiresOn: '2050-04-29' } });
     expect(reissued).toMatchObject({ type: 'card-renewed', payload: { reason: 'lost' } });
     expect(lost).toMatchObject({ type: 'card-reported-lost', payload: { cardNumber: '001090123456', reportedOn: '2024-02-15' } });
-    for (const event of [renewed, reissued, lost]) expect(validateEvent(JSON.stringify(event)).ok).toBe(true);
+    // Judged as the hub would in 2031, after the 2030 renewal took place.
+    for (const event of [renewed, reissued, lost]) expect(validateEvent(JSON.stringify(event), { now: new Date('2031-01-01T00:00:00Z') }).ok).toBe(true);
   });
 
   it('maps a card valid for life ("Không thời hạn") without an expiry date', () => {

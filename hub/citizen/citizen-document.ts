@@ -13,6 +13,8 @@ export interface FieldVersion {
   recordedAt: string;
   /** Whether `source` is the authoritative source for this field (see AUTHORITY). */
   authoritative: boolean;
+  /** The event's digest (event-digest.ts): another event reusing the id is told apart by it. Absent in versions stored before it was kept. */
+  digest?: string;
 }
 
 /**
@@ -38,6 +40,8 @@ export interface HistoryEntry {
   eventType: string;
   effectiveAt: string;
   recordedAt: string;
+  /** The event's digest (event-digest.ts); absent in entries stored before it was kept. */
+  digest?: string;
   changes: HistoryChange[];
 }
 

@@ -145,3 +145,43 @@ describe('merging events into a citizen record', () => {
     expect(first.changes.some((c) => c.eventId === born.eventId && c.field === 'fullName')).toBe(false);
   });
 });
+
+describe('the same event id with other content', () => {
+  it('R5: an identical redelivery is a silent duplicate', () => {
+    const born = birth('Nguyễn Văn An');
+    const first = mergeEvents(null, [born]);
+    const again = mergeEvents({ ...first.document, revision: 1 }, [structuredClone(born)]);
+    expect(again).toMatchObject({ changed: false, conflicts: [] });
+    expect(mergeEvents(null, [born, structuredClone(born)]).conflicts).toEqual([]);
+  });
+
+  it('R5: A then an altered A′ — the first accepted stands and A′ is a conflict', () => {
+    const original = birth('Nguyễn Văn An');
+    const altered = { ...original, payload: { ...original.payload, fullName: 'Nguyễn Văn Giả' } } as SourceEvent;
+    const first = mergeEvents(null, [original]);
+    const second = mergeEvents({ ...first.document, revision: 1 }, [altered]);
+    expect(second.conflicts).toEqual([altered]);
+    expect(second.changed).toBe(false);
+    expect(second.document.fields.fullName?.value).toBe('Nguyễn Văn An');
+  });
+
+  it('R5: A′ then A, in one batch or two — whichever was accepted first stands', () => {
+    const original = birth('Nguyễn Văn An');
+    const altered = { ...original, payload: { ...original.payload, fullName: 'Nguyễn Văn Giả' } } as SourceEvent;
+    const together = mergeEvents(null, [altered, original]);
+    expect(together.conflicts).toEqual([original]);
+    expect(together.document.fields.fullName?.value).toBe('Nguyễn Văn Giả');
+    const apart = mergeEvents({ ...mergeEvents(null, [altered]).document, revision: 1 }, [original]);
+    expect(apart.conflicts).toEqual([original]);
+  });
+
+  it('R5: an id reused for an event of another type is a conflict, and nothing of it is mixed into the history', () => {
+    const born = birth('Nguyễn Văn An');
+    const reused = { ...nameChange('Nguyễn Văn Bình', '2010-05-01T00:00:00Z'), eventId: born.eventId } as SourceEvent;
+    const first = mergeEvents(null, [born]);
+    const second = mergeEvents({ ...first.document, revision: 1 }, [reused]);
+    expect(second.conflicts).toEqual([reused]);
+    expect(second.history).toEqual([]);
+    expect(second.document.versions.fullName?.map((version) => version.eventId)).toEqual([born.eventId]);
+  });
+});

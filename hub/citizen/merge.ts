@@ -9,6 +9,7 @@
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import type { CitizenDocument, FieldVersion, HistoryChange, HistoryEntry } from './citizen-document.ts';
 import { effectsOf } from './event-effects.ts';
+import { eventDigest } from './event-digest.ts';
 import { isAuthoritative, type CitizenField } from './fields.ts';
 
 /** A change-feed record (dancu.changes.v1): a field of a citizen took a new current value. */
@@ -37,6 +38,11 @@ export interface MergeResult {
   history: HistoryEntry[];
   /** Changes to publish: the batch's field versions that are now current. */
   changes: CitizenChange[];
+  /**
+   * Events whose id the citizen's record already holds (or an earlier event of the batch
+   * used) with different content: the first accepted version stands, these are refused.
+   */
+  conflicts: SourceEvent[];
 }
 
 /** The events of each citizen, in the order given. */
@@ -60,9 +66,19 @@ export function mergeEvents(existing: CitizenDocument | null, events: readonly S
   const base = existing ?? emptyCitizen(first.personalId);
   const versions = cloneVersions(base.versions);
   const appliedEventIds = new Set<string>();
+  const digests = digestsOf(base.versions);
+  const conflicts: SourceEvent[] = [];
 
   for (const event of events) {
     if (event.personalId !== base._id) throw new Error(`event ${event.eventId} is not about citizen ${base._id}`);
+    const digest = eventDigest(event);
+    if (digests.has(event.eventId)) {
+      const known = digests.get(event.eventId);
+      // Unknown digest: a version stored before digests were kept; taken as the same event.
+      if (known !== undefined && known !== digest) conflicts.push(event);
+      continue;
+    }
+    digests.set(event.eventId, digest);
     for (const effect of effectsOf(event)) {
       const list = (versions[effect.field] ??= []);
       if (list.some((version) => version.eventId === event.eventId)) continue;
@@ -74,6 +90,7 @@ export function mergeEvents(existing: CitizenDocument | null, events: readonly S
         effectiveAt: toUtc(event.occurredAt),
         recordedAt: toUtc(event.recordedAt),
         authoritative: isAuthoritative(effect.field, event.source),
+        digest,
       });
       list.sort(chronologically);
       appliedEventIds.add(event.eventId);
@@ -86,7 +103,21 @@ export function mergeEvents(existing: CitizenDocument | null, events: readonly S
   const history = [...after.history.values()].filter(
     (entry) => JSON.stringify(entry) !== JSON.stringify(before.history.get(entry._id)),
   );
-  return { document, changed: appliedEventIds.size > 0, appliedEventIds, history, changes: changesOf(events, after, base._id) };
+  return {
+    document,
+    changed: appliedEventIds.size > 0,
+    appliedEventIds,
+    history,
+    changes: changesOf(events, after, base._id),
+    conflicts,
+  };
+}
+
+/** Every event id the record holds, with its digest where one was kept. */
+function digestsOf(versions: CitizenDocument['versions']): Map<string, string | undefined> {
+  const digests = new Map<string, string | undefined>();
+  for (const list of Object.values(versions)) for (const version of list ?? []) digests.set(version.eventId, version.digest);
+  return digests;
 }
 
 interface Replay {
@@ -133,6 +164,7 @@ function entryFor(history: Map<string, HistoryEntry>, version: FieldVersion, per
       eventType: version.eventType,
       effectiveAt: version.effectiveAt,
       recordedAt: version.recordedAt,
+      ...(version.digest === undefined ? {} : { digest: version.digest }),
       changes: [],
     };
     history.set(version.eventId, entry);

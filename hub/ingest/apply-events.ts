@@ -17,8 +17,10 @@ const BACKOFF_MS = 100;
 export interface ApplyOutcome {
   /** Events that added at least one version. */
   applied: number;
-  /** Events already in the store (same event id). */
+  /** Events already in the store (same event id, same content). */
   duplicates: number;
+  /** Events reusing an id the store holds for a different event: refused, the first stands. */
+  conflicts: SourceEvent[];
   changes: CitizenChange[];
   /** The ids of the events that added a version, so each event's trace can say applied or duplicate. */
   appliedEventIds: Set<string>;
@@ -44,7 +46,7 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
   const byCitizen = groupByCitizen(events);
 
   const batchId = randomUUID();
-  const outcome: ApplyOutcome = { applied: 0, duplicates: 0, changes: [], appliedEventIds: new Set(), attempts: 0 };
+  const outcome: ApplyOutcome = { applied: 0, duplicates: 0, conflicts: [], changes: [], appliedEventIds: new Set(), attempts: 0 };
   let pending = [...byCitizen.keys()];
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     outcome.attempts = attempt;
@@ -63,12 +65,25 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
     const merged = new Map<string, MergeResult>();
     for (const id of pending) merged.set(id, mergeEvents(stored.get(id) ?? null, byCitizen.get(id) ?? []));
 
-    const toWrite = [...merged.values()].filter((result) => result.changed);
+    let toWrite = [...merged.values()].filter((result) => result.changed);
     // History first: if we crash before the citizen write, the replay rewrites the same entries.
     const history = toWrite.flatMap((result) => result.history);
     const appliedNow = new Set(toWrite.flatMap((result) => [...result.appliedEventIds]));
     const isFresh = (entry: { _id: string }) => appliedNow.has(entry._id);
-    await store.writeHistory(history.filter(isFresh), history.filter((entry) => !isFresh(entry)));
+    const clashes = await store.writeHistory(history.filter(isFresh), history.filter((entry) => !isFresh(entry)));
+    // Events whose id another citizen's history holds: refused, and their citizens merged again without them.
+    const remerge = new Set<string>();
+    if (clashes.size > 0) {
+      for (const [id, list] of byCitizen) {
+        const kept = list.filter((event) => !clashes.has(event.eventId));
+        if (kept.length === list.length) continue;
+        outcome.conflicts.push(...list.filter((event) => clashes.has(event.eventId)));
+        byCitizen.set(id, kept);
+        merged.delete(id);
+        if (kept.length > 0) remerge.add(id);
+      }
+      toWrite = toWrite.filter((result) => merged.has(result.document._id));
+    }
     const { conflicts, written } = await store.writeCitizens(
       toWrite.map((result) => ({ document: result.document, eventIds: result.appliedEventIds })),
       batchId,
@@ -80,11 +95,12 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
       if (lost.has(id)) continue;
       const eventCount = byCitizen.get(id)?.length ?? 0;
       outcome.applied += result.appliedEventIds.size;
-      outcome.duplicates += eventCount - result.appliedEventIds.size;
+      outcome.duplicates += eventCount - result.appliedEventIds.size - result.conflicts.length;
+      outcome.conflicts.push(...result.conflicts);
       outcome.changes.push(...result.changes);
       for (const eventId of result.appliedEventIds) outcome.appliedEventIds.add(eventId);
     }
-    pending = conflicts;
+    pending = [...conflicts, ...remerge];
   }
   return outcome;
 }

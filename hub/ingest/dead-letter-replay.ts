@@ -7,9 +7,12 @@
 // published is skipped on the next run, one claimed but never published (a crash in between) is
 // published again — harmless, since the hub drops an event id it already applied. Each run is
 // journaled: who replayed what, and how many were skipped.
+// A letter whose original was too large to travel with it is replayed from its source topic's
+// copy, checked against the letter's digest; once retention removed that copy it cannot be.
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import type { Collection, Db } from 'mongodb';
-import type { OutgoingRecord, RecordPublisher } from '../../kafka/transport.ts';
+import type { OutgoingRecord, RawRecord, RecordPublisher } from '../../kafka/transport.ts';
+import { createHash } from 'node:crypto';
 import { parsePersonalId } from '../../schemas/personal-id.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { QueuedDeadLetter } from './dead-letter-queue.ts';
@@ -34,6 +37,8 @@ export interface ReplayOutcome {
 
 export interface ReplayOptions {
   db: Db;
+  /** Reads a record back from its source topic, for letters that carry only the original's digest. */
+  readOriginal: (topic: string, partition: number, offset: string) => Promise<RawRecord>;
   publisher: RecordPublisher;
   journal: JournalWriter;
   /** Who is replaying (journaled). */
@@ -58,7 +63,7 @@ export async function replayDeadLetters(letters: readonly QueuedDeadLetter[], op
   const byTopic = new Map<string, OutgoingRecord[]>();
   for (const letter of toPublish) {
     const records = byTopic.get(letter.sourceTopic) ?? [];
-    records.push(originalRecord(letter));
+    records.push(originalRecord(letter, await originalValue(letter, options.readOriginal)));
     byTopic.set(letter.sourceTopic, records);
   }
   for (const [topic, records] of byTopic) await options.publisher.publish(topic, records);
@@ -70,7 +75,7 @@ export async function replayDeadLetters(letters: readonly QueuedDeadLetter[], op
     act: 'dead-letter-replay',
     action: 'replay',
     actor: { officer: options.operator },
-    citizens: [...new Set(toPublish.map((letter) => letter.key).filter((key): key is string => key !== null && parsePersonalId(key) !== undefined))],
+    citizens: [...new Set(toPublish.map((letter) => letter.key).filter((key): key is string => typeof key === 'string' && parsePersonalId(key) !== undefined))],
     fields: [],
     decision: 'done',
     detail: `replayed ${toPublish.length} dead letter(s) (${reasons.join(', ') || 'none'}); ${skipped} already replayed; ${options.note}`.slice(0, 500),
@@ -90,10 +95,21 @@ async function claim(claims: Collection<ReplayClaim>, id: string, operator: stri
   }
 }
 
-function originalRecord(letter: QueuedDeadLetter): OutgoingRecord {
+/** The rejected record's value: from the letter, or from the source topic checked against the letter's digest. */
+async function originalValue(letter: QueuedDeadLetter, readOriginal: ReplayOptions['readOriginal']): Promise<Buffer> {
+  if (letter.originalValueBase64 !== undefined) return Buffer.from(letter.originalValueBase64, 'base64');
+  const record = await readOriginal(letter.sourceTopic, letter.partition, letter.offset);
+  const value = record.value ?? Buffer.alloc(0);
+  if (createHash('sha256').update(value).digest('hex') !== letter.original.sha256) {
+    throw new Error(`${letter.sourceTopic}[${letter.partition}]@${letter.offset} no longer holds the original of dead letter ${letterId(letter)} (its digest differs)`);
+  }
+  return value;
+}
+
+function originalRecord(letter: QueuedDeadLetter, value: Buffer): OutgoingRecord {
   return {
-    key: letter.key,
-    value: Buffer.from(letter.originalValueBase64, 'base64'),
+    key: letter.key ?? null,
+    value,
     headers: { ...letter.headers, [REPLAYED_FROM_HEADER]: `dlq/${letterId(letter)}` },
   };
 }

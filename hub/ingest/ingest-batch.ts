@@ -1,5 +1,6 @@
 // The ingest use case, one Kafka batch at a time:
 //   check every record again (never trust the wire) → apply the accepted events to the store
+//   (events reusing an id for different content come back as conflicts and are refused)
 //   → publish dead letters and changes → (the caller commits the offsets).
 // Each step is idempotent, so a crash anywhere replays the batch to the same result.
 // Every record is traced on its way through (see record-trace.ts).
@@ -9,7 +10,8 @@ import { CHANGES_TOPIC, DLQ_TOPIC, SOURCE_TOPIC_PATTERN, isSourceName, type Sour
 import type { OutgoingRecord, RawRecord, RecordPublisher } from '../../kafka/transport.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import type { CitizenChange } from '../citizen/merge.ts';
-import { validateEvent, type RejectReason } from '../../schemas/validate-event.ts';
+import type { PlausibilityRules } from '../../schemas/plausibility.ts';
+import { validateEvent, type RejectReason, type ValidateContext } from '../../schemas/validate-event.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import { applyEvents, type ApplyOutcome } from './apply-events.ts';
 import { RecordTrace } from './record-trace.ts';
@@ -25,16 +27,20 @@ export interface BatchOutcome {
   changes: number;
 }
 
-export async function ingestBatch(
-  records: readonly RawRecord[],
-  store: PopulationStore,
-  publisher: RecordPublisher,
-  cache?: CitizenCache,
-  tracer: Tracer = trace.getTracer('dancu'),
-): Promise<BatchOutcome> {
+export interface IngestContext {
+  store: PopulationStore;
+  publisher: RecordPublisher;
+  cache?: CitizenCache;
+  tracer?: Tracer;
+  /** The plausibility rules (schemas/plausibility.ts); the defaults when absent. */
+  plausibility?: PlausibilityRules;
+}
+
+export async function ingestBatch(records: readonly RawRecord[], context: IngestContext): Promise<BatchOutcome> {
+  const tracer = context.tracer ?? trace.getTracer('dancu');
   const traces = records.map((record) => RecordTrace.begin(tracer, record));
   try {
-    const outcome = await ingestTraced(records, traces, store, publisher, cache);
+    const outcome = await ingestTraced(records, traces, context);
     for (const recordTrace of traces) recordTrace.end();
     return outcome;
   } catch (error) {
@@ -43,34 +49,36 @@ export async function ingestBatch(
   }
 }
 
-async function ingestTraced(
-  records: readonly RawRecord[],
-  traces: readonly RecordTrace[],
-  store: PopulationStore,
-  publisher: RecordPublisher,
-  cache: CitizenCache | undefined,
-): Promise<BatchOutcome> {
-  const accepted: Array<{ event: SourceEvent; trace: RecordTrace }> = [];
+async function ingestTraced(records: readonly RawRecord[], traces: readonly RecordTrace[], context: IngestContext): Promise<BatchOutcome> {
+  const { store, publisher, cache } = context;
+  const accepted: Array<{ event: SourceEvent; record: RawRecord; trace: RecordTrace }> = [];
   const deadLetters: Array<{ record: OutgoingRecord; send: Span }> = [];
   const rejected: Partial<Record<RejectReason, number>> = {};
+  const deadLetter = (record: RawRecord, recordTrace: RecordTrace, rejection: Rejection) => {
+    const send = recordTrace.send(DLQ_TOPIC, { [SPAN_ATTRIBUTES.reason]: rejection.reason });
+    deadLetters.push({ record: deadLetterRecord(deadLetterOf(record, rejection), send), send });
+    rejected[rejection.reason] = (rejected[rejection.reason] ?? 0) + 1;
+  };
+  const now = new Date();
   records.forEach((record, index) => {
     const recordTrace = traces[index]!;
-    const verdict = recordTrace.check(() => checkRecord(record));
-    if ('event' in verdict) {
-      accepted.push({ event: verdict.event, trace: recordTrace });
-    } else {
-      const send = recordTrace.send(DLQ_TOPIC, { [SPAN_ATTRIBUTES.reason]: verdict.reason });
-      deadLetters.push({ record: deadLetterRecord(deadLetterOf(record, verdict), send), send });
-      rejected[verdict.reason] = (rejected[verdict.reason] ?? 0) + 1;
-    }
+    const verdict = recordTrace.check(() => checkRecord(record, { now, ...(context.plausibility ? { plausibility: context.plausibility } : {}) }));
+    if ('event' in verdict) accepted.push({ event: verdict.event, record, trace: recordTrace });
+    else deadLetter(record, recordTrace, verdict);
   });
 
-  let applied: Omit<ApplyOutcome, 'appliedEventIds' | 'attempts'> = { applied: 0, duplicates: 0, changes: [] };
+  let applied: Omit<ApplyOutcome, 'appliedEventIds' | 'attempts'> = { applied: 0, duplicates: 0, conflicts: [], changes: [] };
   if (accepted.length > 0) {
     for (const { trace: recordTrace } of accepted) recordTrace.startStoreWrite(accepted.length);
     const outcome = await applyEvents(accepted.map(({ event }) => event), store, cache);
-    for (const { event, trace: recordTrace } of accepted) {
-      recordTrace.endStoreWrite(outcome.appliedEventIds.has(event.eventId) ? 'applied' : 'duplicate', outcome.attempts);
+    const conflicting = new Set(outcome.conflicts);
+    for (const { event, record, trace: recordTrace } of accepted) {
+      if (conflicting.has(event)) {
+        recordTrace.endStoreWrite('conflict', outcome.attempts);
+        deadLetter(record, recordTrace, conflictOf(event));
+      } else {
+        recordTrace.endStoreWrite(outcome.appliedEventIds.has(event.eventId) ? 'applied' : 'duplicate', outcome.attempts);
+      }
     }
     applied = outcome;
   }
@@ -114,11 +122,17 @@ async function sendTraced(publisher: RecordPublisher, topic: string, sends: Read
   for (const span of spans) span.end();
 }
 
-function checkRecord(record: RawRecord): { event: SourceEvent } | Rejection {
+function checkRecord(record: RawRecord, context: Omit<ValidateContext, 'topicSource'>): { event: SourceEvent } | Rejection {
   const topicSource = sourceOfTopic(record.topic);
   if (!topicSource) return { reason: 'unknown-source', detail: `topic ${record.topic} is not a dancu source topic` };
   if (!record.value || record.value.length === 0) return { reason: 'malformed-json', detail: 'the record has no value' };
-  const verdict = validateEvent(record.value, { topicSource });
+  if (!record.key || record.key.length === 0) {
+    return {
+      reason: 'missing-key',
+      detail: "the record has no key; the key must be the event's personal id, so that one citizen's events stay on one partition, in order",
+    };
+  }
+  const verdict = validateEvent(record.value, { topicSource, ...context });
   if (!verdict.ok) return { reason: verdict.reason, detail: verdict.detail, ...(verdict.path ? { path: verdict.path } : {}) };
   const key = record.key?.toString('utf8');
   if (key !== undefined && key !== verdict.event.personalId) {
@@ -129,6 +143,16 @@ function checkRecord(record: RawRecord): { event: SourceEvent } | Rejection {
     };
   }
   return { event: verdict.event };
+}
+
+function conflictOf(event: SourceEvent): Rejection {
+  return {
+    reason: 'conflict',
+    detail:
+      `event id ${event.eventId} was accepted before with different content; the version accepted first stands. ` +
+      'An event id names one event for ever: publish a correction as a new event with an id of its own',
+    path: '/eventId',
+  };
 }
 
 function sourceOfTopic(topic: string): SourceName | null {

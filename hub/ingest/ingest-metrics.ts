@@ -10,6 +10,7 @@ export class IngestMetrics {
   private readonly changes: Counter<'source'>;
   private readonly batchRecords: Histogram<'source'>;
   private readonly batchSeconds: Histogram<'source'>;
+  private readonly failures: Counter<'kind'>;
 
   /** `lag` is asked at each scrape, so the gauge is as fresh as the scrape. */
   constructor(
@@ -48,6 +49,12 @@ export class IngestMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
+    this.failures = new Counter({
+      name: 'dancu_ingest_consumer_failures_total',
+      help: 'Failures that held ingest up: kind "slice" (handling a slice failed; it is retried in place, uncommitted) or "crash" (the Kafka consumer stopped; it is restarted).',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
     new Gauge({
       name: 'dancu_ingest_consumer_lag',
       help: "Records in a source partition not yet committed by the hub's consumer group.",
@@ -58,6 +65,10 @@ export class IngestMetrics {
         for (const partition of await lag()) this.set({ topic: partition.topic, partition: String(partition.partition) }, partition.lag);
       },
     });
+  }
+
+  recordFailure(kind: 'slice' | 'crash'): void {
+    this.failures.inc({ kind });
   }
 
   record(outcome: BatchOutcome, seconds: number): void {

@@ -2,7 +2,9 @@
 // the population store. Run as many instances as there are partitions to share the load.
 import type { Tracer } from '@opentelemetry/api';
 import { ALL_TOPICS, DLQ_TOPIC, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
-import { BatchConsumer, RecordPublisher, connectKafka, consumerLag, ensureTopics, readTopicToEnd, type PartitionLag } from '../../kafka/transport.ts';
+import { BatchConsumer, type Backoff } from '../../kafka/batch-consumer.ts';
+import { RecordPublisher, connectKafka, consumerLag, ensureTopics, readTopicToEnd, type PartitionLag } from '../../kafka/transport.ts';
+import type { PlausibilityRules } from '../../schemas/plausibility.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { Registry } from 'prom-client';
 import type { Readiness } from '../admin/admin-server.ts';
@@ -38,6 +40,10 @@ export interface IngestServiceOptions {
   journalSigningKey?: KeyObject;
   /** When connectors count as degraded or down (healthThresholdsFromEnv at start-up); the defaults when absent. */
   connectorHealth?: HealthThresholds;
+  /** The plausibility rules every event must pass (plausibilityFromEnv at start-up); the defaults when absent. */
+  plausibility?: PlausibilityRules;
+  /** How long to wait before retrying a failed slice or restarting a crashed consumer (kafka/batch-consumer.ts). */
+  backoff?: Backoff;
 }
 
 const READY_TIMEOUT_MS = 3_000;
@@ -88,9 +94,17 @@ export class IngestService {
       topics: SOURCES.map(sourceTopic),
       fromBeginning: true,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      onFailure: (failure) => service?.metrics.recordFailure(failure.kind),
       handle: async (records) => {
         const started = performance.now();
-        const outcome = await ingestBatch(records, store, publisher, cache, options.tracer);
+        const outcome = await ingestBatch(records, {
+          store,
+          publisher,
+          cache,
+          ...(options.tracer ? { tracer: options.tracer } : {}),
+          ...(options.plausibility ? { plausibility: options.plausibility } : {}),
+        });
         // Before the offsets are committed: a slice whose entry could not be written is retried.
         await journal.append(ingestEntry(records, outcome));
         service?.stats.record(outcome);
@@ -115,13 +129,18 @@ export class IngestService {
     return service;
   }
 
-  /** Ready while both Kafka and the store answer, each within READY_TIMEOUT_MS. */
+  /**
+   * Ready while Kafka and the store answer, each within READY_TIMEOUT_MS, and the consumer is
+   * consuming: a slice being retried or a consumer being restarted makes the hub not ready, with the cause.
+   */
   async readiness(): Promise<Readiness> {
     const [kafka, store] = await Promise.all([
       answers(() => consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, [sourceTopic('civil-status')])),
       answers(() => this.store.ping()),
     ]);
-    return { ready: kafka.ok && store.ok, checks: { kafka, store } };
+    const state = this.consumer.state();
+    const consumer = state.consuming ? { ok: true } : { ok: false, detail: `${state.cause ?? 'not consuming'} (since ${state.since.toISOString()})` };
+    return { ready: kafka.ok && store.ok && consumer.ok, checks: { kafka, store, consumer } };
   }
 
   /** How far behind the hub is on each source partition. */

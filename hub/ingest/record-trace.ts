@@ -16,7 +16,8 @@ import type { RawRecord } from '../../kafka/transport.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import type { Rejection } from './dead-letter.ts';
 
-export type HubOutcome = 'applied' | 'duplicate' | 'rejected';
+/** `conflict`: an event reusing an id the store holds for different content (dead-lettered). */
+export type HubOutcome = 'applied' | 'duplicate' | 'conflict' | 'rejected';
 
 export class RecordTrace {
   private readonly context: Context;

@@ -105,17 +105,27 @@ export class PopulationStore {
    * Writes history entries, keyed by event id. New entries are inserted in one batch; if some
    * already exist (a replayed batch) or were revised (an older event arrived late and moved
    * their `previous` / `outcome`), they are replaced whole, which is idempotent.
+   *
+   * A new entry whose id the history already holds for another citizen or with another digest
+   * is a different event reusing the id: it is not written, and its id is returned so that the
+   * caller refuses the event (the entry stored first stands).
    */
-  async writeHistory(fresh: readonly HistoryEntry[], revised: readonly HistoryEntry[]): Promise<void> {
+  async writeHistory(fresh: readonly HistoryEntry[], revised: readonly HistoryEntry[]): Promise<Set<string>> {
     let replace = [...revised];
+    const clashes = new Set<string>();
     if (fresh.length > 0) {
       try {
         await this.history.insertMany([...fresh], { ordered: false });
       } catch (error) {
         if (!onlyDuplicateKeys(error)) throw error;
         // FerretDB stops an unordered insert at its first duplicate, so which entries made it
-        // is unknown: replace them all.
-        replace = [...fresh, ...replace];
+        // is unknown: read them back, and replace those that are this event's own.
+        const stored = await pMap(fresh, (entry) => this.history.findOne({ _id: entry._id }), { concurrency: READ_CONCURRENCY });
+        fresh.forEach((entry, index) => {
+          const existing = stored[index];
+          if (existing && !sameEvent(existing, entry)) clashes.add(entry._id);
+          else replace.push(entry);
+        });
       }
     }
     for (const slice of slices(replace, REPLACE_BATCH)) {
@@ -124,6 +134,7 @@ export class PopulationStore {
         { ordered: false },
       );
     }
+    return clashes;
   }
 
   /**
@@ -226,6 +237,12 @@ export class StoreError extends Error {
     super(message);
     this.name = 'StoreError';
   }
+}
+
+/** Whether a stored history entry records the same event as a new one (digests compared where both have one). */
+function sameEvent(stored: HistoryEntry, entry: HistoryEntry): boolean {
+  if (stored.personalId !== entry.personalId) return false;
+  return stored.digest === undefined || entry.digest === undefined || stored.digest === entry.digest;
 }
 
 function slices<T>(items: readonly T[], size: number): T[][] {
