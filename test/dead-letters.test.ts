@@ -73,14 +73,14 @@ describe('dead letters on the real Kafka', () => {
     for (const bad of cases) await publishRaw(bad.topic, [{ key: bad.key, value: bad.value }]);
     await publishRaw(residenceTopic, [{ key: good.personalId, value: json(good) }]);
 
+    // Wait for every case's own letter (a letter may come twice: dead letters are at least once).
+    const original = (letter: { originalValueBase64?: string }) => Buffer.from(letter.originalValueBase64 ?? '', 'base64').toString();
     const letters = await waitFor('a dead letter for every case', async () => {
-      const mine = dlq.records
-        .map((record) => JSON.parse(record.value!.toString()))
-        .filter((letter) => cases.some((bad) => Buffer.from(letter.originalValueBase64, 'base64').toString() === bad.value));
-      return mine.length >= cases.length ? mine : undefined;
+      const mine = dlq.records.map((record) => JSON.parse(record.value!.toString())).filter((letter) => cases.some((bad) => original(letter) === bad.value));
+      return cases.every((bad) => mine.some((letter) => original(letter) === bad.value)) ? mine : undefined;
     });
     for (const bad of cases) {
-      const letter = letters.find((entry) => Buffer.from(entry.originalValueBase64, 'base64').toString() === bad.value);
+      const letter = letters.find((entry) => original(entry) === bad.value);
       expect(letter, bad.reason).toMatchObject({ reason: bad.reason, sourceTopic: bad.topic, partition: expect.any(Number), offset: expect.any(String), key: bad.key });
       expect(letter.detail.length, `${bad.reason} has a readable detail`).toBeGreaterThan(10);
       if (bad.path) expect(letter.path).toMatch(new RegExp(`^${bad.path}`));

@@ -46,7 +46,7 @@ describe("the hub's metrics on the real Kafka and FerretDB", () => {
     expect((await fetch(`${admin.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${admin.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, checks: { kafka: { ok: true }, store: { ok: true } } });
+    expect(await ready.json()).toEqual({ ready: true, checks: { kafka: { ok: true }, store: { ok: true }, consumer: { ok: true } } });
     expect((await fetch(`${admin.url}/nothing-here`)).status).toBe(404);
   });
 });

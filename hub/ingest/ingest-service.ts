@@ -95,7 +95,11 @@ export class IngestService {
       fromBeginning: true,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       ...(options.backoff ? { backoff: options.backoff } : {}),
-      onFailure: (failure) => service?.metrics.recordFailure(failure.kind),
+      onFailure: (failure) => {
+        service?.metrics.recordFailure(failure.kind);
+        const what = failure.kind === 'slice' ? `handling ${failure.where}` : 'the Kafka consumer';
+        console.error(`[ingest] ${what} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}; retrying in ${failure.retryInMs} ms`);
+      },
       handle: async (records) => {
         const started = performance.now();
         const outcome = await ingestBatch(records, {
