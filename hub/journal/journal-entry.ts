@@ -8,7 +8,8 @@ export type JournalAct =
   | 'self-service' // a citizen reading their own record or access log
   | 'ingest' // an ingest batch applied by the hub
   | 'registry' // a registry action: request submitted / reviewed, assessment, suspension, consent…
-  | 'dead-letter-replay'; // an operator re-submitting dead letters
+  | 'dead-letter-replay' // an operator re-submitting dead letters
+  | 'retention'; // entries removed once their retention passed, under a signed retention record
 
 export interface JournalActor {
   /** The connected system (certificate subject), when a system acted. */
