@@ -5,7 +5,12 @@ import { startAfter, type RetentionRecord } from './retention-record.ts';
 import { linkOf, type HeadLink, type SignedHead } from './signed-head.ts';
 
 export const ENTRIES_COLLECTION = 'journal';
-export const HEADS_COLLECTION = 'journal_heads';
+/**
+ * The chain of signed heads. Earlier versions kept unchained heads, numbered by entry, in
+ * `journal_heads`; that collection is no longer read (it may be dropped), and a journal that had
+ * one starts its chain of heads at head 1 for whatever entry it first signs.
+ */
+export const HEADS_COLLECTION = 'journal_head_chain';
 export const RETENTION_COLLECTION = 'journal_retention';
 
 export interface JournalCollections {

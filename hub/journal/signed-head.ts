@@ -14,7 +14,7 @@ import { signDocument, signedDigest } from './signed-document.ts';
  */
 export const JOURNAL_CHAIN = 'hub';
 
-/** A document of `journal_heads`. */
+/** A document of `journal_head_chain`. */
 export interface SignedHead {
   /** The head's place in the chain of heads, from 1. */
   _id: number;
