@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MongoClient, type Db } from 'mongodb';
+import { isListening } from '../deploy/local/address.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { compareHeads, isDisagreement } from '../hub/journal/head-comparison.ts';
@@ -47,25 +48,9 @@ export function registerJournalCommand(program: Command): void {
       const signatures = keyPath
         ? `signatures checked with ${keyPath}`
         : `signatures not checked: no public key at ${defaultPublicKeyPath()}`;
-      const { verdict, witnessNote } = await withJournalDb(async (db) => {
-        if (!options.witness)
-          return {
-            verdict: await verifyJournal(db, publicKey ? { publicKey } : {}),
-            witnessNote: 'left out (--no-witness)',
-          };
-        try {
-          return await withWitness(async (witness) => ({
-            verdict: await verifyJournal(db, { witness, ...(publicKey ? { publicKey } : {}) }),
-            witnessNote: '',
-          }));
-        } catch (error) {
-          if (!(error instanceof WitnessUnreachable)) throw error;
-          return {
-            verdict: await verifyJournal(db, publicKey ? { publicKey } : {}),
-            witnessNote: `unreachable (${error.message})`,
-          };
-        }
-      });
+      const { verdict, witnessNote } = await withJournalDb((db) =>
+        verifyAgainstWitness(db, publicKey, options.witness),
+      );
       const witness = verdict.witness
         ? `outside witness checked: ${verdict.witness.heads} heads in ${verdict.witness.where}`
         : `outside witness NOT checked, ${witnessNote}: a tail deleted together with its heads would go unseen`;
@@ -132,8 +117,9 @@ export function registerJournalCommand(program: Command): void {
     .option('--officer <id>', 'who runs it, for the journal entry (default: the OS user)')
     .action(async (options: { officer?: string }) => {
       const signingKey = readJournalSigningKey(pkiDir());
-      if (!signingKey)
+      if (!signingKey) {
         throw new Error(`no journal signing key in ${pkiDir()}: run \`dancu pki init\` or set DANCU_PKI_DIR`);
+      }
       const officer = options.officer ?? process.env.USER ?? 'operator';
       const outcome = await withJournalDb((db) =>
         withWitness(async (witness) => {
@@ -215,6 +201,28 @@ function row(entry: JournalEntry): string[] {
   ];
 }
 
+/**
+ * The verdict against the witness when asked for and Kafka answers; else the store's alone, with
+ * the reason the witness was not checked.
+ */
+async function verifyAgainstWitness(
+  db: Db,
+  publicKey: KeyObject | undefined,
+  useWitness: boolean,
+): Promise<{ verdict: JournalVerdict; witnessNote: string }> {
+  const keyed = publicKey ? { publicKey } : {};
+  if (!useWitness) return { verdict: await verifyJournal(db, keyed), witnessNote: 'left out (--no-witness)' };
+  try {
+    return await withWitness(async (witness) => ({
+      verdict: await verifyJournal(db, { ...keyed, witness }),
+      witnessNote: '',
+    }));
+  } catch (error) {
+    if (!(error instanceof WitnessUnreachable)) throw error;
+    return { verdict: await verifyJournal(db, keyed), witnessNote: `unreachable (${error.message})` };
+  }
+}
+
 function removed(verdict: JournalVerdict): string {
   return verdict.removedThrough === 0
     ? ''
@@ -224,9 +232,15 @@ function removed(verdict: JournalVerdict): string {
 /** Kafka did not answer: the verdict is then the store's alone, and says so. */
 class WitnessUnreachable extends Error {}
 
+const BROKER_PROBE_MS = 2_000;
+
 /** The Kafka witness for one command; WitnessUnreachable when its heads cannot be read. */
 async function withWitness<T>(use: (witness: HeadWitness) => Promise<T>): Promise<T> {
-  const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: 'dancu-journal' });
+  const brokers = resolveEndpoints().kafkaBrokers;
+  // The Kafka client retries for a minute before it gives up; a broker that refuses the connection says so at once.
+  const listening = await Promise.all(brokers.map((broker) => isListening(broker, BROKER_PROBE_MS)));
+  if (!listening.includes(true)) throw new WitnessUnreachable(`no broker of ${brokers.join(',')} accepts connections`);
+  const kafka = connectKafka({ brokers, clientId: 'dancu-journal' });
   const publisher = new RecordPublisher(kafka);
   const witness = kafkaHeadWitness(kafka, publisher);
   const reachable: HeadWitness = {

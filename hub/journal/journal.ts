@@ -22,7 +22,7 @@ import type { JournalEntry, JournalEntryInput, JournalReceipt, JournalWriter } f
 import { JournalError, JournalUnavailable } from './journal-error.ts';
 import type { HeadWitness } from './head-witness.ts';
 import { ed25519Problem } from './signed-document.ts';
-import { linkOf, signHead, type ChainHead, type HeadLink, type SignedHead } from './signed-head.ts';
+import { linkOf, sameHead, signHead, type ChainHead, type HeadLink, type SignedHead } from './signed-head.ts';
 
 export interface JournalOptions {
   /** Calendar years an entry is kept; R35 asks for at least 2 (the default). */
@@ -150,20 +150,29 @@ export class Journal implements JournalWriter {
       const head = signHead(entry, this.lastHead, key);
       try {
         await this.heads.insertOne(head, { writeConcern: DURABLE });
-        this.lastHead = linkOf(head);
-        this.unwitnessed.push(head);
+        this.signed(head);
         break;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
-      // Another instance took this head's number: follow its heads to the last one.
+      // Another instance took this head's number (or a retried write found our own): follow the
+      // heads to the last.
       for (let next = await this.heads.findOne({ _id: this.lastHead.sequence + 1 }); next; ) {
-        this.lastHead = linkOf(next);
+        if (sameHead(next, head)) this.signed(head);
+        else this.lastHead = linkOf(next);
         next = await this.heads.findOne({ _id: this.lastHead.sequence + 1 });
       }
-      if (round >= MAX_RACE_ROUNDS) throw new JournalUnavailable(`other hub instances signed heads ${round} times in a row while this one tried to`);
+      if (round >= MAX_RACE_ROUNDS) {
+        throw new JournalUnavailable(`other hub instances signed heads ${round} times in a row while this one tried to`);
+      }
     }
     await this.publishHeads();
+  }
+
+  /** A head of ours is durable in the store: the chain goes on from it, and the witness is owed it. */
+  private signed(head: SignedHead): void {
+    this.lastHead = linkOf(head);
+    if (this.settings.witness) this.unwitnessed.push(head);
   }
 
   private async publishHeads(): Promise<void> {
@@ -173,7 +182,9 @@ export class Journal implements JournalWriter {
     try {
       await witness.publish(this.name, heads);
     } catch (error) {
-      throw new JournalUnavailable(`signed heads ${heads[0]!._id}…${heads.at(-1)!._id} are in the store but not yet in ${witness.where}: ${messageOf(error)}`, error);
+      const which = `${heads[0]!._id}…${heads.at(-1)!._id}`;
+      const message = `signed heads ${which} are in the store but not yet in ${witness.where}: ${messageOf(error)}`;
+      throw new JournalUnavailable(message, error);
     }
     this.unwitnessed.splice(0, heads.length);
   }
