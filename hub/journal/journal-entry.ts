@@ -54,7 +54,7 @@ export interface JournalEntry extends Omit<JournalEntryInput, 'at'> {
   /** Position in the chain, from 1. Also the document `_id`. */
   _id: number;
   at: Date;
-  /** When the store may delete it (TTL); at least two years after `at`. */
+  /** When the retention job may remove it (remove-expired.ts); at least two years after `at`. */
   expiresAt: Date;
   /**
    * The journal instance that wrote it (random for each open). Two hub instances may journal

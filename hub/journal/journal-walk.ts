@@ -71,16 +71,50 @@ export class JournalWalk {
   private previous: JournalEntry | undefined;
   private lastHead: HeadLink;
 
+  /** The witness's heads by number, removed as the store's heads are matched. */
+  private readonly witnessed: Map<number, SignedHead> | undefined;
+
   constructor(
     private readonly start: JournalStart,
     private readonly publicKey: KeyObject | undefined,
-    /** The witness's heads by number, removed as the store's heads are matched. */
-    private readonly witnessed: Map<number, SignedHead> | undefined,
+    /** The heads the witness holds, when it was read. */
+    witnessed?: readonly SignedHead[],
   ) {
     this.lastHead = start.head;
+    this.witnessed = witnessed && new Map(witnessed.map((head) => [head._id, head]));
   }
 
-  entry(entry: JournalEntry): JournalFinding | undefined {
+  /**
+   * Hands every entry and head to the rules, heads in the order of the entries they vouch for, and
+   * returns the first finding (or the end's). `nextHead` gives null after the last head.
+   */
+  async through(
+    entries: AsyncIterable<JournalEntry>,
+    nextHead: () => Promise<SignedHead | null>,
+  ): Promise<JournalFinding | undefined> {
+    let head = await nextHead();
+    for await (const entry of entries) {
+      // Heads for entries below this one vouch for entries that are missing: the gap is named below.
+      for (; head && head.entry < entry._id; head = await nextHead()) {
+        const bad = this.head(head);
+        if (bad) return bad;
+      }
+      const bad = this.entry(entry);
+      if (bad) return bad;
+      for (; head && head.entry === entry._id; head = await nextHead()) {
+        const badHead = this.head(head) ?? headMismatch(head, entry);
+        if (badHead) return badHead;
+      }
+      this.checked += 1;
+    }
+    for (; head; head = await nextHead()) {
+      const bad = this.head(head);
+      if (bad) return bad;
+    }
+    return this.end();
+  }
+
+  private entry(entry: JournalEntry): JournalFinding | undefined {
     const sequence = entry._id;
     const previous = this.previous;
     const expected = (previous?._id ?? this.start.entry) + 1;
@@ -131,7 +165,7 @@ export class JournalWalk {
   }
 
   /** Signature first: a forged head must not be trusted for anything else. */
-  head(head: SignedHead): JournalFinding | undefined {
+  private head(head: SignedHead): JournalFinding | undefined {
     this.signedHeads += 1;
     const last = this.lastHead;
     const at = { sequence: last.entry + 1, head: head._id };
@@ -175,7 +209,7 @@ export class JournalWalk {
   }
 
   /** After the last entry and head: heads, in the store or only in the witness, past the end. */
-  end(): JournalFinding | undefined {
+  private end(): JournalFinding | undefined {
     const lastEntry = this.previous?._id ?? this.start.entry;
     const ending = lastEntry === 0 ? 'the journal holds no entries' : `the journal ends at entry ${lastEntry}`;
     if (this.lastHead.entry > lastEntry) {
@@ -242,7 +276,7 @@ function relocatedFrom(entry: JournalEntry): number | undefined {
   return undefined;
 }
 
-export function headMismatch(head: SignedHead, entry: JournalEntry): JournalFinding | undefined {
+function headMismatch(head: SignedHead, entry: JournalEntry): JournalFinding | undefined {
   if (head.hash === entry.hash) return undefined;
   return {
     sequence: entry._id,

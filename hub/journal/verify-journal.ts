@@ -17,7 +17,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { HeadWitness } from './head-witness.ts';
 import { journalCollections, latestRetentionRecord } from './journal-collections.ts';
-import { headMismatch, JournalWalk, type JournalFinding } from './journal-walk.ts';
+import { JournalWalk, type JournalFinding } from './journal-walk.ts';
 import { retentionRecordProblem, startAfter } from './retention-record.ts';
 
 export type { JournalFinding, JournalProblem } from './journal-walk.ts';
@@ -59,11 +59,7 @@ export async function verifyJournal(db: Db, options: VerifyOptions = {}): Promis
     .toArray();
   const record = await latestRetentionRecord(collections);
   const start = startAfter(record);
-  const walk = new JournalWalk(
-    start,
-    publicKey,
-    witnessed ? new Map(witnessed.map((head) => [head._id, head])) : undefined,
-  );
+  const walk = new JournalWalk(start, publicKey, witnessed);
   const verdict = (firstBad?: JournalFinding): JournalVerdict => ({
     ok: !firstBad,
     checked: walk.checked,
@@ -85,26 +81,7 @@ export async function verifyJournal(db: Db, options: VerifyOptions = {}): Promis
     .sort({ _id: 1 })
     .batchSize(pageSize);
   try {
-    let head = await headCursor.next();
-    for await (const entry of entryCursor) {
-      // Heads for entries below this one vouch for entries that are missing: the gap is named below.
-      for (; head && head.entry < entry._id; head = await headCursor.next()) {
-        const bad = walk.head(head);
-        if (bad) return verdict(bad);
-      }
-      const bad = walk.entry(entry);
-      if (bad) return verdict(bad);
-      for (; head && head.entry === entry._id; head = await headCursor.next()) {
-        const badHead = walk.head(head) ?? headMismatch(head, entry);
-        if (badHead) return verdict(badHead);
-      }
-      walk.checked += 1;
-    }
-    for (; head; head = await headCursor.next()) {
-      const bad = walk.head(head);
-      if (bad) return verdict(bad);
-    }
-    return verdict(walk.end());
+    return verdict(await walk.through(entryCursor, () => headCursor.next()));
   } finally {
     await Promise.all([entryCursor.close(), headCursor.close()]);
   }
