@@ -23,7 +23,10 @@ export const CHANGES_TOPIC = 'dancu.changes.v1';
 export const CORRECTIONS_TOPIC = 'dancu.corrections.v1';
 /** Connector heartbeats (connectors/sdk/heartbeat.ts), key = connector id. Operational, never personal data. */
 export const HEARTBEATS_TOPIC = 'dancu.heartbeats.v1';
-/** Every signed head of the journal (hub/journal/head-witness.ts), key = the journal's database. The witness outside the store. */
+/**
+ * Every signed head of the journal (hub/journal/head-witness.ts), key = the journal's database:
+ * the witness outside the store. Hashes and sequences only, never personal data.
+ */
 export const JOURNAL_HEADS_TOPIC = 'dancu.journal-heads.v1';
 
 /** Headers on source records. All optional for foreign producers: the value is what counts. */

@@ -76,7 +76,8 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    await ensureTopics(kafka, [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC].map(topicLayout));
+    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC];
+    await ensureTopics(kafka, topics.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
     const publisher = new RecordPublisher(kafka);
     await publisher.connect();
