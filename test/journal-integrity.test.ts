@@ -110,6 +110,25 @@ describe('the journal history on the real Kafka and FerretDB', () => {
     }
   });
 
+  it('R35: a head the witness could not take is kept in the store and published with the next one', async () => {
+    const db = freshDb();
+    let down = true;
+    const flaky: HeadWitness = {
+      where: witness.where,
+      heads: (journal) => witness.heads(journal),
+      publish: (journal, heads) => (down ? Promise.reject(new Error('broker gone')) : witness.publish(journal, heads)),
+    };
+    const journal = await Journal.open(db, { signingKey: privateKey, witness: flaky });
+    await journal.append(lookup(1));
+    await expect(journal.signHead()).rejects.toThrow(/signed heads 1…1 are in the store but not yet in Kafka topic/);
+    expect(await journalCollections(db).heads.countDocuments()).toBe(1);
+    down = false;
+    await journal.append(lookup(2));
+    await journal.close();
+    expect((await witness.heads(db.databaseName)).map((head) => head._id)).toEqual([1, 2]);
+    expect(await verifyJournal(db, full())).toMatchObject({ ok: true, checked: 2, signedHeads: 2 });
+  });
+
   it('R35: a prefix cut (the first entries and their heads deleted) is refused as prefix-deleted, naming entry 1', async () => {
     const { db, entries, heads } = await signedJournal(3);
     await entries.deleteMany({ _id: { $lte: 5 } });
