@@ -13,12 +13,15 @@
 // The witness is read before the store, and only heads already in the store then are walked:
 // heads are made durable in the store before they are published and after the entries they
 // vouch for, so a hub appending while the journal is verified is never mistaken for tampering.
+// Likewise a retention run that lands between reading its record and walking the entries: when
+// the beginning looks cut and a newer record has appeared, the walk is done once more.
 import type { KeyObject } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { HeadWitness } from './head-witness.ts';
 import { journalCollections, latestRetentionRecord } from './journal-collections.ts';
 import { JournalWalk, type JournalFinding } from './journal-walk.ts';
-import { retentionRecordProblem, startAfter } from './retention-record.ts';
+import { retentionRecordProblem, startAfter, type RetentionRecord } from './retention-record.ts';
+import type { SignedHead } from './signed-head.ts';
 
 export type { JournalFinding, JournalProblem } from './journal-walk.ts';
 
@@ -48,10 +51,24 @@ export interface VerifyOptions {
   now?: Date;
 }
 export async function verifyJournal(db: Db, options: VerifyOptions = {}): Promise<JournalVerdict> {
+  const witnessed = options.witness ? await options.witness.heads(db.databaseName) : undefined;
+  const first = await verifyOnce(db, options, witnessed);
+  // A retention run between reading its record and reading the entries looks like a cut beginning:
+  // if a newer record has appeared meanwhile, the walk is done once more after it.
+  if (first.verdict.firstBad?.problem !== 'prefix-deleted') return first.verdict;
+  const latest = await latestRetentionRecord(journalCollections(db));
+  if (latest?._id === first.record?._id) return first.verdict;
+  return (await verifyOnce(db, options, witnessed)).verdict;
+}
+
+async function verifyOnce(
+  db: Db,
+  options: VerifyOptions,
+  witnessed: SignedHead[] | undefined,
+): Promise<{ verdict: JournalVerdict; record: RetentionRecord | undefined }> {
   const collections = journalCollections(db);
   const { publicKey, witness } = options;
   const pageSize = options.pageSize ?? 1_000;
-  const witnessed = witness ? await witness.heads(db.databaseName) : undefined;
   const [lastHead] = await collections.heads
     .find({}, { projection: { _id: 1 } })
     .sort({ _id: -1 })
@@ -60,7 +77,8 @@ export async function verifyJournal(db: Db, options: VerifyOptions = {}): Promis
   const record = await latestRetentionRecord(collections);
   const start = startAfter(record);
   const walk = new JournalWalk(start, publicKey, witnessed);
-  const verdict = (firstBad?: JournalFinding): JournalVerdict => ({
+  const verdict = (firstBad?: JournalFinding) => ({ verdict: judged(firstBad), record });
+  const judged = (firstBad?: JournalFinding): JournalVerdict => ({
     ok: !firstBad,
     checked: walk.checked,
     signedHeads: walk.signedHeads,
