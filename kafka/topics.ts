@@ -23,6 +23,11 @@ export const CHANGES_TOPIC = 'dancu.changes.v1';
 export const CORRECTIONS_TOPIC = 'dancu.corrections.v1';
 /** Connector heartbeats (connectors/sdk/heartbeat.ts), key = connector id. Operational, never personal data. */
 export const HEARTBEATS_TOPIC = 'dancu.heartbeats.v1';
+/**
+ * Every signed head of the journal (hub/journal/head-witness.ts), key = the journal's database:
+ * the witness outside the store. Hashes and sequences only, never personal data.
+ */
+export const JOURNAL_HEADS_TOPIC = 'dancu.journal-heads.v1';
 
 /** Headers on source records. All optional for foreign producers: the value is what counts. */
 export const HEADERS = {
@@ -54,7 +59,19 @@ export function topicLayout(topic: string): TopicLayout {
   // One partition keeps every connector's beats in one order for the hub's single reader; a day
   // is enough for a restarted hub to learn which connectors it should expect.
   if (topic === HEARTBEATS_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(DAY_MS) } };
+  // The witness must outlive every entry it vouches for: the journal keeps entries two years
+  // (R35) and its retention job may run late, so three years, deleted only by age.
+  if (topic === JOURNAL_HEADS_TOPIC) {
+    return { topic, partitions: 1, config: { 'cleanup.policy': 'delete', 'retention.ms': String(3 * 366 * DAY_MS) } };
+  }
   return { topic, partitions: 3, config: { 'retention.ms': String(7 * DAY_MS) } };
 }
 
-export const ALL_TOPICS: readonly string[] = [...SOURCES.map(sourceTopic), DLQ_TOPIC, CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC];
+export const ALL_TOPICS: readonly string[] = [
+  ...SOURCES.map(sourceTopic),
+  DLQ_TOPIC,
+  CHANGES_TOPIC,
+  CORRECTIONS_TOPIC,
+  HEARTBEATS_TOPIC,
+  JOURNAL_HEADS_TOPIC,
+];

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, topicLayout } from '../../kafka/topics.ts';
+import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics } from '../../kafka/transport.ts';
 import { AbuseGuard } from '../exchange/abuse-guard.ts';
 import { kafkaDataErrorReporter } from '../exchange/data-error-report.ts';
@@ -13,6 +13,7 @@ import { Enforcement } from '../exchange/enforcement.ts';
 import { ExchangeMetrics } from '../exchange/exchange-metrics.ts';
 import { exchangeService } from '../exchange/exchange-service.ts';
 import { kafkaChangeFeed } from '../exchange/watch-changes.ts';
+import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import { queryJournal } from '../journal/query-journal.ts';
 import { pkiFiles } from '../pki/pki-files.ts';
@@ -75,14 +76,16 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    await ensureTopics(kafka, [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC].map(topicLayout));
+    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC];
+    await ensureTopics(kafka, topics.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
-    const signingKey = options.pkiDir ? readJournalSigningKey(options.pkiDir) : undefined;
-    const ownJournal = options.journal === undefined;
-    const journal = options.journal ?? (await Journal.open(store.db, signingKey ? { signingKey } : {}));
-    const registry = await Registry.open(store.db, journal);
     const publisher = new RecordPublisher(kafka);
     await publisher.connect();
+    const signingKey = options.pkiDir ? readJournalSigningKey(options.pkiDir) : undefined;
+    const ownJournal = options.journal === undefined;
+    const witness = kafkaHeadWitness(kafka, publisher);
+    const journal = options.journal ?? (await Journal.open(store.db, signingKey ? { signingKey, witness } : {}));
+    const registry = await Registry.open(store.db, journal);
 
     const metrics = new ExchangeMetrics(options.metrics ?? new MetricsRegistry(), log);
     const tracer = options.tracer ?? trace.getTracer('dancu');

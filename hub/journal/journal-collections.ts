@@ -1,45 +1,65 @@
 // Where the journal lives in the store, and the indexes planned for it up front.
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import type { JournalEntry } from './journal-entry.ts';
-import type { SignedHead } from './signed-head.ts';
+import { startAfter, type RetentionRecord } from './retention-record.ts';
+import { linkOf, type HeadLink, type SignedHead } from './signed-head.ts';
 
 export const ENTRIES_COLLECTION = 'journal';
-export const HEADS_COLLECTION = 'journal_heads';
+/**
+ * The chain of signed heads. Earlier versions kept unchained heads, numbered by entry, in
+ * `journal_heads`; that collection is no longer read (it may be dropped), and a journal that had
+ * one starts its chain of heads at head 1 for whatever entry it first signs.
+ */
+export const HEADS_COLLECTION = 'journal_head_chain';
+export const RETENTION_COLLECTION = 'journal_retention';
 
 export interface JournalCollections {
   entries: Collection<JournalEntry>;
   heads: Collection<SignedHead>;
+  retention: Collection<RetentionRecord>;
 }
 
 export function journalCollections(db: Db): JournalCollections {
-  return { entries: db.collection<JournalEntry>(ENTRIES_COLLECTION), heads: db.collection<SignedHead>(HEADS_COLLECTION) };
+  return {
+    entries: db.collection<JournalEntry>(ENTRIES_COLLECTION),
+    heads: db.collection<SignedHead>(HEADS_COLLECTION),
+    retention: db.collection<RetentionRecord>(RETENTION_COLLECTION),
+  };
 }
 
-export interface IndexReport {
-  /** False where the store refused a TTL index (FerretDB 1.24): expired entries then stay until swept. */
-  ttl: boolean;
-}
+/** The index on `expiresAt`; earlier versions made it a TTL index. */
+const EXPIRY_INDEX = 'retention';
 
 /**
- * The TTL index lets the store delete entries once their retention has passed; the others
- * serve "who read this citizen" (R8/R39), per-system and per-agreement audits, and the
- * operator's recent view. FerretDB 1.24 answers `NotImplemented` to `expireAfterSeconds`:
- * then a plain index on `expiresAt` is kept, so a sweeper can find expired entries.
+ * The expiry index serves the retention job (remove-expired.ts); the others serve "who read this
+ * citizen" (R8/R39), per-system and per-agreement audits, and the operator's recent view.
+ * The store must never delete entries by itself: a TTL index would remove them without the signed
+ * retention record `journal verify` needs, so one left by an earlier version is replaced.
  */
-export async function ensureJournalIndexes({ entries }: JournalCollections): Promise<IndexReport> {
-  let ttl = true;
-  try {
-    await entries.createIndex({ expiresAt: 1 }, { name: 'retention', expireAfterSeconds: 0 });
-  } catch (error) {
-    if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) throw error;
-    ttl = false;
-    await entries.createIndex({ expiresAt: 1 }, { name: 'retention' });
-  }
+export async function ensureJournalIndexes({ entries }: Pick<JournalCollections, 'entries'>): Promise<void> {
+  const existing = await entries
+    .listIndexes()
+    .toArray()
+    .catch(() => []);
+  const expiry = existing.find((index) => index.name === EXPIRY_INDEX);
+  if (expiry && expiry.expireAfterSeconds !== undefined) await entries.dropIndex(EXPIRY_INDEX);
+  await entries.createIndex({ expiresAt: 1 }, { name: EXPIRY_INDEX });
   await entries.createIndex({ citizens: 1, at: -1 }, { name: 'by_citizen_time' });
   await entries.createIndex({ 'actor.system': 1, at: -1 }, { name: 'by_system_time' });
   await entries.createIndex({ agreement: 1, at: -1 }, { name: 'by_agreement_time' });
   await entries.createIndex({ at: -1 }, { name: 'by_time' });
-  return { ttl };
 }
 
-const NOT_IMPLEMENTED = 238;
+/** The record that removed the most entries, if retention ever ran. */
+export async function latestRetentionRecord({
+  retention,
+}: Pick<JournalCollections, 'retention'>): Promise<RetentionRecord | undefined> {
+  const [latest] = await retention.find({}).sort({ _id: -1 }).limit(1).toArray();
+  return latest;
+}
+
+/** Where the chain of heads ends in the store: its last head, else where retention left it. */
+export async function readLastHead(collections: Pick<JournalCollections, 'heads' | 'retention'>): Promise<HeadLink> {
+  const [last] = await collections.heads.find({}).sort({ _id: -1 }).limit(1).toArray();
+  return last ? linkOf(last) : startAfter(await latestRetentionRecord(collections)).head;
+}

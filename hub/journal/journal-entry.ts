@@ -8,7 +8,8 @@ export type JournalAct =
   | 'self-service' // a citizen reading their own record or access log
   | 'ingest' // an ingest batch applied by the hub
   | 'registry' // a registry action: request submitted / reviewed, assessment, suspension, consent…
-  | 'dead-letter-replay'; // an operator re-submitting dead letters
+  | 'dead-letter-replay' // an operator re-submitting dead letters
+  | 'retention'; // entries removed once their retention passed, under a signed retention record
 
 export interface JournalActor {
   /** The connected system (certificate subject), when a system acted. */
@@ -53,7 +54,7 @@ export interface JournalEntry extends Omit<JournalEntryInput, 'at'> {
   /** Position in the chain, from 1. Also the document `_id`. */
   _id: number;
   at: Date;
-  /** When the store may delete it (TTL); at least two years after `at`. */
+  /** When the retention job may remove it (remove-expired.ts); at least two years after `at`. */
   expiresAt: Date;
   /**
    * The journal instance that wrote it (random for each open). Two hub instances may journal

@@ -7,7 +7,9 @@ export type JournalErrorCode =
   /** The journal was opened with settings that break R35. */
   | 'journal-misconfigured'
   /** The entry itself is unacceptable (a bug in the caller, not the store). */
-  | 'entry-invalid';
+  | 'entry-invalid'
+  /** The journal does not verify, so nothing may be signed over it (retention). */
+  | 'journal-tampered';
 
 export class JournalError extends Error {
   override readonly name: string = 'JournalError';

@@ -7,20 +7,30 @@
 // sequence is the document `_id`, so a lost race is a duplicate key, after which the batch is
 // chained again on the true head. Without transactions (FerretDB has none) this is the whole
 // concurrency control, and it only needs lookups by bare `_id`, which FerretDB serves from its index.
+//
+// Signed heads (signed-head.ts) chain the same way: a head's number is its `_id`, and an instance
+// that lost the race for a number signs again after the true last head, or not at all when that
+// head already vouches for a later entry. Each head is made durable in the store first, then
+// published to the witness outside it (head-witness.ts); a head the witness could not take is
+// published with the next one.
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Collection, Db, WriteConcernSettings } from 'mongodb';
 import { GENESIS_HASH, sealEntry, withoutUndefined } from './hash-chain.ts';
-import { ensureJournalIndexes, journalCollections } from './journal-collections.ts';
+import { ensureJournalIndexes, journalCollections, readLastHead } from './journal-collections.ts';
 import type { JournalEntry, JournalEntryInput, JournalReceipt, JournalWriter } from './journal-entry.ts';
 import { JournalError, JournalUnavailable } from './journal-error.ts';
-import { ed25519Problem, signHead, type ChainHead, type SignedHead } from './signed-head.ts';
+import type { HeadWitness } from './head-witness.ts';
+import { ed25519Problem } from './signed-document.ts';
+import { linkOf, sameHead, signHead, type ChainHead, type HeadLink, type SignedHead } from './signed-head.ts';
 
 export interface JournalOptions {
   /** Calendar years an entry is kept; R35 asks for at least 2 (the default). */
   retentionYears?: number;
   /** The hub's Ed25519 private key; without it no chain head is signed. */
   signingKey?: KeyObject;
+  /** Where signed heads are published besides the store; without it they stay in the store alone. */
+  witness?: HeadWitness;
   /** How often the current head is signed (also at close). */
   headSigningIntervalMs?: number;
   /** Entries per insert at most. */
@@ -58,27 +68,37 @@ export class Journal implements JournalWriter {
   private draining: Promise<void> | undefined;
   /** False after a failed write: the store may hold more than we know, so look before chaining. */
   private headKnown = true;
-  private lastSigned = 0;
+  /** The last signed head this instance knows of: the next head it signs follows it. */
+  private lastHead: HeadLink;
+  /** Signing one head at a time: the timer and close() may both ask. */
+  private signing: Promise<void> = Promise.resolve();
+  /** Heads durable in the store that the witness has not taken yet. */
+  private readonly unwitnessed: SignedHead[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Written into every entry: see JournalEntry.writer. */
   private readonly writer = randomUUID();
 
   private constructor(
+    /** The journal's name to the witness: its database. */
+    private readonly name: string,
     private readonly entries: Collection<JournalEntry>,
     private readonly heads: Collection<SignedHead>,
     private head: ChainHead,
-    private readonly settings: Required<Omit<JournalOptions, 'signingKey'>> & Pick<JournalOptions, 'signingKey'>,
-    /** Whether the store honours the TTL index; if not (FerretDB 1.24), expired entries stay until swept. */
-    readonly ttlIndex: boolean,
-  ) {}
+    lastHead: HeadLink,
+    private readonly settings: Settings,
+  ) {
+    this.lastHead = lastHead;
+  }
 
   static async open(db: Db, options: JournalOptions = {}): Promise<Journal> {
     const settings = checkOptions(options);
-    const { entries, heads } = journalCollections(db);
+    const collections = journalCollections(db);
+    const { entries, heads } = collections;
     try {
-      const { ttl } = await ensureJournalIndexes({ entries, heads });
-      const journal = new Journal(entries, heads, await readHead(entries), settings, ttl);
+      await ensureJournalIndexes(collections);
+      const [head, lastHead] = await Promise.all([readHead(entries), readLastHead(collections)]);
+      const journal = new Journal(db.databaseName, entries, heads, head, lastHead, settings);
       if (settings.signingKey) {
         journal.timer = setInterval(() => {
           // A missed signature costs nothing but time: the next tick or close() signs a later head.
@@ -112,18 +132,61 @@ export class Journal implements JournalWriter {
     await this.signHead();
   }
 
-  /** Signs the head this instance last wrote or saw, unless it signed that one already. */
-  async signHead(): Promise<void> {
+  /**
+   * Signs the entry this instance last wrote or saw as the next head, unless a signed head already
+   * vouches for it or a later one, then publishes the heads the witness does not hold yet.
+   */
+  signHead(): Promise<void> {
+    const signed = this.signing.then(() => this.signNext());
+    this.signing = signed.catch(() => undefined);
+    return signed;
+  }
+
+  private async signNext(): Promise<void> {
     const key = this.settings.signingKey;
-    const head = this.head;
-    if (!key || head.sequence === 0 || head.sequence === this.lastSigned) return;
-    try {
-      await this.heads.insertOne(signHead(head, key), { writeConcern: DURABLE });
-    } catch (error) {
-      // Another instance signed the same entry: its signature vouches for the same hash.
-      if (!isDuplicateKey(error)) throw error;
+    const entry = this.head;
+    if (!key) return;
+    for (let round = 1; entry.sequence > this.lastHead.entry; round += 1) {
+      const head = signHead(entry, this.lastHead, key);
+      try {
+        await this.heads.insertOne(head, { writeConcern: DURABLE });
+        this.signed(head);
+        break;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      // Another instance took this head's number (or a retried write found our own): follow the
+      // heads to the last.
+      for (let next = await this.heads.findOne({ _id: this.lastHead.sequence + 1 }); next; ) {
+        if (sameHead(next, head)) this.signed(head);
+        else this.lastHead = linkOf(next);
+        next = await this.heads.findOne({ _id: this.lastHead.sequence + 1 });
+      }
+      if (round >= MAX_RACE_ROUNDS) {
+        throw new JournalUnavailable(`other hub instances signed heads ${round} times in a row while this one tried to`);
+      }
     }
-    this.lastSigned = head.sequence;
+    await this.publishHeads();
+  }
+
+  /** A head of ours is durable in the store: the chain goes on from it, and the witness is owed it. */
+  private signed(head: SignedHead): void {
+    this.lastHead = linkOf(head);
+    if (this.settings.witness) this.unwitnessed.push(head);
+  }
+
+  private async publishHeads(): Promise<void> {
+    const witness = this.settings.witness;
+    if (!witness || this.unwitnessed.length === 0) return;
+    const heads = this.unwitnessed.slice();
+    try {
+      await witness.publish(this.name, heads);
+    } catch (error) {
+      const which = `${heads[0]!._id}…${heads.at(-1)!._id}`;
+      const message = `signed heads ${which} are in the store but not yet in ${witness.where}: ${messageOf(error)}`;
+      throw new JournalUnavailable(message, error);
+    }
+    this.unwitnessed.splice(0, heads.length);
   }
 
   private async drain(): Promise<void> {
@@ -254,7 +317,10 @@ export function addYears(at: Date, years: number): Date {
   return later;
 }
 
-function checkOptions(options: JournalOptions) {
+type Settings = Required<Pick<JournalOptions, 'retentionYears' | 'headSigningIntervalMs' | 'maxBatch'>> &
+  Pick<JournalOptions, 'signingKey' | 'witness'>;
+
+function checkOptions(options: JournalOptions): Settings {
   const retentionYears = options.retentionYears ?? MIN_RETENTION_YEARS;
   if (!Number.isInteger(retentionYears) || retentionYears < MIN_RETENTION_YEARS) {
     throw new JournalError(
@@ -273,7 +339,7 @@ function checkOptions(options: JournalOptions) {
   }
   const keyProblem = options.signingKey && ed25519Problem(options.signingKey, 'private');
   if (keyProblem) throw new JournalError('journal-misconfigured', `the journal's signing key is unusable: ${keyProblem}`, false);
-  return { retentionYears, headSigningIntervalMs, maxBatch, signingKey: options.signingKey };
+  return { retentionYears, headSigningIntervalMs, maxBatch, signingKey: options.signingKey, witness: options.witness };
 }
 
 function entryProblem(at: Date): string | undefined {
@@ -287,7 +353,6 @@ function entryProblem(at: Date): string | undefined {
   }
   return undefined;
 }
-
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
