@@ -89,6 +89,22 @@ export function checkCitizenKey(key: { personalId?: string; fullName?: string; d
   return { personalId, fullName, dateOfBirth };
 }
 
+/**
+ * A batch's keys: 1 to 100, each well-formed, each personal id once. One id with many dates of
+ * birth would be a guessing oracle answered in one call (the found one is the right one).
+ */
+export function checkCitizenKeys(citizens: readonly Parameters<typeof checkCitizenKey>[0][]): CitizenKey[] {
+  checkCount(citizens.length, LIMITS.batchCitizens, 'citizens');
+  const keys = citizens.map((citizen, index) => checkCitizenKey(citizen, `citizens[${index}]`));
+  const first = new Map<string, number>();
+  keys.forEach((key, index) => {
+    const earlier = first.get(key.personalId);
+    if (earlier !== undefined) refuse('INVALID_REQUEST', `citizens[${index}] repeats the personal id of citizens[${earlier}]: name each citizen once per batch`);
+    first.set(key.personalId, index);
+  });
+  return keys;
+}
+
 /** Field names: known, not repeated, at least one. */
 export function checkFields(names: readonly string[], what = 'fields'): CitizenField[] {
   if (names.length === 0) refuse('INVALID_REQUEST', `${what}: name at least one field`);

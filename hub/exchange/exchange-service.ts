@@ -17,13 +17,14 @@ import { AUTHORITY } from '../citizen/fields.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import type { AbuseGuard } from './abuse-guard.ts';
-import { matchesKey, project, valueMatches } from './citizen-view.ts';
+import { claimMatches, impliedByPersonalId, matchesKey, project } from './citizen-view.ts';
 import type { DataErrorReporter } from './data-error-report.ts';
 import type { Enforcement } from './enforcement.ts';
-import { checkCitizenKey, checkContext, checkCount, checkFields, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
+import { checkCitizenKey, checkCitizenKeys, checkContext, checkCount, checkFields, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
 import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from './journaled-call.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { refuse } from './refusal.ts';
+import type { RefusalFlood } from './refusal-flood.ts';
 import { toWireField } from './wire.ts';
 import { watchChanges, type ChangeFeed } from './watch-changes.ts';
 
@@ -36,6 +37,8 @@ export interface ExchangeDependencies {
   changes: ChangeFeed;
   observer: CallObserver;
   tracer: Tracer;
+  /** Per-certificate flood control of journaled refusals (refusal-flood.ts). */
+  refusals?: RefusalFlood;
   /** How often open WatchChanges streams re-check their agreement and consents (default 2 s). */
   recheckMs?: number;
 }
@@ -44,7 +47,7 @@ export const EXCHANGE_SERVICE = 'dancu.exchange.v1.Exchange';
 
 export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
   const { enforcement, store, abuse } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: EXCHANGE_SERVICE, act: 'exchange' };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: EXCHANGE_SERVICE, act: 'exchange', ...(deps.refusals ? { refusals: deps.refusals } : {}) };
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
 
@@ -57,9 +60,10 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       record.fields = fields;
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }));
       abuse.admit(context.agreementId, [key.personalId]);
+      abuse.admitKeys(context.agreementId, [key]);
       const document = await record.trace.step('store.read', () => store.readCitizen(key.personalId));
       const found = matchesKey(document, key);
-      abuse.record(context.agreementId, found);
+      abuse.record(context.agreementId, key.personalId, found);
       if (!found) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
       const disclosed = project(document, fields).map(toWireField);
       return { response: (receipt) => ({ personalId: key.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
@@ -67,18 +71,18 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
 
     batchLookup: unary<BatchLookupRequest, BatchLookupResponse>('BatchLookup', async (request, record) => {
       const context = recordContext(record, checkContext(request.context));
-      checkCount(request.citizens.length, LIMITS.batchCitizens, 'citizens');
-      const keys = request.citizens.map((citizen, index) => checkCitizenKey(citizen, `citizens[${index}]`));
+      const keys = checkCitizenKeys(request.citizens);
       record.citizens = keys.map((key) => key.personalId);
       const fields = checkFields(request.fields);
       record.fields = fields;
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'BatchLookup', context, personalIds: record.citizens, fields, mode: 'disclose' }));
       abuse.admit(context.agreementId, record.citizens);
+      abuse.admitKeys(context.agreementId, keys);
       const documents = await record.trace.step('store.read', () => store.readCitizens(record.citizens));
       const results = keys.map((key) => {
         const document = documents.get(key.personalId) ?? null;
         const found = matchesKey(document, key);
-        abuse.record(context.agreementId, found);
+        abuse.record(context.agreementId, key.personalId, found);
         return { personalId: key.personalId, found, fields: found ? project(document, fields).map(toWireField) : [] };
       });
       const misses = results.filter((result) => !result.found).length;
@@ -96,11 +100,9 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       abuse.admit(context.agreementId, [personalId]);
       abuse.admitClaims(context.agreementId, personalId, request.claims);
       const document = await record.trace.step('store.read', () => store.readCitizen(personalId));
-      const matches = request.claims.map((claim, index) => {
-        const current = document?.fields[fields[index]!];
-        return { field: claim.field, matches: current !== undefined && valueMatches(current.value, claim.value) };
-      });
-      abuse.record(context.agreementId, matches.some((match) => match.matches));
+      const matches = request.claims.map((claim, index) => ({ field: claim.field, matches: claimMatches(document, personalId, fields[index]!, claim.value) }));
+      // A claim the id answers (sex) says nothing about the record, so it is no hit.
+      abuse.record(context.agreementId, personalId, matches.some((match, index) => match.matches && impliedByPersonalId(personalId, fields[index]!) === undefined));
       const matched = matches.filter((match) => match.matches).length;
       return { response: (receipt) => ({ matches, journalSequence: receipt.sequence }), detail: `${matched} of ${matches.length} claims matched` };
     }),

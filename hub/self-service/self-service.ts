@@ -3,6 +3,7 @@
 // `SelfService` service for the purpose CITIZEN_SELF_SERVICE; the citizen is identified by the
 // same id + name + date-of-birth triple as Lookup, and the portal's e-identification session
 // reference is journaled as the case reference.
+import type { RefusalFlood } from '../exchange/refusal-flood.ts';
 import type {
   DataAccess,
   GetMyRecordRequest,
@@ -39,13 +40,15 @@ export interface SelfServiceDependencies {
   store: PopulationStore;
   observer: CallObserver;
   tracer: Tracer;
+  /** Per-certificate flood control of journaled refusals (hub/exchange/refusal-flood.ts). */
+  refusals?: RefusalFlood;
 }
 
 export const SELF_SERVICE = 'dancu.citizen.v1.SelfService';
 
 export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
   const { enforcement, store } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SELF_SERVICE, act: 'self-service' };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SELF_SERVICE, act: 'self-service', ...(deps.refusals ? { refusals: deps.refusals } : {}) };
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
 

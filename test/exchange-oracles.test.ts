@@ -1,0 +1,130 @@
+// The exchange's oracles closed, on the real Kafka and FerretDB: what an attacker holding a valid
+// certificate and agreement could learn or bury, each shown refused and allowed. Every consumer
+// here is registered by its own test, so each has its own certificate, agreement and budgets.
+import { status } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryJournal } from '../hub/journal/query-journal.ts';
+import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+
+const GRANTS = [
+  { field: 'fullName', modes: ['disclose', 'match'] },
+  { field: 'dateOfBirth', modes: ['disclose', 'match'] },
+  { field: 'sex', modes: ['disclose', 'match'] },
+  { field: 'permanentAddress', modes: ['disclose'] },
+];
+
+function context(consumer: Consumer) {
+  return { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-2026-000555', officerId: 'officer-9' };
+}
+
+/** A well-formed personal id no simulated citizen holds (the simulator's ids are random; these end in 9s). */
+function unknownId(n: number): string {
+  return `0790${String(10 + (n % 90)).padStart(2, '0')}${String((n * 7919) % 10_000).padStart(4, '0')}99`;
+}
+
+describe('the exchange’s oracles are closed', () => {
+  let fx: ExchangeFixture;
+  let serial = 0;
+  const register = async (services: string[]): Promise<Consumer & { system: string }> => {
+    serial += 1;
+    const system = `system-${serial}`;
+    return { ...(await fx.register({ organisation: `org-${serial}`, category: 'CENTRAL_STATE_BODY', system, services, purposes: ['SOCIAL_INSURANCE'], grants: GRANTS })), system };
+  };
+
+  beforeAll(async () => {
+    // Five refusals per certificate journaled one by one; then aggregates of 20 calls (never closed by time here).
+    fx = await startExchangeFixture({ refusalFlood: { perCertificate: 5, windowMs: 3_600_000, aggregateMs: 3_600_000, maxCalls: 20 } });
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  it('R22: BatchLookup naming one personal id twice is INVALID_ARGUMENT; the same ids once each are answered', async () => {
+    const consumer = await register(['BatchLookup']);
+    const [a, b] = [keyOf(fx.citizens[0]!), keyOf(fx.citizens[1]!)];
+    const guesses = await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [a, b, { ...a, dateOfBirth: '1970-01-01' }], fields: ['sex'] });
+    expect(guesses).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+    const once = await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [a, b], fields: ['sex'] });
+    expect(once.ok && once.response.results.map((result) => [result.personalId, result.found])).toEqual([
+      [a.personalId, true],
+      [b.personalId, true],
+    ]);
+  });
+
+  it('R22: Lookup and BatchLookup that keep varying the date of birth or name of one citizen are THROTTLED like Verify; other citizens still answer', async () => {
+    const consumer = await register(['Lookup', 'BatchLookup', 'Verify']);
+    const key = keyOf(fx.citizens[2]!);
+    const lookup = (citizen: typeof key) => call(consumer.exchange, 'lookup', { context: context(consumer), citizen, fields: ['sex'] });
+    expect(await lookup(key)).toMatchObject({ ok: true });
+    // The same name in other case and spacing is no new guess.
+    expect(await lookup({ ...key, fullName: `  ${key.fullName.toUpperCase()} ` })).toMatchObject({ ok: true });
+    expect(await lookup({ ...key, dateOfBirth: '1970-01-01' })).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    // A batch guess and a Verify guess count with the lookups: one budget per citizen, whichever service asks.
+    const batchGuess = await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [{ ...key, dateOfBirth: '1970-01-02' }], fields: ['sex'] });
+    expect(batchGuess.ok && batchGuess.response.results[0]!.found).toBe(false);
+    // The fourth date of birth claimed for this citizen is one too many.
+    const verifyGuess = await call(consumer.exchange, 'verify', { context: context(consumer), personalId: key.personalId, claims: [{ field: 'dateOfBirth', value: '1970-01-03' }] });
+    expect(verifyGuess).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
+    expect(await lookup(key)).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
+    const other = await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [keyOf(fx.citizens[3]!)], fields: ['sex'] });
+    expect(other.ok && other.response.results[0]!.found).toBe(true);
+  });
+
+  it('R22: Verify answers a claim on the sex the personal id encodes alike for a citizen on record and an id nobody holds', async () => {
+    const consumer = await register(['Verify']);
+    const citizen = fx.citizens[4]!;
+    const sexOf = (id: string) => (Number(id[3]) % 2 === 0 ? 'male' : 'female');
+    const nobody = `${citizen._id.slice(0, 6)}${String((Number(citizen._id.slice(6)) + 500_009) % 1_000_000).padStart(6, '0')}`;
+    expect(fx.citizens.some((one) => one._id === nobody)).toBe(false);
+    const claim = async (personalId: string, sex: string) => {
+      const outcome = await call(consumer.exchange, 'verify', { context: context(consumer), personalId, claims: [{ field: 'sex', value: sex }] });
+      return outcome.ok ? outcome.response.matches[0]!.matches : outcome;
+    };
+    const right = sexOf(citizen._id);
+    const wrong = right === 'male' ? 'female' : 'male';
+    expect([await claim(citizen._id, right), await claim(nobody, right)]).toEqual([true, true]);
+    expect([await claim(citizen._id, wrong), await claim(nobody, wrong)]).toEqual([false, false]);
+  });
+
+  it('R22: padding guesses with the same known-good keys does not hide a high no-match rate; the rounds before it are answered', async () => {
+    const consumer = await register(['BatchLookup']);
+    const known = fx.citizens.slice(5, 15).map(keyOf);
+    expect(known).toHaveLength(10);
+    const outcomes = [];
+    for (let round = 0; round < 5; round++) {
+      const guesses = [0, 1, 2, 3].map((n) => ({ personalId: unknownId(round * 4 + n), fullName: 'Nguyễn Văn Thử', dateOfBirth: '1990-01-01' }));
+      outcomes.push(await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [...known, ...guesses], fields: ['sex'] }));
+    }
+    // 10 hits and 4 misses a round: by the fourth round the misses pass 60% of what counts.
+    expect(outcomes.slice(0, 4).every((outcome) => outcome.ok)).toBe(true);
+    expect(outcomes[4]).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
+  });
+
+  it('R35, R22: a certificate’s refusal flood is journaled whole in one aggregated entry, and a real read stays on top of the citizen’s log', async () => {
+    const flooder = await register(['Lookup']);
+    const ministry = await register(['Lookup']);
+    const portal = await fx.register({ organisation: 'vneid-x', category: 'CENTRAL_STATE_BODY', system: 'vneid-x', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: GRANTS });
+    const citizen = fx.citizens[16]!;
+    const flood = await Promise.all(
+      Array.from({ length: 25 }, () => call(flooder.exchange, 'lookup', { context: context(flooder), citizen: keyOf(citizen), fields: ['bloodType'] })),
+    );
+    // Every caller got its own refusal, each only once its journal entry was durable.
+    expect(flood.every((outcome) => !outcome.ok && outcome.code === status.PERMISSION_DENIED && outcome.reason === 'FIELD_NOT_GRANTED')).toBe(true);
+    // Another certificate's refusals are its own: journaled one by one.
+    expect(await call(ministry.exchange, 'lookup', { context: context(ministry), citizen: keyOf(citizen), fields: ['bloodType'] })).toMatchObject({ ok: false, reason: 'FIELD_NOT_GRANTED' });
+    expect(await call(ministry.exchange, 'lookup', { context: context(ministry), citizen: keyOf(citizen), fields: ['fullName'] })).toMatchObject({ ok: true });
+
+    const fromFlooder = await queryJournal(fx.store.db, { citizen: citizen._id, system: flooder.system, limit: 100 });
+    expect(fromFlooder.filter((entry) => entry.action === 'Lookup')).toHaveLength(5);
+    const aggregated = fromFlooder.filter((entry) => entry.action === 'RefusedCalls');
+    expect(aggregated).toMatchObject([{ decision: 'refused', reason: 'REFUSAL_FLOOD', agreement: flooder.agreementId, citizens: [citizen._id], fields: ['bloodType'], detail: expect.stringMatching(/^20 refused calls .*Lookup×20; FIELD_NOT_GRANTED×20/) }]);
+
+    // 26 refused calls and one read: the citizen's log holds 8 entries, the read on top.
+    const log = await call(portal.selfService, 'listAccessToMyData', { context: { agreementId: portal.agreementId, sessionReference: 'vneid-session-9' }, citizen: keyOf(citizen), limit: 100 });
+    expect(log.ok).toBe(true);
+    if (!log.ok) return;
+    const accesses = log.response.accesses.map(({ system, service, decision, reason }) => `${system} ${service} ${decision} ${reason}`);
+    expect(accesses.slice(0, 2)).toEqual([`${ministry.system} Lookup allowed `, `${ministry.system} Lookup refused FIELD_NOT_GRANTED`]);
+    expect(accesses.slice(2).sort()).toEqual([...Array.from({ length: 5 }, () => `${flooder.system} Lookup refused FIELD_NOT_GRANTED`), `${flooder.system} RefusedCalls refused REFUSAL_FLOOD`]);
+  });
+});
