@@ -127,4 +127,22 @@ describe('the exchange’s oracles are closed', () => {
     expect(accesses.slice(0, 2)).toEqual([`${ministry.system} Lookup allowed `, `${ministry.system} Lookup refused FIELD_NOT_GRANTED`]);
     expect(accesses.slice(2).sort()).toEqual([...Array.from({ length: 5 }, () => `${flooder.system} Lookup refused FIELD_NOT_GRANTED`), `${flooder.system} RefusedCalls refused REFUSAL_FLOOD`]);
   });
+
+  it('R37, R12: ReportDataError names the citizen by key with consent, like Lookup, and bounds the proposed value; a proper report is routed', async () => {
+    const bank = await fx.register({ organisation: 'bank-r', category: 'CREDIT_INSTITUTION', system: 'bank-r-ekyc', services: ['ReportDataError'], purposes: ['EKYC_ACCOUNT_OPENING'], grants: GRANTS });
+    const citizen = fx.citizens[17]!;
+    const report = (key: ReturnType<typeof keyOf>, proposedValue: unknown = { province: 'Hà Nội', detail: 'Số 9' }) =>
+      call(bank.exchange, 'reportDataError', { context: { ...context(bank), purpose: 'EKYC_ACCOUNT_OPENING' }, citizen: key, field: 'permanentAddress', proposedValue, description: 'The customer showed a newer residence confirmation.' });
+    expect(await report(keyOf(citizen))).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
+    await fx.api.registry.recordConsent(bank.agreementId, citizen._id, 'VNeID');
+    const wrongBirth = await report({ ...keyOf(citizen), dateOfBirth: '1970-01-01' });
+    expect(wrongBirth).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    await fx.api.registry.recordConsent(bank.agreementId, unknownId(70), 'VNeID');
+    const nobody = await report({ ...keyOf(citizen), personalId: unknownId(70) });
+    expect(nobody).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    if (!wrongBirth.ok && !nobody.ok) expect(nobody.details).toBe(wrongBirth.details);
+    const huge = await report(keyOf(citizen), { detail: 'x'.repeat(2 * 1024 * 1024) });
+    expect(huge).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+    expect(await report(keyOf(citizen), { detail: 'x'.repeat(4000) })).toMatchObject({ ok: true, response: { routedTo: 'residence' } });
+  });
 });

@@ -181,7 +181,7 @@ describe('the exchange over mutual TLS', () => {
       const citizen = fx.citizens[6]!;
       const reported = await call(ministry.exchange, 'reportDataError', {
         context: context(ministry),
-        personalId: citizen._id,
+        citizen: keyOf(citizen),
         field: 'permanentAddress',
         proposedValue: { province: 'Hà Nội', ward: 'Phường Kim Liên', street: 'Đào Duy Anh', detail: 'Số 9' },
         description: 'The insured person presented a residence confirmation with a newer address.',

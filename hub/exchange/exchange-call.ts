@@ -14,6 +14,8 @@ export const LIMITS = {
   verifyClaims: 20,
   watchedCitizens: 1000,
   descriptionChars: 2000,
+  /** A ReportDataError's proposed value, as UTF-8 JSON: an address or a card fits many times over. */
+  proposedValueBytes: 4096,
   referenceChars: 128,
 } as const;
 
@@ -115,6 +117,12 @@ export function checkFields(names: readonly string[], what = 'fields'): CitizenF
     seen.add(name);
   }
   return [...seen] as CitizenField[];
+}
+
+/** A proposed value within its bound, so an oversized one is the caller's error, not the corrections topic's. */
+export function checkProposedValue(value: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+  if (bytes > LIMITS.proposedValueBytes) refuse('INVALID_REQUEST', `proposed_value is ${bytes} bytes as JSON; at most ${LIMITS.proposedValueBytes}`);
 }
 
 export function checkCount(count: number, max: number, what: string): void {

@@ -20,7 +20,8 @@ import type { AbuseGuard } from './abuse-guard.ts';
 import { claimMatches, impliedByPersonalId, matchesKey, project } from './citizen-view.ts';
 import type { DataErrorReporter } from './data-error-report.ts';
 import type { Enforcement } from './enforcement.ts';
-import { checkCitizenKey, checkCitizenKeys, checkContext, checkCount, checkFields, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
+import { checkCitizenKey, checkCitizenKeys, checkContext, checkCount, checkFields, checkPersonalIdArgument, checkProposedValue, LIMITS, type CallContext, type CitizenKey } from './exchange-call.ts';
+import type { CitizenDocument } from '../citizen/citizen-document.ts';
 import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from './journaled-call.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { refuse } from './refusal.ts';
@@ -51,6 +52,20 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
 
+  /**
+   * The one citizen a call names by its key, after enforcement: guessing throttled, then all three
+   * of id, name and date of birth must match, else NOT_FOUND without saying which.
+   */
+  async function findCitizen(record: CallRecord, context: CallContext, key: CitizenKey): Promise<CitizenDocument> {
+    abuse.admit(context.agreementId, [key.personalId]);
+    abuse.admitKeys(context.agreementId, [key]);
+    const document = await record.trace.step('store.read', () => store.readCitizen(key.personalId));
+    const found = matchesKey(document, key);
+    abuse.record(context.agreementId, key.personalId, found);
+    if (!found) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
+    return document;
+  }
+
   return {
     lookup: unary<LookupRequest, LookupResponse>('Lookup', async (request, record) => {
       const context = recordContext(record, checkContext(request.context));
@@ -59,12 +74,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       const fields = checkFields(request.fields);
       record.fields = fields;
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }));
-      abuse.admit(context.agreementId, [key.personalId]);
-      abuse.admitKeys(context.agreementId, [key]);
-      const document = await record.trace.step('store.read', () => store.readCitizen(key.personalId));
-      const found = matchesKey(document, key);
-      abuse.record(context.agreementId, key.personalId, found);
-      if (!found) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
+      const document = await findCitizen(record, context, key);
       const disclosed = project(document, fields).map(toWireField);
       return { response: (receipt) => ({ personalId: key.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
     }),
@@ -109,7 +119,8 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
 
     reportDataError: unary<ReportDataErrorRequest, ReportDataErrorResponse>('ReportDataError', async (request, record) => {
       const context = recordContext(record, checkContext(request.context));
-      const personalId = checkPersonalIdArgument(request.personalId);
+      const key = checkCitizenKey(request.citizen);
+      const personalId = key.personalId;
       record.citizens = [personalId];
       const [field] = checkFields([request.field], 'field');
       record.fields = [field!];
@@ -117,7 +128,10 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       if (description.length === 0 || description.length > LIMITS.descriptionChars) {
         refuse('INVALID_REQUEST', `description is required, at most ${LIMITS.descriptionChars} characters`);
       }
-      const grant = await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [], fields: [field!], mode: null }));
+      checkProposedValue(request.proposedValue);
+      // Consent and the citizen's key, as for Lookup: a report must not tell whether an id exists.
+      const grant = await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [personalId], fields: [field!], mode: null }));
+      await findCitizen(record, context, key);
       const reportId = randomUUID();
       const routedTo = AUTHORITY[field!];
       await record.trace.step('corrections.publish', () => deps.reporter.report({

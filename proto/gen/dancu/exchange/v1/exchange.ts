@@ -195,11 +195,22 @@ export interface Change {
 }
 
 export interface ReportDataErrorRequest {
-  context?: RequestContext | undefined;
-  personalId: string;
+  context?:
+    | RequestContext
+    | undefined;
+  /**
+   * The citizen the report is about: personal id, full name and date of birth, all three
+   * matching the record (else NOT_FOUND CITIZEN_NOT_FOUND, without saying which).
+   */
+  citizen?:
+    | CitizenKey
+    | undefined;
   /** The field believed wrong; it must be granted to the caller. */
   field: string;
-  /** What the caller believes the value should be (optional). */
+  /**
+   * What the caller believes the value should be (optional), at most 4096 bytes as JSON
+   * (else INVALID_ARGUMENT INVALID_REQUEST).
+   */
   proposedValue?:
     | any
     | undefined;
@@ -1710,7 +1721,7 @@ export const Change: MessageFns<Change> = {
 };
 
 function createBaseReportDataErrorRequest(): ReportDataErrorRequest {
-  return { context: undefined, personalId: "", field: "", proposedValue: undefined, description: "" };
+  return { context: undefined, citizen: undefined, field: "", proposedValue: undefined, description: "" };
 }
 
 export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
@@ -1718,8 +1729,8 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
     if (message.context !== undefined) {
       RequestContext.encode(message.context, writer.uint32(10).fork()).join();
     }
-    if (message.personalId !== "") {
-      writer.uint32(18).string(message.personalId);
+    if (message.citizen !== undefined) {
+      CitizenKey.encode(message.citizen, writer.uint32(50).fork()).join();
     }
     if (message.field !== "") {
       writer.uint32(26).string(message.field);
@@ -1754,12 +1765,12 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
             message.context = RequestContext.decode(reader, reader.uint32());
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
+          case 6: {
+            if (tag !== 50) {
               break;
             }
 
-            message.personalId = reader.string();
+            message.citizen = CitizenKey.decode(reader, reader.uint32());
             continue;
           }
           case 3: {
@@ -1801,11 +1812,7 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
   fromJSON(object: any): ReportDataErrorRequest {
     return {
       context: isSet(object.context) ? RequestContext.fromJSON(object.context) : undefined,
-      personalId: isSet(object.personalId)
-        ? globalThis.String(object.personalId)
-        : isSet(object.personal_id)
-        ? globalThis.String(object.personal_id)
-        : "",
+      citizen: isSet(object.citizen) ? CitizenKey.fromJSON(object.citizen) : undefined,
       field: isSet(object.field) ? globalThis.String(object.field) : "",
       proposedValue: isSet(object?.proposedValue)
         ? object.proposedValue
@@ -1821,8 +1828,8 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
     if (message.context !== undefined) {
       obj.context = RequestContext.toJSON(message.context);
     }
-    if (message.personalId !== "") {
-      obj.personalId = message.personalId;
+    if (message.citizen !== undefined) {
+      obj.citizen = CitizenKey.toJSON(message.citizen);
     }
     if (message.field !== "") {
       obj.field = message.field;
@@ -1844,7 +1851,9 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
     message.context = (object.context !== undefined && object.context !== null)
       ? RequestContext.fromPartial(object.context)
       : undefined;
-    message.personalId = object.personalId ?? "";
+    message.citizen = (object.citizen !== undefined && object.citizen !== null)
+      ? CitizenKey.fromPartial(object.citizen)
+      : undefined;
     message.field = object.field ?? "";
     message.proposedValue = object.proposedValue === undefined ? undefined : object.proposedValue;
     message.description = object.description ?? "";
@@ -2033,7 +2042,10 @@ export const ExchangeService = {
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
    * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode.
+   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
+   * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
+   * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
    */
   reportDataError: {
     path: "/dancu.exchange.v1.Exchange/ReportDataError" as const,
@@ -2083,7 +2095,10 @@ export interface ExchangeServer extends UntypedServiceImplementation {
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
    * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode.
+   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
+   * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
+   * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
    */
   reportDataError: handleUnaryCall<ReportDataErrorRequest, ReportDataErrorResponse>;
 }
@@ -2170,7 +2185,10 @@ export interface ExchangeClient extends Client {
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
    * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode.
+   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
+   * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
+   * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
    */
   reportDataError(
     request: ReportDataErrorRequest,
