@@ -4,6 +4,8 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryJournal } from '../hub/journal/query-journal.ts';
+import { RegistryError } from '../hub/registry/registry-error.ts';
+import { localDay } from '../hub/registry/working-days.ts';
 import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
 
 const GRANTS = [
@@ -144,5 +146,22 @@ describe('the exchange’s oracles are closed', () => {
     const huge = await report(keyOf(citizen), { detail: 'x'.repeat(2 * 1024 * 1024) });
     expect(huge).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
     expect(await report(keyOf(citizen), { detail: 'x'.repeat(4000) })).toMatchObject({ ok: true, response: { routedTo: 'residence' } });
+  });
+
+  it('R29–R32: an assessment dated in the future is refused; of assessments made the same day the one recorded last decides', async () => {
+    const consumer = await register(['Lookup']);
+    const lookup = () => call(consumer.exchange, 'lookup', { context: context(consumer), citizen: keyOf(fx.citizens[18]!), fields: ['sex'] });
+    const today = localDay(new Date());
+    const assess = (assessedAt: string, level: number, findings: string) =>
+      fx.api.registry.recordAssessment({ systemId: consumer.system, systemVersion: '1.0.0', level, assessedAt, kind: 'ad-hoc', findings, assessor: 'A05' });
+    const future = await assess(localDay(new Date(Date.now() + 2 * 86_400_000)), 3, 'Clean.').catch((error: unknown) => error);
+    expect(future).toBeInstanceOf(RegistryError);
+    expect(future).toMatchObject({ code: 'INVALID', message: expect.stringContaining('is in the future') });
+    expect(await lookup()).toMatchObject({ ok: true });
+    await assess(today, 3, 'Clean.');
+    await assess(today, 2, 'Reassessed: an unpatched TLS terminator.');
+    expect(await lookup()).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'ASSESSMENT_LEVEL_TOO_LOW' });
+    await assess(today, 3, 'TLS terminator patched; clean.');
+    expect(await lookup()).toMatchObject({ ok: true });
   });
 });
