@@ -27,33 +27,6 @@ export const protobufPackage = "dancu.exchange.v1";
 
 export const protobufFileName = "dancu/exchange/v1/exchange.proto";
 
-/**
- * The exchange: how ministries, provinces, portals and licensed organisations read the
- * population data, always within a registered connection agreement (R7, R22, R37).
- *
- * Every call is authenticated by mutual TLS: the client certificate names the connected system
- * (CN) and its organisation (O), and was issued by the hub's CA (`dancu pki issue`). Every call
- * passes one enforcement pipeline, in this order, and the first rule that fails decides the
- * status:
- *
- *   1. authenticated system ............................ UNAUTHENTICATED  (no / unknown certificate)
- *   2. the agreement belongs to the system's organisation  PERMISSION_DENIED AGREEMENT_NOT_YOURS
- *   3. agreement approved, not suspended, in its window . PERMISSION_DENIED AGREEMENT_NOT_ACTIVE
- *   4. security assessment valid for the system version . PERMISSION_DENIED ASSESSMENT_*
- *   5. service allowed by the agreement ................. PERMISSION_DENIED SERVICE_NOT_GRANTED
- *   6. purpose in the catalogue and in the agreement .... PERMISSION_DENIED PURPOSE_NOT_GRANTED
- *   7. every field granted in the mode asked ............ PERMISSION_DENIED FIELD_NOT_GRANTED
- *      (a request with one field too many is refused whole, never trimmed)
- *   8. the citizen's consent, for non-state requesters .. PERMISSION_DENIED CONSENT_MISSING
- *   9. rate, daily quota, abuse throttling .............. RESOURCE_EXHAUSTED RATE_LIMITED /
- *                                                         QUOTA_EXCEEDED / THROTTLED
- *
- * Malformed requests are INVALID_ARGUMENT before any of that. Every refusal carries its reason
- * code in the trailing metadata key `dancu-reason` and at the start of the status message, and
- * is journaled like a success. No data leaves the hub before the call's journal entry is
- * durable: if the journal cannot be written the call fails with UNAVAILABLE.
- */
-
 /** Why the caller asks: required on every call, journaled with it. */
 export interface RequestContext {
   /** The connection agreement the call runs under (`dancu registry requests` lists them). */
