@@ -1,12 +1,17 @@
 // The exchange's oracles closed, on the real Kafka and FerretDB: what an attacker holding a valid
 // certificate and agreement could learn or bury, each shown refused and allowed. Every consumer
 // here is registered by its own test, so each has its own certificate, agreement and budgets.
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import { CHANGES_TOPIC } from '../kafka/topics.ts';
+import { RecordPublisher } from '../kafka/transport.ts';
+import type { CitizenChange } from '../hub/citizen/merge.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { testKafka, waitFor } from './harness.ts';
 
 const GRANTS = [
   { field: 'fullName', modes: ['disclose', 'match'] },
@@ -35,7 +40,8 @@ describe('the exchange’s oracles are closed', () => {
 
   beforeAll(async () => {
     // Five refusals per certificate journaled one by one; then aggregates of 20 calls (never closed by time here).
-    fx = await startExchangeFixture({ refusalFlood: { perCertificate: 5, windowMs: 3_600_000, aggregateMs: 3_600_000, maxCalls: 20 } });
+    // Two open streams per agreement.
+    fx = await startExchangeFixture({ refusalFlood: { perCertificate: 5, windowMs: 3_600_000, aggregateMs: 3_600_000, maxCalls: 20 }, streamsPerAgreement: 2 });
   });
   afterAll(async () => {
     await fx?.stop();
@@ -163,5 +169,90 @@ describe('the exchange’s oracles are closed', () => {
     expect(await lookup()).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'ASSESSMENT_LEVEL_TOO_LOW' });
     await assess(today, 3, 'TLS terminator patched; clean.');
     expect(await lookup()).toMatchObject({ ok: true });
+  });
+
+  describe('WatchChanges', () => {
+    type Opened = { stream: ReturnType<ExchangeClient['watchChanges']>; received: Change[]; markers: Change[]; ended: Promise<{ code: number; reason: string }> };
+    const open = (consumer: Consumer, cursor: string, personalIds: string[], purpose = 'SOCIAL_INSURANCE'): Opened => {
+      const stream = consumer.exchange.watchChanges({ context: { ...context(consumer), purpose }, cursor, personalIds });
+      const opened: Opened = { stream, received: [], markers: [], ended: new Promise((resolve) => stream.on('error', (error: ServiceError) => resolve({ code: error.code, reason: String(error.metadata?.get('dancu-reason')[0] ?? '') }))) };
+      stream.on('data', (message: Change) => (message.changeId === '' ? opened.markers : opened.received).push(message));
+      return opened;
+    };
+    const change = (personalId: string, n: number): CitizenChange =>
+      ({ changeId: `sec-${n}:permanentAddress`, personalId, field: 'permanentAddress', value: { province: 'Hà Nội' }, previous: null, source: 'residence', eventId: `sec-${n}`, eventType: 'permanent-residence-registered', effectiveAt: '2026-11-01T00:00:00Z', recordedAt: '2026-11-01T00:00:00Z', authoritative: true }) as CitizenChange;
+    let publisher: RecordPublisher;
+    const publish = (one: CitizenChange) => publisher.publish(CHANGES_TOPIC, [{ key: one.personalId, value: JSON.stringify(one) }]);
+    beforeAll(async () => {
+      publisher = new RecordPublisher(testKafka());
+      await publisher.connect();
+    });
+    afterAll(async () => {
+      await publisher?.close();
+    });
+
+    it('R22: a hand-made, edited or other agreement’s cursor is INVALID_ARGUMENT; the cursor the hub gave resumes', async () => {
+      const consumer = await register(['WatchChanges']);
+      const other = await register(['WatchChanges']);
+      const first = open(consumer, '', []);
+      await waitFor('the opening marker', async () => first.markers.length >= 1);
+      const genuine = first.markers[0]!.cursor;
+      first.stream.cancel();
+      const [payload, signature] = genuine.split('.') as [string, string];
+      const rewound = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { p: [number, string][] };
+      rewound.p = rewound.p.map(([partition]) => [partition, '0']);
+      const forged = [
+        Buffer.from(JSON.stringify({ v: 1, p: rewound.p })).toString('base64url'),
+        `${Buffer.from(JSON.stringify(rewound)).toString('base64url')}.${signature}`,
+      ];
+      for (const cursor of forged) expect(await open(consumer, cursor, []).ended).toEqual({ code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+      expect(await open(other, genuine, []).ended).toEqual({ code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+      const resumed = open(consumer, genuine, []);
+      await waitFor('the resumed stream’s marker', async () => resumed.markers.length >= 1);
+      resumed.stream.cancel();
+    });
+
+    it('R12: whatever the cursor, a stream never delivers a change published before the citizen consented; changes after it are delivered', async () => {
+      const bank = await fx.register({ organisation: 'bank-w', category: 'CREDIT_INSTITUTION', system: 'bank-w-sync', services: ['WatchChanges'], purposes: ['EKYC_ACCOUNT_OPENING'], grants: GRANTS });
+      const [early, late] = [fx.citizens[19]!, fx.citizens[0]!];
+      await fx.api.registry.recordConsent(bank.agreementId, early._id, 'VNeID');
+      const first = open(bank, '', [early._id], 'EKYC_ACCOUNT_OPENING');
+      await waitFor('the opening marker', async () => first.markers.length >= 1);
+      const cursor = first.markers[0]!.cursor;
+      first.stream.cancel();
+      await publish(change(late._id, 1));
+      await fx.api.registry.recordConsent(bank.agreementId, late._id, 'VNeID');
+      await publish(change(late._id, 2));
+      const resumed = open(bank, cursor, [late._id], 'EKYC_ACCOUNT_OPENING');
+      // One citizen's changes share a partition: once the second arrives, the first was passed over.
+      await waitFor('the change published after consent', async () => resumed.received.length >= 1);
+      expect(resumed.received.map((message) => message.changeId)).toEqual(['sec-2:permanentAddress']);
+      resumed.stream.cancel();
+    });
+
+    it('R22: an agreement holds at most its cap of open streams; a stream cancelled during set-up gives back its Kafka consumer and slot', async () => {
+      const consumer = await register(['WatchChanges']);
+      const slots = () => fx.api.streams.count(consumer.agreementId);
+      const streams = [open(consumer, '', []), open(consumer, '', [])];
+      await waitFor('two open streams', async () => streams.every((one) => one.markers.length >= 1));
+      expect(await open(consumer, '', []).ended).toEqual({ code: status.RESOURCE_EXHAUSTED, reason: 'TOO_MANY_STREAMS' });
+      streams[0]!.stream.cancel();
+      await waitFor('the cancelled stream’s slot', async () => slots() === 1);
+      const again = open(consumer, '', []);
+      await waitFor('a stream in the freed slot', async () => again.markers.length >= 1);
+      for (const one of [streams[1]!, again]) one.stream.cancel();
+      await waitFor('every slot given back', async () => slots() === 0);
+
+      // Cancelled the moment the hub took its slot, before its first marker: while its consumer is being set up.
+      const early = open(consumer, '', []);
+      for (let turn = 0; slots() === 0 && turn < 100_000; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(early.markers).toEqual([]);
+      early.stream.cancel();
+      await waitFor('the slot of the stream cancelled during set-up', async () => slots() === 0, 30_000);
+      const full = [open(consumer, '', []), open(consumer, '', [])];
+      await waitFor('the cap’s worth of streams again', async () => full.every((one) => one.markers.length >= 1));
+      for (const one of full) one.stream.cancel();
+      await waitFor('every slot given back', async () => slots() === 0);
+    });
   });
 });

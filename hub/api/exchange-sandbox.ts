@@ -43,6 +43,7 @@ export interface ExchangeSandboxOptions {
   /** The journal of a hub process sharing this database (one writer per process keeps the chain uncontended). */
   journal?: Journal;
   refusalFlood?: Partial<RefusalFloodOptions>;
+  streamsPerAgreement?: number;
   log?: (line: string) => void;
 }
 
@@ -102,6 +103,7 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.connectors ? { connectors: options.connectors } : {}),
     ...(options.refusalFlood ? { refusalFlood: options.refusalFlood } : {}),
+    ...(options.streamsPerAgreement ? { streamsPerAgreement: options.streamsPerAgreement } : {}),
     log: options.log ?? (() => {}),
   });
   const address = `localhost:${api.port}`;

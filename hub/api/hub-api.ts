@@ -14,6 +14,8 @@ import { ExchangeMetrics } from '../exchange/exchange-metrics.ts';
 import { exchangeService } from '../exchange/exchange-service.ts';
 import { kafkaChangeFeed } from '../exchange/watch-changes.ts';
 import { RefusalFlood, type RefusalFloodOptions } from '../exchange/refusal-flood.ts';
+import { CursorCodec } from '../exchange/change-cursor.ts';
+import { StreamSlots } from '../exchange/stream-slots.ts';
 import { Journal } from '../journal/journal.ts';
 import { queryJournal } from '../journal/query-journal.ts';
 import { pkiFiles } from '../pki/pki-files.ts';
@@ -46,6 +48,8 @@ export interface HubApiOptions {
   journal?: Journal;
   /** How many refusals per certificate are journaled one by one before they are aggregated (refusal-flood.ts). */
   refusalFlood?: Partial<RefusalFloodOptions>;
+  /** Open WatchChanges streams an agreement may hold on this instance (default 5). */
+  streamsPerAgreement?: number;
   log?: (line: string) => void;
 }
 
@@ -64,6 +68,8 @@ export class HubApi {
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
     private readonly refusals: RefusalFlood,
+    /** Open WatchChanges streams per agreement (each holds a Kafka consumer). */
+    readonly streams: StreamSlots,
     connectors: () => ConnectorHealth[],
   ) {
     this.healthTimer = setInterval(() => {
@@ -94,6 +100,7 @@ export class HubApi {
     const enforcement = new Enforcement(registry);
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
     const refusals = new RefusalFlood(journaled, options.refusalFlood);
+    const streams = new StreamSlots(options.streamsPerAgreement);
     const accessLog: AccessLog = {
       // Filtered in the query, not after it: ingest entries name citizens too and must not use up the limit.
       accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: 'exchange', since, limit }),
@@ -109,6 +116,9 @@ export class HubApi {
         abuse,
         reporter: kafkaDataErrorReporter(publisher),
         changes: kafkaChangeFeed(kafka),
+        // Cursors are keyed like the journal's signed heads: by the hub's signing key.
+        cursors: CursorCodec.forHub(signingKey),
+        streams,
         observer: metrics,
         tracer,
         refusals,
@@ -119,7 +129,7 @@ export class HubApi {
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, refusals, options.connectors ?? (() => []));
+    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, refusals, streams, options.connectors ?? (() => []));
   }
 
   async stop(): Promise<void> {

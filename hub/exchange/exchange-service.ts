@@ -28,6 +28,8 @@ import { refuse } from './refusal.ts';
 import type { RefusalFlood } from './refusal-flood.ts';
 import { toWireField } from './wire.ts';
 import { watchChanges, type ChangeFeed } from './watch-changes.ts';
+import type { CursorCodec } from './change-cursor.ts';
+import type { StreamSlots } from './stream-slots.ts';
 
 export interface ExchangeDependencies {
   enforcement: Enforcement;
@@ -36,6 +38,10 @@ export interface ExchangeDependencies {
   abuse: AbuseGuard;
   reporter: DataErrorReporter;
   changes: ChangeFeed;
+  /** Signs and reads WatchChanges cursors with the hub's key. */
+  cursors: CursorCodec;
+  /** Open WatchChanges streams, capped per agreement. */
+  streams: StreamSlots;
   observer: CallObserver;
   tracer: Tracer;
   /** Per-certificate flood control of journaled refusals (refusal-flood.ts). */

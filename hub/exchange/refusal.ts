@@ -34,6 +34,7 @@ export const REFUSAL_REASONS = {
   RATE_LIMITED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
   QUOTA_EXCEEDED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
   THROTTLED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
+  TOO_MANY_STREAMS: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
   INVALID_REQUEST: { kind: 'INVALID_ARGUMENT', exchange: true },
   REASON_REQUIRED: { kind: 'INVALID_ARGUMENT', exchange: false },
   CITIZEN_NOT_FOUND: { kind: 'NOT_FOUND', exchange: true },

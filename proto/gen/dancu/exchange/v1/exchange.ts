@@ -156,7 +156,10 @@ export interface WatchChangesRequest {
  * marker (see WatchChanges).
  */
 export interface Change {
-  /** Opaque; give it back in WatchChangesRequest.cursor to resume after this message. */
+  /**
+   * Opaque (signed, bound to the agreement); give it back in WatchChangesRequest.cursor, under
+   * the same agreement, to resume after this message.
+   */
   cursor: string;
   /**
    * Stable id `<event id>:<field>`: a change may be delivered again after a resume; drop repeats.
@@ -2002,6 +2005,12 @@ export const ExchangeService = {
    * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
    * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
    * changes the hub no longer keeps (7 days).
+   * The cursor is the hub's own: signed with the hub's key and valid only under the agreement it
+   * was given under; a hand-made, edited or borrowed one is INVALID_ARGUMENT INVALID_REQUEST.
+   * Whatever the cursor, a change the hub published before the agreement's validity began, or
+   * before a watched citizen's consent, is never sent. An agreement holds at most 5 open streams
+   * per hub instance; one more is RESOURCE_EXHAUSTED TOO_MANY_STREAMS (one stream can watch
+   * 1000 citizens).
    */
   watchChanges: {
     path: "/dancu.exchange.v1.Exchange/WatchChanges" as const,
@@ -2063,6 +2072,12 @@ export interface ExchangeServer extends UntypedServiceImplementation {
    * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
    * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
    * changes the hub no longer keeps (7 days).
+   * The cursor is the hub's own: signed with the hub's key and valid only under the agreement it
+   * was given under; a hand-made, edited or borrowed one is INVALID_ARGUMENT INVALID_REQUEST.
+   * Whatever the cursor, a change the hub published before the agreement's validity began, or
+   * before a watched citizen's consent, is never sent. An agreement holds at most 5 open streams
+   * per hub instance; one more is RESOURCE_EXHAUSTED TOO_MANY_STREAMS (one stream can watch
+   * 1000 citizens).
    */
   watchChanges: handleServerStreamingCall<WatchChangesRequest, Change>;
   /**
@@ -2148,6 +2163,12 @@ export interface ExchangeClient extends Client {
    * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
    * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
    * changes the hub no longer keeps (7 days).
+   * The cursor is the hub's own: signed with the hub's key and valid only under the agreement it
+   * was given under; a hand-made, edited or borrowed one is INVALID_ARGUMENT INVALID_REQUEST.
+   * Whatever the cursor, a change the hub published before the agreement's validity began, or
+   * before a watched citizen's consent, is never sent. An agreement holds at most 5 open streams
+   * per hub instance; one more is RESOURCE_EXHAUSTED TOO_MANY_STREAMS (one stream can watch
+   * 1000 citizens).
    */
   watchChanges(request: WatchChangesRequest, options?: Partial<CallOptions>): ClientReadableStream<Change>;
   watchChanges(
