@@ -1955,7 +1955,10 @@ export const ExchangeService = {
   /**
    * One citizen's granted fields. Like the population database's own lookup, the caller must
    * know the personal id together with the full name and date of birth; if any of the three
-   * does not match, the answer is NOT_FOUND without saying which.
+   * does not match, the answer is NOT_FOUND without saying which. Calls that keep varying the
+   * name or date of birth given for one personal id (more than 3 values of either in 10
+   * minutes, counted together with Verify's claims and BatchLookup's keys) are guessing:
+   * RESOURCE_EXHAUSTED THROTTLED for that citizen under the agreement, flagged to operators.
    */
   lookup: {
     path: "/dancu.exchange.v1.Exchange/Lookup" as const,
@@ -1969,7 +1972,8 @@ export const ExchangeService = {
   /**
    * Up to 100 citizens in one call, same rules as Lookup. Each citizen is answered in its own
    * result (found or not found); a refusal by the pipeline refuses the whole batch.
-   * More than 100 citizens is INVALID_ARGUMENT.
+   * More than 100 citizens, or a personal id named twice, is INVALID_ARGUMENT INVALID_REQUEST
+   * (one id with many dates of birth would say in one answer which is right).
    */
   batchLookup: {
     path: "/dancu.exchange.v1.Exchange/BatchLookup" as const,
@@ -1982,7 +1986,9 @@ export const ExchangeService = {
   },
   /**
    * Does the data the caller holds match the record? One yes/no per claimed field, nothing
-   * else: no value is disclosed, and an unknown personal id answers "no" to every claim.
+   * else: no value is disclosed, and an unknown personal id answers "no" to every claim — except
+   * claims on what the personal id itself encodes (`sex`, `birthRegistrationProvince`), which
+   * are answered from the id for every id, so that they cannot tell whether a citizen exists.
    * Fields must be granted in `match` mode. Repeated calls that vary one attribute of the same
    * citizen, or a high no-match rate, are throttled (RESOURCE_EXHAUSTED THROTTLED) and flagged
    * to operators.
@@ -2046,18 +2052,24 @@ export interface ExchangeServer extends UntypedServiceImplementation {
   /**
    * One citizen's granted fields. Like the population database's own lookup, the caller must
    * know the personal id together with the full name and date of birth; if any of the three
-   * does not match, the answer is NOT_FOUND without saying which.
+   * does not match, the answer is NOT_FOUND without saying which. Calls that keep varying the
+   * name or date of birth given for one personal id (more than 3 values of either in 10
+   * minutes, counted together with Verify's claims and BatchLookup's keys) are guessing:
+   * RESOURCE_EXHAUSTED THROTTLED for that citizen under the agreement, flagged to operators.
    */
   lookup: handleUnaryCall<LookupRequest, LookupResponse>;
   /**
    * Up to 100 citizens in one call, same rules as Lookup. Each citizen is answered in its own
    * result (found or not found); a refusal by the pipeline refuses the whole batch.
-   * More than 100 citizens is INVALID_ARGUMENT.
+   * More than 100 citizens, or a personal id named twice, is INVALID_ARGUMENT INVALID_REQUEST
+   * (one id with many dates of birth would say in one answer which is right).
    */
   batchLookup: handleUnaryCall<BatchLookupRequest, BatchLookupResponse>;
   /**
    * Does the data the caller holds match the record? One yes/no per claimed field, nothing
-   * else: no value is disclosed, and an unknown personal id answers "no" to every claim.
+   * else: no value is disclosed, and an unknown personal id answers "no" to every claim — except
+   * claims on what the personal id itself encodes (`sex`, `birthRegistrationProvince`), which
+   * are answered from the id for every id, so that they cannot tell whether a citizen exists.
    * Fields must be granted in `match` mode. Repeated calls that vary one attribute of the same
    * citizen, or a high no-match rate, are throttled (RESOURCE_EXHAUSTED THROTTLED) and flagged
    * to operators.
@@ -2095,7 +2107,10 @@ export interface ExchangeClient extends Client {
   /**
    * One citizen's granted fields. Like the population database's own lookup, the caller must
    * know the personal id together with the full name and date of birth; if any of the three
-   * does not match, the answer is NOT_FOUND without saying which.
+   * does not match, the answer is NOT_FOUND without saying which. Calls that keep varying the
+   * name or date of birth given for one personal id (more than 3 values of either in 10
+   * minutes, counted together with Verify's claims and BatchLookup's keys) are guessing:
+   * RESOURCE_EXHAUSTED THROTTLED for that citizen under the agreement, flagged to operators.
    */
   lookup(
     request: LookupRequest,
@@ -2115,7 +2130,8 @@ export interface ExchangeClient extends Client {
   /**
    * Up to 100 citizens in one call, same rules as Lookup. Each citizen is answered in its own
    * result (found or not found); a refusal by the pipeline refuses the whole batch.
-   * More than 100 citizens is INVALID_ARGUMENT.
+   * More than 100 citizens, or a personal id named twice, is INVALID_ARGUMENT INVALID_REQUEST
+   * (one id with many dates of birth would say in one answer which is right).
    */
   batchLookup(
     request: BatchLookupRequest,
@@ -2134,7 +2150,9 @@ export interface ExchangeClient extends Client {
   ): ClientUnaryCall;
   /**
    * Does the data the caller holds match the record? One yes/no per claimed field, nothing
-   * else: no value is disclosed, and an unknown personal id answers "no" to every claim.
+   * else: no value is disclosed, and an unknown personal id answers "no" to every claim — except
+   * claims on what the personal id itself encodes (`sex`, `birthRegistrationProvince`), which
+   * are answered from the id for every id, so that they cannot tell whether a citizen exists.
    * Fields must be granted in `match` mode. Repeated calls that vary one attribute of the same
    * citizen, or a high no-match rate, are throttled (RESOURCE_EXHAUSTED THROTTLED) and flagged
    * to operators.
