@@ -246,6 +246,7 @@ describe('the exchange’s oracles are closed', () => {
       // Cancelled the moment the hub took its slot, before its first marker: while its consumer is being set up.
       const early = open(consumer, '', []);
       for (let turn = 0; slots() === 0 && turn < 100_000; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(slots()).toBe(1);
       expect(early.markers).toEqual([]);
       early.stream.cancel();
       await waitFor('the slot of the stream cancelled during set-up', async () => slots() === 0, 30_000);

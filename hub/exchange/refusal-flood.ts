@@ -66,8 +66,9 @@ export class RefusalFlood {
       return this.journal.append(entry);
     }
     let aggregate = this.open.get(certificate);
-    if (aggregate && entry.citizens.some((citizen) => !aggregate!.citizens.has(citizen)) && aggregate.citizens.size + entry.citizens.length > this.options.maxCitizens) {
-      this.close(certificate);
+    const newCitizens = aggregate ? entry.citizens.filter((citizen) => !aggregate!.citizens.has(citizen)).length : 0;
+    if (aggregate && aggregate.citizens.size + newCitizens > this.options.maxCitizens) {
+      void this.close(certificate);
       aggregate = undefined;
     }
     aggregate ??= this.start(certificate, entry);
@@ -78,7 +79,7 @@ export class RefusalFlood {
     for (const citizen of entry.citizens.slice(0, this.options.maxCitizens)) aggregate.citizens.add(citizen);
     for (const field of entry.fields) aggregate.fields.add(field);
     const durable = new Promise<JournalReceipt>((resolve, reject) => aggregate.waiters.push({ resolve, reject }));
-    if (aggregate.calls >= this.options.maxCalls || aggregate.citizens.size >= this.options.maxCitizens) this.close(certificate);
+    if (aggregate.calls >= this.options.maxCalls || aggregate.citizens.size >= this.options.maxCitizens) void this.close(certificate);
     return durable;
   }
 
@@ -110,6 +111,9 @@ export class RefusalFlood {
     clearTimeout(aggregate.timer);
     const { first, counts } = aggregate;
     const agreements = [...counts.agreements.keys()];
+    const budget = `past ${this.options.perCertificate} in ${Math.round(this.options.windowMs / 1000)} s`;
+    const span = `from ${aggregate.firstAt.toISOString()} to ${new Date().toISOString()}`;
+    const breakdown = [describe(counts.actions), describe(counts.reasons), ...(agreements.length > 1 ? [`agreements ${describe(counts.agreements)}`] : [])];
     const entry: JournalEntryInput = {
       act: first.act,
       action: 'RefusedCalls',
@@ -120,7 +124,7 @@ export class RefusalFlood {
       ...(agreements.length === 1 ? { agreement: agreements[0]! } : {}),
       decision: 'refused',
       reason: REFUSAL_FLOOD_REASON,
-      detail: `${aggregate.calls} refused calls past ${this.options.perCertificate} in ${Math.round(this.options.windowMs / 1000)} s, from ${aggregate.firstAt.toISOString()} to ${new Date().toISOString()}: ${describe(counts.actions)}; ${describe(counts.reasons)}${agreements.length > 1 ? `; agreements ${describe(counts.agreements)}` : ''}`.slice(0, 500),
+      detail: `${aggregate.calls} refused calls ${budget}, ${span}: ${breakdown.join('; ')}`.slice(0, 500),
     };
     try {
       const receipt = await this.journal.append(entry);
