@@ -78,6 +78,17 @@ describe('the exchange’s oracles are closed', () => {
     expect(other.ok && other.response.results[0]!.found).toBe(true);
   });
 
+  it('R8, R22: a citizen portal that keeps varying the date of birth given for one personal id is THROTTLED like Lookup; other citizens are still served', async () => {
+    const portal = await fx.register({ organisation: 'portal-g', category: 'CENTRAL_STATE_BODY', system: 'portal-g', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: GRANTS });
+    const session = { agreementId: portal.agreementId, sessionReference: 'vneid-session-31' };
+    const key = keyOf(fx.citizens[15]!);
+    const getMyRecord = (citizen: typeof key) => call(portal.selfService, 'getMyRecord', { context: session, citizen });
+    expect(await getMyRecord(key)).toMatchObject({ ok: true });
+    for (const dateOfBirth of ['1970-01-01', '1970-01-02']) expect(await getMyRecord({ ...key, dateOfBirth })).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    expect(await getMyRecord({ ...key, dateOfBirth: '1970-01-03' })).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
+    expect(await getMyRecord(keyOf(fx.citizens[14]!))).toMatchObject({ ok: true });
+  });
+
   it('R22: Verify answers a claim on the sex the personal id encodes alike for a citizen on record and an id nobody holds', async () => {
     const consumer = await register(['Verify']);
     const citizen = fx.citizens[4]!;

@@ -124,7 +124,7 @@ export class HubApi {
         refusals,
         ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
       }),
-      selfService: selfService({ enforcement, journal: journaled, accessLog, store, observer: metrics, tracer, refusals }),
+      selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer }),
       log,

@@ -18,10 +18,10 @@ import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import type { AbuseGuard } from './abuse-guard.ts';
 import { claimMatches, impliedByPersonalId, matchesKey, project } from './citizen-view.ts';
+import { findCitizen } from './find-citizen.ts';
 import type { DataErrorReporter } from './data-error-report.ts';
 import type { Enforcement } from './enforcement.ts';
-import { checkCitizenKey, checkCitizenKeys, checkContext, checkCount, checkFields, checkPersonalIdArgument, checkProposedValue, LIMITS, type CallContext, type CitizenKey } from './exchange-call.ts';
-import type { CitizenDocument } from '../citizen/citizen-document.ts';
+import { checkCitizenKey, checkCitizenKeys, checkContext, checkCount, checkFields, checkPersonalIdArgument, checkProposedValue, LIMITS } from './exchange-call.ts';
 import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from './journaled-call.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { refuse } from './refusal.ts';
@@ -58,20 +58,6 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
 
-  /**
-   * The one citizen a call names by its key, after enforcement: guessing throttled, then all three
-   * of id, name and date of birth must match, else NOT_FOUND without saying which.
-   */
-  async function findCitizen(record: CallRecord, context: CallContext, key: CitizenKey): Promise<CitizenDocument> {
-    abuse.admit(context.agreementId, [key.personalId]);
-    abuse.admitKeys(context.agreementId, [key]);
-    const document = await record.trace.step('store.read', () => store.readCitizen(key.personalId));
-    const found = matchesKey(document, key);
-    abuse.record(context.agreementId, key.personalId, found);
-    if (!found) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
-    return document;
-  }
-
   return {
     lookup: unary<LookupRequest, LookupResponse>('Lookup', async (request, record) => {
       const context = recordContext(record, checkContext(request.context));
@@ -80,7 +66,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       const fields = checkFields(request.fields);
       record.fields = fields;
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }));
-      const document = await findCitizen(record, context, key);
+      const document = await findCitizen(deps, record, context.agreementId, key);
       const disclosed = project(document, fields).map(toWireField);
       return { response: (receipt) => ({ personalId: key.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
     }),
@@ -137,7 +123,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       checkProposedValue(request.proposedValue);
       // Consent and the citizen's key, as for Lookup: a report must not tell whether an id exists.
       const grant = await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [personalId], fields: [field!], mode: null }));
-      await findCitizen(record, context, key);
+      await findCitizen(deps, record, context.agreementId, key);
       const reportId = randomUUID();
       const routedTo = AUTHORITY[field!];
       await record.trace.step('corrections.publish', () => deps.reporter.report({
