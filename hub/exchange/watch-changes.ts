@@ -87,9 +87,13 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
   // Lets go of everything the stream holds, once: a cancel during set-up waits for the
   // consumer being created, then stops it.
   let closing: Promise<void> | undefined;
+  // Ends a wait for the client to drain: a cancelled client never will, and a change handler
+  // stuck there would keep the Kafka consumer from stopping.
+  const closed = new AbortController();
   const close = () =>
     (closing ??= (async () => {
       ended = true;
+      closed.abort();
       clearInterval(timer);
       clearInterval(markers);
       try {
@@ -141,7 +145,7 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     let lastWrite = Date.now();
     const write = async (message: Change) => {
       lastWrite = Date.now();
-      if (!call.write(message)) await once(call, 'drain');
+      if (!call.write(message)) await once(call, 'drain', { signal: closed.signal }).catch(() => undefined);
     };
     if (ended) return;
     following = deps.changes.follow(from, async (change, publishedAt, cursorAfter) => {
