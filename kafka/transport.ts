@@ -397,12 +397,15 @@ export interface TopicTail {
  * retention kept), handing each record to `onRecord` in partition order and waiting for it,
  * until stopped. Never commits: the caller owns its position.
  * Refuses positions that retention has already deleted, since reading on would skip records.
+ * `owner` goes into the consumer group's id (`dancu-tail-<owner>-<uuid>`), so an operator
+ * listing groups sees whose tail each is.
  */
 export async function tailTopic(
   kafka: Kafka,
   topic: string,
   from: TopicPositions | null | 'earliest',
   onRecord: (record: RawRecord, positionsAfter: TopicPositions) => Promise<void>,
+  owner?: string,
 ): Promise<TopicTail> {
   const admin = kafka.admin();
   await admin.connect();
@@ -422,7 +425,7 @@ export async function tailTopic(
   const positions: TopicPositions = new Map(start);
   let stopped = false;
   const consumer = kafka.consumer({
-    groupId: `dancu-tail-${randomUUID()}`,
+    groupId: `dancu-tail-${owner ? `${owner}-` : ''}${randomUUID()}`,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 250,
     // Stopped while still joining its group, a kafkajs consumer crashes ("write after end") and,

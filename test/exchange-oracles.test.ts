@@ -7,6 +7,7 @@ import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exch
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/transport.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
+import { kafkaChangeFeed } from '../hub/exchange/watch-changes.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
@@ -241,11 +242,42 @@ describe('the exchange’s oracles are closed', () => {
       resumed.stream.cancel();
     });
 
+    it('R22: the change feed’s Kafka consumer, stopped at any moment of its set-up, leaves its group', async () => {
+      const owner = `probe-${serial++}-${Date.now()}`;
+      const feed = kafkaChangeFeed(testKafka());
+      // kafkajs ignored a stop while its consumer was still joining the group; the join can take a
+      // few seconds, so stop at points spread across it.
+      for (const afterMs of [0, 25, 50, 100, 150, 200, 300, 500, 1000, 2000]) {
+        const tail = await feed.follow(owner, null, async () => {});
+        await new Promise((resolve) => setTimeout(resolve, afterMs));
+        await tail.stop();
+      }
+      const admin = testKafka().admin();
+      await admin.connect();
+      try {
+        const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(`dancu-tail-${owner}-`));
+        expect(groups).toHaveLength(10);
+        const members = async () => (await admin.describeGroups(groups)).groups.reduce((sum, group) => sum + group.members.length, 0);
+        // Within less than a session timeout (30 s): each consumer left its group, none merely died in it.
+        await waitFor('every stopped consumer out of its group', async () => (await members()) === 0, 20_000);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+
     it('R22: an agreement holds at most its cap of open streams; a stream cancelled during set-up gives back its Kafka consumer and slot', async () => {
       const consumer = await register(['WatchChanges']);
       const slots = () => fx.api.streams.count(consumer.agreementId);
+      // What Kafka itself says: this agreement's tail groups (dancu-tail-<agreement>-…) that still have a member.
+      const admin = testKafka().admin();
+      await admin.connect();
+      const liveConsumers = async () => {
+        const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(`dancu-tail-${consumer.agreementId}-`));
+        return groups.length === 0 ? 0 : (await admin.describeGroups(groups)).groups.filter((group) => group.members.length > 0).length;
+      };
       const streams = [open(consumer, '', []), open(consumer, '', [])];
       await waitFor('two open streams', async () => streams.every((one) => one.markers.length >= 1));
+      await waitFor('their two Kafka consumers in their groups', async () => (await liveConsumers()) === 2);
       expect(await open(consumer, '', []).ended).toEqual({ code: status.RESOURCE_EXHAUSTED, reason: 'TOO_MANY_STREAMS' });
       streams[0]!.stream.cancel();
       await waitFor('the cancelled stream’s slot', async () => slots() === 1);
@@ -265,6 +297,9 @@ describe('the exchange’s oracles are closed', () => {
       await waitFor('the cap’s worth of streams again', async () => full.every((one) => one.markers.length >= 1));
       for (const one of full) one.stream.cancel();
       await waitFor('every slot given back', async () => slots() === 0);
+      // Every stream above is gone from Kafka too, the one cancelled during set-up included.
+      await waitFor('no Kafka consumer left for the agreement', async () => (await liveConsumers()) === 0, 30_000);
+      await admin.disconnect();
     });
   });
 });

@@ -34,7 +34,7 @@ function manualFeed() {
   let onFollow: () => void = () => {};
   const followed = new Promise<void>((resolve) => (onFollow = resolve));
   const feed: ChangeFeed = {
-    follow(_from, onChange) {
+    follow(_agreement, _from, onChange) {
       push = (change, publishedAt) => onChange(change, publishedAt, new Map([[0, '1']]));
       onFollow();
       return new Promise((resolve) => (finishSetUp = resolve));

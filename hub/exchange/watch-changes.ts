@@ -16,7 +16,7 @@ import type { Kafka } from 'kafkajs';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { CHANGES_TOPIC } from '../../kafka/topics.ts';
-import { PositionExpired, tailTopic, type TopicPositions, type TopicTail } from '../../kafka/transport.ts';
+import { PositionExpired, tailTopic, type RawRecord, type TopicPositions, type TopicTail } from '../../kafka/transport.ts';
 import type { CitizenChange } from '../citizen/merge.ts';
 import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
 import type { CursorCodec } from './change-cursor.ts';
@@ -31,16 +31,18 @@ import { toWireField } from './wire.ts';
 
 /** The change feed, as WatchChanges needs it: each change with when the hub published it. */
 export interface ChangeFeed {
-  follow(from: TopicPositions | null, onChange: (change: CitizenChange, publishedAt: Date, cursorAfter: TopicPositions) => Promise<void>): Promise<TopicTail>;
+  /** `agreementId` names the Kafka consumer group (`dancu-tail-<agreement>-<uuid>`), so operators see whose stream holds it. */
+  follow(agreementId: string, from: TopicPositions | null, onChange: (change: CitizenChange, publishedAt: Date, cursorAfter: TopicPositions) => Promise<void>): Promise<TopicTail>;
 }
 
 export function kafkaChangeFeed(kafka: Kafka): ChangeFeed {
   return {
-    async follow(from, onChange) {
-      return tailTopic(kafka, CHANGES_TOPIC, from, async (record, positionsAfter) => {
+    async follow(agreementId, from, onChange) {
+      const tail = async (record: RawRecord, positionsAfter: TopicPositions) => {
         const change = parseChange(record.value);
         if (change) await onChange(change, new Date(Number(record.timestamp)), positionsAfter);
-      });
+      };
+      return tailTopic(kafka, CHANGES_TOPIC, from, tail, agreementId);
     },
   };
 }
@@ -148,7 +150,7 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
       if (!call.write(message)) await once(call, 'drain', { signal: closed.signal }).catch(() => undefined);
     };
     if (ended) return;
-    following = deps.changes.follow(from, async (change, publishedAt, cursorAfter) => {
+    following = deps.changes.follow(agreement.id, from, async (change, publishedAt, cursorAfter) => {
       if (ended || !disclosed.has(change.field) || (watched.size > 0 && !watched.has(change.personalId)) || !inScope(change.personalId, publishedAt)) return;
       // Journaled before it leaves, one entry per disclosed change.
       await journal.append({ ...entryOf({ ...record, citizens: [change.personalId], fields: [change.field] }, 'allowed'), detail: `change ${change.changeId}` });
