@@ -318,12 +318,15 @@ export interface TopicTail {
  * retention kept), handing each record to `onRecord` in partition order and waiting for it,
  * until stopped. Never commits: the caller owns its position.
  * Refuses positions that retention has already deleted, since reading on would skip records.
+ * `owner` goes into the consumer group's id (`dancu-tail-<owner>-<uuid>`), so an operator
+ * listing groups sees whose tail each is.
  */
 export async function tailTopic(
   kafka: Kafka,
   topic: string,
   from: TopicPositions | null | 'earliest',
   onRecord: (record: RawRecord, positionsAfter: TopicPositions) => Promise<void>,
+  owner?: string,
 ): Promise<TopicTail> {
   const admin = kafka.admin();
   await admin.connect();
@@ -341,12 +344,30 @@ export async function tailTopic(
   }
   // Every partition's next offset, complete from the start, so any cursor made from it resumes without gaps.
   const positions: TopicPositions = new Map(start);
-  const consumer = kafka.consumer({ groupId: `dancu-tail-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
-  await consumer.connect();
   let stopped = false;
+  const consumer = kafka.consumer({
+    groupId: `dancu-tail-${owner ? `${owner}-` : ''}${randomUUID()}`,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 250,
+    // Stopped while still joining its group, a kafkajs consumer crashes ("write after end") and,
+    // the error being retriable, restarts itself 200 ms later: a consumer nobody stops. Once
+    // stopped, a crash is the end.
+    retry: { retries: 5, restartOnFailure: async () => !stopped },
+  });
+  await consumer.connect();
   let finish: (error?: unknown) => void = () => {};
   const done = new Promise<void>((resolve, reject) => {
     finish = (error?: unknown) => (error ? reject(error) : resolve());
+  });
+  // kafkajs cannot stop a consumer that is still joining its group: its stop is a no-op until the
+  // join ends, and the consumer then fetches on, held by nobody. So stop waits for the join to
+  // end first — joined (usually within the broker's initial rebalance delay) or crashed.
+  let joinEnded: () => void = () => {};
+  const joinOver = new Promise<void>((resolve) => (joinEnded = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => joinEnded());
+  consumer.on(consumer.events.CRASH, (event) => {
+    joinEnded();
+    finish(event.payload.error);
   });
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: false });
@@ -359,13 +380,15 @@ export async function tailTopic(
           await onRecord(toRawRecord(topic, partition, message), new Map(positions));
         },
       })
-      .catch((error: unknown) => finish(error));
+      .catch((error: unknown) => {
+        joinEnded();
+        finish(error);
+      });
     for (const [partition, offset] of start) consumer.seek({ topic, partition, offset });
   } catch (error) {
     await consumer.disconnect();
     throw error;
   }
-  consumer.on(consumer.events.CRASH, (event) => finish(event.payload.error));
   return {
     start,
     done,
@@ -373,6 +396,9 @@ export async function tailTopic(
     async stop() {
       if (stopped) return;
       stopped = true;
+      await joinOver;
+      // The runner counts as running only once the join's continuation has run.
+      await new Promise((resolve) => setImmediate(resolve));
       await consumer.disconnect();
       finish();
     },

@@ -167,7 +167,7 @@ describe('consumer connectors', () => {
         }
       }
       const state = await replicaDb.collection(STATE_COLLECTION).findOne({ _id: sector.agreementId as never });
-      expect(state?.cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(state?.cursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
     } finally {
       await tap.stop();
       await replicaDb.dropDatabase();

@@ -7,6 +7,7 @@ import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
 import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { startExchangeSandbox, type ExchangeSandbox } from '../hub/api/exchange-sandbox.ts';
 import { REASON_METADATA_KEY } from '../hub/exchange/grpc-status.ts';
+import type { RefusalFloodOptions } from '../hub/exchange/refusal-flood.ts';
 import { testEndpoints } from './endpoints.ts';
 import { prepareTopics, uniqueName } from './harness.ts';
 
@@ -19,11 +20,11 @@ export type ExchangeFixture = ExchangeSandbox;
  * fresh one; then pass that hub's `journal` too, as `dancu hub` shares one journal per process.
  */
 export async function startExchangeFixture(
-  options: { citizens?: number; recheckMs?: number; tracer?: Tracer; database?: string; journal?: Journal; connectors?: () => ConnectorHealth[] } = {},
+  options: { citizens?: number; recheckMs?: number; tracer?: Tracer; database?: string; journal?: Journal; connectors?: () => ConnectorHealth[]; refusalFlood?: Partial<RefusalFloodOptions>; streamsPerAgreement?: number } = {},
 ): Promise<ExchangeFixture> {
   await prepareTopics();
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: options.database ?? uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}), ...(options.journal ? { journal: options.journal } : {}), ...(options.connectors ? { connectors: options.connectors } : {}) });
+  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: options.database ?? uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}), ...(options.journal ? { journal: options.journal } : {}), ...(options.connectors ? { connectors: options.connectors } : {}), ...(options.refusalFlood ? { refusalFlood: options.refusalFlood } : {}), ...(options.streamsPerAgreement ? { streamsPerAgreement: options.streamsPerAgreement } : {}) });
 }
 
 /** A unary call's outcome: the response, or the status code and dancu reason it was refused with. */

@@ -99,7 +99,7 @@ describe('the exchange over mutual TLS', () => {
     const key = keyOf(fx.citizens[0]!);
     expect(await lookup(ministry.exchange, { context: context(ministry), citizen: { ...key, personalId: '{"$ne":null}' }, fields: ['sex'] })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
     expect(await lookup(ministry.exchange, { context: { ...context(ministry), agreementId: '{"$gt":""}' }, citizen: key, fields: ['sex'] })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
-    const batch = (size: number) => call(ministry.exchange, 'batchLookup', { context: context(ministry), citizens: Array.from({ length: size }, () => key), fields: ['sex'] });
+    const batch = (size: number) => call(ministry.exchange, 'batchLookup', { context: context(ministry), citizens: Array.from({ length: size }, (_, n) => keyOf(fx.citizens[n % fx.citizens.length]!)), fields: ['sex'] });
     expect(await batch(101)).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
     const fine = await batch(3);
     expect(fine.ok && fine.response.results.map((result) => result.found)).toEqual([true, true, true]);
@@ -181,7 +181,7 @@ describe('the exchange over mutual TLS', () => {
       const citizen = fx.citizens[6]!;
       const reported = await call(ministry.exchange, 'reportDataError', {
         context: context(ministry),
-        personalId: citizen._id,
+        citizen: keyOf(citizen),
         field: 'permanentAddress',
         proposedValue: { province: 'Hà Nội', ward: 'Phường Kim Liên', street: 'Đào Duy Anh', detail: 'Số 9' },
         description: 'The insured person presented a residence confirmation with a newer address.',

@@ -21,6 +21,7 @@ import { PopulationStore } from '../store/population-store.ts';
 import type { Tracer } from '@opentelemetry/api';
 import type { Journal } from '../journal/journal.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
+import type { RefusalFloodOptions } from '../exchange/refusal-flood.ts';
 import { HubApi } from './hub-api.ts';
 
 const DAY_MS = 86_400_000;
@@ -41,6 +42,8 @@ export interface ExchangeSandboxOptions {
   connectors?: () => ConnectorHealth[];
   /** The journal of a hub process sharing this database (one writer per process keeps the chain uncontended). */
   journal?: Journal;
+  refusalFlood?: Partial<RefusalFloodOptions>;
+  streamsPerAgreement?: number;
   log?: (line: string) => void;
 }
 
@@ -99,6 +102,8 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     ...(options.tracer ? { tracer: options.tracer } : {}),
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.connectors ? { connectors: options.connectors } : {}),
+    ...(options.refusalFlood ? { refusalFlood: options.refusalFlood } : {}),
+    ...(options.streamsPerAgreement ? { streamsPerAgreement: options.streamsPerAgreement } : {}),
     log: options.log ?? (() => {}),
   });
   const address = `localhost:${api.port}`;

@@ -13,6 +13,9 @@ import { Enforcement } from '../exchange/enforcement.ts';
 import { ExchangeMetrics } from '../exchange/exchange-metrics.ts';
 import { exchangeService } from '../exchange/exchange-service.ts';
 import { kafkaChangeFeed } from '../exchange/watch-changes.ts';
+import { RefusalFlood, type RefusalFloodOptions } from '../exchange/refusal-flood.ts';
+import { CursorCodec } from '../exchange/change-cursor.ts';
+import { StreamSlots } from '../exchange/stream-slots.ts';
 import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import { queryJournal } from '../journal/query-journal.ts';
@@ -44,6 +47,10 @@ export interface HubApiOptions {
   connectors?: () => ConnectorHealth[];
   /** The hub's journal when the process already has one (the ingest service's); else the API opens its own. */
   journal?: Journal;
+  /** How many refusals per certificate are journaled one by one before they are aggregated (refusal-flood.ts). */
+  refusalFlood?: Partial<RefusalFloodOptions>;
+  /** Open WatchChanges streams an agreement may hold on this instance (default 5). */
+  streamsPerAgreement?: number;
   log?: (line: string) => void;
 }
 
@@ -61,6 +68,9 @@ export class HubApi {
     readonly registry: Registry,
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
+    private readonly refusals: RefusalFlood,
+    /** Open WatchChanges streams per agreement (each holds a Kafka consumer). */
+    readonly streams: StreamSlots,
     connectors: () => ConnectorHealth[],
   ) {
     this.healthTimer = setInterval(() => {
@@ -92,6 +102,8 @@ export class HubApi {
     const journaled = metrics.timed(journal);
     const enforcement = new Enforcement(registry);
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
+    const refusals = new RefusalFlood(journaled, options.refusalFlood);
+    const streams = new StreamSlots(options.streamsPerAgreement);
     const accessLog: AccessLog = {
       // Filtered in the query, not after it: ingest entries name citizens too and must not use up the limit.
       accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: 'exchange', since, limit }),
@@ -107,20 +119,26 @@ export class HubApi {
         abuse,
         reporter: kafkaDataErrorReporter(publisher),
         changes: kafkaChangeFeed(kafka),
+        // Cursors are keyed like the journal's signed heads: by the hub's signing key.
+        cursors: CursorCodec.forHub(signingKey),
+        streams,
         observer: metrics,
         tracer,
+        refusals,
         ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
       }),
-      selfService: selfService({ enforcement, journal: journaled, accessLog, store, observer: metrics, tracer }),
+      selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, options.connectors ?? (() => []));
+    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, refusals, streams, options.connectors ?? (() => []));
   }
 
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
+    // Aggregated refusals are written now, so no call in flight waits out its window.
+    await this.refusals.stop();
     await this.server.stop();
     if (this.ownJournal) await this.journal.close();
     await this.publisher.close();

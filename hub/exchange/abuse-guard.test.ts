@@ -45,10 +45,30 @@ describe('abuse guard', () => {
   it('R22: a high no-match rate pauses the agreement', () => {
     const flags: AbuseFlag[] = [];
     const guard = new AbuseGuard({ minSamples: 10, missWindow: 20, maxMissShare: 0.5, onFlag: (flag) => flags.push(flag) });
-    for (let i = 0; i < 10; i++) guard.record('agr-1', false);
+    for (let i = 0; i < 10; i++) guard.record('agr-1', `00119000000${i}`, false);
     expect(flags.map((flag) => flag.pattern)).toEqual(['no-match-rate']);
     expect(reasonOf(() => guard.admit('agr-1', ['001190000001']))).toBe('THROTTLED');
     const healthy = new AbuseGuard({ minSamples: 10, missWindow: 20, maxMissShare: 0.5 });
-    for (let i = 0; i < 30; i++) expect(reasonOf(() => healthy.record('agr-1', i % 3 !== 0))).toBeUndefined();
+    for (let i = 0; i < 30; i++) expect(reasonOf(() => healthy.record('agr-1', `0011900000${String(i).padStart(2, '0')}`, i % 3 !== 0))).toBeUndefined();
+  });
+
+  it('R22: padding guesses with the same known-good citizen does not dilute the no-match rate', () => {
+    const flags: AbuseFlag[] = [];
+    const guard = new AbuseGuard({ minSamples: 10, missWindow: 20, maxMissShare: 0.5, onFlag: (flag) => flags.push(flag) });
+    for (let i = 0; i < 10; i++) {
+      guard.record('agr-1', '001190000001', true);
+      guard.record('agr-1', `07919000010${i}`, false);
+    }
+    expect(flags.map((flag) => flag.pattern)).toEqual(['no-match-rate']);
+  });
+
+  it('R22: a lookup key varying the date of birth or name counts with Verify claims; case and spacing are no new guess', () => {
+    const guard = new AbuseGuard();
+    const key = { personalId: '001190000001', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-01-01' };
+    guard.admitKeys('agr-1', [key, { ...key, fullName: ' nguyễn  văn AN ' }]);
+    guard.admitClaims('agr-1', key.personalId, [{ field: 'dateOfBirth', value: '1990-01-02' }]);
+    guard.admitKeys('agr-1', [{ ...key, dateOfBirth: '1990-01-03' }]);
+    expect(reasonOf(() => guard.admitKeys('agr-1', [{ ...key, dateOfBirth: '1990-01-04' }]))).toBe('THROTTLED');
+    expect(reasonOf(() => guard.admitKeys('agr-1', [{ ...key, personalId: '001190000002' }]))).toBeUndefined();
   });
 });

@@ -1,14 +1,20 @@
 // Enumeration and match-oracle abuse (the issue's three patterns), watched per agreement:
-//   - match-oracle:   Verify calls on one citizen that keep varying one field's claimed value
-//                     (guessing a date of birth) — that citizen is blocked for the agreement;
+//   - match-oracle:   Verify, Lookup or BatchLookup calls on one citizen that keep varying one
+//                     attribute (guessing a date of birth or a name, whichever service asks) —
+//                     that citizen is blocked for the agreement;
 //   - sequential-ids: a run of lookups whose personal ids go up or down by one;
-//   - no-match-rate:  most recent lookups / verifications found nothing or matched nothing.
+//   - no-match-rate:  most recent lookups / verifications found nothing or matched nothing. A
+//                     citizen found again within the window is no new hit, so padding a batch
+//                     of guesses with the same known-good keys does not dilute the misses.
 // A pattern blocks for a cool-down (RESOURCE_EXHAUSTED THROTTLED) and is reported through
 // `onFlag` so operators see it (metric, log, journal). In memory, per hub instance: a client
 // spreading its calls over instances gets proportionally more room; the daily quota, kept in
 // the store, still bounds it.
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { LRUCache } from 'lru-cache';
+import { canonical } from './citizen-view.ts';
+import type { CitizenKey } from './exchange-call.ts';
 import { refuse } from './refusal.ts';
 
 export type AbusePattern = 'match-oracle' | 'sequential-ids' | 'no-match-rate';
@@ -56,11 +62,14 @@ export class AbuseGuard {
   /** `<agreement>` or `<agreement>|<citizen>` → why it is blocked. */
   private readonly blocked: LRUCache<string, AbusePattern>;
   private readonly trails = new LRUCache<string, AgreementTrail>({ max: 10_000 });
+  /** `<agreement>|<citizen>` found or matched within `windowMs`: a repeat is no new hit. */
+  private readonly hits: LRUCache<string, true>;
 
   constructor(options: Partial<AbuseGuardOptions> = {}) {
     this.options = { ...DEFAULT_ABUSE_OPTIONS, ...options };
     this.claims = new LRUCache({ max: 100_000, ttl: this.options.windowMs });
     this.blocked = new LRUCache({ max: 100_000, ttl: this.options.coolDownMs });
+    this.hits = new LRUCache({ max: 100_000, ttl: this.options.windowMs });
   }
 
   /** Before a lookup or verification: refuses while the agreement or that citizen is blocked. */
@@ -74,12 +83,26 @@ export class AbuseGuard {
     this.watchSequence(agreementId, personalIds);
   }
 
+  /**
+   * Before a Lookup or BatchLookup: the name and date of birth each key states are claims like
+   * Verify's (counted together with them), so guessing either through a lookup is caught too.
+   */
+  admitKeys(agreementId: string, keys: readonly CitizenKey[]): void {
+    for (const key of keys) {
+      this.admitClaims(agreementId, key.personalId, [
+        { field: 'fullName', value: key.fullName },
+        { field: 'dateOfBirth', value: key.dateOfBirth },
+      ]);
+    }
+  }
+
   /** Before a Verify: the claimed values, so guessing one attribute is caught. */
   admitClaims(agreementId: string, personalId: string, claims: readonly { field: string; value?: unknown }[]): void {
     for (const claim of claims) {
       const key = `${agreementId}|${personalId}|${claim.field}`;
       const seen = this.claims.get(key) ?? new Set<string>();
-      seen.add(createHash('sha256').update(JSON.stringify(claim.value ?? null)).digest('hex'));
+      // Compared as Verify compares: "Nguyễn Văn An" and "nguyễn  văn an" are one claim, not two guesses.
+      seen.add(createHash('sha256').update(canonicalize(canonical(claim.value ?? null)) ?? 'null').digest('hex'));
       this.claims.set(key, seen);
       if (seen.size > this.options.maxDistinctClaims) {
         const flag = this.flag(`${agreementId}|${personalId}`, {
@@ -93,7 +116,12 @@ export class AbuseGuard {
   }
 
   /** After a lookup or verification: whether it found / matched anything. Flags, never refuses: the answer is decided. */
-  record(agreementId: string, hit: boolean): void {
+  record(agreementId: string, personalId: string, hit: boolean): void {
+    if (hit) {
+      const key = `${agreementId}|${personalId}`;
+      if (this.hits.has(key)) return;
+      this.hits.set(key, true);
+    }
     const trail = this.trail(agreementId);
     trail.outcomes.push(hit);
     if (trail.outcomes.length > this.options.missWindow) trail.outcomes.shift();

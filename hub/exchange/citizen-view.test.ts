@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CitizenDocument, FieldVersion } from '../citizen/citizen-document.ts';
-import { matchesKey, project, valueMatches } from './citizen-view.ts';
+import { claimMatches, matchesKey, project, valueMatches } from './citizen-view.ts';
 
 function version(value: unknown): FieldVersion {
   return { value, source: 'civil-status', eventId: 'e1', eventType: 'birth-registered', effectiveAt: '1990-01-02T00:00:00Z', recordedAt: '1990-01-03T00:00:00Z', authoritative: true };
@@ -34,5 +34,15 @@ describe('what a consumer sees of a citizen', () => {
     expect(valueMatches({ province: '01', line: 'Số 1' }, { line: 'số 1', province: '01' })).toBe(true);
     expect(valueMatches({ province: '01', line: 'Số 1' }, { province: '01' })).toBe(false);
     expect(valueMatches('1990-01-02', '1990-01-03')).toBe(false);
+  });
+
+  it('R22: a claim on what the personal id encodes is answered from the id, the same whether the citizen exists or not', () => {
+    for (const stored of [document, null]) {
+      expect(claimMatches(stored, '001090000001', 'sex', 'male')).toBe(true);
+      expect(claimMatches(stored, '001090000001', 'sex', 'female')).toBe(false);
+      expect(claimMatches(stored, '001090000001', 'birthRegistrationProvince', '001')).toBe(true);
+    }
+    expect(claimMatches(document, '001090000001', 'fullName', 'Nguyễn Văn An')).toBe(true);
+    expect(claimMatches(null, '001090000001', 'fullName', 'Nguyễn Văn An')).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CitizenDocument, FieldVersion } from '../citizen/citizen-document.ts';
 import type { CitizenField } from '../citizen/fields.ts';
+import { parsePersonalId } from '../../schemas/personal-id.ts';
 import type { CitizenKey } from './exchange-call.ts';
 
 /** A field as the exchange returns it (the wire's FieldValue, before encoding). */
@@ -49,7 +50,32 @@ export function valueMatches(current: unknown, claimed: unknown): boolean {
   return isDeepStrictEqual(canonical(current), canonical(claimed));
 }
 
-function canonical(value: unknown): unknown {
+/**
+ * The value of a field the personal id itself encodes (digit 4: sex; digits 1–3: the province of
+ * birth registration), else undefined. Ingest refuses records whose sex disagrees with their id.
+ */
+export function impliedByPersonalId(personalId: string, field: CitizenField): unknown {
+  const parts = parsePersonalId(personalId);
+  if (!parts) return undefined;
+  if (field === 'sex') return parts.sex;
+  if (field === 'birthRegistrationProvince') return parts.provinceCode;
+  return undefined;
+}
+
+/**
+ * Verify's answer to one claim. A claim on a field the id encodes is answered from the id, never
+ * from the store: answered from the record, a claim of the id's own sex would say "yes" exactly
+ * when the citizen exists, an existence oracle for anyone who can write down 12 digits.
+ */
+export function claimMatches(document: CitizenDocument | null, personalId: string, field: CitizenField, claimed: unknown): boolean {
+  const implied = impliedByPersonalId(personalId, field);
+  if (implied !== undefined) return valueMatches(implied, claimed);
+  const current = document?.fields[field];
+  return current !== undefined && valueMatches(current.value, claimed);
+}
+
+/** A value as Verify compares it: text normalised, empty members dropped. */
+export function canonical(value: unknown): unknown {
   if (typeof value === 'string') return normaliseText(value);
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {

@@ -131,14 +131,17 @@ export class Enforcement {
     return { ...admitted, fields: call.fields };
   }
 
-  /** Every named citizen's consent to the agreement stands (R12). */
-  async requireConsent(agreement: Agreement, personalIds: readonly string[], reason: 'CONSENT_MISSING' | 'CONSENT_REVOKED'): Promise<void> {
+  /** Every named citizen's consent to the agreement stands (R12). Returns since when, per citizen whose consent is required. */
+  async requireConsent(agreement: Agreement, personalIds: readonly string[], reason: 'CONSENT_MISSING' | 'CONSENT_REVOKED'): Promise<Map<string, Date>> {
+    const since = new Map<string, Date>();
     for (const personalId of personalIds) {
       const consent = await this.registry.consentStatus(agreement, personalId);
       if (consent.required && !consent.granted) {
         refuse(reason, `citizen ${personalId} has not consented (or no longer consents) to agreement ${agreement.id}`);
       }
+      if (consent.required) since.set(personalId, new Date(consent.since));
     }
+    return since;
   }
 
   private async agreement(id: string): Promise<Agreement> {

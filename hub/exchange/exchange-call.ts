@@ -14,6 +14,8 @@ export const LIMITS = {
   verifyClaims: 20,
   watchedCitizens: 1000,
   descriptionChars: 2000,
+  /** A ReportDataError's proposed value, as UTF-8 JSON: an address or a card fits many times over. */
+  proposedValueBytes: 4096,
   referenceChars: 128,
 } as const;
 
@@ -89,6 +91,22 @@ export function checkCitizenKey(key: { personalId?: string; fullName?: string; d
   return { personalId, fullName, dateOfBirth };
 }
 
+/**
+ * A batch's keys: 1 to 100, each well-formed, each personal id once. One id with many dates of
+ * birth would be a guessing oracle answered in one call (the found one is the right one).
+ */
+export function checkCitizenKeys(citizens: readonly Parameters<typeof checkCitizenKey>[0][]): CitizenKey[] {
+  checkCount(citizens.length, LIMITS.batchCitizens, 'citizens');
+  const keys = citizens.map((citizen, index) => checkCitizenKey(citizen, `citizens[${index}]`));
+  const first = new Map<string, number>();
+  keys.forEach((key, index) => {
+    const earlier = first.get(key.personalId);
+    if (earlier !== undefined) refuse('INVALID_REQUEST', `citizens[${index}] repeats the personal id of citizens[${earlier}]: name each citizen once per batch`);
+    first.set(key.personalId, index);
+  });
+  return keys;
+}
+
 /** Field names: known, not repeated, at least one. */
 export function checkFields(names: readonly string[], what = 'fields'): CitizenField[] {
   if (names.length === 0) refuse('INVALID_REQUEST', `${what}: name at least one field`);
@@ -99,6 +117,12 @@ export function checkFields(names: readonly string[], what = 'fields'): CitizenF
     seen.add(name);
   }
   return [...seen] as CitizenField[];
+}
+
+/** A proposed value within its bound, so an oversized one is the caller's error, not the corrections topic's. */
+export function checkProposedValue(value: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+  if (bytes > LIMITS.proposedValueBytes) refuse('INVALID_REQUEST', `proposed_value is ${bytes} bytes as JSON; at most ${LIMITS.proposedValueBytes}`);
 }
 
 export function checkCount(count: number, max: number, what: string): void {

@@ -17,15 +17,19 @@ import { AUTHORITY } from '../citizen/fields.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import type { AbuseGuard } from './abuse-guard.ts';
-import { matchesKey, project, valueMatches } from './citizen-view.ts';
+import { claimMatches, impliedByPersonalId, matchesKey, project } from './citizen-view.ts';
+import { findCitizen } from './find-citizen.ts';
 import type { DataErrorReporter } from './data-error-report.ts';
 import type { Enforcement } from './enforcement.ts';
-import { checkCitizenKey, checkContext, checkCount, checkFields, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
+import { checkCitizenKey, checkCitizenKeys, checkContext, checkCount, checkFields, checkPersonalIdArgument, checkProposedValue, LIMITS } from './exchange-call.ts';
 import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from './journaled-call.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { refuse } from './refusal.ts';
+import type { RefusalFlood } from './refusal-flood.ts';
 import { toWireField } from './wire.ts';
 import { watchChanges, type ChangeFeed } from './watch-changes.ts';
+import type { CursorCodec } from './change-cursor.ts';
+import type { StreamSlots } from './stream-slots.ts';
 
 export interface ExchangeDependencies {
   enforcement: Enforcement;
@@ -34,8 +38,14 @@ export interface ExchangeDependencies {
   abuse: AbuseGuard;
   reporter: DataErrorReporter;
   changes: ChangeFeed;
+  /** Signs and reads WatchChanges cursors with the hub's key. */
+  cursors: CursorCodec;
+  /** Open WatchChanges streams, capped per agreement. */
+  streams: StreamSlots;
   observer: CallObserver;
   tracer: Tracer;
+  /** Per-certificate flood control of journaled refusals (refusal-flood.ts). */
+  refusals?: RefusalFlood;
   /** How often open WatchChanges streams re-check their agreement and consents (default 2 s). */
   recheckMs?: number;
 }
@@ -44,7 +54,7 @@ export const EXCHANGE_SERVICE = 'dancu.exchange.v1.Exchange';
 
 export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
   const { enforcement, store, abuse } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: EXCHANGE_SERVICE, act: 'exchange' };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: EXCHANGE_SERVICE, act: 'exchange', ...(deps.refusals ? { refusals: deps.refusals } : {}) };
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
 
@@ -56,29 +66,25 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       const fields = checkFields(request.fields);
       record.fields = fields;
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }));
-      abuse.admit(context.agreementId, [key.personalId]);
-      const document = await record.trace.step('store.read', () => store.readCitizen(key.personalId));
-      const found = matchesKey(document, key);
-      abuse.record(context.agreementId, found);
-      if (!found) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
+      const document = await findCitizen(deps, record, context.agreementId, key);
       const disclosed = project(document, fields).map(toWireField);
       return { response: (receipt) => ({ personalId: key.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
     }),
 
     batchLookup: unary<BatchLookupRequest, BatchLookupResponse>('BatchLookup', async (request, record) => {
       const context = recordContext(record, checkContext(request.context));
-      checkCount(request.citizens.length, LIMITS.batchCitizens, 'citizens');
-      const keys = request.citizens.map((citizen, index) => checkCitizenKey(citizen, `citizens[${index}]`));
+      const keys = checkCitizenKeys(request.citizens);
       record.citizens = keys.map((key) => key.personalId);
       const fields = checkFields(request.fields);
       record.fields = fields;
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'BatchLookup', context, personalIds: record.citizens, fields, mode: 'disclose' }));
       abuse.admit(context.agreementId, record.citizens);
+      abuse.admitKeys(context.agreementId, keys);
       const documents = await record.trace.step('store.read', () => store.readCitizens(record.citizens));
       const results = keys.map((key) => {
         const document = documents.get(key.personalId) ?? null;
         const found = matchesKey(document, key);
-        abuse.record(context.agreementId, found);
+        abuse.record(context.agreementId, key.personalId, found);
         return { personalId: key.personalId, found, fields: found ? project(document, fields).map(toWireField) : [] };
       });
       const misses = results.filter((result) => !result.found).length;
@@ -96,18 +102,17 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       abuse.admit(context.agreementId, [personalId]);
       abuse.admitClaims(context.agreementId, personalId, request.claims);
       const document = await record.trace.step('store.read', () => store.readCitizen(personalId));
-      const matches = request.claims.map((claim, index) => {
-        const current = document?.fields[fields[index]!];
-        return { field: claim.field, matches: current !== undefined && valueMatches(current.value, claim.value) };
-      });
-      abuse.record(context.agreementId, matches.some((match) => match.matches));
+      const matches = request.claims.map((claim, index) => ({ field: claim.field, matches: claimMatches(document, personalId, fields[index]!, claim.value) }));
+      // A claim the id answers (sex) says nothing about the record, so it is no hit.
+      abuse.record(context.agreementId, personalId, matches.some((match, index) => match.matches && impliedByPersonalId(personalId, fields[index]!) === undefined));
       const matched = matches.filter((match) => match.matches).length;
       return { response: (receipt) => ({ matches, journalSequence: receipt.sequence }), detail: `${matched} of ${matches.length} claims matched` };
     }),
 
     reportDataError: unary<ReportDataErrorRequest, ReportDataErrorResponse>('ReportDataError', async (request, record) => {
       const context = recordContext(record, checkContext(request.context));
-      const personalId = checkPersonalIdArgument(request.personalId);
+      const key = checkCitizenKey(request.citizen);
+      const personalId = key.personalId;
       record.citizens = [personalId];
       const [field] = checkFields([request.field], 'field');
       record.fields = [field!];
@@ -115,7 +120,10 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       if (description.length === 0 || description.length > LIMITS.descriptionChars) {
         refuse('INVALID_REQUEST', `description is required, at most ${LIMITS.descriptionChars} characters`);
       }
-      const grant = await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [], fields: [field!], mode: null }));
+      checkProposedValue(request.proposedValue);
+      // Consent and the citizen's key, as for Lookup: a report must not tell whether an id exists.
+      const grant = await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [personalId], fields: [field!], mode: null }));
+      await findCitizen(deps, record, context.agreementId, key);
       const reportId = randomUUID();
       const routedTo = AUTHORITY[field!];
       await record.trace.step('corrections.publish', () => deps.reporter.report({

@@ -11,6 +11,7 @@ import { CALL_ATTRIBUTES, CallTrace } from './call-trace.ts';
 import type { CallContext } from './exchange-call.ts';
 import { toServiceError } from './grpc-status.ts';
 import { Refusal } from './refusal.ts';
+import type { RefusalFlood } from './refusal-flood.ts';
 
 /** What a call learned about itself, filled in as it goes, so a refusal at any step is journaled with it. */
 export interface CallRecord {
@@ -51,6 +52,8 @@ export interface ServiceCalls {
   /** The fully qualified gRPC service, e.g. dancu.exchange.v1.Exchange. */
   service: string;
   act: JournalEntryInput['act'];
+  /** Where refusals are journaled, if not straight to `journal`: per-certificate flood control. */
+  refusals?: RefusalFlood;
 }
 
 export function journaledUnary<Request, Response>(
@@ -119,7 +122,9 @@ export async function journalRefusal(calls: ServiceCalls, record: CallRecord, er
   if (!(error instanceof Refusal)) calls.observer.failed(record.action, error);
   const reason = error instanceof Refusal ? error.reason : 'INTERNAL';
   try {
-    await record.trace.step('journal.append', () => calls.journal.append(entryOf(record, 'refused', reason, error instanceof Refusal ? error.message : undefined)));
+    const entry = entryOf(record, 'refused', reason, error instanceof Refusal ? error.message : undefined);
+    const certificate = record.identity?.fingerprint256 ?? 'no-certificate';
+    await record.trace.step('journal.append', () => (calls.refusals ? calls.refusals.append(certificate, entry) : calls.journal.append(entry)));
     return error;
   } catch (journalError) {
     calls.observer.failed(`${record.action} (journal)`, journalError);

@@ -4,41 +4,46 @@
 /** The gRPC status family a refusal maps to. */
 export type RefusalKind = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'OUT_OF_RANGE' | 'FAILED_PRECONDITION' | 'ABORTED' | 'UNAVAILABLE';
 
-/** Every reason code, with the status family it belongs to. Clients switch on the code. */
+/**
+ * Every reason code: the status family it maps to, and whether the Exchange service can send it
+ * (the others are the Registry's and Operations' own). Clients switch on the code. The reason
+ * table atop proto/dancu/exchange/v1/exchange.proto lists exactly the Exchange's, with the same
+ * statuses; refusal.test.ts holds the two together.
+ */
 export const REFUSAL_REASONS = {
-  CERTIFICATE_MISSING: 'UNAUTHENTICATED',
-  SYSTEM_UNKNOWN: 'UNAUTHENTICATED',
-  CERTIFICATE_NOT_REGISTERED: 'UNAUTHENTICATED',
-  AGREEMENT_UNKNOWN: 'PERMISSION_DENIED',
-  AGREEMENT_NOT_YOURS: 'PERMISSION_DENIED',
-  AGREEMENT_SUSPENDED: 'PERMISSION_DENIED',
-  AGREEMENT_REVOKED: 'PERMISSION_DENIED',
-  AGREEMENT_NOT_YET_VALID: 'PERMISSION_DENIED',
-  AGREEMENT_EXPIRED: 'PERMISSION_DENIED',
-  ASSESSMENT_MISSING: 'PERMISSION_DENIED',
-  ASSESSMENT_EXPIRED: 'PERMISSION_DENIED',
-  ASSESSMENT_LEVEL_TOO_LOW: 'PERMISSION_DENIED',
-  ASSESSMENT_FOR_OTHER_VERSION: 'PERMISSION_DENIED',
-  SERVICE_NOT_GRANTED: 'PERMISSION_DENIED',
-  PURPOSE_UNKNOWN: 'PERMISSION_DENIED',
-  PURPOSE_NOT_GRANTED: 'PERMISSION_DENIED',
-  FIELD_NOT_GRANTED: 'PERMISSION_DENIED',
-  CONSENT_MISSING: 'PERMISSION_DENIED',
-  CONSENT_REVOKED: 'PERMISSION_DENIED',
-  NOT_AN_OPERATOR: 'PERMISSION_DENIED',
-  NOT_COMPETENT: 'PERMISSION_DENIED',
-  RATE_LIMITED: 'RESOURCE_EXHAUSTED',
-  QUOTA_EXCEEDED: 'RESOURCE_EXHAUSTED',
-  THROTTLED: 'RESOURCE_EXHAUSTED',
-  INVALID_REQUEST: 'INVALID_ARGUMENT',
-  REASON_REQUIRED: 'INVALID_ARGUMENT',
-  CITIZEN_NOT_FOUND: 'NOT_FOUND',
-  RECORD_NOT_FOUND: 'NOT_FOUND',
-  INVALID_TRANSITION: 'FAILED_PRECONDITION',
-  CONFLICT: 'ABORTED',
-  CURSOR_EXPIRED: 'OUT_OF_RANGE',
-  JOURNAL_UNAVAILABLE: 'UNAVAILABLE',
-} as const satisfies Record<string, RefusalKind>;
+  CERTIFICATE_MISSING: { kind: 'UNAUTHENTICATED', exchange: true },
+  CERTIFICATE_NOT_REGISTERED: { kind: 'UNAUTHENTICATED', exchange: true },
+  AGREEMENT_UNKNOWN: { kind: 'PERMISSION_DENIED', exchange: true },
+  AGREEMENT_NOT_YOURS: { kind: 'PERMISSION_DENIED', exchange: true },
+  AGREEMENT_SUSPENDED: { kind: 'PERMISSION_DENIED', exchange: true },
+  AGREEMENT_REVOKED: { kind: 'PERMISSION_DENIED', exchange: true },
+  AGREEMENT_NOT_YET_VALID: { kind: 'PERMISSION_DENIED', exchange: true },
+  AGREEMENT_EXPIRED: { kind: 'PERMISSION_DENIED', exchange: true },
+  ASSESSMENT_MISSING: { kind: 'PERMISSION_DENIED', exchange: true },
+  ASSESSMENT_EXPIRED: { kind: 'PERMISSION_DENIED', exchange: true },
+  ASSESSMENT_LEVEL_TOO_LOW: { kind: 'PERMISSION_DENIED', exchange: true },
+  ASSESSMENT_FOR_OTHER_VERSION: { kind: 'PERMISSION_DENIED', exchange: true },
+  SERVICE_NOT_GRANTED: { kind: 'PERMISSION_DENIED', exchange: true },
+  PURPOSE_UNKNOWN: { kind: 'PERMISSION_DENIED', exchange: true },
+  PURPOSE_NOT_GRANTED: { kind: 'PERMISSION_DENIED', exchange: true },
+  FIELD_NOT_GRANTED: { kind: 'PERMISSION_DENIED', exchange: true },
+  CONSENT_MISSING: { kind: 'PERMISSION_DENIED', exchange: true },
+  CONSENT_REVOKED: { kind: 'PERMISSION_DENIED', exchange: true },
+  NOT_AN_OPERATOR: { kind: 'PERMISSION_DENIED', exchange: false },
+  NOT_COMPETENT: { kind: 'PERMISSION_DENIED', exchange: false },
+  RATE_LIMITED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
+  QUOTA_EXCEEDED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
+  THROTTLED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
+  TOO_MANY_STREAMS: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
+  INVALID_REQUEST: { kind: 'INVALID_ARGUMENT', exchange: true },
+  REASON_REQUIRED: { kind: 'INVALID_ARGUMENT', exchange: false },
+  CITIZEN_NOT_FOUND: { kind: 'NOT_FOUND', exchange: true },
+  RECORD_NOT_FOUND: { kind: 'NOT_FOUND', exchange: false },
+  INVALID_TRANSITION: { kind: 'FAILED_PRECONDITION', exchange: false },
+  CONFLICT: { kind: 'ABORTED', exchange: false },
+  CURSOR_EXPIRED: { kind: 'OUT_OF_RANGE', exchange: true },
+  JOURNAL_UNAVAILABLE: { kind: 'UNAVAILABLE', exchange: true },
+} as const satisfies Record<string, { kind: RefusalKind; exchange: boolean }>;
 
 export type RefusalReason = keyof typeof REFUSAL_REASONS;
 
@@ -51,7 +56,7 @@ export class Refusal extends Error {
     message: string,
   ) {
     super(message);
-    this.kind = REFUSAL_REASONS[reason];
+    this.kind = REFUSAL_REASONS[reason].kind;
   }
 }
 

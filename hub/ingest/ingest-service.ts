@@ -13,6 +13,7 @@ import { IngestMetrics } from './ingest-metrics.ts';
 import { ingestBatch, type BatchOutcome } from './ingest-batch.ts';
 import { IngestStats } from './ingest-stats.ts';
 import { ingestEntry } from './ingest-entry.ts';
+import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import type { KeyObject } from 'node:crypto';
 import { HeartbeatMonitor } from '../operations/heartbeat-monitor.ts';
@@ -84,9 +85,14 @@ export class IngestService {
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub' });
     await ensureTopics(kafka, ALL_TOPICS.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
-    const journal = await Journal.open(store.db, options.journalSigningKey ? { signingKey: options.journalSigningKey } : {});
     const publisher = new RecordPublisher(kafka);
     await publisher.connect();
+    // Signed heads are published outside the store too (dancu.journal-heads.v1), so a cut of the
+    // journal's end together with its heads in the store is still seen by `journal verify`.
+    const journal = await Journal.open(
+      store.db,
+      options.journalSigningKey ? { signingKey: options.journalSigningKey, witness: kafkaHeadWitness(kafka, publisher) } : {},
+    );
     let service: IngestService | undefined;
     const cache = new CitizenCache();
     const consumer = new BatchConsumer(kafka, {

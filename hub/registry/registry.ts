@@ -186,7 +186,7 @@ export class Registry {
     if (typeof stated.assessor === 'string') actor.organisation = stated.assessor;
     if (typeof stated.systemId === 'string') actor.system = stated.systemId;
     return this.act('record-assessment', actor, async (entry) => {
-      const assessment = orInvalid(checkAssessment(input), 'security assessment');
+      const assessment = orInvalid(checkAssessment(input, this.now()), 'security assessment');
       entry.detail = `${assessment.kind} assessment of ${assessment.systemId} ${assessment.systemVersion}: level ${assessment.level} on ${assessment.assessedAt.toISOString().slice(0, 10)}`;
       if ((await this.findSystem(assessment.systemId)) === null) throw new RegistryError('NOT_FOUND', `no system ${assessment.systemId}: submit a connection request for it first`);
       const known = await this.store.assessments.findOne({ _id: assessment.systemId });

@@ -46,9 +46,22 @@ describe('security assessment (R29–R32)', () => {
     expect(assessmentStatus({ ...system, connectedViaEidPlatform: true }, [], now)).toEqual({ ok: true, exempt: true });
   });
 
+  it('R32: of two assessments made the same day, the one recorded last decides', () => {
+    const failing = assessment({ kind: 'ad-hoc', level: 2 });
+    expect(assessmentStatus(system, [assessment(), failing], now)).toEqual({ ok: false, reason: 'ASSESSMENT_LEVEL_TOO_LOW' });
+    expect(assessmentStatus(system, [assessment(), failing, assessment({ findings: 'fixed' })], now)).toEqual({ ok: true });
+  });
+
+  it('R32: an assessment dated after today (Vietnam time) is refused; one made today is not', () => {
+    expect(checkAssessment({ ...assessment(), assessedAt: '2026-06-02' }, now)).toEqual({ ok: false, problems: [expect.stringContaining('is in the future')] });
+    // 2026-06-01T20:00Z is already 2 June in Vietnam.
+    expect(checkAssessment({ ...assessment(), assessedAt: '2026-06-02' }, new Date('2026-06-01T20:00:00Z')).ok).toBe(true);
+    expect(checkAssessment({ ...assessment(), assessedAt: '2026-06-01' }, now).ok).toBe(true);
+  });
+
   it('R29: an assessment record states its kind, level, date and assessor', () => {
-    expect(checkAssessment({ ...assessment(), assessedAt: '2026-03-01' }).ok).toBe(true);
-    const bad = checkAssessment({ ...assessment(), level: 3.5, kind: 'yearly', assessor: '' });
+    expect(checkAssessment({ ...assessment(), assessedAt: '2026-03-01' }, now).ok).toBe(true);
+    const bad = checkAssessment({ ...assessment(), level: 3.5, kind: 'yearly', assessor: '' }, now);
     expect(bad).toEqual({ ok: false, problems: ['assessor must be a non-empty string', 'level must be a whole number from 1 to 5, not 3.5', expect.stringContaining('kind must be one of')] });
   });
 });

@@ -3,6 +3,7 @@
 // asks. An assessment is valid for one year and for the system version it assessed. Systems
 // already connected through the e-identification platform need no assessment here (R31).
 import type { Checked } from './registry-error.ts';
+import { localDay } from './working-days.ts';
 
 export const ASSESSMENT_KINDS = ['initial', 'periodic', 'ad-hoc', 'design-change'] as const;
 export type AssessmentKind = (typeof ASSESSMENT_KINDS)[number];
@@ -30,7 +31,11 @@ export interface SystemAssessments {
 export type AssessmentRefusal = 'ASSESSMENT_MISSING' | 'ASSESSMENT_EXPIRED' | 'ASSESSMENT_LEVEL_TOO_LOW' | 'ASSESSMENT_FOR_OTHER_VERSION';
 export type AssessmentStatus = { ok: true; exempt?: true } | { ok: false; reason: AssessmentRefusal };
 
-export function checkAssessment(value: unknown): Checked<SecurityAssessment> {
+/**
+ * A well-formed assessment, made by `now` (a Vietnamese calendar day after today is refused: a
+ * future-dated assessment would stay valid a year too long and outrank the real ones after it).
+ */
+export function checkAssessment(value: unknown, now: Date): Checked<SecurityAssessment> {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const problems: string[] = [];
   for (const key of ['systemId', 'systemVersion', 'findings', 'assessor'] as const) {
@@ -39,15 +44,20 @@ export function checkAssessment(value: unknown): Checked<SecurityAssessment> {
   if (typeof v.level !== 'number' || !Number.isInteger(v.level) || v.level < 1 || v.level > 5) problems.push(`level must be a whole number from 1 to 5, not ${JSON.stringify(v.level)}`);
   const assessedAt = v.assessedAt instanceof Date ? v.assessedAt : new Date(typeof v.assessedAt === 'string' ? v.assessedAt : Number.NaN);
   if (Number.isNaN(assessedAt.getTime())) problems.push(`assessedAt must be a date, not ${JSON.stringify(v.assessedAt)}`);
+  else if (localDay(assessedAt) > localDay(now)) problems.push(`assessedAt ${localDay(assessedAt)} is in the future (today is ${localDay(now)} in Vietnam): record an assessment once it is made`);
   if (typeof v.kind !== 'string' || !(ASSESSMENT_KINDS as readonly string[]).includes(v.kind)) problems.push(`kind must be one of ${ASSESSMENT_KINDS.join(', ')}, not ${JSON.stringify(v.kind)}`);
   if (problems.length > 0) return { ok: false, problems };
   const { systemId, systemVersion, level, kind, findings, assessor } = v as unknown as SecurityAssessment;
   return { ok: true, value: { systemId, systemVersion, level, assessedAt, kind, findings, assessor } };
 }
 
-/** The assessment that counts: the most recent by date (not by when it was recorded). */
+/**
+ * The assessment that counts: the most recent by date; of those made on the same date, the one
+ * recorded last (`assessments` is in recording order), so a failing reassessment on the day of a
+ * passing one decides. An older report filed late does not outrank a newer one.
+ */
 export function latestAssessment(assessments: readonly SecurityAssessment[]): SecurityAssessment | null {
-  return assessments.reduce<SecurityAssessment | null>((latest, candidate) => (latest === null || candidate.assessedAt > latest.assessedAt ? candidate : latest), null);
+  return assessments.reduce<SecurityAssessment | null>((latest, candidate) => (latest === null || candidate.assessedAt >= latest.assessedAt ? candidate : latest), null);
 }
 
 /** One year after `assessedAt`, to the millisecond. */

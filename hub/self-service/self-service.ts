@@ -15,12 +15,15 @@ import type {
 import { CITIZEN_FIELDS, type CitizenField } from '../citizen/fields.ts';
 import type { JournalEntry, JournalWriter } from '../journal/journal-entry.ts';
 import type { PopulationStore } from '../store/population-store.ts';
-import { matchesKey, project } from '../exchange/citizen-view.ts';
+import type { AbuseGuard } from '../exchange/abuse-guard.ts';
+import { project } from '../exchange/citizen-view.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import { checkCitizenKey, checkContext, type CallContext, type CitizenKey } from '../exchange/exchange-call.ts';
+import { findCitizen } from '../exchange/find-citizen.ts';
 import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { refuse } from '../exchange/refusal.ts';
+import type { RefusalFlood } from '../exchange/refusal-flood.ts';
 import { toWireField } from '../exchange/wire.ts';
 
 export const SELF_SERVICE_PURPOSE = 'CITIZEN_SELF_SERVICE';
@@ -39,13 +42,17 @@ export interface SelfServiceDependencies {
   store: PopulationStore;
   observer: CallObserver;
   tracer: Tracer;
+  /** Per-certificate flood control of journaled refusals (hub/exchange/refusal-flood.ts). */
+  refusals?: RefusalFlood;
+  /** A portal guessing a citizen's name or date of birth is throttled like a consumer. */
+  abuse: AbuseGuard;
 }
 
 export const SELF_SERVICE = 'dancu.citizen.v1.SelfService';
 
 export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
-  const { enforcement, store } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SELF_SERVICE, act: 'self-service' };
+  const { enforcement } = deps;
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SELF_SERVICE, act: 'self-service', ...(deps.refusals ? { refusals: deps.refusals } : {}) };
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
 
@@ -58,8 +65,7 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
     const fields = fieldsOf === 'granted' ? CITIZEN_FIELDS.filter((field) => admitted.agreement.grants.some((grant) => grant.field === field && grant.modes.includes('disclose'))) : [];
     record.fields = fields;
     await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'SelfService', context: call, personalIds: [], fields, mode: 'disclose' }));
-    const document = await record.trace.step('store.read', () => store.readCitizen(citizen.personalId));
-    if (!matchesKey(document, citizen)) refuse('CITIZEN_NOT_FOUND', 'no citizen matches this personal id, full name and date of birth');
+    const document = await findCitizen(deps, record, call.agreementId, citizen);
     return { document, fields: fields as CitizenField[], citizen };
   }
 

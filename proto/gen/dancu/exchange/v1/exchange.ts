@@ -27,33 +27,6 @@ export const protobufPackage = "dancu.exchange.v1";
 
 export const protobufFileName = "dancu/exchange/v1/exchange.proto";
 
-/**
- * The exchange: how ministries, provinces, portals and licensed organisations read the
- * population data, always within a registered connection agreement (R7, R22, R37).
- *
- * Every call is authenticated by mutual TLS: the client certificate names the connected system
- * (CN) and its organisation (O), and was issued by the hub's CA (`dancu pki issue`). Every call
- * passes one enforcement pipeline, in this order, and the first rule that fails decides the
- * status:
- *
- *   1. authenticated system ............................ UNAUTHENTICATED  (no / unknown certificate)
- *   2. the agreement belongs to the system's organisation  PERMISSION_DENIED AGREEMENT_NOT_YOURS
- *   3. agreement approved, not suspended, in its window . PERMISSION_DENIED AGREEMENT_NOT_ACTIVE
- *   4. security assessment valid for the system version . PERMISSION_DENIED ASSESSMENT_*
- *   5. service allowed by the agreement ................. PERMISSION_DENIED SERVICE_NOT_GRANTED
- *   6. purpose in the catalogue and in the agreement .... PERMISSION_DENIED PURPOSE_NOT_GRANTED
- *   7. every field granted in the mode asked ............ PERMISSION_DENIED FIELD_NOT_GRANTED
- *      (a request with one field too many is refused whole, never trimmed)
- *   8. the citizen's consent, for non-state requesters .. PERMISSION_DENIED CONSENT_MISSING
- *   9. rate, daily quota, abuse throttling .............. RESOURCE_EXHAUSTED RATE_LIMITED /
- *                                                         QUOTA_EXCEEDED / THROTTLED
- *
- * Malformed requests are INVALID_ARGUMENT before any of that. Every refusal carries its reason
- * code in the trailing metadata key `dancu-reason` and at the start of the status message, and
- * is journaled like a success. No data leaves the hub before the call's journal entry is
- * durable: if the journal cannot be written the call fails with UNAVAILABLE.
- */
-
 /** Why the caller asks: required on every call, journaled with it. */
 export interface RequestContext {
   /** The connection agreement the call runs under (`dancu registry requests` lists them). */
@@ -183,7 +156,10 @@ export interface WatchChangesRequest {
  * marker (see WatchChanges).
  */
 export interface Change {
-  /** Opaque; give it back in WatchChangesRequest.cursor to resume after this message. */
+  /**
+   * Opaque (signed, bound to the agreement); give it back in WatchChangesRequest.cursor, under
+   * the same agreement, to resume after this message.
+   */
   cursor: string;
   /**
    * Stable id `<event id>:<field>`: a change may be delivered again after a resume; drop repeats.
@@ -195,11 +171,22 @@ export interface Change {
 }
 
 export interface ReportDataErrorRequest {
-  context?: RequestContext | undefined;
-  personalId: string;
+  context?:
+    | RequestContext
+    | undefined;
+  /**
+   * The citizen the report is about: personal id, full name and date of birth, all three
+   * matching the record (else NOT_FOUND CITIZEN_NOT_FOUND, without saying which).
+   */
+  citizen?:
+    | CitizenKey
+    | undefined;
   /** The field believed wrong; it must be granted to the caller. */
   field: string;
-  /** What the caller believes the value should be (optional). */
+  /**
+   * What the caller believes the value should be (optional), at most 4096 bytes as JSON
+   * (else INVALID_ARGUMENT INVALID_REQUEST).
+   */
   proposedValue?:
     | any
     | undefined;
@@ -1710,7 +1697,7 @@ export const Change: MessageFns<Change> = {
 };
 
 function createBaseReportDataErrorRequest(): ReportDataErrorRequest {
-  return { context: undefined, personalId: "", field: "", proposedValue: undefined, description: "" };
+  return { context: undefined, citizen: undefined, field: "", proposedValue: undefined, description: "" };
 }
 
 export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
@@ -1718,8 +1705,8 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
     if (message.context !== undefined) {
       RequestContext.encode(message.context, writer.uint32(10).fork()).join();
     }
-    if (message.personalId !== "") {
-      writer.uint32(18).string(message.personalId);
+    if (message.citizen !== undefined) {
+      CitizenKey.encode(message.citizen, writer.uint32(50).fork()).join();
     }
     if (message.field !== "") {
       writer.uint32(26).string(message.field);
@@ -1754,12 +1741,12 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
             message.context = RequestContext.decode(reader, reader.uint32());
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
+          case 6: {
+            if (tag !== 50) {
               break;
             }
 
-            message.personalId = reader.string();
+            message.citizen = CitizenKey.decode(reader, reader.uint32());
             continue;
           }
           case 3: {
@@ -1801,11 +1788,7 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
   fromJSON(object: any): ReportDataErrorRequest {
     return {
       context: isSet(object.context) ? RequestContext.fromJSON(object.context) : undefined,
-      personalId: isSet(object.personalId)
-        ? globalThis.String(object.personalId)
-        : isSet(object.personal_id)
-        ? globalThis.String(object.personal_id)
-        : "",
+      citizen: isSet(object.citizen) ? CitizenKey.fromJSON(object.citizen) : undefined,
       field: isSet(object.field) ? globalThis.String(object.field) : "",
       proposedValue: isSet(object?.proposedValue)
         ? object.proposedValue
@@ -1821,8 +1804,8 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
     if (message.context !== undefined) {
       obj.context = RequestContext.toJSON(message.context);
     }
-    if (message.personalId !== "") {
-      obj.personalId = message.personalId;
+    if (message.citizen !== undefined) {
+      obj.citizen = CitizenKey.toJSON(message.citizen);
     }
     if (message.field !== "") {
       obj.field = message.field;
@@ -1844,7 +1827,9 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
     message.context = (object.context !== undefined && object.context !== null)
       ? RequestContext.fromPartial(object.context)
       : undefined;
-    message.personalId = object.personalId ?? "";
+    message.citizen = (object.citizen !== undefined && object.citizen !== null)
+      ? CitizenKey.fromPartial(object.citizen)
+      : undefined;
     message.field = object.field ?? "";
     message.proposedValue = object.proposedValue === undefined ? undefined : object.proposedValue;
     message.description = object.description ?? "";
@@ -1970,7 +1955,10 @@ export const ExchangeService = {
   /**
    * One citizen's granted fields. Like the population database's own lookup, the caller must
    * know the personal id together with the full name and date of birth; if any of the three
-   * does not match, the answer is NOT_FOUND without saying which.
+   * does not match, the answer is NOT_FOUND without saying which. Calls that keep varying the
+   * name or date of birth given for one personal id (more than 3 values of either in 10
+   * minutes, counted together with Verify's claims and BatchLookup's keys) are guessing:
+   * RESOURCE_EXHAUSTED THROTTLED for that citizen under the agreement, flagged to operators.
    */
   lookup: {
     path: "/dancu.exchange.v1.Exchange/Lookup" as const,
@@ -1984,7 +1972,8 @@ export const ExchangeService = {
   /**
    * Up to 100 citizens in one call, same rules as Lookup. Each citizen is answered in its own
    * result (found or not found); a refusal by the pipeline refuses the whole batch.
-   * More than 100 citizens is INVALID_ARGUMENT.
+   * More than 100 citizens, or a personal id named twice, is INVALID_ARGUMENT INVALID_REQUEST
+   * (one id with many dates of birth would say in one answer which is right).
    */
   batchLookup: {
     path: "/dancu.exchange.v1.Exchange/BatchLookup" as const,
@@ -1997,7 +1986,9 @@ export const ExchangeService = {
   },
   /**
    * Does the data the caller holds match the record? One yes/no per claimed field, nothing
-   * else: no value is disclosed, and an unknown personal id answers "no" to every claim.
+   * else: no value is disclosed, and an unknown personal id answers "no" to every claim — except
+   * claims on what the personal id itself encodes (`sex`, `birthRegistrationProvince`), which
+   * are answered from the id for every id, so that they cannot tell whether a citizen exists.
    * Fields must be granted in `match` mode. Repeated calls that vary one attribute of the same
    * citizen, or a high no-match rate, are throttled (RESOURCE_EXHAUSTED THROTTLED) and flagged
    * to operators.
@@ -2020,6 +2011,12 @@ export const ExchangeService = {
    * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
    * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
    * changes the hub no longer keeps (7 days).
+   * The cursor is the hub's own: signed with the hub's key and valid only under the agreement it
+   * was given under; a hand-made, edited or borrowed one is INVALID_ARGUMENT INVALID_REQUEST.
+   * Whatever the cursor, a change the hub published before the agreement's validity began, or
+   * before a watched citizen's consent, is never sent. An agreement holds at most 5 open streams
+   * per hub instance; one more is RESOURCE_EXHAUSTED TOO_MANY_STREAMS (one stream can watch
+   * 1000 citizens).
    */
   watchChanges: {
     path: "/dancu.exchange.v1.Exchange/WatchChanges" as const,
@@ -2033,7 +2030,10 @@ export const ExchangeService = {
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
    * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode.
+   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
+   * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
+   * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
    */
   reportDataError: {
     path: "/dancu.exchange.v1.Exchange/ReportDataError" as const,
@@ -2052,18 +2052,24 @@ export interface ExchangeServer extends UntypedServiceImplementation {
   /**
    * One citizen's granted fields. Like the population database's own lookup, the caller must
    * know the personal id together with the full name and date of birth; if any of the three
-   * does not match, the answer is NOT_FOUND without saying which.
+   * does not match, the answer is NOT_FOUND without saying which. Calls that keep varying the
+   * name or date of birth given for one personal id (more than 3 values of either in 10
+   * minutes, counted together with Verify's claims and BatchLookup's keys) are guessing:
+   * RESOURCE_EXHAUSTED THROTTLED for that citizen under the agreement, flagged to operators.
    */
   lookup: handleUnaryCall<LookupRequest, LookupResponse>;
   /**
    * Up to 100 citizens in one call, same rules as Lookup. Each citizen is answered in its own
    * result (found or not found); a refusal by the pipeline refuses the whole batch.
-   * More than 100 citizens is INVALID_ARGUMENT.
+   * More than 100 citizens, or a personal id named twice, is INVALID_ARGUMENT INVALID_REQUEST
+   * (one id with many dates of birth would say in one answer which is right).
    */
   batchLookup: handleUnaryCall<BatchLookupRequest, BatchLookupResponse>;
   /**
    * Does the data the caller holds match the record? One yes/no per claimed field, nothing
-   * else: no value is disclosed, and an unknown personal id answers "no" to every claim.
+   * else: no value is disclosed, and an unknown personal id answers "no" to every claim — except
+   * claims on what the personal id itself encodes (`sex`, `birthRegistrationProvince`), which
+   * are answered from the id for every id, so that they cannot tell whether a citizen exists.
    * Fields must be granted in `match` mode. Repeated calls that vary one attribute of the same
    * citizen, or a high no-match rate, are throttled (RESOURCE_EXHAUSTED THROTTLED) and flagged
    * to operators.
@@ -2078,12 +2084,21 @@ export interface ExchangeServer extends UntypedServiceImplementation {
    * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
    * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
    * changes the hub no longer keeps (7 days).
+   * The cursor is the hub's own: signed with the hub's key and valid only under the agreement it
+   * was given under; a hand-made, edited or borrowed one is INVALID_ARGUMENT INVALID_REQUEST.
+   * Whatever the cursor, a change the hub published before the agreement's validity began, or
+   * before a watched citizen's consent, is never sent. An agreement holds at most 5 open streams
+   * per hub instance; one more is RESOURCE_EXHAUSTED TOO_MANY_STREAMS (one stream can watch
+   * 1000 citizens).
    */
   watchChanges: handleServerStreamingCall<WatchChangesRequest, Change>;
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
    * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode.
+   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
+   * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
+   * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
    */
   reportDataError: handleUnaryCall<ReportDataErrorRequest, ReportDataErrorResponse>;
 }
@@ -2092,7 +2107,10 @@ export interface ExchangeClient extends Client {
   /**
    * One citizen's granted fields. Like the population database's own lookup, the caller must
    * know the personal id together with the full name and date of birth; if any of the three
-   * does not match, the answer is NOT_FOUND without saying which.
+   * does not match, the answer is NOT_FOUND without saying which. Calls that keep varying the
+   * name or date of birth given for one personal id (more than 3 values of either in 10
+   * minutes, counted together with Verify's claims and BatchLookup's keys) are guessing:
+   * RESOURCE_EXHAUSTED THROTTLED for that citizen under the agreement, flagged to operators.
    */
   lookup(
     request: LookupRequest,
@@ -2112,7 +2130,8 @@ export interface ExchangeClient extends Client {
   /**
    * Up to 100 citizens in one call, same rules as Lookup. Each citizen is answered in its own
    * result (found or not found); a refusal by the pipeline refuses the whole batch.
-   * More than 100 citizens is INVALID_ARGUMENT.
+   * More than 100 citizens, or a personal id named twice, is INVALID_ARGUMENT INVALID_REQUEST
+   * (one id with many dates of birth would say in one answer which is right).
    */
   batchLookup(
     request: BatchLookupRequest,
@@ -2131,7 +2150,9 @@ export interface ExchangeClient extends Client {
   ): ClientUnaryCall;
   /**
    * Does the data the caller holds match the record? One yes/no per claimed field, nothing
-   * else: no value is disclosed, and an unknown personal id answers "no" to every claim.
+   * else: no value is disclosed, and an unknown personal id answers "no" to every claim — except
+   * claims on what the personal id itself encodes (`sex`, `birthRegistrationProvince`), which
+   * are answered from the id for every id, so that they cannot tell whether a citizen exists.
    * Fields must be granted in `match` mode. Repeated calls that vary one attribute of the same
    * citizen, or a high no-match rate, are throttled (RESOURCE_EXHAUSTED THROTTLED) and flagged
    * to operators.
@@ -2160,6 +2181,12 @@ export interface ExchangeClient extends Client {
    * stream ends with PERMISSION_DENIED when the agreement is suspended or revoked, or a watched
    * citizen's consent is revoked; with OUT_OF_RANGE CURSOR_EXPIRED when the cursor points at
    * changes the hub no longer keeps (7 days).
+   * The cursor is the hub's own: signed with the hub's key and valid only under the agreement it
+   * was given under; a hand-made, edited or borrowed one is INVALID_ARGUMENT INVALID_REQUEST.
+   * Whatever the cursor, a change the hub published before the agreement's validity began, or
+   * before a watched citizen's consent, is never sent. An agreement holds at most 5 open streams
+   * per hub instance; one more is RESOURCE_EXHAUSTED TOO_MANY_STREAMS (one stream can watch
+   * 1000 citizens).
    */
   watchChanges(request: WatchChangesRequest, options?: Partial<CallOptions>): ClientReadableStream<Change>;
   watchChanges(
@@ -2170,7 +2197,10 @@ export interface ExchangeClient extends Client {
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
    * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode.
+   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
+   * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
+   * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
    */
   reportDataError(
     request: ReportDataErrorRequest,
