@@ -54,8 +54,8 @@ export interface HistoryRecord {
   eventType: string;
   effectiveAt: string;
   recordedAt: string;
-  /** The event's digest (event-digest.ts). */
-  digest: string;
+  /** The event's digest (event-digest.ts); absent on records migrated from before digests were kept. */
+  digest?: string;
   stated: StatedValue[];
   /** When the hub accepted it. */
   acceptedAt: Date;
