@@ -68,6 +68,7 @@ export class PopulationStore {
   readonly citizens: Collection<CitizenDocument>;
   readonly history: Collection<HistoryRecord>;
   readonly claims: Collection<RevisionClaim>;
+  private lastSweep = 0;
 
   private constructor(
     private readonly client: MongoClient,
@@ -132,12 +133,13 @@ export class PopulationStore {
    * revision the write was merged from (`{_id, revision}`). Returns the ids another writer got
    * to first — the caller re-reads and merges those again — and the documents as written.
    *
-   * A claim has served once its document is written and is deleted then: a writer still merging
-   * from an older revision fails the `{_id, revision}` filter whether or not that claim exists, so
-   * the claims collection holds only writes in flight and those of writers that died mid-write.
-   * A claim whose writer died (lease expired, document still older) is skipped and deleted: the
-   * write claims the revision after it. A replay of the same write (same base revision and
-   * events, e.g. a batch re-consumed after a crash) may reuse its own claim.
+   * A claim has served once its document is written: a writer still merging from an older
+   * revision fails the `{_id, revision}` filter whether or not that claim exists. So claims
+   * older than two leases are swept away now and then (one delete command for all of them), and
+   * the collection holds only the last minutes' claims. A claim whose writer died (lease
+   * expired, document still older) is skipped: the write claims the revision after it. A replay
+   * of the same write (same base revision and events, e.g. a batch re-consumed after a crash)
+   * may reuse its own claim.
    */
   async writeCitizens(writes: readonly CitizenWrite[], batchId: string): Promise<CitizenWriteOutcome> {
     if (writes.length === 0) return { conflicts: [], written: new Map() };
@@ -145,7 +147,6 @@ export class PopulationStore {
     const pending = writes.map((write) => ({ write, claim: claimFor(write, write.document.revision + 1, batchId, claimedAt) }));
     const won: typeof pending = [];
     const conflicts: string[] = [];
-    const abandoned: string[] = [];
 
     for (let round = 0; pending.length > 0; round += 1) {
       const claims = pending.map((entry) => entry.claim);
@@ -177,7 +178,6 @@ export class PopulationStore {
         if (leaseExpired && round < 3) {
           const current = await this.citizens.findOne({ _id: entry.write.document._id }, { projection: { revision: 1 } });
           if ((current?.revision ?? 0) < existing.revision) {
-            abandoned.push(existing._id);
             retry.push({ write: entry.write, claim: claimFor(entry.write, existing.revision + 1, batchId, claimedAt) });
             continue;
           }
@@ -200,7 +200,7 @@ export class PopulationStore {
         else written.set(claim.personalId, { ...write.document, revision: claim.revision, lastBatchId: batchId });
       }
     }
-    await this.deleteClaims([...won.map(({ claim }) => claim._id), ...abandoned]);
+    await this.sweepClaims(claimedAt);
     return { conflicts, written };
   }
 
@@ -232,10 +232,11 @@ export class PopulationStore {
     return lost;
   }
 
-  private async deleteClaims(ids: readonly string[]): Promise<void> {
-    for (const slice of slices(ids, REPLACE_BATCH)) {
-      await this.claims.bulkWrite(slice.map((id) => ({ deleteOne: { filter: { _id: id } } })), { ordered: false });
-    }
+  /** Deletes the claims older than two leases, at most once a lease. */
+  private async sweepClaims(now: Date): Promise<void> {
+    if (now.getTime() - this.lastSweep < CLAIM_LEASE_MS) return;
+    this.lastSweep = now.getTime();
+    await this.claims.deleteMany({ claimedAt: { $lt: new Date(now.getTime() - 2 * CLAIM_LEASE_MS) } });
   }
 
   /** Resolves when the server answers a ping. */
