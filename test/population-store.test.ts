@@ -61,7 +61,9 @@ describe('the population store on the real FerretDB', () => {
       claimedAt: new Date(Date.now() - 2 * CLAIM_LEASE_MS - 1_000),
     });
     const event = { ...later!, personalId: birth!.personalId } as SourceEvent;
-    const outcome = await applyEvents([event], second);
+    // A hub instance just started (its first write sweeps old claims).
+    const third = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database: first.db.databaseName });
+    const outcome = await applyEvents([event], third).finally(() => third.close());
     expect(outcome.applied).toBe(1);
     const after = await first.readCitizen(birth!.personalId);
     expect(after?.revision).toBe(3);
