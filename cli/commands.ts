@@ -10,6 +10,7 @@ import { registerPkiCommand } from './pki.ts';
 import { registerRegistryCommand } from './registry.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
+import { registerStoreCommand } from './store.ts';
 
 // Each command lives in its own module under cli/ and registers itself here.
 export function registerCommands(program: Command): void {
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerHubCommand(program);
   registerConnectorCommands(program);
   registerCitizenCommand(program);
+  registerStoreCommand(program);
   registerDlqCommand(program);
   registerJournalCommand(program);
   registerRegistryCommand(program);

@@ -8,11 +8,10 @@ import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { SOURCES, sourceTopic } from '../kafka/topics.ts';
 import { startGroupAtEnd } from '../kafka/transport.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
-import { groupByCitizen, mergeEvents } from '../hub/citizen/merge.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
-import { DANCU_BIN, cliEnv, prepareTopics, publishEvents, testKafka, uniqueName, waitFor } from './harness.ts';
+import { DANCU_BIN, cliEnv, allStoredAsExpected, expectedCitizens, prepareTopics, publishEvents, storedCitizens, testKafka, uniqueName, waitFor } from './harness.ts';
 
 
 function startHubProcess(groupId: string, database: string, pkiDir: string): ChildProcess {
@@ -63,29 +62,18 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     await waitFor('every event applied after the restart', async () => (await applied()) === events.length, 240_000);
     // History is written before the citizen documents, so also wait for the documents: a
     // citizen whose revision the killed hub had claimed waits for that claim's lease to end.
-    const byCitizen = groupByCitizen(events);
-    const expectedVersions = new Map([...byCitizen].map(([id, list]) => [id, mergeEvents(null, list).document.versions]));
+    const expected = expectedCitizens(events);
     await waitFor(
-      'every citizen document to hold all its versions',
-      async () => {
-        const now = await store!.readCitizens([...byCitizen.keys()]);
-        return [...expectedVersions].every(([id, versions]) => isDeepStrictEqual(now.get(id)?.versions, versions));
-      },
+      'every citizen to be what the merge rules give for its events',
+      () => allStoredAsExpected(store!, expected),
       120_000,
     );
 
-    // Exactly once: each event is one history entry, each version appears once, and every
-    // citizen is what the merge rules give for its events.
-    const stored = await store.readCitizens([...byCitizen.keys()]);
-    for (const [id, list] of byCitizen) {
-      const doc = stored.get(id);
-      expect(doc, id).toBeDefined();
-      for (const versions of Object.values(doc!.versions)) {
-        expect(new Set(versions.map((version) => version.eventId)).size).toBe(versions.length);
-      }
-      const expected = mergeEvents(null, list).document;
-      expect({ fields: doc!.fields, versions: doc!.versions }).toEqual({ fields: expected.fields, versions: expected.versions });
-    }
+    // Exactly once: each event is one history record, and every citizen (fields and history) is
+    // what the merge rules give for its events.
+    expect(await store.history.countDocuments()).toBe(new Set(events.map((event) => event.eventId)).size);
+    const stored = await storedCitizens(store, [...expected.keys()]);
+    for (const [id, citizen] of expected) expect(stored.get(id), id).toEqual(citizen);
     second.kill('SIGTERM');
     await new Promise((resolve) => second.once('exit', resolve));
   }, 300_000);

@@ -1,6 +1,7 @@
 // What the integration tests share: a hub on a database of its own, a consumer group that starts
 // at the end of the topics (so earlier tests' records are not replayed), and polling helpers.
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -8,6 +9,9 @@ import { withTraceContext } from '../kafka/trace-context.ts';
 import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, toRawRecord, type RawRecord } from '../kafka/transport.ts';
 import { IngestService, type IngestServiceOptions } from '../hub/ingest/ingest-service.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
+import type { CitizenDocument, HistoryEntry } from '../hub/citizen/citizen-document.ts';
+import { eventDigest } from '../hub/citizen/event-digest.ts';
+import { groupByCitizen, historyRecordOf, mergeRecords, replayHistory } from '../hub/citizen/merge.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
 
@@ -120,4 +124,42 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** A citizen as the tests compare it: the current fields and the history as people read it. */
+export interface ComparableCitizen {
+  fields: CitizenDocument['fields'];
+  history: HistoryEntry[];
+}
+
+/** What the merge rules give for these events, computed in memory, per citizen. */
+export function expectedCitizens(events: readonly SourceEvent[]): Map<string, ComparableCitizen> {
+  const expected = new Map<string, ComparableCitizen>();
+  for (const [id, list] of groupByCitizen(events)) {
+    const records = [...new Map(list.map((event) => [event.eventId, historyRecordOf(event, eventDigest(event), new Date())])).values()];
+    expected.set(id, { fields: mergeRecords(null, records).document.fields, history: replayHistory(records) });
+  }
+  return expected;
+}
+
+/** A citizen as the store holds it, in the same shape; undefined when there is no document. */
+export async function storedCitizen(store: PopulationStore, id: string): Promise<ComparableCitizen | undefined> {
+  return (await storedCitizens(store, [id])).get(id);
+}
+
+/**
+ * Many citizens as the store holds them, reading the history once: on FerretDB a query by
+ * personal id scans the whole history collection, so one query per citizen would be slow.
+ */
+export async function storedCitizens(store: PopulationStore, ids: readonly string[]): Promise<Map<string, ComparableCitizen>> {
+  const wanted = new Set(ids);
+  const documents = await store.readCitizens(ids);
+  const records = groupByCitizen((await store.history.find({}).toArray()).filter((record) => wanted.has(record.personalId)));
+  return new Map([...documents].map(([id, doc]) => [id, { fields: doc.fields, history: replayHistory(records.get(id) ?? []) }]));
+}
+
+/** Whether every expected citizen is stored exactly so. */
+export async function allStoredAsExpected(store: PopulationStore, expected: ReadonlyMap<string, ComparableCitizen>): Promise<boolean> {
+  const stored = await storedCitizens(store, [...expected.keys()]);
+  return [...expected].every(([id, citizen]) => isDeepStrictEqual(stored.get(id), citizen));
 }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
-import { groupByCitizen, mergeEvents } from '../hub/citizen/merge.ts';
 import { applyEvents } from '../hub/ingest/apply-events.ts';
 import { CitizenCache } from '../hub/ingest/citizen-cache.ts';
+import { duplicatePositions } from '../hub/store/duplicate-key.ts';
 import { CLAIM_LEASE_MS, PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
-import { uniqueName } from './harness.ts';
+import { expectedCitizens, storedCitizen, uniqueName } from './harness.ts';
 
 describe('the population store on the real FerretDB', () => {
   let first: PopulationStore;
@@ -30,14 +30,9 @@ describe('the population store on the real FerretDB', () => {
     const [a, b] = await Promise.all([applyEvents(mine, first), applyEvents(theirs, second)]);
     expect(a.applied + b.applied).toBe(events.length);
 
-    const grouped = groupByCitizen(events);
-    const stored = await first.readCitizens([...grouped.keys()]);
-    for (const [id, list] of grouped) {
-      const expected = mergeEvents(null, list).document;
-      const doc = stored.get(id);
-      expect({ fields: doc?.fields, versions: doc?.versions }, id).toEqual({ fields: expected.fields, versions: expected.versions });
-    }
-    expect(await first.history.countDocuments({ personalId: { $in: [...grouped.keys()] } })).toBe(events.length);
+    const expected = expectedCitizens(events);
+    for (const [id, citizen] of expected) expect(await storedCitizen(first, id), id).toEqual(citizen);
+    expect(await first.history.countDocuments({ personalId: { $in: [...expected.keys()] } })).toBe(events.length);
   });
 
   it('R5: a writer whose cached copy of a citizen went stale (another instance wrote since) still loses nothing', async () => {
@@ -48,12 +43,7 @@ describe('the population store on the real FerretDB', () => {
     await applyEvents(thirds[1]!, second); // another instance writes the same citizens
     await applyEvents(thirds[2]!, first, cache); // the first one again, from its now stale cache
 
-    const grouped = groupByCitizen(events);
-    const stored = await first.readCitizens([...grouped.keys()]);
-    for (const [id, list] of grouped) {
-      const expected = mergeEvents(null, list).document;
-      expect(stored.get(id)?.versions, id).toEqual(expected.versions);
-    }
+    for (const [id, citizen] of expectedCitizens(events)) expect(await storedCitizen(first, id), id).toEqual(citizen);
   });
 
   it('R5: a revision claimed by a writer that died before writing is skipped once its lease ran out', async () => {
@@ -68,13 +58,40 @@ describe('the population store on the real FerretDB', () => {
       revision: 2,
       fingerprint: 'a write that never happened',
       batchId: 'a dead hub',
-      claimedAt: new Date(Date.now() - CLAIM_LEASE_MS - 1_000),
+      claimedAt: new Date(Date.now() - 2 * CLAIM_LEASE_MS - 1_000),
     });
     const event = { ...later!, personalId: birth!.personalId } as SourceEvent;
-    const outcome = await applyEvents([event], second);
+    // A hub instance just started (its first write sweeps old claims).
+    const third = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database: first.db.databaseName });
+    const outcome = await applyEvents([event], third).finally(() => third.close());
     expect(outcome.applied).toBe(1);
     const after = await first.readCitizen(birth!.personalId);
     expect(after?.revision).toBe(3);
-    expect(Object.values(after!.versions).flat().map((version) => version.eventId)).toContain(event.eventId);
+    expect(Object.values(after!.fields).map((version) => version.eventId)).toContain(event.eventId);
+    // The dead writer's claim, older than two leases, has been swept away.
+    expect(await first.claims.countDocuments({ _id: `${birth!.personalId}#2` })).toBe(0);
+  });
+
+  it('R5: FerretDB reports every duplicate of an unordered insert by its position and inserts the rest (what appendHistory relies on)', async () => {
+    const collection = first.db.collection<{ _id: string; v: number }>(uniqueName('dup_probe'));
+    await collection.insertMany([2, 5, 6, 9].map((n) => ({ _id: `id-${n}`, v: 0 })));
+    const error = await collection.insertMany(Array.from({ length: 12 }, (_, n) => ({ _id: `id-${n}`, v: 1 })), { ordered: false }).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(duplicatePositions(error)).toEqual(new Set([2, 5, 6, 9]));
+    const stored = await collection.find({}).sort({ _id: 1 }).toArray();
+    expect(stored).toHaveLength(12);
+    expect(stored.filter((doc) => doc.v === 0).map((doc) => doc._id).sort()).toEqual(['id-2', 'id-5', 'id-6', 'id-9']);
+  });
+
+  it('R5: a stale write (merged from an older revision) is refused by the revision filter even when its claim is free again', async () => {
+    const [birth, later] = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 1, sources: ['civil-status', 'residence'] });
+    await applyEvents([birth!], first);
+    const stale = await first.readCitizen(birth!.personalId); // revision 1
+    await applyEvents([{ ...later!, personalId: birth!.personalId } as SourceEvent], second); // revision 2
+    const outcome = await first.writeCitizens([{ document: { ...stale!, fields: {} }, eventIds: ['a-stale-write'] }], 'a-stale-batch');
+    expect(outcome.conflicts).toEqual([birth!.personalId]);
+    expect((await first.readCitizen(birth!.personalId))?.fields).not.toEqual({});
   });
 });

@@ -5,7 +5,7 @@
 // built that way panics at start-up with "Invalid build/version/version.txt file content". So we
 // copy the module source, add that one file, and build it as FerretDB's own release does.
 //
-// One fix is applied to the copy (ID_INDEX_FIX below): v1.24.2's SQLite backend filters by `_id`
+// Two fixes are applied to the copy. The first (ID_INDEX_FIX below): v1.24.2's SQLite backend filters by `_id`
 // with the expression `_ferretdb_sjson->'$._id'`, while the unique index it creates on every
 // collection is on `_ferretdb_sjson->"_id"`. SQLite only uses an expression index for the very
 // same expression, so every lookup, update and delete by `_id` scanned the whole table
@@ -23,10 +23,32 @@ import { requireTool } from './toolchain.ts';
 
 const MODULE = 'github.com/FerretDB/FerretDB';
 
-const ID_INDEX_FIX = {
+interface SourceFix {
+  file: string;
+  from: string;
+  to: string;
+  /** How many times `from` occurs (each is replaced). */
+  occurrences: number;
+}
+
+const ID_INDEX_FIX: SourceFix = {
   file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
   from: `IDColumn = DefaultColumn + "->'$._id'"`,
   to: `IDColumn = DefaultColumn + "->'_id'"`,
+  occurrences: 1,
+};
+
+// The second fix (ID_PUSHDOWN_FIX): the SQLite backend looks a document up by its `_id` index only
+// when the filter is `{_id}` alone; `{_id, revision}` — the population store's compare-and-set
+// replace — scanned the whole collection. Now any filter naming a string `_id` narrows the SQL
+// query to that row. Every handler (find, update, delete, count, …) applies the full filter to
+// what the query returns, as it does for the `{_id}` case (pushdown is only ever a pre-filter),
+// so results do not change.
+const ID_PUSHDOWN_FIX: SourceFix = {
+  file: join('internal', 'backends', 'sqlite', 'collection.go'),
+  from: 'if params.Filter.Len() == 1 {',
+  to: 'if params.Filter.Has("_id") {',
+  occurrences: 2, // Query and Explain
 };
 
 /** The path of a working FerretDB binary of the pinned version, building it first if needed. */
@@ -65,6 +87,7 @@ export async function ensureFerretdbBinary(log: (line: string) => void): Promise
     makeWritable(sourceDir); // the module cache is read-only, and so is a plain copy of it
     writeFileSync(join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
     applyFix(sourceDir, ID_INDEX_FIX);
+    applyFix(sourceDir, ID_PUSHDOWN_FIX);
     await runCommand(go, ['build', '-o', partial, './cmd/ferretdb'], {
       cwd: sourceDir,
       env,
@@ -87,13 +110,18 @@ export async function ensureFerretdbBinary(log: (line: string) => void): Promise
   return binary;
 }
 
-function applyFix(sourceDir: string, fix: typeof ID_INDEX_FIX): void {
+function applyFix(sourceDir: string, fix: SourceFix): void {
   const path = join(sourceDir, fix.file);
   const source = readFileSync(path, 'utf8');
-  if (!source.includes(fix.from)) {
-    throw new StackError('build-failed', `FerretDB's ${fix.file} no longer contains ${fix.from}; review the _id index fix in ${import.meta.filename}.`, false);
+  const found = source.split(fix.from).length - 1;
+  if (found !== fix.occurrences) {
+    throw new StackError(
+      'build-failed',
+      `FerretDB's ${fix.file} contains ${JSON.stringify(fix.from)} ${found} times, not ${fix.occurrences}; review the fixes in ${import.meta.filename}.`,
+      false,
+    );
   }
-  writeFileSync(path, source.replace(fix.from, fix.to));
+  writeFileSync(path, source.replaceAll(fix.from, fix.to));
 }
 
 function reportsVersion(binary: string, version: string): boolean {

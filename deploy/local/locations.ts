@@ -77,7 +77,7 @@ export function stackLocations(env: NodeJS.ProcessEnv = process.env): StackLocat
     },
     ferretdb: {
       // Named for the fix built into it (see ferretdb-build.ts), so an unfixed build is never reused.
-      binary: join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-id-index-fix`),
+      binary: join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-id-fixes`),
       dataDir: join(data, 'ferretdb'),
       stateDir: join(data, 'ferretdb-state'),
       logFile: join(logs, 'ferretdb.log'),

@@ -1,3 +1,8 @@
+// The population store's two shapes (R5):
+//   citizens  one small document per citizen: each field's current version with its provenance.
+//   history   one document per accepted event, never rewritten: what the event stated, field by field.
+// What a version replaced, and whether it took effect, is derived from the history when it is
+// read (replayHistory in merge.ts), so an event arriving late never rewrites what is stored.
 import type { SourceName } from '../../kafka/topics.ts';
 import type { CitizenField } from './fields.ts';
 
@@ -13,14 +18,13 @@ export interface FieldVersion {
   recordedAt: string;
   /** Whether `source` is the authoritative source for this field (see AUTHORITY). */
   authoritative: boolean;
-  /** The event's digest (event-digest.ts): another event reusing the id is told apart by it. Absent in versions stored before it was kept. */
-  digest?: string;
 }
 
 /**
- * The population store's document for one citizen, `_id` = personal id.
- * `versions` is the record of truth: every version of every field, in chronological order.
- * `fields` is the current value of each field, materialised from `versions` for reads.
+ * A document of `citizens`, `_id` = personal id. `fields` holds each field's current version,
+ * which is also all the merge needs: the current version is the greatest of all versions in the
+ * merge order (authoritative before not, then later before earlier; see `wins` in merge.ts), so
+ * a new version replaces it exactly when it is greater, in any arrival order.
  * `revision` guards against lost updates when two hub instances write the same citizen.
  */
 export interface CitizenDocument {
@@ -29,10 +33,35 @@ export interface CitizenDocument {
   /** The ingest batch that last wrote this document (how a writer learns it won a race). */
   lastBatchId?: string;
   fields: Partial<Record<CitizenField, FieldVersion>>;
-  versions: Partial<Record<CitizenField, FieldVersion[]>>;
 }
 
-/** One accepted event's effect on the record (the history collection, R5), `_id` = event id. */
+/** What one event stated about one field. */
+export interface StatedValue {
+  field: CitizenField;
+  value: unknown;
+  authoritative: boolean;
+}
+
+/**
+ * A document of `history`, `_id` = event id: one accepted event, inserted once and never
+ * changed. A second insert of the same id fails on the unique `_id`, which is how a redelivery
+ * is recognised; `digest` tells a redelivery from a different event reusing the id.
+ */
+export interface HistoryRecord {
+  _id: string;
+  personalId: string;
+  source: SourceName;
+  eventType: string;
+  effectiveAt: string;
+  recordedAt: string;
+  /** The event's digest (event-digest.ts); absent on records migrated from before digests were kept. */
+  digest?: string;
+  stated: StatedValue[];
+  /** When the hub accepted it. */
+  acceptedAt: Date;
+}
+
+/** One accepted event's effect on the record as `citizen show` and the tests read it (derived, never stored). */
 export interface HistoryEntry {
   _id: string;
   personalId: string;
@@ -40,8 +69,6 @@ export interface HistoryEntry {
   eventType: string;
   effectiveAt: string;
   recordedAt: string;
-  /** The event's digest (event-digest.ts); absent in entries stored before it was kept. */
-  digest?: string;
   changes: HistoryChange[];
 }
 

@@ -3,13 +3,12 @@
 // A field's value is decided by its versions alone, never by the order they arrived in:
 // replaying the versions in chronological order, a version takes effect unless an
 // authoritative value stands and it is not itself authoritative. So the final value is the
-// latest authoritative version if there is one, else the latest version; duplicates (same
-// event id) are ignored. Any arrival order of the same events gives the same document and
-// the same history.
+// latest authoritative version if there is one, else the latest version — the greatest version
+// in the order of `wins`. The citizen document keeps only that version per field; the history
+// keeps every event, and what each version replaced is derived from it on reading.
 import type { SourceEvent } from '../../schemas/source-event.ts';
-import type { CitizenDocument, FieldVersion, HistoryChange, HistoryEntry } from './citizen-document.ts';
+import type { CitizenDocument, FieldVersion, HistoryChange, HistoryEntry, HistoryRecord } from './citizen-document.ts';
 import { effectsOf } from './event-effects.ts';
-import { eventDigest } from './event-digest.ts';
 import { isAuthoritative, type CitizenField } from './fields.ts';
 
 /** A change-feed record (dancu.changes.v1): a field of a citizen took a new current value. */
@@ -19,6 +18,7 @@ export interface CitizenChange {
   personalId: string;
   field: CitizenField;
   value: unknown;
+  /** The field's current value before this change (null when it had none). */
   previous: unknown;
   source: string;
   eventId: string;
@@ -30,24 +30,15 @@ export interface CitizenChange {
 
 export interface MergeResult {
   document: CitizenDocument;
-  /** False when every event was already in the document (a replay): nothing to write. */
+  /** False when no field took a new current version: nothing to write. */
   changed: boolean;
-  /** Events of this batch that added versions; the others were duplicates. */
-  appliedEventIds: Set<string>;
-  /** History entries that are new or whose `previous`/`outcome` moved because an older event arrived late. */
-  history: HistoryEntry[];
-  /** Changes to publish: the batch's field versions that are now current. */
+  /** Changes to publish: the fields whose current version is now one of the merged events'. */
   changes: CitizenChange[];
-  /**
-   * Events whose id the citizen's record already holds (or an earlier event of the batch
-   * used) with different content: the first accepted version stands, these are refused.
-   */
-  conflicts: SourceEvent[];
 }
 
 /** The events of each citizen, in the order given. */
-export function groupByCitizen(events: readonly SourceEvent[]): Map<string, SourceEvent[]> {
-  const byCitizen = new Map<string, SourceEvent[]>();
+export function groupByCitizen<T extends { personalId: string }>(events: readonly T[]): Map<string, T[]> {
+  const byCitizen = new Map<string, T[]>();
   for (const event of events) {
     const list = byCitizen.get(event.personalId);
     if (list) list.push(event);
@@ -57,146 +48,110 @@ export function groupByCitizen(events: readonly SourceEvent[]): Map<string, Sour
 }
 
 export function emptyCitizen(personalId: string): CitizenDocument {
-  return { _id: personalId, revision: 0, fields: {}, versions: {} };
+  return { _id: personalId, revision: 0, fields: {} };
 }
 
-export function mergeEvents(existing: CitizenDocument | null, events: readonly SourceEvent[]): MergeResult {
-  const first = events[0];
-  if (!first) throw new Error('mergeEvents needs at least one event');
-  const base = existing ?? emptyCitizen(first.personalId);
-  const versions = cloneVersions(base.versions);
-  const appliedEventIds = new Set<string>();
-  const digests = digestsOf(base.versions);
-  const conflicts: SourceEvent[] = [];
-
-  for (const event of events) {
-    if (event.personalId !== base._id) throw new Error(`event ${event.eventId} is not about citizen ${base._id}`);
-    const digest = eventDigest(event);
-    if (digests.has(event.eventId)) {
-      const known = digests.get(event.eventId);
-      // Unknown digest: a version stored before digests were kept; taken as the same event.
-      if (known !== undefined && known !== digest) conflicts.push(event);
-      continue;
-    }
-    digests.set(event.eventId, digest);
-    for (const effect of effectsOf(event)) {
-      const list = (versions[effect.field] ??= []);
-      if (list.some((version) => version.eventId === event.eventId)) continue;
-      list.push({
-        value: effect.value,
-        source: event.source,
-        eventId: event.eventId,
-        eventType: event.type,
-        effectiveAt: toUtc(event.occurredAt),
-        recordedAt: toUtc(event.recordedAt),
-        authoritative: isAuthoritative(effect.field, event.source),
-        digest,
-      });
-      list.sort(chronologically);
-      appliedEventIds.add(event.eventId);
-    }
-  }
-
-  const before = replayAll(base._id, base.versions);
-  const after = replayAll(base._id, versions);
-  const document: CitizenDocument = { _id: base._id, revision: base.revision, fields: after.current, versions };
-  const history = [...after.history.values()].filter(
-    (entry) => JSON.stringify(entry) !== JSON.stringify(before.history.get(entry._id)),
-  );
+/** The history record of an accepted event: what it stated, field by field. */
+export function historyRecordOf(event: SourceEvent, digest: string, acceptedAt: Date): HistoryRecord {
   return {
-    document,
-    changed: appliedEventIds.size > 0,
-    appliedEventIds,
-    history,
-    changes: changesOf(events, after, base._id),
-    conflicts,
+    _id: event.eventId,
+    personalId: event.personalId,
+    source: event.source,
+    eventType: event.type,
+    effectiveAt: toUtc(event.occurredAt),
+    recordedAt: toUtc(event.recordedAt),
+    digest,
+    stated: effectsOf(event).map(({ field, value }) => ({ field, value, authoritative: isAuthoritative(field, event.source) })),
+    acceptedAt,
   };
 }
 
-/** Every event id the record holds, with its digest where one was kept. */
-function digestsOf(versions: CitizenDocument['versions']): Map<string, string | undefined> {
-  const digests = new Map<string, string | undefined>();
-  for (const list of Object.values(versions)) for (const version of list ?? []) digests.set(version.eventId, version.digest);
-  return digests;
+/** The field versions a history record stands for. */
+export function versionsOf(record: HistoryRecord): Array<{ field: CitizenField; version: FieldVersion }> {
+  return record.stated.map(({ field, value, authoritative }) => ({
+    field,
+    version: {
+      value,
+      source: record.source,
+      eventId: record._id,
+      eventType: record.eventType,
+      effectiveAt: record.effectiveAt,
+      recordedAt: record.recordedAt,
+      authoritative,
+    },
+  }));
 }
 
-interface Replay {
-  current: Partial<Record<CitizenField, FieldVersion>>;
-  history: Map<string, HistoryEntry>;
-  /** For each current version, the value it replaced. */
-  previousOfCurrent: Map<CitizenField, unknown>;
+/** Whether `candidate` becomes the field's value over `current`: authoritative first, then the later. */
+export function wins(candidate: FieldVersion, current: FieldVersion | undefined): boolean {
+  if (!current) return true;
+  if (candidate.authoritative !== current.authoritative) return candidate.authoritative;
+  return chronologically(candidate, current) > 0;
 }
 
-function replayAll(personalId: string, versions: CitizenDocument['versions']): Replay {
-  const replay: Replay = { current: {}, history: new Map(), previousOfCurrent: new Map() };
-  for (const field of Object.keys(versions).sort() as CitizenField[]) {
-    let current: FieldVersion | undefined;
-    let previousOfCurrent: unknown = null;
-    for (const version of versions[field] ?? []) {
-      const previous = current ? current.value : null;
-      const takesEffect = !current || version.authoritative || !current.authoritative;
-      if (takesEffect) {
-        current = version;
-        previousOfCurrent = previous;
-      }
-      entryFor(replay.history, version, personalId).changes.push({
-        field,
-        value: version.value,
-        previous,
-        outcome: takesEffect ? 'applied' : 'overruled',
-      } satisfies HistoryChange);
-    }
-    if (current) {
-      replay.current[field] = current;
-      replay.previousOfCurrent.set(field, previousOfCurrent);
+/**
+ * Merges accepted events (as their history records) into a citizen's document. Idempotent: a
+ * record merged before changes nothing, so a replayed slice can merge again whatever it holds.
+ */
+export function mergeRecords(existing: CitizenDocument | null, records: readonly HistoryRecord[]): MergeResult {
+  const first = records[0];
+  if (!first) throw new Error('mergeRecords needs at least one history record');
+  const base = existing ?? emptyCitizen(first.personalId);
+  const fields = { ...base.fields };
+  for (const record of records) {
+    if (record.personalId !== base._id) throw new Error(`event ${record._id} is not about citizen ${base._id}`);
+    for (const { field, version } of versionsOf(record)) {
+      if (wins(version, fields[field])) fields[field] = version;
     }
   }
-  return replay;
-}
-
-function entryFor(history: Map<string, HistoryEntry>, version: FieldVersion, personalId: string): HistoryEntry {
-  let entry = history.get(version.eventId);
-  if (!entry) {
-    entry = {
-      _id: version.eventId,
-      personalId,
+  const changes: CitizenChange[] = [];
+  for (const [field, version] of Object.entries(fields) as Array<[CitizenField, FieldVersion]>) {
+    const before = base.fields[field];
+    if (before?.eventId === version.eventId) continue;
+    changes.push({
+      changeId: `${version.eventId}:${field}`,
+      personalId: base._id,
+      field,
+      value: version.value,
+      previous: before ? before.value : null,
       source: version.source,
+      eventId: version.eventId,
       eventType: version.eventType,
       effectiveAt: version.effectiveAt,
       recordedAt: version.recordedAt,
-      ...(version.digest === undefined ? {} : { digest: version.digest }),
-      changes: [],
-    };
-    history.set(version.eventId, entry);
+      authoritative: version.authoritative,
+    });
   }
-  return entry;
+  return { document: { _id: base._id, revision: base.revision, fields }, changed: changes.length > 0, changes };
 }
 
-function changesOf(events: readonly SourceEvent[], replay: Replay, personalId: string): CitizenChange[] {
-  const changes: CitizenChange[] = [];
-  const seen = new Set<string>();
-  for (const event of events) {
-    for (const { field } of effectsOf(event)) {
-      const current = replay.current[field];
-      const changeId = `${event.eventId}:${field}`;
-      if (!current || current.eventId !== event.eventId || seen.has(changeId)) continue;
-      seen.add(changeId);
-      changes.push({
-        changeId,
-        personalId,
-        field,
-        value: current.value,
-        previous: replay.previousOfCurrent.get(field) ?? null,
-        source: current.source,
-        eventId: current.eventId,
-        eventType: current.eventType,
-        effectiveAt: current.effectiveAt,
-        recordedAt: current.recordedAt,
-        authoritative: current.authoritative,
-      });
-    }
+/**
+ * A citizen's history as people read it: every accepted event in time order, and for each field
+ * it stated the value before it and whether it took effect. Derived from the stored records by
+ * replaying them, so it is the same whatever order the events arrived in.
+ */
+export function replayHistory(records: readonly HistoryRecord[]): HistoryEntry[] {
+  const versions = records.flatMap(versionsOf).sort((a, b) => chronologically(a.version, b.version) || compare(a.field, b.field));
+  const entries = new Map<string, HistoryEntry>();
+  const ordered = [...records].sort((a, b) => compare(a.effectiveAt, b.effectiveAt) || compare(a.recordedAt, b.recordedAt) || compare(a._id, b._id));
+  for (const record of ordered) {
+    const { _id, personalId, source, eventType, effectiveAt, recordedAt } = record;
+    entries.set(_id, { _id, personalId, source, eventType, effectiveAt, recordedAt, changes: [] });
   }
-  return changes;
+  const current = new Map<CitizenField, FieldVersion>();
+  for (const { field, version } of versions) {
+    const standing = current.get(field);
+    const takesEffect = !standing || version.authoritative || !standing.authoritative;
+    if (takesEffect) current.set(field, version);
+    entries.get(version.eventId)!.changes.push({
+      field,
+      value: version.value,
+      previous: standing ? standing.value : null,
+      outcome: takesEffect ? 'applied' : 'overruled',
+    } satisfies HistoryChange);
+  }
+  for (const entry of entries.values()) entry.changes.sort((a, b) => compare(a.field, b.field));
+  return [...entries.values()];
 }
 
 function chronologically(a: FieldVersion, b: FieldVersion): number {
@@ -209,10 +164,4 @@ function compare(a: string, b: string): number {
 
 function toUtc(timestamp: string): string {
   return new Date(timestamp).toISOString();
-}
-
-function cloneVersions(versions: CitizenDocument['versions']): CitizenDocument['versions'] {
-  const copy: CitizenDocument['versions'] = {};
-  for (const [field, list] of Object.entries(versions) as [CitizenField, FieldVersion[]][]) copy[field] = [...list];
-  return copy;
 }

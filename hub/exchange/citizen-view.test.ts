@@ -10,7 +10,6 @@ const document: CitizenDocument = {
   _id: '001090000001',
   revision: 1,
   fields: { fullName: version('Nguyễn Văn An'), dateOfBirth: version('1990-01-02'), sex: version('male'), permanentAddress: version({ province: '01', line: 'Số 1' }) },
-  versions: {},
 };
 
 describe('what a consumer sees of a citizen', () => {

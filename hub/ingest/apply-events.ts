@@ -1,11 +1,19 @@
-// Applies validated events to the population store: read the citizens, merge, write history,
-// then compare-and-set the citizen documents. Citizens another hub instance wrote in between
-// are re-read and merged again, so concurrent writers never lose each other's versions.
+// Applies validated events to the population store:
+//   1. one history record per event id (an id seen twice in the slice: a duplicate if the same
+//      event, else a conflict);
+//   2. append the records to the history (insert-only; an id already there is a redelivery when
+//      it is the same event — same citizen, same digest — and a conflict when it is not);
+//   3. merge the accepted and redelivered records into each citizen's small document and write it
+//      compare-and-set, one write per citizen. Citizens another writer wrote in between are read
+//      and merged again, so concurrent writers never lose each other's versions.
+// Redelivered records are merged again on purpose: the merge is idempotent, and it is what
+// finishes the work of a slice that crashed between its history and its citizen writes.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceEvent } from '../../schemas/source-event.ts';
-import { groupByCitizen, mergeEvents, type CitizenChange, type MergeResult } from '../citizen/merge.ts';
-import type { CitizenDocument } from '../citizen/citizen-document.ts';
+import type { CitizenDocument, HistoryRecord } from '../citizen/citizen-document.ts';
+import { eventDigest } from '../citizen/event-digest.ts';
+import { groupByCitizen, historyRecordOf, mergeRecords, type CitizenChange, type MergeResult } from '../citizen/merge.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import type { CitizenCache } from './citizen-cache.ts';
 import { IngestError } from './ingest-error.ts';
@@ -15,14 +23,14 @@ const MAX_ATTEMPTS = 8;
 const BACKOFF_MS = 100;
 
 export interface ApplyOutcome {
-  /** Events that added at least one version. */
+  /** Events new to the store. */
   applied: number;
-  /** Events already in the store (same event id, same content). */
+  /** Events the store already held (same event id, same content). */
   duplicates: number;
   /** Events reusing an id the store holds for a different event: refused, the first stands. */
   conflicts: SourceEvent[];
   changes: CitizenChange[];
-  /** The ids of the events that added a version, so each event's trace can say applied or duplicate. */
+  /** The ids of the events new to the store, so each event's trace can say applied or duplicate. */
   appliedEventIds: Set<string>;
   /** Read-merge-write rounds it took; more than one means another writer got in between. */
   attempts: number;
@@ -30,8 +38,8 @@ export interface ApplyOutcome {
 
 /**
  * `cache` holds documents this writer stored last. It can be stale only if another writer
- * wrote the citizen since, and then that writer holds the next revision's claim, so our write
- * comes back as a conflict and the citizen is read again from the store.
+ * wrote the citizen since, and then our compare-and-set write fails and the citizen is read
+ * again from the store.
  */
 export async function applyEvents(events: readonly SourceEvent[], store: PopulationStore, cache?: CitizenCache): Promise<ApplyOutcome> {
   try {
@@ -43,10 +51,47 @@ export async function applyEvents(events: readonly SourceEvent[], store: Populat
 }
 
 async function applyWith(events: readonly SourceEvent[], store: PopulationStore, cache: CitizenCache | undefined): Promise<ApplyOutcome> {
-  const byCitizen = groupByCitizen(events);
-
-  const batchId = randomUUID();
   const outcome: ApplyOutcome = { applied: 0, duplicates: 0, conflicts: [], changes: [], appliedEventIds: new Set(), attempts: 0 };
+  const acceptedAt = new Date();
+  // Every copy of an event id in the slice, in order; the first is the one offered to the history.
+  const copies = new Map<string, Array<{ record: HistoryRecord; event: SourceEvent }>>();
+  for (const event of events) {
+    const copy = { record: historyRecordOf(event, eventDigest(event), acceptedAt), event };
+    const list = copies.get(event.eventId);
+    if (list) list.push(copy);
+    else copies.set(event.eventId, [copy]);
+  }
+
+  const stored = await store.appendHistory([...copies.values()].map((list) => list[0]!.record));
+  const toMerge: HistoryRecord[] = [];
+  for (const [id, list] of copies) {
+    // The event the store holds under this id: the one just appended, or the one accepted before.
+    const isNew = !stored.has(id);
+    const reference = isNew ? list[0]!.record : (stored.get(id) ?? list[0]!.record);
+    let matched = false;
+    list.forEach(({ record, event }, index) => {
+      if (!sameEvent(reference, record)) {
+        outcome.conflicts.push(event);
+        return;
+      }
+      matched = true;
+      if (isNew && index === 0) {
+        outcome.applied += 1;
+        outcome.appliedEventIds.add(id);
+      } else {
+        outcome.duplicates += 1;
+      }
+    });
+    if (matched) toMerge.push(reference);
+  }
+  if (toMerge.length > 0) outcome.changes = await mergeIntoCitizens(toMerge, store, cache, outcome);
+  return outcome;
+}
+
+async function mergeIntoCitizens(records: HistoryRecord[], store: PopulationStore, cache: CitizenCache | undefined, outcome: ApplyOutcome): Promise<CitizenChange[]> {
+  const byCitizen = groupByCitizen(records);
+  const batchId = randomUUID();
+  const changes: CitizenChange[] = [];
   let pending = [...byCitizen.keys()];
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     outcome.attempts = attempt;
@@ -54,53 +99,33 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
       throw new IngestError('store-contention', `${pending.length} citizens kept changing under us after ${MAX_ATTEMPTS} attempts`, true);
     }
     if (attempt > 1) await sleep(BACKOFF_MS * (attempt - 1));
-    const stored = new Map<string, CitizenDocument>();
+    const documents = new Map<string, CitizenDocument>();
     const toRead: string[] = [];
     for (const id of pending) {
       const cached = attempt === 1 ? cache?.get(id) : undefined;
-      if (cached) stored.set(id, cached);
+      if (cached) documents.set(id, cached);
       else toRead.push(id);
     }
-    for (const [id, doc] of await store.readCitizens(toRead)) stored.set(id, doc);
+    for (const [id, doc] of await store.readCitizens(toRead)) documents.set(id, doc);
     const merged = new Map<string, MergeResult>();
-    for (const id of pending) merged.set(id, mergeEvents(stored.get(id) ?? null, byCitizen.get(id) ?? []));
+    for (const id of pending) merged.set(id, mergeRecords(documents.get(id) ?? null, byCitizen.get(id) ?? []));
 
-    let toWrite = [...merged.values()].filter((result) => result.changed);
-    // History first: if we crash before the citizen write, the replay rewrites the same entries.
-    const history = toWrite.flatMap((result) => result.history);
-    const appliedNow = new Set(toWrite.flatMap((result) => [...result.appliedEventIds]));
-    const isFresh = (entry: { _id: string }) => appliedNow.has(entry._id);
-    const clashes = await store.writeHistory(history.filter(isFresh), history.filter((entry) => !isFresh(entry)));
-    // Events whose id another citizen's history holds: refused, and their citizens merged again without them.
-    const remerge = new Set<string>();
-    if (clashes.size > 0) {
-      for (const [id, list] of byCitizen) {
-        const kept = list.filter((event) => !clashes.has(event.eventId));
-        if (kept.length === list.length) continue;
-        outcome.conflicts.push(...list.filter((event) => clashes.has(event.eventId)));
-        byCitizen.set(id, kept);
-        merged.delete(id);
-        if (kept.length > 0) remerge.add(id);
-      }
-      toWrite = toWrite.filter((result) => merged.has(result.document._id));
-    }
+    const toWrite = [...merged.entries()].filter(([, result]) => result.changed);
     const { conflicts, written } = await store.writeCitizens(
-      toWrite.map((result) => ({ document: result.document, eventIds: result.appliedEventIds })),
+      toWrite.map(([id, result]) => ({ document: result.document, eventIds: (byCitizen.get(id) ?? []).map((record) => record._id) })),
       batchId,
     );
     for (const [id, doc] of written) cache?.set(id, doc);
     for (const id of conflicts) cache?.delete(id);
     const lost = new Set(conflicts);
-    for (const [id, result] of merged) {
-      if (lost.has(id)) continue;
-      const eventCount = byCitizen.get(id)?.length ?? 0;
-      outcome.applied += result.appliedEventIds.size;
-      outcome.duplicates += eventCount - result.appliedEventIds.size - result.conflicts.length;
-      outcome.conflicts.push(...result.conflicts);
-      outcome.changes.push(...result.changes);
-      for (const eventId of result.appliedEventIds) outcome.appliedEventIds.add(eventId);
-    }
-    pending = [...conflicts, ...remerge];
+    for (const [id, result] of merged) if (!lost.has(id)) changes.push(...result.changes);
+    pending = conflicts;
   }
-  return outcome;
+  return changes;
+}
+
+/** Whether two history records are the same event (digests compared where both have one: records migrated from before digests lack it). */
+function sameEvent(stored: HistoryRecord, record: HistoryRecord): boolean {
+  if (stored.personalId !== record.personalId) return false;
+  return stored.digest === undefined || stored.digest === record.digest;
 }

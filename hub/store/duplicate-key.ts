@@ -23,3 +23,14 @@ export function onlyDuplicateKeys(error: unknown): boolean {
   }
   return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 }
+
+/**
+ * The positions in an unordered insertMany that were refused as duplicates; undefined when the
+ * error is anything else. MongoDB and FerretDB 1.24 both report every duplicate of an unordered
+ * insert with its index and insert the rest (test/population-store.test.ts checks FerretDB).
+ */
+export function duplicatePositions(error: unknown): Set<number> | undefined {
+  if (!(error instanceof MongoBulkWriteError) || !onlyDuplicateKeys(error)) return undefined;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return new Set(writeErrors.map((writeError) => writeError.index));
+}

@@ -1,16 +1,19 @@
-// The population store: citizens (one document per personal id), their history (R5), and the
-// revision claims that keep concurrent writers from losing each other's updates.
+// The population store: citizens (one small document per personal id: each field's current
+// version), their history (R5: one record per accepted event, insert-only), and the revision
+// claims that keep concurrent writers from losing each other's updates.
 //
 // Only what MongoDB and FerretDB both do well: no transactions, no change streams, and —
 // because FerretDB's SQLite backend pushes only a bare `{ _id: value }` filter down to SQL and
 // scans the whole collection for anything else — every read and conditional step is keyed by
-// `_id` alone. Every write is an idempotent insert or replace keyed by personal id or event id,
-// so a replayed batch converges to the same state.
-import { onlyDuplicateKeys } from './duplicate-key.ts';
+// `_id` (plus, for the compare-and-set replace, a field the patched FerretDB filters after its
+// `_id` lookup; deploy/local/ferretdb-build.ts). Every write is an idempotent insert or replace
+// keyed by personal id or event id, so a replayed batch converges to the same state.
+import { duplicatePositions } from './duplicate-key.ts';
 import { createHash } from 'node:crypto';
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import pMap from 'p-map';
-import type { CitizenDocument, HistoryEntry } from '../citizen/citizen-document.ts';
+import type { CitizenDocument, HistoryEntry, HistoryRecord } from '../citizen/citizen-document.ts';
+import { replayHistory } from '../citizen/merge.ts';
 
 export interface StoreOptions {
   uri: string;
@@ -63,15 +66,16 @@ export interface CitizenWriteOutcome {
 
 export class PopulationStore {
   readonly citizens: Collection<CitizenDocument>;
-  readonly history: Collection<HistoryEntry>;
+  readonly history: Collection<HistoryRecord>;
   readonly claims: Collection<RevisionClaim>;
+  private lastSweep = 0;
 
   private constructor(
     private readonly client: MongoClient,
     readonly db: Db,
   ) {
     this.citizens = db.collection<CitizenDocument>('citizens');
-    this.history = db.collection<HistoryEntry>('history');
+    this.history = db.collection<HistoryRecord>('history');
     this.claims = db.collection<RevisionClaim>('revision_claims');
   }
 
@@ -97,56 +101,45 @@ export class PopulationStore {
     return this.citizens.findOne({ _id: id });
   }
 
+  /** A citizen's history as people read it: what each event changed, derived from the stored records (merge.ts). */
   async readHistory(id: string): Promise<HistoryEntry[]> {
-    return this.history.find({ personalId: id }).sort({ effectiveAt: 1, recordedAt: 1, _id: 1 }).toArray();
+    return replayHistory(await this.history.find({ personalId: id }).toArray());
   }
 
   /**
-   * Writes history entries, keyed by event id. New entries are inserted in one batch; if some
-   * already exist (a replayed batch) or were revised (an older event arrived late and moved
-   * their `previous` / `outcome`), they are replaced whole, which is idempotent.
-   *
-   * A new entry whose id the history already holds for another citizen or with another digest
-   * is a different event reusing the id: it is not written, and its id is returned so that the
-   * caller refuses the event (the entry stored first stands).
+   * Appends history records, keyed by event id, in one unordered insert. Returns the records
+   * already there for the ids that were refused as duplicates: the caller tells a redelivery
+   * (same citizen, same digest) from a different event reusing the id. Nothing is ever replaced.
    */
-  async writeHistory(fresh: readonly HistoryEntry[], revised: readonly HistoryEntry[]): Promise<Set<string>> {
-    let replace = [...revised];
-    const clashes = new Set<string>();
-    if (fresh.length > 0) {
-      try {
-        await this.history.insertMany([...fresh], { ordered: false });
-      } catch (error) {
-        if (!onlyDuplicateKeys(error)) throw error;
-        // FerretDB stops an unordered insert at its first duplicate, so which entries made it
-        // is unknown: read them back, and replace those that are this event's own.
-        const stored = await pMap(fresh, (entry) => this.history.findOne({ _id: entry._id }), { concurrency: READ_CONCURRENCY });
-        fresh.forEach((entry, index) => {
-          const existing = stored[index];
-          if (existing && !sameEvent(existing, entry)) clashes.add(entry._id);
-          else replace.push(entry);
-        });
-      }
+  async appendHistory(records: readonly HistoryRecord[]): Promise<Map<string, HistoryRecord | null>> {
+    const existing = new Map<string, HistoryRecord | null>();
+    if (records.length === 0) return existing;
+    try {
+      await this.history.insertMany([...records], { ordered: false });
+    } catch (error) {
+      const duplicates = duplicatePositions(error);
+      if (!duplicates) throw error;
+      const ids = [...duplicates].map((index) => records[index]!._id);
+      const stored = await pMap(ids, (id) => this.history.findOne({ _id: id }), { concurrency: READ_CONCURRENCY });
+      ids.forEach((id, index) => existing.set(id, stored[index] ?? null));
     }
-    for (const slice of slices(replace, REPLACE_BATCH)) {
-      await this.history.bulkWrite(
-        slice.map((entry) => ({ replaceOne: { filter: { _id: entry._id }, replacement: entry, upsert: true } })),
-        { ordered: false },
-      );
-    }
-    return clashes;
+    return existing;
   }
 
   /**
    * Compare-and-set for citizen documents. Each write first claims `<id>#<revision + 1>` by
-   * inserting a claim (the unique `_id` lets exactly one writer win), then replaces the
-   * document (inserting it when it is the citizen's first). Returns the ids whose revision
-   * another writer claimed first — the caller re-reads and merges those again — and the
-   * documents as written.
+   * inserting a claim (the unique `_id` lets exactly one writer win), then writes the document:
+   * a citizen's first is inserted, a later revision replaces it only where it still holds the
+   * revision the write was merged from (`{_id, revision}`). Returns the ids another writer got
+   * to first — the caller re-reads and merges those again — and the documents as written.
    *
-   * A claim whose writer died before writing (lease expired, document still older) is skipped:
-   * the write claims the revision after it. A replay of the same write (same base revision and
-   * events, e.g. a batch re-consumed after a crash) may reuse its own claim.
+   * A claim has served once its document is written: a writer still merging from an older
+   * revision fails the `{_id, revision}` filter whether or not that claim exists. So claims
+   * older than two leases are swept away now and then (one delete command for all of them), and
+   * the collection holds only the last minutes' claims. A claim whose writer died (lease
+   * expired, document still older) is skipped: the write claims the revision after it. A replay
+   * of the same write (same base revision and events, e.g. a batch re-consumed after a crash)
+   * may reuse its own claim.
    */
   async writeCitizens(writes: readonly CitizenWrite[], batchId: string): Promise<CitizenWriteOutcome> {
     if (writes.length === 0) return { conflicts: [], written: new Map() };
@@ -157,25 +150,28 @@ export class PopulationStore {
 
     for (let round = 0; pending.length > 0; round += 1) {
       const claims = pending.map((entry) => entry.claim);
-      let allInserted = true;
+      let refused = new Set<number>();
       try {
         await this.claims.insertMany(claims, { ordered: false });
       } catch (error) {
-        if (!onlyDuplicateKeys(error)) throw error;
-        allInserted = false;
+        const duplicates = duplicatePositions(error);
+        if (!duplicates) throw error;
+        refused = duplicates;
       }
-      if (allInserted) {
-        won.push(...pending.splice(0));
-        break;
-      }
-      // Which claims are ours? FerretDB's error report cannot say (see writeHistory), so read them.
-      const stored = await pMap(claims, (claim) => this.claims.findOne({ _id: claim._id }), { concurrency: READ_CONCURRENCY });
       const retry: typeof pending = [];
-      for (const [index, entry] of pending.entries()) {
+      const taken = [...refused].map((index) => pending[index]!);
+      const stored = await pMap(taken, (entry) => this.claims.findOne({ _id: entry.claim._id }), { concurrency: READ_CONCURRENCY });
+      pending.forEach((entry, index) => {
+        if (!refused.has(index)) won.push(entry);
+      });
+      for (const [index, entry] of taken.entries()) {
         const existing = stored[index];
-        if (!existing || existing.batchId === batchId || existing.fingerprint === entry.claim.fingerprint) {
-          if (!existing) retry.push(entry);
-          else won.push(entry);
+        if (!existing) {
+          retry.push(entry); // deleted since: its write is done, so ours will meet the filter
+          continue;
+        }
+        if (existing.batchId === batchId || existing.fingerprint === entry.claim.fingerprint) {
+          won.push(entry);
           continue;
         }
         const leaseExpired = claimedAt.getTime() - existing.claimedAt.getTime() > CLAIM_LEASE_MS;
@@ -192,31 +188,55 @@ export class PopulationStore {
     }
 
     const written = new Map<string, CitizenDocument>();
-    if (won.length === 0) return { conflicts, written };
-    // A writer that stalled past its own lease may have been skipped; writing now could
-    // overwrite a newer revision, so it gives up and the batch is retried.
-    if (Date.now() - claimedAt.getTime() > CLAIM_LEASE_MS / 2) {
-      throw new StoreError('lease-expired', `the claims of batch ${batchId} are older than half their lease; retry the batch`);
+    if (won.length > 0) {
+      // A writer that stalled past its own lease may have been skipped; writing now could race
+      // the writer that skipped it, so it gives up and the batch is retried.
+      if (Date.now() - claimedAt.getTime() > CLAIM_LEASE_MS / 2) {
+        throw new StoreError('lease-expired', `the claims of batch ${batchId} are older than half their lease; retry the batch`);
+      }
+      const lost = await this.writeDocuments(won.map(({ write, claim }) => ({ base: write.document.revision, document: { ...write.document, revision: claim.revision, lastBatchId: batchId } })), batchId);
+      for (const { write, claim } of won) {
+        if (lost.has(claim.personalId)) conflicts.push(claim.personalId);
+        else written.set(claim.personalId, { ...write.document, revision: claim.revision, lastBatchId: batchId });
+      }
     }
-    for (const { write, claim } of won) written.set(claim.personalId, { ...write.document, revision: claim.revision, lastBatchId: batchId });
-    // First documents are inserted (cheap); later revisions replace the document by _id.
-    const firsts = [...written.values()].filter((doc) => doc.revision === 1);
-    let replace = [...written.values()].filter((doc) => doc.revision !== 1);
+    await this.sweepClaims(claimedAt);
+    return { conflicts, written };
+  }
+
+  /** Inserts first documents and replaces later ones where they still hold `base`; returns the ids that did not. */
+  private async writeDocuments(writes: ReadonlyArray<{ base: number; document: CitizenDocument }>, batchId: string): Promise<Set<string>> {
+    const lost = new Set<string>();
+    const firsts = writes.filter((write) => write.base === 0).map((write) => write.document);
     if (firsts.length > 0) {
       try {
         await this.citizens.insertMany(firsts, { ordered: false });
       } catch (error) {
-        if (!onlyDuplicateKeys(error)) throw error;
-        replace = [...firsts, ...replace]; // a replay after a crash: the documents are there
+        const duplicates = duplicatePositions(error);
+        if (!duplicates) throw error;
+        for (const index of duplicates) lost.add(firsts[index]!._id); // someone wrote it first (or we did, before a crash)
       }
     }
-    for (const slice of slices(replace, REPLACE_BATCH)) {
-      await this.citizens.bulkWrite(
-        slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+    for (const slice of slices(writes.filter((write) => write.base > 0), REPLACE_BATCH)) {
+      const result = await this.citizens.bulkWrite(
+        slice.map(({ base, document }) => ({ replaceOne: { filter: { _id: document._id, revision: base }, replacement: document } })),
         { ordered: false },
       );
+      if (result.matchedCount === slice.length) continue;
+      // Which ones missed? The documents say who wrote them last.
+      const now = await pMap(slice, ({ document }) => this.citizens.findOne({ _id: document._id }, { projection: { lastBatchId: 1 } }), { concurrency: READ_CONCURRENCY });
+      slice.forEach(({ document }, index) => {
+        if (now[index]?.lastBatchId !== batchId) lost.add(document._id);
+      });
     }
-    return { conflicts, written };
+    return lost;
+  }
+
+  /** Deletes the claims older than two leases, at most once a lease. */
+  private async sweepClaims(now: Date): Promise<void> {
+    if (now.getTime() - this.lastSweep < CLAIM_LEASE_MS) return;
+    this.lastSweep = now.getTime();
+    await this.claims.deleteMany({ claimedAt: { $lt: new Date(now.getTime() - 2 * CLAIM_LEASE_MS) } });
   }
 
   /** Resolves when the server answers a ping. */
@@ -237,12 +257,6 @@ export class StoreError extends Error {
     super(message);
     this.name = 'StoreError';
   }
-}
-
-/** Whether a stored history entry records the same event as a new one (digests compared where both have one). */
-function sameEvent(stored: HistoryEntry, entry: HistoryEntry): boolean {
-  if (stored.personalId !== entry.personalId) return false;
-  return stored.digest === undefined || entry.digest === undefined || stored.digest === entry.digest;
 }
 
 function slices<T>(items: readonly T[], size: number): T[][] {
