@@ -1,17 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { SOURCES, sourceTopic } from '../kafka/topics.ts';
 import { startGroupAtEnd } from '../kafka/transport.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
-import { DANCU_BIN, cliEnv, allStoredAsExpected, expectedCitizens, prepareTopics, publishEvents, storedCitizens, testKafka, uniqueName, waitFor } from './harness.ts';
+import { DANCU_BIN, cliEnv, allStoredAsExpected, expectedCitizens, prepareTopics, publishEvents, storedCitizens, temporaryPki, testKafka, uniqueName, waitFor } from './harness.ts';
 
 
 function startHubProcess(groupId: string, database: string, pkiDir: string): ChildProcess {
@@ -26,13 +22,14 @@ function startHubProcess(groupId: string, database: string, pkiDir: string): Chi
 describe('crash recovery on the real Kafka and FerretDB', () => {
   const children: ChildProcess[] = [];
   let store: PopulationStore | undefined;
+  let pki: Awaited<ReturnType<typeof temporaryPki>> | undefined;
   let pkiDir = '';
   beforeAll(async () => {
-    pkiDir = await mkdtemp(join(tmpdir(), 'dancu-crash-pki-'));
-    await initCertificateAuthority(pkiDir, { hosts: [], force: false });
+    pki = await temporaryPki('dancu-crash-pki');
+    pkiDir = pki.dir;
   });
   afterAll(async () => {
-    await rm(pkiDir, { recursive: true, force: true });
+    await pki?.remove();
     for (const child of children) child.kill('SIGKILL');
     await store?.db.dropDatabase();
     await store?.close();

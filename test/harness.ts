@@ -1,6 +1,10 @@
 // What the integration tests share: a hub on a database of its own, a consumer group that starts
 // at the end of the topics (so earlier tests' records are not replayed), and polling helpers.
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
@@ -162,4 +166,11 @@ export async function storedCitizens(store: PopulationStore, ids: readonly strin
 export async function allStoredAsExpected(store: PopulationStore, expected: ReadonlyMap<string, ComparableCitizen>): Promise<boolean> {
   const stored = await storedCitizens(store, [...expected.keys()]);
   return [...expected].every(([id, citizen]) => isDeepStrictEqual(stored.get(id), citizen));
+}
+
+/** A hub PKI of the test's own, in a temporary directory, for tests that run `dancu hub`; call the result to remove it. */
+export async function temporaryPki(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  await initCertificateAuthority(dir, { hosts: [], force: false });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -3,20 +3,16 @@
 // says it is not ready while it cannot move on, and why.
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { livePid } from '../deploy/local/daemon.ts';
 import { kafkaService } from '../deploy/local/kafka-broker.ts';
-import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { readRecordAt } from '../kafka/read-record-at.ts';
 import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
 import { consumerLag } from '../kafka/transport.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
-import { DANCU_BIN, cliEnv, publishRaw, startTestHub, tapTopic, testKafka, uniqueName, waitFor, type TestHub } from './harness.ts';
+import { DANCU_BIN, cliEnv, publishRaw, startTestHub, tapTopic, testKafka, uniqueName, temporaryPki, waitFor, type TestHub } from './harness.ts';
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -151,13 +147,14 @@ describe('ingest goes on whatever a source sends', () => {
 });
 
 describe('a bounded stop', () => {
+  let pki: Awaited<ReturnType<typeof temporaryPki>> | undefined;
   let pkiDir = '';
   beforeAll(async () => {
-    pkiDir = await mkdtemp(join(tmpdir(), 'dancu-stop-pki-'));
-    await initCertificateAuthority(pkiDir, { hosts: [], force: false });
+    pki = await temporaryPki('dancu-stop-pki');
+    pkiDir = pki.dir;
   });
   afterAll(async () => {
-    await rm(pkiDir, { recursive: true, force: true });
+    await pki?.remove();
   });
 
   it('R26: a hub told to stop (SIGTERM) while Kafka does not answer exits within DANCU_SHUTDOWN_SECONDS', async (context) => {

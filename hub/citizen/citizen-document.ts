@@ -42,18 +42,22 @@ export interface StatedValue {
   authoritative: boolean;
 }
 
-/**
- * A document of `history`, `_id` = event id: one accepted event, inserted once and never
- * changed. A second insert of the same id fails on the unique `_id`, which is how a redelivery
- * is recognised; `digest` tells a redelivery from a different event reusing the id.
- */
-export interface HistoryRecord {
+/** Which accepted event, about whom, from whom, and when: `_id` = event id. */
+export interface EventProvenance {
   _id: string;
   personalId: string;
   source: SourceName;
   eventType: string;
   effectiveAt: string;
   recordedAt: string;
+}
+
+/**
+ * A document of `history`: one accepted event, inserted once and never changed. A second insert
+ * of the same id fails on the unique `_id`, which is how a redelivery is recognised; `digest`
+ * tells a redelivery from a different event reusing the id.
+ */
+export interface HistoryRecord extends EventProvenance {
   /** The event's digest (event-digest.ts); absent on records migrated from before digests were kept. */
   digest?: string;
   stated: StatedValue[];
@@ -62,13 +66,7 @@ export interface HistoryRecord {
 }
 
 /** One accepted event's effect on the record as `citizen show` and the tests read it (derived, never stored). */
-export interface HistoryEntry {
-  _id: string;
-  personalId: string;
-  source: SourceName;
-  eventType: string;
-  effectiveAt: string;
-  recordedAt: string;
+export interface HistoryEntry extends EventProvenance {
   changes: HistoryChange[];
 }
 
