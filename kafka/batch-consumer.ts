@@ -102,7 +102,11 @@ export class BatchConsumer {
       sessionTimeout: session,
       rebalanceTimeout: Math.max(session, 10_000),
       heartbeatInterval: Math.min(3_000, Math.floor(session / 3)),
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // What kafkajs holds per partition between fetches. A slice is at most 500 records of at
+      // most 64 KiB (typically ~0.5 KiB), so 1 MiB keeps several slices ready per partition while
+      // bounding the buffered bytes of a hub with many partitions (4 MiB × 12 partitions was most
+      // of a backfilling hub's memory).
+      maxBytesPerPartition: 1024 * 1024,
       allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {

@@ -157,35 +157,51 @@ describe('a bounded stop', () => {
     await pki?.remove();
   });
 
-  it('R26: a hub told to stop (SIGTERM) while Kafka does not answer exits within DANCU_SHUTDOWN_SECONDS', async (context) => {
-    const kafka = kafkaService();
-    const broker = livePid(kafka.pidFile, kafka.marker);
-    if (broker === undefined) context.skip(); // Kafka is not the local stack's: the test cannot freeze it
-    const bound = 5;
-    const child = spawn(
-      process.execPath,
-      [DANCU_BIN, 'hub', '--group', uniqueName('test-stop'), '--admin-port', '0', '--grpc-address', '127.0.0.1:0', '--pki-dir', pkiDir],
-      { env: cliEnv({ DANCU_DB: uniqueName('dancu_stop'), DANCU_SHUTDOWN_SECONDS: String(bound) }), stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
-    try {
-      await waitFor('the hub to run', async () => stderr.includes('hub running'), 120_000);
-      process.kill(broker!, 'SIGSTOP'); // Kafka frozen: connections stay open and nothing answers
+  // The hub, a source connector, and `dancu start` (hub and four connectors in one process).
+  const commands: Array<{ name: string; args: (pkiDir: string) => string[]; ready: string }> = [
+    {
+      name: 'a hub',
+      args: (pkiDir) => ['hub', '--group', uniqueName('test-stop'), '--admin-port', '0', '--grpc-address', '127.0.0.1:0', '--pki-dir', pkiDir],
+      ready: 'hub running',
+    },
+    { name: 'a source connector', args: () => ['connector', 'residence', '--citizens', '200', '--rate', '20'], ready: 'published' },
+    {
+      name: '`dancu start`',
+      args: (pkiDir) => ['start', '--citizens', '200', '--rate', '20', '--admin-port', '0', '--grpc-address', '127.0.0.1:0', '--pki-dir', pkiDir],
+      ready: 'dancu running',
+    },
+  ];
+  for (const command of commands) {
+    it(`R26: ${command.name} told to stop (SIGTERM) while Kafka does not answer exits within DANCU_SHUTDOWN_SECONDS`, async (context) => {
+      const kafka = kafkaService();
+      const broker = livePid(kafka.pidFile, kafka.marker);
+      if (broker === undefined) context.skip(); // Kafka is not the local stack's: the test cannot freeze it
+      const bound = 5;
+      const child = spawn(process.execPath, [DANCU_BIN, ...command.args(pkiDir)], {
+        env: cliEnv({ DANCU_DB: uniqueName('dancu_stop'), DANCU_SHUTDOWN_SECONDS: String(bound), DANCU_HOME: pkiDir }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
       try {
-        const told = Date.now();
-        child.kill('SIGTERM');
-        const { code, at } = await exited;
-        // The bound plus room for a loaded machine; without the bound it would wait for Kafka for ever.
-        expect((at - told) / 1000).toBeLessThan(bound + 15);
-        expect(stderr).toContain(`stopping… (at most ${bound} s`);
-        expect([0, 75]).toContain(code);
+        await waitFor(`${command.name} to run`, async () => output.includes(command.ready), 120_000);
+        process.kill(broker!, 'SIGSTOP'); // Kafka frozen: connections stay open and nothing answers
+        try {
+          const told = Date.now();
+          child.kill('SIGTERM');
+          const { code, at } = await exited;
+          // The bound plus room for a loaded machine; without the bound it would wait for Kafka for ever.
+          expect((at - told) / 1000).toBeLessThan(bound + 15);
+          expect(output).toContain(`stopping… (at most ${bound} s`);
+          expect([0, 75]).toContain(code);
+        } finally {
+          process.kill(broker!, 'SIGCONT');
+        }
       } finally {
-        process.kill(broker!, 'SIGCONT');
+        child.kill('SIGKILL');
       }
-    } finally {
-      child.kill('SIGKILL');
-    }
-  });
+    });
+  }
 });
