@@ -126,7 +126,7 @@ export function registerPkiCommand(program: Command): void {
         'or every certificate recorded for a system (or, with --operator, an officer). The revocation is written to ' +
         'the registry\'s revocation list, journaled, and announced on the invalidation topic: every running hub ' +
         'refuses the certificate at once (CERTIFICATE_REVOKED), open WatchChanges streams included. Revoking an ' +
-        'agreement (`dancu registry agreement revoke`) revokes its system\'s certificates too. Uses MONGODB_URI / ' +
+        'agreement (`dancu registry revoke`) revokes its system\'s certificates too. Uses MONGODB_URI / ' +
         'DANCU_DB and KAFKA_BROKERS.',
     )
     .argument('<fingerprint|id>', 'a certificate\'s fingerprint, or the id of the system (or officer) whose certificates go')
