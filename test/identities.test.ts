@@ -70,8 +70,8 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
   }
 
   /** Opens a WatchChanges stream; `opened` once its position marker arrived, `ended` with its refusal. */
-  function watch(client: ExchangeClient, consumer: Consumer) {
-    const stream = client.watchChanges({ context: { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-1', officerId: 'officer-1' }, cursor: '', personalIds: [] });
+  function watch(client: ExchangeClient, consumer: Consumer, purpose = 'SOCIAL_INSURANCE', personalIds: string[] = []) {
+    const stream = client.watchChanges({ context: { agreementId: consumer.agreementId, purpose, caseReference: 'HS-1', officerId: 'officer-1' }, cursor: '', personalIds });
     let marked = false;
     stream.on('data', (message: Change) => (marked ||= message.changeId === ''));
     const ended = new Promise<Ended>((resolve) => {
@@ -155,15 +155,11 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     });
     const citizen = fx.citizens[1]!._id;
     await fx.api.registry.recordConsent(bank.agreementId, citizen, 'VNeID');
-    const context = { agreementId: bank.agreementId, purpose: 'EKYC_ACCOUNT_OPENING', caseReference: 'KYC-1', officerId: 'teller-1' };
-    const stream = onSecond(bank.credentials).watchChanges({ context, cursor: '', personalIds: [citizen] });
-    let marked = false;
-    stream.on('data', (message: Change) => (marked ||= message.changeId === ''));
-    const ended = new Promise<Ended>((resolve) => stream.on('error', (error: { code: number; metadata?: Metadata }) => resolve({ code: error.code, reason: String(error.metadata?.get('dancu-reason')[0] ?? '') })));
-    await waitFor('the stream opened', async () => marked);
+    const stream = watch(onSecond(bank.credentials), bank, 'EKYC_ACCOUNT_OPENING', [citizen]);
+    await stream.opened();
 
     await fx.api.registry.revokeConsent(bank.agreementId, citizen, 'VNeID');
-    expect(await ended).toEqual({ code: status.PERMISSION_DENIED, reason: 'CONSENT_REVOKED' });
+    expect(await stream.ended).toEqual({ code: status.PERMISSION_DENIED, reason: 'CONSENT_REVOKED' });
   }, 120_000);
 
   it('R22, R29–R31: a revoked agreement does not carry its system’s certificates into a new agreement; a new certificate works under it', async () => {

@@ -175,24 +175,12 @@ export class Registry {
 
   /** pki calls this when it issues a client certificate for a registered system. */
   async recordCertificate(systemId: string, fingerprint256: string): Promise<void> {
-    const fingerprint = fingerprint256.toUpperCase();
-    await this.act('record-certificate', { system: systemId }, async (entry) => {
-      entry.detail = fingerprint;
-      if (!FINGERPRINT.test(fingerprint)) throw new RegistryError('INVALID', `${JSON.stringify(fingerprint256)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
-      const result = await this.store.systems.updateOne({ _id: systemId }, { $addToSet: { certificateFingerprints: fingerprint } });
-      if (result.matchedCount === 0) throw new RegistryError('NOT_FOUND', `no system ${systemId}: submit a connection request for it first`);
-    });
+    await this.recordFingerprint('system', systemId, fingerprint256);
   }
 
   /** pki calls this when it issues an operator certificate, so the officer's certificates can be revoked by officer id. */
   async recordOperatorCertificate(officerId: string, fingerprint256: string): Promise<void> {
-    const fingerprint = fingerprint256.toUpperCase();
-    await this.act('record-certificate', { officer: officerId }, async (entry) => {
-      entry.detail = fingerprint;
-      if (!FINGERPRINT.test(fingerprint)) throw new RegistryError('INVALID', `${JSON.stringify(fingerprint256)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
-      const result = await this.store.officers.updateOne({ _id: officerId }, { $addToSet: { certificateFingerprints: fingerprint } });
-      if (result.matchedCount === 0) throw new RegistryError('NOT_FOUND', `no officer ${officerId}: add them first`);
-    });
+    await this.recordFingerprint('operator', officerId, fingerprint256);
   }
 
   /**
@@ -383,6 +371,19 @@ export class Registry {
       }
       return { ...record, ...set, history };
     }, { agreement: id });
+  }
+
+  private async recordFingerprint(holder: CertificateHolder, id: string, fingerprint256: string): Promise<void> {
+    const fingerprint = fingerprint256.toUpperCase();
+    await this.act('record-certificate', holder === 'system' ? { system: id } : { officer: id }, async (entry) => {
+      entry.detail = fingerprint;
+      if (!FINGERPRINT.test(fingerprint)) throw new RegistryError('INVALID', `${JSON.stringify(fingerprint256)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
+      const update = { $addToSet: { certificateFingerprints: fingerprint } };
+      const result = holder === 'system' ? await this.store.systems.updateOne({ _id: id }, update) : await this.store.officers.updateOne({ _id: id }, update);
+      if (result.matchedCount === 0) {
+        throw new RegistryError('NOT_FOUND', holder === 'system' ? `no system ${id}: submit a connection request for it first` : `no officer ${id}: add them first`);
+      }
+    });
   }
 
   /** The holder a revocation names, and the fingerprints recorded for it. */
