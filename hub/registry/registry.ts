@@ -415,7 +415,8 @@ export class Registry {
     const revoked = fingerprints.map((fingerprint) => ({ _id: fingerprint, holder, holderId, revokedAt, by, reason }));
     for (const record of revoked) await insertOnce(this.store.revokedCertificates, record, (doc) => doc._id);
     if (fingerprints.length === 0 || holderId === '(unrecorded)') return revoked;
-    const pull = { $pull: { certificateFingerprints: { $in: fingerprints } } };
+    // $pullAll, not $pull with $in: FerretDB 1.24 matches no element with the latter, and says nothing.
+    const pull = { $pullAll: { certificateFingerprints: fingerprints } };
     if (holder === 'system') await this.store.systems.updateOne({ _id: holderId }, pull);
     else await this.store.officers.updateOne({ _id: holderId }, pull);
     return revoked;
