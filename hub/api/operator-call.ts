@@ -1,7 +1,7 @@
 // Calls from the agency's operators (Registry, Operations): only an operator certificate
-// (`dancu pki issue <officer> --operator`), unexpired and not revoked, gets through; the officer id is its CN. A caller
-// turned away here is journaled; what the handler itself refuses is mapped by `mapError` and
-// journaled by the handler's own domain (the Registry journals every action it takes).
+// (`dancu pki issue <officer> --operator`), unexpired and not revoked, gets through; the officer
+// id is its CN. A caller turned away here is journaled; what the handler itself refuses is mapped
+// by `mapError` and journaled by the handler's own domain (the Registry journals every action).
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { toServiceError } from '../exchange/grpc-status.ts';
 import { finishCall, journalRefusal, newCallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';

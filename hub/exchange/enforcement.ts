@@ -1,7 +1,7 @@
 // The enforcement pipeline: every consumer call passes these steps, in this order, and the
 // first that fails refuses the whole call. Read it top to bottom; nothing else decides access.
 //
-//   authenticated system → agreement is the system's organisation's → agreement in force
+//   authenticated system (unexpired, unrevoked certificate) → agreement is the system's organisation's → agreement in force
 //   → assessment valid for the connected version → service granted → purpose granted
 //   → every field granted in the mode asked → consent (non-state requesters) → rate, quota
 //
