@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
+import { Journal } from '../hub/journal/journal.ts';
+import { journalOperatorRead } from '../hub/operations/operator-read.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { databaseName } from './settings.ts';
 import { printTable } from './table.ts';
@@ -10,16 +12,28 @@ export function registerCitizenCommand(program: Command): void {
     .command('show')
     .description(
       'Show one citizen as the store holds it: each field\'s current value with its provenance ' +
-        '(source, event, effective time) and the full history of accepted changes (R5).',
+        '(source, event, effective time) and the full history of accepted changes (R5). The read is ' +
+        'journaled (act operator-read: who, which citizen, which fields, why) before anything is shown (R35).',
     )
     .argument('<personal-id>', 'the 12-digit personal identification number')
     .option('--json', 'print the record and its history as JSON')
-    .action(async (personalId: string, options: { json?: boolean }) => {
+    .option('--operator <id>', 'who is reading (journaled; default: the OS user)')
+    .option('--reason <text>', 'why: the case or request this read serves (journaled)')
+    .action(async (personalId: string, options: { json?: boolean; operator?: string; reason?: string }) => {
       if (!/^[0-9]{12}$/.test(personalId)) throw new Error(`${JSON.stringify(personalId)} is not a personal id: it has 12 digits`);
       const endpoints = resolveEndpoints();
       const store = await PopulationStore.open({ uri: endpoints.mongodbUri, database: databaseName() });
+      const journal = await Journal.open(store.db);
       try {
         const record = await store.readCitizen(personalId);
+        const reason = options.reason?.trim() ? `: ${options.reason.trim()}` : '';
+        await journalOperatorRead({ journal }, {
+          action: 'citizen-show',
+          operator: options.operator ?? process.env.USER ?? 'operator',
+          citizens: [personalId],
+          fields: record ? Object.keys(record.fields) : [],
+          detail: `${record ? 'record and history shown' : 'not on record'}${reason}`,
+        });
         if (!record) {
           console.error(`no citizen ${personalId} in the population store (${databaseName()})`);
           process.exitCode = 1;
@@ -48,6 +62,7 @@ export function registerCitizenCommand(program: Command): void {
           }
         }
       } finally {
+        await journal.close();
         await store.close();
       }
     });

@@ -7,6 +7,11 @@ import { connectKafka, readTopicToEnd, RecordPublisher } from '../kafka/transpor
 import { groupByReason, readDeadLetters } from '../hub/ingest/dead-letter-queue.ts';
 import { letterId, replayDeadLetters } from '../hub/ingest/dead-letter-replay.ts';
 import { Journal } from '../hub/journal/journal.ts';
+import { redactDeadLetter } from '../hub/admin/redact-dead-letter.ts';
+import { redactValues } from '../hub/admin/redact-values.ts';
+import { journalOperatorRead } from '../hub/operations/operator-read.ts';
+import { Registry } from '../hub/registry/registry.ts';
+import { checkPersonalId } from '../schemas/personal-id.ts';
 import { databaseName, parsePositiveInt } from './settings.ts';
 
 export function registerDlqCommand(program: Command): void {
@@ -16,13 +21,17 @@ export function registerDlqCommand(program: Command): void {
     .description(
       `Read every record in ${DLQ_TOPIC} (without moving any consumer group) and show the dead ` +
         'letters grouped by reason: how many, from which source topics, when, and the latest ' +
-        'example. With --reason, list that reason\'s letters one by one.',
+        'example. With --reason, list that reason\'s letters one by one. Values are redacted: keys ' +
+        '(personal ids), values quoted in details, header values and the original bytes are never shown ' +
+        '(only its size and digest); `dancu dlq show` shows one letter whole to an officer, journaled.',
     )
     .option('--reason <reason>', 'list the letters of one reason (e.g. schema-violation)')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { reason?: string; json?: boolean }) => {
       const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: 'dancu-dlq' });
-      const { letters, unreadable } = readDeadLetters(await readTopicToEnd(kafka, DLQ_TOPIC));
+      const queue = readDeadLetters(await readTopicToEnd(kafka, DLQ_TOPIC));
+      const letters = queue.letters.map(redactDeadLetter);
+      const { unreadable } = queue;
       if (options.reason !== undefined) {
         const mine = letters.filter((letter) => letter.reason === options.reason);
         if (options.json) {
@@ -49,6 +58,54 @@ export function registerDlqCommand(program: Command): void {
         console.log(`${''.padEnd(18)}        latest: ${group.latest.path ? `${group.latest.path}: ` : ''}${group.latest.detail}`);
       }
       console.log(`${letters.length} dead letter(s)${unreadable > 0 ? `, ${unreadable} record(s) that are not dead letters` : ''}`);
+    });
+
+  dlq
+    .command('show')
+    .description(
+      'Show one dead letter whole — its key, detail, headers and original bytes — to a registered officer ' +
+        '(`dancu registry officer add`) who says why. The read is journaled (act operator-read, naming the ' +
+        'citizen the key names) before anything is shown; anyone else is refused, and that is journaled too. ' +
+        'Uses KAFKA_BROKERS, MONGODB_URI and DANCU_DB.',
+    )
+    .argument('<partition:offset>', 'the letter\'s place in the dead-letter topic, as `dlq list --reason` shows it (dlq P@O)')
+    .requiredOption('--operator <officer-id>', 'the registered officer reading (journaled)')
+    .requiredOption('--reason <text>', 'why the values are needed (journaled)')
+    .option('--json', 'print JSON')
+    .action(async (place: string, options: { operator: string; reason: string; json?: boolean }) => {
+      const match = /^(\d+)[:@](\d+)$/.exec(place);
+      if (!match) throw new Error(`${JSON.stringify(place)} is not a letter's place: write partition:offset, e.g. 0:42`);
+      const endpoints = resolveEndpoints();
+      const kafka = connectKafka({ brokers: endpoints.kafkaBrokers, clientId: 'dancu-dlq' });
+      const letter = readDeadLetters([await readRecordAt(kafka, DLQ_TOPIC, Number(match[1]), match[2]!)]).letters[0];
+      if (!letter) throw new Error(`${DLQ_TOPIC}[${match[1]}]@${match[2]} is not a dead letter`);
+      const key = letter.key ?? null;
+      const client = await MongoClient.connect(endpoints.mongodbUri, { serverSelectionTimeoutMS: 10_000, appName: 'dancu-dlq' });
+      const db = client.db(databaseName());
+      const journal = await Journal.open(db);
+      try {
+        const registry = await Registry.open(db, journal);
+        await journalOperatorRead({ journal, officers: () => registry.listOfficers() }, {
+          action: 'dlq-show',
+          operator: options.operator,
+          citizens: key !== null && checkPersonalId(key).length === 0 ? [key] : [],
+          fields: [],
+          detail: `dead letter ${letterId(letter)} (${letter.reason}) from ${letter.sourceTopic}[${letter.partition}]@${letter.offset}: ${redactValues(options.reason.trim())}`,
+        });
+      } finally {
+        await journal.close();
+        await client.close();
+      }
+      const original = letter.originalValueBase64 === undefined ? null : Buffer.from(letter.originalValueBase64, 'base64').toString('utf8');
+      if (options.json) {
+        console.log(JSON.stringify({ ...letter, original: { ...letter.original, value: original } }, null, 2));
+        return;
+      }
+      console.log(`${letter.rejectedAt}  ${letter.reason}  ${letter.sourceTopic}[${letter.partition}]@${letter.offset}  key ${key ?? '∅'}`);
+      console.log(`detail   ${letter.path ? `${letter.path}: ` : ''}${letter.detail}`);
+      for (const [name, value] of Object.entries(letter.headers)) console.log(`header   ${name}: ${value ?? ''}`);
+      console.log(`original ${letter.original.bytes} bytes, sha256 ${letter.original.sha256}${original === null ? ' (not in the letter: too large)' : ''}`);
+      if (original !== null) console.log(original);
     });
 
   dlq

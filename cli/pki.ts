@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
 import type { Registry } from '../hub/registry/registry.ts';
 import { withRegistry } from './registry.ts';
 import { parsePositiveInt, pkiDir } from './settings.ts';
@@ -22,6 +23,19 @@ async function officerOrganisation(registry: Registry, officerId: string, stated
   const officers = await registry.listOfficers();
   if (!officers.some((officer) => officer._id === officerId)) throw new Error(`officer ${officerId} is not registered: add them first (\`dancu registry officer add\`)`);
   return stated ?? OPERATOR_ORGANISATION;
+}
+
+/** The certificates recorded for a system or an officer: what a re-issue replaces. */
+async function recordedCertificates(registry: Registry, kind: 'system' | 'operator', id: string): Promise<string[]> {
+  if (kind === 'system') return (await registry.findSystem(id))?.certificateFingerprints ?? [];
+  return (await registry.listOfficers()).find((officer) => officer._id === id)?.certificateFingerprints ?? [];
+}
+
+/** Who the journal names for a revocation: --by, else the OS user. */
+const revokedBy = (by?: string) => by ?? process.env.USER ?? 'operator';
+
+function printRevoked(revoked: readonly RevokedCertificate[]): void {
+  for (const certificate of revoked) console.log(`revoked      SHA-256 ${certificate._id} (${certificate.holder} ${certificate.holderId})`);
 }
 
 export function registerPkiCommand(program: Command): void {
@@ -62,8 +76,10 @@ export function registerPkiCommand(program: Command): void {
         'subject CN=<id>, O=<organisation>, OU=system|operator, signed by the hub\'s CA. A system must be ' +
         'named by a connection request (`dancu registry request submit`); its certificate\'s fingerprint is ' +
         'recorded in the registry, and the hub accepts only recorded certificates, so one organisation\'s ' +
-        'certificate never works for another. Writes <id>.crt.pem and <id>.key.pem (owner-only). Uses ' +
-        'MONGODB_URI / DANCU_DB like the other commands.',
+        'certificate never works for another. An operator certificate\'s fingerprint is recorded with the officer. ' +
+        'Issuing again revokes the holder\'s previous certificates at once on every hub (see `dancu pki revoke`) ' +
+        'unless --keep-previous. Writes <id>.crt.pem and <id>.key.pem (owner-only). Uses MONGODB_URI / DANCU_DB ' +
+        'and KAFKA_BROKERS like the other commands.',
     )
     .argument('<id>', "the system's or operator's id: 1-64 letters, digits, '.', '_' or '-'")
     .option('--organisation <orgId>', "the organisation it belongs to; for a system, the registry's (checked if given); for an operator, default population-data-agency")
@@ -71,18 +87,25 @@ export function registerPkiCommand(program: Command): void {
     .option('--days <n>', 'validity in days', String(DEFAULT_CLIENT_VALID_DAYS))
     .option('--dir <dir>', "the CA's directory (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
     .option('--out <dir>', 'where to write the certificate and key (default: <dir>/issued)')
-    .action(async (id: string, options: { organisation?: string; operator?: boolean; days: string; dir?: string; out?: string }) => {
+    .option('--keep-previous', 'leave the holder\'s earlier certificates valid (a planned overlap); by default they are revoked')
+    .option('--by <who>', 'who issues, named in the journal for any revocation (default: $USER)')
+    .action(async (id: string, options: { organisation?: string; operator?: boolean; days: string; dir?: string; out?: string; keepPrevious?: boolean; by?: string }) => {
       // Checked before touching the CA, so a typo gets its own error rather than a missing-CA one.
       checkName(id, 'the id');
       if (options.organisation !== undefined) checkName(options.organisation, 'the organisation');
       const validDays = parsePositiveInt(options.days, '--days');
       const dir = options.dir ?? pkiDir();
       const kind = options.operator ? 'operator' : 'system';
-      const issued = await withRegistry(async (registry) => {
+      const { issued, replaced } = await withRegistry(async (registry) => {
         const organisation = kind === 'system' ? await systemOrganisation(registry, id, options.organisation) : await officerOrganisation(registry, id, options.organisation);
+        const previous = await recordedCertificates(registry, kind, id);
         const certificate = await issueCertificate(dir, { kind, id, organisation, validDays });
         if (kind === 'system') await registry.recordCertificate(id, certificate.fingerprint256);
-        return certificate;
+        else await registry.recordOperatorCertificate(id, certificate.fingerprint256);
+        const target = kind === 'system' ? { system: id } : { operator: id };
+        const stale = options.keepPrevious || previous.length === 0;
+        const revoked = stale ? [] : await registry.revokeCertificates(target, revokedBy(options.by), `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
+        return { issued: certificate, replaced: revoked };
       });
       const ca = pkiFiles(dir).caCertificate;
       const files = await writeIssuedCertificate(options.out ?? pkiFiles(dir).issuedDir, id, issued);
@@ -91,7 +114,30 @@ export function registerPkiCommand(program: Command): void {
       console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
       console.log(`serial       ${issued.serialNumber}`);
       console.log(`valid until  ${issued.notAfter.toISOString()}`);
+      printRevoked(replaced);
       console.log('try it:');
       console.log(`  grpcurl -cacert ${ca} -cert ${files.certificate} -key ${files.privateKey} 127.0.0.1:50051 list`);
+    });
+
+  pki
+    .command('revoke')
+    .description(
+      'Revoke client certificates: one by its SHA-256 fingerprint (as `pki issue` printed it, colons optional), ' +
+        'or every certificate recorded for a system (or, with --operator, an officer). The revocation is written to ' +
+        'the registry\'s revocation list, journaled, and announced on the invalidation topic: every running hub ' +
+        'refuses the certificate at once (CERTIFICATE_REVOKED), open WatchChanges streams included. Revoking an ' +
+        'agreement (`dancu registry revoke`) revokes its system\'s certificates too. Uses MONGODB_URI / ' +
+        'DANCU_DB and KAFKA_BROKERS.',
+    )
+    .argument('<fingerprint|id>', 'a certificate\'s fingerprint, or the id of the system (or officer) whose certificates go')
+    .requiredOption('--reason <text>', 'why (journaled)')
+    .option('--operator', 'the id names an officer, not a system')
+    .option('--by <who>', 'who revokes (journaled; default: $USER)')
+    .action(async (subject: string, options: { reason: string; operator?: boolean; by?: string }) => {
+      const target = revocationTarget(subject, options.operator ? 'operator' : 'system');
+      if (!('fingerprint' in target)) checkName(subject, options.operator ? 'the officer id' : 'the system id');
+      const revoked = await withRegistry((registry) => registry.revokeCertificates(target, revokedBy(options.by), options.reason));
+      printRevoked(revoked);
+      console.log(`${revoked.length} certificate(s) revoked; every running hub refuses them from now on`);
     });
 }

@@ -6,23 +6,39 @@ import { Journal } from '../hub/journal/journal.ts';
 import { REQUEST_STATUSES, type RequestStatus } from '../hub/registry/agreement.ts';
 import { AUTHORITY_LEVELS } from '../hub/registry/competent-authority.ts';
 import { Registry } from '../hub/registry/registry.ts';
+import { kafkaInvalidations } from '../hub/registry/invalidation.ts';
+import { topicLayout } from '../kafka/topics.ts';
+import { connectKafka, ensureTopics, RecordPublisher } from '../kafka/transport.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { databaseName, parsePositiveInt } from './settings.ts';
 import { printTable } from './table.ts';
 
-/** Opens the registry on DANCU_DB with the real journal, runs one use case, closes both. */
+/**
+ * Opens the registry on DANCU_DB with the real journal, runs one use case, closes both. A change
+ * that takes access away is announced on the invalidation topic, so running hubs apply it at once.
+ */
 export async function withRegistry<T>(use: (registry: Registry) => Promise<T>): Promise<T> {
-  const client = new MongoClient(resolveEndpoints().mongodbUri, { serverSelectionTimeoutMS: 10_000, appName: 'dancu-registry' });
+  const endpoints = resolveEndpoints();
+  const client = new MongoClient(endpoints.mongodbUri, { serverSelectionTimeoutMS: 10_000, appName: 'dancu-registry' });
   await client.connect();
   const db = client.db(databaseName());
   const journal = await Journal.open(db);
+  // Connects only when there is something to announce.
+  const kafka = connectKafka({ brokers: endpoints.kafkaBrokers, clientId: 'dancu-registry' });
+  const publisher = new RecordPublisher(kafka);
+  const announce = async (topic: string, records: Parameters<RecordPublisher['publish']>[1]) => {
+    await ensureTopics(kafka, [topicLayout(topic)]);
+    await publisher.publish(topic, records);
+  };
+  const invalidations = kafkaInvalidations({ publish: announce }, (line) => console.error(line));
   try {
-    return await use(await Registry.open(db, journal));
+    return await use(await Registry.open(db, journal, { invalidations }));
   } catch (error) {
     if (error instanceof RegistryError) throw new Error(`${error.code}: ${error.message}`);
     throw error;
   } finally {
+    await publisher.close();
     await journal.close();
     await client.close();
   }
@@ -135,7 +151,11 @@ export function registerRegistryCommand(program: Command): void {
   for (const step of ['suspend', 'reinstate', 'revoke'] as const) {
     registry
       .command(step)
-      .description(`${step[0]!.toUpperCase()}${step.slice(1)} an agreement as the competent officer${step === 'reinstate' ? '' : ', with a written reason'}.`)
+      .description(
+        `${step[0]!.toUpperCase()}${step.slice(1)} an agreement as the competent officer${step === 'reinstate' ? '' : ', with a written reason'}.` +
+          (step === 'reinstate' ? '' : ' Every running hub applies it at once (the invalidation topic), open streams included.') +
+          (step === 'revoke' ? " The system's certificates are revoked with it: a new agreement needs a new certificate." : ''),
+      )
       .argument('<agreement-id>')
       .requiredOption('--officer <id>', 'the deciding officer')
       .option('--reason <text>', 'why')

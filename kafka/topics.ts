@@ -28,6 +28,12 @@ export const HEARTBEATS_TOPIC = 'dancu.heartbeats.v1';
  * the witness outside the store. Hashes and sequences only, never personal data.
  */
 export const JOURNAL_HEADS_TOPIC = 'dancu.journal-heads.v1';
+/**
+ * Registry changes that take access away (suspensions; revoked agreements, consents and
+ * certificates; hub/registry/invalidation.ts), key = the action: every hub instance follows it from
+ * its end and drops its registry caches at once. Identifiers only.
+ */
+export const INVALIDATIONS_TOPIC = 'dancu.invalidations.v1';
 
 /** Headers on source records. All optional for foreign producers: the value is what counts. */
 export const HEADERS = {
@@ -64,6 +70,9 @@ export function topicLayout(topic: string): TopicLayout {
   if (topic === JOURNAL_HEADS_TOPIC) {
     return { topic, partitions: 1, config: { 'cleanup.policy': 'delete', 'retention.ms': String(3 * 366 * DAY_MS) } };
   }
+  // One partition, one order; a record matters only to instances running when it is written
+  // (they follow from the end), so a day is plenty.
+  if (topic === INVALIDATIONS_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(DAY_MS) } };
   return { topic, partitions: 3, config: { 'retention.ms': String(7 * DAY_MS) } };
 }
 
@@ -74,4 +83,5 @@ export const ALL_TOPICS: readonly string[] = [
   CORRECTIONS_TOPIC,
   HEARTBEATS_TOPIC,
   JOURNAL_HEADS_TOPIC,
+  INVALIDATIONS_TOPIC,
 ];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,7 +93,9 @@ describe('dead letters on the real Kafka', () => {
     const summary = JSON.parse((await run(process.execPath, [DANCU_BIN, 'dlq', 'list', '--json'], { env })).stdout);
     for (const bad of cases) expect(summary.reasons.find((group: { reason: string }) => group.reason === bad.reason)?.count, bad.reason).toBeGreaterThanOrEqual(1);
     const malformed = JSON.parse((await run(process.execPath, [DANCU_BIN, 'dlq', 'list', '--reason', 'malformed-json', '--json'], { env })).stdout);
-    expect(malformed.map((letter: { originalValueBase64: string }) => Buffer.from(letter.originalValueBase64, 'base64').toString())).toContain(cases[0]!.value);
+    // Listed with values redacted: the original is known by its digest, its bytes are not shown (`dlq show` does, journaled).
+    expect(malformed.map((letter: { original?: { sha256: string } }) => letter.original?.sha256)).toContain(createHash('sha256').update(cases[0]!.value).digest('hex'));
+    expect(malformed.some((letter: { originalValueBase64?: string }) => letter.originalValueBase64 !== undefined)).toBe(false);
 
     await waitFor('the good event applied', async () => (await hub.store.readCitizen(good.personalId)) ?? undefined);
     const stored = await hub.store.readCitizen(good.personalId);

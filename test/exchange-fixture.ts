@@ -20,11 +20,11 @@ export type ExchangeFixture = ExchangeSandbox;
  * fresh one; then pass that hub's `journal` too, as `dancu hub` shares one journal per process.
  */
 export async function startExchangeFixture(
-  options: { citizens?: number; recheckMs?: number; tracer?: Tracer; database?: string; journal?: Journal; connectors?: () => ConnectorHealth[]; refusalFlood?: Partial<RefusalFloodOptions>; streamsPerAgreement?: number } = {},
+  options: { citizens?: number; recheckMs?: number; tracer?: Tracer; database?: string; journal?: Journal; connectors?: () => ConnectorHealth[]; refusalFlood?: Partial<RefusalFloodOptions>; streamsPerAgreement?: number; clock?: () => Date } = {},
 ): Promise<ExchangeFixture> {
   await prepareTopics();
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: options.database ?? uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}), ...(options.journal ? { journal: options.journal } : {}), ...(options.connectors ? { connectors: options.connectors } : {}), ...(options.refusalFlood ? { refusalFlood: options.refusalFlood } : {}), ...(options.streamsPerAgreement ? { streamsPerAgreement: options.streamsPerAgreement } : {}) });
+  return startExchangeSandbox({ kafkaBrokers, mongodbUri, database: options.database ?? uniqueName('dancu_exchange'), citizens: options.citizens ?? 20, recheckMs: options.recheckMs ?? 300, ...(options.tracer ? { tracer: options.tracer } : {}), ...(options.journal ? { journal: options.journal } : {}), ...(options.connectors ? { connectors: options.connectors } : {}), ...(options.refusalFlood ? { refusalFlood: options.refusalFlood } : {}), ...(options.streamsPerAgreement ? { streamsPerAgreement: options.streamsPerAgreement } : {}), ...(options.clock ? { clock: options.clock } : {}) });
 }
 
 /** A unary call's outcome: the response, or the status code and dancu reason it was refused with. */

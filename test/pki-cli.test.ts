@@ -103,6 +103,32 @@ describe('dancu pki', () => {
     expect(unknownOfficer.stderr).toContain('officer someone is not registered');
   }, 60_000);
 
+  it('R22: re-issuing a system certificate revokes the previous one unless --keep-previous; `dancu pki revoke` takes a fingerprint', async () => {
+    const fingerprintOf = async (out: string) => new X509Certificate(await readFile(join(dir, out, 'vietbank-ekyc.crt.pem'))).fingerprint256;
+    const first = await dancu('pki', 'issue', 'vietbank-ekyc', '--dir', dir, '--out', join(dir, 'first'));
+    expect(first.code, first.stderr).toBe(0);
+    const overlap = await dancu('pki', 'issue', 'vietbank-ekyc', '--dir', dir, '--out', join(dir, 'overlap'), '--keep-previous');
+    expect(overlap.code, overlap.stderr).toBe(0);
+    const [one, two] = [await fingerprintOf('first'), await fingerprintOf('overlap')];
+    expect(await registry.isCertificateRevoked(one)).toBe(false);
+
+    const replaced = await dancu('pki', 'issue', 'vietbank-ekyc', '--dir', dir, '--out', join(dir, 'replaced'));
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const three = await fingerprintOf('replaced');
+    expect(replaced.stdout).toContain(`revoked      SHA-256 ${one} (system vietbank-ekyc)`);
+    expect([await registry.isCertificateRevoked(one), await registry.isCertificateRevoked(two), await registry.isCertificateRevoked(three)]).toEqual([true, true, false]);
+    expect((await registry.findSystem('vietbank-ekyc'))?.certificateFingerprints).not.toContain(one);
+
+    const [byFingerprint, noReason] = await Promise.all([
+      dancu('pki', 'revoke', three.replaceAll(':', '').toLowerCase(), '--reason', 'test'),
+      dancu('pki', 'revoke', 'vietbank-ekyc'),
+    ]);
+    expect(byFingerprint.code, byFingerprint.stderr).toBe(0);
+    expect(await registry.isCertificateRevoked(three)).toBe(true);
+    expect(noReason.code).toBe(1);
+    expect(noReason.stderr).toContain("required option '--reason <text>'");
+  }, 90_000);
+
   it('R22: the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {
     expect(pkiDir({ DANCU_PKI_DIR: '/etc/dancu/pki', DANCU_HOME: '/var/lib/dancu' })).toBe('/etc/dancu/pki');
     expect(pkiDir({ DANCU_HOME: '/var/lib/dancu' })).toBe('/var/lib/dancu/pki');

@@ -44,6 +44,9 @@ export interface ExchangeSandboxOptions {
   journal?: Journal;
   refusalFlood?: Partial<RefusalFloodOptions>;
   streamsPerAgreement?: number;
+  /** The enforcement pipeline's cache and clock (HubApiOptions). */
+  enforcementCacheMs?: number;
+  clock?: () => Date;
   log?: (line: string) => void;
 }
 
@@ -104,6 +107,8 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     ...(options.connectors ? { connectors: options.connectors } : {}),
     ...(options.refusalFlood ? { refusalFlood: options.refusalFlood } : {}),
     ...(options.streamsPerAgreement ? { streamsPerAgreement: options.streamsPerAgreement } : {}),
+    ...(options.enforcementCacheMs !== undefined ? { enforcementCacheMs: options.enforcementCacheMs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     log: options.log ?? (() => {}),
   });
   const address = `localhost:${api.port}`;

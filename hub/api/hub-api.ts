@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
-import { RecordPublisher, connectKafka, ensureTopics } from '../../kafka/transport.ts';
+import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, INVALIDATIONS_TOPIC, JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
+import { RecordPublisher, connectKafka, ensureTopics, type TopicTail } from '../../kafka/transport.ts';
 import { AbuseGuard } from '../exchange/abuse-guard.ts';
 import { kafkaDataErrorReporter } from '../exchange/data-error-report.ts';
 import { Enforcement } from '../exchange/enforcement.ts';
@@ -21,6 +21,7 @@ import { Journal } from '../journal/journal.ts';
 import { queryJournal } from '../journal/query-journal.ts';
 import { pkiFiles } from '../pki/pki-files.ts';
 import { Registry } from '../registry/registry.ts';
+import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
 import { registryService } from '../registry/registry-service.ts';
 import { selfService, type AccessLog } from '../self-service/self-service.ts';
 import { PopulationStore } from '../store/population-store.ts';
@@ -51,6 +52,10 @@ export interface HubApiOptions {
   refusalFlood?: Partial<RefusalFloodOptions>;
   /** Open WatchChanges streams an agreement may hold on this instance (default 5). */
   streamsPerAgreement?: number;
+  /** How long the enforcement pipeline reuses registry reads (default 2 s); invalidations drop them at once. */
+  enforcementCacheMs?: number;
+  /** The enforcement pipeline's clock (certificate expiry, validity windows); tests move it. */
+  clock?: () => Date;
   log?: (line: string) => void;
 }
 
@@ -72,6 +77,8 @@ export class HubApi {
     /** Open WatchChanges streams per agreement (each holds a Kafka consumer). */
     readonly streams: StreamSlots,
     connectors: () => ConnectorHealth[],
+    /** The invalidation topic, followed from its end. */
+    private readonly invalidations: TopicTail,
   ) {
     this.healthTimer = setInterval(() => {
       void this.store.ping().then(
@@ -86,7 +93,7 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC];
+    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, INVALIDATIONS_TOPIC];
     await ensureTopics(kafka, topics.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
     const publisher = new RecordPublisher(kafka);
@@ -95,12 +102,18 @@ export class HubApi {
     const ownJournal = options.journal === undefined;
     const witness = kafkaHeadWitness(kafka, publisher);
     const journal = options.journal ?? (await Journal.open(store.db, signingKey ? { signingKey, witness } : {}));
-    const registry = await Registry.open(store.db, journal);
+    const registry = await Registry.open(store.db, journal, { invalidations: kafkaInvalidations(publisher, log) });
 
     const metrics = new ExchangeMetrics(options.metrics ?? new MetricsRegistry(), log);
     const tracer = options.tracer ?? trace.getTracer('dancu');
     const journaled = metrics.timed(journal);
-    const enforcement = new Enforcement(registry);
+    const enforcement = new Enforcement(registry, {
+      ...(options.enforcementCacheMs !== undefined ? { cacheMs: options.enforcementCacheMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    // Before serving: a revocation published from now on reaches this instance's caches and streams.
+    const invalidations = await followInvalidations(kafka, () => enforcement.invalidate());
+    invalidations.done.catch((error: unknown) => log(`the invalidation topic stopped being followed (${error instanceof Error ? error.message : String(error)}); registry changes made elsewhere now take up to the cache's 2 s`));
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
     const refusals = new RefusalFlood(journaled, options.refusalFlood);
     const streams = new StreamSlots(options.streamsPerAgreement);
@@ -129,10 +142,10 @@ export class HubApi {
       }),
       selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
-      operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer }),
+      operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, certificates: registry }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, refusals, streams, options.connectors ?? (() => []));
+    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations);
   }
 
   async stop(): Promise<void> {
@@ -140,6 +153,7 @@ export class HubApi {
     // Aggregated refusals are written now, so no call in flight waits out its window.
     await this.refusals.stop();
     await this.server.stop();
+    await this.invalidations.stop();
     if (this.ownJournal) await this.journal.close();
     await this.publisher.close();
     await this.store.close();

@@ -1,7 +1,7 @@
 // Calls from the agency's operators (Registry, Operations): only an operator certificate
-// (`dancu pki issue <officer> --operator`) gets through, the officer id is its CN. A caller
-// turned away here is journaled; what the handler itself refuses is mapped by `mapError` and
-// journaled by the handler's own domain (the Registry journals every action it takes).
+// (`dancu pki issue <officer> --operator`), unexpired and not revoked, gets through; the officer
+// id is its CN. A caller turned away here is journaled; what the handler itself refuses is mapped
+// by `mapError` and journaled by the handler's own domain (the Registry journals every action).
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { toServiceError } from '../exchange/grpc-status.ts';
 import { finishCall, journalRefusal, newCallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
@@ -21,6 +21,9 @@ export function operatorCall<Request, Response>(
         const identity = record.identity;
         if (!identity) refuse('CERTIFICATE_MISSING', 'present the operator certificate issued by `dancu pki issue <officer> --operator`');
         if (identity.kind !== 'operator') refuse('NOT_AN_OPERATOR', `${identity.id} presented a ${identity.kind} certificate; this service is for the agency's officers`);
+        // Read on every call, never cached: operator calls are few, and a revocation holds at once.
+        if (identity.notAfter && identity.notAfter <= new Date()) refuse('CERTIFICATE_EXPIRED', `the operator certificate of ${identity.id} expired ${identity.notAfter.toISOString()}`);
+        if (await calls.certificates?.isCertificateRevoked(identity.fingerprint256)) refuse('CERTIFICATE_REVOKED', `the operator certificate ${identity.fingerprint256} of ${identity.id} has been revoked`);
         record.officer = identity.id;
         const response = await record.trace.step('operator.act', () => run(call.request, identity.id));
         finishCall(calls, record, 'allowed', undefined, started);

@@ -1,7 +1,7 @@
 // The enforcement pipeline: every consumer call passes these steps, in this order, and the
 // first that fails refuses the whole call. Read it top to bottom; nothing else decides access.
 //
-//   authenticated system → agreement is the system's organisation's → agreement in force
+//   authenticated system (unexpired, unrevoked certificate) → agreement is the system's organisation's → agreement in force
 //   → assessment valid for the connected version → service granted → purpose granted
 //   → every field granted in the mode asked → consent (non-state requesters) → rate, quota
 //
@@ -20,15 +20,18 @@ import type { ExchangeCall } from './exchange-call.ts';
 import { refuse } from './refusal.ts';
 
 /** What the pipeline reads from the registry (the Registry itself; a fake in unit tests). */
-export type EnforcementRegistry = Pick<Registry, 'findSystem' | 'getAgreement' | 'assessmentStatus' | 'consentStatus' | 'takeDailyQuota'> & Partial<Pick<Registry, 'onChange'>>;
+export type EnforcementRegistry = Pick<Registry, 'findSystem' | 'getAgreement' | 'assessmentStatus' | 'consentStatus' | 'takeDailyQuota'> & Partial<Pick<Registry, 'onChange'>>
+  // Optional only so benchmarks may time the pipeline without it; the hub always passes its Registry.
+  & Partial<Pick<Registry, 'isCertificateRevoked'>>;
 
 export interface EnforcementOptions {
   clock?: () => Date;
   /**
    * How long a system, agreement and assessment read from the registry is reused (default 2 s; 0:
    * never). Every call would otherwise read all three from the store. Changes made through this
-   * process's registry drop the cache at once; another hub instance's changes (a suspension, a
-   * revocation) take effect here within this time. Consents and quotas are never cached.
+   * process's registry drop the cache at once, and so does every record on the invalidation topic
+   * (`invalidate`); a change whose record was lost takes effect within this time. Consents and
+   * quotas are never cached.
    */
   cacheMs?: number;
 }
@@ -49,6 +52,8 @@ export class Enforcement {
 
   private readonly clock: () => Date;
   private readonly cache: LRUCache<string, { value: unknown }> | undefined;
+  /** Open streams, told to re-check their standing now. */
+  private readonly rechecks = new Set<() => void>();
 
   constructor(
     private readonly registry: EnforcementRegistry,
@@ -57,7 +62,19 @@ export class Enforcement {
     this.clock = options.clock ?? (() => new Date());
     const cacheMs = options.cacheMs ?? 2_000;
     this.cache = cacheMs > 0 ? new LRUCache({ max: 10_000, ttl: cacheMs }) : undefined;
-    registry.onChange?.(() => this.cache?.clear());
+    registry.onChange?.(() => this.invalidate());
+  }
+
+  /** Drops every cached registry read and has open streams re-check at once (a registry change here or on another instance). */
+  invalidate(): void {
+    this.cache?.clear();
+    for (const recheck of this.rechecks) recheck();
+  }
+
+  /** Calls `recheck` on every invalidation until the returned function is called. */
+  onInvalidate(recheck: () => void): () => void {
+    this.rechecks.add(recheck);
+    return () => void this.rechecks.delete(recheck);
   }
 
   /** A registry read, reused for `cacheMs` (null results too: an unknown system stays unknown). */
@@ -75,6 +92,10 @@ export class Enforcement {
     //    the key and the CA; the fingerprint proves it is one of this system's certificates.
     if (!identity) refuse('CERTIFICATE_MISSING', 'present the client certificate issued to your system by `dancu pki issue`');
     if (identity.kind !== 'system') refuse('CERTIFICATE_NOT_REGISTERED', `${identity.id} presented an ${identity.kind} certificate; consumers call with their system's certificate`);
+    //    TLS checked validity at the handshake only; a connection, and a stream on it, outlives it.
+    if (identity.notAfter && identity.notAfter <= this.clock()) refuse('CERTIFICATE_EXPIRED', `the certificate of system ${identity.id} expired ${identity.notAfter.toISOString()}: ask the hub operator for a new one`);
+    const revoked = await this.cached(`revoked:${identity.fingerprint256}`, async () => (await this.registry.isCertificateRevoked?.(identity.fingerprint256)) ?? false);
+    if (revoked) refuse('CERTIFICATE_REVOKED', `the certificate ${identity.fingerprint256} of system ${identity.id} has been revoked: ask the hub operator for a new one`);
     const system = await this.cached(`system:${identity.id}`, () => this.registry.findSystem(identity.id));
     if (!system || system.organisationId !== identity.organisation || !system.certificateFingerprints?.includes(identity.fingerprint256)) {
       refuse('CERTIFICATE_NOT_REGISTERED', `the certificate presented for system ${identity.id} of ${identity.organisation} is not one the registry issued to that system`);

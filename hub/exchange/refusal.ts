@@ -13,6 +13,8 @@ export type RefusalKind = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'RESOURCE_EX
 export const REFUSAL_REASONS = {
   CERTIFICATE_MISSING: { kind: 'UNAUTHENTICATED', exchange: true },
   CERTIFICATE_NOT_REGISTERED: { kind: 'UNAUTHENTICATED', exchange: true },
+  CERTIFICATE_REVOKED: { kind: 'UNAUTHENTICATED', exchange: true },
+  CERTIFICATE_EXPIRED: { kind: 'UNAUTHENTICATED', exchange: true },
   AGREEMENT_UNKNOWN: { kind: 'PERMISSION_DENIED', exchange: true },
   AGREEMENT_NOT_YOURS: { kind: 'PERMISSION_DENIED', exchange: true },
   AGREEMENT_SUSPENDED: { kind: 'PERMISSION_DENIED', exchange: true },

@@ -22,6 +22,7 @@ const enforcement = {
   admitSystem: async () => ({ agreement, systemId: 's', organisationId: 'o' }),
   authorize: async () => ({ agreement, systemId: 's', organisationId: 'o', fields: ['permanentAddress'] }),
   requireConsent: async () => new Map([[citizen, consentedAt]]),
+  onInvalidate: () => () => {},
 } as unknown as Enforcement;
 
 const journal: JournalWriter = { append: async () => ({ sequence: 1, hash: 'h' }) };

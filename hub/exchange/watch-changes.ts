@@ -5,8 +5,10 @@
 // agreement (change-cursor.ts). A change the hub published before the agreement's validity began,
 // or before the citizen's consent (for requesters that need it), is never delivered, whatever
 // the cursor. Each change is journaled before it is written, like any other disclosure. Every
-// `recheckMs` the stream re-runs the agreement and consent checks; the first that fails ends it
-// with that refusal (a suspended or revoked agreement, a revoked consent), journaled.
+// `recheckMs`, and at once on every invalidation (a registry change on any hub instance), the
+// stream re-runs the certificate, agreement and consent checks; the first that fails ends it with
+// that refusal (a revoked or expired certificate, a suspended or revoked agreement, a revoked
+// consent), journaled.
 //
 // Each stream holds a Kafka consumer and a slot of its agreement's (stream-slots.ts). Whichever
 // way it ends — the client cancels (during set-up too), a check fails, the feed breaks — the
@@ -84,6 +86,7 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
   let timer: NodeJS.Timeout | undefined;
   let markers: NodeJS.Timeout | undefined;
   let releaseSlot: (() => void) | undefined;
+  let stopRechecks: (() => void) | undefined;
   let ended = false;
   let opened = false;
   // Lets go of everything the stream holds, once: a cancel during set-up waits for the
@@ -98,6 +101,7 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
       closed.abort();
       clearInterval(timer);
       clearInterval(markers);
+      stopRechecks?.();
       try {
         const tail = await following?.catch(() => undefined);
         await tail?.stop();
@@ -173,7 +177,7 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
       if (!ended && Date.now() - lastWrite >= POSITION_MARKER_MS) void write({ cursor: cursors.encode(agreement.id, tail.positions()), changeId: '', personalId: '' });
     }, POSITION_MARKER_MS / 3);
 
-    timer = setInterval(() => {
+    const recheck = () =>
       void (async () => {
         try {
           await enforcement.admitSystem(record.identity, context.agreementId);
@@ -182,7 +186,9 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
           await end(error);
         }
       })();
-    }, deps.recheckMs ?? 2_000);
+    timer = setInterval(recheck, deps.recheckMs ?? 2_000);
+    stopRechecks = enforcement.onInvalidate(recheck);
+    if (ended) stopRechecks();
   } catch (error) {
     if (error instanceof PositionExpired) {
       await end(new Refusal('CURSOR_EXPIRED', `the cursor points at changes the hub no longer holds (${error.message}); resynchronise with BatchLookup, then watch from an empty cursor`));

@@ -9,6 +9,7 @@ export type JournalAct =
   | 'ingest' // an ingest batch applied by the hub
   | 'registry' // a registry action: request submitted / reviewed, assessment, suspension, consent…
   | 'dead-letter-replay' // an operator re-submitting dead letters
+  | 'operator-read' // an operator reading a citizen or a dead letter's values outside the exchange
   | 'retention'; // entries removed once their retention passed, under a signed retention record
 
 export interface JournalActor {

@@ -21,6 +21,7 @@ import { refuse } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
 import type { ConnectorHealth } from './connector-health.ts';
+import type { CertificateRevocations } from '../registry/certificate-revocation.ts';
 
 export const OPERATIONS_SERVICE = 'dancu.operations.v1.Operations';
 
@@ -33,10 +34,12 @@ export interface OperationsDependencies {
   journal: JournalWriter;
   observer: CallObserver;
   tracer: Tracer;
+  /** The revocation list operator calls are checked against. */
+  certificates?: CertificateRevocations;
 }
 
 export function operationsService(deps: OperationsDependencies): OperationsServer {
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: OPERATIONS_SERVICE, act: 'registry' };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: OPERATIONS_SERVICE, act: 'registry', ...(deps.certificates ? { certificates: deps.certificates } : {}) };
   return {
     listConnectors: operatorCall<ListConnectorsRequest, ListConnectorsResponse>(calls, 'Operations.ListConnectors', async () => ({ connectors: deps.connectors().map(toWire) })),
     reportHeartbeat: (call: ServerUnaryCall<ReportHeartbeatRequest, ReportHeartbeatResponse>, callback: sendUnaryData<ReportHeartbeatResponse>) => {

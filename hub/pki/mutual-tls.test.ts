@@ -73,7 +73,7 @@ describe('mutual TLS on the hub\'s gRPC port', () => {
   it('R22: a system with a certificate from the hub\'s CA reaches the handler, which sees its identity', async () => {
     const issued = await issueCertificate(dir, { kind: 'system', id: 'bank-a.core', organisation: 'vietcombank', validDays: 1 });
     const identity = await whoAmI(address, clientCredentials({ caPem, certPem: issued.certificatePem, keyPem: issued.privateKeyPem }));
-    expect(identity).toEqual({ kind: 'system', id: 'bank-a.core', organisation: 'vietcombank', fingerprint256: issued.fingerprint256 });
+    expect(identity).toEqual({ kind: 'system', id: 'bank-a.core', organisation: 'vietcombank', fingerprint256: issued.fingerprint256, notAfter: issued.notAfter.toISOString() });
   });
 
   it('R22, R29: a client without a certificate is refused before any handler runs', async () => {

@@ -11,6 +11,12 @@ export interface PeerIdentity {
   organisation: string;
   /** SHA-256 fingerprint as `AB:CD:…`, the form `issueCertificate` returns and the registry keeps. */
   fingerprint256: string;
+  /**
+   * When the certificate stops being valid. TLS checks it once, at the handshake; a connection
+   * (and a stream on it) can outlive it, so the hub checks it again on every call and recheck.
+   * Absent only for identities not read from a TLS peer (benchmarks).
+   */
+  notAfter?: Date;
 }
 
 /**
@@ -26,7 +32,9 @@ export function peerIdentity(certificate: PeerCertificate | undefined): PeerIden
   if (typeof id !== 'string' || typeof organisation !== 'string' || typeof kind !== 'string') return null;
   if (!isValidName(id) || !isValidName(organisation)) return null;
   if (!(CLIENT_KINDS as readonly string[]).includes(kind)) return null;
-  return { kind: kind as ClientKind, id, organisation, fingerprint256: certificate.fingerprint256 };
+  const notAfter = new Date(certificate.valid_to);
+  if (Number.isNaN(notAfter.getTime())) return null;
+  return { kind: kind as ClientKind, id, organisation, fingerprint256: certificate.fingerprint256, notAfter };
 }
 
 /** Any grpc-js server call: unary, streaming or an interceptor's. */

@@ -13,7 +13,7 @@ import { pkiFiles } from './pki-files.ts';
 function asPeerCertificate(pem: string): PeerCertificate {
   const certificate = new X509Certificate(pem);
   const subject = Object.fromEntries(certificate.subject.split('\n').map((line) => line.split('=') as [string, string]));
-  return { raw: certificate.raw, subject, fingerprint256: certificate.fingerprint256 } as unknown as PeerCertificate;
+  return { raw: certificate.raw, subject, fingerprint256: certificate.fingerprint256, valid_to: certificate.validTo } as unknown as PeerCertificate;
 }
 
 async function mode(path: string): Promise<number> {
@@ -100,6 +100,7 @@ describe("the hub's certificate authority", () => {
       id: 'bank-a.core',
       organisation: 'vietcombank',
       fingerprint256: issued.fingerprint256,
+      notAfter: issued.notAfter,
     });
     const files = await writeIssuedCertificate(join(dir, 'out'), 'bank-a.core', issued);
     expect(await mode(files.privateKey)).toBe(0o600);

@@ -41,7 +41,7 @@ const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
 
 export function registryService(deps: RegistryServiceDependencies): wire.RegistryServer {
   const { registry } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: REGISTRY_SERVICE, act: 'registry' };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: REGISTRY_SERVICE, act: 'registry', certificates: registry };
 
   const operatorCall = <Request, Response>(action: string, run: (request: Request, officerId: string) => Promise<Response>) =>
     callAsOperator<Request, Response>(calls, `Registry.${action}`, run, (error) => (error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error));

@@ -8,12 +8,14 @@
 //   security_assessments  _id system id             SystemAssessments: every assessment of the system
 //   consents              _id <agreement>:<pid>     ConsentRecord
 //   usage                 _id <agreement>:<day>:<decision>:<n>   UsageSlot (one per counted call, see usage.ts)
+//   revoked_certificates  _id fingerprint           RevokedCertificate (certificate-revocation.ts)
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { Collection, Db, Document } from 'mongodb';
 import type { RequestRecord } from './agreement.ts';
 import type { Officer } from './competent-authority.ts';
 import type { ConsentRecord } from './consent.ts';
+import type { RevokedCertificate } from './certificate-revocation.ts';
 import type { SystemAssessments } from './security-assessment.ts';
 import type { UsageSlot } from './usage.ts';
 
@@ -42,25 +44,30 @@ export interface TransitionClaim {
   at: Date;
 }
 
+/** An officer with the fingerprints of the operator certificates pki issued them, so they can be revoked by officer id. */
+export type StoredOfficer = Officer & { certificateFingerprints?: string[] };
+
 export interface RegistryCollections {
-  officers: Collection<Officer>;
+  officers: Collection<StoredOfficer>;
   requests: Collection<StoredRequest>;
   transitions: Collection<TransitionClaim>;
   systems: Collection<SystemRecord>;
   assessments: Collection<SystemAssessments>;
   consents: Collection<ConsentRecord>;
   usage: Collection<UsageSlot>;
+  revokedCertificates: Collection<RevokedCertificate>;
 }
 
 export function registryCollections(db: Db): RegistryCollections {
   return {
-    officers: db.collection<Officer>('officers'),
+    officers: db.collection<StoredOfficer>('officers'),
     requests: db.collection<StoredRequest>('connection_requests'),
     transitions: db.collection<TransitionClaim>('request_transitions'),
     systems: db.collection<SystemRecord>('systems'),
     assessments: db.collection<SystemAssessments>('security_assessments'),
     consents: db.collection<ConsentRecord>('consents'),
     usage: db.collection<UsageSlot>('usage'),
+    revokedCertificates: db.collection<RevokedCertificate>('revoked_certificates'),
   };
 }
 

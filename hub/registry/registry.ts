@@ -10,7 +10,9 @@ import { checkNarrowing, isOverdue, nextStatus, reasonRequired, toAgreement, typ
 import { checkOfficer, mayDecide, type Officer } from './competent-authority.ts';
 import { checkConnectionRequest, type Grant, type Quota } from './connection-request.ts';
 import { consentId, consentStatus, isConsentChannel, CONSENT_CHANNELS, type ConsentChannel, type ConsentRecord, type ConsentStatus } from './consent.ts';
-import { insertOnce, registryCollections, upsertRetried, type RegistryCollections, type StoredRequest, type SystemRecord } from './registry-store.ts';
+import { insertOnce, registryCollections, upsertRetried, type RegistryCollections, type StoredOfficer, type StoredRequest, type SystemRecord } from './registry-store.ts';
+import { FINGERPRINT, normaliseFingerprint, type CertificateHolder, type RevocationTarget, type RevokedCertificate } from './certificate-revocation.ts';
+import { isInvalidating, type InvalidationPublisher } from './invalidation.ts';
 import { orInvalid, RegistryError } from './registry-error.ts';
 import { assessmentStatus, checkAssessment, type AssessmentStatus, type SecurityAssessment } from './security-assessment.ts';
 import { SERVICE_CATALOGUE, type ServiceCatalogue, type ServiceName } from './service-catalogue.ts';
@@ -22,6 +24,8 @@ export interface RegistryOptions {
   calendar?: WorkingCalendar;
   /** The clock; tests move it. */
   now?: () => Date;
+  /** Where changes that take access away are announced to every hub instance (invalidation.ts). */
+  invalidations?: InvalidationPublisher;
 }
 
 /** A request as listed: its record plus whether it is past its R11 deadline undecided. */
@@ -37,8 +41,8 @@ export interface ReviewInput {
 }
 
 type EntryParts = Pick<JournalEntryInput, 'citizens' | 'fields'> & Partial<Pick<JournalEntryInput, 'agreement' | 'detail'>>;
-
-const FINGERPRINT = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+/** What an action tells the other hub instances beyond its journal entry: the certificates it revoked. */
+type Notice = { certificates: string[] };
 
 export class Registry {
   private readonly listeners: ((action: string) => void)[] = [];
@@ -50,13 +54,14 @@ export class Registry {
     private readonly journal: JournalWriter,
     private readonly calendar: WorkingCalendar,
     private readonly now: () => Date,
+    private readonly invalidations: InvalidationPublisher | undefined,
   ) {
     this.store = registryCollections(db);
     this.meter = new UsageMeter(this.store.usage);
   }
 
   static async open(db: Db, journal: JournalWriter, options: RegistryOptions = {}): Promise<Registry> {
-    return new Registry(db, journal, options.calendar ?? loadCalendar(), options.now ?? (() => new Date()));
+    return new Registry(db, journal, options.calendar ?? loadCalendar(), options.now ?? (() => new Date()), options.invalidations);
   }
 
   /** R16: the published service catalogue. */
@@ -75,7 +80,8 @@ export class Registry {
     });
   }
 
-  async listOfficers(): Promise<Officer[]> {
+  /** Every officer, with the fingerprints of their operator certificates. */
+  async listOfficers(): Promise<StoredOfficer[]> {
     return (await this.store.officers.find({}).toArray()).sort((a, b) => a._id.localeCompare(b._id));
   }
 
@@ -169,13 +175,35 @@ export class Registry {
 
   /** pki calls this when it issues a client certificate for a registered system. */
   async recordCertificate(systemId: string, fingerprint256: string): Promise<void> {
-    const fingerprint = fingerprint256.toUpperCase();
-    await this.act('record-certificate', { system: systemId }, async (entry) => {
-      entry.detail = fingerprint;
-      if (!FINGERPRINT.test(fingerprint)) throw new RegistryError('INVALID', `${JSON.stringify(fingerprint256)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
-      const result = await this.store.systems.updateOne({ _id: systemId }, { $addToSet: { certificateFingerprints: fingerprint } });
-      if (result.matchedCount === 0) throw new RegistryError('NOT_FOUND', `no system ${systemId}: submit a connection request for it first`);
+    await this.recordFingerprint('system', systemId, fingerprint256);
+  }
+
+  /** pki calls this when it issues an operator certificate, so the officer's certificates can be revoked by officer id. */
+  async recordOperatorCertificate(officerId: string, fingerprint256: string): Promise<void> {
+    await this.recordFingerprint('operator', officerId, fingerprint256);
+  }
+
+  /**
+   * Revokes one certificate, or every certificate recorded for a system or an officer but `keep`
+   * (the one a re-issue just recorded). The revocation list is written before the fingerprints
+   * leave their holder's record, and every hub instance is told at once.
+   */
+  async revokeCertificates(target: RevocationTarget, by: string, reason: string, options: { keep?: string } = {}): Promise<RevokedCertificate[]> {
+    return this.act('revoke-certificate', { officer: by }, async (entry, notice) => {
+      const why = reason.trim();
+      if (why === '') throw new RegistryError('REASON_REQUIRED', 'a certificate is revoked with a written reason');
+      const held = await this.certificatesOf(target);
+      const fingerprints = held.fingerprints.filter((fingerprint) => fingerprint !== options.keep?.toUpperCase());
+      entry.detail = `${held.holder} ${held.holderId}: ${fingerprints.join(', ') || 'none besides the new one'}: ${why}`;
+      if (fingerprints.length === 0 && options.keep === undefined) throw new RegistryError('NOT_FOUND', `no certificate is recorded for ${held.holder} ${held.holderId}`);
+      notice.certificates = fingerprints;
+      return this.revokeAll(held.holder, held.holderId, fingerprints, by, why);
     });
+  }
+
+  /** Whether the certificate is on the revocation list: one read by `_id`. */
+  async isCertificateRevoked(fingerprint256: string): Promise<boolean> {
+    return (await this.store.revokedCertificates.findOne({ _id: fingerprint256.toUpperCase() })) !== null;
   }
 
   // --- security assessments (R29–R32) ----------------------------------------------------
@@ -262,11 +290,12 @@ export class Registry {
   // --- internals ----------------------------------------------------------------------------
 
   /** Runs one action and journals it: `done`, or `refused` with the rule's code and sentence. */
-  private async act<T>(action: string, actor: JournalActor, body: (entry: EntryParts) => Promise<T>, start: Partial<EntryParts> = {}): Promise<T> {
+  private async act<T>(action: string, actor: JournalActor, body: (entry: EntryParts, notice: Notice) => Promise<T>, start: Partial<EntryParts> = {}): Promise<T> {
     const entry: EntryParts = { citizens: [], fields: [], ...start };
+    const notice: Notice = { certificates: [] };
     let result: T;
     try {
-      result = await body(entry);
+      result = await body(entry, notice);
     } catch (error) {
       if (error instanceof RegistryError) {
         await this.journal.append({ act: 'registry', action, actor, ...entry, decision: 'refused', reason: error.code, detail: error.message, at: this.now() });
@@ -275,13 +304,21 @@ export class Registry {
     }
     await this.journal.append({ act: 'registry', action, actor, ...entry, decision: 'done', at: this.now() });
     for (const listener of this.listeners) listener(action);
+    if (isInvalidating(action)) {
+      await this.invalidations?.publish({
+        action,
+        ...(entry.agreement ? { agreement: entry.agreement } : {}),
+        ...(notice.certificates.length > 0 ? { certificates: notice.certificates } : {}),
+        at: this.now().toISOString(),
+      });
+    }
     return result;
   }
 
   /**
    * Called after every registry action that succeeded, so readers that cache registry records in
-   * this process (the enforcement pipeline) drop them at once. Other processes see the change when
-   * their short cache expires.
+   * this process (the enforcement pipeline) drop them at once. Other processes learn of the changes
+   * that take access away from the invalidation topic (`invalidations`).
    */
   onChange(listener: (action: string) => void): void {
     this.listeners.push(listener);
@@ -289,7 +326,7 @@ export class Registry {
 
   /** One lifecycle step; the claim on the request's next revision decides between officers acting at once. */
   private async transition(journalAction: string, id: string, action: LifecycleAction, officerId: string, reason?: string, narrowing?: ReviewInput['narrowing']): Promise<RequestRecord> {
-    return this.act(journalAction, { officer: officerId }, async (entry) => {
+    return this.act(journalAction, { officer: officerId }, async (entry, notice) => {
       const record = await this.requireRequest(id);
       entry.fields = (record.terms ?? record.request).grants.map((grant) => grant.field);
       const officer = await this.store.officers.findOne({ _id: officerId });
@@ -321,12 +358,68 @@ export class Registry {
       }
       const history = [...record.history, change];
       await this.store.requests.updateOne({ _id: id }, { $set: { ...set, history } });
+      if (action === 'revoke') {
+        // The system's certificates go with the agreement: a new agreement starts with a new certificate.
+        const system = await this.findSystem(record.request.system.id);
+        notice.certificates = system?.certificateFingerprints ?? [];
+        await this.revokeAll('system', record.request.system.id, notice.certificates, officerId, `agreement ${id} revoked: ${why}`);
+        entry.detail += `; ${notice.certificates.length} certificate(s) of ${record.request.system.id} revoked`;
+      }
       if (action === 'approve') {
         // Again at approval: a concurrent submission for the same system may have lost this id (FerretDB updates are not atomic).
         await this.store.systems.updateOne({ _id: record.request.system.id }, { $addToSet: { agreementIds: id } });
       }
       return { ...record, ...set, history };
     }, { agreement: id });
+  }
+
+  private async recordFingerprint(holder: CertificateHolder, id: string, fingerprint256: string): Promise<void> {
+    const fingerprint = fingerprint256.toUpperCase();
+    await this.act('record-certificate', holder === 'system' ? { system: id } : { officer: id }, async (entry) => {
+      entry.detail = fingerprint;
+      if (!FINGERPRINT.test(fingerprint)) throw new RegistryError('INVALID', `${JSON.stringify(fingerprint256)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
+      const update = { $addToSet: { certificateFingerprints: fingerprint } };
+      const result = holder === 'system' ? await this.store.systems.updateOne({ _id: id }, update) : await this.store.officers.updateOne({ _id: id }, update);
+      if (result.matchedCount === 0) {
+        throw new RegistryError('NOT_FOUND', holder === 'system' ? `no system ${id}: submit a connection request for it first` : `no officer ${id}: add them first`);
+      }
+    });
+  }
+
+  /** The holder a revocation names, and the fingerprints recorded for it. */
+  private async certificatesOf(target: RevocationTarget): Promise<{ holder: CertificateHolder; holderId: string; fingerprints: string[] }> {
+    if ('system' in target) {
+      const system = await this.findSystem(target.system);
+      if (system === null) throw new RegistryError('NOT_FOUND', `no system ${target.system}`);
+      return { holder: 'system', holderId: system._id, fingerprints: system.certificateFingerprints ?? [] };
+    }
+    if ('operator' in target) {
+      const officer = await this.store.officers.findOne({ _id: target.operator });
+      if (officer === null) throw new RegistryError('NOT_FOUND', `no officer ${target.operator}`);
+      return { holder: 'operator', holderId: officer._id, fingerprints: officer.certificateFingerprints ?? [] };
+    }
+    const fingerprint = normaliseFingerprint(target.fingerprint);
+    if (fingerprint === null) throw new RegistryError('INVALID', `${JSON.stringify(target.fingerprint)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
+    // Not by _id, so a scan: revocations are rare, and the holder is named in the list for people.
+    const system = await this.store.systems.findOne({ certificateFingerprints: fingerprint });
+    if (system !== null) return { holder: 'system', holderId: system._id, fingerprints: [fingerprint] };
+    const officer = await this.store.officers.findOne({ certificateFingerprints: fingerprint });
+    if (officer !== null) return { holder: 'operator', holderId: officer._id, fingerprints: [fingerprint] };
+    // Issued but never recorded (an operator certificate from before they were): revoked all the same.
+    return { holder: 'operator', holderId: '(unrecorded)', fingerprints: [fingerprint] };
+  }
+
+  /** The revocation list first (the truth), then the fingerprints leave the holder's record. */
+  private async revokeAll(holder: CertificateHolder, holderId: string, fingerprints: string[], by: string, reason: string): Promise<RevokedCertificate[]> {
+    const revokedAt = this.now();
+    const revoked = fingerprints.map((fingerprint) => ({ _id: fingerprint, holder, holderId, revokedAt, by, reason }));
+    for (const record of revoked) await insertOnce(this.store.revokedCertificates, record, (doc) => doc._id);
+    if (fingerprints.length === 0 || holderId === '(unrecorded)') return revoked;
+    // $pullAll, not $pull with $in: FerretDB 1.24 matches no element with the latter, and says nothing.
+    const pull = { $pullAll: { certificateFingerprints: fingerprints } };
+    if (holder === 'system') await this.store.systems.updateOne({ _id: holderId }, pull);
+    else await this.store.officers.updateOne({ _id: holderId }, pull);
+    return revoked;
   }
 
   private async requireRequest(id: string): Promise<StoredRequest> {
