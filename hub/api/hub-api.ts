@@ -25,6 +25,7 @@ import { registryService } from '../registry/registry-service.ts';
 import { selfService, type AccessLog } from '../self-service/self-service.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { ApiServer } from './api-server.ts';
+import { HubInstances } from '../exchange/hub-instances.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { operationsService } from '../operations/operations-service.ts';
 
@@ -66,6 +67,8 @@ export class HubApi {
     readonly journal: Journal,
     private readonly ownJournal: boolean,
     readonly registry: Registry,
+    /** This hub among the live ones (heartbeats), for the share of each agreement's rate. */
+    readonly instances: HubInstances,
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
     private readonly refusals: RefusalFlood,
@@ -100,7 +103,8 @@ export class HubApi {
     const metrics = new ExchangeMetrics(options.metrics ?? new MetricsRegistry(), log);
     const tracer = options.tracer ?? trace.getTracer('dancu');
     const journaled = metrics.timed(journal);
-    const enforcement = new Enforcement(registry);
+    const instances = await HubInstances.join(store.db);
+    const enforcement = new Enforcement(registry, { instances: () => instances.count() });
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
     const refusals = new RefusalFlood(journaled, options.refusalFlood);
     const streams = new StreamSlots(options.streamsPerAgreement);
@@ -132,7 +136,7 @@ export class HubApi {
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, refusals, streams, options.connectors ?? (() => []));
+    return new HubApi(server, server.port, journal, ownJournal, registry, instances, store, publisher, refusals, streams, options.connectors ?? (() => []));
   }
 
   async stop(): Promise<void> {
@@ -140,6 +144,9 @@ export class HubApi {
     // Aggregated refusals are written now, so no call in flight waits out its window.
     await this.refusals.stop();
     await this.server.stop();
+    // Quota leases released with what they used, and the heartbeat withdrawn, while the store is open.
+    await this.registry.close();
+    await this.instances.leave();
     if (this.ownJournal) await this.journal.close();
     await this.publisher.close();
     await this.store.close();

@@ -6,7 +6,9 @@
 // or before the citizen's consent (for requesters that need it), is never delivered, whatever
 // the cursor. Each change is journaled before it is written, like any other disclosure. Every
 // `recheckMs` the stream re-runs the agreement and consent checks; the first that fails ends it
-// with that refusal (a suspended or revoked agreement, a revoked consent), journaled.
+// with that refusal (a suspended or revoked agreement, a revoked consent), journaled. Opening
+// costs no quota; each change delivered costs one unit, and the stream ends QUOTA_EXCEEDED when
+// the day's units are spent.
 //
 // Each stream holds a Kafka consumer and a slot of its agreement's (stream-slots.ts). Whichever
 // way it ends — the client cancels (during set-up too), a check fails, the feed breaks — the
@@ -152,6 +154,13 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     if (ended) return;
     following = deps.changes.follow(agreement.id, from, async (change, publishedAt, cursorAfter) => {
       if (ended || !disclosed.has(change.field) || (watched.size > 0 && !watched.has(change.personalId)) || !inScope(change.personalId, publishedAt)) return;
+      // One unit of the daily quota per change delivered (R23); past the limit the stream ends.
+      try {
+        await enforcement.takeUnits(agreement, 'WatchChanges', 1);
+      } catch (error) {
+        void end(error);
+        return;
+      }
       // Journaled before it leaves, one entry per disclosed change.
       await journal.append({ ...entryOf({ ...record, citizens: [change.personalId], fields: [change.field] }, 'allowed'), detail: `change ${change.changeId}` });
       const message: Change = {
