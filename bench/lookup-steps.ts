@@ -32,7 +32,7 @@ const STEP = {
   agreement: '  registry: agreement',
   assessment: '  registry: assessment',
   consent: '  registry: consent',
-  quota: '  registry: daily quota slot',
+  quota: '  quota: leased units',
   citizen: 'citizen read',
   projection: 'projection',
   journal: 'journal append',
