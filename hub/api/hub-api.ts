@@ -26,6 +26,7 @@ import { selfService, type AccessLog } from '../self-service/self-service.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { ApiServer } from './api-server.ts';
 import { HubInstances } from '../exchange/hub-instances.ts';
+import { CitizenCache } from '../exchange/citizen-cache.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { operationsService } from '../operations/operations-service.ts';
 
@@ -53,6 +54,8 @@ export interface HubApiOptions {
   /** Open WatchChanges streams an agreement may hold on this instance (default 5). */
   streamsPerAgreement?: number;
   log?: (line: string) => void;
+  /** Citizens the exchange keeps in memory, invalidated from dancu.changes.v1 (default 20,000; 0: none). */
+  citizenCache?: number;
 }
 
 /** How often the API checks that the store (registry, citizens, journal) answers, for grpc.health.v1. */
@@ -69,6 +72,8 @@ export class HubApi {
     readonly registry: Registry,
     /** This hub among the live ones (heartbeats), for the share of each agreement's rate. */
     readonly instances: HubInstances,
+    /** The exchange's citizen cache (citizen-cache.ts). */
+    readonly citizens: CitizenCache,
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
     private readonly refusals: RefusalFlood,
@@ -104,6 +109,9 @@ export class HubApi {
     const tracer = options.tracer ?? trace.getTracer('dancu');
     const journaled = metrics.timed(journal);
     const instances = await HubInstances.join(store.db);
+    const citizens = new CitizenCache(store, options.citizenCache === undefined ? {} : { maxCitizens: options.citizenCache });
+    // In the background: until the change feed has joined, reads go to the store.
+    citizens.follow(kafka, log).catch((error: unknown) => log(`citizen cache: not following changes (${String(error)}); every read goes to the store`));
     const enforcement = new Enforcement(registry, { instances: () => instances.count() });
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
     const refusals = new RefusalFlood(journaled, options.refusalFlood);
@@ -119,7 +127,7 @@ export class HubApi {
       exchange: exchangeService({
         enforcement,
         journal: journaled,
-        store,
+        store: citizens,
         abuse,
         reporter: kafkaDataErrorReporter(publisher),
         changes: kafkaChangeFeed(kafka),
@@ -136,7 +144,7 @@ export class HubApi {
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, instances, store, publisher, refusals, streams, options.connectors ?? (() => []));
+    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []));
   }
 
   async stop(): Promise<void> {
@@ -147,6 +155,7 @@ export class HubApi {
     // Quota leases released with what they used, and the heartbeat withdrawn, while the store is open.
     await this.registry.close();
     await this.instances.leave();
+    await this.citizens.stop();
     if (this.ownJournal) await this.journal.close();
     await this.publisher.close();
     await this.store.close();
