@@ -217,7 +217,8 @@ export class QuotaLeases {
 
   /** Writes what each held lease used (one writer per document); releases spent and past leases. */
   private write(closing: boolean): Promise<void> {
-    this.writing = this.writing.then(() => this.writeNow(closing));
+    // A failed write (the store away) must not stop the ones after it: they write the same counts, later.
+    this.writing = this.writing.catch(() => undefined).then(() => this.writeNow(closing));
     return this.writing;
   }
 
