@@ -145,7 +145,7 @@ if (!fingerprint) throw new Error(`system ${system} has no recorded certificate`
 const profile = (callers: number) =>
   timeLookupSteps({
     registry: sandbox.api.registry,
-    store: sandbox.store,
+    store: sandbox.api.citizens,
     journal: sandbox.api.journal,
     identity: { kind: 'system', id: system, organisation: 'vss', fingerprint256: fingerprint },
     context,
