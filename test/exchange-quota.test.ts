@@ -108,16 +108,17 @@ describe('quota, metering and rate limits across hub instances', () => {
 
   it('R22: an agreement’s rate is shared by the live hub instances, not granted to each', async () => {
     await waitFor('both instances to see each other', async () => fx.api.instances.count() === 2 && second.instances.count() === 2, 15_000);
-    const consumer = await fx.register(consumerSpec('rate-shared', { ratePerSecond: 10, dailyLimit: 1000 }));
+    const consumer = await fx.register(consumerSpec('rate-shared', { ratePerSecond: 2, dailyLimit: 1000 }));
     const clients = [consumer.exchange, atSecond(consumer)];
     // Distinct citizens, so only the rate can refuse.
-    const keys = fx.citizens.slice(0, 16).map(keyOf);
+    const keys = fx.citizens.slice(0, 12).map(keyOf);
     const outcomes = await Promise.all(keys.map((citizen, n) => call(clients[n % 2]!, 'lookup', { context: context(consumer), citizen, fields: ['sex'] })));
     const allowed = outcomes.filter((outcome) => outcome.ok).length;
-    // Each instance's bucket holds 10 / 2 = 5 calls: 10 together, and a per-instance limit would
-    // have allowed 16. A token or two may refill while the 16 calls are admitted.
-    expect(allowed).toBeGreaterThanOrEqual(10);
-    expect(allowed).toBeLessThanOrEqual(12);
+    // Each instance's bucket holds 2 / 2 = 1 call and refills one a second: 2 together. Each
+    // instance granting the whole rate would have allowed 4; a third may refill if the 12 calls'
+    // admissions spread over a second on a busy machine.
+    expect(allowed).toBeGreaterThanOrEqual(2);
+    expect(allowed).toBeLessThanOrEqual(3);
     expect(outcomes.filter((outcome) => !outcome.ok).every((outcome) => !outcome.ok && outcome.reason === 'RATE_LIMITED')).toBe(true);
   });
 });
