@@ -15,9 +15,11 @@ export interface LoadResult {
   p99Ms: number;
   /** Refusals and failures by dancu reason (or gRPC status when there is none). */
   refused: Map<string, number>;
+  /** Every call's latency, sorted (with `keepLatencies`), so several processes' runs can be merged. */
+  latenciesMs?: Float64Array;
 }
 
-export async function driveCalls<Response>(send: UnaryCall<Response>, requests: number, concurrency: number): Promise<LoadResult> {
+export async function driveCalls<Response>(send: UnaryCall<Response>, requests: number, concurrency: number, options: { keepLatencies?: boolean } = {}): Promise<LoadResult> {
   const latencies = new Float64Array(requests);
   const refused = new Map<string, number>();
   let next = 0;
@@ -37,7 +39,12 @@ export async function driveCalls<Response>(send: UnaryCall<Response>, requests: 
   await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, caller));
   const seconds = (performance.now() - started) / 1000;
   latencies.sort();
-  return { requests, seconds, perSecond: requests / seconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), refused };
+  return { ...loadResult(latencies, seconds, refused), ...(options.keepLatencies ? { latenciesMs: latencies } : {}) };
+}
+
+/** The figures of a run from its sorted latencies and how long it took. */
+export function loadResult(sortedMs: Float64Array, seconds: number, refused: Map<string, number>): LoadResult {
+  return { requests: sortedMs.length, seconds, perSecond: sortedMs.length / seconds, p50Ms: quantile(sortedMs, 0.5), p99Ms: quantile(sortedMs, 0.99), refused };
 }
 
 /** The q-quantile of sorted values (nearest rank). */

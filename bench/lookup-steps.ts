@@ -4,6 +4,7 @@
 // gRPC, TLS or protobuf here: an end-to-end call at concurrency 1, minus the sum of these, is that.
 import type { Registry } from '../hub/registry/registry.ts';
 import type { CitizenField } from '../hub/citizen/fields.ts';
+import type { CitizenReader } from '../hub/exchange/citizen-cache.ts';
 import { matchesKey, project } from '../hub/exchange/citizen-view.ts';
 import { Enforcement, type EnforcementRegistry } from '../hub/exchange/enforcement.ts';
 import type { CallContext, CitizenKey } from '../hub/exchange/exchange-call.ts';
@@ -11,11 +12,11 @@ import { entryOf, type CallRecord } from '../hub/exchange/journaled-call.ts';
 import { toWireField } from '../hub/exchange/wire.ts';
 import type { JournalWriter } from '../hub/journal/journal-entry.ts';
 import type { PeerIdentity } from '../hub/pki/peer-identity.ts';
-import type { PopulationStore } from '../hub/store/population-store.ts';
 
 export interface LookupStepsOptions {
   registry: Registry;
-  store: PopulationStore;
+  /** The hub's citizen reads: its cache, as the handler reads (or the store itself). */
+  store: CitizenReader;
   journal: JournalWriter;
   identity: PeerIdentity;
   context: CallContext;
@@ -32,7 +33,7 @@ const STEP = {
   agreement: '  registry: agreement',
   assessment: '  registry: assessment',
   consent: '  registry: consent',
-  quota: '  registry: daily quota slot',
+  quota: '  quota: leased units',
   citizen: 'citizen read',
   projection: 'projection',
   journal: 'journal append',

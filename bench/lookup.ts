@@ -1,38 +1,47 @@
-// npm run bench:lookup [-- --requests N --concurrency C --citizens K --fields F]
+// npm run bench:lookup [-- --requests N --concurrency 16,64 --citizens K --fields F --client-processes P]
 // Lookup throughput and latency over mutual TLS: the real hub API (enforcement against the
 // registry, citizen read, journal append before the answer) beside a raw baseline in the same
 // run: a plain grpc-js server with the same credentials and service definition whose Lookup
-// replays one real answer. Same client, same requests, same concurrency.
-import { cpus, loadavg, totalmem } from 'node:os';
+// replays one real answer. The load generator runs in processes of its own (lookup-client.ts),
+// the same for both sides, at each concurrency: baseline first, then dancu.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Server, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Command } from 'commander';
 import { Registry as MetricsRegistry, type Histogram } from 'prom-client';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { Random } from '../connectors/simulator/random.ts';
-import { ExchangeClient, ExchangeService, LookupResponse, type LookupRequest } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import { ExchangeService, LookupResponse, type LookupRequest } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { keyOf, startExchangeSandbox } from '../hub/api/exchange-sandbox.ts';
 import { CITIZEN_FIELDS } from '../hub/citizen/fields.ts';
 import { serverCredentials } from '../hub/pki/credentials.ts';
-import { describeLoad, driveCalls, type UnaryCall } from './drive-calls.ts';
+import { describeLoad, driveCalls, loadResult, type LoadResult } from './drive-calls.ts';
+import type { ClientPlan, ClientReport } from './lookup-client.ts';
 import { timeLookupSteps } from './lookup-steps.ts';
 
 const options = new Command()
   .name('bench:lookup')
-  .description('Lookup over mTLS: the hub versus a canned-answer grpc-js server, same client, same run.')
-  .option('--requests <n>', 'timed Lookup calls per side', '3000')
-  .option('--concurrency <n>', 'calls in flight', '16')
+  .description('Lookup over mTLS: the hub versus a canned-answer grpc-js server, same client processes, same run.')
+  .option('--requests <n>', 'timed Lookup calls per side and concurrency', '3000')
+  .option('--concurrency <list>', 'calls in flight, one run per value (comma-separated)', '16,64')
   .option('--citizens <n>', 'simulated citizens in the store (the calls cycle over them, shuffled)', '1000')
   .option('--fields <n>', `granted fields asked for per call (1–${CITIZEN_FIELDS.length})`, '4')
+  .option('--client-processes <n>', 'load-generator processes per run, sharing the calls in flight', '1')
   .parse()
-  .opts<{ requests: string; concurrency: string; citizens: string; fields: string }>();
+  .opts<{ requests: string; concurrency: string; citizens: string; fields: string; clientProcesses: string }>();
 
 const requests = wholeNumber(options.requests, '--requests');
-const concurrency = wholeNumber(options.concurrency, '--concurrency');
+const levels = options.concurrency.split(',').map((text) => wholeNumber(text.trim(), '--concurrency'));
 const citizenCount = wholeNumber(options.citizens, '--citizens');
 const fieldCount = wholeNumber(options.fields, '--fields');
+const clientProcesses = wholeNumber(options.clientProcesses, '--client-processes');
 if (fieldCount > CITIZEN_FIELDS.length) throw new Error(`--fields is at most ${CITIZEN_FIELDS.length}`);
 const warmUp = Math.min(300, Math.max(50, Math.round(requests / 10)));
 const profiled = 200;
+const concurrency = Math.max(...levels);
 
 const stack = await ensureStack({ log: (line) => console.error(line) });
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadAverage()}`);
@@ -62,20 +71,16 @@ for (let i = keys.length - 1; i > 0; i--) {
 }
 const fields = CITIZEN_FIELDS.slice(0, fieldCount);
 const context = { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-2026-000123', officerId: 'officer-17' };
-const requestAt = (index: number): LookupRequest => ({ context, citizen: keys[index % keys.length]!, fields: [...fields] });
-console.log(`calls: ${requests} timed per side after ${warmUp} warm-up, concurrency ${concurrency}, ${fields.length} fields (${fields.join(', ')}), cycling over ${keys.length} citizens`);
+const lookupRequests: LookupRequest[] = keys.map((citizen) => ({ context, citizen, fields: [...fields] }));
+console.log(`calls: ${requests} timed per side and concurrency (${levels.join(', ')}) after ${warmUp} warm-up, ${fields.length} fields (${fields.join(', ')}), cycling over ${keys.length} citizens; load from ${clientProcesses} client process(es) per run`);
 
-// Warm the hub (TLS session, connection pools, JIT) and keep one real answer to replay.
+// One real answer to replay, taken in this process before anything is timed.
 let answer: LookupResponse | undefined;
-const hubLookup =
-  (offset: number): UnaryCall<LookupResponse> =>
-  (index, callback) =>
-    consumer.exchange.lookup(requestAt(offset + index), (error, response) => {
-      answer ??= error ? undefined : response;
-      callback(error, response);
-    });
-const hubWarmUp = await driveCalls(hubLookup(0), warmUp, concurrency);
-if (!answer) throw new Error(`the hub answered no warm-up Lookup: ${describeLoad('warm-up', hubWarmUp)}`);
+await driveCalls((index, callback) => consumer.exchange.lookup(lookupRequests[index]!, (error, response) => {
+  answer ??= error ? undefined : response;
+  callback(error, response);
+}), 10, 1);
+if (!answer) throw new Error('the hub answered no Lookup to replay');
 const canned = LookupResponse.fromPartial(answer);
 console.log(`answer replayed by the baseline: ${LookupResponse.encode(canned).finish().length} bytes, ${canned.fields.length} fields`);
 
@@ -85,34 +90,62 @@ baseline.addService(ExchangeService, { lookup: (_call: unknown, callback: (error
 const baselinePort = await new Promise<number>((resolve, reject) =>
   baseline.bindAsync('127.0.0.1:0', serverCredentials(sandbox.pkiDir), (error, port) => (error ? reject(error) : resolve(port))),
 );
-const baselineClient = new ExchangeClient(`localhost:${baselinePort}`, consumer.credentials);
-const baselineLookup: UnaryCall<LookupResponse> = (index, callback) => baselineClient.lookup(requestAt(index), callback);
-await driveCalls(baselineLookup, warmUp, concurrency);
-const raw = await driveCalls(baselineLookup, requests, concurrency);
-console.log(describeLoad('baseline (grpc-js, canned answer)', raw));
-baselineClient.close();
-baseline.forceShutdown();
 
-// The hub, timed; its own histograms start from zero here.
+const plans = await mkdtemp(join(tmpdir(), 'dancu-bench-lookup-'));
+let offset = 0;
+/** Runs the load generator in `clientProcesses` processes against `address`; merges their latencies. */
+async function load(address: string, inFlight: number, calls = requests): Promise<LoadResult> {
+  const reports = await Promise.all(
+    Array.from({ length: clientProcesses }, async (_, n) => {
+      const share = (total: number) => Math.floor(total / clientProcesses) + (n < total % clientProcesses ? 1 : 0);
+      const plan: ClientPlan = { address, tls: consumer.tls, requests: lookupRequests, offset, warmUp: share(warmUp), calls: share(calls), concurrency: Math.max(1, share(inFlight)) };
+      offset += plan.warmUp + plan.calls;
+      const file = join(plans, `plan-${offset}.json`);
+      await writeFile(file, JSON.stringify(plan));
+      const { stdout } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/lookup-client.ts', file], { maxBuffer: 64 * 2 ** 20 });
+      return JSON.parse(stdout.trim().split('\n').at(-1)!) as ClientReport;
+    }),
+  );
+  const latencies = Float64Array.from(reports.flatMap((report) => report.latenciesMs)).sort();
+  const refused = new Map<string, number>();
+  for (const report of reports) for (const [reason, count] of Object.entries(report.refused)) refused.set(reason, (refused.get(reason) ?? 0) + count);
+  return loadResult(latencies, Math.max(...reports.map((report) => report.seconds)), refused);
+}
+
 const journalSeconds = metrics.getSingleMetric('dancu_journal_append_duration_seconds') as Histogram | undefined;
 const requestSeconds = metrics.getSingleMetric('dancu_exchange_request_duration_seconds') as Histogram | undefined;
-journalSeconds?.reset();
-requestSeconds?.reset();
-const hub = await driveCalls(hubLookup(warmUp), requests, concurrency);
-console.log(describeLoad('dancu (enforcement + store + journal)', hub));
-console.log(`ratio dancu / baseline: req/s ${ratio(hub.perSecond, raw.perSecond)}, p50 ${ratio(hub.p50Ms, raw.p50Ms)} (latency ×)`);
-if (journalSeconds) console.log(`hub journal append: ${await histogramSummary(journalSeconds)}`);
-if (requestSeconds) console.log(`hub call, arrival to answer: ${await histogramSummary(requestSeconds)}`);
+const runs: { inFlight: number; raw: LoadResult; hub: LoadResult }[] = [];
+for (const inFlight of levels) {
+  const raw = await load(`localhost:${baselinePort}`, inFlight);
+  console.log(describeLoad(`baseline (grpc-js, canned answer), ${inFlight} in flight`, raw));
+  journalSeconds?.reset();
+  requestSeconds?.reset();
+  const hub = await load(sandbox.address, inFlight);
+  console.log(describeLoad(`dancu (enforcement + store + journal), ${inFlight} in flight`, hub));
+  if (journalSeconds) console.log(`  hub journal append: ${await histogramSummary(journalSeconds)}`);
+  if (requestSeconds) console.log(`  hub call, arrival to answer: ${await histogramSummary(requestSeconds)}`);
+  runs.push({ inFlight, raw, hub });
+}
+baseline.forceShutdown();
+
+console.log('\nin flight | side     |   req/s |  p50 ms |  p99 ms | dancu/baseline req/s | p99 ×');
+for (const { inFlight, raw, hub } of runs) {
+  const row = (side: string, result: LoadResult, ratios: string) =>
+    console.log(`${String(inFlight).padStart(9)} | ${side.padEnd(8)} | ${Math.round(result.perSecond).toString().padStart(7)} | ${result.p50Ms.toFixed(1).padStart(7)} | ${result.p99Ms.toFixed(1).padStart(7)} | ${ratios}`);
+  row('baseline', raw, '');
+  row('dancu', hub, `${ratio(hub.perSecond, raw.perSecond).padStart(20)} | ${ratio(hub.p99Ms, raw.p99Ms)}`);
+}
+console.log('goal: dancu / baseline ≥ 0.5 in req/s and dancu p99 ≤ 3 × the baseline p99\n');
 
 // Where one call's time goes, one call at a time: end to end, then step by step.
-const single = await driveCalls(hubLookup(warmUp + requests), profiled, 1);
+const single = await load(sandbox.address, 1, profiled);
 console.log(describeLoad('dancu at concurrency 1', single));
 const fingerprint = (await sandbox.api.registry.findSystem(system))?.certificateFingerprints?.[0];
 if (!fingerprint) throw new Error(`system ${system} has no recorded certificate`);
 const profile = (callers: number) =>
   timeLookupSteps({
     registry: sandbox.api.registry,
-    store: sandbox.store,
+    store: sandbox.api.citizens,
     journal: sandbox.api.journal,
     identity: { kind: 'system', id: system, organisation: 'vss', fingerprint256: fingerprint },
     context,
@@ -133,8 +166,9 @@ console.log(`  ${'sum of steps'.padEnd(30)} ${sum(alone).toFixed(2).padStart(8)}
 
 console.log(`load average at the end: ${loadAverage()}`);
 consumer.exchange.close();
+await rm(plans, { recursive: true, force: true });
 await sandbox.stop();
-process.exit(hub.refused.size > 0 ? 1 : 0);
+process.exit(runs.some((run) => run.hub.refused.size > 0) ? 1 : 0);
 
 function wholeNumber(text: string, name: string): number {
   const value = Number(text);

@@ -5,6 +5,7 @@ import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { REQUEST_STATUSES, type RequestStatus } from '../hub/registry/agreement.ts';
 import { AUTHORITY_LEVELS } from '../hub/registry/competent-authority.ts';
+import { FLUSH_MS } from '../hub/registry/quota-lease.ts';
 import { Registry } from '../hub/registry/registry.ts';
 import { kafkaInvalidations } from '../hub/registry/invalidation.ts';
 import { topicLayout } from '../kafka/topics.ts';
@@ -178,7 +179,7 @@ export function registerRegistryCommand(program: Command): void {
 
   registry
     .command('usage')
-    .description('Calls per day under an agreement, allowed and refused (R23); Vietnam days.')
+    .description('Units used per day and service under an agreement, allowed and refused (R23): one per citizen answered or change delivered; Vietnam days.')
     .argument('<agreement-id>')
     .option('--from <day>', 'first day, YYYY-MM-DD (default: 30 days ago)')
     .option('--to <day>', 'last day, YYYY-MM-DD (default: today)')
@@ -186,7 +187,13 @@ export function registerRegistryCommand(program: Command): void {
       const to = o.to ?? localDay(new Date());
       const from = o.from ?? localDay(new Date(Date.parse(`${to}T12:00:00Z`) - 29 * 86_400_000));
       const report = await withRegistry((r) => r.usageReport(id, from, to));
-      printTable([['day', 'allowed', 'refused'], ...report.days.map((d) => [d.day, String(d.allowed), String(d.refused)]), ['total', String(report.total.allowed), String(report.total.refused)]]);
-      console.log(`\nfee class: ${report.feeClass}`);
+      const rows = report.days.flatMap((d) => [
+        [d.day, 'all', String(d.allowed), String(d.refused)],
+        ...Object.entries(d.services).map(([service, units]) => ['', service, String(units.allowed), String(units.refused)]),
+        ...(d.unaccounted > 0 ? [['', 'unreleased leases', String(d.unaccounted), '0']] : []),
+      ]);
+      printTable([['day', 'service', 'allowed', 'refused'], ...rows, ['total', 'all', String(report.total.allowed), String(report.total.refused)]]);
+      console.log(`\nfee class: ${report.feeClass}; units of a lease still held are counted as of its holder's last write (every ${FLUSH_MS / 1000} s)`);
+      if (report.days.some((d) => d.unaccounted > 0)) console.log('unreleased leases: blocks a hub instance leased and never released (it stopped without closing); counted as used.');
     });
 }

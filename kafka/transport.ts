@@ -309,6 +309,8 @@ export interface TopicTail {
   positions(): TopicPositions;
   /** Settles when the tail stops; rejects if reading failed. */
   done: Promise<void>;
+  /** Settles once the consumer has joined its group and reads (or the join ended otherwise). */
+  joined?: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -392,6 +394,7 @@ export async function tailTopic(
   return {
     start,
     done,
+    joined: joinOver,
     positions: () => new Map(positions),
     async stop() {
       if (stopped) return;

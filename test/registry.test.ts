@@ -125,25 +125,44 @@ describe('the registry on the real FerretDB', () => {
     expect(await refusal(registry.recordConsent('cr-vietbank', '123'))).toBe('INVALID');
   });
 
-  it('R23: usage is counted per agreement and day, and the daily quota holds under concurrent calls', async () => {
-    const agreement = await registry.getAgreement('cr-vietbank');
+  it('R23: two hub instances racing for quota leases never pass the daily limit, and the usage report sums the units per day and service', async () => {
+    const agreement = await registry.getAgreement('cr-vietbank'); // 2 units a day
     const at = vn('2026-03-16T10:00:00');
-    // Two registries stand for two hub instances, each with its own idea of where the count is.
+    // Two registries stand for two hub instances, each leasing blocks of the day for itself.
     const other = await Registry.open(db, journal, { now: () => clock });
     const outcomes = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => (n % 2 === 0 ? registry : other).takeDailyQuota(agreement, 'Lookup', at)));
     expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(2);
     expect(outcomes.filter((outcome) => !outcome.ok).every((outcome) => !outcome.ok && outcome.reason === 'QUOTA_EXCEEDED')).toBe(true);
-    expect(outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.used).sort()).toEqual([1, 2]);
-    expect(await registry.countUsage('cr-vietbank', 'Verify', 'refused', vn('2026-03-17T00:30:00'))).toEqual({ day: '2026-03-17', count: 1 });
-    const counts = await Promise.all(Array.from({ length: 20 }, (_, n) => (n % 2 === 0 ? registry : other).countUsage('cr-vietbank', 'Lookup', 'allowed', vn('2026-03-17T08:00:00'))));
-    expect(counts.map((counted) => counted.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
 
+    // Units follow the work: batches of 10 citizens take 10 units each, all or none. 30 batches
+    // (300 units) race for 250: whatever the interleaving, at most 25 batches get their units.
+    const wider = { ...agreement, quota: { ...agreement.quota, dailyLimit: 250 } };
+    const next = vn('2026-03-17T08:00:00');
+    const batches = await Promise.all(Array.from({ length: 30 }, (_, n) => (n % 2 === 0 ? registry : other).takeDailyQuota(wider, 'BatchLookup', next, 10)));
+    const allowed = batches.filter((outcome) => outcome.ok).length;
+    expect(allowed * 10).toBeLessThanOrEqual(250);
+    expect(allowed).toBeGreaterThanOrEqual(20); // only what one instance leased and did not use is lost to the other
+    expect((await registry.takeDailyQuota(wider, 'Verify', next, 1000)).ok).toBe(false);
+
+    // A crashed instance's lease, never released and not written for minutes, counts in full.
+    await db.collection('quota_leases').insertOne({ _id: 'cr-vietbank/2026-03-15/1', kind: 'lease', agreementId: 'cr-vietbank', day: '2026-03-15', block: 1, units: 2, instance: 'gone', leasedAt: new Date(clock.getTime() - 600_000), used: 1, services: { Verify: 1 }, writtenAt: new Date(clock.getTime() - 600_000), released: false } as never);
+
+    await Promise.all([registry.flushUsage(), other.close()]);
     const report = await registry.usageReport('cr-vietbank', '2026-03-15', '2026-03-17');
-    expect(report).toMatchObject({ feeClass: 'chargeable', total: { allowed: 22, refused: 5 } });
+    expect(report).toMatchObject({ feeClass: 'chargeable', total: { allowed: 2 + 2 + allowed * 10, refused: 4 + (30 - allowed) * 10 + 1000 } });
     expect(report.days).toEqual([
-      { day: '2026-03-16', allowed: 2, refused: 4 },
-      { day: '2026-03-17', allowed: 20, refused: 1 },
+      { day: '2026-03-15', allowed: 2, refused: 0, services: { Verify: { allowed: 1, refused: 0 } }, unaccounted: 1 },
+      { day: '2026-03-16', allowed: 2, refused: 4, services: { Lookup: { allowed: 2, refused: 4 } }, unaccounted: 0 },
+      {
+        day: '2026-03-17',
+        allowed: allowed * 10,
+        refused: (30 - allowed) * 10 + 1000,
+        services: { BatchLookup: { allowed: allowed * 10, refused: (30 - allowed) * 10 }, Verify: { allowed: 0, refused: 1000 } },
+        unaccounted: 0,
+      },
     ]);
+    // One write per block leased, not one per unit: 3 blocks of 250 units and one of 2, at most.
+    expect(await db.collection('quota_leases').countDocuments({ kind: 'lease' })).toBeLessThanOrEqual(5);
   });
 
   it('R22: an agreement is suspended, reinstated and revoked by the competent officer, with reasons', async () => {

@@ -26,6 +26,8 @@ import { registryService } from '../registry/registry-service.ts';
 import { selfService, type AccessLog } from '../self-service/self-service.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { ApiServer } from './api-server.ts';
+import { HubInstances } from '../exchange/hub-instances.ts';
+import { CitizenCache } from '../exchange/citizen-cache.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { operationsService } from '../operations/operations-service.ts';
 
@@ -57,6 +59,8 @@ export interface HubApiOptions {
   /** The enforcement pipeline's clock (certificate expiry, validity windows); tests move it. */
   clock?: () => Date;
   log?: (line: string) => void;
+  /** Citizens the exchange keeps in memory, invalidated from dancu.changes.v1 (default 20,000; 0: none). */
+  citizenCache?: number;
 }
 
 /** How often the API checks that the store (registry, citizens, journal) answers, for grpc.health.v1. */
@@ -71,6 +75,10 @@ export class HubApi {
     readonly journal: Journal,
     private readonly ownJournal: boolean,
     readonly registry: Registry,
+    /** This hub among the live ones (heartbeats), for the share of each agreement's rate. */
+    readonly instances: HubInstances,
+    /** The exchange's citizen cache (citizen-cache.ts). */
+    readonly citizens: CitizenCache,
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
     private readonly refusals: RefusalFlood,
@@ -107,7 +115,12 @@ export class HubApi {
     const metrics = new ExchangeMetrics(options.metrics ?? new MetricsRegistry(), log);
     const tracer = options.tracer ?? trace.getTracer('dancu');
     const journaled = metrics.timed(journal);
+    const instances = await HubInstances.join(store.db);
+    const citizens = new CitizenCache(store, options.citizenCache === undefined ? {} : { maxCitizens: options.citizenCache });
+    // In the background: until the change feed has joined, reads go to the store.
+    citizens.follow(kafka, log).catch((error: unknown) => log(`citizen cache: not following changes (${String(error)}); every read goes to the store`));
     const enforcement = new Enforcement(registry, {
+      instances: () => instances.count(),
       ...(options.enforcementCacheMs !== undefined ? { cacheMs: options.enforcementCacheMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
@@ -128,7 +141,7 @@ export class HubApi {
       exchange: exchangeService({
         enforcement,
         journal: journaled,
-        store,
+        store: citizens,
         abuse,
         reporter: kafkaDataErrorReporter(publisher),
         changes: kafkaChangeFeed(kafka),
@@ -145,7 +158,7 @@ export class HubApi {
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, certificates: registry }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations);
+    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations);
   }
 
   async stop(): Promise<void> {
@@ -154,6 +167,12 @@ export class HubApi {
     await this.refusals.stop();
     await this.server.stop();
     await this.invalidations.stop();
+    // Quota leases released with what they used, and the heartbeat withdrawn, while the store is
+    // open. With the store away neither can be written: the leases then count as fully used and
+    // the heartbeat ages out, so the stop goes on.
+    await this.registry.close().catch(() => undefined);
+    await this.instances.leave().catch(() => undefined);
+    await this.citizens.stop();
     if (this.ownJournal) await this.journal.close();
     await this.publisher.close();
     await this.store.close();

@@ -3,12 +3,11 @@
 //
 //   authenticated system (unexpired, unrevoked certificate) → agreement is the system's organisation's → agreement in force
 //   → assessment valid for the connected version → service granted → purpose granted
-//   → every field granted in the mode asked → consent (non-state requesters) → rate, quota
+//   → every field granted in the mode asked → consent (non-state requesters) → rate, quota units
 //
 // What the pipeline returns is the grant the handler answers within: the agreement, and the
 // fields it may project to (exactly those asked, all of them granted).
 import { LRUCache } from 'lru-cache';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { CitizenField } from '../citizen/fields.ts';
 import type { PeerIdentity } from '../pki/peer-identity.ts';
 import { agreementInForce, type Agreement } from '../registry/agreement.ts';
@@ -17,6 +16,7 @@ import { RegistryError } from '../registry/registry-error.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { FieldMode } from '../registry/service-catalogue.ts';
 import type { ExchangeCall } from './exchange-call.ts';
+import { RateLimits } from './rate-limits.ts';
 import { refuse } from './refusal.ts';
 
 /** What the pipeline reads from the registry (the Registry itself; a fake in unit tests). */
@@ -34,6 +34,8 @@ export interface EnforcementOptions {
    * quotas are never cached.
    */
   cacheMs?: number;
+  /** Live hub instances sharing each agreement's rate (hub-instances.ts); default 1. */
+  instances?: () => number;
 }
 
 export interface Admission {
@@ -47,8 +49,7 @@ export interface Grant extends Admission {
 }
 
 export class Enforcement {
-  /** Token buckets per agreement, rebuilt when the agreement's rate changes. */
-  private readonly limiters = new Map<string, { rate: number; limiter: RateLimiterMemory }>();
+  private readonly rates: RateLimits;
 
   private readonly clock: () => Date;
   private readonly cache: LRUCache<string, { value: unknown }> | undefined;
@@ -60,6 +61,7 @@ export class Enforcement {
     options: EnforcementOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.rates = new RateLimits(options.instances ? { instances: options.instances } : {});
     const cacheMs = options.cacheMs ?? 2_000;
     this.cache = cacheMs > 0 ? new LRUCache({ max: 10_000, ttl: cacheMs }) : undefined;
     registry.onChange?.(() => this.invalidate());
@@ -144,10 +146,12 @@ export class Enforcement {
     // 8. Consent: a record the hub holds, confirmed by the citizen; never the caller's word.
     if (agreement.consentRequired) await this.requireConsent(agreement, call.personalIds, 'CONSENT_MISSING');
 
-    // 9. Rate (per hub instance, token bucket) and the daily quota (in the store, across instances).
-    await this.takeToken(agreement);
-    const quota = await this.registry.takeDailyQuota(agreement, call.service, this.clock());
-    if (!quota.ok) refuse('QUOTA_EXCEEDED', `agreement ${agreement.id} allows ${agreement.quota.dailyLimit} calls a day; the quota resets at midnight, Vietnam time`);
+    // 9. Rate (this instance's share of it) and the daily quota (leased blocks, across instances):
+    //    one unit per citizen the call concerns; a WatchChanges stream pays per change delivered.
+    if (!this.rates.take(agreement.id, agreement.quota.ratePerSecond)) {
+      refuse('RATE_LIMITED', `agreement ${agreement.id} allows ${agreement.quota.ratePerSecond} calls per second; slow down and retry`);
+    }
+    if (call.service !== 'WatchChanges') await this.takeUnits(agreement, call.service, Math.max(1, call.personalIds.length));
 
     return { ...admitted, fields: call.fields };
   }
@@ -174,17 +178,11 @@ export class Enforcement {
     }
   }
 
-  private async takeToken(agreement: Agreement): Promise<void> {
-    const rate = agreement.quota.ratePerSecond;
-    let entry = this.limiters.get(agreement.id);
-    if (!entry || entry.rate !== rate) {
-      entry = { rate, limiter: new RateLimiterMemory({ points: rate, duration: 1 }) };
-      this.limiters.set(agreement.id, entry);
-    }
-    try {
-      await entry.limiter.consume(agreement.id);
-    } catch {
-      refuse('RATE_LIMITED', `agreement ${agreement.id} allows ${rate} calls per second; slow down and retry`);
+  /** Takes units of the agreement's daily quota (R23), all or none. */
+  async takeUnits(agreement: Agreement, service: ExchangeCall['service'], units: number): Promise<void> {
+    const quota = await this.registry.takeDailyQuota(agreement, service, this.clock(), units);
+    if (!quota.ok) {
+      refuse('QUOTA_EXCEEDED', `agreement ${agreement.id} allows ${quota.limit} units a day (one per citizen answered or change delivered) and has fewer than ${units} left; the quota resets at midnight, Vietnam time`);
     }
   }
 }

@@ -15,8 +15,8 @@ import type {
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { AUTHORITY } from '../citizen/fields.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
-import type { PopulationStore } from '../store/population-store.ts';
 import type { AbuseGuard } from './abuse-guard.ts';
+import type { CitizenReader } from './citizen-cache.ts';
 import { claimMatches, impliedByPersonalId, matchesKey, project } from './citizen-view.ts';
 import { findCitizen } from './find-citizen.ts';
 import type { DataErrorReporter } from './data-error-report.ts';
@@ -34,7 +34,8 @@ import type { StreamSlots } from './stream-slots.ts';
 export interface ExchangeDependencies {
   enforcement: Enforcement;
   journal: JournalWriter;
-  store: PopulationStore;
+  /** Citizens by personal id: the store, through the hub's citizen cache (citizen-cache.ts). */
+  store: CitizenReader;
   abuse: AbuseGuard;
   reporter: DataErrorReporter;
   changes: ChangeFeed;

@@ -17,12 +17,13 @@ const consentedAt = new Date('2026-11-20T00:00:00Z');
 const agreement = { id: 'agr-1', consentRequired: true, grants: [{ field: 'permanentAddress', modes: ['disclose'] }], validity: { from: new Date('2026-11-01T00:00:00Z'), until: new Date('2027-11-01T00:00:00Z') } };
 const citizen = '001090000001';
 
-/** Admits everything; the consent on record is from `consentedAt`. */
+/** Admits everything and has quota units to spare; the consent on record is from `consentedAt`. */
 const enforcement = {
   admitSystem: async () => ({ agreement, systemId: 's', organisationId: 'o' }),
   authorize: async () => ({ agreement, systemId: 's', organisationId: 'o', fields: ['permanentAddress'] }),
   requireConsent: async () => new Map([[citizen, consentedAt]]),
   onInvalidate: () => () => {},
+  takeUnits: async () => undefined,
 } as unknown as Enforcement;
 
 const journal: JournalWriter = { append: async () => ({ sequence: 1, hash: 'h' }) };

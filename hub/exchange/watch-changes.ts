@@ -8,7 +8,8 @@
 // `recheckMs`, and at once on every invalidation (a registry change on any hub instance), the
 // stream re-runs the certificate, agreement and consent checks; the first that fails ends it with
 // that refusal (a revoked or expired certificate, a suspended or revoked agreement, a revoked
-// consent), journaled.
+// consent), journaled. Opening costs no quota; each change delivered costs one unit, and the
+// stream ends QUOTA_EXCEEDED when the day's units are spent.
 //
 // Each stream holds a Kafka consumer and a slot of its agreement's (stream-slots.ts). Whichever
 // way it ends — the client cancels (during set-up too), a check fails, the feed breaks — the
@@ -156,6 +157,13 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     if (ended) return;
     following = deps.changes.follow(agreement.id, from, async (change, publishedAt, cursorAfter) => {
       if (ended || !disclosed.has(change.field) || (watched.size > 0 && !watched.has(change.personalId)) || !inScope(change.personalId, publishedAt)) return;
+      // One unit of the daily quota per change delivered (R23); past the limit the stream ends.
+      try {
+        await enforcement.takeUnits(agreement, 'WatchChanges', 1);
+      } catch (error) {
+        void end(error);
+        return;
+      }
       // Journaled before it leaves, one entry per disclosed change.
       await journal.append({ ...entryOf({ ...record, citizens: [change.personalId], fields: [change.field] }, 'allowed'), detail: `change ${change.changeId}` });
       const message: Change = {

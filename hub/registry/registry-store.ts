@@ -7,8 +7,9 @@
 //   systems               _id system id             SystemRecord: its organisation, agreements, certificates
 //   security_assessments  _id system id             SystemAssessments: every assessment of the system
 //   consents              _id <agreement>:<pid>     ConsentRecord
-//   usage                 _id <agreement>:<day>:<decision>:<n>   UsageSlot (one per counted call, see usage.ts)
 //   revoked_certificates  _id fingerprint           RevokedCertificate (certificate-revocation.ts)
+//   quota_leases          _id <agreement>/<day>/<block>            QuotaLease: a block of the day's units (quota-lease.ts)
+//                         _id <agreement>/<day>/refused/<instance> RefusedTally: an instance's refused units that day
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { Collection, Db, Document } from 'mongodb';
@@ -17,7 +18,7 @@ import type { Officer } from './competent-authority.ts';
 import type { ConsentRecord } from './consent.ts';
 import type { RevokedCertificate } from './certificate-revocation.ts';
 import type { SystemAssessments } from './security-assessment.ts';
-import type { UsageSlot } from './usage.ts';
+import type { QuotaDocument } from './quota-lease.ts';
 
 /** A connected system: whose it is, the requests naming it, the certificates pki issued for it. */
 export interface SystemRecord {
@@ -54,8 +55,8 @@ export interface RegistryCollections {
   systems: Collection<SystemRecord>;
   assessments: Collection<SystemAssessments>;
   consents: Collection<ConsentRecord>;
-  usage: Collection<UsageSlot>;
   revokedCertificates: Collection<RevokedCertificate>;
+  quotaLeases: Collection<QuotaDocument>;
 }
 
 export function registryCollections(db: Db): RegistryCollections {
@@ -66,8 +67,8 @@ export function registryCollections(db: Db): RegistryCollections {
     systems: db.collection<SystemRecord>('systems'),
     assessments: db.collection<SystemAssessments>('security_assessments'),
     consents: db.collection<ConsentRecord>('consents'),
-    usage: db.collection<UsageSlot>('usage'),
     revokedCertificates: db.collection<RevokedCertificate>('revoked_certificates'),
+    quotaLeases: db.collection<QuotaDocument>('quota_leases'),
   };
 }
 

@@ -16,7 +16,8 @@ import { isInvalidating, type InvalidationPublisher } from './invalidation.ts';
 import { orInvalid, RegistryError } from './registry-error.ts';
 import { assessmentStatus, checkAssessment, type AssessmentStatus, type SecurityAssessment } from './security-assessment.ts';
 import { SERVICE_CATALOGUE, type ServiceCatalogue, type ServiceName } from './service-catalogue.ts';
-import { daysBetween, MAX_REPORT_DAYS, UsageMeter, type QuotaOutcome, type UsageCount, type UsageDecision, type UsageReport } from './usage.ts';
+import { QuotaLeases, type QuotaOutcome } from './quota-lease.ts';
+import { daysBetween, MAX_REPORT_DAYS, reportUsage, type UsageReport } from './usage.ts';
 import { decisionDeadline, loadCalendar, type WorkingCalendar } from './working-days.ts';
 
 export interface RegistryOptions {
@@ -47,7 +48,7 @@ type Notice = { certificates: string[] };
 export class Registry {
   private readonly listeners: ((action: string) => void)[] = [];
   private readonly store: RegistryCollections;
-  private readonly meter: UsageMeter;
+  private readonly leases: QuotaLeases;
 
   private constructor(
     db: Db,
@@ -57,7 +58,7 @@ export class Registry {
     private readonly invalidations: InvalidationPublisher | undefined,
   ) {
     this.store = registryCollections(db);
-    this.meter = new UsageMeter(this.store.usage);
+    this.leases = new QuotaLeases(this.store.quotaLeases, now);
   }
 
   static async open(db: Db, journal: JournalWriter, options: RegistryOptions = {}): Promise<Registry> {
@@ -267,22 +268,31 @@ export class Registry {
 
   // --- usage (R23, quotas) ----------------------------------------------------------------
 
-  /** Counts one call; returns the day's count for that decision, this call included. */
-  async countUsage(agreementId: string, service: ServiceName, decision: UsageDecision, at = this.now()): Promise<UsageCount> {
-    return this.meter.count(agreementId, service, decision, at);
+  /**
+   * Takes `units` (one per citizen answered or change delivered) from the agreement's daily limit,
+   * all or none, out of a block this instance leased (quota-lease.ts); past the limit, refuses and
+   * counts them refused.
+   */
+  async takeDailyQuota(agreement: Pick<Agreement, 'id' | 'quota'>, service: ServiceName, at = this.now(), units = 1): Promise<QuotaOutcome> {
+    return this.leases.take(agreement, service, at, units);
   }
 
-  /** Counts an allowed call against the agreement's daily limit; past it, refuses and counts it refused. */
-  async takeDailyQuota(agreement: Pick<Agreement, 'id' | 'quota'>, service: ServiceName, at = this.now()): Promise<QuotaOutcome> {
-    return this.meter.takeDailyQuota(agreement, service, at);
+  /** Writes what this instance's quota leases used so far (done every few seconds by itself). */
+  async flushUsage(): Promise<void> {
+    await this.leases.flush();
   }
 
-  /** Calls per day from `from` to `to` (YYYY-MM-DD, Vietnam days, inclusive). */
+  /** Releases this instance's quota leases, writing what they used; before the store closes. */
+  async close(): Promise<void> {
+    await this.leases.close();
+  }
+
+  /** Units per day and service from `from` to `to` (YYYY-MM-DD, Vietnam days, inclusive). */
   async usageReport(agreementId: string, from: string, to: string): Promise<UsageReport & { feeClass: Agreement['feeClass'] }> {
     const agreement = await this.getAgreement(agreementId);
     const span = daysBetween(from, to);
     if (span === null) throw new RegistryError('INVALID', `a usage report spans 1 to ${MAX_REPORT_DAYS} days, from ≤ to, written YYYY-MM-DD: not ${from} … ${to}`);
-    const days = await this.meter.report(agreementId, span);
+    const days = await reportUsage(this.store.quotaLeases, agreementId, span, this.now());
     const total = days.reduce((sum, day) => ({ allowed: sum.allowed + day.allowed, refused: sum.refused + day.refused }), { allowed: 0, refused: 0 });
     return { agreementId, from, to, days, total, feeClass: agreement.feeClass };
   }

@@ -1,0 +1,56 @@
+// The exchange's citizen cache on the real Kafka and FerretDB: a citizen read recently is
+// answered from memory, and a change published on dancu.changes.v1 is visible within a second.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CitizenChange } from '../hub/citizen/merge.ts';
+import { CHANGES_TOPIC } from '../kafka/topics.ts';
+import { RecordPublisher } from '../kafka/transport.ts';
+import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { testKafka, waitFor } from './harness.ts';
+
+describe('the citizen cache', () => {
+  let fx: ExchangeFixture;
+  let consumer: Consumer;
+
+  beforeAll(async () => {
+    fx = await startExchangeFixture();
+    consumer = await fx.register({
+      organisation: 'cache-org',
+      category: 'CENTRAL_STATE_BODY',
+      system: 'cache-system',
+      services: ['Lookup'],
+      purposes: ['STATISTICS'],
+      grants: [{ field: 'fullName', modes: ['disclose'] }, { field: 'dateOfBirth', modes: ['disclose'] }, { field: 'permanentAddress', modes: ['disclose'] }],
+    });
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  it('R22: a Lookup after a change to the citizen answers the new value within a second of the change', async () => {
+    await waitFor('the cache to follow dancu.changes.v1', async () => fx.api.citizens.serving, 30_000);
+    const citizen = fx.citizens[5]!;
+    const request = { context: { agreementId: consumer.agreementId, purpose: 'STATISTICS', caseReference: 'HS-1', officerId: 'o-1' }, citizen: keyOf(citizen), fields: ['permanentAddress'] };
+    const address = async () => {
+      const outcome = await call(consumer.exchange, 'lookup', request);
+      if (!outcome.ok) throw new Error(`lookup refused: ${outcome.reason}`);
+      return JSON.stringify(outcome.response.fields[0]?.value);
+    };
+    const before = await address();
+
+    // The store changes without a change published (as no ingest would): the answer comes from memory.
+    const moved = { province: 'Cần Thơ', district: 'Ninh Kiều', detail: `cache test ${Date.now()}` };
+    await fx.store.db.collection('citizens').updateOne({ _id: citizen._id } as never, { $set: { 'fields.permanentAddress.value': moved } });
+    expect(await address()).toBe(before);
+
+    // Ingest publishes the change after writing the citizen; from then on the new value is answered.
+    const publisher = new RecordPublisher(testKafka());
+    await publisher.connect();
+    try {
+      const change = { changeId: `cache-${Date.now()}:permanentAddress`, personalId: citizen._id, field: 'permanentAddress', value: moved, previous: null, source: 'residence', eventId: `cache-${Date.now()}`, eventType: 'permanent-residence-registered', effectiveAt: '2026-11-01T00:00:00Z', recordedAt: '2026-11-01T00:00:00Z', authoritative: true } as unknown as CitizenChange;
+      await publisher.publish(CHANGES_TOPIC, [{ key: citizen._id, value: JSON.stringify(change) }]);
+      await waitFor('the new address, within a second', async () => (await address()).includes('Cần Thơ'), 1_000);
+    } finally {
+      await publisher.close();
+    }
+  });
+});
