@@ -212,7 +212,9 @@ describe('the exchange’s oracles are closed', () => {
       first.stream.cancel();
       const [payload, signature] = genuine.split('.') as [string, string];
       const rewound = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { p: [number, string][] };
-      rewound.p = rewound.p.map(([partition]) => [partition, '0']);
+      // Moved to other offsets, whatever they were (on a fresh topic every position is already 0,
+      // and "rewinding" to 0 would leave the payload, and so its signature, unchanged).
+      rewound.p = rewound.p.map(([partition, offset]) => [partition, offset === '0' ? '1' : '0']);
       const forged = [
         Buffer.from(JSON.stringify({ v: 1, p: rewound.p })).toString('base64url'),
         `${Buffer.from(JSON.stringify(rewound)).toString('base64url')}.${signature}`,
