@@ -79,12 +79,21 @@ export class Enforcement {
     return () => void this.rechecks.delete(recheck);
   }
 
-  /** A registry read, reused for `cacheMs` (null results too: an unknown system stays unknown). */
-  private async cached<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const hit = this.cache?.get(key);
-    if (hit) return hit.value as T;
-    const value = await read();
-    this.cache?.set(key, { value });
+  /**
+   * A registry read, reused for `cacheMs` (null results too: an unknown system stays unknown).
+   * The read itself is what is cached, so calls arriving together while it is in flight share
+   * one store read instead of queueing one each; a failed read is forgotten. A read in flight
+   * when the cache is dropped never re-enters it.
+   */
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (!this.cache) return read();
+    const hit = this.cache.get(key);
+    if (hit) return hit.value as Promise<T>;
+    const value = read();
+    this.cache.set(key, { value });
+    value.catch(() => {
+      if (this.cache?.get(key)?.value === value) this.cache.delete(key);
+    });
     return value;
   }
 
