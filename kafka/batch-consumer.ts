@@ -8,6 +8,7 @@
 //   after a back-off; kafkajs restarts the retriable crashes itself.
 // While either is going on the consumer reports itself not consuming, with the cause, so the
 // hub's /readyz says why; every failure is passed to `onFailure` (metrics).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
 import { toRawRecord, type RawRecord } from './transport.ts';
 
@@ -164,7 +165,7 @@ export class BatchConsumer {
         const deadline = Date.now() + retryInMs;
         while (Date.now() < deadline) {
           if (this.stopped || !batch.isRunning()) return false;
-          await sleep(Math.min(HEARTBEAT_STEP_MS, deadline - Date.now()));
+          await sleep(Math.max(0, Math.min(HEARTBEAT_STEP_MS, deadline - Date.now())));
           await batch.heartbeat(); // throws when the group rebalances: kafkajs then rejoins, uncommitted
         }
       }
@@ -197,8 +198,4 @@ export class BatchConsumer {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

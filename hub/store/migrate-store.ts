@@ -10,7 +10,7 @@
 // Run it with the hubs stopped: it does not compare-and-set against a concurrent writer.
 import type { CitizenDocument, FieldVersion, HistoryRecord } from '../citizen/citizen-document.ts';
 import type { CitizenField } from '../citizen/fields.ts';
-import type { PopulationStore } from './population-store.ts';
+import { REPLACE_BATCH, slices, type PopulationStore } from './population-store.ts';
 
 /** A citizen document as the first shape stored it. */
 interface LegacyCitizenDocument extends CitizenDocument {
@@ -33,8 +33,6 @@ export interface MigrationSummary {
 }
 
 const PAGE = 200;
-/** Replacements per command (FerretDB's limit, see population-store.ts). */
-const WRITE_BATCH = 50;
 
 export async function migrateStore(store: PopulationStore, onProgress: (progress: MigrationProgress) => void = () => {}): Promise<MigrationSummary> {
   const started = performance.now();
@@ -52,10 +50,10 @@ export async function migrateStore(store: PopulationStore, onProgress: (progress
     after = page[page.length - 1]!._id;
     const legacy = page.filter((doc): doc is LegacyCitizenDocument => 'versions' in doc);
     const records = legacy.flatMap((doc) => historyRecordsOf(doc, migratedAt));
-    for (const slice of slices(records, WRITE_BATCH)) {
+    for (const slice of slices(records, REPLACE_BATCH)) {
       await store.history.bulkWrite(slice.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })), { ordered: false });
     }
-    for (const slice of slices(legacy, WRITE_BATCH)) {
+    for (const slice of slices(legacy, REPLACE_BATCH)) {
       await store.citizens.bulkWrite(slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: smallDocumentOf(doc) } })), { ordered: false });
     }
     summary.citizens += page.length;
@@ -102,10 +100,4 @@ function smallDocumentOf(doc: LegacyCitizenDocument): CitizenDocument {
     fields[field] = current;
   }
   return { _id: doc._id, revision: doc.revision, ...(doc.lastBatchId === undefined ? {} : { lastBatchId: doc.lastBatchId }), fields };
-}
-
-function slices<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
-  return out;
 }

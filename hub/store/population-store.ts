@@ -31,7 +31,7 @@ const READ_CONCURRENCY = 16;
  * more than about sixty existing documents exhausts its SQLite connection pool and never
  * answers. Small commands avoid that and cost MongoDB nothing measurable.
  */
-const REPLACE_BATCH = 50;
+export const REPLACE_BATCH = 50;
 
 /**
  * A claim on a citizen's next revision is a lease: if its writer has not written the document
@@ -259,7 +259,8 @@ export class StoreError extends Error {
   }
 }
 
-function slices<T>(items: readonly T[], size: number): T[][] {
+/** `items` in runs of at most `size`, in order. */
+export function slices<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
   return out;
