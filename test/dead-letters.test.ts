@@ -101,6 +101,8 @@ describe('dead letters on the real Kafka', () => {
     const stored = await hub.store.readCitizen(good.personalId);
     expect(stored?.fields.currentAddress?.eventId).toBe(good.eventId);
     expect(await hub.store.citizens.countDocuments()).toBe(1);
+    // A slice's counts are recorded after its letters are sent: wait for them, then check the total.
+    await waitFor('every rejection counted', async () => hub.hub.stats.total().rejected >= cases.length);
     expect(hub.hub.stats.total().rejected).toBe(cases.length);
   });
 
