@@ -11,7 +11,7 @@ import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts'
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
-import { databaseName, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
+import { databaseName, hubInstanceId, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
 
 /** gRPC on loopback by default: exposing it is a deliberate act (`--grpc-address 0.0.0.0:50051`). */
 export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:50051';
@@ -62,6 +62,8 @@ export interface HubProcessOptions {
 
 export interface HubProcess {
   stack: EnsuredStack;
+  /** This instance's id, which names its journal chain. */
+  instance: string;
   hub: IngestService;
   api: HubApi;
   admin: AdminServer;
@@ -74,6 +76,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
   const connectorHealth = healthThresholdsFromEnv();
   const plausibility = plausibilityFromEnv();
   const jaegerUi = jaegerUiUrl();
+  const instance = hubInstanceId();
   const stack = await ensureStack({ log: (line) => console.error(line) });
   const pki = await preparePki(flags, options.createPkiIfMissing);
   const tracer = options.tracing.tracer(HUB_SERVICE);
@@ -82,6 +85,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     kafkaBrokers: stack.kafkaBrokers,
     mongodbUri: stack.mongodbUri,
     database,
+    instance,
     ...(options.groupId ? { groupId: options.groupId } : {}),
     ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
     tracer,
@@ -110,6 +114,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
   });
   return {
     stack,
+    instance,
     hub,
     api,
     admin,

@@ -29,14 +29,14 @@ export function registerHubCommand(program: Command): void {
     )
   addApiOptions(command).action((options: { group: string; sessionTimeout: number; adminPort: number } & ApiFlags) => withTracing(async (tracing) => {
       const signal = onShutdown();
-      const { stack, hub, api, admin, stop } = await startHubProcess(options, {
+      const { stack, instance, hub, api, admin, stop } = await startHubProcess(options, {
         createPkiIfMissing: false,
         adminPort: options.adminPort,
         tracing,
         groupId: options.group,
         sessionTimeoutMs: options.sessionTimeout,
       });
-      console.error(`hub running: Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), dashboard ${admin.url}/, metrics ${admin.url}/metrics; Ctrl-C to stop`);
+      console.error(`hub running: instance ${instance}, Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), dashboard ${admin.url}/, metrics ${admin.url}/metrics; Ctrl-C to stop`);
       const live = new LiveCounts({ hub });
       live.start();
       await untilAborted(signal);

@@ -8,7 +8,8 @@ import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { compareHeads, isDisagreement } from '../hub/journal/head-comparison.ts';
 import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
-import { journalCollections, latestRetentionRecord } from '../hub/journal/journal-collections.ts';
+import { chainHeads, chainLabel, headNumber, headOrder } from '../hub/journal/journal-chain.ts';
+import { journalCollections, knownChains, latestRetentionRecord } from '../hub/journal/journal-collections.ts';
 import type { JournalEntry } from '../hub/journal/journal-entry.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, queryJournal, type JournalQuery } from '../hub/journal/query-journal.ts';
@@ -32,10 +33,11 @@ export function registerJournalCommand(program: Command): void {
   journal
     .command('verify')
     .description(
-      'Walk the whole journal and check its hash chain, the chain of signed heads and the retention ' +
-        `record, and compare the heads with those published to ${JOURNAL_HEADS_TOPIC} (the outside ` +
-        'witness, read first; the output says whether it was). Prints "journal ok" with the counts, or ' +
-        'names the first bad entry (and head) — prefix-deleted, deleted, edited, reordered, broken-link, ' +
+      'Walk the whole journal — every chain: one per hub instance, and the shared one — and check each ' +
+        'hash chain, its chain of signed heads and its retention record, and compare the heads with those ' +
+        `published to ${JOURNAL_HEADS_TOPIC} (the outside witness, read first; the output says whether it ` +
+        'was). Prints "journal ok" with the counts per chain, or names the chain and its first bad entry ' +
+        '(and head) — chain-missing, prefix-deleted, deleted, edited, reordered, broken-link, ' +
         'tail-truncated, head-deleted, head-chain-broken, head-mismatch, witness-mismatch, ' +
         'bad-head-signature, bad-retention-record — and exits 1. Without a public key, signatures are ' +
         'not checked. Uses KAFKA_BROKERS, MONGODB_URI and DANCU_DB.',
@@ -55,9 +57,9 @@ export function registerJournalCommand(program: Command): void {
         ? `outside witness checked: ${verdict.witness.heads} heads in ${verdict.witness.where}`
         : `outside witness NOT checked, ${witnessNote}: a tail deleted together with its heads would go unseen`;
       if (verdict.firstBad) {
-        const { sequence, head, problem, detail } = verdict.firstBad;
+        const { chain, sequence, head, problem, detail } = verdict.firstBad;
         console.log(
-          `journal tampered: entry ${sequence}${head === undefined ? '' : ` (signed head ${head})`} ${problem} — ${detail}`,
+          `journal tampered: entry ${sequence}${head === undefined ? '' : ` (signed head ${head})`} ${problem} in ${chainLabel(chain)} — ${detail}`,
         );
         console.log(`${verdict.checked} entries verified before it; ${signatures}; ${witness}`);
         process.exitCode = 1;
@@ -66,6 +68,10 @@ export function registerJournalCommand(program: Command): void {
       console.log(
         `journal ok: ${verdict.checked} entries, ${verdict.signedHeads} signed heads${removed(verdict)} (${signatures}; ${witness})`,
       );
+      for (const part of verdict.chains) {
+        const retained = part.removedThrough === 0 ? '' : `, entries 1…${part.removedThrough} removed by retention`;
+        console.log(`  ${chainLabel(part.chain)}: ${part.checked} entries, ${part.signedHeads} signed heads${retained}`);
+      }
     });
 
   journal
@@ -80,8 +86,15 @@ export function registerJournalCommand(program: Command): void {
       const rows = await withJournalDb(async (db) => {
         const witnessed = await withWitness((witness) => witness.heads(db.databaseName));
         const collections = journalCollections(db);
-        const stored = await collections.heads.find({}).sort({ _id: 1 }).toArray();
-        return compareHeads(witnessed, stored, (await latestRetentionRecord(collections))?.headsThrough ?? 0);
+        const chains = new Set([...(await knownChains(collections)), ...witnessed.map((head) => head.chain)]);
+        const rows = [];
+        for (const chain of [...chains].sort()) {
+          const stored = await collections.heads.find(chainHeads(chain)).sort(headOrder(chain, 1)).toArray();
+          const removedHeads = (await latestRetentionRecord(collections, chain))?.headsThrough ?? 0;
+          const published = witnessed.filter((head) => head.chain === chain);
+          rows.push(...compareHeads(published, stored, removedHeads));
+        }
+        return rows;
       });
       if (options.json) {
         for (const { head, standing } of rows) console.log(JSON.stringify({ ...head, standing }));
@@ -89,13 +102,14 @@ export function registerJournalCommand(program: Command): void {
         console.log(`no signed heads, neither in ${JOURNAL_HEADS_TOPIC} nor in the store`);
       } else {
         const table = rows.map(({ head, standing }) => [
-          String(head._id),
+          head.chain,
+          String(headNumber(head)),
           String(head.entry),
           head.hash.slice(0, 16),
           head.signedAt.toISOString(),
           standing,
         ]);
-        printTable([['head', 'entry', 'entry hash', 'signed at', 'store vs topic'], ...table]);
+        printTable([['chain', 'head', 'entry', 'entry hash', 'signed at', 'store vs topic'], ...table]);
       }
       const disagreements = rows.filter((row) => isDisagreement(row.standing)).length;
       if (disagreements > 0) {
@@ -131,15 +145,18 @@ export function registerJournalCommand(program: Command): void {
           }
         }),
       );
-      const { record, deleted } = outcome;
-      if (!record) {
-        console.log('nothing removed: no entry has expired yet (the newest is always kept)');
+      const { records, deleted } = outcome;
+      if (records.length === 0) {
+        console.log('nothing removed: no entry has expired yet (the newest of each chain is always kept)');
         return;
       }
-      console.log(
-        `entries 1…${record.through} and signed heads 1…${record.headsThrough} are covered by the retention record of ` +
-          `${record.signedAt.toISOString()}; this run deleted ${deleted.entries} entries and ${deleted.heads} heads`,
-      );
+      for (const record of records) {
+        console.log(
+          `${chainLabel(record.chain)}: entries 1…${record.through} and signed heads 1…${record.headsThrough} are ` +
+            `covered by the retention record of ${record.signedAt.toISOString()}`,
+        );
+      }
+      console.log(`this run deleted ${deleted.entries} entries and ${deleted.heads} heads`);
     });
 
   journal
@@ -226,7 +243,7 @@ async function verifyAgainstWitness(
 function removed(verdict: JournalVerdict): string {
   return verdict.removedThrough === 0
     ? ''
-    : `, entries 1…${verdict.removedThrough} removed by a signed retention record`;
+    : `, ${verdict.removedThrough} entries removed by signed retention records`;
 }
 
 /** Kafka did not answer: the verdict is then the store's alone, and says so. */

@@ -1,5 +1,7 @@
 // Settings every command shares, read from the environment once and checked at start-up.
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { chainNameProblem } from '../hub/journal/journal-chain.ts';
 import { stackLocations } from '../deploy/local/locations.ts';
 import { DEFAULT_DATABASE } from '../hub/store/population-store.ts';
 import { DEFAULT_PLAUSIBILITY, type PlausibilityRules } from '../schemas/plausibility.ts';
@@ -12,6 +14,18 @@ export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
 /** Where the hub's CA, server certificate and signing key live: DANCU_PKI_DIR, else `<DANCU_HOME>/pki`. */
 export function pkiDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.DANCU_PKI_DIR ? resolve(env.DANCU_PKI_DIR) : join(dancuHome(env), 'pki');
+}
+
+/**
+ * This hub instance's id (DANCU_INSTANCE_ID), which names its journal chain: in Kubernetes the
+ * pod's name; by default `<host>-<pid>`, so every process starts a chain of its own.
+ */
+export function hubInstanceId(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.DANCU_INSTANCE_ID;
+  if (given === undefined || given === '') return `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${process.pid}`;
+  const problem = chainNameProblem(given);
+  if (problem) throw new Error(`DANCU_INSTANCE_ID: ${problem}`);
+  return given;
 }
 
 /** The population store's database name (`DANCU_DB`). */

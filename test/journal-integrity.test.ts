@@ -11,6 +11,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, sealEntry } from '../hub/journal/hash-chain.ts';
 import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
+import { headNumber, placeOf } from '../hub/journal/journal-chain.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
 import type { JournalEntry } from '../hub/journal/journal-entry.ts';
 import { addYears, Journal } from '../hub/journal/journal.ts';
@@ -101,7 +102,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
       await Promise.all([a.close(), b.close()]);
       const heads = await journalCollections(db).heads.find({}).sort({ _id: 1 }).toArray();
       expect(heads.map((head) => head._id)).toEqual(heads.map((_, index) => index + 1));
-      expect((await witness.heads(db.databaseName)).map((head) => head._id).sort((x, y) => x - y)).toEqual(
+      expect((await witness.heads(db.databaseName)).map((head) => headNumber(head)).sort((x, y) => x - y)).toEqual(
         heads.map((head) => head._id),
       );
       expect(await verifyJournal(db, full())).toMatchObject({ ok: true, checked: 30, signedHeads: heads.length });
@@ -156,13 +157,11 @@ describe('the journal history on the real Kafka and FerretDB', () => {
       /signed head 2 was published for entry 8, but the journal ends at entry 6/,
     );
 
-    // Everything gone: the witness still remembers.
-    await Promise.all([entries.deleteMany({}), heads.deleteMany({})]);
-    expect((await verifyJournal(db, full())).firstBad).toMatchObject({
-      sequence: 1,
-      head: 1,
-      problem: 'tail-truncated',
-    });
+    // Everything gone, the chain's registration too: the witness still remembers.
+    await Promise.all([entries.deleteMany({}), heads.deleteMany({}), journalCollections(db).chains.deleteMany({})]);
+    const gone = await verifyJournal(db, full());
+    expect(gone.firstBad).toMatchObject({ chain: 'hub', sequence: 1, problem: 'chain-missing' });
+    expect(gone.firstBad?.detail).toMatch(/the witness holds 3 signed head\(s\) for it: its entries were deleted/);
   });
 
   it('R35: a signed head deleted from the middle of the chain is refused as head-deleted, naming the head', async () => {
@@ -187,7 +186,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
     await entries.deleteMany({ _id: { $lte: 5 } });
     await heads.deleteMany({ _id: { $lte: 1 } });
     const otherKey = generateKeyPairSync('ed25519').privateKey;
-    await retention.insertOne(signRetentionRecord(fifth!, linkOf(firstHead!), otherKey, addYears(fifth!.at, 2)));
+    await retention.insertOne(signRetentionRecord(chainHead(fifth!), linkOf(firstHead!), otherKey, addYears(fifth!.at, 2)));
 
     const withKey = await verifyJournal(db, full());
     expect(withKey).toMatchObject({ ok: false, firstBad: { sequence: 5, problem: 'bad-retention-record' } });
@@ -198,7 +197,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
     });
 
     await retention.deleteMany({});
-    await retention.insertOne(signRetentionRecord(fifth!, linkOf(firstHead!), otherKey));
+    await retention.insertOne(signRetentionRecord(chainHead(fifth!), linkOf(firstHead!), otherKey));
     expect((await verifyJournal(db, { witness })).firstBad).toMatchObject({
       problem: 'bad-retention-record',
       detail: expect.stringMatching(/kept less than the 2 years/),
@@ -215,7 +214,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
     const journal = await Journal.open(db, { signingKey: privateKey, witness });
     const outcome = await removeExpiredEntries(db, { signingKey: privateKey, journal, witness, officer: 'auditor-1' });
     await journal.close();
-    expect(outcome).toMatchObject({ record: { through: 6, headsThrough: 2 }, deleted: { entries: 6, heads: 2 } });
+    expect(outcome).toMatchObject({ records: [{ through: 6, headsThrough: 2 }], deleted: { entries: 6, heads: 2 } });
     expect(await retention.countDocuments()).toBe(1);
     expect((await entries.find({}).sort({ _id: 1 }).limit(1).toArray())[0]?._id).toBe(7);
     const [removal] = await entries.find({ act: 'retention' }).toArray();
@@ -237,11 +236,12 @@ describe('the journal history on the real Kafka and FerretDB', () => {
     const journal = await Journal.open(db, { signingKey: privateKey, witness });
     try {
       expect(await removeExpiredEntries(db, { signingKey: privateKey, journal, witness })).toEqual({
+        records: [],
         deleted: { entries: 0, heads: 0 },
       });
       await entries.updateOne({ _id: 3 }, { $set: { decision: 'refused' } });
       await expect(removeExpiredEntries(db, { signingKey: privateKey, journal, witness })).rejects.toThrow(
-        /retention refused: the journal does not verify \(entry 3 edited/,
+        /retention refused: the journal does not verify \(the shared chain, entry 3 edited/,
       );
       expect(await retention.countDocuments()).toBe(0);
     } finally {
@@ -262,11 +262,11 @@ describe('the journal history on the real Kafka and FerretDB', () => {
         env,
       });
       expect(removal.stdout).toMatch(
-        /^entries 1…6 and signed heads 1…2 are covered by the retention record of .*; this run deleted 6 entries and 2 heads/,
+        /^the shared chain: entries 1…6 and signed heads 1…2 are covered by the retention record of .*\nthis run deleted 6 entries and 2 heads/,
       );
       const verified = await run(process.execPath, [DANCU_BIN, 'journal', 'verify'], { env });
       expect(verified.stdout).toMatch(
-        /^journal ok: 4 entries, 2 signed heads, entries 1…6 removed by a signed retention record \(signatures checked with .*; outside witness checked: 4 heads/,
+        /^journal ok: 4 entries, 2 signed heads, 6 entries removed by signed retention records \(signatures checked with .*; outside witness checked: 4 heads/,
       );
     } finally {
       rmSync(pki, { recursive: true, force: true });
@@ -301,7 +301,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
       await heads.deleteMany({ _id: 3 });
       const cut = await dancu('verify');
       expect(cut.code).toBe(1);
-      expect(cut.stdout).toMatch(/^journal tampered: entry 9 \(signed head 3\) tail-truncated — /);
+      expect(cut.stdout).toMatch(/^journal tampered: entry 9 \(signed head 3\) tail-truncated in the shared chain — /);
       const storeAlone = await dancu('verify', '--no-witness');
       expect(storeAlone).toMatchObject({
         code: 0,
@@ -314,7 +314,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
       });
       const missing = await dancu('heads');
       expect(missing.code).toBe(1);
-      expect(missing.stdout).toMatch(/^3 .* missing from the store$/m);
+      expect(missing.stdout).toMatch(/^hub +3 .* missing from the store$/m);
     } finally {
       rmSync(pki, { recursive: true, force: true });
     }
@@ -357,4 +357,9 @@ async function writeOldChain(db: Db, count: number, witness: HeadWitness): Promi
   await entries.insertMany(chain);
   await heads.insertMany(signed);
   await witness.publish(db.databaseName, signed);
+}
+
+/** An entry as the end of its chain, for signing a record over it. */
+function chainHead(entry: JournalEntry): { sequence: number; hash: string; at: Date } {
+  return { sequence: placeOf(entry).sequence, hash: entry.hash, at: entry.at };
 }

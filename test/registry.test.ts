@@ -14,7 +14,7 @@ class RecordingJournal implements JournalWriter {
   readonly entries: JournalEntryInput[] = [];
   async append(entry: JournalEntryInput): Promise<JournalReceipt> {
     this.entries.push(entry);
-    return { sequence: this.entries.length, hash: '0'.repeat(64) };
+    return { chain: 'hub', sequence: this.entries.length, hash: '0'.repeat(64) };
   }
   last(): JournalEntryInput {
     return this.entries.at(-1)!;

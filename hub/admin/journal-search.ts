@@ -1,6 +1,7 @@
 // The dashboard's journal search: the query string checked into a JournalQuery (a mistake is a
 // 400 with a sentence, not an empty list), and each entry shown without anything personal: the
 // other citizens of an ingest slice are counted, not named, and free text loses quoted values.
+import { placeOf } from '../journal/journal-chain.ts';
 import type { Db } from 'mongodb';
 import { queryJournal, type JournalQuery } from '../journal/query-journal.ts';
 import type { JournalEntry } from '../journal/journal-entry.ts';
@@ -16,6 +17,8 @@ export class InvalidSearch extends Error {
 }
 
 export interface JournalEntryView {
+  /** The entry's chain (the hub instance that wrote it) and its place there. */
+  chain: string;
   sequence: number;
   at: string;
   act: string;
@@ -68,7 +71,7 @@ export function parseJournalSearch(params: URLSearchParams): JournalQuery {
 export function journalEntryView(entry: JournalEntry, jaegerUiUrl: string): JournalEntryView {
   const traceId = entry.traceId && /^[0-9a-f]{32}$/.test(entry.traceId) ? entry.traceId : null;
   return {
-    sequence: entry._id,
+    ...placeOf(entry),
     at: entry.at.toISOString(),
     act: entry.act,
     action: entry.action,

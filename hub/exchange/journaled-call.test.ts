@@ -26,7 +26,7 @@ describe('a journaled call', () => {
       async append(entry) {
         expect(answered).toBe(false);
         entries.push(entry);
-        return { sequence: 7, hash: 'h' };
+        return { chain: 'hub', sequence: 7, hash: 'h' };
       },
     };
     const outcome = await invoke(journal, async () => ({ response: () => ((answered = true), 'the data') }));
@@ -47,7 +47,7 @@ describe('a journaled call', () => {
 
   it('R35: a refusal is journaled with its reason, like a success', async () => {
     const entries: JournalEntryInput[] = [];
-    const journal: JournalWriter = { append: async (entry) => (entries.push(entry), { sequence: 1, hash: 'h' }) };
+    const journal: JournalWriter = { append: async (entry) => (entries.push(entry), { chain: 'hub', sequence: 1, hash: 'h' }) };
     const outcome = await invoke(journal, async () => refuse('PURPOSE_NOT_GRANTED', 'not in the agreement'));
     expect(outcome.error?.code).toBe(status.PERMISSION_DENIED);
     expect(outcome.error?.details).toBe('PURPOSE_NOT_GRANTED: not in the agreement');

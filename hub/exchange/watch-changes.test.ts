@@ -26,7 +26,7 @@ const enforcement = {
   takeUnits: async () => undefined,
 } as unknown as Enforcement;
 
-const journal: JournalWriter = { append: async () => ({ sequence: 1, hash: 'h' }) };
+const journal: JournalWriter = { append: async () => ({ chain: 'hub', sequence: 1, hash: 'h' }) };
 
 /** A change feed whose set-up the test finishes by hand, and whose changes it pushes. */
 function manualFeed() {

@@ -39,6 +39,8 @@ export interface IngestServiceOptions {
   tracer?: Tracer;
   /** Signs the journal's chain head (the hub's Ed25519 key from `dancu pki init`). */
   journalSigningKey?: KeyObject;
+  /** This hub instance's id: the journal chain it writes (journal-chain.ts); the shared chain when absent. */
+  instance?: string;
   /** When connectors count as degraded or down (healthThresholdsFromEnv at start-up); the defaults when absent. */
   connectorHealth?: HealthThresholds;
   /** The plausibility rules every event must pass (plausibilityFromEnv at start-up); the defaults when absent. */
@@ -89,10 +91,12 @@ export class IngestService {
     await publisher.connect();
     // Signed heads are published outside the store too (dancu.journal-heads.v1), so a cut of the
     // journal's end together with its heads in the store is still seen by `journal verify`.
-    const journal = await Journal.open(
-      store.db,
-      options.journalSigningKey ? { signingKey: options.journalSigningKey, witness: kafkaHeadWitness(kafka, publisher) } : {},
-    );
+    const journal = await Journal.open(store.db, {
+      ...(options.instance ? { chain: options.instance } : {}),
+      ...(options.journalSigningKey
+        ? { signingKey: options.journalSigningKey, witness: kafkaHeadWitness(kafka, publisher) }
+        : {}),
+    });
     let service: IngestService | undefined;
     const cache = new CitizenCache();
     const consumer = new BatchConsumer(kafka, {

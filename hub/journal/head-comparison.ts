@@ -1,5 +1,6 @@
 // The witness's heads beside the store's, head by head, for `dancu journal heads`. The judgement
 // is verify-journal.ts's; this only lines them up so an operator can see where they part.
+import { headNumber } from './journal-chain.ts';
 import { sameHead, type SignedHead } from './signed-head.ts';
 
 /**
@@ -13,14 +14,17 @@ export interface HeadComparison {
   standing: HeadStanding;
 }
 
-/** Every head either side holds, by number. `removedHeads`: heads 1…n a retention record removed. */
+/**
+ * Every head of one chain either side holds, by number. `removedHeads`: heads 1…n a retention
+ * record removed from that chain.
+ */
 export function compareHeads(
   witnessed: readonly SignedHead[],
   stored: readonly SignedHead[],
   removedHeads: number,
 ): HeadComparison[] {
-  const inStore = new Map(stored.map((head) => [head._id, head]));
-  const published = new Map(witnessed.map((head) => [head._id, head]));
+  const inStore = new Map(stored.map((head) => [headNumber(head), head]));
+  const published = new Map(witnessed.map((head) => [headNumber(head), head]));
   const numbers = [...new Set([...published.keys(), ...inStore.keys()])].sort((a, b) => a - b);
   return numbers.map((number) => {
     const mine = inStore.get(number);

@@ -50,14 +50,17 @@ function parseHead(record: RawRecord): SignedHead {
   } catch {
     throw new Error(`the record at ${place} is not a signed head: its value is not JSON`);
   }
-  const { _id, chain, entry, hash, at, previousHead, signedAt, signature } = value;
-  const numbers = [_id, entry].every((field) => Number.isInteger(field));
+  const { _id, chain, number, entry, hash, at, previousHead, signedAt, signature } = value;
+  // The shared chain's heads are numbered by `_id`; an instance's carry `number` (journal-chain.ts).
+  const numbered = Number.isInteger(_id) ? number === undefined : typeof _id === 'string' && Number.isInteger(number);
+  const numbers = numbered && Number.isInteger(entry);
   const texts = [chain, hash, at, previousHead, signedAt, signature].every((field) => typeof field === 'string');
   if (!numbers || !texts)
     throw new Error(`the record at ${place} is not a signed head: it lacks a field or has one of the wrong type`);
   return {
-    _id: _id as number,
+    _id: _id as number | string,
     chain: chain as string,
+    ...(number === undefined ? {} : { number: number as number }),
     entry: entry as number,
     hash: hash as string,
     at: new Date(at as string),

@@ -52,13 +52,20 @@ export interface JournalEntryInput {
 
 /** A stored entry: the input plus its place in the hash chain. */
 export interface JournalEntry extends Omit<JournalEntryInput, 'at'> {
-  /** Position in the chain, from 1. Also the document `_id`. */
-  _id: number;
+  /**
+   * The entry's place (journal-chain.ts): on the shared chain the sequence itself, on a hub
+   * instance's chain `<chain>:<sequence>`.
+   */
+  _id: number | string;
+  /** The hub instance whose chain holds it; absent on the shared chain. */
+  chain?: string;
+  /** Position in its chain, from 1; absent on the shared chain, where it is `_id`. */
+  sequence?: number;
   at: Date;
   /** When the retention job may remove it (remove-expired.ts); at least two years after `at`. */
   expiresAt: Date;
   /**
-   * The journal instance that wrote it (random for each open). Two hub instances may journal
+   * The journal instance that wrote it (random for each open). Two writers of one chain may journal
    * identical acts in the same millisecond; this keeps their entries, and so their hashes, apart,
    * which is how a writer that lost a race tells its own entries from the winner's.
    */
@@ -71,6 +78,9 @@ export interface JournalEntry extends Omit<JournalEntryInput, 'at'> {
 
 /** What a caller gets back once its entry is durable. */
 export interface JournalReceipt {
+  /** The chain that holds the entry (journal-chain.ts). */
+  chain: string;
+  /** Its place in that chain. */
   sequence: number;
   hash: string;
 }

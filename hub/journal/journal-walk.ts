@@ -1,6 +1,7 @@
-// The rules `journal verify` applies, as one walk over the journal in sequence order: entries
-// and signed heads are handed to it as the cursors reach them (verify-journal.ts), and it names
-// the first problem. Everything it needs to remember is here; it reads nothing itself.
+// The rules `journal verify` applies, as one walk over one chain of the journal in sequence order:
+// entries and signed heads are handed to it as the cursors reach them (verify-journal.ts), and it
+// names the first problem. Everything it needs to remember is here; it reads nothing itself.
+// Sequences and head numbers are places in the walked chain (journal-chain.ts).
 //
 // The rules for each entry at sequence s:
 //   prefix-deleted  the first entry is not where the walk starts: a beginning was removed without
@@ -27,6 +28,7 @@
 //   head-deleted    the witness holds heads past the store's last whose entries are still there.
 import type { KeyObject } from 'node:crypto';
 import { entryHash } from './hash-chain.ts';
+import { entryPlace, headNumber, placeOf, SHARED_CHAIN } from './journal-chain.ts';
 import type { JournalEntry } from './journal-entry.ts';
 import { MAX_CLOCK_SKEW_MS } from './journal.ts';
 import type { JournalStart } from './retention-record.ts';
@@ -45,9 +47,12 @@ export type JournalProblem =
   | 'head-chain-broken'
   | 'witness-mismatch'
   | 'head-mismatch'
-  | 'bad-retention-record';
+  | 'bad-retention-record'
+  | 'chain-missing';
 
 export interface JournalFinding {
+  /** The chain it is in (journal-chain.ts). */
+  chain: string;
   /** The first entry that is missing or wrong, or that a bad head or record no longer protects. */
   sequence: number;
   /** The signed head concerned, when the problem is a head's. */
@@ -64,24 +69,32 @@ export const RELOCATION_WINDOW = 1_000;
  */
 export const MAX_TIME_DISORDER_MS = Math.max(60 * 60_000, 2 * MAX_CLOCK_SKEW_MS);
 
+/** An entry at its place in the walked chain. */
+type Placed = JournalEntry & { place: number };
+
+/** A finding before it is stamped with its chain. */
+type Found = Omit<JournalFinding, 'chain'>;
+
 /** The walk's state: where it is in the entries and in the chain of heads, and what the witness holds still unmatched. */
 export class JournalWalk {
   checked = 0;
   signedHeads = 0;
-  private previous: JournalEntry | undefined;
+  private previous: Placed | undefined;
   private lastHead: HeadLink;
 
-  /** The witness's heads by number, removed as the store's heads are matched. */
+  /** The witness's heads of this chain by number, removed as the store's heads are matched. */
   private readonly witnessed: Map<number, SignedHead> | undefined;
 
   constructor(
     private readonly start: JournalStart,
     private readonly publicKey: KeyObject | undefined,
-    /** The heads the witness holds, when it was read. */
+    /** The heads the witness holds for this chain, when it was read. */
     witnessed?: readonly SignedHead[],
+    /** The chain walked. */
+    readonly chain = SHARED_CHAIN,
   ) {
     this.lastHead = start.head;
-    this.witnessed = witnessed && new Map(witnessed.map((head) => [head._id, head]));
+    this.witnessed = witnessed && new Map(witnessed.map((head) => [headNumber(head), head]));
   }
 
   /**
@@ -92,16 +105,22 @@ export class JournalWalk {
     entries: AsyncIterable<JournalEntry>,
     nextHead: () => Promise<SignedHead | null>,
   ): Promise<JournalFinding | undefined> {
+    const found = await this.walk(entries, nextHead);
+    return found && { chain: this.chain, ...found };
+  }
+
+  private async walk(entries: AsyncIterable<JournalEntry>, nextHead: () => Promise<SignedHead | null>): Promise<Found | undefined> {
     let head = await nextHead();
-    for await (const entry of entries) {
+    for await (const stored of entries) {
+      const entry: Placed = { ...stored, place: placeOf(stored).sequence };
       // Heads for entries below this one vouch for entries that are missing: the gap is named below.
-      for (; head && head.entry < entry._id; head = await nextHead()) {
+      for (; head && head.entry < entry.place; head = await nextHead()) {
         const bad = this.head(head);
         if (bad) return bad;
       }
       const bad = this.entry(entry);
       if (bad) return bad;
-      for (; head && head.entry === entry._id; head = await nextHead()) {
+      for (; head && head.entry === entry.place; head = await nextHead()) {
         const badHead = this.head(head) ?? headMismatch(head, entry);
         if (badHead) return badHead;
       }
@@ -114,10 +133,10 @@ export class JournalWalk {
     return this.end();
   }
 
-  private entry(entry: JournalEntry): JournalFinding | undefined {
-    const sequence = entry._id;
+  private entry(entry: Placed): Found | undefined {
+    const sequence = entry.place;
     const previous = this.previous;
-    const expected = (previous?._id ?? this.start.entry) + 1;
+    const expected = (previous?.place ?? this.start.entry) + 1;
     if (sequence !== expected) {
       const missing = sequence - expected === 1 ? `entry ${expected} is` : `entries ${expected}…${sequence - 1} are`;
       if (previous) return { sequence: expected, problem: 'deleted', detail: `${missing} missing` };
@@ -131,7 +150,7 @@ export class JournalWalk {
         detail: `the journal starts at entry ${sequence}: ${missing} missing and ${covered}`,
       };
     }
-    if (entryHash(entry) !== entry.hash) {
+    if (entryHash(storedForm(entry)) !== entry.hash) {
       const writtenAs = relocatedFrom(entry);
       if (writtenAs !== undefined)
         return { sequence, problem: 'reordered', detail: `entry ${sequence} holds the entry written as ${writtenAs}` };
@@ -157,7 +176,7 @@ export class JournalWalk {
       return {
         sequence,
         problem: 'reordered',
-        detail: `entry ${sequence} (${entry.at.toISOString()}) is dated well before entry ${previous._id} (${previous.at.toISOString()})`,
+        detail: `entry ${sequence} (${entry.at.toISOString()}) is dated well before entry ${previous.place} (${previous.at.toISOString()})`,
       };
     }
     this.previous = entry;
@@ -165,27 +184,31 @@ export class JournalWalk {
   }
 
   /** Signature first: a forged head must not be trusted for anything else. */
-  private head(head: SignedHead): JournalFinding | undefined {
+  private head(head: SignedHead): Found | undefined {
     this.signedHeads += 1;
     const last = this.lastHead;
-    const at = { sequence: last.entry + 1, head: head._id };
+    const number = headNumber(head);
+    const at = { sequence: last.entry + 1, head: number };
     if (this.publicKey && !signatureValid(head, this.publicKey)) {
       return {
         ...at,
         problem: 'bad-head-signature',
-        detail: `signed head ${head._id} (for entry ${head.entry}) does not verify with the hub's public key`,
+        detail: `signed head ${number} (for entry ${head.entry}) does not verify with the hub's public key`,
       };
     }
-    if (head._id !== last.sequence + 1) {
+    if (head.chain !== this.chain) {
+      return { ...at, problem: 'head-chain-broken', detail: `signed head ${number} is for chain ${head.chain}, not this one` };
+    }
+    if (number !== last.sequence + 1) {
       const missing =
-        head._id - last.sequence === 2
+        number - last.sequence === 2
           ? `signed head ${last.sequence + 1} is`
-          : `signed heads ${last.sequence + 1}…${head._id - 1} are`;
+          : `signed heads ${last.sequence + 1}…${number - 1} are`;
       return {
         ...at,
         head: last.sequence + 1,
         problem: 'head-deleted',
-        detail: `${missing} missing: the chain of heads jumps from head ${last.sequence} to head ${head._id}`,
+        detail: `${missing} missing: the chain of heads jumps from head ${last.sequence} to head ${number}`,
       };
     }
     if (head.previousHead !== last.digest || head.entry <= last.entry) {
@@ -193,15 +216,15 @@ export class JournalWalk {
         head.previousHead !== last.digest
           ? `does not name head ${last.sequence} as the one before it`
           : `vouches for entry ${head.entry}, not one after entry ${last.entry}`;
-      return { ...at, problem: 'head-chain-broken', detail: `signed head ${head._id} ${why}` };
+      return { ...at, problem: 'head-chain-broken', detail: `signed head ${number} ${why}` };
     }
-    const published = this.witnessed?.get(head._id);
-    this.witnessed?.delete(head._id);
+    const published = this.witnessed?.get(number);
+    this.witnessed?.delete(number);
     if (published && !sameHead(published, head)) {
       return {
         ...at,
         problem: 'witness-mismatch',
-        detail: `signed head ${head._id} in the store differs from the one published as head ${head._id}`,
+        detail: `signed head ${number} in the store differs from the one published as head ${number}`,
       };
     }
     this.lastHead = linkOf(head);
@@ -209,8 +232,8 @@ export class JournalWalk {
   }
 
   /** After the last entry and head: heads, in the store or only in the witness, past the end. */
-  private end(): JournalFinding | undefined {
-    const lastEntry = this.previous?._id ?? this.start.entry;
+  private end(): Found | undefined {
+    const lastEntry = this.previous?.place ?? this.start.entry;
     const ending = lastEntry === 0 ? 'the journal holds no entries' : `the journal ends at entry ${lastEntry}`;
     if (this.lastHead.entry > lastEntry) {
       const { sequence, entry } = this.lastHead;
@@ -221,7 +244,7 @@ export class JournalWalk {
         detail: `signed head ${sequence} vouches for entry ${entry}, but ${ending}: entries ${lastEntry + 1}…${entry} were deleted`,
       };
     }
-    const unmatched = [...(this.witnessed?.values() ?? [])].sort((a, b) => a._id - b._id);
+    const unmatched = [...(this.witnessed?.values() ?? [])].sort((a, b) => headNumber(a) - headNumber(b));
     for (const head of unmatched) {
       const bad = this.retiredHeadProblem(head) ?? this.missingHeadProblem(head, lastEntry, ending);
       if (bad) return bad;
@@ -230,58 +253,69 @@ export class JournalWalk {
   }
 
   /** A witnessed head the store no longer holds: fine when retention removed it, else the store lost it. */
-  private missingHeadProblem(head: SignedHead, lastEntry: number, ending: string): JournalFinding | undefined {
-    if (head._id <= this.start.head.sequence) return undefined;
+  private missingHeadProblem(head: SignedHead, lastEntry: number, ending: string): Found | undefined {
+    const number = headNumber(head);
+    if (number <= this.start.head.sequence) return undefined;
     const store = `the store's heads end at head ${this.lastHead.sequence}`;
     if (head.entry > lastEntry) {
       return {
         sequence: lastEntry + 1,
-        head: head._id,
+        head: number,
         problem: 'tail-truncated',
-        detail: `signed head ${head._id} was published for entry ${head.entry}, but ${ending} and ${store}: the tail and its heads were deleted`,
+        detail: `signed head ${number} was published for entry ${head.entry}, but ${ending} and ${store}: the tail and its heads were deleted`,
       };
     }
     return {
       sequence: this.lastHead.entry + 1,
-      head: head._id,
+      head: number,
       problem: 'head-deleted',
-      detail: `signed head ${head._id} was published, but ${store}: later heads were deleted`,
+      detail: `signed head ${number} was published, but ${store}: later heads were deleted`,
     };
   }
 
   /** A witnessed head the retention record claims to have removed must agree with the record. */
-  private retiredHeadProblem(head: SignedHead): JournalFinding | undefined {
+  private retiredHeadProblem(head: SignedHead): Found | undefined {
     const { head: removed, entry: through } = this.start;
+    const number = headNumber(head);
     const contradicts =
-      (head._id === removed.sequence && signedDigest(head) !== removed.digest) ||
-      (head._id <= removed.sequence && head.entry > through) ||
-      (head._id > removed.sequence && head.entry <= through);
+      (number === removed.sequence && signedDigest(head) !== removed.digest) ||
+      (number <= removed.sequence && head.entry > through) ||
+      (number > removed.sequence && head.entry <= through);
     if (!contradicts) return undefined;
     return {
       sequence: through + 1,
-      head: head._id,
+      head: number,
       problem: 'bad-retention-record',
-      detail: `the retention record (entries 1…${through}, heads 1…${removed.sequence}) contradicts signed head ${head._id} (for entry ${head.entry}) as published: it was forged`,
+      detail: `the retention record (entries 1…${through}, heads 1…${removed.sequence}) contradicts signed head ${number} (for entry ${head.entry}) as published: it was forged`,
     };
   }
 }
 
-/** The sequence this intact entry was written at, if it is near its current place. */
-function relocatedFrom(entry: JournalEntry): number | undefined {
+/** The entry as stored, without the place the walk gave it. */
+function storedForm({ place: _place, ...stored }: Placed): JournalEntry {
+  return stored;
+}
+
+/** The sequence this intact entry was written at, if it is near its current place in its chain. */
+function relocatedFrom(entry: Placed): number | undefined {
+  const { place } = entry;
+  const stored = storedForm(entry);
+  const chain = placeOf(stored).chain;
   for (let distance = 1; distance <= RELOCATION_WINDOW; distance += 1) {
-    for (const sequence of [entry._id - distance, entry._id + distance]) {
-      if (sequence >= 1 && entryHash({ ...entry, _id: sequence }) === entry.hash) return sequence;
+    for (const sequence of [place - distance, place + distance]) {
+      if (sequence >= 1 && entryHash({ ...stored, ...entryPlace(chain, sequence) }) === entry.hash) return sequence;
     }
   }
   return undefined;
 }
 
-function headMismatch(head: SignedHead, entry: JournalEntry): JournalFinding | undefined {
+function headMismatch(head: SignedHead, entry: Placed): Found | undefined {
   if (head.hash === entry.hash) return undefined;
+  const number = headNumber(head);
   return {
-    sequence: entry._id,
-    head: head._id,
+    sequence: entry.place,
+    head: number,
     problem: 'head-mismatch',
-    detail: `entry ${entry._id} no longer has the hash the hub signed in head ${head._id} at ${head.signedAt.toISOString()}: the journal up to it was rewritten`,
+    detail: `entry ${entry.place} no longer has the hash the hub signed in head ${number} at ${head.signedAt.toISOString()}: the journal up to it was rewritten`,
   };
 }

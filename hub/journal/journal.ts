@@ -1,11 +1,15 @@
-// The journal writer (R35): every connection, sharing and exploitation becomes an entry in one
-// append-only hash chain, kept at least two years.
+// The journal writer (R35): every connection, sharing and exploitation becomes an entry in an
+// append-only hash chain, kept at least two years. Each hub instance writes a chain of its own
+// (`chain`: its instance id), so instances never wait on each other; one-off writers share the
+// shared chain (journal-chain.ts). A chain is registered in `journal_chains` with its first
+// entries, so that `journal verify` notices one that disappeared whole.
 //
 // Group commit: appends that arrive while a write is in flight wait and go together in the next
 // ordered insertMany, chained in arrival order; each caller's promise settles only when its
-// batch is durable (or certainly not). Several hub instances may append to the same journal: the
-// sequence is the document `_id`, so a lost race is a duplicate key, after which the batch is
-// chained again on the true head. Without transactions (FerretDB has none) this is the whole
+// batch is durable (or certainly not). Several writers may still append to the same chain (CLI
+// commands on the shared one, or two hubs given the same instance id): the place in the chain is
+// the document `_id`, so a lost race is a duplicate key, after which the batch is chained again on
+// the true head. Without transactions (FerretDB has none) this is the whole
 // concurrency control, and it only needs lookups by bare `_id`, which FerretDB serves from its index.
 //
 // Signed heads (signed-head.ts) chain the same way: a head's number is its `_id`, and an instance
@@ -17,7 +21,8 @@ import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Collection, Db, WriteConcernSettings } from 'mongodb';
 import { GENESIS_HASH, sealEntry, withoutUndefined } from './hash-chain.ts';
-import { ensureJournalIndexes, journalCollections, readLastHead } from './journal-collections.ts';
+import { chainEntries, chainNameProblem, documentId, entryOrder, entryPlace, placeOf, SHARED_CHAIN } from './journal-chain.ts';
+import { ensureJournalIndexes, journalCollections, readLastHead, type JournalCollections } from './journal-collections.ts';
 import type { JournalEntry, JournalEntryInput, JournalReceipt, JournalWriter } from './journal-entry.ts';
 import { JournalError, JournalUnavailable } from './journal-error.ts';
 import type { HeadWitness } from './head-witness.ts';
@@ -25,6 +30,8 @@ import { ed25519Problem } from './signed-document.ts';
 import { linkOf, sameHead, signHead, type ChainHead, type HeadLink, type SignedHead } from './signed-head.ts';
 
 export interface JournalOptions {
+  /** The chain to append to: the hub instance's id; the shared chain when absent. */
+  chain?: string;
   /** Calendar years an entry is kept; R35 asks for at least 2 (the default). */
   retentionYears?: number;
   /** The hub's Ed25519 private key; without it no chain head is signed. */
@@ -79,11 +86,14 @@ export class Journal implements JournalWriter {
   /** Written into every entry: see JournalEntry.writer. */
   private readonly writer = randomUUID();
 
+  /** Whether this chain is known to be in `journal_chains`. */
+  private registered = false;
+
   private constructor(
     /** The journal's name to the witness: its database. */
     private readonly name: string,
-    private readonly entries: Collection<JournalEntry>,
-    private readonly heads: Collection<SignedHead>,
+    readonly chain: string,
+    private readonly collections: JournalCollections,
     private head: ChainHead,
     lastHead: HeadLink,
     private readonly settings: Settings,
@@ -91,14 +101,22 @@ export class Journal implements JournalWriter {
     this.lastHead = lastHead;
   }
 
+  private get entries(): Collection<JournalEntry> {
+    return this.collections.entries;
+  }
+
+  private get heads(): Collection<SignedHead> {
+    return this.collections.heads;
+  }
+
   static async open(db: Db, options: JournalOptions = {}): Promise<Journal> {
     const settings = checkOptions(options);
     const collections = journalCollections(db);
-    const { entries, heads } = collections;
+    const { chain } = settings;
     try {
       await ensureJournalIndexes(collections);
-      const [head, lastHead] = await Promise.all([readHead(entries), readLastHead(collections)]);
-      const journal = new Journal(db.databaseName, entries, heads, head, lastHead, settings);
+      const [head, lastHead] = await Promise.all([readHead(collections.entries, chain), readLastHead(collections, chain)]);
+      const journal = new Journal(db.databaseName, chain, collections, head, lastHead, settings);
       if (settings.signingKey) {
         journal.timer = setInterval(() => {
           // A missed signature costs nothing but time: the next tick or close() signs a later head.
@@ -147,7 +165,7 @@ export class Journal implements JournalWriter {
     const entry = this.head;
     if (!key) return;
     for (let round = 1; entry.sequence > this.lastHead.entry; round += 1) {
-      const head = signHead(entry, this.lastHead, key);
+      const head = signHead(entry, this.lastHead, key, new Date(), this.chain);
       try {
         await this.heads.insertOne(head, { writeConcern: DURABLE });
         this.signed(head);
@@ -157,10 +175,10 @@ export class Journal implements JournalWriter {
       }
       // Another instance took this head's number (or a retried write found our own): follow the
       // heads to the last.
-      for (let next = await this.heads.findOne({ _id: this.lastHead.sequence + 1 }); next; ) {
+      const nextHead = () => this.heads.findOne({ _id: documentId(this.chain, this.lastHead.sequence + 1) });
+      for (let next = await nextHead(); next; next = await nextHead()) {
         if (sameHead(next, head)) this.signed(head);
         else this.lastHead = linkOf(next);
-        next = await this.heads.findOne({ _id: this.lastHead.sequence + 1 });
       }
       if (round >= MAX_RACE_ROUNDS) {
         throw new JournalUnavailable(`other hub instances signed heads ${round} times in a row while this one tried to`);
@@ -204,9 +222,10 @@ export class Journal implements JournalWriter {
           this.head = await this.findHead(this.head);
           this.headKnown = true;
         }
-        const entries = chain(pending, this.head, this.writer, this.settings.retentionYears);
+        const entries = chain(pending, this.head, this.chain, this.writer, this.settings.retentionYears);
         try {
           await this.entries.insertMany(entries, { ordered: true, writeConcern: DURABLE });
+          await this.register();
           settle(pending, entries);
           this.head = headOf(entries.at(-1)!);
           return;
@@ -214,6 +233,7 @@ export class Journal implements JournalWriter {
           if (!isDuplicateKey(error)) throw error;
         }
         const { durable, head } = await this.afterLostRace(entries);
+        if (durable > 0) await this.register();
         settle(pending.slice(0, durable), entries);
         pending = pending.slice(durable);
         this.head = head;
@@ -239,6 +259,20 @@ export class Journal implements JournalWriter {
   }
 
   /**
+   * Records the chain in `journal_chains` once its first entries are durable (so it never names a
+   * chain without entries, unless they were deleted). A chain already there is a duplicate key.
+   */
+  private async register(): Promise<void> {
+    if (this.registered) return;
+    try {
+      await this.collections.chains.insertOne({ _id: this.chain, openedAt: new Date() }, { writeConcern: DURABLE });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    this.registered = true;
+  }
+
+  /**
    * After a duplicate key: which of our entries made it (an ordered insert keeps a prefix, and a
    * driver's retried write may find its own first attempt), and where the chain really ends now.
    * Compares hashes, which cover the whole entry, so key order in the store does not matter.
@@ -246,7 +280,7 @@ export class Journal implements JournalWriter {
   private async afterLostRace(entries: readonly JournalEntry[]): Promise<{ durable: number; head: ChainHead }> {
     let head = this.head;
     for (const [index, entry] of entries.entries()) {
-      const stored = await this.entries.findOne({ _id: entry._id }, { projection: { hash: 1, at: 1 } });
+      const stored = await this.entries.findOne({ _id: entry._id }, { projection: { hash: 1, at: 1, chain: 1, sequence: 1 } });
       if (!stored) return { durable: index, head };
       if (stored.hash !== entry.hash) return { durable: index, head: await this.findHead(headOf(stored)) };
       head = headOf(entry);
@@ -262,13 +296,16 @@ export class Journal implements JournalWriter {
    */
   private async findHead(from: ChainHead): Promise<ChainHead> {
     const lookup = async (sequence: number) => {
-      const entry = await this.entries.findOne({ _id: sequence }, { projection: { hash: 1, at: 1 } });
+      const entry = await this.entries.findOne(
+        { _id: documentId(this.chain, sequence) },
+        { projection: { hash: 1, at: 1, chain: 1, sequence: 1 } },
+      );
       return entry ? headOf(entry) : undefined;
     };
     let head = from;
     let missing = 0;
     for (let step = 1; missing === 0; step *= 2) {
-      if (step > HEAD_SEARCH_MAX_STEP) return readHead(this.entries);
+      if (step > HEAD_SEARCH_MAX_STEP) return readHead(this.entries, this.chain);
       const found = await lookup(head.sequence + step);
       if (found) head = found;
       else missing = head.sequence + step;
@@ -283,17 +320,28 @@ export class Journal implements JournalWriter {
   }
 }
 
-/** The entry with the highest sequence, or the genesis before the first. */
-async function readHead(entries: Collection<JournalEntry>): Promise<ChainHead> {
-  const [last] = await entries.find({}, { projection: { hash: 1, at: 1 } }).sort({ _id: -1 }).limit(1).toArray();
+/** The chain's entry with the highest sequence, or the genesis before the first. */
+async function readHead(entries: Collection<JournalEntry>, chain: string): Promise<ChainHead> {
+  const [last] = await entries
+    .find(chainEntries(chain), { projection: { hash: 1, at: 1, chain: 1, sequence: 1 } })
+    .sort(entryOrder(chain, -1))
+    .limit(1)
+    .toArray();
   return last ? headOf(last) : { sequence: 0, hash: GENESIS_HASH, at: new Date(0) };
 }
 
-function chain(pending: readonly Pending[], head: ChainHead, writer: string, retentionYears: number): JournalEntry[] {
+function chain(
+  pending: readonly Pending[],
+  head: ChainHead,
+  name: string,
+  writer: string,
+  retentionYears: number,
+): JournalEntry[] {
   let previous = head;
   return pending.map(({ input }) => {
     const expiresAt = addYears(input.at, retentionYears);
-    const entry = sealEntry({ _id: previous.sequence + 1, ...input, expiresAt, writer, previousHash: previous.hash });
+    const place = entryPlace(name, previous.sequence + 1);
+    const entry = sealEntry({ ...place, ...input, expiresAt, writer, previousHash: previous.hash });
     previous = headOf(entry);
     return entry;
   });
@@ -302,12 +350,12 @@ function chain(pending: readonly Pending[], head: ChainHead, writer: string, ret
 function settle(callers: readonly Pending[], entries: readonly JournalEntry[]): void {
   for (const [index, caller] of callers.entries()) {
     const entry = entries[index]!;
-    caller.resolve({ sequence: entry._id, hash: entry.hash });
+    caller.resolve({ ...placeOf(entry), hash: entry.hash });
   }
 }
 
-function headOf(entry: Pick<JournalEntry, '_id' | 'hash' | 'at'>): ChainHead {
-  return { sequence: entry._id, hash: entry.hash, at: entry.at };
+function headOf(entry: Pick<JournalEntry, '_id' | 'chain' | 'sequence' | 'hash' | 'at'>): ChainHead {
+  return { sequence: placeOf(entry).sequence, hash: entry.hash, at: entry.at };
 }
 
 /** Calendar years, in UTC: 29 February moves to 1 March, never earlier. */
@@ -317,7 +365,7 @@ export function addYears(at: Date, years: number): Date {
   return later;
 }
 
-type Settings = Required<Pick<JournalOptions, 'retentionYears' | 'headSigningIntervalMs' | 'maxBatch'>> &
+type Settings = Required<Pick<JournalOptions, 'chain' | 'retentionYears' | 'headSigningIntervalMs' | 'maxBatch'>> &
   Pick<JournalOptions, 'signingKey' | 'witness'>;
 
 function checkOptions(options: JournalOptions): Settings {
@@ -339,7 +387,10 @@ function checkOptions(options: JournalOptions): Settings {
   }
   const keyProblem = options.signingKey && ed25519Problem(options.signingKey, 'private');
   if (keyProblem) throw new JournalError('journal-misconfigured', `the journal's signing key is unusable: ${keyProblem}`, false);
-  return { retentionYears, headSigningIntervalMs, maxBatch, signingKey: options.signingKey, witness: options.witness };
+  const chain = options.chain ?? SHARED_CHAIN;
+  const chainProblem = chainNameProblem(chain);
+  if (chainProblem) throw new JournalError('journal-misconfigured', chainProblem, false);
+  return { chain, retentionYears, headSigningIntervalMs, maxBatch, signingKey: options.signingKey, witness: options.witness };
 }
 
 function entryProblem(at: Date): string | undefined {

@@ -1,6 +1,7 @@
 // The journal's retention job (R35): removes the entries whose retention (at least two years) has
 // passed, and the signed heads for them, in the only way `journal verify` accepts — under a signed
-// retention record, written before anything is deleted. In order:
+// retention record, written before anything is deleted. Each chain (journal-chain.ts) has its own
+// records; the job runs over every chain, in order:
 //   1. verify the journal as it is: the hub's signature must never vouch for a tampered chain;
 //   2. find the last entry to remove: every entry up to it has expired, and the newest entry is
 //      always kept, since the chain goes on from it;
@@ -13,7 +14,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import type { HeadWitness } from './head-witness.ts';
-import { journalCollections, latestRetentionRecord } from './journal-collections.ts';
+import { chainEntries, chainHeads, chainLabel, documentId, entryOrder, headOrder, placeOf } from './journal-chain.ts';
+import { journalCollections, knownChains, latestRetentionRecord, type JournalCollections } from './journal-collections.ts';
 import type { JournalWriter } from './journal-entry.ts';
 import { JournalError } from './journal-error.ts';
 import { signRetentionRecord, startAfter, type RetentionRecord } from './retention-record.ts';
@@ -33,15 +35,14 @@ export interface RemoveExpiredOptions {
 }
 
 export interface RetentionOutcome {
-  /** The record in force afterwards, if retention ever ran. */
-  record?: RetentionRecord;
-  /** Entries and heads deleted by this run. */
+  /** The records in force afterwards, one per chain retention ever ran on. */
+  records: RetentionRecord[];
+  /** Entries and heads deleted by this run, over every chain. */
   deleted: { entries: number; heads: number };
 }
 
 export async function removeExpiredEntries(db: Db, options: RemoveExpiredOptions): Promise<RetentionOutcome> {
   const collections = journalCollections(db);
-  const { entries, heads, retention } = collections;
   const verdict = await verifyJournal(db, {
     publicKey: createPublicKey(options.signingKey),
     ...(options.witness ? { witness: options.witness } : {}),
@@ -50,21 +51,38 @@ export async function removeExpiredEntries(db: Db, options: RemoveExpiredOptions
     const { sequence, problem, detail } = verdict.firstBad;
     throw new JournalError(
       'journal-tampered',
-      `retention refused: the journal does not verify (entry ${sequence} ${problem}: ${detail}); find out what happened before removing anything`,
+      `retention refused: the journal does not verify (${chainLabel(verdict.firstBad.chain)}, entry ${sequence} ${problem}: ${detail}); find out what happened before removing anything`,
       false,
     );
   }
+  const outcome: RetentionOutcome = { records: [], deleted: { entries: 0, heads: 0 } };
+  for (const chain of await knownChains(collections)) {
+    const { record, deleted } = await removeFromChain(collections, chain, options);
+    if (record) outcome.records.push(record);
+    outcome.deleted.entries += deleted.entries;
+    outcome.deleted.heads += deleted.heads;
+  }
+  return outcome;
+}
 
-  let record = await latestRetentionRecord(collections);
-  const through = await lastExpired(db, record?.through ?? 0, options.now ?? new Date());
+async function removeFromChain(
+  collections: JournalCollections,
+  chain: string,
+  options: RemoveExpiredOptions,
+): Promise<{ record?: RetentionRecord; deleted: RetentionOutcome['deleted'] }> {
+  const { entries, heads, retention } = collections;
+  let record = await latestRetentionRecord(collections, chain);
+  const through = await lastExpired(collections, chain, record?.through ?? 0, options.now ?? new Date());
   if (through !== undefined) {
-    const last = (await entries.findOne({ _id: through }, { projection: { hash: 1, at: 1 } }))!;
+    const stored = await entries.findOne({ _id: documentId(chain, through) }, { projection: { hash: 1, at: 1, chain: 1, sequence: 1 } });
+    const last = { sequence: placeOf(stored!).sequence, hash: stored!.hash, at: stored!.at };
     const [lastHead] = await heads
-      .find({ entry: { $lte: through } })
-      .sort({ _id: -1 })
+      .find({ ...chainHeads(chain), entry: { $lte: through } })
+      .sort(headOrder(chain, -1))
       .limit(1)
       .toArray();
-    const signed = signRetentionRecord(last, lastHead ? linkOf(lastHead) : startAfter(record).head, options.signingKey);
+    const previous = lastHead ? linkOf(lastHead) : startAfter(record).head;
+    const signed = signRetentionRecord(last, previous, options.signingKey, new Date(), chain);
     try {
       await retention.insertOne(signed, { writeConcern: { w: 'majority', j: true } });
     } catch (error) {
@@ -78,32 +96,33 @@ export async function removeExpiredEntries(db: Db, options: RemoveExpiredOptions
       citizens: [],
       fields: [],
       decision: 'done',
-      detail: `entries 1…${signed.through} and signed heads 1…${signed.headsThrough} removed under the retention record of ${signed.signedAt.toISOString()}`,
+      detail: `entries 1…${signed.through} of chain ${chain} and its signed heads 1…${signed.headsThrough} removed under the retention record of ${signed.signedAt.toISOString()}`,
     });
   }
   if (!record) return { deleted: { entries: 0, heads: 0 } };
-  const deletedHeads = await heads.deleteMany({ _id: { $lte: record.headsThrough } });
-  const deletedEntries = await entries.deleteMany({ _id: { $lte: record.through } });
+  const deletedHeads = await heads.deleteMany(chainHeads(chain, { $lte: record.headsThrough }));
+  const deletedEntries = await entries.deleteMany(chainEntries(chain, { $lte: record.through }));
   return { record, deleted: { entries: deletedEntries.deletedCount, heads: deletedHeads.deletedCount } };
 }
 
 /**
- * The last entry after `from` that may go: all entries up to it have expired, and it is not the
- * newest. Undefined when there is none.
+ * The last entry of the chain after `from` that may go: all entries up to it have expired, and it
+ * is not the chain's newest. Undefined when there is none.
  */
-async function lastExpired(db: Db, from: number, now: Date): Promise<number | undefined> {
-  const { entries } = journalCollections(db);
-  const [newest] = await entries
-    .find({}, { projection: { _id: 1 } })
-    .sort({ _id: -1 })
-    .limit(1)
-    .toArray();
+async function lastExpired(
+  { entries }: JournalCollections,
+  chain: string,
+  from: number,
+  now: Date,
+): Promise<number | undefined> {
+  const projection = { _id: 1, chain: 1, sequence: 1 };
+  const [newest] = await entries.find(chainEntries(chain), { projection }).sort(entryOrder(chain, -1)).limit(1).toArray();
   const [firstKept] = await entries
-    .find({ _id: { $gt: from }, expiresAt: { $gt: now } }, { projection: { _id: 1 } })
-    .sort({ _id: 1 })
+    .find({ ...chainEntries(chain, { $gt: from }), expiresAt: { $gt: now } }, { projection })
+    .sort(entryOrder(chain, 1))
     .limit(1)
     .toArray();
   if (!newest) return undefined;
-  const through = Math.min(newest._id, firstKept?._id ?? Number.POSITIVE_INFINITY) - 1;
+  const through = Math.min(placeOf(newest).sequence, firstKept ? placeOf(firstKept).sequence : Number.POSITIVE_INFINITY) - 1;
   return through > from ? through : undefined;
 }

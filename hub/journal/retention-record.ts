@@ -6,15 +6,19 @@
 // the latest record is the one that counts; deleting it exposes the gap it covered.
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH } from './hash-chain.ts';
-import type { JournalEntry } from './journal-entry.ts';
 import { addYears, MAX_CLOCK_SKEW_MS, MIN_RETENTION_YEARS } from './journal.ts';
 import { signatureValid, signDocument } from './signed-document.ts';
-import { JOURNAL_CHAIN, NO_HEAD, type HeadLink } from './signed-head.ts';
+import { documentId, SHARED_CHAIN } from './journal-chain.ts';
+import { NO_HEAD, type ChainHead, type HeadLink } from './signed-head.ts';
 
 /** A document of `journal_retention`. */
 export interface RetentionRecord {
-  /** The last entry removed (`through`), so a retention run repeated is a duplicate key. */
-  _id: number;
+  /**
+   * The last entry removed (`through`; `<chain>:<through>` off the shared chain), so a retention
+   * run repeated is a duplicate key.
+   */
+  _id: number | string;
+  /** The chain it removed a beginning of: each chain has its own records. */
   chain: string;
   /** The last entry removed: entries 1…through are gone. */
   through: number;
@@ -40,16 +44,17 @@ export interface JournalStart {
 export const JOURNAL_BEGINNING: JournalStart = { entry: 0, hash: GENESIS_HASH, head: NO_HEAD };
 
 export function signRetentionRecord(
-  last: Pick<JournalEntry, '_id' | 'hash' | 'at'>,
+  last: ChainHead,
   lastHead: HeadLink,
   privateKey: KeyObject,
   signedAt = new Date(),
+  chain = SHARED_CHAIN,
 ): RetentionRecord {
   return signDocument<RetentionRecord>(
     {
-      _id: last._id,
-      chain: JOURNAL_CHAIN,
-      through: last._id,
+      _id: documentId(chain, last.sequence),
+      chain,
+      through: last.sequence,
       lastHash: last.hash,
       lastAt: last.at,
       headsThrough: lastHead.sequence,

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from './hash-chain.ts';
 import { signRetentionRecord, startAfter } from './retention-record.ts';
 import { signatureValid, signedDigest } from './signed-document.ts';
-import { JOURNAL_CHAIN, linkOf, NO_HEAD, sameHead, signHead } from './signed-head.ts';
+import { SHARED_CHAIN } from './journal-chain.ts';
+import { linkOf, NO_HEAD, sameHead, signHead } from './signed-head.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const at = new Date('2025-01-01T08:00:00Z');
@@ -11,7 +12,7 @@ const at = new Date('2025-01-01T08:00:00Z');
 describe('signed heads and retention records', () => {
   it('R35: a signed head verifies with the hub key and not after any field was changed', () => {
     const head = signHead({ sequence: 7, hash: 'c'.repeat(64), at }, NO_HEAD, privateKey);
-    expect(head).toMatchObject({ _id: 1, chain: JOURNAL_CHAIN, entry: 7, previousHead: GENESIS_HASH });
+    expect(head).toMatchObject({ _id: 1, chain: SHARED_CHAIN, entry: 7, previousHead: GENESIS_HASH });
     expect(signatureValid(head, publicKey)).toBe(true);
     expect(signatureValid({ ...head, hash: 'd'.repeat(64) }, publicKey)).toBe(false);
     expect(signatureValid({ ...head, entry: 8 }, publicKey)).toBe(false);
@@ -33,7 +34,7 @@ describe('signed heads and retention records', () => {
 
   it('R35: a retention record is signed over the range it removed, and the journal goes on right after it', () => {
     const head = signHead({ sequence: 40, hash: 'c'.repeat(64), at }, NO_HEAD, privateKey);
-    const record = signRetentionRecord({ _id: 42, hash: 'f'.repeat(64), at }, linkOf(head), privateKey);
+    const record = signRetentionRecord({ sequence: 42, hash: 'f'.repeat(64), at }, linkOf(head), privateKey);
     expect(record).toMatchObject({
       _id: 42,
       through: 42,

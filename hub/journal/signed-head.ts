@@ -6,19 +6,17 @@
 // published outside the store (head-witness.ts), so deleting the tail with its heads is seen too.
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH } from './hash-chain.ts';
+import { headNumber, headPlace, SHARED_CHAIN } from './journal-chain.ts';
 import { signDocument, signedDigest } from './signed-document.ts';
-
-/**
- * The chain a head belongs to. There is one chain per journal today; a later issue gives each hub
- * instance its own, and heads already say which one they are for (signed like every other field).
- */
-export const JOURNAL_CHAIN = 'hub';
 
 /** A document of `journal_head_chain`. */
 export interface SignedHead {
-  /** The head's place in the chain of heads, from 1. */
-  _id: number;
+  /** The head's number on the shared chain; `<chain>:<number>` on an instance's (journal-chain.ts). */
+  _id: number | string;
+  /** The entries' chain it vouches for: each chain has its own chain of heads. */
   chain: string;
+  /** The head's place in its chain of heads, from 1; absent on the shared chain, where it is `_id`. */
+  number?: number;
   /** The sequence of the entry signed for. Strictly increasing along the chain of heads. */
   entry: number;
   /** That entry's hash. */
@@ -50,17 +48,17 @@ export interface HeadLink {
 /** Before the first head. */
 export const NO_HEAD: HeadLink = { sequence: 0, entry: 0, digest: GENESIS_HASH };
 
-/** Signs `entry` as the head after `previous`. */
+/** Signs `entry` as the head after `previous`, on `chain`'s chain of heads. */
 export function signHead(
   entry: ChainHead,
   previous: HeadLink,
   privateKey: KeyObject,
   signedAt = new Date(),
+  chain = SHARED_CHAIN,
 ): SignedHead {
   return signDocument<SignedHead>(
     {
-      _id: previous.sequence + 1,
-      chain: JOURNAL_CHAIN,
+      ...headPlace(chain, previous.sequence + 1),
       entry: entry.sequence,
       hash: entry.hash,
       at: entry.at,
@@ -72,7 +70,7 @@ export function signHead(
 }
 
 export function linkOf(head: SignedHead): HeadLink {
-  return { sequence: head._id, entry: head.entry, digest: signedDigest(head) };
+  return { sequence: headNumber(head), entry: head.entry, digest: signedDigest(head) };
 }
 
 /** Whether two copies of a head (the store's, the witness's) are the same signed head. */

@@ -4,7 +4,7 @@ import { journalOperatorRead, OperatorReadRefused } from './operator-read.ts';
 
 function memoryJournal() {
   const entries: JournalEntryInput[] = [];
-  const journal: JournalWriter = { append: async (entry) => (entries.push(entry), { sequence: entries.length, hash: 'h' }) };
+  const journal: JournalWriter = { append: async (entry) => (entries.push(entry), { chain: 'hub', sequence: entries.length, hash: 'h' }) };
   return { journal, entries };
 }
 
