@@ -25,7 +25,7 @@ interface HubFlags {
 /** The options every consumer needs to reach the hub and to say why it calls. */
 function withHubOptions(command: Command): Command {
   return command
-    .option('--hub <host:port>', "the hub's gRPC API (DANCU_HUB_ADDRESS sets the default)", process.env.DANCU_HUB_ADDRESS ?? DEFAULT_GRPC_ADDRESS)
+    .option('--hub <host:port[,host:port…]>', "the hub's gRPC API; several hub instances, comma-separated, to fail over between when one is unreachable (DANCU_HUB_ADDRESS sets the default)", process.env.DANCU_HUB_ADDRESS ?? DEFAULT_GRPC_ADDRESS)
     .requiredOption('--ca <pem>', "the hub's CA certificate (ca.crt.pem from the hub operator)")
     .requiredOption('--cert <pem>', "this system's client certificate (`dancu pki issue <system>`)")
     .requiredOption('--key <pem>', "this system's private key")

@@ -11,7 +11,7 @@ import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts'
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
-import { databaseName, hubInstanceId, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
+import { adminHost, databaseName, hubInstanceId, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
 
 /** gRPC on loopback by default: exposing it is a deliberate act (`--grpc-address 0.0.0.0:50051`). */
 export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:50051';
@@ -77,6 +77,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
   const plausibility = plausibilityFromEnv();
   const jaegerUi = jaegerUiUrl();
   const instance = hubInstanceId();
+  const host = adminHost();
   const stack = await ensureStack({ log: (line) => console.error(line) });
   const pki = await preparePki(flags, options.createPkiIfMissing);
   const tracer = options.tracing.tracer(HUB_SERVICE);
@@ -111,6 +112,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     connectors,
     dashboard: { ingest: hub, connectors, jaegerUiUrl: jaegerUi },
     port: options.adminPort,
+    host,
   });
   return {
     stack,

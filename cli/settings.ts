@@ -1,4 +1,5 @@
 // Settings every command shares, read from the environment once and checked at start-up.
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chainNameProblem } from '../hub/journal/journal-chain.ts';
@@ -47,6 +48,17 @@ export function parseShare(value: string, what: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) throw new Error(`${what} must be a share between 0 and 1, not ${JSON.stringify(value)}`);
   return parsed;
+}
+
+/**
+ * Where the admin port listens (DANCU_ADMIN_HOST): loopback unless the deployment opens it, e.g.
+ * `0.0.0.0` in Kubernetes, where the kubelet probes /readyz and /healthz on the pod's address.
+ */
+export function adminHost(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.DANCU_ADMIN_HOST;
+  if (value === undefined || value === '') return '127.0.0.1';
+  if (isIP(value) === 0) throw new Error(`DANCU_ADMIN_HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::), not ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** The hub's HTTP admin port (metrics, health): DANCU_ADMIN_PORT, else 9464. */

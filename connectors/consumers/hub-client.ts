@@ -1,8 +1,13 @@
 // A consuming organisation's connection to the hub: mutual TLS with the certificate the hub's CA
 // issued to its system, and the Exchange calls as promises that either answer or throw Refused.
 // Every call carries the agreement, purpose and officer it is made under, plus the case it serves.
+//
+// Failover: a consumer may name several hub instances (`--hub a:50051,b:50051`). Calls go to one
+// until it is unreachable (UNAVAILABLE: refused connection, reset, a hub stopping); then the same
+// call is sent at once to the next address, and later calls stay there. A hub that answered, even
+// with a refusal, is never asked again by another: only "could not reach it" moves on.
 import { readFile } from 'node:fs/promises';
-import { Metadata, credentials, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, credentials, status, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import {
   ExchangeClient,
   type Change,
@@ -18,7 +23,7 @@ import type { Heartbeat } from '../sdk/heartbeat.ts';
 import { Refused } from './refused.ts';
 
 export interface HubConnection {
-  /** host:port of the hub's gRPC API. */
+  /** host:port of the hub's gRPC API, or several, comma-separated, to fail over between. */
   address: string;
   /** PEM files: the hub's CA certificate, this system's certificate and its private key. */
   caPath: string;
@@ -38,14 +43,36 @@ const DEFAULT_DEADLINE_MS = 30_000;
 
 type Unary<Q, R> = (request: Q, metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response: R) => void) => unknown;
 
+/** One hub instance's clients. */
+export interface HubEndpoint {
+  exchange: ExchangeClient;
+  /** For heartbeats (Operations.ReportHeartbeat); without it the consumer sends none. */
+  operations?: OperationsClient;
+}
+
+/** `host:port[,host:port…]` as a list; a clear error for an empty one. */
+export function hubAddresses(address: string): string[] {
+  const addresses = address.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (addresses.length === 0) throw new Error(`--hub needs at least one host:port, not ${JSON.stringify(address)}`);
+  return addresses;
+}
+
 export class HubClient {
+  private readonly endpoints: readonly HubEndpoint[];
+  /** The endpoint calls go to, until it is unreachable. */
+  private current = 0;
+
   constructor(
-    readonly exchange: ExchangeClient,
+    endpoints: ExchangeClient | readonly HubEndpoint[],
     readonly scope: CallScope,
-    /** For heartbeats (Operations.ReportHeartbeat); without it the consumer sends none. */
-    readonly operations?: OperationsClient,
+    operations?: OperationsClient,
     private readonly deadlineMs = DEFAULT_DEADLINE_MS,
-  ) {}
+  ) {
+    this.endpoints = Array.isArray(endpoints)
+      ? endpoints
+      : [{ exchange: endpoints as ExchangeClient, ...(operations ? { operations } : {}) }];
+    if (this.endpoints.length === 0) throw new Error('a hub client needs at least one hub');
+  }
 
   static async connect(connection: HubConnection, scope: CallScope): Promise<HubClient> {
     const [ca, cert, key] = await Promise.all([
@@ -54,7 +81,20 @@ export class HubClient {
       readPem(connection.keyPath, "this system's private key (--key)"),
     ]);
     const tls = credentials.createSsl(ca, key, cert);
-    return new HubClient(new ExchangeClient(connection.address, tls), scope, new OperationsClient(connection.address, tls));
+    const endpoints = hubAddresses(connection.address).map((address) => ({
+      exchange: new ExchangeClient(address, tls),
+      operations: new OperationsClient(address, tls),
+    }));
+    return new HubClient(endpoints, scope);
+  }
+
+  /** The Exchange client of the hub calls go to now. */
+  get exchange(): ExchangeClient {
+    return this.endpoints[this.current]!.exchange;
+  }
+
+  get operations(): OperationsClient | undefined {
+    return this.endpoints[this.current]!.operations;
   }
 
   context(caseReference: string): RequestContext {
@@ -69,9 +109,17 @@ export class HubClient {
     return this.unary(this.exchange.verify, { ...request, context: this.context(caseReference) });
   }
 
-  /** The change stream; errors it ends with are ServiceErrors (turn them into Refused with Refused.from). */
+  /**
+   * The change stream; errors it ends with are ServiceErrors (turn them into Refused with
+   * Refused.from). A stream that ends unreachable moves the next one to the next hub.
+   */
   watchChanges(caseReference: string, cursor: string, personalIds: string[] = []): ClientReadableStream<Change> {
-    return this.exchange.watchChanges({ context: this.context(caseReference), cursor, personalIds });
+    const from = this.current;
+    const stream = this.exchange.watchChanges({ context: this.context(caseReference), cursor, personalIds });
+    stream.on('error', (error: ServiceError) => {
+      if (error.code === status.UNAVAILABLE) this.failOver(from);
+    });
+    return stream;
   }
 
   /**
@@ -109,17 +157,38 @@ export class HubClient {
   }
 
   close(): void {
-    this.exchange.close();
-    this.operations?.close();
+    for (const { exchange, operations } of this.endpoints) {
+      exchange.close();
+      operations?.close();
+    }
   }
 
-  private unary<Q, R>(method: Unary<Q, R>, request: Q): Promise<R> {
-    return new Promise((resolve, reject) => {
-      method.call(this.exchange, request, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (error, response) => {
-        if (error) reject(Refused.from(error));
-        else resolve(response);
-      });
-    });
+  /** Moves calls on from the endpoint `from` (unless another call already did). */
+  private failOver(from: number): void {
+    if (this.current === from) this.current = (from + 1) % this.endpoints.length;
+  }
+
+  /**
+   * `method` is an Exchange method (the same function on every client, from the generated
+   * prototype), called on whichever hub is current.
+   */
+  private async unary<Q, R>(method: Unary<Q, R>, request: Q): Promise<R> {
+    for (let attempt = 1; ; attempt += 1) {
+      const from = this.current;
+      const exchange = this.exchange;
+      try {
+        return await new Promise<R>((resolve, reject) => {
+          method.call(exchange, request, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (error, response) => {
+            if (error) reject(error);
+            else resolve(response);
+          });
+        });
+      } catch (error) {
+        const failed = error as ServiceError;
+        if (failed.code !== status.UNAVAILABLE || attempt >= this.endpoints.length) throw Refused.from(failed);
+        this.failOver(from);
+      }
+    }
   }
 }
 
