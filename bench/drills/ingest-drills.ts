@@ -1,0 +1,114 @@
+// The ingest fault drills: a fault in the middle of a stream of simulated events, then the count
+// of what the store holds — every event once — and how long the work stood still.
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { verifyJournal } from '../../hub/journal/verify-journal.ts';
+import { pkiFiles } from '../../hub/pki/pki-files.ts';
+import { PrivateFerretdb } from '../../testing/private-ferretdb.ts';
+import { PrivateKafka } from '../../testing/private-kafka.ts';
+import type { DrillResult } from './drill-result.ts';
+import { ingestWorld, secondsUntil, type IngestWorld } from './ingest-world.ts';
+
+export interface DrillSettings {
+  kafkaBrokers: string[];
+  mongodbUri: string;
+  citizens: number;
+  /** Bound on each wait of a drill. */
+  boundMs: number;
+  log(line: string): void;
+}
+
+async function result(world: IngestWorld, drill: string, recoverSeconds: number | undefined, note: string): Promise<DrillResult> {
+  const applied = await world.applied();
+  return { drill, sent: world.ids.length, applied, lost: world.ids.length - applied, duplicated: await world.duplicated(), recoverSeconds, note };
+}
+
+/** Waits until a fifth of the stream is applied: the fault lands mid-ingest. */
+async function midIngest(world: IngestWorld, boundMs: number): Promise<number> {
+  const fifth = Math.ceil(world.ids.length / 5);
+  await secondsUntil(async () => (await world.applied()) >= fifth, boundMs);
+  return world.applied();
+}
+
+/** SIGKILL one of two hubs mid-ingest: the other takes its partitions. */
+export async function hubSigkill(settings: DrillSettings): Promise<DrillResult> {
+  const world = await ingestWorld('hub_sigkill', settings.kafkaBrokers, settings.mongodbUri, settings.citizens);
+  const hubs = [await world.startHub('drill-a'), await world.startHub('drill-b')];
+  try {
+    await world.publish();
+    const atFault = await midIngest(world, settings.boundMs);
+    await hubs[0]!.kill('SIGKILL');
+    const recover = await secondsUntil(async () => (await world.applied()) > atFault, settings.boundMs);
+    await secondsUntil(async () => (await world.applied()) === world.ids.length, settings.boundMs);
+    await hubs[1]!.kill('SIGTERM');
+    const verdict = await verifyJournal(world.db, { publicKey: createPublicKey(readFileSync(pkiFiles(world.pkiDir).signingPublicKey)) });
+    const journal = verdict.ok ? `journal ok, ${verdict.chains.length} chains` : `journal: ${verdict.firstBad?.problem}`;
+    return await result(world, 'SIGKILL one of two hubs mid-ingest', recover, `killed at ${atFault} applied; ${journal}`);
+  } finally {
+    await Promise.all(hubs.map((hub) => hub.kill('SIGKILL')));
+    await world.close();
+  }
+}
+
+/** Restart the store (a private FerretDB) mid-ingest: the hub retries the slice and goes on. */
+export async function storeRestart(settings: DrillSettings): Promise<DrillResult> {
+  const store = await PrivateFerretdb.start(settings.log);
+  const world = await ingestWorld('store_restart', settings.kafkaBrokers, store.uri, settings.citizens);
+  const hub = await world.startHub('drill-store');
+  try {
+    await world.publish();
+    await midIngest(world, settings.boundMs);
+    await store.stop('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 5_000)); // the store stays away for 5 s
+    await store.start();
+    const atRestart = await world.applied();
+    const recover = await secondsUntil(async () => (await world.applied()) > atRestart || atRestart === world.ids.length, settings.boundMs);
+    await secondsUntil(async () => (await world.applied()) === world.ids.length, settings.boundMs);
+    return await result(world, 'restart the store (FerretDB SIGKILL, 5 s down) mid-ingest', recover, `a private FerretDB on port ${store.port}; recover counted from the store back up`);
+  } finally {
+    await hub.kill('SIGKILL');
+    await world.close();
+    await store.remove();
+  }
+}
+
+/**
+ * SIGTERM a hub while Kafka (a private broker) does not answer: it exits within
+ * DANCU_SHUTDOWN_SECONDS, and a hub started once Kafka is back applies everything once.
+ */
+export async function sigtermKafkaDown(settings: DrillSettings): Promise<DrillResult> {
+  const kafka = await PrivateKafka.start(settings.log);
+  const world = await ingestWorld('kafka_down', kafka.brokers, settings.mongodbUri, settings.citizens);
+  const bound = 10;
+  const first = await world.startHub('drill-kafka-1', { DANCU_SHUTDOWN_SECONDS: String(bound) });
+  let second: Awaited<ReturnType<typeof world.startHub>> | undefined;
+  try {
+    await world.publish();
+    await midIngest(world, settings.boundMs);
+    kafka.freeze();
+    const told = Date.now();
+    let exit;
+    try {
+      exit = await first.kill('SIGTERM');
+    } finally {
+      kafka.thaw();
+    }
+    const stopSeconds = (exit.at - told) / 1000;
+    const atStop = await world.applied();
+    const restarted = Date.now();
+    second = await world.startHub('drill-kafka-2');
+    await secondsUntil(async () => (await world.applied()) === world.ids.length, settings.boundMs);
+    const recover = (Date.now() - restarted) / 1000;
+    return await result(
+      world,
+      'SIGTERM a hub while Kafka is down (private broker frozen)',
+      recover,
+      `exited ${exit.code ?? exit.signal} ${stopSeconds.toFixed(1)} s after SIGTERM (bound ${bound} s); ${atStop} applied at stop; recover = a new hub draining the rest`,
+    );
+  } finally {
+    await first.kill('SIGKILL');
+    await second?.kill('SIGKILL');
+    await world.close();
+    await kafka.remove();
+  }
+}

@@ -1,0 +1,92 @@
+// What the ingest drills share: a fresh database and consumer group on the given Kafka and store,
+// a PKI, simulated events published to the source topics, and how many of them the store holds.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient, type Db } from 'mongodb';
+import { simulateEvents } from '../../connectors/simulator/simulate-events.ts';
+import { initCertificateAuthority } from '../../hub/pki/certificate-authority.ts';
+import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd } from '../../kafka/transport.ts';
+import type { SourceEvent } from '../../schemas/source-event.ts';
+import { HubChild } from '../../testing/hub-child.ts';
+
+export interface IngestWorld {
+  kafkaBrokers: string[];
+  mongodbUri: string;
+  database: string;
+  group: string;
+  pkiDir: string;
+  db: Db;
+  events: SourceEvent[];
+  /** Distinct event ids published. */
+  ids: string[];
+  startHub(instance: string, env?: Record<string, string>): Promise<HubChild>;
+  publish(): Promise<void>;
+  /** Distinct published events the store's history holds now. */
+  applied(): Promise<number>;
+  /** History records of the published events beyond one per event. */
+  duplicated(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbUri: string, citizens: number): Promise<IngestWorld> {
+  const runId = `${name}_${Date.now().toString(36)}`;
+  const kafka = connectKafka({ brokers: kafkaBrokers, clientId: 'dancu-drill' });
+  await ensureTopics(kafka, ALL_TOPICS.map(topicLayout));
+  const group = `drill-${runId}`;
+  await startGroupAtEnd(kafka, group, SOURCES.map(sourceTopic));
+  const pkiDir = await mkdtemp(join(tmpdir(), 'dancu-drill-pki-'));
+  await initCertificateAuthority(pkiDir, { hosts: [], force: false });
+  const mongo = await MongoClient.connect(mongodbUri);
+  const database = `dancu_drill_${runId}`.replace(/[^A-Za-z0-9_]/g, '_');
+  const db = mongo.db(database);
+  const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens });
+  const ids = [...new Set(events.map((event) => event.eventId))];
+  const history = () => db.collection<{ _id: string }>('history');
+  return {
+    kafkaBrokers,
+    mongodbUri,
+    database,
+    group,
+    pkiDir,
+    db,
+    events,
+    ids,
+    startHub: (instance, env) => HubChild.start({ instance, group, database, pkiDir, kafkaBrokers, mongodbUri, ...(env ? { env } : {}) }),
+    async publish() {
+      const publisher = new RecordPublisher(kafka);
+      try {
+        for (const source of SOURCES) {
+          const mine = events.filter((event) => event.source === source);
+          for (let i = 0; i < mine.length; i += 2000) {
+            await publisher.publish(sourceTopic(source), mine.slice(i, i + 2000).map((event) => ({ key: event.personalId, value: JSON.stringify(event) })));
+          }
+        }
+      } finally {
+        await publisher.close();
+      }
+    },
+    applied: () => history().countDocuments({ _id: { $in: ids } }),
+    async duplicated() {
+      // `_id` is the event id, so the store itself forbids a second record; counted from the records anyway.
+      const found = await history().find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+      return found.length - new Set(found.map((record) => record._id)).size;
+    },
+    async close() {
+      await db.dropDatabase().catch(() => undefined);
+      await mongo.close();
+      await rm(pkiDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` every 200 ms until it holds; the time it took, or undefined past the bound. */
+export async function secondsUntil(probe: () => Promise<boolean>, boundMs: number): Promise<number | undefined> {
+  const started = performance.now();
+  while (performance.now() - started < boundMs) {
+    if (await probe().catch(() => false)) return (performance.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return undefined;
+}
