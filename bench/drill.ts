@@ -6,9 +6,9 @@ import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
 import { printTable } from '../cli/table.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { skipped, type DrillResult } from './drills/drill-result.ts';
-import { hubSigkill, sigtermKafkaDown, storeRestart, type DrillSettings } from './drills/ingest-drills.ts';
-import { lookupFailover } from './drills/lookup-drill.ts';
+import { skipped, type DrillResult } from '../testing/drills/drill-result.ts';
+import { hubSigkill, sigtermKafkaDown, storeRestart, type DrillSettings } from '../testing/drills/ingest-drills.ts';
+import { lookupFailover } from '../testing/drills/lookup-drill.ts';
 
 const DRILLS: Record<string, (settings: DrillSettings) => Promise<DrillResult>> = {
   'hub-sigkill': hubSigkill,

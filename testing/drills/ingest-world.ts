@@ -9,7 +9,7 @@ import { initCertificateAuthority } from '../../hub/pki/certificate-authority.ts
 import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd } from '../../kafka/transport.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
-import { HubChild } from '../../testing/hub-child.ts';
+import { HubChild } from '../hub-child.ts';
 
 export interface IngestWorld {
   kafkaBrokers: string[];

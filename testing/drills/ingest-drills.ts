@@ -4,8 +4,8 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { verifyJournal } from '../../hub/journal/verify-journal.ts';
 import { pkiFiles } from '../../hub/pki/pki-files.ts';
-import { PrivateFerretdb } from '../../testing/private-ferretdb.ts';
-import { PrivateKafka } from '../../testing/private-kafka.ts';
+import { PrivateFerretdb } from '../private-ferretdb.ts';
+import { PrivateKafka } from '../private-kafka.ts';
 import type { DrillResult } from './drill-result.ts';
 import { ingestWorld, secondsUntil, type IngestWorld } from './ingest-world.ts';
 
@@ -72,6 +72,9 @@ export async function storeRestart(settings: DrillSettings): Promise<DrillResult
   }
 }
 
+/** DANCU_SHUTDOWN_SECONDS of the hub told to stop while Kafka is down. */
+export const STOP_BOUND_SECONDS = 10;
+
 /**
  * SIGTERM a hub while Kafka (a private broker) does not answer: it exits within
  * DANCU_SHUTDOWN_SECONDS, and a hub started once Kafka is back applies everything once.
@@ -79,7 +82,7 @@ export async function storeRestart(settings: DrillSettings): Promise<DrillResult
 export async function sigtermKafkaDown(settings: DrillSettings): Promise<DrillResult> {
   const kafka = await PrivateKafka.start(settings.log);
   const world = await ingestWorld('kafka_down', kafka.brokers, settings.mongodbUri, settings.citizens);
-  const bound = 10;
+  const bound = STOP_BOUND_SECONDS;
   const first = await world.startHub('drill-kafka-1', { DANCU_SHUTDOWN_SECONDS: String(bound) });
   let second: Awaited<ReturnType<typeof world.startHub>> | undefined;
   try {
@@ -99,12 +102,13 @@ export async function sigtermKafkaDown(settings: DrillSettings): Promise<DrillRe
     second = await world.startHub('drill-kafka-2');
     await secondsUntil(async () => (await world.applied()) === world.ids.length, settings.boundMs);
     const recover = (Date.now() - restarted) / 1000;
-    return await result(
+    const outcome = await result(
       world,
       'SIGTERM a hub while Kafka is down (private broker frozen)',
       recover,
       `exited ${exit.code ?? exit.signal} ${stopSeconds.toFixed(1)} s after SIGTERM (bound ${bound} s); ${atStop} applied at stop; recover = a new hub draining the rest`,
     );
+    return { ...outcome, stop: { seconds: stopSeconds, code: exit.code } };
   } finally {
     await first.kill('SIGKILL');
     await second?.kill('SIGKILL');

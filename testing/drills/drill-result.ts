@@ -11,6 +11,8 @@ export interface DrillResult {
   duplicated: number;
   /** From the fault (or, for a restart, the server back) to the work going on again; undefined if it never did. */
   recoverSeconds: number | undefined;
+  /** For a stop drill: seconds from SIGTERM to the exit, and the exit code. */
+  stop?: { seconds: number; code: number | null };
   /** What else happened, or why the drill was skipped. */
   note: string;
 }

@@ -5,7 +5,7 @@ import { HubClient } from '../../connectors/consumers/hub-client.ts';
 import { keyOf, startExchangeSandbox } from '../../hub/api/exchange-sandbox.ts';
 import { SOURCES, sourceTopic } from '../../kafka/topics.ts';
 import { connectKafka, startGroupAtEnd } from '../../kafka/transport.ts';
-import { HubChild } from '../../testing/hub-child.ts';
+import { HubChild } from '../hub-child.ts';
 import type { DrillResult } from './drill-result.ts';
 import type { DrillSettings } from './ingest-drills.ts';
 

@@ -1,0 +1,30 @@
+// The fault drills of `npm run drill` that fit CI's time, as tests: the store restarted under a
+// hub mid-ingest, and a hub told to stop while Kafka does not answer. Both fault servers of their
+// own (a private FerretDB, a private broker), never the shared stack.
+import { describe, expect, it } from 'vitest';
+import { STOP_BOUND_SECONDS, sigtermKafkaDown, storeRestart, type DrillSettings } from '../testing/drills/ingest-drills.ts';
+import { testEndpoints } from './endpoints.ts';
+
+function settings(): DrillSettings {
+  const { kafkaBrokers, mongodbUri } = testEndpoints();
+  return { kafkaBrokers, mongodbUri, citizens: 150, boundMs: 240_000, log: () => {} };
+}
+
+describe('fault drills on private servers', () => {
+  it('R5: the store restarted mid-ingest (FerretDB killed, back 5 s later): the hub retries and applies every event once', async () => {
+    const result = await storeRestart(settings());
+    expect(result, result.note).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(result.applied).toBe(result.sent);
+    expect(result.recoverSeconds, 'the work went on after the restart').toBeDefined();
+  }, 600_000);
+
+  it('R26, R5: a hub told to stop (SIGTERM) while its Kafka is frozen exits within DANCU_SHUTDOWN_SECONDS, having committed nothing it did not write: a new hub applies every event once', async () => {
+    const result = await sigtermKafkaDown(settings());
+    expect(result.stop, result.note).toBeDefined();
+    // The bound, plus room for a loaded machine; without the bound it would wait for Kafka for ever.
+    expect(result.stop!.seconds).toBeLessThan(STOP_BOUND_SECONDS + 15);
+    expect([0, 75]).toContain(result.stop!.code);
+    expect(result, result.note).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(result.applied).toBe(result.sent);
+  }, 600_000);
+});
