@@ -11,8 +11,9 @@ export function registerHubCommand(program: Command): void {
       'Run the hub: consume the four source topics, validate every record again, apply accepted events ' +
         'to the population store (with full history), dead-letter the rest to dancu.dlq.v1 and publish ' +
         'changes to dancu.changes.v1; and serve the gRPC API (Exchange, SelfService, Registry) on mutual ' +
-        'TLS, every call enforced and journaled. Runs until Ctrl-C. Uses KAFKA_BROKERS / MONGODB_URI if ' +
-        'set, otherwise brings up the local stack.',
+        'TLS, every call enforced and journaled. Run as many as you like with the same --group: they share ' +
+        'the ingest, and each journals on a hash chain of its own, named by DANCU_INSTANCE_ID (default ' +
+        '<host>-<pid>). Runs until Ctrl-C. Uses KAFKA_BROKERS / MONGODB_URI if set, otherwise brings up the local stack.',
     )
     .option('--group <id>', 'Kafka consumer group; instances with the same group share the partitions', 'dancu-hub')
     .option(

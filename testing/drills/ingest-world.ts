@@ -27,6 +27,8 @@ export interface IngestWorld {
   applied(): Promise<number>;
   /** History records of the published events beyond one per event. */
   duplicated(): Promise<number>;
+  /** The consumer group's members that hold partitions, once the group is stable (else undefined). */
+  groupMembers(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,18 @@ export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbU
       // `_id` is the event id, so the store itself forbids a second record; counted from the records anyway.
       const found = await history().find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
       return found.length - new Set(found.map((record) => record._id)).size;
+    },
+    async groupMembers() {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const { groups } = await admin.describeGroups([group]);
+        const described = groups[0];
+        if (!described || described.state !== 'Stable') return undefined;
+        return described.members.filter((member) => member.memberAssignment.length > 0).length;
+      } finally {
+        await admin.disconnect();
+      }
     },
     async close() {
       await db.dropDatabase().catch(() => undefined);
