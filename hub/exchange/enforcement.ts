@@ -36,6 +36,8 @@ export interface EnforcementOptions {
   cacheMs?: number;
   /** Live hub instances sharing each agreement's rate (hub-instances.ts); default 1. */
   instances?: () => number;
+  /** The rate limits' monotonic clock in ms (default `performance.now`); tests pass their own. */
+  rateClock?: () => number;
 }
 
 export interface Admission {
@@ -61,7 +63,10 @@ export class Enforcement {
     options: EnforcementOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
-    this.rates = new RateLimits(options.instances ? { instances: options.instances } : {});
+    this.rates = new RateLimits({
+      ...(options.instances ? { instances: options.instances } : {}),
+      ...(options.rateClock ? { clock: options.rateClock } : {}),
+    });
     const cacheMs = options.cacheMs ?? 2_000;
     this.cache = cacheMs > 0 ? new LRUCache({ max: 10_000, ttl: cacheMs }) : undefined;
     registry.onChange?.(() => this.invalidate());
