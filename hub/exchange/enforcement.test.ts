@@ -127,7 +127,7 @@ describe('the enforcement pipeline: every refusal, in order', () => {
 
     const valid = world();
     let identity: PeerIdentity | null = null; // no certificate at all
-    let request = call({ service: 'ReportDataError', fields: ['fullName', 'placeOfOrigin'], context: { ...call().context, purpose: 'MARKETING' } });
+    let request = call({ service: 'ReportDataError', fields: ['fullName', 'bloodType'], context: { ...call().context, purpose: 'MARKETING' } });
     w.revoked.add(FINGERPRINT);
     w.system = { ...valid.system!, certificateFingerprints: [OTHER_FINGERPRINT] };
     w.agreementFound = false;
@@ -150,7 +150,7 @@ describe('the enforcement pipeline: every refusal, in order', () => {
       ['PURPOSE_UNKNOWN', () => (request = { ...request, context: { ...request.context, purpose: 'SOCIAL_INSURANCE' } })],
       ['PURPOSE_NOT_GRANTED', () => (w.agreement = { ...w.agreement, purposes: ['SOCIAL_INSURANCE'] })],
       ['FIELD_NOT_GRANTED', () => (request = { ...request, fields: ['fullName'] })],
-      ['CONSENT_MISSING', () => w.consent.set(CITIZEN, { required: true, granted: true, channel: 'portal', since: NOW } as ConsentStatus)],
+      ['CONSENT_MISSING', () => w.consent.set(CITIZEN, { required: true, granted: true, channel: 'VNeID', since: NOW })],
       ['RATE_LIMITED', () => advance(1_000)],
       ['QUOTA_EXCEEDED', () => {
         w.quota = valid.quota;
@@ -222,10 +222,10 @@ describe('the enforcement pipeline: each step refused and allowed', () => {
   it('R37: one field not granted refuses the whole call, naming only that field; a field granted only for matching is refused for disclosure and allowed for Verify', async () => {
     const w = world();
     const { enforcement } = enforcementOf(w);
-    const refusal = await enforcement.authorize(w.identity, call({ fields: ['fullName', 'placeOfOrigin'] })).catch((error: unknown) => error);
+    const refusal = await enforcement.authorize(w.identity, call({ fields: ['fullName', 'bloodType'] })).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(Refusal);
     expect((refusal as Refusal).reason).toBe('FIELD_NOT_GRANTED');
-    expect((refusal as Refusal).message).toContain('placeOfOrigin');
+    expect((refusal as Refusal).message).toContain('bloodType');
     expect((refusal as Refusal).message).not.toContain('fullName,');
     expect(await reasonOf(enforcement.authorize(w.identity, call({ fields: ['dateOfBirth'] })))).toBe('FIELD_NOT_GRANTED');
     expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'Verify', mode: 'match', fields: ['dateOfBirth'] })))).toBe('allowed');
@@ -239,7 +239,7 @@ describe('the enforcement pipeline: each step refused and allowed', () => {
     expect(w.reads.filter((read) => read.startsWith('consent:'))).toEqual([]);
 
     w.agreement = { ...w.agreement, consentRequired: true };
-    w.consent.set(CITIZEN, { required: true, granted: true, channel: 'portal', since: NOW } as ConsentStatus);
+    w.consent.set(CITIZEN, { required: true, granted: true, channel: 'VNeID', since: NOW });
     w.consent.set(other, { required: true, granted: false, reason: 'CONSENT_REVOKED' });
     expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'BatchLookup', personalIds: [CITIZEN, other] })))).toBe('CONSENT_MISSING');
     expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'BatchLookup', personalIds: [CITIZEN] })))).toBe('allowed');
