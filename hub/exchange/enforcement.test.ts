@@ -96,8 +96,8 @@ function call(overrides: Partial<ExchangeCall> = {}): ExchangeCall {
 /** An Enforcement over the world, caching nothing (so each change to the world is seen), on fixed clocks. */
 function enforcementOf(w: World, options: EnforcementOptions = {}): { enforcement: Enforcement; advance: (ms: number) => void } {
   let now = NOW.getTime();
-  let monotonic = 0;
-  const enforcement = new Enforcement(registryOf(w), { clock: () => new Date(now), rateClock: () => monotonic, cacheMs: 0, ...options });
+  let monotonic = 1_000_000; // lru-cache takes a start time of 0 for "no lifetime"
+  const enforcement = new Enforcement(registryOf(w), { clock: () => new Date(now), monotonicClock: () => monotonic, cacheMs: 0, ...options });
   return {
     enforcement,
     advance: (ms) => {
@@ -313,5 +313,63 @@ describe('the enforcement pipeline: certificates over time', () => {
     expect(decisions).toEqual(Array(10).fill('allowed'));
     expect(w.reads.filter((read) => read === 'system' || read === 'system-failed')).toEqual(['system-failed', 'system']);
     expect(w.reads.filter((read) => read === 'agreement')).toEqual(['agreement']);
+  });
+});
+
+describe('the enforcement pipeline: registry reads refreshed ahead', () => {
+  /** A world whose system reads can be held until the test lets them go. */
+  function gated() {
+    const w = world();
+    const registry = registryOf(w);
+    const held: Array<() => void> = [];
+    let hold = false;
+    const findSystem = registry.findSystem;
+    registry.findSystem = async (id) => {
+      if (hold) await new Promise<void>((release) => held.push(release));
+      return findSystem(id);
+    };
+    let monotonic = 1_000_000; // lru-cache takes a start time of 0 for "no lifetime"
+    const enforcement = new Enforcement(registry, { clock: () => NOW, monotonicClock: () => monotonic, cacheMs: 2_000 });
+    return {
+      w,
+      enforcement,
+      systemReads: () => w.reads.filter((read) => read === 'system').length,
+      hold: (on: boolean) => (hold = on),
+      release: () => held.splice(0).forEach((go) => go()),
+      advance: (ms: number) => (monotonic += ms),
+    };
+  }
+
+  it('R22: a read used in the second half of its lifetime is read again in the background; the call does not wait for it, and the fresh read then serves past the first one’s expiry', async () => {
+    const g = gated();
+    expect(await reasonOf(g.enforcement.admitSystem(g.w.identity, 'agr-1'))).toBe('allowed');
+    expect(g.systemReads()).toBe(1);
+    g.advance(1_500);
+    g.hold(true);
+    expect(await reasonOf(g.enforcement.admitSystem(g.w.identity, 'agr-1'))).toBe('allowed'); // answered from the cache, refresh held
+    g.w.system = null; // the registry changed meanwhile (a change whose invalidation was lost)
+    g.hold(false);
+    g.release();
+    await expect.poll(() => g.systemReads()).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve)); // the fresh read lands
+    g.advance(600); // 2.1 s after the first read: it would have expired; the refreshed one (0.6 s old) stands
+    expect(await reasonOf(g.enforcement.admitSystem(g.w.identity, 'agr-1'))).toBe('CERTIFICATE_NOT_REGISTERED');
+    expect(g.systemReads()).toBe(2);
+  });
+
+  it('R22: a refresh in flight when the cache is invalidated never lands: the next call reads the registry anew', async () => {
+    const g = gated();
+    await g.enforcement.admitSystem(g.w.identity, 'agr-1');
+    g.advance(1_500);
+    g.hold(true);
+    await g.enforcement.admitSystem(g.w.identity, 'agr-1'); // starts the refresh, held
+    g.enforcement.invalidate();
+    g.hold(false);
+    g.w.system = null;
+    expect(await reasonOf(g.enforcement.admitSystem(g.w.identity, 'agr-1'))).toBe('CERTIFICATE_NOT_REGISTERED');
+    g.release(); // the old refresh (which read the old system) ends now, after the invalidation
+    await expect.poll(() => g.systemReads()).toBe(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await reasonOf(g.enforcement.admitSystem(g.w.identity, 'agr-1'))).toBe('CERTIFICATE_NOT_REGISTERED');
   });
 });
