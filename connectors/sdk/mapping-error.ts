@@ -70,6 +70,17 @@ function toIsoDate(text: string, column: string): string {
   return `${m[3]}-${pad(m[2] ?? '')}-${pad(m[1] ?? '')}`;
 }
 
+const NATIONAL_MOBILE = /^(?:0|\+?84)([35789][0-9]{8})$/;
+
+/** A Vietnamese mobile number, as registers write it (0912 345 678, 84912345678, +84 912.345.678) → +84912345678. */
+export function phoneNumberField(record: NativeRecord, column: string): string | undefined {
+  const text = optionalField(record, column);
+  if (text === undefined) return undefined;
+  const m = NATIONAL_MOBILE.exec(text.replace(/[\s.-]/g, ''));
+  if (!m) throw new MappingError('bad-field', `column "${column}" must be a Vietnamese mobile number (0 or +84, then 9 digits starting 3, 5, 7, 8 or 9), got "${text}"`, column);
+  return `+84${m[1]}`;
+}
+
 /** dd/mm/yyyy → YYYY-MM-DD. */
 export function requiredDate(record: NativeRecord, column: string): string {
   return toIsoDate(requiredField(record, column), column);
