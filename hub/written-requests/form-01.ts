@@ -7,40 +7,13 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
-import type { CitizenField } from '../citizen/fields.ts';
+import { FIELD_LABELS_VI, formatFieldValue } from '../citizen/field-labels.ts';
 import type { DisclosedField } from '../exchange/citizen-view.ts';
-import { provinceName } from '../../schemas/provinces.ts';
 import { localDay } from '../registry/working-days.ts';
 
 const fonts = createRequire(import.meta.url);
 const REGULAR = fonts.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif.ttf');
 const BOLD = fonts.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Bold.ttf');
-
-/** The row label of each field on the notice. */
-export const FORM_01_LABELS: Readonly<Record<CitizenField, string>> = Object.freeze({
-  fullName: 'Họ, chữ đệm và tên',
-  dateOfBirth: 'Ngày, tháng, năm sinh',
-  sex: 'Giới tính',
-  placeOfBirth: 'Nơi sinh',
-  birthRegistrationProvince: 'Nơi đăng ký khai sinh',
-  ethnicity: 'Dân tộc',
-  nationality: 'Quốc tịch',
-  fatherId: 'Số định danh cá nhân của cha',
-  motherId: 'Số định danh cá nhân của mẹ',
-  maritalStatus: 'Tình trạng hôn nhân',
-  spouseId: 'Số định danh cá nhân của vợ/chồng',
-  lifeStatus: 'Tình trạng',
-  dateOfDeath: 'Ngày chết',
-  permanentAddress: 'Nơi thường trú',
-  temporaryAddress: 'Nơi tạm trú',
-  temporaryAbsence: 'Tạm vắng',
-  currentAddress: 'Nơi ở hiện tại',
-  household: 'Quan hệ với chủ hộ',
-  idCard: 'Thẻ căn cước',
-  healthInsurance: 'Thẻ bảo hiểm y tế',
-  bloodType: 'Nhóm máu',
-  phoneNumber: 'Số điện thoại',
-});
 
 /** One citizen's part of the notice: the disclosed fields, or not found (without saying why). */
 export interface NoticeCitizen {
@@ -65,39 +38,7 @@ export interface RefusalLetter {
   reason: string;
 }
 
-const date = (iso: string) => iso.split('-').reverse().join('/');
 const AGENCY = 'CƠ QUAN QUẢN LÝ CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ';
-
-/** A field's value as a line of Vietnamese text. */
-export function formatValue(field: CitizenField, value: unknown): string {
-  if (value === null || value === undefined) return '(không còn)';
-  if (typeof value === 'string') {
-    if (field === 'dateOfBirth' || field === 'dateOfDeath') return date(value);
-    if (field === 'sex') return value === 'male' ? 'Nam' : 'Nữ';
-    if (field === 'birthRegistrationProvince') return provinceName(value) ?? value;
-    if (field === 'maritalStatus') return ({ single: 'Chưa kết hôn', married: 'Đã kết hôn', divorced: 'Đã ly hôn', widowed: 'Góa' } as Record<string, string>)[value] ?? value;
-    if (field === 'lifeStatus') return value === 'alive' ? 'Còn sống' : 'Đã chết';
-    return value;
-  }
-  const v = value as Record<string, unknown>;
-  if ('ward' in v && 'province' in v) return address(v);
-  if (field === 'temporaryAddress') return `${address(v.address as Record<string, unknown>)} (đến ${date(String(v.validUntil))})`;
-  if (field === 'temporaryAbsence') return `từ ${date(String(v.from))} đến ${date(String(v.until))}${v.destination ? `, nơi đến: ${address(v.destination as Record<string, unknown>)}` : ''}`;
-  if (field === 'household') return `${String(v.relationToHead)}; chủ hộ: ${String(v.headPersonalId)}; số hộ: ${String(v.householdId)}`;
-  if (field === 'idCard') {
-    if (v.status === 'lost') return `Số ${String(v.cardNumber)}, đã báo mất ngày ${date(String(v.reportedLostOn))}`;
-    return `Số ${String(v.cardNumber)}, cấp ngày ${date(String(v.issuedOn))}, ${v.expiresOn ? `có giá trị đến ${date(String(v.expiresOn))}` : 'không thời hạn'}`;
-  }
-  if (field === 'healthInsurance') {
-    const facility = v.registeredFacility as { name?: string } | undefined;
-    return `Số ${String(v.insuranceNumber)}, từ ${date(String(v.validFrom))} đến ${date(String(v.validTo))}, nơi đăng ký: ${facility?.name ?? ''}`;
-  }
-  return JSON.stringify(value);
-}
-
-function address(a: Record<string, unknown>): string {
-  return [a.detail, a.street, a.ward, a.district, a.province].filter((part) => typeof part === 'string' && part !== '').join(', ');
-}
 
 /** The PDF bytes of a Form 01 notice. */
 export function renderForm01(notice: Form01Notice): Promise<Buffer> {
@@ -114,7 +55,7 @@ export function renderForm01(notice: Form01Notice): Promise<Buffer> {
       } else if (citizen.fields.length === 0) {
         doc.font('regular').text('Cơ sở dữ liệu chưa có thông tin nào trong các mục được cung cấp.', { indent: 18 });
       } else {
-        for (const field of citizen.fields) doc.font('regular').text(`${FORM_01_LABELS[field.field]}: ${formatValue(field.field, field.value)}`, { indent: 18 });
+        for (const field of citizen.fields) doc.font('regular').text(`${FIELD_LABELS_VI[field.field]}: ${formatFieldValue(field.field, field.value)}`, { indent: 18 });
       }
       doc.moveDown(0.5);
     });
