@@ -15,6 +15,8 @@ import { Registry } from '../hub/registry/registry.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { WrittenRequests } from '../hub/written-requests/written-requests.ts';
+import { registerOverdueGauge } from '../hub/written-requests/overdue-gauge.ts';
+import { Registry as MetricsRegistry } from 'prom-client';
 import { testEndpoints } from './endpoints.ts';
 import { cliEnv, DANCU_BIN, uniqueName } from './harness.ts';
 
@@ -91,10 +93,14 @@ describe('written requests on the real store', () => {
     expect(entries[1]).toMatchObject({ action: 'register', caseReference: 'VB-001', decision: 'done', actor: { officer: 'hn-director' }, fields: ['fullName', 'dateOfBirth', 'permanentAddress', 'bloodType'] });
   });
 
-  it('R11: a request undecided past its third working day is flagged overdue; one chosen is overdue past the agreed delivery', async () => {
+  it('R11, R19: a request undecided past its third working day is flagged overdue, in the list and on /metrics; one chosen is overdue past the agreed delivery', async () => {
     clock = vn('2026-03-14T08:00:00');
     expect(await written.list({ overdue: true })).toMatchObject([{ _id: 'VB-001', overdue: true }]);
     expect(await written.countOverdue()).toBe(1);
+    // Operators see it on the hub's /metrics.
+    const metrics = new MetricsRegistry();
+    registerOverdueGauge(metrics, written, () => undefined);
+    expect(await metrics.getSingleMetricAsString('dancu_written_requests_overdue')).toMatch(/^dancu_written_requests_overdue 1$/m);
     clock = vn('2026-03-10T10:00:00');
   });
 
