@@ -1,9 +1,10 @@
 // The SMS channel (R20) over SMPP: the test plays the carrier's SMS centre with node-smpp's server
 // side on loopback; the gateway binds to it as the hub does. Citizens and their phone numbers come
 // from the simulated registers through the hub's own apply step (the id-card register owns the number).
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
-import * as smpp from 'smpp';
+import smpp from 'smpp';
 import type { PDU, Session } from 'smpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
@@ -18,7 +19,7 @@ import { SmsRateLimit } from '../hub/sms/sms-rate-limit.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { makePersonalId } from '../schemas/personal-id.ts';
 import { testEndpoints } from './endpoints.ts';
-import { uniqueName, waitFor } from './harness.ts';
+import { cliEnv, DANCU_BIN, uniqueName, waitFor } from './harness.ts';
 
 const SHORT_CODE = '8088';
 
@@ -60,6 +61,15 @@ class TestSmsc {
     return smsc;
   }
 
+  /** Whether the latest bind is still open. */
+  boundTo(session: Session | undefined): boolean {
+    return this.session !== undefined && this.session !== session;
+  }
+
+  get current(): Session | undefined {
+    return this.session;
+  }
+
   get url(): string {
     return `smpp://127.0.0.1:${this.port}`;
   }
@@ -67,8 +77,12 @@ class TestSmsc {
   /** A citizen's text (mobile originated), from an international number as carriers give it (84…). */
   async text(from: string, message: string): Promise<number> {
     const session = await waitFor('the gateway bound', async () => this.session, 10_000);
-    return new Promise((resolve) => {
-      session.deliver_sm({ source_addr: from, source_addr_ton: 1, source_addr_npi: 1, destination_addr: SHORT_CODE, short_message: message }, (response) => resolve(response.command_status));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no deliver_sm_resp within 30 s for ${JSON.stringify(message)}`)), 30_000);
+      session.deliver_sm({ source_addr: from, source_addr_ton: 1, source_addr_npi: 1, destination_addr: SHORT_CODE, short_message: message }, (response) => {
+        clearTimeout(timer);
+        resolve(response.command_status);
+      });
     });
   }
 
@@ -176,5 +190,32 @@ describe('the SMS gateway against an SMS centre on loopback', () => {
     );
     expect(refused).toBeInstanceOf(SmsGatewayError);
     expect(String(refused)).toContain('refused to bind system id dancu-hub');
+  });
+
+  it('R20: `dancu sms-gateway` runs as its own process bound to the SMSC, answers, and stops on SIGTERM; without DANCU_SMSC_PASSWORD it refuses to start', async () => {
+    const args = [DANCU_BIN, 'sms-gateway', '--smsc', smsc.url, '--system-id', account.systemId, '--short-code', SHORT_CODE];
+    const missing = spawnSync(process.execPath, args, { env: cliEnv({ DANCU_DB: database, DANCU_SMSC_PASSWORD: '' }), encoding: 'utf8' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('set DANCU_SMSC_PASSWORD');
+
+    const before = smsc.current;
+    const child = spawn(process.execPath, args, { env: cliEnv({ DANCU_DB: database, DANCU_SMSC_PASSWORD: account.password }), stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await waitFor('the CLI gateway to bind', async () => {
+        if (child.exitCode !== null) throw new Error(`dancu sms-gateway exited ${child.exitCode}: ${stderr}`);
+        return stderr.includes('sms-gateway bound to') && smsc.boundTo(before);
+      }, 60_000);
+      const from = carrierForm(String(citizen.fields.phoneNumber!.value));
+      const sent = smsc.sent.length;
+      expect(await smsc.text(from, `DC ${citizen._id}`)).toBe(0);
+      expect(smsc.answersTo(from, sent)[0]).toContain(`Họ, chữ đệm và tên: ${String(citizen.fields.fullName!.value)}`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await exited;
+    expect(code, stderr).toBe(0);
   });
 });

@@ -49,16 +49,21 @@ declare module 'smpp' {
     connectTimeout?: number;
   }
 
-  export function connect(options: ConnectOptions | string, callback?: () => void): Session;
-  export function createServer(options: Record<string, unknown>, listener: (session: Session) => void): Server;
-  export function createServer(listener: (session: Session) => void): Server;
+  /** The package is CommonJS and sets most of its exports in a loop: import its default (module.exports). */
+  interface Smpp {
+    connect(options: ConnectOptions | string, callback?: () => void): Session;
+    createServer(listener: (session: Session) => void): Server;
+    createServer(options: Record<string, unknown>, listener: (session: Session) => void): Server;
+    ESME_ROK: number;
+    ESME_RBINDFAIL: number;
+    ESME_RINVPASWD: number;
+    ESME_RTHROTTLED: number;
+    ESME_RSYSERR: number;
+    /** Temporary application error: the SMSC keeps the message and delivers it again. */
+    ESME_RX_T_APPN: number;
+    ESM_CLASS: { MC_DELIVERY_RECEIPT: number; [name: string]: number };
+  }
 
-  export const ESME_ROK: number;
-  export const ESME_RBINDFAIL: number;
-  export const ESME_RINVPASWD: number;
-  export const ESME_RTHROTTLED: number;
-  export const ESME_RSYSERR: number;
-  /** Temporary application error: the SMSC keeps the message and delivers it again. */
-  export const ESME_RX_T_APPN: number;
-  export const ESM_CLASS: { MC_DELIVERY_RECEIPT: number; [name: string]: number };
+  const smpp: Smpp;
+  export default smpp;
 }

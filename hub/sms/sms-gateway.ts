@@ -3,7 +3,7 @@
 // (sms-lookup.ts), its answer sent back to the sender as submit_sm, and only then acknowledged, so
 // a message whose journal entry could not be written is acknowledged with a temporary error and
 // the SMSC delivers it again. Uses npm `smpp` (node-smpp, SMPP v3.4/v5.0).
-import * as smpp from 'smpp';
+import smpp from 'smpp';
 import type { PDU, Session } from 'smpp';
 import type { IncomingSms, SmsAnswer } from './sms-lookup.ts';
 
@@ -100,11 +100,11 @@ export class SmsGateway {
 
   /** One message from the SMSC: a citizen's text, or a delivery receipt of an answer we sent. */
   private async received(session: Session, pdu: PDU): Promise<void> {
-    if (((pdu.esm_class ?? 0) & smpp.ESM_CLASS.MC_DELIVERY_RECEIPT) !== 0) {
-      session.send(pdu.response());
-      return;
-    }
     try {
+      if (((pdu.esm_class ?? 0) & smpp.ESM_CLASS.MC_DELIVERY_RECEIPT) !== 0) {
+        session.send(pdu.response());
+        return;
+      }
       const answer = await this.options.answer({ from: pdu.source_addr ?? '', text: textOf(pdu) });
       if (answer.reply !== null) await this.send(session, pdu, answer.reply);
       session.send(pdu.response());
