@@ -120,7 +120,7 @@ describe('the SMS gateway against an SMS centre on loopback', () => {
     smsc = await TestSmsc.start(account);
     const records = await storePhoneRecords(store);
     const limit = new SmsRateLimit({ perWindow: 4, windowMs: 3_600_000 });
-    gateway = await SmsGateway.start({ smsc: smsc.url, ...account, shortCode: SHORT_CODE, answer: (sms) => answerSms({ records, journal, limit, shortCode: SHORT_CODE }, sms) });
+    gateway = await SmsGateway.start({ smsc: smsc.url, ...account, shortCode: SHORT_CODE, reconnectMs: 200, answer: (sms) => answerSms({ records, journal, limit, shortCode: SHORT_CODE }, sms) });
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -190,6 +190,16 @@ describe('the SMS gateway against an SMS centre on loopback', () => {
     );
     expect(refused).toBeInstanceOf(SmsGatewayError);
     expect(String(refused)).toContain('refused to bind system id dancu-hub');
+  });
+
+  it('R20: when the SMS centre closes the session, the gateway binds again and answers', async () => {
+    const old = smsc.current;
+    old?.close();
+    await waitFor('the gateway to bind again', async () => smsc.boundTo(old), 10_000);
+    const from = carrierForm(String(citizen.fields.phoneNumber!.value));
+    const sent = smsc.sent.length;
+    expect(await smsc.text(from, `DC ${citizen._id}`)).toBe(0);
+    expect(smsc.answersTo(from, sent)[0]).toContain(`Thông tin công dân ${citizen._id}`);
   });
 
   it('R20: `dancu sms-gateway` runs as its own process bound to the SMSC, answers, and stops on SIGTERM; without DANCU_SMSC_PASSWORD it refuses to start', async () => {
