@@ -1,7 +1,12 @@
 // One journal chain per hub instance (R35): instances never race for sequence numbers, each chain
 // has its own signed heads and retention, the shared chain of earlier journals verifies unchanged
 // beside them, and a chain deleted whole is named. On the real Kafka (the witness) and FerretDB.
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
@@ -11,10 +16,11 @@ import { Journal } from '../hub/journal/journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
 import { RecordPublisher } from '../kafka/transport.ts';
 import { testEndpoints } from './endpoints.ts';
-import { prepareTopics, testKafka, uniqueName } from './harness.ts';
+import { cliEnv, DANCU_BIN, prepareTopics, testKafka, uniqueName } from './harness.ts';
 import { lookup } from './journal-fixture.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const run = promisify(execFile);
 
 describe('one journal chain per hub instance', () => {
   let client: MongoClient;
@@ -145,6 +151,33 @@ describe('one journal chain per hub instance', () => {
     const byWitness = await verifyJournal(db, full());
     expect(byWitness.firstBad).toMatchObject({ chain: 'hub-b', problem: 'chain-missing' });
     expect(byWitness.firstBad?.detail).toMatch(/the witness holds 1 signed head\(s\) for it/);
+  });
+
+  it('R35: `dancu journal verify` prints a line per chain, and exits 1 naming a chain that went missing', async () => {
+    const db = freshDb();
+    await appendOn(db, 'hub-a', 2);
+    await appendOn(db, 'hub-b', 3);
+    const pki = mkdtempSync(join(tmpdir(), 'dancu-pki-'));
+    try {
+      writeFileSync(join(pki, 'hub-signing.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+      const env = cliEnv({ DANCU_DB: db.databaseName, DANCU_PKI_DIR: pki });
+      const verify = () =>
+        run(process.execPath, [DANCU_BIN, 'journal', 'verify', '--no-witness'], { env }).catch(
+          (error: { code: number; stdout: string }) => error,
+        );
+      const ok = await verify();
+      expect(ok.stdout).toMatch(/^journal ok: 5 entries, 2 signed heads /);
+      expect(ok.stdout).toMatch(/^ {2}chain hub-a: 2 entries, 1 signed heads$/m);
+      expect(ok.stdout).toMatch(/^ {2}chain hub-b: 3 entries, 1 signed heads$/m);
+
+      const { entries, heads } = journalCollections(db);
+      await Promise.all([entries.deleteMany(chainEntries('hub-a')), heads.deleteMany(chainHeads('hub-a'))]);
+      const missing = await verify();
+      expect('code' in missing ? missing.code : 0).toBe(1);
+      expect(missing.stdout).toMatch(/^journal tampered: entry 1 chain-missing in chain hub-a — chain hub-a holds no entry, but it was registered/);
+    } finally {
+      rmSync(pki, { recursive: true, force: true });
+    }
   });
 
   it('R35: receipts and stored entries agree on each entry’s place', async () => {
