@@ -8,32 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient, type Db } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
+import { describe, expect, it } from 'vitest';
 import { chainEntries, chainHeads, placeOf, SHARED_CHAIN } from '../hub/journal/journal-chain.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
 import { testEndpoints } from './endpoints.ts';
-import { cliEnv, DANCU_BIN, prepareTopics, testKafka, uniqueName } from './harness.ts';
-import { lookup } from './journal-fixture.ts';
+import { cliEnv, DANCU_BIN } from './harness.ts';
+import { journalTestWorld, lookup } from './journal-fixture.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const run = promisify(execFile);
 
 describe('one journal chain per hub instance', () => {
-  let client: MongoClient;
-  let publisher: RecordPublisher;
-  let witness: HeadWitness;
-  const databases: Db[] = [];
+  const { witness, freshDb } = journalTestWorld('dancu_chains');
   const full = () => ({ publicKey, witness });
-
-  function freshDb(): Db {
-    const db = client.db(uniqueName('dancu_chains'));
-    databases.push(db);
-    return db;
-  }
 
   /** `count` entries appended all at once on `chain` (undefined: the shared chain), with a signed head, then closed. */
   async function appendOn(db: Db, chain: string | undefined, count: number, offset = 0): Promise<void> {
@@ -42,18 +31,6 @@ describe('one journal chain per hub instance', () => {
     await journal.close();
   }
 
-  beforeAll(async () => {
-    client = new MongoClient(testEndpoints().mongodbUri);
-    await client.connect();
-    await prepareTopics();
-    publisher = new RecordPublisher(testKafka());
-    witness = kafkaHeadWitness(testKafka(), publisher);
-  });
-  afterAll(async () => {
-    for (const db of databases) await db.dropDatabase();
-    await publisher?.close();
-    await client?.close();
-  });
 
   it('R35: two hub instances appending at once each write a gap-free chain of their own with its own signed heads, and verify checks both', async () => {
     const db = freshDb();

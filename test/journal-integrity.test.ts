@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient, type Db } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, sealEntry } from '../hub/journal/hash-chain.ts';
-import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
+import type { HeadWitness } from '../hub/journal/head-witness.ts';
 import { headNumber, placeOf } from '../hub/journal/journal-chain.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
 import type { JournalEntry } from '../hub/journal/journal-entry.ts';
@@ -19,19 +19,15 @@ import { removeExpiredEntries } from '../hub/journal/remove-expired.ts';
 import { signRetentionRecord } from '../hub/journal/retention-record.ts';
 import { linkOf, NO_HEAD, signHead, type SignedHead } from '../hub/journal/signed-head.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
 import { testEndpoints } from './endpoints.ts';
-import { cliEnv, DANCU_BIN, prepareTopics, testKafka, uniqueName } from './harness.ts';
-import { lookup } from './journal-fixture.ts';
+import { cliEnv, DANCU_BIN } from './harness.ts';
+import { journalTestWorld, lookup } from './journal-fixture.ts';
 
 const run = promisify(execFile);
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 
 describe('the journal history on the real Kafka and FerretDB', () => {
-  let client: MongoClient;
-  let publisher: RecordPublisher;
-  let witness: HeadWitness;
-  const databases: Db[] = [];
+  const { witness, freshDb } = journalTestWorld('dancu_journal');
 
   /** A journal of `rounds` × `perRound` entries with a signed head after each round, published to the witness. */
   async function signedJournal(rounds: number, perRound = 4, db = freshDb()) {
@@ -46,26 +42,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
     return { db, ...journalCollections(db) };
   }
 
-  function freshDb(): Db {
-    const db = client.db(uniqueName('dancu_journal'));
-    databases.push(db);
-    return db;
-  }
-
   const full = () => ({ publicKey, witness });
-
-  beforeAll(async () => {
-    client = new MongoClient(testEndpoints().mongodbUri);
-    await client.connect();
-    await prepareTopics();
-    publisher = new RecordPublisher(testKafka());
-    witness = kafkaHeadWitness(testKafka(), publisher);
-  });
-  afterAll(async () => {
-    for (const db of databases) await db.dropDatabase();
-    await publisher?.close();
-    await client?.close();
-  });
 
   it('R35: signed heads form a chain, each naming the one before, and every head is published to the witness topic', async () => {
     const { db, heads } = await signedJournal(3);
