@@ -24,7 +24,7 @@ const DRILLS: Record<string, (settings: DrillSettings) => Promise<DrillResult>> 
 const options = new Command()
   .name('drill')
   .description('Fault drills on the real stack: a fault mid-ingest (or mid-lookups), then what was lost or duplicated and how long recovery took.')
-  .option('--citizens <n>', 'simulated citizens per ingest drill (about 9 events each)', '300')
+  .option('--citizens <n>', 'simulated citizens per ingest drill (about 9 events each)', '500')
   .option('--only <names>', `comma-separated drills to run, of: ${Object.keys(DRILLS).join(', ')}`)
   .option('--bound-seconds <s>', 'the longest any one wait of a drill may take', '240')
   .parse()

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { runCommand } from '../deploy/local/command.ts';
 import { ensureKafkaJars, kafkaJava } from '../deploy/local/kafka-dist.ts';
 import { probeKafka } from '../deploy/local/kafka-broker.ts';
@@ -46,6 +47,7 @@ export class PrivateKafka {
     for (;;) {
       try {
         await probeKafka(kafka.brokers);
+        await warmUp(kafka.brokers);
         return kafka;
       } catch (error) {
         if (kafka.process.exitCode !== null) throw new Error(`the drill's Kafka exited (${kafka.process.exitCode})`);
@@ -74,4 +76,22 @@ export class PrivateKafka {
     }
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh broker answers "coordinator loading" to the first group request while it creates its
+ * internal topics (as deploy/local/kafka-broker.ts warms the shared one): ask until it answers.
+ */
+async function warmUp(brokers: string[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'dancu-drill-warm-up', brokers, retry: { retries: 10, initialRetryTime: 300 }, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.describeGroups(['dancu-drill-warm-up']);
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  await producer.connect();
+  await producer.disconnect();
 }

@@ -22,11 +22,16 @@ export interface IngestWorld {
   /** Distinct event ids published. */
   ids: string[];
   startHub(instance: string, env?: Record<string, string>): Promise<HubChild>;
-  publish(): Promise<void>;
-  /** Distinct published events the store's history holds now. */
+  /** Publishes the events from `from` (a share, 0…1) to `to`, in the simulator's order per source. */
+  publish(from?: number, to?: number): Promise<void>;
+  /** Distinct published events the store's history holds now (exact, but slow on FerretDB). */
   applied(): Promise<number>;
+  /** History records of any event (other writers' too): for watching progress, not for counting. */
+  progress(): Promise<number>;
   /** History records of the published events beyond one per event. */
   duplicated(): Promise<number>;
+  /** Opens the drill's own store connection again (after the store restarted, its pool is stale). */
+  reconnect(): Promise<void>;
   /** The consumer group's members that hold partitions, once the group is stable (else undefined). */
   groupMembers(): Promise<number | undefined>;
   close(): Promise<void>;
@@ -40,9 +45,9 @@ export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbU
   await startGroupAtEnd(kafka, group, SOURCES.map(sourceTopic));
   const pkiDir = await mkdtemp(join(tmpdir(), 'dancu-drill-pki-'));
   await initCertificateAuthority(pkiDir, { hosts: [], force: false });
-  const mongo = await MongoClient.connect(mongodbUri);
+  let mongo = await MongoClient.connect(mongodbUri);
   const database = `dancu_drill_${runId}`.replace(/[^A-Za-z0-9_]/g, '_');
-  const db = mongo.db(database);
+  let db = mongo.db(database);
   const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens });
   const ids = [...new Set(events.map((event) => event.eventId))];
   const history = () => db.collection<{ _id: string }>('history');
@@ -52,15 +57,23 @@ export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbU
     database,
     group,
     pkiDir,
-    db,
+    get db() {
+      return db;
+    },
+    async reconnect() {
+      await mongo.close(true).catch(() => undefined);
+      mongo = await MongoClient.connect(mongodbUri);
+      db = mongo.db(database);
+    },
     events,
     ids,
     startHub: (instance, env) => HubChild.start({ instance, group, database, pkiDir, kafkaBrokers, mongodbUri, ...(env ? { env } : {}) }),
-    async publish() {
+    async publish(from = 0, to = 1) {
       const publisher = new RecordPublisher(kafka);
       try {
         for (const source of SOURCES) {
-          const mine = events.filter((event) => event.source === source);
+          const all = events.filter((event) => event.source === source);
+          const mine = all.slice(Math.floor(all.length * from), Math.floor(all.length * to));
           for (let i = 0; i < mine.length; i += 2000) {
             await publisher.publish(sourceTopic(source), mine.slice(i, i + 2000).map((event) => ({ key: event.personalId, value: JSON.stringify(event) })));
           }
@@ -69,12 +82,13 @@ export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbU
         await publisher.close();
       }
     },
-    applied: () => history().countDocuments({ _id: { $in: ids } }),
-    async duplicated() {
+    applied: () => retried(() => history().countDocuments({ _id: { $in: ids } })),
+    progress: () => history().countDocuments(),
+    duplicated: () => retried(async () => {
       // `_id` is the event id, so the store itself forbids a second record; counted from the records anyway.
       const found = await history().find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
       return found.length - new Set(found.map((record) => record._id)).size;
-    },
+    }),
     async groupMembers() {
       const admin = kafka.admin();
       await admin.connect();
@@ -103,4 +117,16 @@ export async function secondsUntil(probe: () => Promise<boolean>, boundMs: numbe
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return undefined;
+}
+
+/** A read right after the store came back may meet a pooled connection it closed: try again. */
+async function retried<T>(read: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
