@@ -111,7 +111,7 @@ describe('the operator dashboard in headless Chromium', () => {
     expect(await page.locator('#freshness').textContent()).toContain('live');
   });
 
-  it('R26: the dead-letter panel shows the reasons with a detail stripped of quoted values, never the record', async () => {
+  it('R2: the dead-letter panel shows the reasons with a detail stripped of quoted values, never the record', async () => {
     const before = (await (await fetch(`${admin.url}/api/dead-letters`)).json()) as DeadLetterSummary;
     const countBefore = (reason: string) => before.reasons.find((group) => group.reason === reason)?.count ?? 0;
     const victim = simulateEvents({ seed: seed(), citizens: 1, sources: ['residence'] })[0]!;
@@ -181,7 +181,7 @@ describe('the operator dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('#journal-results a.trace').count()).toBe(1);
   });
 
-  it('R26: the dashboard answers only to loopback names and returns no personal ids in its overview', async () => {
+  it('R2: the dashboard answers only to loopback names and returns no personal ids in its overview', async () => {
     expect(await getWithHost(`${admin.url}/api/overview`, 'attacker.example:80')).toBe(403);
     expect(await getWithHost(`${admin.url}/`, `localhost:${new URL(admin.url).port}`)).toBe(200);
     const overview = await (await fetch(`${admin.url}/api/overview`)).text();

@@ -244,7 +244,7 @@ describe('the exchange’s oracles are closed', () => {
       resumed.stream.cancel();
     });
 
-    it('R22: the change feed’s Kafka consumer, stopped at any moment of its set-up, leaves its group', async () => {
+    it('the change feed’s Kafka consumer, stopped at any moment of its set-up, leaves its group', async () => {
       const owner = `probe-${serial++}-${Date.now()}`;
       const feed = kafkaChangeFeed(testKafka());
       // kafkajs ignored a stop while its consumer was still joining the group; the join can take a
@@ -267,7 +267,7 @@ describe('the exchange’s oracles are closed', () => {
       }
     });
 
-    it('R22: an agreement holds at most its cap of open streams; a stream cancelled during set-up gives back its Kafka consumer and slot', async () => {
+    it('R2: an agreement holds at most its cap of open streams; a stream cancelled during set-up gives back its Kafka consumer and slot', async () => {
       const consumer = await register(['WatchChanges']);
       const slots = () => fx.api.streams.count(consumer.agreementId);
       // What Kafka itself says: this agreement's tail groups (dancu-tail-<agreement>-…) that still have a member.

@@ -95,7 +95,7 @@ describe('the exchange over mutual TLS', () => {
     expect(await lookup(ministry.exchange, { context: context(ministry), citizen: key, fields: ['sex'] })).toMatchObject({ ok: true });
   });
 
-  it('R22: identifiers crafted as MongoDB operators and oversized batches are INVALID_ARGUMENT', async () => {
+  it('R2: identifiers crafted as MongoDB operators and oversized batches are INVALID_ARGUMENT', async () => {
     const key = keyOf(fx.citizens[0]!);
     expect(await lookup(ministry.exchange, { context: context(ministry), citizen: { ...key, personalId: '{"$ne":null}' }, fields: ['sex'] })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
     expect(await lookup(ministry.exchange, { context: { ...context(ministry), agreementId: '{"$gt":""}' }, citizen: key, fields: ['sex'] })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });

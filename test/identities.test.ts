@@ -240,7 +240,7 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     expect((await queryJournal(fx.store.db, { citizen: nobody, act: 'operator-read' }))[0]).toMatchObject({ actor: { officer: 'test-operator' }, detail: 'not on record' });
   }, 60_000);
 
-  it('R35, R22: `dancu dlq list` shows dead letters with their values redacted; `dancu dlq show` shows one whole to a registered officer, journaled, and refuses anyone else, journaled too', async () => {
+  it('R35, R2: `dancu dlq list` shows dead letters with their values redacted; `dancu dlq show` shows one whole to a registered officer, journaled, and refuses anyone else, journaled too', async () => {
     const personalId = fx.citizens[3]!._id;
     const value = JSON.stringify({ personalId, marker: randomUUID(), payload: { fullName: 'Nguyễn Thị Mai' } });
     const letter = deadLetterOf(

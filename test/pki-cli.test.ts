@@ -53,7 +53,7 @@ describe('dancu pki', () => {
     await client?.close();
   });
 
-  it('R22: init creates the authority, issue writes a client certificate and says how to use it, bad input fails clearly', async () => {
+  it('init creates the authority, issue writes a client certificate and says how to use it, bad input fails clearly', async () => {
     const init = await dancu('pki', 'init', '--dir', dir, '--host', 'hub.dancu.gov.vn');
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain(join(dir, 'ca.crt.pem'));
@@ -129,7 +129,7 @@ describe('dancu pki', () => {
     expect(noReason.stderr).toContain("required option '--reason <text>'");
   }, 90_000);
 
-  it('R22: the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {
+  it('the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {
     expect(pkiDir({ DANCU_PKI_DIR: '/etc/dancu/pki', DANCU_HOME: '/var/lib/dancu' })).toBe('/etc/dancu/pki');
     expect(pkiDir({ DANCU_HOME: '/var/lib/dancu' })).toBe('/var/lib/dancu/pki');
   });

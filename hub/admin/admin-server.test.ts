@@ -10,7 +10,7 @@ describe('the admin HTTP port', () => {
     server = undefined;
   });
 
-  it('R26: /readyz answers 503 with the failing check when a dependency does not answer, 200 when all do', async () => {
+  it('/readyz answers 503 with the failing check when a dependency does not answer, 200 when all do', async () => {
     let readiness: Readiness = { ready: false, checks: { kafka: { ok: true }, store: { ok: false, detail: 'no answer within 3000 ms' } } };
     server = await AdminServer.start({ registry: new Registry(), readiness: async () => readiness, port: 0 });
     const down = await fetch(`${server.url}/readyz`);
