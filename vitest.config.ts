@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{cli,connectors,hub,schemas,kafka,deploy,telemetry}/**/*.test.ts'],
+          include: ['{cli,connectors,hub,schemas,kafka,deploy,telemetry,traceability}/**/*.test.ts'],
         },
       },
       {
