@@ -268,10 +268,10 @@ describe('the exchange over mutual TLS', () => {
     }
   });
 
-  it('R17, R11 over gRPC: the wrong authority cannot approve, a refusal needs a reason, and requests show their deadline', async () => {
+  it('R17, R11, R18, R15 over gRPC: a channel the category may not use is refused, the onward-sharing term is carried, the wrong authority cannot approve, a refusal needs a reason, and requests show their deadline', async () => {
     const director = await fx.operator('hn-director');
     const head = await fx.operator('c06-head');
-    const submitted = await call(head, 'submitRequest', {
+    const telecomRequest = {
       organisation: { id: 'mobifone-x', name: 'Telecom X', category: 'TELECOM_PROVIDER', locality: { province: '01', district: '', commune: '' }, functions: 'Mobile operator.' },
       system: { id: 'telx-kyc', name: 'Subscriber KYC', version: '2.0', database: 'subscribers', connectedViaEidPlatform: false },
       officerInCharge: { name: 'Lê Văn C', title: 'CISO', contact: 'c@telx.vn' },
@@ -283,10 +283,17 @@ describe('the exchange over mutual TLS', () => {
       validFrom: new Date(),
       validUntil: new Date(Date.now() + 100 * 86_400_000),
       quota: { ratePerSecond: 10, dailyLimit: 1000 },
-    });
+      channel: 'ministry-approved-method',
+      acceptsOnwardSharingTerm: 'onward-sharing/2021-1',
+    };
+    // R18: a telecom may not connect its database directly, as a state body does.
+    const direct = await call(head, 'submitRequest', { ...telecomRequest, channel: 'population-db-connection' });
+    expect(direct).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CHANNEL_NOT_ALLOWED', details: expect.stringContaining('rule CHANNEL-LICENSED') });
+    const submitted = await call(head, 'submitRequest', telecomRequest);
     expect(submitted.ok).toBe(true);
     if (!submitted.ok) return;
-    expect(submitted.response).toMatchObject({ status: 'submitted', competentAuthority: 'agency-head', consentRequired: true, overdue: false });
+    expect(submitted.response).toMatchObject({ status: 'submitted', competentAuthority: 'agency-head', consentRequired: true, overdue: false, channel: 'ministry-approved-method' });
+    expect(submitted.response.onwardSharing).toMatchObject({ id: 'onward-sharing/2021-1', text: expect.stringContaining('third party') });
     expect(submitted.response.deadline!.getTime()).toBeGreaterThan(Date.now());
     const id = submitted.response.id;
     expect(await call(director, 'reviewRequest', { agreementId: id, decision: 'approve', reason: '' })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_COMPETENT' });

@@ -91,6 +91,30 @@ describe('the registry on the real FerretDB', () => {
     expect(await registry.findAgreementsForSystem('no-such-system')).toEqual([]);
   });
 
+  it('R18, R10: a request through a channel its requester\'s category may not use is refused at submission, naming the rule, and journaled', async () => {
+    const direct = exampleRequest();
+    direct.channel = 'population-db-connection';
+    expect(await refusal(registry.submitRequest(direct, { requestId: 'cr-bank-direct' }))).toBe('CHANNEL_NOT_ALLOWED');
+    expect(journal.last()).toMatchObject({ action: 'submit-request', decision: 'refused', reason: 'CHANNEL_NOT_ALLOWED', agreement: 'cr-bank-direct', detail: expect.stringContaining('by rule CHANNEL-LICENSED (R18, R10; draft circular Điều 6.2') });
+    expect(await refusal(registry.getRequest('cr-bank-direct'))).toBe('NOT_FOUND');
+
+    const shop = exampleRequest();
+    Object.assign(shop.organisation, { id: 'shop', category: 'OTHER_ORGANISATION', locality: { province: '01', district: '001' } });
+    shop.system.id = 'shop-kyc';
+    expect(await refusal(registry.submitRequest(shop))).toBe('CHANNEL_NOT_ALLOWED');
+    expect(journal.last().detail).toContain('a OTHER_ORGANISATION may not exploit through ministry-approved-method: only written-request, public-service-portal, by rule CHANNEL-OTHER');
+    shop.channel = 'public-service-portal';
+    expect((await registry.submitRequest(shop, { requestId: 'cr-shop-portal' })).status).toBe('submitted');
+  });
+
+  it('R15: an approved agreement carries the onward-sharing term its requester accepted at submission; a request that does not accept it is refused', async () => {
+    expect(await registry.getAgreement('cr-vietbank')).toMatchObject({ channel: 'ministry-approved-method', onwardSharing: { id: 'onward-sharing/2021-1', acceptedAt: vn('2026-03-10T09:00:00') } });
+    const silent = exampleRequest();
+    delete silent.acceptsOnwardSharingTerm;
+    expect(await refusal(registry.submitRequest(silent))).toBe('INVALID');
+    expect(journal.last()).toMatchObject({ action: 'submit-request', decision: 'refused', reason: 'INVALID', detail: expect.stringContaining('(R15: ') });
+  });
+
   it('R11: a refusal is kept with the officer\'s written reason', async () => {
     const other = exampleRequest();
     other.system.version = '4.3.0-beta';
@@ -195,6 +219,10 @@ describe('the registry on the real FerretDB', () => {
       'review-request refused',
       'review-request refused',
       'review-request done',
+      'submit-request refused',
+      'submit-request refused',
+      'submit-request done',
+      'submit-request refused',
       'submit-request done',
       'review-request done',
       'review-request refused',

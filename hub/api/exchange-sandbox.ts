@@ -22,6 +22,9 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Journal } from '../journal/journal.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import type { RefusalFloodOptions } from '../exchange/refusal-flood.ts';
+import type { Channel } from '../registry/channel-rules.ts';
+import { ONWARD_SHARING_TERM } from '../registry/onward-sharing.ts';
+import { isRequesterCategory, isStateBody } from '../registry/requester-category.ts';
 import { HubApi } from './hub-api.ts';
 
 const DAY_MS = 86_400_000;
@@ -62,6 +65,8 @@ export interface ConsumerSpec {
   quota?: { ratePerSecond: number; dailyLimit: number };
   /** Days ago the security assessment was made (default 30; over 365 means expired). */
   assessedDaysAgo?: number;
+  /** R18 (default: a portal for SelfService, else the population-DB connection for state bodies and the Ministry's method for others). */
+  channel?: string;
 }
 
 export interface Consumer {
@@ -144,6 +149,8 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
       const request = {
         organisation: { id: spec.organisation, name: `${spec.organisation} (sandbox)`, category: spec.category, locality: spec.locality ?? { province: '01' }, functionsAndTasks: 'Sandbox consumer.' },
         system: { id: spec.system, name: `${spec.system} (sandbox)`, version: spec.version ?? '1.0.0', database: 'sandbox', connectedViaEidPlatform: false },
+        channel: spec.channel ?? defaultChannel(spec),
+        acceptsOnwardSharingTerm: ONWARD_SHARING_TERM.id,
         officerInCharge: { name: 'Trần Văn Bình', title: 'IT lead', contact: 'binh@example.vn' },
         purposes: spec.purposes,
         scope: 'Sandbox exchange.',
@@ -179,6 +186,12 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
       await rm(pkiDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A channel the spec's category may use for its services (R18). */
+function defaultChannel(spec: ConsumerSpec): Channel {
+  if (spec.services.includes('SelfService')) return 'public-service-portal';
+  return isRequesterCategory(spec.category) && isStateBody(spec.category) ? 'population-db-connection' : 'ministry-approved-method';
 }
 
 /** The triple Lookup needs, from a stored citizen. */

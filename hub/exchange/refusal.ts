@@ -33,6 +33,7 @@ export const REFUSAL_REASONS = {
   CONSENT_REVOKED: { kind: 'PERMISSION_DENIED', exchange: true },
   NOT_AN_OPERATOR: { kind: 'PERMISSION_DENIED', exchange: false },
   NOT_COMPETENT: { kind: 'PERMISSION_DENIED', exchange: false },
+  CHANNEL_NOT_ALLOWED: { kind: 'PERMISSION_DENIED', exchange: false },
   RATE_LIMITED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
   QUOTA_EXCEEDED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },
   THROTTLED: { kind: 'RESOURCE_EXHAUSTED', exchange: true },

@@ -5,6 +5,8 @@
 //   approved → suspended → approved (reinstated)
 //   approved | suspended → revoked (terminal)
 import { checkGrants, checkQuota, checkValidity, ProblemReader, type ConnectionRequest, type Grant, type Quota, type Validity } from './connection-request.ts';
+import type { Channel } from './channel-rules.ts';
+import type { AcceptedTerm } from './onward-sharing.ts';
 import type { Checked } from './registry-error.ts';
 import { consentRequired, feeClass, type FeeClass } from './requester-category.ts';
 
@@ -98,6 +100,10 @@ export interface Agreement extends Terms {
   system: ConnectionRequest['system'];
   purposes: ConnectionRequest['purposes'];
   services: ConnectionRequest['services'];
+  /** R18: the channel it was granted for (null: recorded before requests named one). */
+  channel: Channel | null;
+  /** R15: the onward-sharing term the requester accepted at submission (null: recorded before the term). */
+  onwardSharing: AcceptedTerm | null;
   /** R12: the requester is not a state body, so each citizen's consent is needed. */
   consentRequired: boolean;
   /** R23: whether its metered usage is billed. */
@@ -118,6 +124,8 @@ export function toAgreement(record: RequestRecord): Agreement | null {
     system,
     purposes,
     services,
+    channel: record.request.channel ?? null,
+    onwardSharing: record.request.acceptsOnwardSharingTerm ? { id: record.request.acceptsOnwardSharingTerm, acceptedAt: record.submittedAt } : null,
     ...record.terms,
     consentRequired: consentRequired(organisation.category),
     feeClass: feeClass(organisation.category),

@@ -18,6 +18,16 @@ describe('connection request (R33)', () => {
     if (checked.ok) expect(checked.value.validity.from).toEqual(new Date('2026-02-28T17:00:00Z'));
   });
 
+  it('R18: a request names a channel from the list', () => {
+    expect(problemsOf((r) => delete r.channel)).toEqual(['channel must be a non-empty string']);
+    expect(problemsOf((r) => (r.channel = 'fax'))).toEqual([expect.stringContaining('channel "fax" is not one of population-db-connection, public-service-portal')]);
+  });
+
+  it('R15: a request accepts the current onward-sharing term by its id, or is refused naming R15', () => {
+    expect(problemsOf((r) => delete r.acceptsOnwardSharingTerm)).toEqual([expect.stringMatching(/^acceptsOnwardSharingTerm must be "onward-sharing\/2021-1", the onward-sharing term every agreement carries \(R15: .*the request does not accept it$/)]);
+    expect(problemsOf((r) => (r.acceptsOnwardSharingTerm = 'onward-sharing/2019-1'))).toEqual([expect.stringContaining('the request accepts "onward-sharing/2019-1"')]);
+  });
+
   it('R33: a grant of a field that is not a citizen field is refused by name', () => {
     expect(problemsOf((r) => r.grants.push({ field: 'salary', modes: ['disclose'] }))).toEqual([expect.stringContaining('grants[5].field "salary" is not a citizen field')]);
   });

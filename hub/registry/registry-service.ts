@@ -18,6 +18,7 @@ import { consentRequired } from './requester-category.ts';
 import type { SecurityAssessment } from './security-assessment.ts';
 import { CITIZEN_FIELDS } from '../citizen/fields.ts';
 import { isConsentChannel, type ConsentChannel } from './consent.ts';
+import { ONWARD_SHARING_TERM, type AcceptedTerm } from './onward-sharing.ts';
 import { assessmentExpiresAt } from './security-assessment.ts';
 import { localDay } from './working-days.ts';
 
@@ -34,6 +35,7 @@ const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
   NOT_FOUND: 'RECORD_NOT_FOUND',
   INVALID: 'INVALID_REQUEST',
   NOT_COMPETENT: 'NOT_COMPETENT',
+  CHANNEL_NOT_ALLOWED: 'CHANNEL_NOT_ALLOWED',
   REASON_REQUIRED: 'REASON_REQUIRED',
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   CONFLICT: 'CONFLICT',
@@ -141,6 +143,8 @@ function fromWireRequest(request: wire.SubmitRequestRequest): unknown {
       database: request.system?.database,
       connectedViaEidPlatform: request.system?.connectedViaEidPlatform ?? false,
     },
+    channel: request.channel,
+    ...(request.acceptsOnwardSharingTerm === '' ? {} : { acceptsOnwardSharingTerm: request.acceptsOnwardSharingTerm }),
     officerInCharge: { ...request.officerInCharge },
     purposes: request.purposes,
     scope: request.scope,
@@ -181,7 +185,18 @@ function toWireAgreement(item: RequestView | Agreement): wire.Agreement {
     competentAuthority: competentAuthority(organisation.category, organisation.locality).level,
     consentRequired: consentRequired(organisation.category),
     history: (view?.history ?? []).map((change) => ({ status: change.status, at: change.at, by: change.by.officer ?? change.by.organisation ?? '', reason: change.reason ?? '' })),
+    channel: request.channel ?? '',
+    onwardSharing: onwardSharingOf(view ? toAgreementTerm(view) : (item as Agreement).onwardSharing),
   };
+}
+
+function toAgreementTerm(view: RequestView): AcceptedTerm | null {
+  return view.request.acceptsOnwardSharingTerm ? { id: view.request.acceptsOnwardSharingTerm, acceptedAt: view.submittedAt } : null;
+}
+
+function onwardSharingOf(term: AcceptedTerm | null): wire.OnwardSharingTerm | undefined {
+  if (term === null) return undefined;
+  return { id: term.id, text: term.id === ONWARD_SHARING_TERM.id ? ONWARD_SHARING_TERM.text : '', acceptedAt: term.acceptedAt };
 }
 
 function toWireAssessment(assessment: SecurityAssessment): wire.Assessment {

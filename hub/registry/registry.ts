@@ -7,6 +7,7 @@ import type { Db } from 'mongodb';
 import type { JournalActor, JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
 import { checkPersonalId } from '../../schemas/personal-id.ts';
 import { checkNarrowing, isOverdue, nextStatus, reasonRequired, toAgreement, type Agreement, type LifecycleAction, type RequestRecord, type RequestStatus, type StatusChange } from './agreement.ts';
+import { channelProblems } from './channel-rules.ts';
 import { checkOfficer, mayDecide, type Officer } from './competent-authority.ts';
 import { checkConnectionRequest, type Grant, type Quota } from './connection-request.ts';
 import { consentId, consentStatus, isConsentChannel, CONSENT_CHANNELS, type ConsentChannel, type ConsentRecord, type ConsentStatus } from './consent.ts';
@@ -88,7 +89,7 @@ export class Registry {
 
   // --- requests and agreements ------------------------------------------------------------
 
-  /** R33: validates and records a request; `requestId` makes a retried submission a replay. */
+  /** R33, R18, R15: validates and records a request (its channel allowed, the onward-sharing term accepted); `requestId` makes a retried submission a replay. */
   async submitRequest(input: unknown, options: { requestId?: string } = {}): Promise<RequestView> {
     const stated = (input ?? {}) as { organisation?: { id?: unknown }; system?: { id?: unknown } };
     const actor: JournalActor = {};
@@ -98,6 +99,8 @@ export class Registry {
       const request = orInvalid(checkConnectionRequest(input), 'connection request');
       const id = options.requestId ?? `cr-${randomUUID().slice(0, 8)}`;
       Object.assign(entry, { agreement: id, fields: request.grants.map((grant) => grant.field) });
+      const channel = channelProblems(request.organisation.category, request.channel, request.services);
+      if (channel.length > 0) throw new RegistryError('CHANNEL_NOT_ALLOWED', `connection request: ${channel.join('; ')}`);
       const system = await this.store.systems.findOne({ _id: request.system.id });
       if (system !== null && system.organisationId !== request.organisation.id) {
         throw new RegistryError('CONFLICT', `system ${request.system.id} is registered to organisation ${system.organisationId}, not ${request.organisation.id}`);

@@ -103,7 +103,27 @@ export interface SubmitRequestRequest {
   technicalDocuments: TechnicalDocument[];
   validFrom?: Date | undefined;
   validUntil?: Date | undefined;
-  quota?: Quota | undefined;
+  quota?:
+    | Quota
+    | undefined;
+  /**
+   * How the requester exploits the data (R18): population-db-connection, public-service-portal,
+   * one-stop-system or ministry-approved-method; which ones its category may use is the table in
+   * hub/registry/channel-rules.ts (README "Channels by requester category").
+   */
+  channel: string;
+  /**
+   * The id of the onward-sharing term the requester accepts (R15), e.g. "onward-sharing/2021-1";
+   * GetServiceCatalogue gives the current one.
+   */
+  acceptsOnwardSharingTerm: string;
+}
+
+/** R15: the onward-sharing term an agreement carries, as the requester accepted it. */
+export interface OnwardSharingTerm {
+  id: string;
+  text: string;
+  acceptedAt?: Date | undefined;
 }
 
 export interface StatusChange {
@@ -146,6 +166,10 @@ export interface Agreement {
   /** Whether each citizen's consent is required (non-state requesters, R12). */
   consentRequired: boolean;
   history: StatusChange[];
+  /** The channel it exploits through (R18); empty for requests recorded before requests named one. */
+  channel: string;
+  /** The onward-sharing term accepted at submission (R15); unset for requests recorded before it. */
+  onwardSharing?: OnwardSharingTerm | undefined;
 }
 
 export interface ListRequestsRequest {
@@ -1017,6 +1041,8 @@ function createBaseSubmitRequestRequest(): SubmitRequestRequest {
     validFrom: undefined,
     validUntil: undefined,
     quota: undefined,
+    channel: "",
+    acceptsOnwardSharingTerm: "",
   };
 }
 
@@ -1054,6 +1080,12 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
     }
     if (message.quota !== undefined) {
       Quota.encode(message.quota, writer.uint32(90).fork()).join();
+    }
+    if (message.channel !== "") {
+      writer.uint32(162).string(message.channel);
+    }
+    if (message.acceptsOnwardSharingTerm !== "") {
+      writer.uint32(170).string(message.acceptsOnwardSharingTerm);
     }
     return writer;
   },
@@ -1159,6 +1191,22 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
             message.quota = Quota.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.acceptsOnwardSharingTerm = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1200,6 +1248,12 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
         ? fromJsonTimestamp(object.valid_until)
         : undefined,
       quota: isSet(object.quota) ? Quota.fromJSON(object.quota) : undefined,
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      acceptsOnwardSharingTerm: isSet(object.acceptsOnwardSharingTerm)
+        ? globalThis.String(object.acceptsOnwardSharingTerm)
+        : isSet(object.accepts_onward_sharing_term)
+        ? globalThis.String(object.accepts_onward_sharing_term)
+        : "",
     };
   },
 
@@ -1238,6 +1292,12 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
     if (message.quota !== undefined) {
       obj.quota = Quota.toJSON(message.quota);
     }
+    if (message.channel !== "") {
+      obj.channel = message.channel;
+    }
+    if (message.acceptsOnwardSharingTerm !== "") {
+      obj.acceptsOnwardSharingTerm = message.acceptsOnwardSharingTerm;
+    }
     return obj;
   },
 
@@ -1263,6 +1323,113 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
     message.validFrom = object.validFrom ?? undefined;
     message.validUntil = object.validUntil ?? undefined;
     message.quota = (object.quota !== undefined && object.quota !== null) ? Quota.fromPartial(object.quota) : undefined;
+    message.channel = object.channel ?? "";
+    message.acceptsOnwardSharingTerm = object.acceptsOnwardSharingTerm ?? "";
+    return message;
+  },
+};
+
+function createBaseOnwardSharingTerm(): OnwardSharingTerm {
+  return { id: "", text: "", acceptedAt: undefined };
+}
+
+export const OnwardSharingTerm: MessageFns<OnwardSharingTerm> = {
+  encode(message: OnwardSharingTerm, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    if (message.acceptedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.acceptedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OnwardSharingTerm {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOnwardSharingTerm();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.acceptedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OnwardSharingTerm {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      acceptedAt: isSet(object.acceptedAt)
+        ? fromJsonTimestamp(object.acceptedAt)
+        : isSet(object.accepted_at)
+        ? fromJsonTimestamp(object.accepted_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OnwardSharingTerm): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.acceptedAt !== undefined) {
+      obj.acceptedAt = message.acceptedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OnwardSharingTerm>, I>>(base?: I): OnwardSharingTerm {
+    return OnwardSharingTerm.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OnwardSharingTerm>, I>>(object: I): OnwardSharingTerm {
+    const message = createBaseOnwardSharingTerm();
+    message.id = object.id ?? "";
+    message.text = object.text ?? "";
+    message.acceptedAt = object.acceptedAt ?? undefined;
     return message;
   },
 };
@@ -1405,6 +1572,8 @@ function createBaseAgreement(): Agreement {
     competentAuthority: "",
     consentRequired: false,
     history: [],
+    channel: "",
+    onwardSharing: undefined,
   };
 }
 
@@ -1466,6 +1635,12 @@ export const Agreement: MessageFns<Agreement> = {
     }
     for (const v of message.history) {
       StatusChange.encode(v!, writer.uint32(154).fork()).join();
+    }
+    if (message.channel !== "") {
+      writer.uint32(162).string(message.channel);
+    }
+    if (message.onwardSharing !== undefined) {
+      OnwardSharingTerm.encode(message.onwardSharing, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -1635,6 +1810,22 @@ export const Agreement: MessageFns<Agreement> = {
             message.history.push(StatusChange.decode(reader, reader.uint32()));
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.onwardSharing = OnwardSharingTerm.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1698,6 +1889,12 @@ export const Agreement: MessageFns<Agreement> = {
       history: globalThis.Array.isArray(object?.history)
         ? object.history.map((e: any) => StatusChange.fromJSON(e))
         : [],
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      onwardSharing: isSet(object.onwardSharing)
+        ? OnwardSharingTerm.fromJSON(object.onwardSharing)
+        : isSet(object.onward_sharing)
+        ? OnwardSharingTerm.fromJSON(object.onward_sharing)
+        : undefined,
     };
   },
 
@@ -1760,6 +1957,12 @@ export const Agreement: MessageFns<Agreement> = {
     if (message.history?.length) {
       obj.history = message.history.map((e) => StatusChange.toJSON(e));
     }
+    if (message.channel !== "") {
+      obj.channel = message.channel;
+    }
+    if (message.onwardSharing !== undefined) {
+      obj.onwardSharing = OnwardSharingTerm.toJSON(message.onwardSharing);
+    }
     return obj;
   },
 
@@ -1793,6 +1996,10 @@ export const Agreement: MessageFns<Agreement> = {
     message.competentAuthority = object.competentAuthority ?? "";
     message.consentRequired = object.consentRequired ?? false;
     message.history = object.history?.map((e) => StatusChange.fromPartial(e)) || [];
+    message.channel = object.channel ?? "";
+    message.onwardSharing = (object.onwardSharing !== undefined && object.onwardSharing !== null)
+      ? OnwardSharingTerm.fromPartial(object.onwardSharing)
+      : undefined;
     return message;
   },
 };
@@ -3613,7 +3820,10 @@ export type RegistryService = typeof RegistryService;
 export const RegistryService = {
   /**
    * Files a connection request with everything R33 asks for. It starts `submitted`, with a
-   * decision deadline of 3 working days (R11) on the configured working-day calendar.
+   * decision deadline of 3 working days (R11) on the configured working-day calendar. A channel
+   * the requester's category may not use, or a service its channel or category may not use, is
+   * PERMISSION_DENIED CHANNEL_NOT_ALLOWED naming the rule (R18, R10); a request that does not
+   * accept the current onward-sharing term (R15) is INVALID_ARGUMENT INVALID_REQUEST.
    */
   submitRequest: {
     path: "/dancu.registry.v1.Registry/SubmitRequest" as const,
@@ -3727,7 +3937,10 @@ export const RegistryService = {
 export interface RegistryServer extends UntypedServiceImplementation {
   /**
    * Files a connection request with everything R33 asks for. It starts `submitted`, with a
-   * decision deadline of 3 working days (R11) on the configured working-day calendar.
+   * decision deadline of 3 working days (R11) on the configured working-day calendar. A channel
+   * the requester's category may not use, or a service its channel or category may not use, is
+   * PERMISSION_DENIED CHANNEL_NOT_ALLOWED naming the rule (R18, R10); a request that does not
+   * accept the current onward-sharing term (R15) is INVALID_ARGUMENT INVALID_REQUEST.
    */
   submitRequest: handleUnaryCall<SubmitRequestRequest, Agreement>;
   /** Lists requests and agreements; `overdue` marks submitted requests past their deadline. */
@@ -3765,7 +3978,10 @@ export interface RegistryServer extends UntypedServiceImplementation {
 export interface RegistryClient extends Client {
   /**
    * Files a connection request with everything R33 asks for. It starts `submitted`, with a
-   * decision deadline of 3 working days (R11) on the configured working-day calendar.
+   * decision deadline of 3 working days (R11) on the configured working-day calendar. A channel
+   * the requester's category may not use, or a service its channel or category may not use, is
+   * PERMISSION_DENIED CHANNEL_NOT_ALLOWED naming the rule (R18, R10); a request that does not
+   * accept the current onward-sharing term (R15) is INVALID_ARGUMENT INVALID_REQUEST.
    */
   submitRequest(
     request: SubmitRequestRequest,
