@@ -4,6 +4,7 @@ import { MongoClient } from 'mongodb';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { REQUEST_STATUSES, type RequestStatus } from '../hub/registry/agreement.ts';
+import { catalogueWarning } from '../hub/registry/catalogue-review.ts';
 import { AUTHORITY_LEVELS } from '../hub/registry/competent-authority.ts';
 import { FLUSH_MS } from '../hub/registry/quota-lease.ts';
 import { Registry } from '../hub/registry/registry.ts';
@@ -172,9 +173,21 @@ export function registerRegistryCommand(program: Command): void {
     .command('catalogue')
     .description('The published catalogue of exchange services (R16).')
     .action(async () => {
-      const catalogue = await withRegistry(async (r) => r.serviceCatalogue());
-      console.log(`Service catalogue ${catalogue.version}, published ${catalogue.publishedAt}\n`);
+      const [catalogue, status] = await withRegistry(async (r) => [r.serviceCatalogue(), await r.catalogueStatus()] as const);
+      console.log(`Service catalogue ${catalogue.version}, published ${catalogue.publishedAt}, last reviewed ${localDay(status.lastReviewedAt)}, next review due ${localDay(status.reviewDueAt)} (Vietnam days)\n`);
       printTable([['service', 'fields', 'description'], ...catalogue.services.map((s) => [s.name, s.mode ?? '—', s.description])]);
+      const warning = catalogueWarning(status);
+      if (warning !== null) console.error(`\n${warning}`);
+    });
+
+  registry
+    .command('catalogue-review')
+    .description('Record the yearly review of the service catalogue in force (R24), as an officer of the agency head\'s level; journaled.')
+    .requiredOption('--officer <id>', 'the reviewing officer (level agency-head)')
+    .requiredOption('--note <text>', 'what was reviewed and decided')
+    .action(async (o: { officer: string; note: string }) => {
+      const status = await withRegistry((r) => r.reviewCatalogue(o.officer, o.note));
+      console.log(`service catalogue ${status.version} reviewed by ${o.officer}; next review due ${localDay(status.reviewDueAt)}`);
     });
 
   registry

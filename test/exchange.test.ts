@@ -9,6 +9,10 @@ import { RecordPublisher } from '../kafka/transport.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
+import { CITIZEN_FIELDS } from '../hub/citizen/fields.ts';
+import { ONWARD_SHARING_TERM } from '../hub/registry/onward-sharing.ts';
+import { PURPOSE_CODES } from '../hub/registry/purposes.ts';
+import { SERVICE_CATALOGUE, SERVICE_NAMES } from '../hub/registry/service-catalogue.ts';
 import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
 import { tapTopic, testKafka, waitFor } from './harness.ts';
 
@@ -301,6 +305,26 @@ describe('the exchange over mutual TLS', () => {
     expect(await call(head, 'reviewRequest', { agreementId: id, decision: 'refuse', reason: 'Purpose not within the licence.' })).toMatchObject({ ok: true, response: { status: 'refused' } });
     // A system certificate cannot act as an officer.
     const asSystem = await call(new RegistryClient(fx.address, ministry.credentials), 'listRequests', { status: '' });
+    expect(asSystem).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
+  });
+
+  it('R16, R24, R15 over gRPC: GetServiceCatalogue gives an operator the versioned catalogue, when it is next due for review, and the onward-sharing term; a system is refused', async () => {
+    const head = await fx.operator('c06-head');
+    const answered = await call(head, 'getServiceCatalogue', {});
+    expect(answered.ok).toBe(true);
+    if (!answered.ok) return;
+    const catalogue = answered.response;
+    expect(catalogue.version).toBe(SERVICE_CATALOGUE.version);
+    expect(catalogue.services.map((service) => service.name)).toEqual([...SERVICE_NAMES]);
+    expect(catalogue.services.find((service) => service.name === 'Verify')).toMatchObject({ fieldMode: 'match', description: expect.stringContaining('match or no match') });
+    expect(catalogue.fields).toEqual([...CITIZEN_FIELDS]);
+    expect(catalogue.purposes.map((purpose) => purpose.code)).toEqual([...PURPOSE_CODES]);
+    expect(catalogue.purposes.every((purpose) => purpose.labelVi !== '' && purpose.labelEn !== '')).toBe(true);
+    expect(catalogue.publishedAt).toEqual(new Date(`${SERVICE_CATALOGUE.publishedAt}T00:00:00+07:00`));
+    expect(catalogue.reviewDueAt!.getTime()).toBeGreaterThan(catalogue.lastReviewedAt!.getTime());
+    expect(catalogue.reviewOverdue).toBe(Date.now() > catalogue.reviewDueAt!.getTime());
+    expect(catalogue.onwardSharingTerm).toMatchObject({ id: ONWARD_SHARING_TERM.id, text: ONWARD_SHARING_TERM.text });
+    const asSystem = await call(new RegistryClient(fx.address, ministry.credentials), 'getServiceCatalogue', {});
     expect(asSystem).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
   });
 

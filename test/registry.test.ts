@@ -3,6 +3,9 @@ import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../hub/journal/journal-entry.ts';
 import { agreementInForce } from '../hub/registry/agreement.ts';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { registerCatalogueMetrics } from '../hub/registry/catalogue-metrics.ts';
+import { catalogueWarning } from '../hub/registry/catalogue-review.ts';
 import { Registry } from '../hub/registry/registry.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
 import { makePersonalId } from '../schemas/personal-id.ts';
@@ -255,5 +258,32 @@ describe('the registry on the real FerretDB', () => {
     expect(record.history).toHaveLength(2);
     const winner = results.find((result) => result.status === 'fulfilled');
     expect(winner?.status === 'fulfilled' && winner.value.status).toBe(record.status);
+  });
+
+  it('R16, R24: the catalogue is versioned and overdue a year after its last review, on /metrics too; the agency head records a review, journaled, and nobody else may', async () => {
+    const metrics = new MetricsRegistry();
+    registerCatalogueMetrics(metrics, registry);
+    const gauge = async (name: string) => (await metrics.getSingleMetric(name)!.get()).values[0]?.value;
+
+    clock = vn('2026-12-30T09:00:00');
+    const fresh = await registry.catalogueStatus();
+    expect(fresh).toMatchObject({ version: registry.serviceCatalogue().version, lastReview: null, overdue: false });
+    expect(catalogueWarning(fresh)).toBeNull();
+    expect(await gauge('dancu_catalogue_review_overdue')).toBe(0);
+
+    clock = vn('2027-01-02T09:00:00'); // the catalogue of 2026-01-01 was neither updated nor reviewed since
+    const stale = await registry.catalogueStatus();
+    expect(stale.overdue).toBe(true);
+    expect(catalogueWarning(stale)).toContain('more than a year ago (R24');
+    expect(await gauge('dancu_catalogue_review_overdue')).toBe(1);
+
+    expect(await refusal(registry.reviewCatalogue('hn-director', 'Looked at it.'))).toBe('NOT_COMPETENT');
+    expect(journal.last()).toMatchObject({ action: 'review-catalogue', actor: { officer: 'hn-director' }, decision: 'refused', reason: 'NOT_COMPETENT' });
+    expect(await refusal(registry.reviewCatalogue('c06-head', ' '))).toBe('REASON_REQUIRED');
+    const reviewed = await registry.reviewCatalogue('c06-head', 'No service added or withdrawn for 2027.');
+    expect(reviewed).toMatchObject({ overdue: false, lastReviewedAt: vn('2027-01-02T09:00:00'), reviewDueAt: vn('2028-01-02T09:00:00'), lastReview: { officer: 'c06-head', version: reviewed.version } });
+    expect(journal.last()).toMatchObject({ action: 'review-catalogue', actor: { officer: 'c06-head' }, decision: 'done', detail: expect.stringContaining('No service added') });
+    expect(await gauge('dancu_catalogue_review_overdue')).toBe(0);
+    expect(await gauge('dancu_catalogue_review_due_timestamp_seconds')).toBe(vn('2028-01-02T09:00:00').getTime() / 1000);
   });
 });

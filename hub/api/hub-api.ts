@@ -22,6 +22,7 @@ import { queryJournal } from '../journal/query-journal.ts';
 import { pkiFiles } from '../pki/pki-files.ts';
 import { Registry } from '../registry/registry.ts';
 import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
+import { registerCatalogueMetrics } from '../registry/catalogue-metrics.ts';
 import { registryService } from '../registry/registry-service.ts';
 import { selfService, type AccessLog } from '../self-service/self-service.ts';
 import { PopulationStore } from '../store/population-store.ts';
@@ -112,7 +113,9 @@ export class HubApi {
     const journal = options.journal ?? (await Journal.open(store.db, signingKey ? { signingKey, witness } : {}));
     const registry = await Registry.open(store.db, journal, { invalidations: kafkaInvalidations(publisher, log) });
 
-    const metrics = new ExchangeMetrics(options.metrics ?? new MetricsRegistry(), log);
+    const metricsRegistry = options.metrics ?? new MetricsRegistry();
+    const metrics = new ExchangeMetrics(metricsRegistry, log);
+    registerCatalogueMetrics(metricsRegistry, registry);
     const tracer = options.tracer ?? trace.getTracer('dancu');
     const journaled = metrics.timed(journal);
     const instances = await HubInstances.join(store.db);

@@ -102,9 +102,14 @@ export function registryService(deps: RegistryServiceDependencies): wire.Registr
 
     getServiceCatalogue: operatorCall<wire.GetServiceCatalogueRequest, wire.ServiceCatalogue>('GetServiceCatalogue', async () => {
       const catalogue = registry.serviceCatalogue();
+      const status = await registry.catalogueStatus();
       return {
         version: catalogue.version,
-        publishedAt: new Date(catalogue.publishedAt),
+        publishedAt: status.publishedAt,
+        lastReviewedAt: status.lastReviewedAt,
+        reviewDueAt: status.reviewDueAt,
+        reviewOverdue: status.overdue,
+        onwardSharingTerm: { id: ONWARD_SHARING_TERM.id, text: ONWARD_SHARING_TERM.text, acceptedAt: undefined },
         services: catalogue.services.map((service) => ({ name: service.name, description: service.description, fieldMode: service.mode ?? '' })),
         fields: [...CITIZEN_FIELDS],
         purposes: PURPOSE_CODES.map((code) => ({ code, labelVi: PURPOSES[code].vi, labelEn: PURPOSES[code].en })),

@@ -10,10 +10,12 @@
 //   revoked_certificates  _id fingerprint           RevokedCertificate (certificate-revocation.ts)
 //   quota_leases          _id <agreement>/<day>/<block>            QuotaLease: a block of the day's units (quota-lease.ts)
 //                         _id <agreement>/<day>/refused/<instance> RefusedTally: an instance's refused units that day
+//   catalogue_reviews     _id review id             CatalogueReview: a yearly review of the service catalogue (R24)
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { Collection, Db, Document } from 'mongodb';
 import type { RequestRecord } from './agreement.ts';
+import type { CatalogueReview } from './catalogue-review.ts';
 import type { Officer } from './competent-authority.ts';
 import type { ConsentRecord } from './consent.ts';
 import type { RevokedCertificate } from './certificate-revocation.ts';
@@ -57,6 +59,7 @@ export interface RegistryCollections {
   consents: Collection<ConsentRecord>;
   revokedCertificates: Collection<RevokedCertificate>;
   quotaLeases: Collection<QuotaDocument>;
+  catalogueReviews: Collection<CatalogueReview>;
 }
 
 export function registryCollections(db: Db): RegistryCollections {
@@ -69,6 +72,7 @@ export function registryCollections(db: Db): RegistryCollections {
     consents: db.collection<ConsentRecord>('consents'),
     revokedCertificates: db.collection<RevokedCertificate>('revoked_certificates'),
     quotaLeases: db.collection<QuotaDocument>('quota_leases'),
+    catalogueReviews: db.collection<CatalogueReview>('catalogue_reviews'),
   };
 }
 

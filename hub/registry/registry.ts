@@ -7,6 +7,7 @@ import type { Db } from 'mongodb';
 import type { JournalActor, JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
 import { checkPersonalId } from '../../schemas/personal-id.ts';
 import { checkNarrowing, isOverdue, nextStatus, reasonRequired, toAgreement, type Agreement, type LifecycleAction, type RequestRecord, type RequestStatus, type StatusChange } from './agreement.ts';
+import { catalogueStatus, type CatalogueReview, type CatalogueStatus } from './catalogue-review.ts';
 import { channelProblems } from './channel-rules.ts';
 import { checkOfficer, mayDecide, type Officer } from './competent-authority.ts';
 import { checkConnectionRequest, type Grant, type Quota } from './connection-request.ts';
@@ -69,6 +70,26 @@ export class Registry {
   /** R16: the published service catalogue. */
   serviceCatalogue(): ServiceCatalogue {
     return SERVICE_CATALOGUE;
+  }
+
+  /** R24: when the catalogue was last reviewed, and whether a year has passed since. */
+  async catalogueStatus(now = this.now()): Promise<CatalogueStatus> {
+    return catalogueStatus(SERVICE_CATALOGUE, await this.store.catalogueReviews.find({}).toArray(), now);
+  }
+
+  /** R24: an officer of the agency head's level records the yearly review of the catalogue in force. */
+  async reviewCatalogue(officerId: string, note: string): Promise<CatalogueStatus> {
+    return this.act('review-catalogue', { officer: officerId }, async (entry) => {
+      const why = note.trim();
+      entry.detail = `catalogue ${SERVICE_CATALOGUE.version}: ${why}`;
+      const officer = await this.store.officers.findOne({ _id: officerId });
+      if (officer === null) throw new RegistryError('NOT_FOUND', `no officer ${officerId}`);
+      if (officer.level !== 'agency-head') throw new RegistryError('NOT_COMPETENT', `officer ${officerId} (${officer.level}) may not review the catalogue: the population-DB agency head does (R24)`);
+      if (why === '') throw new RegistryError('REASON_REQUIRED', 'a catalogue review is recorded with a note of what was reviewed and decided');
+      const review: CatalogueReview = { _id: randomUUID(), version: SERVICE_CATALOGUE.version, reviewedAt: this.now(), officer: officerId, note: why };
+      await this.store.catalogueReviews.insertOne(review);
+      return this.catalogueStatus();
+    });
   }
 
   // --- officers ---------------------------------------------------------------------------

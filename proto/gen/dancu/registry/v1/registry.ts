@@ -263,11 +263,21 @@ export interface CataloguePurpose {
 }
 
 export interface ServiceCatalogue {
+  /** Bumped whenever the catalogue changes (R24: reviewed and updated every year). */
   version: string;
   publishedAt?: Date | undefined;
   services: CatalogueService[];
   fields: string[];
   purposes: CataloguePurpose[];
+  /** The later of its publication and its latest recorded review (`dancu registry catalogue-review`). */
+  lastReviewedAt?:
+    | Date
+    | undefined;
+  /** A year after that; past it the catalogue is overdue for review. */
+  reviewDueAt?: Date | undefined;
+  reviewOverdue: boolean;
+  /** The onward-sharing term a connection request accepts now (R15). */
+  onwardSharingTerm?: OnwardSharingTerm | undefined;
 }
 
 export interface ReportUsageRequest {
@@ -3361,7 +3371,17 @@ export const CataloguePurpose: MessageFns<CataloguePurpose> = {
 };
 
 function createBaseServiceCatalogue(): ServiceCatalogue {
-  return { version: "", publishedAt: undefined, services: [], fields: [], purposes: [] };
+  return {
+    version: "",
+    publishedAt: undefined,
+    services: [],
+    fields: [],
+    purposes: [],
+    lastReviewedAt: undefined,
+    reviewDueAt: undefined,
+    reviewOverdue: false,
+    onwardSharingTerm: undefined,
+  };
 }
 
 export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
@@ -3380,6 +3400,18 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
     }
     for (const v of message.purposes) {
       CataloguePurpose.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.lastReviewedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastReviewedAt), writer.uint32(50).fork()).join();
+    }
+    if (message.reviewDueAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.reviewDueAt), writer.uint32(58).fork()).join();
+    }
+    if (message.reviewOverdue !== false) {
+      writer.uint32(64).bool(message.reviewOverdue);
+    }
+    if (message.onwardSharingTerm !== undefined) {
+      OnwardSharingTerm.encode(message.onwardSharingTerm, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -3437,6 +3469,38 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
             message.purposes.push(CataloguePurpose.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lastReviewedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reviewDueAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.reviewOverdue = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.onwardSharingTerm = OnwardSharingTerm.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3464,6 +3528,26 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
       purposes: globalThis.Array.isArray(object?.purposes)
         ? object.purposes.map((e: any) => CataloguePurpose.fromJSON(e))
         : [],
+      lastReviewedAt: isSet(object.lastReviewedAt)
+        ? fromJsonTimestamp(object.lastReviewedAt)
+        : isSet(object.last_reviewed_at)
+        ? fromJsonTimestamp(object.last_reviewed_at)
+        : undefined,
+      reviewDueAt: isSet(object.reviewDueAt)
+        ? fromJsonTimestamp(object.reviewDueAt)
+        : isSet(object.review_due_at)
+        ? fromJsonTimestamp(object.review_due_at)
+        : undefined,
+      reviewOverdue: isSet(object.reviewOverdue)
+        ? globalThis.Boolean(object.reviewOverdue)
+        : isSet(object.review_overdue)
+        ? globalThis.Boolean(object.review_overdue)
+        : false,
+      onwardSharingTerm: isSet(object.onwardSharingTerm)
+        ? OnwardSharingTerm.fromJSON(object.onwardSharingTerm)
+        : isSet(object.onward_sharing_term)
+        ? OnwardSharingTerm.fromJSON(object.onward_sharing_term)
+        : undefined,
     };
   },
 
@@ -3484,6 +3568,18 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
     if (message.purposes?.length) {
       obj.purposes = message.purposes.map((e) => CataloguePurpose.toJSON(e));
     }
+    if (message.lastReviewedAt !== undefined) {
+      obj.lastReviewedAt = message.lastReviewedAt.toISOString();
+    }
+    if (message.reviewDueAt !== undefined) {
+      obj.reviewDueAt = message.reviewDueAt.toISOString();
+    }
+    if (message.reviewOverdue !== false) {
+      obj.reviewOverdue = message.reviewOverdue;
+    }
+    if (message.onwardSharingTerm !== undefined) {
+      obj.onwardSharingTerm = OnwardSharingTerm.toJSON(message.onwardSharingTerm);
+    }
     return obj;
   },
 
@@ -3497,6 +3593,12 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
     message.services = object.services?.map((e) => CatalogueService.fromPartial(e)) || [];
     message.fields = object.fields?.map((e) => e) || [];
     message.purposes = object.purposes?.map((e) => CataloguePurpose.fromPartial(e)) || [];
+    message.lastReviewedAt = object.lastReviewedAt ?? undefined;
+    message.reviewDueAt = object.reviewDueAt ?? undefined;
+    message.reviewOverdue = object.reviewOverdue ?? false;
+    message.onwardSharingTerm = (object.onwardSharingTerm !== undefined && object.onwardSharingTerm !== null)
+      ? OnwardSharingTerm.fromPartial(object.onwardSharingTerm)
+      : undefined;
     return message;
   },
 };
@@ -3911,7 +4013,10 @@ export const RegistryService = {
     responseSerialize: (value: Consent): Buffer => Buffer.from(Consent.encode(value).finish()),
     responseDeserialize: (value: Buffer): Consent => Consent.decode(value),
   },
-  /** The published catalogue of exchange services, fields and purposes (R16, R24). */
+  /**
+   * The published catalogue of exchange services, fields and purposes (R16), with its version and
+   * when it was last reviewed and is next due (R24), and the current onward-sharing term (R15).
+   */
   getServiceCatalogue: {
     path: "/dancu.registry.v1.Registry/GetServiceCatalogue" as const,
     requestStream: false as const,
@@ -3969,7 +4074,10 @@ export interface RegistryServer extends UntypedServiceImplementation {
   recordConsent: handleUnaryCall<RecordConsentRequest, Consent>;
   /** Revokes a consent; open WatchChanges streams watching that citizen end. */
   revokeConsent: handleUnaryCall<RevokeConsentRequest, Consent>;
-  /** The published catalogue of exchange services, fields and purposes (R16, R24). */
+  /**
+   * The published catalogue of exchange services, fields and purposes (R16), with its version and
+   * when it was last reviewed and is next due (R24), and the current onward-sharing term (R15).
+   */
   getServiceCatalogue: handleUnaryCall<GetServiceCatalogueRequest, ServiceCatalogue>;
   /** Calls per agreement, service and decision over a period, for fees (R23). */
   reportUsage: handleUnaryCall<ReportUsageRequest, UsageReport>;
@@ -4108,7 +4216,10 @@ export interface RegistryClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Consent) => void,
   ): ClientUnaryCall;
-  /** The published catalogue of exchange services, fields and purposes (R16, R24). */
+  /**
+   * The published catalogue of exchange services, fields and purposes (R16), with its version and
+   * when it was last reviewed and is next due (R24), and the current onward-sharing term (R15).
+   */
   getServiceCatalogue(
     request: GetServiceCatalogueRequest,
     callback: (error: ServiceError | null, response: ServiceCatalogue) => void,
