@@ -11,6 +11,7 @@ import { registerRegistryCommand } from './registry.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 import { registerStoreCommand } from './store.ts';
+import { registerSupportCommand } from './support.ts';
 
 // Each command lives in its own module under cli/ and registers itself here.
 export function registerCommands(program: Command): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerStackCommand(program);
   registerPkiCommand(program);
   registerConsumerCommand(program);
+  registerSupportCommand(program);
 }

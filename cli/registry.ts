@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { REQUEST_STATUSES, type RequestStatus } from '../hub/registry/agreement.ts';
@@ -12,15 +12,17 @@ import { kafkaInvalidations } from '../hub/registry/invalidation.ts';
 import { topicLayout } from '../kafka/topics.ts';
 import { connectKafka, ensureTopics, RecordPublisher } from '../kafka/transport.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
+import { SupportError } from '../hub/support/support-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { databaseName, parsePositiveInt } from './settings.ts';
 import { printTable } from './table.ts';
 
 /**
- * Opens the registry on DANCU_DB with the real journal, runs one use case, closes both. A change
+ * Opens the registry on DANCU_DB with the real journal, runs one use case (which may use the
+ * database and journal too, as the support desk does), closes both. A change
  * that takes access away is announced on the invalidation topic, so running hubs apply it at once.
  */
-export async function withRegistry<T>(use: (registry: Registry) => Promise<T>): Promise<T> {
+export async function withRegistry<T>(use: (registry: Registry, opened: { db: Db; journal: Journal }) => Promise<T>): Promise<T> {
   const endpoints = resolveEndpoints();
   const client = new MongoClient(endpoints.mongodbUri, { serverSelectionTimeoutMS: 10_000, appName: 'dancu-registry' });
   await client.connect();
@@ -35,9 +37,9 @@ export async function withRegistry<T>(use: (registry: Registry) => Promise<T>): 
   };
   const invalidations = kafkaInvalidations({ publish: announce }, (line) => console.error(line));
   try {
-    return await use(await Registry.open(db, journal, { invalidations }));
+    return await use(await Registry.open(db, journal, { invalidations }), { db, journal });
   } catch (error) {
-    if (error instanceof RegistryError) throw new Error(`${error.code}: ${error.message}`);
+    if (error instanceof RegistryError || error instanceof SupportError) throw new Error(`${error.code}: ${error.message}`);
     throw error;
   } finally {
     await publisher.close();

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from 'mongodb';
+import { listTickets } from '../support/support-desk.ts';
+import type { Ticket } from '../support/ticket.ts';
 import { sourceTopic, SOURCES } from '../../kafka/topics.ts';
 import type { PartitionLag } from '../../kafka/transport.ts';
 import type { DeadLetterQueue } from '../ingest/dead-letter-queue.ts';
@@ -40,6 +42,7 @@ const STATIC_FILES: Record<string, { file: string; type: string }> = {
   '/dashboard': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+  '/support.js': { file: 'support.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const HEADERS = {
@@ -91,10 +94,12 @@ export class Dashboard {
       this.answer(response, () => this.overview());
     } else if (url.pathname === '/api/dead-letters') {
       this.answer(response, () => this.deadLetters.current());
+    } else if (url.pathname === '/api/support') {
+      this.answer(response, async () => ({ tickets: (await listTickets(this.options.ingest.db, { status: 'open' })).map(ticketLine) }));
     } else if (url.pathname === '/api/journal') {
       this.answer(response, async () => ({ entries: await searchJournal(this.options.ingest.db, url.searchParams, this.options.jaegerUiUrl) }));
     } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the dashboard has /api/overview, /api/dead-letters and /api/journal\n');
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the dashboard has /api/overview, /api/dead-letters, /api/journal and /api/support\n');
     }
     return true;
   }
@@ -117,6 +122,12 @@ export class Dashboard {
         response.writeHead(invalid ? 400 : 500, { ...HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify({ error: message })}\n`);
       });
   }
+}
+
+/** R36: an open ticket as the dashboard lists it: no message text, which `dancu support show` gives. */
+function ticketLine(ticket: Ticket) {
+  const last = ticket.messages.at(-1);
+  return { id: ticket._id, kind: ticket.kind, severity: ticket.severity, organisation: ticket.organisation, subject: ticket.subject, openedAt: ticket.openedAt, updatedAt: ticket.updatedAt, awaiting: last?.from === 'operator' ? 'organisation' : 'operator' };
 }
 
 /** The hub's running counts and its lag, by source. */

@@ -23,6 +23,8 @@ import { pkiFiles } from '../pki/pki-files.ts';
 import { Registry } from '../registry/registry.ts';
 import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
 import { registerCatalogueMetrics } from '../registry/catalogue-metrics.ts';
+import { SupportDesk } from '../support/support-desk.ts';
+import { supportService } from '../support/support-service.ts';
 import { registryService } from '../registry/registry-service.ts';
 import { selfService, type AccessLog } from '../self-service/self-service.ts';
 import { PopulationStore } from '../store/population-store.ts';
@@ -159,6 +161,7 @@ export class HubApi {
       selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, certificates: registry }),
+      support: supportService({ desk: new SupportDesk(store.db, journaled, registry), enforcement, journal: journaled, observer: metrics, tracer, certificates: registry }),
       log,
     });
     return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations);
