@@ -152,6 +152,19 @@ export function registerRegistryCommand(program: Command): void {
       console.log(`${recorded.kind} assessment of ${systemId} ${recorded.systemVersion} recorded: level ${recorded.level}`);
     });
 
+  registry
+    .command('approve-testing')
+    .description(
+      'Let a submitted request\'s system run tests before the decision (R34), as the competent officer: it may call Lookup, BatchLookup and Verify under ' +
+        'the sandbox agreement <request-id>.sandbox, on synthetic citizens only, for 30 days or until the request is decided; every call is journaled as a test run.',
+    )
+    .argument('<request-id>')
+    .requiredOption('--officer <id>', 'the competent officer')
+    .action(async (id: string, o: { officer: string }) => {
+      const sandbox = await withRegistry((r) => r.approveForTesting(id, o.officer));
+      console.log(`sandbox agreement ${sandbox.id}: ${sandbox.services.join(', ')} on synthetic citizens, until ${sandbox.validity.until.toISOString()}`);
+    });
+
   for (const step of ['suspend', 'reinstate', 'revoke'] as const) {
     registry
       .command(step)

@@ -25,6 +25,7 @@ import type { RefusalFloodOptions } from '../exchange/refusal-flood.ts';
 import type { Channel } from '../registry/channel-rules.ts';
 import { ONWARD_SHARING_TERM } from '../registry/onward-sharing.ts';
 import { isRequesterCategory, isStateBody } from '../registry/requester-category.ts';
+import { sandboxDatabase } from '../exchange/sandbox-citizens.ts';
 import { HubApi } from './hub-api.ts';
 
 const DAY_MS = 86_400_000;
@@ -87,6 +88,8 @@ export interface ExchangeSandbox {
   /** The simulated citizens that have a full name and a date of birth (so Lookup can name them). */
   citizens: CitizenDocument[];
   register(spec: ConsumerSpec): Promise<Consumer>;
+  /** A certificate recorded for `system` (registered by a submitted request), and its clients: for test runs before approval. */
+  systemClients(system: string, organisation: string): Promise<Omit<Consumer, 'agreementId'>>;
   /** A registry client with an operator certificate for `officerId`. */
   operator(officerId: string): Promise<RegistryClient>;
   /** An operator certificate for `officerId`, for any client. */
@@ -175,6 +178,11 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
       const credentials = clientCredentials(tls);
       return { agreementId: submitted._id, credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
     },
+    async systemClients(system, organisation) {
+      const tls = await tlsFor('system', system, organisation);
+      const credentials = clientCredentials(tls);
+      return { credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+    },
     async operator(officerId) {
       return new RegistryClient(address, await operatorCredentials(officerId));
     },
@@ -182,6 +190,7 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     async stop() {
       await api.stop();
       await store.db.dropDatabase();
+      await store.db.client.db(sandboxDatabase(database)).dropDatabase(); // the test runs' synthetic citizens, if any ran
       await store.close();
       await rm(pkiDir, { recursive: true, force: true });
     },

@@ -23,6 +23,7 @@ import { pkiFiles } from '../pki/pki-files.ts';
 import { Registry } from '../registry/registry.ts';
 import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
 import { registerCatalogueMetrics } from '../registry/catalogue-metrics.ts';
+import { SandboxCitizens } from '../exchange/sandbox-citizens.ts';
 import { SupportDesk } from '../support/support-desk.ts';
 import { supportService } from '../support/support-service.ts';
 import { registryService } from '../registry/registry-service.ts';
@@ -90,6 +91,8 @@ export class HubApi {
     connectors: () => ConnectorHealth[],
     /** The invalidation topic, followed from its end. */
     private readonly invalidations: TopicTail,
+    /** R34: the synthetic citizens of test runs. */
+    private readonly sandbox: SandboxCitizens,
   ) {
     this.healthTimer = setInterval(() => {
       void this.store.ping().then(
@@ -132,6 +135,7 @@ export class HubApi {
     // Before serving: a revocation published from now on reaches this instance's caches and streams.
     const invalidations = await followInvalidations(kafka, () => enforcement.invalidate());
     invalidations.done.catch((error: unknown) => log(`the invalidation topic stopped being followed (${error instanceof Error ? error.message : String(error)}); registry changes made elsewhere now take up to the cache's 2 s`));
+    const sandbox = new SandboxCitizens({ mongodbUri: options.mongodbUri, database: options.database });
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
     const refusals = new RefusalFlood(journaled, options.refusalFlood);
     const streams = new StreamSlots(options.streamsPerAgreement);
@@ -147,6 +151,7 @@ export class HubApi {
         enforcement,
         journal: journaled,
         store: citizens,
+        sandbox,
         abuse,
         reporter: kafkaDataErrorReporter(publisher),
         changes: kafkaChangeFeed(kafka),
@@ -164,7 +169,7 @@ export class HubApi {
       support: supportService({ desk: new SupportDesk(store.db, journaled, registry), enforcement, journal: journaled, observer: metrics, tracer, certificates: registry }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations);
+    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations, sandbox);
   }
 
   async stop(): Promise<void> {
@@ -179,6 +184,7 @@ export class HubApi {
     await this.registry.close().catch(() => undefined);
     await this.instances.leave().catch(() => undefined);
     await this.citizens.stop();
+    await this.sandbox.close();
     if (this.ownJournal) await this.journal.close();
     await this.publisher.close();
     await this.store.close();

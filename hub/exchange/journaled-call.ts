@@ -8,6 +8,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { traceIdOf } from '../../kafka/trace-context.ts';
 import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 import { callerIdentity, type PeerIdentity } from '../pki/peer-identity.ts';
+import { requestOfSandbox } from '../registry/agreement.ts';
 import { CALL_ATTRIBUTES, CallTrace } from './call-trace.ts';
 import type { CallContext } from './exchange-call.ts';
 import { toServiceError } from './grpc-status.ts';
@@ -96,6 +97,8 @@ export function finishCall(calls: ServiceCalls, record: CallRecord, decision: 'a
 /** Puts the call's stated reasons on its record, so even a later refusal is journaled with them. */
 export function recordContext(record: CallRecord, context: CallContext): CallContext {
   record.agreement = context.agreementId;
+  // R34: a call under a sandbox agreement is a test run, journaled as such (allowed or refused).
+  if (requestOfSandbox(context.agreementId) !== null) record.act = 'test-run';
   record.purpose = context.purpose;
   record.caseReference = context.caseReference;
   record.officer = context.officerId;

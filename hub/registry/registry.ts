@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Db } from 'mongodb';
 import type { JournalActor, JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
 import { checkPersonalId } from '../../schemas/personal-id.ts';
-import { checkNarrowing, isOverdue, nextStatus, reasonRequired, toAgreement, type Agreement, type LifecycleAction, type RequestRecord, type RequestStatus, type StatusChange } from './agreement.ts';
+import { checkNarrowing, isOverdue, nextStatus, reasonRequired, requestOfSandbox, sandboxAgreementId, TESTING_DAYS, toAgreement, toSandboxAgreement, type Agreement, type LifecycleAction, type RequestRecord, type RequestStatus, type StatusChange } from './agreement.ts';
 import { catalogueStatus, type CatalogueReview, type CatalogueStatus } from './catalogue-review.ts';
 import { channelProblems } from './channel-rules.ts';
 import { checkOfficer, mayDecide, type Officer } from './competent-authority.ts';
@@ -119,6 +119,7 @@ export class Registry {
     return this.act('submit-request', actor, async (entry) => {
       const request = orInvalid(checkConnectionRequest(input), 'connection request');
       const id = options.requestId ?? `cr-${randomUUID().slice(0, 8)}`;
+      if (requestOfSandbox(id) !== null) throw new RegistryError('INVALID', `a request id may not end with ${sandboxAgreementId('')}: that names a sandbox agreement (R34)`);
       Object.assign(entry, { agreement: id, fields: request.grants.map((grant) => grant.field) });
       const channel = channelProblems(request.organisation.category, request.channel, request.services);
       if (channel.length > 0) throw new RegistryError('CHANNEL_NOT_ALLOWED', `connection request: ${channel.join('; ')}`);
@@ -174,9 +175,40 @@ export class Registry {
     return this.view(await this.requireRequest(id));
   }
 
-  /** The agreement a request became; NOT_FOUND while it is undecided or after it was refused. */
+  /**
+   * The agreement a request became; NOT_FOUND while it is undecided or after it was refused. A
+   * sandbox agreement id (`<request>.sandbox`) names the request's test-run agreement while it is
+   * approved for testing and undecided (R34).
+   */
   async getAgreement(id: string): Promise<Agreement> {
+    const tested = requestOfSandbox(id);
+    if (tested !== null) {
+      const sandbox = toSandboxAgreement(await this.requireRequest(tested));
+      if (sandbox === null) throw new RegistryError('NOT_FOUND', `${id}: request ${tested} is not approved for testing, or was decided since`);
+      return sandbox;
+    }
     return this.requireAgreement(await this.requireRequest(id));
+  }
+
+  /**
+   * R34: the competent officer lets a submitted request's system run tests before the decision,
+   * under the sandbox agreement `<request>.sandbox`: synthetic citizens only, for TESTING_DAYS.
+   */
+  async approveForTesting(id: string, officerId: string): Promise<Agreement> {
+    return this.act('approve-testing', { officer: officerId }, async (entry) => {
+      const record = await this.requireRequest(id);
+      const officer = await this.store.officers.findOne({ _id: officerId });
+      if (officer === null) throw new RegistryError('NOT_FOUND', `no officer ${officerId}`);
+      if (!mayDecide(officer, record.request.organisation)) {
+        throw new RegistryError('NOT_COMPETENT', `officer ${officerId} (${officer.level}) may not decide for a ${record.request.organisation.category} (R17)`);
+      }
+      if (record.status !== 'submitted') throw new RegistryError('INVALID_TRANSITION', `${id} is ${record.status}: test runs come before the decision`);
+      const approvedAt = this.now();
+      const testing = record.testing ?? { approvedAt, by: officerId, until: new Date(approvedAt.getTime() + TESTING_DAYS * 86_400_000) };
+      if (record.testing === undefined) await this.store.requests.updateOne({ _id: id }, { $set: { testing } });
+      entry.detail = `sandbox agreement ${sandboxAgreementId(id)} until ${testing.until.toISOString()}`;
+      return toSandboxAgreement({ ...record, testing })!;
+    }, { agreement: id });
   }
 
   /** The system's record (its organisation, agreement ids, certificate fingerprints), or null. */
@@ -193,7 +225,7 @@ export class Registry {
     if (system === null) return [];
     const records = await Promise.all(system.agreementIds.map((id) => this.store.requests.findOne({ _id: id })));
     return records.flatMap((record) => {
-      const agreement = record === null ? null : toAgreement(record);
+      const agreement = record === null ? null : (toAgreement(record) ?? toSandboxAgreement(record));
       return agreement === null ? [] : [agreement];
     });
   }
