@@ -3,6 +3,7 @@ import { registerCitizenCommand } from './citizen.ts';
 import { registerConnectorCommands } from './connector.ts';
 import { registerConsentCommand } from './consent.ts';
 import { registerConsumerCommand } from './consumer.ts';
+import { registerCorrectionsCommand } from './corrections.ts';
 import { registerDlqCommand } from './dlq.ts';
 import { registerHubCommand } from './hub.ts';
 import { registerJournalCommand } from './journal.ts';
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerPkiCommand(program);
   registerConsumerCommand(program);
   registerSupportCommand(program);
+  registerCorrectionsCommand(program);
 }

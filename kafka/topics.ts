@@ -21,6 +21,11 @@ export const DLQ_TOPIC = 'dancu.dlq.v1';
 export const CHANGES_TOPIC = 'dancu.changes.v1';
 /** Data-error reports from consumers (R37), key = personal id, header `dancu-correction-for` = the source register. */
 export const CORRECTIONS_TOPIC = 'dancu.corrections.v1';
+/**
+ * What a source register decided about a data-error report (R37), key = the report id, sent back by
+ * its connector (connectors/sdk/corrections.ts); the hub records it where the reporter reads it.
+ */
+export const CORRECTION_DECISIONS_TOPIC = 'dancu.correction-decisions.v1';
 /** Connector heartbeats (connectors/sdk/heartbeat.ts), key = connector id. Operational, never personal data. */
 export const HEARTBEATS_TOPIC = 'dancu.heartbeats.v1';
 /**
@@ -61,7 +66,7 @@ export interface TopicLayout {
 export function topicLayout(topic: string): TopicLayout {
   if (topic === DLQ_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(90 * DAY_MS) } };
   // A source register may poll its corrections weekly or less: keep them as long as dead letters.
-  if (topic === CORRECTIONS_TOPIC) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
+  if (topic === CORRECTIONS_TOPIC || topic === CORRECTION_DECISIONS_TOPIC) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
   // One partition keeps every connector's beats in one order for the hub's single reader; a day
   // is enough for a restarted hub to learn which connectors it should expect.
   if (topic === HEARTBEATS_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(DAY_MS) } };
@@ -81,6 +86,7 @@ export const ALL_TOPICS: readonly string[] = [
   DLQ_TOPIC,
   CHANGES_TOPIC,
   CORRECTIONS_TOPIC,
+  CORRECTION_DECISIONS_TOPIC,
   HEARTBEATS_TOPIC,
   JOURNAL_HEADS_TOPIC,
   INVALIDATIONS_TOPIC,

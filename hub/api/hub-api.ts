@@ -5,10 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, INVALIDATIONS_TOPIC, JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
+import { CHANGES_TOPIC, CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, INVALIDATIONS_TOPIC, JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics, type TopicTail } from '../../kafka/transport.ts';
 import { AbuseGuard } from '../exchange/abuse-guard.ts';
-import { kafkaDataErrorReporter } from '../exchange/data-error-report.ts';
+import { kafkaDataErrorReporter, recordedReporter } from '../exchange/data-error-report.ts';
 import { Enforcement } from '../exchange/enforcement.ts';
 import { ExchangeMetrics } from '../exchange/exchange-metrics.ts';
 import { exchangeService } from '../exchange/exchange-service.ts';
@@ -24,6 +24,9 @@ import { Registry } from '../registry/registry.ts';
 import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
 import { registerCatalogueMetrics } from '../registry/catalogue-metrics.ts';
 import { SandboxCitizens } from '../exchange/sandbox-citizens.ts';
+import { parseCorrectionDecision } from '../exchange/correction-decision.ts';
+import { DataErrorReports } from '../exchange/data-error-reports.ts';
+import { BatchConsumer } from '../../kafka/batch-consumer.ts';
 import { SupportDesk } from '../support/support-desk.ts';
 import { supportService } from '../support/support-service.ts';
 import { registryService } from '../registry/registry-service.ts';
@@ -93,6 +96,8 @@ export class HubApi {
     private readonly invalidations: TopicTail,
     /** R34: the synthetic citizens of test runs. */
     private readonly sandbox: SandboxCitizens,
+    /** R37: the consumer of the registers' decisions on data-error reports. */
+    private readonly decisions: BatchConsumer,
   ) {
     this.healthTimer = setInterval(() => {
       void this.store.ping().then(
@@ -107,7 +112,7 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, INVALIDATIONS_TOPIC];
+    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, CORRECTION_DECISIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, INVALIDATIONS_TOPIC];
     await ensureTopics(kafka, topics.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
     const publisher = new RecordPublisher(kafka);
@@ -135,6 +140,21 @@ export class HubApi {
     // Before serving: a revocation published from now on reaches this instance's caches and streams.
     const invalidations = await followInvalidations(kafka, () => enforcement.invalidate());
     invalidations.done.catch((error: unknown) => log(`the invalidation topic stopped being followed (${error instanceof Error ? error.message : String(error)}); registry changes made elsewhere now take up to the cache's 2 s`));
+    const reports = new DataErrorReports(store.db, journaled);
+    // R37: the registers' decisions, applied once per hub database (its own group), from the oldest kept.
+    const decisions = new BatchConsumer(kafka, {
+      groupId: `dancu-correction-decisions-${options.database}`,
+      topics: [CORRECTION_DECISIONS_TOPIC],
+      handle: async (records) => {
+        for (const record of records) {
+          const parsed = parseCorrectionDecision(record.value);
+          if (parsed.ok) await reports.decide(parsed.decision);
+          else log(`${CORRECTION_DECISIONS_TOPIC}[${record.partition}]@${record.offset}: not a correction decision (${parsed.problem}); skipped`);
+        }
+      },
+      onFailure: (failure) => log(`correction decisions: ${failure.where ?? failure.kind} failed (${failure.error instanceof Error ? failure.error.message : String(failure.error)}); retrying in ${failure.retryInMs} ms`),
+    });
+    void decisions.start().catch((error: unknown) => log(`correction decisions are not followed (${String(error)})`));
     const sandbox = new SandboxCitizens({ mongodbUri: options.mongodbUri, database: options.database });
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
     const refusals = new RefusalFlood(journaled, options.refusalFlood);
@@ -153,7 +173,8 @@ export class HubApi {
         store: citizens,
         sandbox,
         abuse,
-        reporter: kafkaDataErrorReporter(publisher),
+        reporter: recordedReporter(reports, kafkaDataErrorReporter(publisher)),
+        reports,
         changes: kafkaChangeFeed(kafka),
         // Cursors are keyed like the journal's signed heads: by the hub's signing key.
         cursors: CursorCodec.forHub(signingKey),
@@ -169,7 +190,7 @@ export class HubApi {
       support: supportService({ desk: new SupportDesk(store.db, journaled, registry), enforcement, journal: journaled, observer: metrics, tracer, certificates: registry }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations, sandbox);
+    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations, sandbox, decisions);
   }
 
   async stop(): Promise<void> {
@@ -178,6 +199,7 @@ export class HubApi {
     await this.refusals.stop();
     await this.server.stop();
     await this.invalidations.stop();
+    await this.decisions.stop().catch(() => undefined);
     // Quota leases released with what they used, and the heartbeat withdrawn, while the store is
     // open. With the store away neither can be written: the leases then count as fully used and
     // the heartbeat ages out, so the stop goes on.

@@ -10,6 +10,8 @@ import type {
   LookupResponse,
   ReportDataErrorRequest,
   ReportDataErrorResponse,
+  GetDataErrorReportRequest,
+  DataErrorReportOutcome,
   VerifyRequest,
   VerifyResponse,
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
@@ -20,6 +22,7 @@ import type { CitizenReader } from './citizen-cache.ts';
 import { claimMatches, impliedByPersonalId, matchesKey, project } from './citizen-view.ts';
 import { findCitizen } from './find-citizen.ts';
 import type { DataErrorReporter } from './data-error-report.ts';
+import type { DataErrorReports } from './data-error-reports.ts';
 import type { Enforcement } from './enforcement.ts';
 import { checkCitizenKey, checkCitizenKeys, checkContext, checkCount, checkFields, checkPersonalIdArgument, checkProposedValue, LIMITS } from './exchange-call.ts';
 import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from './journaled-call.ts';
@@ -36,6 +39,8 @@ export interface ExchangeDependencies {
   journal: JournalWriter;
   /** Citizens by personal id: the store, through the hub's citizen cache (citizen-cache.ts). */
   store: CitizenReader;
+  /** R37: the reports routed, and their registers' decisions. */
+  reports: Pick<DataErrorReports, 'get'>;
   /** R34: the synthetic citizens test runs under a sandbox agreement read instead (sandbox-citizens.ts). */
   sandbox: CitizenReader;
   abuse: AbuseGuard;
@@ -143,6 +148,31 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
         ...(record.traceId ? { traceId: record.traceId } : {}),
       }));
       return { response: (receipt) => ({ reportId, routedTo, journalSequence: receipt.sequence }), detail: `report ${reportId} routed to ${routedTo}` };
+    }),
+
+    getDataErrorReport: unary<GetDataErrorReportRequest, DataErrorReportOutcome>('GetDataErrorReport', async (request, record) => {
+      const context = recordContext(record, checkContext(request.context));
+      const reportId = (request.reportId ?? '').trim();
+      if (!/^[0-9a-f-]{36}$/.test(reportId)) refuse('INVALID_REQUEST', 'reportId must be the id ReportDataError answered');
+      // The caller's standing only: reading the outcome of one's own report exploits no data.
+      await record.trace.step('exchange.enforce', () => enforcement.admitSystem(record.identity, context.agreementId));
+      const report = await record.trace.step('store.read', () => deps.reports.get(reportId));
+      if (report === null || report.reportedBy.agreement !== context.agreementId) refuse('RECORD_NOT_FOUND', `no data-error report ${reportId} under agreement ${context.agreementId}`);
+      record.citizens = [report.personalId];
+      record.fields = [report.field];
+      return {
+        response: () => ({
+          reportId,
+          field: report.field,
+          routedTo: report.routedTo,
+          status: report.status,
+          reason: report.decision?.reason ?? '',
+          reportedAt: report.reportedAt,
+          decidedAt: report.decision?.decidedAt,
+          decidedBy: report.decision?.decidedBy ?? '',
+        }),
+        detail: `report ${reportId}: ${report.status}`,
+      };
     }),
 
     watchChanges: watchChanges({ ...deps, calls }),

@@ -41,7 +41,7 @@ export const REFUSAL_REASONS = {
   INVALID_REQUEST: { kind: 'INVALID_ARGUMENT', exchange: true },
   REASON_REQUIRED: { kind: 'INVALID_ARGUMENT', exchange: false },
   CITIZEN_NOT_FOUND: { kind: 'NOT_FOUND', exchange: true },
-  RECORD_NOT_FOUND: { kind: 'NOT_FOUND', exchange: false },
+  RECORD_NOT_FOUND: { kind: 'NOT_FOUND', exchange: true },
   INVALID_TRANSITION: { kind: 'FAILED_PRECONDITION', exchange: false },
   CONFLICT: { kind: 'ABORTED', exchange: false },
   CURSOR_EXPIRED: { kind: 'OUT_OF_RANGE', exchange: true },

@@ -11,6 +11,7 @@ export type JournalAct =
   | 'dead-letter-replay' // an operator re-submitting dead letters
   | 'operator-read' // an operator reading a citizen or a dead letter's values outside the exchange
   | 'test-run' // a call under a sandbox agreement, on synthetic citizens, before approval (R34)
+  | 'correction' // a source register's decision on a data-error report routed to it (R37)
   | 'support' // an incident or support ticket opened, answered, replied to or closed (R36)
   | 'retention'; // entries removed once their retention passed, under a signed retention record
 
