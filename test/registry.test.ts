@@ -94,7 +94,7 @@ describe('the registry on the real FerretDB', () => {
     expect(await registry.findAgreementsForSystem('no-such-system')).toEqual([]);
   });
 
-  it('R18, R10: a request through a channel its requester\'s category may not use is refused at submission, naming the rule, and journaled', async () => {
+  it('R18, R10, R14: a request through a channel its requester\'s category may not use is refused at submission, naming the rule, and journaled', async () => {
     const direct = exampleRequest();
     direct.channel = 'population-db-connection';
     expect(await refusal(registry.submitRequest(direct, { requestId: 'cr-bank-direct' }))).toBe('CHANNEL_NOT_ALLOWED');
