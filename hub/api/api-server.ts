@@ -7,6 +7,7 @@ import { SelfServiceService, type SelfServiceServer } from '../../proto/gen/danc
 import { RegistryService, type RegistryServer } from '../../proto/gen/dancu/registry/v1/registry.ts';
 import { OperationsService, type OperationsServer } from '../../proto/gen/dancu/operations/v1/operations.ts';
 import { SupportService, type SupportServer } from '../../proto/gen/dancu/support/v1/support.ts';
+import { WrittenRequestsService, type WrittenRequestsServer } from '../../proto/gen/dancu/registry/v1/written_requests.ts';
 import { serverCredentials } from '../pki/credentials.ts';
 import { addHealth, addReflection, type HealthReport } from './reflection.ts';
 
@@ -22,6 +23,7 @@ export interface ApiServerOptions {
   registry?: RegistryServer;
   operations?: OperationsServer;
   support?: SupportServer;
+  writtenRequests?: WrittenRequestsServer;
   log?: (line: string) => void;
 }
 
@@ -41,6 +43,7 @@ export class ApiServer {
     if (options.registry) server.addService(RegistryService, options.registry as unknown as UntypedServiceImplementation);
     if (options.operations) server.addService(OperationsService, options.operations as unknown as UntypedServiceImplementation);
     if (options.support) server.addService(SupportService, options.support as unknown as UntypedServiceImplementation);
+    if (options.writtenRequests) server.addService(WrittenRequestsService, options.writtenRequests as unknown as UntypedServiceImplementation);
     const health = addHealth(server);
     addReflection(server);
     let credentials: ServerCredentials;
