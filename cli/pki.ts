@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { sourceTopic } from '../kafka/topics.ts';
 import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
 import type { Registry } from '../hub/registry/registry.ts';
 import { withRegistry } from './registry.ts';
@@ -84,12 +85,14 @@ export function registerPkiCommand(program: Command): void {
     .argument('<id>', "the system's or operator's id: 1-64 letters, digits, '.', '_' or '-'")
     .option('--organisation <orgId>', "the organisation it belongs to; for a system, the registry's (checked if given); for an operator, default population-data-agency")
     .option('--operator', 'an operator of the hub rather than a connecting system')
+    .option('--source', "a source system (`dancu registry source add`), for Kafka's TLS listener; needs a current level-3+ assessment of its version")
     .option('--days <n>', 'validity in days', String(DEFAULT_CLIENT_VALID_DAYS))
     .option('--dir <dir>', "the CA's directory (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
     .option('--out <dir>', 'where to write the certificate and key (default: <dir>/issued)')
     .option('--keep-previous', 'leave the holder\'s earlier certificates valid (a planned overlap); by default they are revoked')
     .option('--by <who>', 'who issues, named in the journal for any revocation (default: $USER)')
-    .action(async (id: string, options: { organisation?: string; operator?: boolean; days: string; dir?: string; out?: string; keepPrevious?: boolean; by?: string }) => {
+    .action(async (id: string, options: { organisation?: string; operator?: boolean; source?: boolean; days: string; dir?: string; out?: string; keepPrevious?: boolean; by?: string }) => {
+      if (options.source) return issueSourceCertificate(id, options);
       // Checked before touching the CA, so a typo gets its own error rather than a missing-CA one.
       checkName(id, 'the id');
       if (options.organisation !== undefined) checkName(options.organisation, 'the organisation');
@@ -140,4 +143,40 @@ export function registerPkiCommand(program: Command): void {
       printRevoked(revoked);
       console.log(`${revoked.length} certificate(s) revoked; every running hub refuses them from now on`);
     });
+}
+
+/**
+ * A source system's certificate for Kafka: CN = the source it feeds, OU = source, O = its organisation,
+ * which the broker maps to `User:source.<source>` (kafka/access.ts). Issued only to a registered source
+ * system whose version holds a current level-3+ assessment; recorded, and re-issue revokes, like a system's.
+ */
+async function issueSourceCertificate(id: string, options: { organisation?: string; days: string; dir?: string; out?: string; keepPrevious?: boolean; by?: string }): Promise<void> {
+  checkName(id, 'the system id');
+  const validDays = parsePositiveInt(options.days, '--days');
+  const dir = options.dir ?? pkiDir();
+  const { issued, replaced, source } = await withRegistry(async (registry) => {
+    const status = await registry.sourceSystemStatus(id);
+    if (!status) throw new Error(`${id} is not a registered source system: register it first (\`dancu registry source add\`)`);
+    if (options.organisation !== undefined && options.organisation !== status.system.organisationId) {
+      throw new Error(`source system ${id} belongs to ${status.system.organisationId}, not ${options.organisation}`);
+    }
+    if (!status.assessment.ok) {
+      throw new Error(`source system ${id} version ${status.system.version} is not admitted: ${status.assessment.reason} (R29–R32); record a level-3+ assessment of that version with \`dancu registry assess\``);
+    }
+    const previous = await recordedCertificates(registry, 'system', id);
+    const certificate = await issueCertificate(dir, { kind: 'source', id: status.system.source, organisation: status.system.organisationId, validDays });
+    await registry.recordCertificate(id, certificate.fingerprint256);
+    const revoked = options.keepPrevious || previous.length === 0 ? [] : await registry.revokeCertificates({ system: id }, revokedBy(options.by), `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
+    return { issued: certificate, replaced: revoked, source: status.system.source };
+  });
+  const files = await writeIssuedCertificate(options.out ?? pkiFiles(dir).issuedDir, id, issued);
+  const ca = pkiFiles(dir).caCertificate;
+  console.log(`certificate  ${files.certificate}`);
+  console.log(`private key  ${files.privateKey} (owner-only; hand it over on a secure channel)`);
+  console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
+  console.log(`valid until  ${issued.notAfter.toISOString()}`);
+  console.log(`principal    User:source.${source}: may write ${sourceTopic(source)} (and connector heartbeats), nothing else`);
+  printRevoked(replaced);
+  console.log('use it (the local stack\'s TLS listener is 127.0.0.1:9094):');
+  console.log(`  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu connector ${source}`);
 }

@@ -6,8 +6,15 @@ import { loadCertificateAuthority } from './certificate-authority.ts';
 import { certificatePem, newKeyPair, privateKeyPem, signCertificate } from './certificate-signing.ts';
 import { makePrivateDir, writePrivateKeyFile, writePublicFile } from './pki-files.ts';
 
+/** Who may call the hub's gRPC API. */
 export const CLIENT_KINDS = ['system', 'operator'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
+/**
+ * What the CA issues: the gRPC kinds, and `source`, a sectoral system producing to Kafka's TLS
+ * listener (CN = the source it feeds). A source certificate identifies nobody to the gRPC API.
+ */
+export const ISSUED_KINDS = [...CLIENT_KINDS, 'source'] as const;
+export type IssuedKind = (typeof ISSUED_KINDS)[number];
 
 export const DEFAULT_CLIENT_VALID_DAYS = 365;
 
@@ -29,8 +36,8 @@ export function checkName(value: string, what: string): string {
 }
 
 export interface CertificateRequest {
-  kind: ClientKind;
-  /** The system's or operator's id, as registered. */
+  kind: IssuedKind;
+  /** The system's or operator's id, as registered; for a source, the source's name. */
   id: string;
   /** The organisation it belongs to. */
   organisation: string;
@@ -51,7 +58,7 @@ export interface IssuedCertificate {
 export async function issueCertificate(dir: string, request: CertificateRequest): Promise<IssuedCertificate> {
   checkName(request.id, 'the id');
   checkName(request.organisation, 'the organisation');
-  if (!CLIENT_KINDS.includes(request.kind)) throw new Error(`the kind must be one of ${CLIENT_KINDS.join(', ')}, not ${JSON.stringify(request.kind)}`);
+  if (!ISSUED_KINDS.includes(request.kind)) throw new Error(`the kind must be one of ${ISSUED_KINDS.join(', ')}, not ${JSON.stringify(request.kind)}`);
   if (!Number.isInteger(request.validDays) || request.validDays <= 0) {
     throw new Error(`the validity must be a positive whole number of days, not ${request.validDays}`);
   }

@@ -15,6 +15,7 @@ import { FINGERPRINT, normaliseFingerprint, type CertificateHolder, type Revocat
 import { isInvalidating, type InvalidationPublisher } from './invalidation.ts';
 import { orInvalid, RegistryError } from './registry-error.ts';
 import { assessmentStatus, checkAssessment, type AssessmentStatus, type SecurityAssessment } from './security-assessment.ts';
+import { checkSourceSystem, type SourceSystem } from './source-system.ts';
 import { SERVICE_CATALOGUE, type ServiceCatalogue, type ServiceName } from './service-catalogue.ts';
 import { QuotaLeases, type QuotaOutcome } from './quota-lease.ts';
 import { daysBetween, MAX_REPORT_DAYS, reportUsage, type UsageReport } from './usage.ts';
@@ -172,6 +173,33 @@ export class Registry {
       const agreement = record === null ? null : toAgreement(record);
       return agreement === null ? [] : [agreement];
     });
+  }
+
+  // --- source systems (R40, R42) ----------------------------------------------------------
+
+  /**
+   * Registers a sectoral system that produces to its source topic, by a registered officer. Its
+   * version is then assessed like a consumer's (`recordAssessment`) before pki issues its certificate.
+   */
+  async registerSourceSystem(input: unknown, officerId: string): Promise<SourceSystem> {
+    const stated = (input ?? {}) as { systemId?: unknown };
+    return this.act('register-source-system', { officer: officerId, ...(typeof stated.systemId === 'string' ? { system: stated.systemId } : {}) }, async (entry) => {
+      const source = orInvalid(checkSourceSystem(input), 'source system');
+      entry.detail = `${source.systemId} of ${source.organisationId} feeds ${source.source}, version ${source.version}`;
+      if (!(await this.store.officers.findOne({ _id: officerId }))) throw new RegistryError('NOT_FOUND', `officer ${officerId} is not registered`);
+      const record: SystemRecord = { _id: source.systemId, organisationId: source.organisationId, agreementIds: [], source: source.source, version: source.version };
+      const outcome = await insertOnce(this.store.systems, record, ({ _id, organisationId, source: feeds, version }) => ({ _id, organisationId, feeds, version }));
+      if (outcome === 'taken') throw new RegistryError('CONFLICT', `system id ${source.systemId} is already registered otherwise`);
+      return source;
+    });
+  }
+
+  /** A registered source system and whether its version's assessment admits it now (R29–R32). */
+  async sourceSystemStatus(systemId: string, now = this.now()): Promise<{ system: SourceSystem; assessment: AssessmentStatus } | null> {
+    const record = await this.findSystem(systemId);
+    if (!record?.source || !record.version) return null;
+    const system = { systemId, organisationId: record.organisationId, source: record.source, version: record.version };
+    return { system, assessment: assessmentStatus({ version: record.version, connectedViaEidPlatform: false }, await this.assessmentHistory(systemId), now) };
   }
 
   /** pki calls this when it issues a client certificate for a registered system. */
