@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
-import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCertificate } from '../hub/pki/client-certificate.ts';
+import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCertificate, writeKafkaClientFiles } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { sourceTopic } from '../kafka/topics.ts';
 import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
@@ -169,14 +169,18 @@ async function issueSourceCertificate(id: string, options: { organisation?: stri
     const revoked = options.keepPrevious || previous.length === 0 ? [] : await registry.revokeCertificates({ system: id }, revokedBy(options.by), `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
     return { issued: certificate, replaced: revoked, source: status.system.source };
   });
-  const files = await writeIssuedCertificate(options.out ?? pkiFiles(dir).issuedDir, id, issued);
+  const outDir = options.out ?? pkiFiles(dir).issuedDir;
+  const files = await writeIssuedCertificate(outDir, id, issued);
   const ca = pkiFiles(dir).caCertificate;
+  const kafkaFiles = await writeKafkaClientFiles(outDir, id, issued, ca);
   console.log(`certificate  ${files.certificate}`);
   console.log(`private key  ${files.privateKey} (owner-only; hand it over on a secure channel)`);
+  console.log(`for Kafka's own clients: ${kafkaFiles.keystore} (key and certificate, owner-only), ${kafkaFiles.properties}`);
   console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
   console.log(`valid until  ${issued.notAfter.toISOString()}`);
   console.log(`principal    User:source.${source}: may write ${sourceTopic(source)} (and connector heartbeats), nothing else`);
   printRevoked(replaced);
   console.log('use it (the local stack\'s TLS listener is 127.0.0.1:9094):');
   console.log(`  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu connector ${source}`);
+  console.log(`  kafka-console-producer.sh --bootstrap-server 127.0.0.1:9094 --producer.config ${kafkaFiles.properties} --topic ${sourceTopic(source)}`);
 }

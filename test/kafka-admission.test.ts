@@ -12,6 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../deploy/local/locations.ts';
+import { kafkaConsoleProduce } from '../deploy/local/stack.ts';
 import { certificatePem, newKeyPair, privateKeyPem, signCertificate } from '../hub/pki/certificate-signing.ts';
 import { issueCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
@@ -119,11 +120,15 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
     // kafkajs reports the broker's GROUP_AUTHORIZATION_FAILED on FindCoordinator as "Failed to find group coordinator".
     expect(await consumerCrash(source, sourceTopic('civil-status'))).toMatch(/authoriz|failed to find group coordinator/i);
 
+    // Kafka's own console producer, with the client.properties `pki issue --source` wrote (README).
+    const consoleWritten = event('civil-status');
+    await kafkaConsoleProduce(kafka.tls, sourceTopic('civil-status'), [consoleWritten], { configFile: `${issued}.client.properties` });
+
     // The hub's principal reads what the source wrote, and writes the hub's own topics.
     const files = pkiFiles(kafka.pkiDir);
     const hub: KafkaTls = { caPem: ca, certPem: await readFile(files.hubKafkaCertificate, 'utf8'), keyPem: await readFile(files.hubKafkaKey, 'utf8') };
     const records = await readTopicToEnd(tlsClient(hub), sourceTopic('civil-status'));
-    expect(records.map((record) => record.value?.toString())).toContain(written.value);
+    expect(records.map((record) => record.value?.toString())).toEqual(expect.arrayContaining([written.value, consoleWritten.value]));
     await publish(hub, CHANGES_TOPIC);
   });
 

@@ -87,6 +87,32 @@ export interface IssuedFiles {
   privateKey: string;
 }
 
+/**
+ * For Kafka's own clients (console tools, Java producers), which read a PEM keystore as one file:
+ * `<id>.keystore.pem` (key and certificate, owner-only) and `<id>.client.properties` naming it and
+ * the CA. Written beside the certificate by `dancu pki issue --source`.
+ */
+export async function writeKafkaClientFiles(outDir: string, id: string, issued: IssuedCertificate, caFile: string): Promise<{ keystore: string; properties: string }> {
+  checkName(id, 'the id');
+  const files = { keystore: join(outDir, `${id}.keystore.pem`), properties: join(outDir, `${id}.client.properties`) };
+  await makePrivateDir(outDir);
+  await writePrivateKeyFile(files.keystore, issued.privateKeyPem + issued.certificatePem);
+  await writePublicFile(files.properties, kafkaClientProperties(caFile, files.keystore));
+  return files;
+}
+
+/** The TLS settings a Kafka client needs for the hub's TLS listener (the key is unencrypted PKCS#8, so no password). */
+export function kafkaClientProperties(caFile: string, keystoreFile: string): string {
+  return [
+    'security.protocol=SSL',
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${caFile}`,
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${keystoreFile}`,
+    '',
+  ].join('\n');
+}
+
 /** Writes `<id>.crt.pem` and `<id>.key.pem` (owner-only) into `outDir`. */
 export async function writeIssuedCertificate(outDir: string, id: string, issued: IssuedCertificate): Promise<IssuedFiles> {
   checkName(id, 'the id');
