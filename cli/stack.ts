@@ -1,6 +1,6 @@
 // `dancu stack up | down | status`: the local Kafka and FerretDB that development and tests run on, and Jaeger on request.
 import type { Command } from 'commander';
-import { KAFKA_CLUSTER_SIZES, type KafkaClusterSize } from '../deploy/local/locations.ts';
+import { KAFKA_CLUSTER_SIZES, kafkaNodeAddresses, type KafkaClusterSize } from '../deploy/local/locations.ts';
 import { LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT, stackDown, stackStatus, stackUp, type ServiceStatus } from '../deploy/local/stack.ts';
 
 const say = (line: string) => console.log(line);
@@ -39,6 +39,11 @@ export function registerStackCommand(program: Command): void {
       const reports = await stackUp({ log: say, withTracing: options.withTracing ?? false, ...(brokers ? { brokers } : {}) });
       const started = reports.filter((report) => report.outcome === 'started').length;
       say(started === 0 ? 'Nothing to start.' : `Stack is up. \`dancu stack down\` stops it.`);
+      if (reports.some((report) => report.service === 'kafka' && report.outcome !== 'replaced-by-environment')) {
+        const nodes = Array.from({ length: brokers ?? reports.filter((report) => report.service === 'kafka').length }, (_, index) => kafkaNodeAddresses(index + 1));
+        say(`Kafka: plaintext ${nodes.map((node) => node.plaintext).join(',')} (development only, unauthenticated); ` +
+          `TLS ${nodes.map((node) => node.tls).join(',')} (client certificates from the hub's CA, ACLs: for sources, \`dancu pki issue --source\`).`);
+      }
       if (options.withTracing) {
         say(`Traces: export OTEL_EXPORTER_OTLP_ENDPOINT=${LOCAL_OTLP_ENDPOINT} before running dancu; see them at ${LOCAL_JAEGER_UI}`);
       }

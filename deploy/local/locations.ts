@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { StackError } from './stack-error.ts';
 
 /** The repository root: deploy/local/ is two levels below it. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,7 +55,7 @@ function kafkaBasePort(env: NodeJS.ProcessEnv): number {
   if (!text) return 9092;
   const port = Number(text);
   if (!Number.isInteger(port) || port < 1024 || port > 65_000) {
-    throw new Error(`DANCU_KAFKA_PORT must be a port between 1024 and 65000 (the first Kafka node's plaintext port), not "${text}"`);
+    throw new StackError('endpoint-invalid', `DANCU_KAFKA_PORT must be a port between 1024 and 65000 (the first Kafka node's plaintext port), not "${text}"; fix it, or unset it for 9092.`, false);
   }
   return port;
 }

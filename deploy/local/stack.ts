@@ -15,7 +15,7 @@ import { resolveEndpoints, type Endpoints } from './endpoints.ts';
 import { ferretdbService, LOCAL_MONGODB_URI } from './ferretdb.ts';
 import { jaegerService, LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT } from './jaeger.ts';
 import { kafkaServices } from './kafka-broker.ts';
-import { kafkaNodeAddresses, stackLocations, type KafkaClusterSize } from './locations.ts';
+import { stackLocations, type KafkaClusterSize } from './locations.ts';
 import { withStackLock } from './lock.ts';
 import type { LocalService, ServiceName } from './service.ts';
 import { StackError } from './stack-error.ts';
@@ -149,7 +149,7 @@ function runningKafkaSize(): KafkaClusterSize | undefined {
  * `--with-tracing` asks for the local one, and OTEL_EXPORTER_OTLP_ENDPOINT may name it.
  */
 const ENVIRONMENT_VARIABLE: Partial<Record<ServiceName, { name: string; localValue: string }>> = {
-  kafka: { name: 'KAFKA_BROKERS', localValue: kafkaNodeAddresses(1).plaintext },
+  kafka: { name: 'KAFKA_BROKERS', localValue: 'host:port' },
   ferretdb: { name: 'MONGODB_URI', localValue: LOCAL_MONGODB_URI },
 };
 
@@ -183,7 +183,7 @@ async function bringUp(
   for (const address of service.listensOn) {
     if (!(await isListening(address))) continue;
     const variable = ENVIRONMENT_VARIABLE[service.name];
-    const instead = variable && address === service.address ? `, or use it by setting ${variable.name}=${variable.localValue}` : '';
+    const instead = variable && address === service.address ? `, or use it by setting ${variable.name}=${service.name === 'kafka' ? address : variable.localValue}` : '';
     throw new StackError(
       'port-in-use',
       `${address} is taken by a process dancu did not start (${service.pidFile} names no live process), ` +
