@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCertificate, writeKafkaClientFiles } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
+import type { Kafka } from 'kafkajs';
+import { resolveEndpoints } from '../deploy/local/stack.ts';
+import { applyAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal, withdrawAccess } from '../kafka/access.ts';
 import { sourceTopic } from '../kafka/topics.ts';
+import { connectKafka } from '../kafka/transport.ts';
 import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
 import type { Registry } from '../hub/registry/registry.ts';
 import { withRegistry } from './registry.ts';
@@ -139,7 +143,17 @@ export function registerPkiCommand(program: Command): void {
     .action(async (subject: string, options: { reason: string; operator?: boolean; by?: string }) => {
       const target = revocationTarget(subject, options.operator ? 'operator' : 'system');
       if (!('fingerprint' in target)) checkName(subject, options.operator ? 'the officer id' : 'the system id');
-      const revoked = await withRegistry((registry) => registry.revokeCertificates(target, revokedBy(options.by), options.reason));
+      const revoked = await withRegistry(async (registry) => {
+        let revoked: RevokedCertificate[] = [];
+        try {
+          revoked = await registry.revokeCertificates(target, revokedBy(options.by), options.reason);
+          return revoked;
+        } finally {
+          // Also after a failure, so a run that could not reach Kafka before is completed by the next one.
+          const systems = 'system' in target ? [target.system] : revoked.filter((certificate) => certificate.holder === 'system').map((certificate) => certificate.holderId);
+          await withdrawSourceAccess(registry, [...new Set(systems)]);
+        }
+      });
       printRevoked(revoked);
       console.log(`${revoked.length} certificate(s) revoked; every running hub refuses them from now on`);
     });
@@ -154,7 +168,7 @@ async function issueSourceCertificate(id: string, options: { organisation?: stri
   checkName(id, 'the system id');
   const validDays = parsePositiveInt(options.days, '--days');
   const dir = options.dir ?? pkiDir();
-  const { issued, replaced, source } = await withRegistry(async (registry) => {
+  const { issued, replaced, source, principal } = await withRegistry(async (registry) => {
     const status = await registry.sourceSystemStatus(id);
     if (!status) throw new Error(`${id} is not a registered source system: register it first (\`dancu registry source add\`)`);
     if (options.organisation !== undefined && options.organisation !== status.system.organisationId) {
@@ -164,10 +178,15 @@ async function issueSourceCertificate(id: string, options: { organisation?: stri
       throw new Error(`source system ${id} version ${status.system.version} is not admitted: ${status.assessment.reason} (R29–R32); record a level-3+ assessment of that version with \`dancu registry assess\``);
     }
     const previous = await recordedCertificates(registry, 'system', id);
-    const certificate = await issueCertificate(dir, { kind: 'source', id: status.system.source, organisation: status.system.organisationId, validDays });
+    const commonName = sourceCertificateName(status.system.source);
+    const certificate = await issueCertificate(dir, { kind: 'source', id: commonName, organisation: status.system.organisationId, validDays });
+    const principal = sourcePrincipal(commonName);
     await registry.recordCertificate(id, certificate.fingerprint256);
+    await registry.recordKafkaPrincipal(id, certificate.fingerprint256, principal);
+    await withKafkaAdmin((kafka) => applyAccessRules(kafka, sourceAccessRules(principal, status.system.source)));
     const revoked = options.keepPrevious || previous.length === 0 ? [] : await registry.revokeCertificates({ system: id }, revokedBy(options.by), `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
-    return { issued: certificate, replaced: revoked, source: status.system.source };
+    await withdrawSourceAccess(registry, [id]);
+    return { issued: certificate, replaced: revoked, source: status.system.source, principal };
   });
   const outDir = options.out ?? pkiFiles(dir).issuedDir;
   const files = await writeIssuedCertificate(outDir, id, issued);
@@ -178,9 +197,39 @@ async function issueSourceCertificate(id: string, options: { organisation?: stri
   console.log(`for Kafka's own clients: ${kafkaFiles.keystore} (key and certificate, owner-only), ${kafkaFiles.properties}`);
   console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
   console.log(`valid until  ${issued.notAfter.toISOString()}`);
-  console.log(`principal    User:source.${source}: may write ${sourceTopic(source)} (and connector heartbeats), nothing else`);
+  console.log(`principal    ${principal}: may write ${sourceTopic(source)} (and connector heartbeats), nothing else, until revoked`);
   printRevoked(replaced);
   console.log('use it (the local stack\'s TLS listener is 127.0.0.1:9094):');
   console.log(`  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu connector ${source}`);
   console.log(`  kafka-console-producer.sh --bootstrap-server 127.0.0.1:9094 --producer.config ${kafkaFiles.properties} --topic ${sourceTopic(source)}`);
+}
+
+/**
+ * Kafka's admin side of source certificates: ACLs are written through KAFKA_BROKERS, which must reach
+ * a principal allowed to alter them (locally the plaintext listener's super user; in production an
+ * administrator's listener or Strimzi's User Operator).
+ */
+async function withKafkaAdmin<T>(use: (kafka: Kafka) => Promise<T>): Promise<T> {
+  try {
+    return await use(connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: 'dancu-pki' }));
+  } catch (error) {
+    throw new Error(
+      `Kafka's ACLs could not be changed through ${resolveEndpoints().kafkaBrokers.join(',')} (${(error as Error).message}). The registry ` +
+        'is changed; run the command again once KAFKA_BROKERS reaches a principal allowed to alter ACLs (locally the plaintext listener).',
+      { cause: error },
+    );
+  }
+}
+
+/** Deletes the ACLs of every source certificate of `systems` that is no longer recorded (revoked or replaced). */
+async function withdrawSourceAccess(registry: Registry, systems: readonly string[]): Promise<void> {
+  for (const system of systems) {
+    const withdrawn = await registry.withdrawnKafkaPrincipals(system);
+    if (withdrawn.length === 0) continue;
+    await withKafkaAdmin(async (kafka) => {
+      for (const { principal } of withdrawn) await withdrawAccess(kafka, principal);
+    });
+    await registry.forgetKafkaPrincipals(system, withdrawn.map((entry) => entry.principal));
+    for (const { principal } of withdrawn) console.log(`kafka        ${principal} may do nothing any more (its ACLs are deleted)`);
+  }
 }

@@ -4,7 +4,7 @@
 // with one from another authority, or with another kind of certificate is refused by the broker.
 // And topics are created with the replication the cluster allows (one broker here: 1 and 1).
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,7 +106,7 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
     expect(assessed.code, assessed.stderr).toBe(0);
     const issued = await dancu('pki', 'issue', 'moj-hotich', '--source');
     expect(issued.code, issued.stderr).toBe(0);
-    expect(issued.stdout).toContain('User:source.civil-status');
+    expect(issued.stdout).toMatch(/User:source\.civil-status\.[0-9a-f]{16}/);
   });
 
   it('R40, R42: the source’s certificate writes its own topic; another source’s topic, and reading, are refused by the broker', async () => {
@@ -146,13 +146,38 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
     );
     await expect(publish(impatientClient({ ca: [ca], cert: certificatePem(forged), key: privateKeyPem(forgedKeys.privateKey) }), sourceTopic('civil-status'))).rejects.toThrow();
 
-    // A certificate of the hub's own CA, but a consumer system's (OU=system): no ACL names it.
-    const consumer = await issueCertificate(kafka.pkiDir, { kind: 'system', id: 'civil-status', organisation: 'vietbank', validDays: 30 });
+    // A certificate of the hub's own CA, but a consumer system's (OU=system), even with the CN an
+    // admitted source certificate has: no ACL names its principal.
+    const admitted = new X509Certificate(await readFile(join(pkiFiles(kafka.pkiDir).issuedDir, 'moj-hotich.crt.pem'))).subject.match(/CN=(\S+)/)![1]!;
+    const consumer = await issueCertificate(kafka.pkiDir, { kind: 'system', id: admitted, organisation: 'moj', validDays: 30 });
     await expect(publish({ caPem: ca, certPem: consumer.certificatePem, keyPem: consumer.privateKeyPem }, sourceTopic('civil-status'))).rejects.toThrow(/authoriz/i);
 
     // Allowed: the admitted source, on the same listener, still writes.
     const issued = join(pkiFiles(kafka.pkiDir).issuedDir, 'moj-hotich');
     await publish({ caPem: ca, certPem: await readFile(`${issued}.crt.pem`, 'utf8'), keyPem: await readFile(`${issued}.key.pem`, 'utf8') }, sourceTopic('civil-status'));
+  });
+
+  it('R40, R22: a replaced or revoked source certificate is refused by the broker at once, even on a connection already open; the new one writes', async () => {
+    const issuedFiles = join(pkiFiles(kafka.pkiDir).issuedDir, 'moj-hotich');
+    const credentials = async (): Promise<KafkaTls> => ({ caPem: ca, certPem: await readFile(`${issuedFiles}.crt.pem`, 'utf8'), keyPem: await readFile(`${issuedFiles}.key.pem`, 'utf8') });
+    const old = new RecordPublisher(tlsClient(await credentials()));
+    try {
+      await old.publish(sourceTopic('civil-status'), [event('civil-status')]);
+
+      const reissued = await dancu('pki', 'issue', 'moj-hotich', '--source');
+      expect(reissued.code, reissued.stderr).toBe(0);
+      expect(reissued.stdout).toMatch(/revoked .*moj-hotich/);
+      expect(reissued.stdout).toMatch(/kafka +User:source\.civil-status\.[0-9a-f]{16} may do nothing any more/);
+      await expect(old.publish(sourceTopic('civil-status'), [event('civil-status')])).rejects.toThrow(/authoriz/i);
+      const current = await credentials();
+      await publish(current, sourceTopic('civil-status'));
+
+      const revoked = await dancu('pki', 'revoke', 'moj-hotich', '--reason', 'key leaked');
+      expect(revoked.code, revoked.stderr).toBe(0);
+      await expect(publish(current, sourceTopic('civil-status'))).rejects.toThrow(/authoriz/i);
+    } finally {
+      await old.close().catch(() => {});
+    }
   });
 
   it('topics are created with one replica and min.insync.replicas 1 on a single broker', async () => {

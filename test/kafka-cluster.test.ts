@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../deploy/local/locations.ts';
 import { issueCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { applyAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal } from '../kafka/access.ts';
 import { ALL_TOPICS, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics, readTopicToEnd } from '../kafka/transport.ts';
 import { DANCU_BIN } from './harness.ts';
@@ -52,7 +53,9 @@ describe('a three-node Kafka cluster (private)', () => {
     }
 
     const ca = await readFile(pkiFiles(cluster.pkiDir).caCertificate, 'utf8');
-    const source = await issueCertificate(cluster.pkiDir, { kind: 'source', id: 'residence', organisation: 'mps', validDays: 30 });
+    const name = sourceCertificateName('residence');
+    const source = await issueCertificate(cluster.pkiDir, { kind: 'source', id: name, organisation: 'mps', validDays: 30 });
+    await applyAccessRules(kafka, sourceAccessRules(sourcePrincipal(name), 'residence'));
     const publisher = new RecordPublisher(connectKafka({ brokers: [cluster.tls[0]!], clientId: 'dancu-cluster-source', tls: { caPem: ca, certPem: source.certificatePem, keyPem: source.privateKeyPem } }));
     const value = JSON.stringify({ eventId: randomUUID() });
     try {

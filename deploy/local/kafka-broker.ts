@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureKafkaCertificates } from '../../hub/pki/kafka-certificates.ts';
-import { PRINCIPAL_MAPPING_RULES, applyAccessRules } from '../../kafka/access.ts';
+import { PRINCIPAL_MAPPING_RULES, applyAccessRules, hubAccessRules } from '../../kafka/access.ts';
 import { replicationFor } from '../../kafka/topics.ts';
 import { runCommand } from './command.ts';
 import { ensureKafkaJars, kafkaJava } from './kafka-dist.ts';
@@ -83,7 +83,7 @@ function kafkaNode(size: KafkaClusterSize, node: number): LocalService {
     warmUp: async () => {
       await warmUpKafka([addresses.plaintext]);
       // Through the plaintext listener, whose ANONYMOUS principal is the stack's super user.
-      await applyAccessRules(quietClient([addresses.plaintext], 10));
+      await applyAccessRules(quietClient([addresses.plaintext], 10), hubAccessRules());
     },
   };
 }

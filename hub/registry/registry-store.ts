@@ -32,6 +32,16 @@ export interface SystemRecord {
   /** For a source system (source-system.ts): the source topic it may write, and its assessed version. */
   source?: SourceName;
   version?: string;
+  /**
+   * A source system's Kafka principal per certificate: its ACLs exist while the certificate does, and
+   * are withdrawn once the fingerprint has left `certificateFingerprints` (revoked, or replaced).
+   */
+  kafkaPrincipals?: KafkaPrincipal[];
+}
+
+export interface KafkaPrincipal {
+  fingerprint: string;
+  principal: string;
 }
 
 /** A request record with the revision used as its compare-and-set token. */

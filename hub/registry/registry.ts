@@ -10,7 +10,7 @@ import { checkNarrowing, isOverdue, nextStatus, reasonRequired, toAgreement, typ
 import { checkOfficer, mayDecide, type Officer } from './competent-authority.ts';
 import { checkConnectionRequest, type Grant, type Quota } from './connection-request.ts';
 import { consentId, consentStatus, isConsentChannel, CONSENT_CHANNELS, type ConsentChannel, type ConsentRecord, type ConsentStatus } from './consent.ts';
-import { insertOnce, registryCollections, upsertRetried, type RegistryCollections, type StoredOfficer, type StoredRequest, type SystemRecord } from './registry-store.ts';
+import { insertOnce, registryCollections, upsertRetried, type RegistryCollections, type StoredOfficer, type StoredRequest, type SystemRecord, type KafkaPrincipal } from './registry-store.ts';
 import { FINGERPRINT, normaliseFingerprint, type CertificateHolder, type RevocationTarget, type RevokedCertificate } from './certificate-revocation.ts';
 import { isInvalidating, type InvalidationPublisher } from './invalidation.ts';
 import { orInvalid, RegistryError } from './registry-error.ts';
@@ -200,6 +200,28 @@ export class Registry {
     if (!record?.source || !record.version) return null;
     const system = { systemId, organisationId: record.organisationId, source: record.source, version: record.version };
     return { system, assessment: assessmentStatus({ version: record.version, connectedViaEidPlatform: false }, await this.assessmentHistory(systemId), now) };
+  }
+
+  /** pki records the Kafka principal of a source certificate it issued, after its fingerprint. */
+  async recordKafkaPrincipal(systemId: string, fingerprint256: string, principal: string): Promise<void> {
+    const entry = { fingerprint: fingerprint256.toUpperCase(), principal };
+    const result = await this.store.systems.updateOne({ _id: systemId }, { $addToSet: { kafkaPrincipals: entry } });
+    if (result.matchedCount === 0) throw new RegistryError('NOT_FOUND', `no system ${systemId}`);
+  }
+
+  /** The Kafka principals of a source system whose certificates are no longer recorded: their ACLs must go. */
+  async withdrawnKafkaPrincipals(systemId: string): Promise<KafkaPrincipal[]> {
+    const system = await this.findSystem(systemId);
+    const valid = new Set(system?.certificateFingerprints ?? []);
+    return (system?.kafkaPrincipals ?? []).filter((entry) => !valid.has(entry.fingerprint));
+  }
+
+  /** Once their ACLs are deleted, the principals leave the system's record (one writer: the CLI's). */
+  async forgetKafkaPrincipals(systemId: string, principals: readonly string[]): Promise<void> {
+    const system = await this.findSystem(systemId);
+    if (!system?.kafkaPrincipals) return;
+    const kept = system.kafkaPrincipals.filter((entry) => !principals.includes(entry.principal));
+    await this.store.systems.updateOne({ _id: systemId }, { $set: { kafkaPrincipals: kept } });
   }
 
   /** pki calls this when it issues a client certificate for a registered system. */
