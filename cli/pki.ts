@@ -133,8 +133,9 @@ export function registerPkiCommand(program: Command): void {
         'or every certificate recorded for a system (or, with --operator, an officer). The revocation is written to ' +
         'the registry\'s revocation list, journaled, and announced on the invalidation topic: every running hub ' +
         'refuses the certificate at once (CERTIFICATE_REVOKED), open WatchChanges streams included. Revoking an ' +
-        'agreement (`dancu registry revoke`) revokes its system\'s certificates too. Uses MONGODB_URI / ' +
-        'DANCU_DB and KAFKA_BROKERS.',
+        'agreement (`dancu registry revoke`) revokes its system\'s certificates too. A source system\'s revoked ' +
+        'certificates also lose their Kafka ACLs, so the broker refuses them from their next request. Uses MONGODB_URI / ' +
+        'DANCU_DB and KAFKA_BROKERS (which must reach a principal allowed to alter ACLs for a source system).',
     )
     .argument('<fingerprint|id>', 'a certificate\'s fingerprint, or the id of the system (or officer) whose certificates go')
     .requiredOption('--reason <text>', 'why (journaled)')
