@@ -4,6 +4,7 @@ import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCert
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
 import type { Registry } from '../hub/registry/registry.ts';
+import { caKeyHolder, OFFICER_OPTION_HELP, officerOrCaKeyHolder, type OfficerFlags } from './officer.ts';
 import { withRegistry } from './registry.ts';
 import { parsePositiveInt, pkiDir } from './settings.ts';
 
@@ -31,8 +32,6 @@ async function recordedCertificates(registry: Registry, kind: 'system' | 'operat
   return (await registry.listOfficers()).find((officer) => officer._id === id)?.certificateFingerprints ?? [];
 }
 
-/** Who the journal names for a revocation: --by, else the OS user. */
-const revokedBy = (by?: string) => by ?? process.env.USER ?? 'operator';
 
 function printRevoked(revoked: readonly RevokedCertificate[]): void {
   for (const certificate of revoked) console.log(`revoked      SHA-256 ${certificate._id} (${certificate.holder} ${certificate.holderId})`);
@@ -88,8 +87,7 @@ export function registerPkiCommand(program: Command): void {
     .option('--dir <dir>', "the CA's directory (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
     .option('--out <dir>', 'where to write the certificate and key (default: <dir>/issued)')
     .option('--keep-previous', 'leave the holder\'s earlier certificates valid (a planned overlap); by default they are revoked')
-    .option('--by <who>', 'who issues, named in the journal for any revocation (default: $USER)')
-    .action(async (id: string, options: { organisation?: string; operator?: boolean; days: string; dir?: string; out?: string; keepPrevious?: boolean; by?: string }) => {
+    .action(async (id: string, options: { organisation?: string; operator?: boolean; days: string; dir?: string; out?: string; keepPrevious?: boolean }) => {
       // Checked before touching the CA, so a typo gets its own error rather than a missing-CA one.
       checkName(id, 'the id');
       if (options.organisation !== undefined) checkName(options.organisation, 'the organisation');
@@ -97,14 +95,16 @@ export function registerPkiCommand(program: Command): void {
       const dir = options.dir ?? pkiDir();
       const kind = options.operator ? 'operator' : 'system';
       const { issued, replaced } = await withRegistry(async (registry) => {
+        // Issuing is the CA key holder's act: the journal names them (`ca-key-holder:<user>`).
+        const by = await caKeyHolder({ ...process.env, DANCU_PKI_DIR: dir });
         const organisation = kind === 'system' ? await systemOrganisation(registry, id, options.organisation) : await officerOrganisation(registry, id, options.organisation);
         const previous = await recordedCertificates(registry, kind, id);
         const certificate = await issueCertificate(dir, { kind, id, organisation, validDays });
-        if (kind === 'system') await registry.recordCertificate(id, certificate.fingerprint256);
-        else await registry.recordOperatorCertificate(id, certificate.fingerprint256);
+        if (kind === 'system') await registry.recordCertificate(id, certificate.fingerprint256, by);
+        else await registry.recordOperatorCertificate(id, certificate.fingerprint256, by);
         const target = kind === 'system' ? { system: id } : { operator: id };
         const stale = options.keepPrevious || previous.length === 0;
-        const revoked = stale ? [] : await registry.revokeCertificates(target, revokedBy(options.by), `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
+        const revoked = stale ? [] : await registry.revokeCertificates(target, by, `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
         return { issued: certificate, replaced: revoked };
       });
       const ca = pkiFiles(dir).caCertificate;
@@ -132,11 +132,11 @@ export function registerPkiCommand(program: Command): void {
     .argument('<fingerprint|id>', 'a certificate\'s fingerprint, or the id of the system (or officer) whose certificates go')
     .requiredOption('--reason <text>', 'why (journaled)')
     .option('--operator', 'the id names an officer, not a system')
-    .option('--by <who>', 'who revokes (journaled; default: $USER)')
-    .action(async (subject: string, options: { reason: string; operator?: boolean; by?: string }) => {
+    .option('--officer <id>', `the agency head revoking: ${OFFICER_OPTION_HELP}. Without it, the holder of the CA's key revokes (journaled as ca-key-holder:<user>)`)
+    .action(async (subject: string, options: { reason: string; operator?: boolean } & OfficerFlags) => {
       const target = revocationTarget(subject, options.operator ? 'operator' : 'system');
       if (!('fingerprint' in target)) checkName(subject, options.operator ? 'the officer id' : 'the system id');
-      const revoked = await withRegistry((registry) => registry.revokeCertificates(target, revokedBy(options.by), options.reason));
+      const revoked = await withRegistry(async (registry) => registry.revokeCertificates(target, await officerOrCaKeyHolder(registry, options, 'revoke-certificate'), options.reason));
       printRevoked(revoked);
       console.log(`${revoked.length} certificate(s) revoked; every running hub refuses them from now on`);
     });

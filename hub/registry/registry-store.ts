@@ -28,6 +28,17 @@ export interface SystemRecord {
   agreementIds: string[];
   /** SHA-256 fingerprints of its client certificates, `AB:CD:…` as node's X509Certificate prints them. */
   certificateFingerprints?: string[];
+  /** R31: set once the agency confirmed the system is connected through the e-identification platform. */
+  eidPlatformConfirmation?: EidPlatformConfirmation;
+}
+
+/** The agency's confirmation of an e-ID platform connection (`dancu registry confirm-eid`). */
+export interface EidPlatformConfirmation {
+  /** The officer who confirmed it. */
+  by: string;
+  at: Date;
+  /** The agency's record of the connection (a document number). */
+  reference: string;
 }
 
 /** A request record with the revision used as its compare-and-set token. */
