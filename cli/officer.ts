@@ -75,7 +75,7 @@ export async function caKeyHolder(env: NodeJS.ProcessEnv = process.env): Promise
   try {
     matches = new X509Certificate(await readFile(files.caCertificate, 'utf8')).checkPrivateKey(createPrivateKey(await readFile(files.caKey, 'utf8')));
   } catch {
-    throw new Error(`cannot read the CA's certificate and key in ${pkiDir(env)}: act as an officer (--officer), or run this where the CA's key is`);
+    throw new Error(`no certificate authority in ${pkiDir(env)} (cannot read ca.crt.pem and ca.key.pem): run \`dancu pki init\` there, or act as an officer (--officer)`);
   }
   if (!matches) throw new Error(`${files.caKey} is not the key of ${files.caCertificate}`);
   return new CaKeyHolder(env.USER ?? 'operator');
