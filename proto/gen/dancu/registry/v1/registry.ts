@@ -3881,6 +3881,8 @@ export const RegistryService = {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest: {
     path: "/dancu.registry.v1.Registry/ReviewRequest" as const,
@@ -4002,6 +4004,8 @@ export interface RegistryServer extends UntypedServiceImplementation {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest: handleUnaryCall<ReviewRequestRequest, Agreement>;
   /**
@@ -4082,6 +4086,8 @@ export interface RegistryClient extends Client {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest(
     request: ReviewRequestRequest,
