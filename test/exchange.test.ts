@@ -221,7 +221,7 @@ describe('the exchange over mutual TLS', () => {
     expect(stranger).toMatchObject({ ok: false, code: status.NOT_FOUND });
   });
 
-  it('R8, R12: SelfService serves only the citizen the e-identification platform signed for — no assertion, another citizen’s, another issuer’s, another audience’s or an expired one is UNAUTHENTICATED', async () => {
+  it('R8, R12, R10, R18: SelfService serves only the citizen the e-identification platform signed for — no assertion, another citizen’s, another issuer’s, another audience’s or an expired one is UNAUTHENTICATED — and only through a public-service portal', async () => {
     const portal = await fx.register({ organisation: 'dvc-portal', category: 'PUBLIC_SERVICE_PORTAL', system: 'dvc-portal-app', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: STATE_GRANTS });
     const [citizen, neighbour] = [fx.citizens[10]!, fx.citizens[11]!];
     const forger = await LocalEidIssuer.open(join(fx.pkiDir, 'forged-eid')); // same issuer name, keys the hub never published
@@ -238,6 +238,13 @@ describe('the exchange over mutual TLS', () => {
     const [entry] = await queryJournal(fx.store.db, { citizen: citizen._id, act: 'self-service', limit: 1 });
     expect(entry).toMatchObject({ action: 'GetMyRecord', decision: 'refused', reason: 'EID_ASSERTION_INVALID', actor: { system: 'dvc-portal-app' } });
     expect(await withAssertion(await fx.eid.sign({ personalId: citizen._id }))).toMatchObject({ ok: true });
+
+    // An agreement approved before the portal-only rule, for a bank (R10, R18): SelfService refuses it.
+    await fx.store.db.collection('connection_requests').updateOne({ _id: portal.agreementId as never }, { $set: { 'request.organisation.category': 'CREDIT_INSTITUTION' } });
+    await waitFor('the bank refused SelfService', async () => {
+      const outcome = await withAssertion(await fx.eid.sign({ personalId: citizen._id }));
+      return !outcome.ok && outcome.code === status.PERMISSION_DENIED && outcome.reason === 'SERVICE_NOT_GRANTED';
+    }, 30_000);
   });
 
   it('R22, R12: WatchChanges streams only granted fields of watched, consenting citizens, resumes from its cursor, and ends when consent is revoked', async () => {
