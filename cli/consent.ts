@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { officerOption, type OfficerFlags } from './officer.ts';
-import { asOfficer, withRegistry } from './registry.ts';
+import { asOfficer } from './registry.ts';
 
 /** The token itself, or `@file` holding it. */
 function confirmationOf(value: string): string {
@@ -28,13 +28,14 @@ export function registerConsentCommand(program: Command): void {
       console.log(`consent of ${personalId} under ${agreementId}: ${record.state} (${record.channel}, confirmed by the citizen)`);
     });
   }
-  consent
-    .command('show')
-    .description('Whether calls about this citizen may run under the agreement, as far as consent goes.')
-    .argument('<agreement-id>')
-    .argument('<personal-id>')
-    .action(async (agreementId: string, personalId: string) => {
-      const status = await withRegistry((r) => r.consentStatus(agreementId, personalId));
+  officerOption(
+    consent
+      .command('show')
+      .description("Whether calls about this citizen may run under the agreement, as far as consent goes; as an officer covering the requester's area, journaled.")
+      .argument('<agreement-id>')
+      .argument('<personal-id>'),
+  ).action(async (agreementId: string, personalId: string, o: OfficerFlags) => {
+      const status = await asOfficer(o, (r, officer) => r.showConsent(agreementId, personalId, officer));
       if (!status.required) console.log(`agreement ${agreementId} is with a state body: no consent needed (R12)`);
       else if (status.granted) console.log(`consented through ${status.channel} on ${status.since.toISOString()}`);
       else console.log(`no consent: ${status.reason}`);

@@ -73,11 +73,8 @@ export function registerRegistryCommand(program: Command): void {
       const added = await withRegistry(async (r) => r.addOfficer({ _id: id, name: o.name, level: o.level, ...(locality ? { locality } : {}) }, await officerOrCaKeyHolder(r, o, 'add-officer')));
       console.log(`officer ${added._id} (${added.level}${added.locality ? ` ${JSON.stringify(added.locality)}` : ''}) registered`);
     });
-  officer
-    .command('list')
-    .description('List the registered officers.')
-    .action(async () => {
-      const officers = await withRegistry((r) => r.listOfficers());
+  officerOption(officer.command('list').description('List the registered officers (to an officer).')).action(async (o: OfficerFlags) => {
+      const officers = await asOfficer(o, (r) => r.listOfficers(), 'list-officers');
       printTable([['id', 'name', 'level', 'locality'], ...officers.map((o) => [o._id, o.name, o.level, o.locality ? Object.values(o.locality).join('/') : 'nationwide'])]);
     });
 

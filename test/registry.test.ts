@@ -280,6 +280,9 @@ describe('the registry on the real FerretDB', () => {
     expect(await refusal(registry.listRequests('nobody'))).toBe('NOT_COMPETENT');
     expect(await refusal(registry.usageReport('cr-vietbank', '2026-03-15', '2026-03-17', 'hcm-director'))).toBe('NOT_COMPETENT');
     expect(journal.last()).toMatchObject({ action: 'usage-report', actor: { officer: 'hcm-director' }, decision: 'refused', reason: 'NOT_COMPETENT' });
+    expect(await refusal(registry.showConsent('cr-vietbank', citizen, 'hcm-director'))).toBe('NOT_COMPETENT');
+    expect(await registry.showConsent('cr-vietbank', citizen, 'hn-director')).toMatchObject({ required: true, granted: false });
+    expect(journal.last()).toMatchObject({ action: 'show-consent', actor: { officer: 'hn-director' }, citizens: [citizen], decision: 'done' });
 
     // Allowed: the officer of the area files it, the provincial director decides it (R17 5.2), each sees their own area's requests.
     await registry.submitRequest(saigon, 'hcm-director', { requestId: 'cr-saigon' });

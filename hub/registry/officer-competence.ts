@@ -20,6 +20,7 @@ export type Competence = 'any-officer' | 'agency-head' | 'area' | 'competent-aut
 
 export const ACT_COMPETENCE = {
   'add-officer': 'agency-head',
+  'list-officers': 'any-officer',
   'submit-request': 'area',
   'list-requests': 'any-officer', // each sees the requests of requesters in their area
   'review-request': 'competent-authority',
@@ -29,6 +30,7 @@ export const ACT_COMPETENCE = {
   'record-assessment': 'agency-head',
   'confirm-eid': 'agency-head',
   'record-consent': 'area',
+  'show-consent': 'area',
   'revoke-consent': 'area',
   'usage-report': 'area',
   'service-catalogue': 'any-officer',

@@ -359,6 +359,15 @@ export class Registry {
     return this.changeConsent('revoke-consent', 'revoked', agreementId, personalId, by, confirmation);
   }
 
+  /** An officer covering the requester's area reads whether a citizen consented (`dancu consent show`); journaled, as it reveals a citizen's dealings. */
+  async showConsent(agreementId: string, personalId: string, by: Actor): Promise<ConsentStatus> {
+    return this.act<ConsentStatus>('show-consent', by, { citizen: personalId }, async ({ authorize }) => {
+      const agreement = await this.getAgreement(agreementId);
+      authorize(agreement.organisation);
+      return { value: await this.consentStatus(agreement, personalId) };
+    }, { agreement: agreementId, citizens: [personalId] });
+  }
+
   /** R12 on the hot path: pass the agreement already in hand to skip reading it again. */
   async consentStatus(agreement: string | Pick<Agreement, 'id' | 'consentRequired'>, personalId: string): Promise<ConsentStatus> {
     const found = typeof agreement === 'string' ? await this.getAgreement(agreement) : agreement;
