@@ -17,6 +17,7 @@ import { EidVerifier } from '../hub/eid/eid-assertion.ts';
 import type { OfficerAct } from '../hub/registry/officer-competence.ts';
 import { authenticatedOfficer, OFFICER_OPTION_HELP, officerOption, officerOrCaKeyHolder, type OfficerFlags } from './officer.ts';
 import { printTable } from './table.ts';
+import { registerWrittenRequestCommand } from './written-request.ts';
 
 /**
  * Opens the registry on DANCU_DB with the real journal, runs one use case, closes both. A change
@@ -184,6 +185,8 @@ export function registerRegistryCommand(program: Command): void {
         console.log(`agreement ${agreement.id} is now ${agreement.status}`);
       });
   }
+
+  registerWrittenRequestCommand(registry);
 
   registry
     .command('catalogue')

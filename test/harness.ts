@@ -181,24 +181,35 @@ export async function allStoredAsExpected(store: PopulationStore, expected: Read
  */
 export async function officerPki(prefix: string, database: string, officerId = 'c06-head'): Promise<{ dir: string; remove: () => Promise<void> }> {
   const pki = await temporaryPki(prefix);
+  await withTestRegistry(database, (registry) => registry.addOfficer({ _id: officerId, name: 'Cục trưởng C06', level: 'agency-head' }, new CaKeyHolder('test')));
+  await officerCertificates(database, pki.dir, [officerId]);
+  return pki;
+}
+
+/** Operator certificates for officers already registered on `database`, issued and recorded as `dancu pki issue --operator` does, into `<pkiDir>/issued`. */
+export async function officerCertificates(database: string, pkiDir: string, officerIds: readonly string[]): Promise<void> {
+  await withTestRegistry(database, async (registry) => {
+    for (const officerId of officerIds) {
+      const issued = await issueCertificate(pkiDir, { kind: 'operator', id: officerId, organisation: 'population-data-agency', validDays: 30 });
+      await registry.recordOperatorCertificate(officerId, issued.fingerprint256, new CaKeyHolder('test'));
+      await writeIssuedCertificate(pkiFiles(pkiDir).issuedDir, officerId, issued);
+    }
+  });
+}
+
+async function withTestRegistry(database: string, use: (registry: Registry) => Promise<unknown>): Promise<void> {
   const client = await MongoClient.connect(testEndpoints().mongodbUri);
   try {
     const db = client.db(database);
     const journal = await Journal.open(db);
     try {
-      const registry = await Registry.open(db, journal);
-      const root = new CaKeyHolder('test');
-      await registry.addOfficer({ _id: officerId, name: 'Cục trưởng C06', level: 'agency-head' }, root);
-      const issued = await issueCertificate(pki.dir, { kind: 'operator', id: officerId, organisation: 'population-data-agency', validDays: 30 });
-      await registry.recordOperatorCertificate(officerId, issued.fingerprint256, root);
-      await writeIssuedCertificate(pkiFiles(pki.dir).issuedDir, officerId, issued);
+      await use(await Registry.open(db, journal));
     } finally {
       await journal.close();
     }
   } finally {
     await client.close();
   }
-  return pki;
 }
 
 /** A hub PKI of the test's own, in a temporary directory, for tests that run `dancu hub`; call the result to remove it. */

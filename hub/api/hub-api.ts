@@ -31,6 +31,9 @@ import { CitizenCache } from '../exchange/citizen-cache.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { operationsService } from '../operations/operations-service.ts';
 import { EidVerifier, type EidSettings } from '../eid/eid-assertion.ts';
+import { WrittenRequests } from '../written-requests/written-requests.ts';
+import { writtenRequestsService } from '../written-requests/written-requests-service.ts';
+import { registerOverdueGauge } from '../written-requests/overdue-gauge.ts';
 
 export interface HubApiOptions {
   kafkaBrokers: string[];
@@ -142,6 +145,8 @@ export class HubApi {
       // The citizen's own reads through a portal (self-service) are accesses too (R8, R35).
       accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: ['exchange', 'self-service'], since, limit }),
     };
+    const written = new WrittenRequests(store.db, store, journaled);
+    if (options.metrics) registerOverdueGauge(options.metrics, written, log);
     const server = await ApiServer.start({
       address: options.address,
       ...(options.pkiDir ? { pkiDir: options.pkiDir } : {}),
@@ -163,6 +168,7 @@ export class HubApi {
       }),
       selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals, ...(eid ? { eid } : {}) }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
+      writtenRequests: writtenRequestsService({ written, journal: journaled, observer: metrics, tracer, officers: registry }),
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, officers: registry }),
       log,
     });

@@ -41,6 +41,11 @@ export const ACT_COMPETENCE = {
   'dlq-show': 'any-officer',
   'dlq-replay': 'any-officer',
   'remove-expired': 'agency-head',
+  // Written requests (R19): any officer registers one; WrittenRequests itself checks that the one
+  // who chooses, delivers or refuses is the request's competent authority (R17).
+  'register-written-request': 'any-officer',
+  'decide-written-request': 'any-officer',
+  'list-written-requests': 'any-officer',
 } as const satisfies Record<string, Competence>;
 
 export type OfficerAct = keyof typeof ACT_COMPETENCE;
