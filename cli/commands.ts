@@ -4,6 +4,7 @@ import { registerConnectorCommands } from './connector.ts';
 import { registerConsentCommand } from './consent.ts';
 import { registerConsumerCommand } from './consumer.ts';
 import { registerDlqCommand } from './dlq.ts';
+import { registerEidCommand } from './eid.ts';
 import { registerHubCommand } from './hub.ts';
 import { registerJournalCommand } from './journal.ts';
 import { registerPkiCommand } from './pki.ts';
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerConsentCommand(program);
   registerStackCommand(program);
   registerPkiCommand(program);
+  registerEidCommand(program);
   registerConsumerCommand(program);
   registerSmsGatewayCommand(program);
 }

@@ -11,7 +11,9 @@ import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts'
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
-import { databaseName, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
+import { dancuHome, databaseName, eidSettings, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
+import { join } from 'node:path';
+import { LocalEidIssuer } from '../deploy/local/eid-issuer.ts';
 
 /**
  * The Node.js flags a production hub runs with (NODE_OPTIONS in deploy/, and the backfill
@@ -86,6 +88,9 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
   const jaegerUi = jaegerUiUrl();
   const stack = await ensureStack({ log: (line) => console.error(line) });
   const pki = await preparePki(flags, options.createPkiIfMissing);
+  const eid = eidSettings();
+  // The local demo's e-identification platform, as the PKI is made on first start; a real one is named by DANCU_EID_JWKS.
+  if (options.createPkiIfMissing && !process.env.DANCU_EID_JWKS) await LocalEidIssuer.open(join(dancuHome(), 'eid'));
   const tracer = options.tracing.tracer(HUB_SERVICE);
   const database = databaseName();
   const hub = await IngestService.start({
@@ -110,6 +115,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     journal: hub.journal,
     tracer,
     connectors,
+    eid,
   });
   const admin = await AdminServer.start({
     registry: hub.metrics.registry,

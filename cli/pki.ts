@@ -9,6 +9,7 @@ import { sourceTopic } from '../kafka/topics.ts';
 import { connectKafka } from '../kafka/transport.ts';
 import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
 import type { Registry } from '../hub/registry/registry.ts';
+import { caKeyHolder, OFFICER_OPTION_HELP, officerOrCaKeyHolder, type OfficerFlags } from './officer.ts';
 import { withRegistry } from './registry.ts';
 import { parsePositiveInt, pkiDir } from './settings.ts';
 
@@ -36,8 +37,6 @@ async function recordedCertificates(registry: Registry, kind: 'system' | 'operat
   return (await registry.listOfficers()).find((officer) => officer._id === id)?.certificateFingerprints ?? [];
 }
 
-/** Who the journal names for a revocation: --by, else the OS user. */
-const revokedBy = (by?: string) => by ?? process.env.USER ?? 'operator';
 
 function printRevoked(revoked: readonly RevokedCertificate[]): void {
   for (const certificate of revoked) console.log(`revoked      SHA-256 ${certificate._id} (${certificate.holder} ${certificate.holderId})`);
@@ -94,8 +93,7 @@ export function registerPkiCommand(program: Command): void {
     .option('--dir <dir>', "the CA's directory (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
     .option('--out <dir>', 'where to write the certificate and key (default: <dir>/issued)')
     .option('--keep-previous', 'leave the holder\'s earlier certificates valid (a planned overlap); by default they are revoked')
-    .option('--by <who>', 'who issues, named in the journal for any revocation (default: $USER)')
-    .action(async (id: string, options: { organisation?: string; operator?: boolean; source?: boolean; days: string; dir?: string; out?: string; keepPrevious?: boolean; by?: string }) => {
+    .action(async (id: string, options: { organisation?: string; operator?: boolean; source?: boolean; days: string; dir?: string; out?: string; keepPrevious?: boolean }) => {
       if (options.source) return issueSourceCertificate(id, options);
       // Checked before touching the CA, so a typo gets its own error rather than a missing-CA one.
       checkName(id, 'the id');
@@ -104,14 +102,16 @@ export function registerPkiCommand(program: Command): void {
       const dir = options.dir ?? pkiDir();
       const kind = options.operator ? 'operator' : 'system';
       const { issued, replaced } = await withRegistry(async (registry) => {
+        // Issuing is the CA key holder's act: the journal names them (`ca-key-holder:<user>`).
+        const by = await caKeyHolder({ ...process.env, DANCU_PKI_DIR: dir });
         const organisation = kind === 'system' ? await systemOrganisation(registry, id, options.organisation) : await officerOrganisation(registry, id, options.organisation);
         const previous = await recordedCertificates(registry, kind, id);
         const certificate = await issueCertificate(dir, { kind, id, organisation, validDays });
-        if (kind === 'system') await registry.recordCertificate(id, certificate.fingerprint256);
-        else await registry.recordOperatorCertificate(id, certificate.fingerprint256);
+        if (kind === 'system') await registry.recordCertificate(id, certificate.fingerprint256, by);
+        else await registry.recordOperatorCertificate(id, certificate.fingerprint256, by);
         const target = kind === 'system' ? { system: id } : { operator: id };
         const stale = options.keepPrevious || previous.length === 0;
-        const revoked = stale ? [] : await registry.revokeCertificates(target, revokedBy(options.by), `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
+        const revoked = stale ? [] : await registry.revokeCertificates(target, by, `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
         return { issued: certificate, replaced: revoked };
       });
       const ca = pkiFiles(dir).caCertificate;
@@ -140,14 +140,14 @@ export function registerPkiCommand(program: Command): void {
     .argument('<fingerprint|id>', 'a certificate\'s fingerprint, or the id of the system (or officer) whose certificates go')
     .requiredOption('--reason <text>', 'why (journaled)')
     .option('--operator', 'the id names an officer, not a system')
-    .option('--by <who>', 'who revokes (journaled; default: $USER)')
-    .action(async (subject: string, options: { reason: string; operator?: boolean; by?: string }) => {
+    .option('--officer <id>', `the agency head revoking: ${OFFICER_OPTION_HELP}. Without it, the holder of the CA's key revokes (journaled as ca-key-holder:<user>)`)
+    .action(async (subject: string, options: { reason: string; operator?: boolean } & OfficerFlags) => {
       const target = revocationTarget(subject, options.operator ? 'operator' : 'system');
       if (!('fingerprint' in target)) checkName(subject, options.operator ? 'the officer id' : 'the system id');
       const revoked = await withRegistry(async (registry) => {
         let revoked: RevokedCertificate[] = [];
         try {
-          revoked = await registry.revokeCertificates(target, revokedBy(options.by), options.reason);
+          revoked = await registry.revokeCertificates(target, await officerOrCaKeyHolder(registry, options, 'revoke-certificate'), options.reason);
           return revoked;
         } finally {
           // Also after a failure, so a run that could not reach Kafka before is completed by the next one.
@@ -165,11 +165,13 @@ export function registerPkiCommand(program: Command): void {
  * which the broker maps to `User:source.<source>` (kafka/access.ts). Issued only to a registered source
  * system whose version holds a current level-3+ assessment; recorded, and re-issue revokes, like a system's.
  */
-async function issueSourceCertificate(id: string, options: { organisation?: string; days: string; dir?: string; out?: string; keepPrevious?: boolean; by?: string }): Promise<void> {
+async function issueSourceCertificate(id: string, options: { organisation?: string; days: string; dir?: string; out?: string; keepPrevious?: boolean }): Promise<void> {
   checkName(id, 'the system id');
   const validDays = parsePositiveInt(options.days, '--days');
   const dir = options.dir ?? pkiDir();
   const { issued, replaced, source, principal } = await withRegistry(async (registry) => {
+    // Issuing is the CA key holder's act: the journal names them (`ca-key-holder:<user>`).
+    const by = await caKeyHolder({ ...process.env, DANCU_PKI_DIR: dir });
     const status = await registry.sourceSystemStatus(id);
     if (!status) throw new Error(`${id} is not a registered source system: register it first (\`dancu registry source add\`)`);
     if (options.organisation !== undefined && options.organisation !== status.system.organisationId) {
@@ -182,10 +184,10 @@ async function issueSourceCertificate(id: string, options: { organisation?: stri
     const commonName = sourceCertificateName(status.system.source);
     const certificate = await issueCertificate(dir, { kind: 'source', id: commonName, organisation: status.system.organisationId, validDays });
     const principal = sourcePrincipal(commonName);
-    await registry.recordCertificate(id, certificate.fingerprint256);
+    await registry.recordCertificate(id, certificate.fingerprint256, by);
     await registry.recordKafkaPrincipal(id, certificate.fingerprint256, principal);
     await withKafkaAdmin((kafka) => applyAccessRules(kafka, sourceAccessRules(principal, status.system.source)));
-    const revoked = options.keepPrevious || previous.length === 0 ? [] : await registry.revokeCertificates({ system: id }, revokedBy(options.by), `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
+    const revoked = options.keepPrevious || previous.length === 0 ? [] : await registry.revokeCertificates({ system: id }, by, `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
     await withdrawSourceAccess(registry, [id]);
     return { issued: certificate, replaced: revoked, source: status.system.source, principal };
   });

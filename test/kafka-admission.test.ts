@@ -90,7 +90,10 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
   });
 
   it('R40, R42, R29–R32: a source system is registered and assessed before `dancu pki issue --source` gives it a certificate', async () => {
+    // The first officer of an empty registry, registered by the CA key holder, then given the
+    // operator certificate the CLI acts with (`--officer c06-head` loads it from <pki>/issued).
     expect((await dancu('registry', 'officer', 'add', 'c06-head', '--name', 'Cục trưởng C06', '--level', 'agency-head')).code).toBe(0);
+    expect((await dancu('pki', 'issue', 'c06-head', '--operator')).code).toBe(0);
     const added = await dancu('registry', 'source', 'add', 'moj-hotich', '--source', 'civil-status', '--organisation', 'moj', '--version', '2.1', '--officer', 'c06-head');
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain('dancu.source.civil-status.v1');
@@ -102,7 +105,7 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('not a registered source system');
 
-    const assessed = await dancu('registry', 'assess', 'moj-hotich', '--version', '2.1', '--level', '3', '--date', localDay(new Date()), '--kind', 'initial', '--findings', 'Clean.', '--assessor', 'A05');
+    const assessed = await dancu('registry', 'assess', 'moj-hotich', '--version', '2.1', '--level', '3', '--date', localDay(new Date()), '--kind', 'initial', '--findings', 'Clean.', '--assessor', 'A05', '--officer', 'c06-head');
     expect(assessed.code, assessed.stderr).toBe(0);
     const issued = await dancu('pki', 'issue', 'moj-hotich', '--source');
     expect(issued.code, issued.stderr).toBe(0);

@@ -37,6 +37,17 @@ export interface SystemRecord {
    * are withdrawn once the fingerprint has left `certificateFingerprints` (revoked, or replaced).
    */
   kafkaPrincipals?: KafkaPrincipal[];
+  /** R31: set once the agency confirmed the system is connected through the e-identification platform. */
+  eidPlatformConfirmation?: EidPlatformConfirmation;
+}
+
+/** The agency's confirmation of an e-ID platform connection (`dancu registry confirm-eid`). */
+export interface EidPlatformConfirmation {
+  /** The officer who confirmed it. */
+  by: string;
+  at: Date;
+  /** The agency's record of the connection (a document number). */
+  reference: string;
 }
 
 export interface KafkaPrincipal {
