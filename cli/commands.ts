@@ -5,6 +5,7 @@ import { registerConsentCommand } from './consent.ts';
 import { registerConsumerCommand } from './consumer.ts';
 import { registerCorrectionsCommand } from './corrections.ts';
 import { registerDlqCommand } from './dlq.ts';
+import { registerEidCommand } from './eid.ts';
 import { registerHubCommand } from './hub.ts';
 import { registerJournalCommand } from './journal.ts';
 import { registerPkiCommand } from './pki.ts';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerConsentCommand(program);
   registerStackCommand(program);
   registerPkiCommand(program);
+  registerEidCommand(program);
   registerConsumerCommand(program);
   registerSupportCommand(program);
   registerCorrectionsCommand(program);

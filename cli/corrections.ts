@@ -70,16 +70,16 @@ export function registerCorrectionsCommand(program: Command): void {
     .option('--accept', 'the register corrected (or will correct) its record; publish the correction as a new event')
     .option('--reject', 'the register keeps its record')
     .option('--reason <text>', 'why (required to reject)')
-    .requiredOption('--by <who>', 'who at the register decided')
+    .requiredOption('--decided-by <name>', "who at the register decided (the register's own record; not an officer of the agency)")
     .option('--file <path>', "the register's corrections file")
-    .action(async (name: string, reportId: string, o: { accept?: boolean; reject?: boolean; reason?: string; by: string; file?: string }) => {
+    .action(async (name: string, reportId: string, o: { accept?: boolean; reject?: boolean; reason?: string; decidedBy: string; file?: string }) => {
       const source = sourceOf(name);
       if (o.accept === o.reject) throw new Error('say --accept or --reject');
       const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: `dancu-corrections-${source}` });
       await ensureTopics(kafka, [topicLayout(CORRECTION_DECISIONS_TOPIC)]);
       const publisher = new RecordPublisher(kafka);
       try {
-        const decision = await decideCorrection({ publisher, source, file: fileOf(source, o.file) }, { reportId, decision: o.accept ? 'accepted' : 'rejected', decidedBy: o.by, ...(o.reason ? { reason: o.reason } : {}) });
+        const decision = await decideCorrection({ publisher, source, file: fileOf(source, o.file) }, { reportId, decision: o.accept ? 'accepted' : 'rejected', decidedBy: o.decidedBy, ...(o.reason ? { reason: o.reason } : {}) });
         console.log(`correction ${decision.reportId} ${decision.decision}; sent to the hub`);
       } finally {
         await publisher.close();

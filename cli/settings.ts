@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { stackLocations } from '../deploy/local/locations.ts';
 import { DEFAULT_DATABASE } from '../hub/store/population-store.ts';
 import { DEFAULT_PLAUSIBILITY, type PlausibilityRules } from '../schemas/plausibility.ts';
+import { eidSettingsFromEnv, type EidSettings } from '../hub/eid/eid-assertion.ts';
+import { localEidFiles } from '../deploy/local/eid-issuer.ts';
 
 /** Where local state lives (DANCU_HOME): checkpoints, rejected records, the local stack's data and logs. */
 export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -11,7 +13,12 @@ export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Where the hub's CA, server certificate and signing key live: DANCU_PKI_DIR, else `<DANCU_HOME>/pki`. */
 export function pkiDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DANCU_PKI_DIR ? resolve(env.DANCU_PKI_DIR) : join(dancuHome(env), 'pki');
+  return stackLocations(env).pkiDir;
+}
+
+/** The e-identification platform (DANCU_EID_JWKS, _ISSUER, _AUDIENCE); by default the local test issuer's keys in <DANCU_HOME>/eid. */
+export function eidSettings(env: NodeJS.ProcessEnv = process.env): EidSettings {
+  return eidSettingsFromEnv(localEidFiles(join(dancuHome(env), 'eid')).jwks, env);
 }
 
 /** The population store's database name (`DANCU_DB`). */

@@ -304,8 +304,8 @@ describe('consumer connectors', () => {
       ['KH-2', 'awaiting-consent'],
     ]);
 
-    await fx.api.registry.recordConsent(bank.agreementId, customer!._id, 'VNeID');
-    await fx.api.registry.recordConsent(bank.agreementId, impostor!._id, 'VNeID');
+    await fx.consent(bank.agreementId, customer!._id);
+    await fx.consent(bank.agreementId, impostor!._id);
     expect(await runJsonlBatch({ input: customers, output: out, ...ekycChecks(client, ['permanentAddress']) })).toEqual({ verified: 1, mismatch: 1 });
     expect(await results()).toEqual([
       { customerId: 'KH-1', outcome: 'verified', fields: { permanentAddress: customer!.fields.permanentAddress!.value } },

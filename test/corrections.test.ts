@@ -103,8 +103,8 @@ describe('corrections reach the source register (R37)', () => {
     const address = await report('permanentAddress', 4);
     await waitFor('the report in the residence register', async () => (await correctionsOf(residenceFile)).some((entry) => entry.report.reportId === address.reportId));
     const dancu = (...args: string[]) => run(process.execPath, [DANCU_BIN, ...args], { env: cliEnv() });
-    await expect(dancu('corrections', 'decide', 'residence', address.reportId, '--reject', '--by', 'clerk', '--file', residenceFile)).rejects.toMatchObject({ stderr: expect.stringContaining('needs the reason') });
-    const decided = await dancu('corrections', 'decide', 'residence', address.reportId, '--accept', '--reason', 'Corrected; event published.', '--by', 'clerk-12', '--file', residenceFile);
+    await expect(dancu('corrections', 'decide', 'residence', address.reportId, '--reject', '--decided-by', 'clerk', '--file', residenceFile)).rejects.toMatchObject({ stderr: expect.stringContaining('needs the reason') });
+    const decided = await dancu('corrections', 'decide', 'residence', address.reportId, '--accept', '--reason', 'Corrected; event published.', '--decided-by', 'clerk-12', '--file', residenceFile);
     expect(decided.stdout).toContain(`correction ${address.reportId} accepted; sent to the hub`);
     const accepted = await waitFor('the acceptance at the hub', async () => {
       const answer = await outcome(address.reportId);

@@ -1,6 +1,7 @@
 // R36: incidents and support requests over gRPC, answered and closed by operators (gRPC and CLI),
 // every change journaled, each organisation seeing only its own tickets.
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,9 @@ import { SupportClient } from '../proto/gen/dancu/support/v1/support.ts';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
+import { issueCertificate } from '../hub/pki/client-certificate.ts';
+import { clientCredentials } from '../hub/pki/credentials.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { call, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
 import { cliEnv, DANCU_BIN } from './harness.ts';
 
@@ -69,7 +73,7 @@ describe('incidents and support requests (R36)', () => {
     expect(JSON.stringify(journaled)).not.toContain('times out');
   });
 
-  it('R36, R2: an organisation sees only its own tickets; another organisation\'s is NOT_FOUND; an agreement not its own, a bad request, a system closing or an operator opening are refused', async () => {
+  it('R36, R2: an organisation sees only its own tickets; another organisation\'s is NOT_FOUND; an agreement not its own, a bad request, a system closing, an operator opening or an unrecorded operator certificate are refused', async () => {
     const hue = clientOf(province);
     const mine = await call(clientOf(bank), 'openTicket', { kind: 'support', severity: '', subject: 'How do we test Verify before approval?', description: 'We would like to test against synthetic citizens.', agreementId: '' });
     expect(mine).toMatchObject({ ok: true, response: { kind: 'support', severity: 'normal', organisation: 'bank-s' } });
@@ -85,29 +89,37 @@ describe('incidents and support requests (R36)', () => {
     expect(await call(clientOf(bank), 'openTicket', { kind: 'complaint', severity: 'urgent', subject: '', description: 'y', agreementId: '' })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, details: expect.stringContaining('kind must be incident or support') });
     expect(await call(clientOf(bank), 'closeTicket', { ticketId: mine.response.id, resolution: 'Closing my own.' })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
     expect(await call(head, 'openTicket', { kind: 'support', severity: '', subject: 'x', description: 'y', agreementId: '' })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+    // An operator certificate the registry never recorded for a registered officer answers nothing (R17).
+    const issued = await issueCertificate(fx.pkiDir, { kind: 'operator', id: 'ghost', organisation: 'population-data-agency', validDays: 1 });
+    const ghost = new SupportClient(fx.address, clientCredentials({ caPem: await readFile(pkiFiles(fx.pkiDir).caCertificate, 'utf8'), certPem: issued.certificatePem, keyPem: issued.privateKeyPem }));
+    expect(await call(ghost, 'listTickets', { status: '' })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_NOT_REGISTERED' });
+    expect(await call(ghost, 'closeTicket', { ticketId: mine.response.id, resolution: 'Closing.' })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_NOT_REGISTERED' });
     const refused = await queryJournal(fx.store.db, { act: 'support', limit: 50 });
     expect(refused.some((entry) => entry.action === 'Support.CloseTicket' && entry.decision === 'refused' && entry.reason === 'NOT_AN_OPERATOR')).toBe(true);
+    expect(refused.some((entry) => entry.action === 'Support.ListTickets' && entry.decision === 'refused' && entry.reason === 'CERTIFICATE_NOT_REGISTERED')).toBe(true);
   });
 
-  it('R36: operators list, read, answer and close tickets with `dancu support`, as registered officers only, journaled', async () => {
+  it('R36, R35: operators list, read, answer and close tickets with `dancu support`, as registered officers proven by their certificate only, journaled', async () => {
     const opened = await call(clientOf(bank), 'openTicket', { kind: 'incident', severity: 'critical', subject: 'Certificate rejected', description: 'Our new certificate is refused as CERTIFICATE_NOT_REGISTERED.', agreementId: bank.agreementId });
     if (!opened.ok) throw new Error(opened.details);
     const id = opened.response.id;
-    const dancu = (...args: string[]) => run(process.execPath, [DANCU_BIN, ...args], { env: cliEnv({ DANCU_DB: fx.database }) });
+    const dancu = (...args: string[]) => run(process.execPath, [DANCU_BIN, ...args], { env: cliEnv({ DANCU_DB: fx.database, DANCU_PKI_DIR: fx.pkiDir }) });
+    await dancu('pki', 'issue', 'c06-head', '--operator', '--keep-previous'); // into <pki>/issued, recorded; the gRPC client's certificate stays valid
 
-    const list = await dancu('support', 'list', '--status', 'open');
+    // Refused: no officer named, or one without an operator certificate (nothing reaches the desk).
+    await expect(dancu('support', 'list', '--status', 'open')).rejects.toMatchObject({ stderr: expect.stringContaining('this command acts as an officer') });
+    await expect(dancu('support', 'answer', id, '--officer', 'nobody', '--message', 'Hi')).rejects.toMatchObject({ stderr: expect.stringContaining('cannot read the operator certificate') });
+    const list = await dancu('support', 'list', '--status', 'open', '--officer', 'c06-head');
     expect(list.stdout).toMatch(new RegExp(`${id}\\s+incident\\s+critical\\s+open\\s+bank-s\\s+Certificate rejected`));
-    await expect(dancu('support', 'answer', id, '--officer', 'nobody', '--message', 'Hi')).rejects.toMatchObject({ stderr: expect.stringContaining('NOT_AN_OFFICER') });
     expect((await dancu('support', 'answer', id, '--officer', 'c06-head', '--message', 'Issue it again with dancu pki issue; the old one was revoked.')).stdout).toContain(`${id} incident (critical) — answered`);
     expect((await dancu('support', 'close', id, '--officer', 'c06-head', '--resolution', 'New certificate issued.')).stdout).toContain('closed');
-    expect((await dancu('support', 'show', id)).stdout).toContain('operator c06-head:\nIssue it again');
+    expect((await dancu('support', 'show', id, '--officer', 'c06-head')).stdout).toContain('operator c06-head:\nIssue it again');
     const read = await call(clientOf(bank), 'getTicket', { ticketId: id });
     expect(read).toMatchObject({ ok: true, response: { status: 'closed', resolution: 'New certificate issued.' } });
     const journaled = await queryJournal(fx.store.db, { act: 'support', limit: 50 });
     expect(journaled.filter((entry) => entry.detail?.includes(id)).map((entry) => [entry.action, entry.decision, entry.actor.officer ?? entry.actor.system])).toEqual([
       ['close-ticket', 'done', 'c06-head'],
       ['answer-ticket', 'done', 'c06-head'],
-      ['answer-ticket', 'refused', 'nobody'],
       ['open-ticket', 'done', 'bank-s-ekyc'],
     ]);
   });

@@ -1,7 +1,10 @@
 // A whole exchange on a bench: the hub API on mutual TLS over a fresh database, simulated
 // citizens in the store, and consumers registered the way a real one is — a connection request
-// approved by the competent officer, a security assessment, a certificate issued and recorded by
-// the registry. The exchange integration tests and the lookup benchmark both stand on it.
+// filed and approved by the competent officer, a security assessment, a certificate issued and
+// recorded by the registry — and a local e-identification platform (deploy/local/eid-issuer.ts)
+// whose assertions the hub trusts. The exchange integration tests and the lookup benchmark both
+// stand on it. Officers: `c06-head` (agency head, registered by the CA key holder) and
+// `hn-director` (Hà Nội provincial police).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +27,13 @@ import type { ConnectorHealth } from '../operations/connector-health.ts';
 import type { RefusalFloodOptions } from '../exchange/refusal-flood.ts';
 import type { Channel } from '../registry/channel-rules.ts';
 import { ONWARD_SHARING_TERM } from '../registry/onward-sharing.ts';
-import { isRequesterCategory, isStateBody } from '../registry/requester-category.ts';
+import { isRequesterCategory, isStateBody, type RequesterCategory } from '../registry/requester-category.ts';
 import { sandboxDatabase } from '../exchange/sandbox-citizens.ts';
 import { HubApi } from './hub-api.ts';
+import { LocalEidIssuer } from '../../deploy/local/eid-issuer.ts';
+import { DEFAULT_EID_AUDIENCE, LOCAL_EID_ISSUER } from '../eid/eid-assertion.ts';
+import { CaKeyHolder } from '../registry/officer-competence.ts';
+import { competentAuthority } from '../registry/competent-authority.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -90,6 +97,10 @@ export interface ExchangeSandbox {
   register(spec: ConsumerSpec): Promise<Consumer>;
   /** A certificate recorded for `system` (registered by a submitted request), and its clients: for test runs before approval. */
   systemClients(system: string, organisation: string): Promise<Omit<Consumer, 'agreementId'>>;
+  /** The local e-identification platform the hub trusts: signs citizens' assertions. */
+  eid: LocalEidIssuer;
+  /** The citizen confirms (or withdraws) consent in VNeID, and `c06-head` records it (R12). */
+  consent(agreementId: string, personalId: string, decision?: 'granted' | 'revoked'): Promise<void>;
   /** A registry client with an operator certificate for `officerId`. */
   operator(officerId: string): Promise<RegistryClient>;
   /** An operator certificate for `officerId`, for any client. */
@@ -102,7 +113,9 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
   const { kafkaBrokers, mongodbUri, database } = options;
   const pkiDir = await mkdtemp(join(tmpdir(), 'dancu-exchange-pki-'));
   await initCertificateAuthority(pkiDir, { hosts: [], force: false });
+  const eid = await LocalEidIssuer.open(join(pkiDir, 'eid'));
   const api = await HubApi.start({
+    eid: { jwks: eid.files.jwks, issuer: LOCAL_EID_ISSUER, audience: DEFAULT_EID_AUDIENCE },
     kafkaBrokers,
     mongodbUri,
     database,
@@ -127,8 +140,9 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
   const documents = await store.readCitizens(ids);
   const citizens = [...documents.values()].filter((document) => typeof document.fields.fullName?.value === 'string' && typeof document.fields.dateOfBirth?.value === 'string');
   const ca = await readFile(pkiFiles(pkiDir).caCertificate, 'utf8');
-  await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'sandbox');
-  await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'sandbox');
+  const caKeyHolder = new CaKeyHolder('sandbox');
+  await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, caKeyHolder);
+  await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'c06-head');
 
   async function operatorCredentials(officerId: string): Promise<ChannelCredentials> {
     return clientCredentials(await tlsFor('operator', officerId, 'population-data-agency'));
@@ -136,7 +150,8 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
 
   async function tlsFor(kind: 'system' | 'operator', id: string, organisation: string): Promise<ClientTls> {
     const issued = await issueCertificate(pkiDir, { kind, id, organisation, validDays: 30 });
-    if (kind === 'system') await api.registry.recordCertificate(id, issued.fingerprint256);
+    if (kind === 'system') await api.registry.recordCertificate(id, issued.fingerprint256, caKeyHolder);
+    else await api.registry.recordOperatorCertificate(id, issued.fingerprint256, caKeyHolder);
     return { caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem };
   }
 
@@ -147,6 +162,7 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     pkiDir,
     address,
     citizens,
+    eid,
     async register(spec) {
       const now = Date.now();
       const request = {
@@ -163,8 +179,10 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
         validity: { from: new Date(now - DAY_MS).toISOString(), until: new Date(now + 300 * DAY_MS).toISOString() },
         quota: spec.quota ?? { ratePerSecond: 1000, dailyLimit: 100_000 },
       };
-      const submitted = await api.registry.submitRequest(request);
-      await api.registry.reviewRequest(submitted._id, { officerId: 'c06-head', decision: 'approve' });
+      // The competent officer for the category (R17): the sandbox's requesters sit in Hà Nội.
+      const officer = competentAuthority(request.organisation.category as RequesterCategory, request.organisation.locality).level === 'agency-head' ? 'c06-head' : 'hn-director';
+      const submitted = await api.registry.submitRequest(request, 'c06-head');
+      await api.registry.reviewRequest(submitted._id, { officerId: officer, decision: 'approve' });
       await api.registry.recordAssessment({
         systemId: spec.system,
         systemVersion: spec.version ?? '1.0.0',
@@ -173,7 +191,7 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
         kind: 'initial',
         findings: 'No open findings.',
         assessor: 'A05',
-      });
+      }, 'c06-head');
       const tls = await tlsFor('system', spec.system, spec.organisation);
       const credentials = clientCredentials(tls);
       return { agreementId: submitted._id, credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
@@ -182,6 +200,11 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
       const tls = await tlsFor('system', system, organisation);
       const credentials = clientCredentials(tls);
       return { credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+    },
+    async consent(agreementId, personalId, decision = 'granted') {
+      const confirmation = await eid.sign({ personalId, consent: { agreement: agreementId, decision, channel: 'VNeID' } });
+      if (decision === 'granted') await api.registry.recordConsent(agreementId, personalId, 'c06-head', confirmation);
+      else await api.registry.revokeConsent(agreementId, personalId, 'c06-head', confirmation);
     },
     async operator(officerId) {
       return new RegistryClient(address, await operatorCredentials(officerId));
@@ -199,7 +222,7 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
 
 /** A channel the spec's category may use for its services (R18). */
 function defaultChannel(spec: ConsumerSpec): Channel {
-  if (spec.services.includes('SelfService')) return 'public-service-portal';
+  if (spec.services.includes('SelfService') || spec.category === 'PUBLIC_SERVICE_PORTAL') return 'public-service-portal';
   return isRequesterCategory(spec.category) && isStateBody(spec.category) ? 'population-db-connection' : 'ministry-approved-method';
 }
 

@@ -37,6 +37,7 @@ import { HubInstances } from '../exchange/hub-instances.ts';
 import { CitizenCache } from '../exchange/citizen-cache.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { operationsService } from '../operations/operations-service.ts';
+import { EidVerifier, type EidSettings } from '../eid/eid-assertion.ts';
 import { WrittenRequests } from '../written-requests/written-requests.ts';
 import { writtenRequestsService } from '../written-requests/written-requests-service.ts';
 import { registerOverdueGauge } from '../written-requests/overdue-gauge.ts';
@@ -71,6 +72,11 @@ export interface HubApiOptions {
   log?: (line: string) => void;
   /** Citizens the exchange keeps in memory, invalidated from dancu.changes.v1 (default 20,000; 0: none). */
   citizenCache?: number;
+  /**
+   * The e-identification platform whose signed assertions identify citizens (SelfService) and
+   * confirm their consents (R8, R12). Without it, both are refused (EID_UNAVAILABLE, CONSENT_NOT_CONFIRMED).
+   */
+  eid?: EidSettings;
 }
 
 /** How often the API checks that the store (registry, citizens, journal) answers, for grpc.health.v1. */
@@ -124,7 +130,8 @@ export class HubApi {
     const ownJournal = options.journal === undefined;
     const witness = kafkaHeadWitness(kafka, publisher);
     const journal = options.journal ?? (await Journal.open(store.db, signingKey ? { signingKey, witness } : {}));
-    const registry = await Registry.open(store.db, journal, { invalidations: kafkaInvalidations(publisher, log) });
+    const eid = options.eid ? new EidVerifier(options.eid) : undefined;
+    const registry = await Registry.open(store.db, journal, { invalidations: kafkaInvalidations(publisher, log), ...(eid ? { eid } : {}) });
 
     const metricsRegistry = options.metrics ?? new MetricsRegistry();
     const metrics = new ExchangeMetrics(metricsRegistry, log);
@@ -164,7 +171,8 @@ export class HubApi {
     const streams = new StreamSlots(options.streamsPerAgreement);
     const accessLog: AccessLog = {
       // Filtered in the query, not after it: ingest entries name citizens too and must not use up the limit.
-      accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: 'exchange', since, limit }),
+      // The citizen's own reads through a portal (self-service) are accesses too (R8, R35).
+      accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: ['exchange', 'self-service'], since, limit }),
     };
     const written = new WrittenRequests(store.db, store, journaled);
     if (options.metrics) registerOverdueGauge(options.metrics, written, log);
@@ -189,11 +197,11 @@ export class HubApi {
         refusals,
         ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
       }),
-      selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals }),
+      selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals, ...(eid ? { eid } : {}) }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
-      writtenRequests: writtenRequestsService({ written, journal: journaled, observer: metrics, tracer, certificates: registry }),
-      operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, certificates: registry }),
-      support: supportService({ desk: new SupportDesk(store.db, journaled, registry), enforcement, journal: journaled, observer: metrics, tracer, certificates: registry }),
+      writtenRequests: writtenRequestsService({ written, journal: journaled, observer: metrics, tracer, officers: registry }),
+      operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, officers: registry }),
+      support: supportService({ desk: new SupportDesk(store.db, journaled, registry), enforcement, journal: journaled, observer: metrics, tracer, officers: registry }),
       log,
     });
     return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations, sandbox, decisions);

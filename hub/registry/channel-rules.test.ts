@@ -23,15 +23,21 @@ describe('channels by requester category (R18, R10, R9)', () => {
     expect(mayUseChannel('OTHER_ORGANISATION', 'sms')).toBe(false);
   });
 
-  it('R18, R8: a citizen uses SMS, a written request or a portal, and only for their own information', () => {
+  it('R18, R8, R10: a citizen uses SMS, a written request or a portal, only for their own information, and connects no system of their own', () => {
     expect(mayUseChannel('INDIVIDUAL', 'sms')).toBe(true);
     expect(mayUseChannel('CREDIT_INSTITUTION', 'sms')).toBe(false);
-    expect(channelProblems('INDIVIDUAL', 'public-service-portal', ['SelfService'])).toEqual([]);
+    expect(channelProblems('INDIVIDUAL', 'public-service-portal', ['SelfService'])).toEqual([expect.stringContaining('SelfService is held only by a PUBLIC_SERVICE_PORTAL, not a INDIVIDUAL')]);
     expect(channelProblems('INDIVIDUAL', 'public-service-portal', ['Lookup'])).toEqual([expect.stringContaining('may use only SelfService (its own information), not Lookup, by rule CHANNEL-CITIZEN')]);
   });
 
+  it('R10, R18: a public-service portal connects as the portal channel and may hold SelfService; no one else may', () => {
+    expect(channelProblems('PUBLIC_SERVICE_PORTAL', 'public-service-portal', ['SelfService'])).toEqual([]);
+    expect(channelProblems('PUBLIC_SERVICE_PORTAL', 'population-db-connection', ['SelfService'])[0]).toContain('rule CHANNEL-PORTAL (R18, R10, R21');
+    expect(channelProblems('CENTRAL_STATE_BODY', 'public-service-portal', ['SelfService'])).toEqual([expect.stringContaining('SelfService is held only by a PUBLIC_SERVICE_PORTAL')]);
+  });
+
   it('R18, R21: SelfService is served only through a portal or one-stop system; written requests and SMS are no connection', () => {
-    expect(channelProblems('CENTRAL_STATE_BODY', 'population-db-connection', ['SelfService'])).toEqual([expect.stringContaining('SelfService is served only through public-service-portal or one-stop-system')]);
+    expect(channelProblems('CENTRAL_STATE_BODY', 'population-db-connection', ['SelfService'])).toEqual(expect.arrayContaining([expect.stringContaining('SelfService is served only through public-service-portal or one-stop-system')]));
     expect(channelProblems('CENTRAL_STATE_BODY', 'written-request', ['Lookup'])).toEqual([expect.stringContaining('written-request is not a system connection')]);
   });
 });

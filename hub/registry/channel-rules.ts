@@ -52,6 +52,14 @@ export const CHANNEL_RULES: readonly ChannelRule[] = Object.freeze([
     channels: ['public-service-portal', 'written-request', 'ministry-approved-method'],
   },
   {
+    // The portals are themselves the channel: citizens reach their own information through them (R10, R21).
+    id: 'CHANNEL-PORTAL',
+    obligations: 'R18, R10, R21',
+    law: 'Law on Identity 2023 art. 10.5.b; Decree 70/2024 art. 10.2',
+    categories: ['PUBLIC_SERVICE_PORTAL'],
+    channels: ['public-service-portal'],
+  },
+  {
     id: 'CHANNEL-CITIZEN',
     obligations: 'R18, R8, R10',
     law: 'draft circular Điều 6.3; Law on Identity 2023 art. 10.7',
@@ -68,9 +76,13 @@ export const CHANNEL_RULES: readonly ChannelRule[] = Object.freeze([
   },
 ] satisfies ChannelRule[]);
 
-/** What a channel may serve: the citizen's own record only through a portal or one-stop system (R21, R39). */
-export const SERVICE_CHANNELS: Readonly<Partial<Record<ServiceName, { rule: string; channels: readonly Channel[] }>>> = Object.freeze({
-  SelfService: { rule: 'CHANNEL-PORTAL-SELF-SERVICE (R21, R39)', channels: ['public-service-portal', 'one-stop-system'] },
+/**
+ * What a channel may serve, and who may hold it: the citizen's own record only through a portal or
+ * one-stop system (R21, R39), held only by a public-service portal — citizens never connect a
+ * system of their own; they exploit through the portals (R10, R18).
+ */
+export const SERVICE_CHANNELS: Readonly<Partial<Record<ServiceName, { rule: string; channels: readonly Channel[]; categories: readonly RequesterCategory[] }>>> = Object.freeze({
+  SelfService: { rule: 'CHANNEL-PORTAL-SELF-SERVICE (R10, R18, R21, R39)', channels: ['public-service-portal', 'one-stop-system'], categories: ['PUBLIC_SERVICE_PORTAL'] },
 });
 
 export function channelRule(category: RequesterCategory): ChannelRule {
@@ -98,6 +110,7 @@ export function channelProblems(category: RequesterCategory, channel: Channel, s
     if (rule.services && !rule.services.includes(service)) problems.push(`a ${category} may use only ${rule.services.join(', ')} (its own information), not ${service}, by ${cite}`);
     const served = SERVICE_CHANNELS[service];
     if (served && !served.channels.includes(channel)) problems.push(`${service} is served only through ${served.channels.join(' or ')}, not ${channel}, by rule ${served.rule}`);
+    if (served && !served.categories.includes(category)) problems.push(`${service} is held only by a ${served.categories.join(' or ')}, not a ${category}: citizens reach their own data through a portal, by rule ${served.rule}`);
   }
   return problems;
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { JournalActor, JournalWriter } from '../journal/journal-entry.ts';
+import { competenceProblem, type OfficerAct } from '../registry/officer-competence.ts';
 import type { Registry } from '../registry/registry.ts';
 import { SupportError } from './support-error.ts';
 import { checkNewTicket, checkText, LIMITS, mayRead, statusAfterReply, type SupportCaller, type Ticket, type TicketStatus } from './ticket.ts';
@@ -61,13 +62,15 @@ export class SupportDesk {
     });
   }
 
-  /** Every ticket for an operator, the organisation's own for a system; newest first. */
+  /** Every ticket for an officer, the organisation's own for a system; newest first. */
   async list(caller: SupportCaller, filter: { status?: TicketStatus } = {}): Promise<Ticket[]> {
+    await this.requireOfficer(caller, 'read-tickets');
     return listTickets(this.db, { ...filter, ...(caller.kind === 'organisation' ? { organisation: caller.organisation } : {}) });
   }
 
   /** One ticket; another organisation's is NOT_FOUND, as if it did not exist. */
   async get(caller: SupportCaller, id: string): Promise<Ticket> {
+    await this.requireOfficer(caller, 'read-tickets');
     const ticket = await this.tickets.findOne({ _id: id });
     if (ticket === null || !mayRead(ticket, caller)) throw new SupportError('NOT_FOUND', `no ticket ${id}`);
     return ticket;
@@ -76,7 +79,7 @@ export class SupportDesk {
   /** An operator answers, or the organisation adds to its own ticket. */
   async reply(caller: SupportCaller, id: string, message: string): Promise<Ticket> {
     return this.act(caller.kind === 'operator' ? 'answer-ticket' : 'reply-ticket', caller, id, async () => {
-      await this.requireOfficer(caller);
+      await this.requireOfficer(caller, 'answer-ticket');
       const ticket = await this.get(caller, id);
       const text = checkText(message, 'message', LIMITS.textChars);
       if (!text.ok) throw new SupportError('INVALID', text.problems.join('; '));
@@ -93,7 +96,7 @@ export class SupportDesk {
   async close(officer: string, id: string, resolution: string): Promise<Ticket> {
     const caller: SupportCaller = { kind: 'operator', officer };
     return this.act('close-ticket', caller, id, async () => {
-      await this.requireOfficer(caller);
+      await this.requireOfficer(caller, 'close-ticket');
       const ticket = await this.get(caller, id);
       const text = checkText(resolution, 'resolution', LIMITS.textChars);
       if (!text.ok) throw new SupportError('REASON_REQUIRED', `a ticket is closed with its resolution: ${text.problems.join('; ')}`);
@@ -104,10 +107,16 @@ export class SupportDesk {
     });
   }
 
-  private async requireOfficer(caller: SupportCaller): Promise<void> {
+  /**
+   * An operator caller must be a registered officer competent for the act (officer-competence.ts).
+   * The edge (gRPC operator call, CLI `--officer`) authenticated them by their certificate.
+   */
+  private async requireOfficer(caller: SupportCaller, act: OfficerAct): Promise<void> {
     if (caller.kind !== 'operator') return;
-    const officers = await this.registry.listOfficers();
-    if (!officers.some((officer) => officer._id === caller.officer)) throw new SupportError('NOT_AN_OFFICER', `${caller.officer} is not a registered officer (\`dancu registry officer add\`)`);
+    const officer = (await this.registry.listOfficers()).find((candidate) => candidate._id === caller.officer);
+    if (officer === undefined) throw new SupportError('NOT_AN_OFFICER', `${caller.officer} is not a registered officer (\`dancu registry officer add\`)`);
+    const problem = competenceProblem(act, officer);
+    if (problem !== null) throw new SupportError('NOT_COMPETENT', problem);
   }
 
   /** Runs one change and journals it: `done`, or `refused` with the error's code. */

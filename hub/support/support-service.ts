@@ -8,7 +8,8 @@ import type { Enforcement } from '../exchange/enforcement.ts';
 import type { CallObserver, CallRecord, ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
-import type { CertificateRevocations } from '../registry/certificate-revocation.ts';
+import type { OfficerDirectory } from '../registry/certificate-revocation.ts';
+import type { OfficerAct } from '../registry/officer-competence.ts';
 import type { SupportDesk } from './support-desk.ts';
 import { SupportError, type SupportErrorCode } from './support-error.ts';
 import { isTicketStatus, type SupportCaller, type Ticket } from './ticket.ts';
@@ -21,7 +22,7 @@ export interface SupportServiceDependencies {
   journal: JournalWriter;
   observer: CallObserver;
   tracer: Tracer;
-  certificates: CertificateRevocations;
+  officers: OfficerDirectory;
 }
 
 const REASON_OF: Record<SupportErrorCode, RefusalReason> = {
@@ -30,49 +31,41 @@ const REASON_OF: Record<SupportErrorCode, RefusalReason> = {
   REASON_REQUIRED: 'REASON_REQUIRED',
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   NOT_AN_OFFICER: 'NOT_AN_OPERATOR',
+  NOT_COMPETENT: 'NOT_COMPETENT',
 };
 
 export function supportService(deps: SupportServiceDependencies): wire.SupportServer {
   const { desk } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SUPPORT_SERVICE, act: 'support', certificates: deps.certificates };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SUPPORT_SERVICE, act: 'support', officers: deps.officers };
   const mapError = (error: unknown) => (error instanceof SupportError ? new Refusal(REASON_OF[error.code], error.message) : error);
 
-  /** An operator certificate is an officer; a system certificate, its organisation. */
-  async function admitAnyone(record: CallRecord): Promise<SupportCaller> {
-    if (record.identity?.kind === 'operator') {
-      const officer = await admitOperator(calls, record.identity);
-      record.officer = officer;
-      return { kind: 'operator', officer };
-    }
+  /** An operator certificate is an officer competent for `act`; a system certificate, its organisation. */
+  const admitAnyone = (act: OfficerAct) => async (record: CallRecord): Promise<SupportCaller> => {
+    if (record.identity?.kind === 'operator') return { kind: 'operator', officer: (await admitOperator(calls, record, act))._id };
     const system = await deps.enforcement.registeredSystem(record.identity);
     return { kind: 'organisation', organisation: system.organisationId, system: system._id };
-  }
+  };
 
   async function admitOrganisation(record: CallRecord): Promise<SupportCaller & { kind: 'organisation' }> {
     if (record.identity?.kind === 'operator') refuse('INVALID_REQUEST', 'tickets are opened by connected organisations, with their system certificate; operators answer them');
-    return (await admitAnyone(record)) as SupportCaller & { kind: 'organisation' };
-  }
-
-  async function admitOfficer(record: CallRecord): Promise<string> {
-    const officer = await admitOperator(calls, record.identity);
-    record.officer = officer;
-    return officer;
+    const system = await deps.enforcement.registeredSystem(record.identity);
+    return { kind: 'organisation', organisation: system.organisationId, system: system._id };
   }
 
   return {
     openTicket: authenticatedCall<wire.OpenTicketRequest, wire.Ticket, SupportCaller & { kind: 'organisation' }>(calls, 'Support.OpenTicket', admitOrganisation, async (request, caller) => toWire(await desk.open(caller, request)), mapError),
 
-    listTickets: authenticatedCall<wire.ListTicketsRequest, wire.ListTicketsResponse, SupportCaller>(calls, 'Support.ListTickets', admitAnyone, async (request, caller) => {
+    listTickets: authenticatedCall<wire.ListTicketsRequest, wire.ListTicketsResponse, SupportCaller>(calls, 'Support.ListTickets', admitAnyone('read-tickets'), async (request, caller) => {
       if (request.status !== '' && !isTicketStatus(request.status)) refuse('INVALID_REQUEST', 'status must be open, answered or closed');
       const tickets = await desk.list(caller, isTicketStatus(request.status) ? { status: request.status } : {});
       return { tickets: tickets.map(toWire) };
     }, mapError),
 
-    getTicket: authenticatedCall<wire.GetTicketRequest, wire.Ticket, SupportCaller>(calls, 'Support.GetTicket', admitAnyone, async (request, caller) => toWire(await desk.get(caller, request.ticketId)), mapError),
+    getTicket: authenticatedCall<wire.GetTicketRequest, wire.Ticket, SupportCaller>(calls, 'Support.GetTicket', admitAnyone('read-tickets'), async (request, caller) => toWire(await desk.get(caller, request.ticketId)), mapError),
 
-    replyToTicket: authenticatedCall<wire.ReplyToTicketRequest, wire.Ticket, SupportCaller>(calls, 'Support.ReplyToTicket', admitAnyone, async (request, caller) => toWire(await desk.reply(caller, request.ticketId, request.message)), mapError),
+    replyToTicket: authenticatedCall<wire.ReplyToTicketRequest, wire.Ticket, SupportCaller>(calls, 'Support.ReplyToTicket', admitAnyone('answer-ticket'), async (request, caller) => toWire(await desk.reply(caller, request.ticketId, request.message)), mapError),
 
-    closeTicket: authenticatedCall<wire.CloseTicketRequest, wire.Ticket, string>(calls, 'Support.CloseTicket', admitOfficer, async (request, officer) => toWire(await desk.close(officer, request.ticketId, request.resolution)), mapError),
+    closeTicket: authenticatedCall<wire.CloseTicketRequest, wire.Ticket, string>(calls, 'Support.CloseTicket', async (record) => (await admitOperator(calls, record, 'close-ticket'))._id, async (request, officer) => toWire(await desk.close(officer, request.ticketId, request.resolution)), mapError),
   };
 }
 

@@ -28,9 +28,16 @@ export const protobufFileName = "dancu/registry/v1/registry.proto";
  * The registry of connection agreements, for the population-data agency's officers.
  *
  * Callers authenticate by mutual TLS with an operator certificate (`dancu pki issue <officer>
- * --operator`); the certificate's CN is the officer id, registered with its authority level and
- * locality (`dancu registry officer add`). Every action is journaled with the officer as actor.
- * The same actions are available on the command line (`dancu registry …`, `dancu consent …`).
+ * --operator`) recorded for a registered officer (else UNAUTHENTICATED CERTIFICATE_NOT_REGISTERED);
+ * the certificate's CN is the officer id, registered with its authority level and locality
+ * (`dancu registry officer add`). Every call is an act the officer must be competent for (R17,
+ * hub/registry/officer-competence.ts), else PERMISSION_DENIED NOT_COMPETENT: the agency head
+ * records assessments and confirms e-ID connections; an officer whose area covers the requester
+ * submits its request, records its consents and reads its usage; only the competent authority
+ * decides, suspends, reinstates or revokes; ListRequests lists the requests in the officer's area.
+ * Every action is journaled, naming the officer, before it takes effect: if the journal cannot
+ * be written, nothing changes. The same actions are available on the command line
+ * (`dancu registry …`, `dancu consent …`), acting with the officer's certificate.
  */
 
 export interface Locality {
@@ -45,7 +52,8 @@ export interface Organisation {
   name: string;
   /**
    * A requester category, e.g. CENTRAL_STATE_BODY, PROVINCIAL_STATE_BODY, CREDIT_INSTITUTION,
-   * TELECOM_PROVIDER, NOTARY, INDIVIDUAL (the catalogue lists them). It decides the competent
+   * TELECOM_PROVIDER, NOTARY, PUBLIC_SERVICE_PORTAL (the only holder of SelfService), INDIVIDUAL
+   * (the catalogue lists them). It decides the competent
    * authority (R17) and whether citizens' consent is required (R12).
    */
   category: string;
@@ -63,7 +71,10 @@ export interface ConnectedSystem {
   version: string;
   /** The database it connects. */
   database: string;
-  /** Systems already connected through the e-identification platform need no assessment (R31). */
+  /**
+   * The requester states that the system is connected through the e-identification platform;
+   * it needs no assessment (R31) only once the agency confirms it (ConfirmEidPlatform).
+   */
   connectedViaEidPlatform: boolean;
 }
 
@@ -214,6 +225,19 @@ export interface Assessment {
   assessor: string;
 }
 
+export interface ConfirmEidPlatformRequest {
+  systemId: string;
+  /** The agency's record of the connection (a document number). */
+  reference: string;
+}
+
+export interface EidPlatformConfirmation {
+  systemId: string;
+  confirmedBy: string;
+  confirmedAt?: Date | undefined;
+  reference: string;
+}
+
 export interface ChangeAgreementStatusRequest {
   agreementId: string;
   /** suspend, reinstate or revoke. */
@@ -225,16 +249,16 @@ export interface RecordConsentRequest {
   agreementId: string;
   personalId: string;
   /**
-   * Where the citizen confirmed it: VNeID, national-public-service-portal or
-   * mps-public-service-portal (default VNeID).
+   * The citizen's confirmation: the e-identification platform's signed assertion (JWS compact
+   * form) with subject = personal_id and claim consent = {agreement, decision, channel}.
    */
-  channel: string;
+  confirmation: string;
 }
 
 export interface RevokeConsentRequest {
   agreementId: string;
   personalId: string;
-  channel: string;
+  confirmation: string;
 }
 
 export interface Consent {
@@ -2640,6 +2664,224 @@ export const Assessment: MessageFns<Assessment> = {
   },
 };
 
+function createBaseConfirmEidPlatformRequest(): ConfirmEidPlatformRequest {
+  return { systemId: "", reference: "" };
+}
+
+export const ConfirmEidPlatformRequest: MessageFns<ConfirmEidPlatformRequest> = {
+  encode(message: ConfirmEidPlatformRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.systemId !== "") {
+      writer.uint32(10).string(message.systemId);
+    }
+    if (message.reference !== "") {
+      writer.uint32(18).string(message.reference);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmEidPlatformRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmEidPlatformRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.systemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmEidPlatformRequest {
+    return {
+      systemId: isSet(object.systemId)
+        ? globalThis.String(object.systemId)
+        : isSet(object.system_id)
+        ? globalThis.String(object.system_id)
+        : "",
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+    };
+  },
+
+  toJSON(message: ConfirmEidPlatformRequest): unknown {
+    const obj: any = {};
+    if (message.systemId !== "") {
+      obj.systemId = message.systemId;
+    }
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmEidPlatformRequest>, I>>(base?: I): ConfirmEidPlatformRequest {
+    return ConfirmEidPlatformRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmEidPlatformRequest>, I>>(object: I): ConfirmEidPlatformRequest {
+    const message = createBaseConfirmEidPlatformRequest();
+    message.systemId = object.systemId ?? "";
+    message.reference = object.reference ?? "";
+    return message;
+  },
+};
+
+function createBaseEidPlatformConfirmation(): EidPlatformConfirmation {
+  return { systemId: "", confirmedBy: "", confirmedAt: undefined, reference: "" };
+}
+
+export const EidPlatformConfirmation: MessageFns<EidPlatformConfirmation> = {
+  encode(message: EidPlatformConfirmation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.systemId !== "") {
+      writer.uint32(10).string(message.systemId);
+    }
+    if (message.confirmedBy !== "") {
+      writer.uint32(18).string(message.confirmedBy);
+    }
+    if (message.confirmedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.confirmedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.reference !== "") {
+      writer.uint32(34).string(message.reference);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EidPlatformConfirmation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEidPlatformConfirmation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.systemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.confirmedBy = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.confirmedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EidPlatformConfirmation {
+    return {
+      systemId: isSet(object.systemId)
+        ? globalThis.String(object.systemId)
+        : isSet(object.system_id)
+        ? globalThis.String(object.system_id)
+        : "",
+      confirmedBy: isSet(object.confirmedBy)
+        ? globalThis.String(object.confirmedBy)
+        : isSet(object.confirmed_by)
+        ? globalThis.String(object.confirmed_by)
+        : "",
+      confirmedAt: isSet(object.confirmedAt)
+        ? fromJsonTimestamp(object.confirmedAt)
+        : isSet(object.confirmed_at)
+        ? fromJsonTimestamp(object.confirmed_at)
+        : undefined,
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+    };
+  },
+
+  toJSON(message: EidPlatformConfirmation): unknown {
+    const obj: any = {};
+    if (message.systemId !== "") {
+      obj.systemId = message.systemId;
+    }
+    if (message.confirmedBy !== "") {
+      obj.confirmedBy = message.confirmedBy;
+    }
+    if (message.confirmedAt !== undefined) {
+      obj.confirmedAt = message.confirmedAt.toISOString();
+    }
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EidPlatformConfirmation>, I>>(base?: I): EidPlatformConfirmation {
+    return EidPlatformConfirmation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EidPlatformConfirmation>, I>>(object: I): EidPlatformConfirmation {
+    const message = createBaseEidPlatformConfirmation();
+    message.systemId = object.systemId ?? "";
+    message.confirmedBy = object.confirmedBy ?? "";
+    message.confirmedAt = object.confirmedAt ?? undefined;
+    message.reference = object.reference ?? "";
+    return message;
+  },
+};
+
 function createBaseChangeAgreementStatusRequest(): ChangeAgreementStatusRequest {
   return { agreementId: "", action: "", reason: "" };
 }
@@ -2746,7 +2988,7 @@ export const ChangeAgreementStatusRequest: MessageFns<ChangeAgreementStatusReque
 };
 
 function createBaseRecordConsentRequest(): RecordConsentRequest {
-  return { agreementId: "", personalId: "", channel: "" };
+  return { agreementId: "", personalId: "", confirmation: "" };
 }
 
 export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
@@ -2757,8 +2999,8 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     if (message.personalId !== "") {
       writer.uint32(18).string(message.personalId);
     }
-    if (message.channel !== "") {
-      writer.uint32(26).string(message.channel);
+    if (message.confirmation !== "") {
+      writer.uint32(34).string(message.confirmation);
     }
     return writer;
   },
@@ -2792,12 +3034,12 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
             message.personalId = reader.string();
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
+          case 4: {
+            if (tag !== 34) {
               break;
             }
 
-            message.channel = reader.string();
+            message.confirmation = reader.string();
             continue;
           }
         }
@@ -2824,7 +3066,7 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
         : isSet(object.personal_id)
         ? globalThis.String(object.personal_id)
         : "",
-      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      confirmation: isSet(object.confirmation) ? globalThis.String(object.confirmation) : "",
     };
   },
 
@@ -2836,8 +3078,8 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     if (message.personalId !== "") {
       obj.personalId = message.personalId;
     }
-    if (message.channel !== "") {
-      obj.channel = message.channel;
+    if (message.confirmation !== "") {
+      obj.confirmation = message.confirmation;
     }
     return obj;
   },
@@ -2849,13 +3091,13 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     const message = createBaseRecordConsentRequest();
     message.agreementId = object.agreementId ?? "";
     message.personalId = object.personalId ?? "";
-    message.channel = object.channel ?? "";
+    message.confirmation = object.confirmation ?? "";
     return message;
   },
 };
 
 function createBaseRevokeConsentRequest(): RevokeConsentRequest {
-  return { agreementId: "", personalId: "", channel: "" };
+  return { agreementId: "", personalId: "", confirmation: "" };
 }
 
 export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
@@ -2866,8 +3108,8 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
     if (message.personalId !== "") {
       writer.uint32(18).string(message.personalId);
     }
-    if (message.channel !== "") {
-      writer.uint32(26).string(message.channel);
+    if (message.confirmation !== "") {
+      writer.uint32(34).string(message.confirmation);
     }
     return writer;
   },
@@ -2901,12 +3143,12 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
             message.personalId = reader.string();
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
+          case 4: {
+            if (tag !== 34) {
               break;
             }
 
-            message.channel = reader.string();
+            message.confirmation = reader.string();
             continue;
           }
         }
@@ -2933,7 +3175,7 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
         : isSet(object.personal_id)
         ? globalThis.String(object.personal_id)
         : "",
-      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      confirmation: isSet(object.confirmation) ? globalThis.String(object.confirmation) : "",
     };
   },
 
@@ -2945,8 +3187,8 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
     if (message.personalId !== "") {
       obj.personalId = message.personalId;
     }
-    if (message.channel !== "") {
-      obj.channel = message.channel;
+    if (message.confirmation !== "") {
+      obj.confirmation = message.confirmation;
     }
     return obj;
   },
@@ -2958,7 +3200,7 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
     const message = createBaseRevokeConsentRequest();
     message.agreementId = object.agreementId ?? "";
     message.personalId = object.personalId ?? "";
-    message.channel = object.channel ?? "";
+    message.confirmation = object.confirmation ?? "";
     return message;
   },
 };
@@ -3951,6 +4193,8 @@ export const RegistryService = {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest: {
     path: "/dancu.registry.v1.Registry/ReviewRequest" as const,
@@ -3963,7 +4207,8 @@ export const RegistryService = {
   },
   /**
    * Records a security assessment of a system version (R29–R32): level 3 or higher qualifies;
-   * valid for one year. Systems connected through the e-identification platform are exempt.
+   * valid for one year. Systems whose e-identification platform connection the agency confirmed
+   * (ConfirmEidPlatform) are exempt.
    */
   recordAssessment: {
     path: "/dancu.registry.v1.Registry/RecordAssessment" as const,
@@ -3974,6 +4219,23 @@ export const RegistryService = {
     requestDeserialize: (value: Buffer): RecordAssessmentRequest => RecordAssessmentRequest.decode(value),
     responseSerialize: (value: Assessment): Buffer => Buffer.from(Assessment.encode(value).finish()),
     responseDeserialize: (value: Buffer): Assessment => Assessment.decode(value),
+  },
+  /**
+   * The agency head confirms that a system is connected through the e-identification platform
+   * (R31), exempting it from the security assessment. A request's `connected_via_eid_platform`
+   * is only what the requester states; it exempts nothing until confirmed. A reference to the
+   * agency's record is required, else INVALID_ARGUMENT REASON_REQUIRED.
+   */
+  confirmEidPlatform: {
+    path: "/dancu.registry.v1.Registry/ConfirmEidPlatform" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConfirmEidPlatformRequest): Buffer =>
+      Buffer.from(ConfirmEidPlatformRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConfirmEidPlatformRequest => ConfirmEidPlatformRequest.decode(value),
+    responseSerialize: (value: EidPlatformConfirmation): Buffer =>
+      Buffer.from(EidPlatformConfirmation.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EidPlatformConfirmation => EidPlatformConfirmation.decode(value),
   },
   /**
    * Suspends, reinstates or revokes an agreement (revocation is final). Open WatchChanges
@@ -3990,9 +4252,12 @@ export const RegistryService = {
     responseDeserialize: (value: Buffer): Agreement => Agreement.decode(value),
   },
   /**
-   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
-   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
-   * simply has no consent on record; RevokeConsent withdraws one.
+   * Records the citizen's consent to an agreement's exploitation of their data (R12), only with
+   * the citizen's confirmation signed by the e-identification platform: an assertion whose
+   * subject is the personal id and whose `consent` claim names this agreement, `granted`, and the
+   * channel (VNeID or a public-service portal) — else PERMISSION_DENIED CONSENT_NOT_CONFIRMED.
+   * A confirmation older than the one on record is ABORTED CONFLICT. A citizen who refuses simply
+   * has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent: {
     path: "/dancu.registry.v1.Registry/RecordConsent" as const,
@@ -4003,7 +4268,10 @@ export const RegistryService = {
     responseSerialize: (value: Consent): Buffer => Buffer.from(Consent.encode(value).finish()),
     responseDeserialize: (value: Buffer): Consent => Consent.decode(value),
   },
-  /** Revokes a consent; open WatchChanges streams watching that citizen end. */
+  /**
+   * Revokes a consent, with the citizen's signed confirmation (`consent.decision` = `revoked`);
+   * open WatchChanges streams watching that citizen end.
+   */
   revokeConsent: {
     path: "/dancu.registry.v1.Registry/RevokeConsent" as const,
     requestStream: false as const,
@@ -4054,25 +4322,41 @@ export interface RegistryServer extends UntypedServiceImplementation {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest: handleUnaryCall<ReviewRequestRequest, Agreement>;
   /**
    * Records a security assessment of a system version (R29–R32): level 3 or higher qualifies;
-   * valid for one year. Systems connected through the e-identification platform are exempt.
+   * valid for one year. Systems whose e-identification platform connection the agency confirmed
+   * (ConfirmEidPlatform) are exempt.
    */
   recordAssessment: handleUnaryCall<RecordAssessmentRequest, Assessment>;
+  /**
+   * The agency head confirms that a system is connected through the e-identification platform
+   * (R31), exempting it from the security assessment. A request's `connected_via_eid_platform`
+   * is only what the requester states; it exempts nothing until confirmed. A reference to the
+   * agency's record is required, else INVALID_ARGUMENT REASON_REQUIRED.
+   */
+  confirmEidPlatform: handleUnaryCall<ConfirmEidPlatformRequest, EidPlatformConfirmation>;
   /**
    * Suspends, reinstates or revokes an agreement (revocation is final). Open WatchChanges
    * streams under it end. A reason is required.
    */
   changeAgreementStatus: handleUnaryCall<ChangeAgreementStatusRequest, Agreement>;
   /**
-   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
-   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
-   * simply has no consent on record; RevokeConsent withdraws one.
+   * Records the citizen's consent to an agreement's exploitation of their data (R12), only with
+   * the citizen's confirmation signed by the e-identification platform: an assertion whose
+   * subject is the personal id and whose `consent` claim names this agreement, `granted`, and the
+   * channel (VNeID or a public-service portal) — else PERMISSION_DENIED CONSENT_NOT_CONFIRMED.
+   * A confirmation older than the one on record is ABORTED CONFLICT. A citizen who refuses simply
+   * has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent: handleUnaryCall<RecordConsentRequest, Consent>;
-  /** Revokes a consent; open WatchChanges streams watching that citizen end. */
+  /**
+   * Revokes a consent, with the citizen's signed confirmation (`consent.decision` = `revoked`);
+   * open WatchChanges streams watching that citizen end.
+   */
   revokeConsent: handleUnaryCall<RevokeConsentRequest, Consent>;
   /**
    * The published catalogue of exchange services, fields and purposes (R16), with its version and
@@ -4126,6 +4410,8 @@ export interface RegistryClient extends Client {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest(
     request: ReviewRequestRequest,
@@ -4144,7 +4430,8 @@ export interface RegistryClient extends Client {
   ): ClientUnaryCall;
   /**
    * Records a security assessment of a system version (R29–R32): level 3 or higher qualifies;
-   * valid for one year. Systems connected through the e-identification platform are exempt.
+   * valid for one year. Systems whose e-identification platform connection the agency confirmed
+   * (ConfirmEidPlatform) are exempt.
    */
   recordAssessment(
     request: RecordAssessmentRequest,
@@ -4160,6 +4447,27 @@ export interface RegistryClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Assessment) => void,
+  ): ClientUnaryCall;
+  /**
+   * The agency head confirms that a system is connected through the e-identification platform
+   * (R31), exempting it from the security assessment. A request's `connected_via_eid_platform`
+   * is only what the requester states; it exempts nothing until confirmed. A reference to the
+   * agency's record is required, else INVALID_ARGUMENT REASON_REQUIRED.
+   */
+  confirmEidPlatform(
+    request: ConfirmEidPlatformRequest,
+    callback: (error: ServiceError | null, response: EidPlatformConfirmation) => void,
+  ): ClientUnaryCall;
+  confirmEidPlatform(
+    request: ConfirmEidPlatformRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EidPlatformConfirmation) => void,
+  ): ClientUnaryCall;
+  confirmEidPlatform(
+    request: ConfirmEidPlatformRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EidPlatformConfirmation) => void,
   ): ClientUnaryCall;
   /**
    * Suspends, reinstates or revokes an agreement (revocation is final). Open WatchChanges
@@ -4181,9 +4489,12 @@ export interface RegistryClient extends Client {
     callback: (error: ServiceError | null, response: Agreement) => void,
   ): ClientUnaryCall;
   /**
-   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
-   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
-   * simply has no consent on record; RevokeConsent withdraws one.
+   * Records the citizen's consent to an agreement's exploitation of their data (R12), only with
+   * the citizen's confirmation signed by the e-identification platform: an assertion whose
+   * subject is the personal id and whose `consent` claim names this agreement, `granted`, and the
+   * channel (VNeID or a public-service portal) — else PERMISSION_DENIED CONSENT_NOT_CONFIRMED.
+   * A confirmation older than the one on record is ABORTED CONFLICT. A citizen who refuses simply
+   * has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent(
     request: RecordConsentRequest,
@@ -4200,7 +4511,10 @@ export interface RegistryClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Consent) => void,
   ): ClientUnaryCall;
-  /** Revokes a consent; open WatchChanges streams watching that citizen end. */
+  /**
+   * Revokes a consent, with the citizen's signed confirmation (`consent.decision` = `revoked`);
+   * open WatchChanges streams watching that citizen end.
+   */
   revokeConsent(
     request: RevokeConsentRequest,
     callback: (error: ServiceError | null, response: Consent) => void,

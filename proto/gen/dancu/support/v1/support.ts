@@ -36,7 +36,10 @@ export const protobufFileName = "dancu/support/v1/support.proto";
  *   to its own organisation's tickets only; any other ticket is NOT_FOUND RECORD_NOT_FOUND, as if
  *   it did not exist.
  * - the agency's officers call with an operator certificate (`dancu pki issue <officer>
- *   --operator`): they list, read and answer every ticket, and close it with a resolution.
+ *   --operator`) recorded for a registered officer and not revoked (else UNAUTHENTICATED
+ *   CERTIFICATE_NOT_REGISTERED or CERTIFICATE_REVOKED): any officer (R36, the acts `read-tickets`,
+ *   `answer-ticket`, `close-ticket` in hub/registry/officer-competence.ts) lists, reads and
+ *   answers every ticket, and closes it with a resolution.
  * Every ticket opened, answered, replied to and closed is journaled (act `support`), with the
  * ticket id, kind and severity, never its text. Refusals are journaled too. The same operator
  * actions are on the command line: `dancu support list | show | answer | close`.
