@@ -11,7 +11,7 @@ import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts'
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
-import { databaseName, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
+import { databaseName, jaegerUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
 
 /** gRPC on loopback by default: exposing it is a deliberate act (`--grpc-address 0.0.0.0:50051`). */
 export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:50051';
@@ -73,7 +73,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
   // Mistakes in settings stop the start here, before anything runs.
   const connectorHealth = healthThresholdsFromEnv();
   const plausibility = plausibilityFromEnv();
-  const jaegerUi = jaegerUiUrl();
+  const jaeger = jaegerUrl();
   const stack = await ensureStack({ log: (line) => console.error(line) });
   const pki = await preparePki(flags, options.createPkiIfMissing);
   const tracer = options.tracing.tracer(HUB_SERVICE);
@@ -90,6 +90,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
   });
   const connectors = () => hub.connectors();
+  const retiredConnectors = () => hub.retiredConnectors();
   const api = await HubApi.start({
     kafkaBrokers: stack.kafkaBrokers,
     mongodbUri: stack.mongodbUri,
@@ -105,7 +106,8 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     registry: hub.metrics.registry,
     readiness: () => hub.readiness(),
     connectors,
-    dashboard: { ingest: hub, connectors, jaegerUiUrl: jaegerUi },
+    retiredConnectors,
+    dashboard: { ingest: hub, connectors, retiredConnectors, traces: { jaegerUrl: jaeger, hubExports: options.tracing.mode === 'exporting' } },
     port: options.adminPort,
   });
   return {

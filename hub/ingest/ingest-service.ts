@@ -16,7 +16,8 @@ import { ingestEntry } from './ingest-entry.ts';
 import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import type { KeyObject } from 'node:crypto';
-import { HeartbeatMonitor } from '../operations/heartbeat-monitor.ts';
+import { HeartbeatMonitor, type RetiredConnector } from '../operations/heartbeat-monitor.ts';
+import { readRetirements } from '../operations/connector-retirement.ts';
 import { healthThresholds, type HealthThresholds } from '../operations/health-thresholds.ts';
 import { registerConnectorHealthMetrics } from '../operations/connector-health-metrics.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
@@ -130,7 +131,7 @@ export class IngestService {
     // on the connectors feeding it.
     const hub = service;
     try {
-      hub.monitor = await HeartbeatMonitor.start({ kafka, thresholds: options.connectorHealth ?? healthThresholds(), lag: () => hub.lag() });
+      hub.monitor = await HeartbeatMonitor.start({ kafka, thresholds: options.connectorHealth ?? healthThresholds(), lag: () => hub.lag(), retirements: () => readRetirements(store.db) });
     } catch (error) {
       await hub.stop(); // do not leave a consumer running behind a failed start
       throw error;
@@ -158,9 +159,14 @@ export class IngestService {
     return consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, SOURCES.map(sourceTopic));
   }
 
-  /** Every connector heard from in the retained heartbeats, with its health (see hub/operations/connector-health.ts). */
+  /** The live view: every connector heard from in the retained heartbeats and not retired, with its health (see hub/operations/connector-health.ts). */
   connectors(): ConnectorHealth[] {
     return this.monitor?.connectors() ?? [];
+  }
+
+  /** Connectors retired from the live view, by hand or for silence (hub/operations/connector-retirement.ts). */
+  retiredConnectors(): RetiredConnector[] {
+    return this.monitor?.retired() ?? [];
   }
 
   /** Every dead letter the topic holds (read without moving any consumer group), for operator views. */

@@ -2,7 +2,7 @@
 // show`), a dead letter's original (`dancu dlq show`) — is journaled like any other read (R35),
 // before anything is shown: who, whose data, which fields, why. A read that needs an authorised
 // officer is refused, and journaled refused, when the operator is not a registered one.
-import type { JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
+import type { JournalAct, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 
 export interface OperatorRead {
   /** What was read: `citizen-show`, `dlq-show`. */
@@ -26,11 +26,16 @@ export interface OperatorReadDependencies {
 }
 
 /** Journals the read; resolves once the entry is durable, so the caller may show the data. */
-export async function journalOperatorRead(deps: OperatorReadDependencies, read: OperatorRead): Promise<JournalReceipt> {
-  const entry = { act: 'operator-read' as const, action: read.action, actor: { officer: read.operator }, citizens: read.citizens, fields: read.fields, detail: read.detail };
+export function journalOperatorRead(deps: OperatorReadDependencies, read: OperatorRead): Promise<JournalReceipt> {
+  return journalOperatorAct(deps, 'operator-read', read);
+}
+
+/** Journals an operator's act (a read, a connector retirement) the same way: refused, and journaled so, for anyone but an officer. */
+export async function journalOperatorAct(deps: OperatorReadDependencies, act: JournalAct, read: OperatorRead): Promise<JournalReceipt> {
+  const entry = { act, action: read.action, actor: { officer: read.operator }, citizens: read.citizens, fields: read.fields, detail: read.detail };
   if (deps.officers && !(await deps.officers()).some((officer) => officer._id === read.operator)) {
     await deps.journal.append({ ...entry, decision: 'refused', reason: 'NOT_AN_OPERATOR' });
-    throw new OperatorReadRefused(`${read.operator} is not a registered officer: only an officer (\`dancu registry officer add\`) may read this; the attempt is journaled`);
+    throw new OperatorReadRefused(`${read.operator} is not a registered officer: only an officer (\`dancu registry officer add\`) may do this; the attempt is journaled`);
   }
   return deps.journal.append({ ...entry, decision: 'done' });
 }
