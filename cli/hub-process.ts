@@ -9,6 +9,7 @@ import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import { registerCertificateExpiryMetrics } from '../hub/pki/certificate-expiry-metrics.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
 import { databaseName, jaegerUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
@@ -102,6 +103,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     tracer,
     connectors,
   });
+  if (!flags.insecurePlaintext) registerCertificateExpiryMetrics(hub.metrics.registry, pki.dir);
   const admin = await AdminServer.start({
     registry: hub.metrics.registry,
     readiness: () => hub.readiness(),

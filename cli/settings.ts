@@ -55,6 +55,9 @@ export const DEFAULT_JAEGER_URL = 'http://127.0.0.1:16686';
 
 /** DANCU_JAEGER_URL, else the local Jaeger; `off` (or empty): the dashboard shows no traces and says so. */
 export function jaegerUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.DANCU_JAEGER_UI !== undefined && env.DANCU_JAEGER_URL === undefined) {
+    throw new Error('DANCU_JAEGER_UI is no longer read: the dashboard now reads traces itself; set DANCU_JAEGER_URL to Jaeger\'s query address (or off) instead');
+  }
   const value = env.DANCU_JAEGER_URL ?? DEFAULT_JAEGER_URL;
   if (value.trim() === '' || value.trim().toLowerCase() === 'off') return undefined;
   let url: URL;

@@ -117,7 +117,7 @@ export class IngestService {
           ...(options.plausibility ? { plausibility: options.plausibility } : {}),
         });
         // Before the offsets are committed: a slice whose entry could not be written is retried.
-        await journal.append(ingestEntry(records, outcome));
+        await (service?.metrics.journaled(journal) ?? journal).append(ingestEntry(records, outcome));
         service?.stats.record(outcome);
         service?.metrics.record(outcome, (performance.now() - started) / 1000);
         options.onBatch?.(outcome);
