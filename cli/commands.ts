@@ -9,6 +9,7 @@ import { registerHubCommand } from './hub.ts';
 import { registerJournalCommand } from './journal.ts';
 import { registerPkiCommand } from './pki.ts';
 import { registerRegistryCommand } from './registry.ts';
+import { registerSmsGatewayCommand } from './sms-gateway.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 import { registerStoreCommand } from './store.ts';
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerStackCommand(program);
   registerPkiCommand(program);
   registerConsumerCommand(program);
+  registerSmsGatewayCommand(program);
 }

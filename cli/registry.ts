@@ -14,6 +14,7 @@ import { RegistryError } from '../hub/registry/registry-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { databaseName, parsePositiveInt } from './settings.ts';
 import { printTable } from './table.ts';
+import { registerWrittenRequestCommand } from './written-request.ts';
 
 /**
  * Opens the registry on DANCU_DB with the real journal, runs one use case, closes both. A change
@@ -167,6 +168,8 @@ export function registerRegistryCommand(program: Command): void {
         console.log(`agreement ${agreement.id} is now ${agreement.status}`);
       });
   }
+
+  registerWrittenRequestCommand(registry);
 
   registry
     .command('catalogue')

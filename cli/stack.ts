@@ -31,7 +31,7 @@ export function registerStackCommand(program: Command): void {
       const started = reports.filter((report) => report.outcome === 'started').length;
       say(started === 0 ? 'Nothing to start.' : `Stack is up. \`dancu stack down\` stops it.`);
       if (options.withTracing) {
-        say(`Traces: export OTEL_EXPORTER_OTLP_ENDPOINT=${LOCAL_OTLP_ENDPOINT} before running dancu; see them at ${LOCAL_JAEGER_UI}`);
+        say(`Traces: export OTEL_EXPORTER_OTLP_ENDPOINT=${LOCAL_OTLP_ENDPOINT} before running dancu; see them in the dashboard's trace view (it reads Jaeger's API at ${LOCAL_JAEGER_UI})`);
       }
     });
 

@@ -45,8 +45,16 @@ export interface BatchConsumerOptions {
    * (kafkajs default 30 s). The broker accepts 6 s at the least (group.min.session.timeout.ms).
    */
   sessionTimeoutMs?: number;
-  /** Called with the records of one partition; offsets are committed only after it resolves. */
-  handle: (records: RawRecord[]) => Promise<void>;
+  /**
+   * Called with a slice of one partition's records (`attempt` counts from 1 for each slice);
+   * offsets are committed only after it resolves.
+   */
+  handle: (records: RawRecord[], attempt: number) => Promise<void>;
+  /**
+   * How many partitions' slices may be in `handle` at once (kafkajs's partitionsConsumedConcurrently;
+   * default 1). A partition's next slice always waits for its previous one.
+   */
+  partitionsAtOnce?: number;
   onFailure?: (failure: ConsumerFailure) => void;
   backoff?: Backoff;
 }
@@ -122,6 +130,7 @@ export class BatchConsumer {
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsAtOnce ?? 1,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
@@ -155,7 +164,7 @@ export class BatchConsumer {
     for (let attempt = 1; ; attempt += 1) {
       if (this.stopped || !batch.isRunning() || batch.isStale()) return false;
       try {
-        await this.options.handle(records);
+        await whileHeartbeating(this.options.handle(records, attempt), batch.heartbeat);
         if (!this.current.consuming) this.set({ consuming: true });
         return true;
       } catch (error) {
@@ -193,6 +202,21 @@ export class BatchConsumer {
 
   private set(state: Omit<ConsumerState, 'since'>): void {
     this.current = { ...state, since: new Date() };
+  }
+}
+
+/**
+ * Waits for `work`, heartbeating meanwhile: a slice may wait behind others (slice-group.ts) or on a
+ * slow store for longer than the session timeout, and kafkajs heartbeats only when asked. A
+ * heartbeat refused because the group is rebalancing is left to the commit after the slice, which
+ * then fails and leaves the slice uncommitted, to be read again.
+ */
+async function whileHeartbeating<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+  const timer = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_STEP_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
   }
 }
 

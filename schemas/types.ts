@@ -55,6 +55,10 @@ export type RelationToHead =
   | 'con rể'
   | 'khác';
 /**
+ * A Vietnamese mobile subscriber number in international form, +84 and 9 digits (e.g. +84912345678): the number the citizen declared to the identity-card register, whose subscriber registration the carrier verified (R20).
+ */
+export type MobilePhoneNumber = string;
+/**
  * The authority that issued the card, e.g. Bộ Công an, or Cục Cảnh sát quản lý hành chính về trật tự xã hội.
  */
 export type IssuingAuthority = string;
@@ -130,6 +134,7 @@ export interface CitizenRecord {
   idCard?: IdentityCard;
   healthInsurance?: HealthInsurance;
   bloodType?: BloodType;
+  phoneNumber?: MobilePhoneNumber;
 }
 export interface TemporaryResidence {
   address: Address;
@@ -194,7 +199,8 @@ export interface Change {
     | 'household'
     | 'idCard'
     | 'healthInsurance'
-    | 'bloodType';
+    | 'bloodType'
+    | 'phoneNumber';
   /**
    * The new value (JSON; null when the field no longer holds). Its shape is the field's shape in the citizen record.
    */
@@ -385,6 +391,7 @@ export interface CardIssuedPayload {
   fullName: FullName;
   dateOfBirth: CalendarDate;
   sex: Sex;
+  phoneNumber?: MobilePhoneNumber;
 }
 /**
  * Cấp đổi / cấp lại thẻ căn cước: a new card replaces the previous one.
@@ -397,6 +404,7 @@ export interface CardRenewedPayload {
   fullName: FullName;
   dateOfBirth: CalendarDate;
   sex: Sex;
+  phoneNumber?: MobilePhoneNumber;
   /**
    * Why the card was replaced: it expired, the holder reached 25/40/60, it was lost or damaged, or the holder's details changed.
    */

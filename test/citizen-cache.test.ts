@@ -39,7 +39,7 @@ describe('the citizen cache', () => {
 
     // The store changes without a change published (as no ingest would): the answer comes from memory.
     const moved = { province: 'Cần Thơ', district: 'Ninh Kiều', detail: `cache test ${Date.now()}` };
-    await fx.store.db.collection('citizens').updateOne({ _id: citizen._id } as never, { $set: { 'fields.permanentAddress.value': moved } });
+    await fx.store.db.collection('citizens').updateOne({ _id: citizen._id } as never, { $set: { 'fields.permanentAddress': moved } });
     expect(await address()).toBe(before);
 
     // Ingest publishes the change after writing the citizen; from then on the new value is answered.

@@ -1,6 +1,7 @@
-// R5: a store written in the first shape (citizen documents holding every version of every field)
-// is converted by `dancu store migrate` into the small documents and the insert-only history,
-// losing nothing, and a migration interrupted half-way is finished by running it again.
+// R5: a store written in an earlier shape — the first (citizen documents holding every version of
+// every field), or small documents with the provenance inside each field — is converted by
+// `dancu store migrate` into today's small documents (stored-citizen.ts) and the insert-only
+// history, losing nothing, and a migration interrupted half-way is finished by running it again.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import type { CitizenField } from '../hub/citizen/fields.ts';
 import { groupByCitizen, historyRecordOf, mergeRecords, replayHistory, versionsOf } from '../hub/citizen/merge.ts';
 import { historyRecordsOf } from '../hub/store/migrate-store.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
+import { encodeCitizen } from '../hub/store/stored-citizen.ts';
 import { testEndpoints } from './endpoints.ts';
 import { DANCU_BIN, cliEnv, expectedCitizens, storedCitizens, uniqueName } from './harness.ts';
 
@@ -19,7 +21,7 @@ const run = promisify(execFile);
 /** A citizen document as dancu wrote it before the small-document model. */
 type LegacyDocument = CitizenDocument & { versions: Partial<Record<CitizenField, Array<FieldVersion & { digest?: string }>>> };
 
-describe('migrating a store written in the first shape', () => {
+describe('migrating a store written in an earlier shape', () => {
   let store: PopulationStore;
   const database = uniqueName('dancu_migrate');
   beforeAll(async () => {
@@ -47,16 +49,19 @@ describe('migrating a store written in the first shape', () => {
       legacy.push({ _id: id, revision: 3, lastBatchId: 'an-old-batch', fields, versions });
       oldHistory.push(...replayHistory(records));
     }
-    await store.citizens.insertMany(legacy);
+    const citizens = store.db.collection<CitizenDocument | LegacyDocument | ReturnType<typeof encodeCitizen>>('citizens');
+    await citizens.insertMany(legacy);
     await store.db.collection('history').insertMany(oldHistory as never[]);
 
-    // An earlier run killed half-way: some citizens fully converted, one with only its history written.
-    const [done, halfDone] = [legacy[0]!, legacy[1]!];
-    for (const doc of [done, halfDone]) {
+    // An earlier run killed half-way: one citizen fully converted, one with only its history
+    // written, and one left in the second shape (small, provenance inside each field).
+    const [done, halfDone, secondShape] = [legacy[0]!, legacy[1]!, legacy[2]!];
+    for (const doc of [done, halfDone, secondShape]) {
       for (const record of historyRecordsOf(doc, new Date())) await store.history.replaceOne({ _id: record._id }, record, { upsert: true });
     }
-    const { versions: _versions, ...small } = done;
-    await store.citizens.replaceOne({ _id: done._id }, small);
+    const small = (doc: LegacyDocument): CitizenDocument => ({ _id: doc._id, revision: doc.revision, fields: doc.fields });
+    await citizens.replaceOne({ _id: done._id }, encodeCitizen(small(done)));
+    await citizens.replaceOne({ _id: secondShape._id }, small(secondShape));
 
     const env = cliEnv({ DANCU_DB: database });
     const first = await run(process.execPath, [DANCU_BIN, 'store', 'migrate'], { env });
@@ -65,7 +70,8 @@ describe('migrating a store written in the first shape', () => {
     const expected = expectedCitizens(events);
     const stored = await storedCitizens(store, [...expected.keys()]);
     for (const [id, citizen] of expected) expect(stored.get(id), id).toEqual(citizen);
-    expect(await store.citizens.countDocuments({ versions: { $exists: true } })).toBe(0);
+    expect(await citizens.countDocuments({ versions: { $exists: true } })).toBe(0);
+    expect(await citizens.countDocuments({ events: { $exists: false } })).toBe(0);
     expect(await store.history.countDocuments()).toBe(events.length);
     expect((await store.history.findOne({ _id: events[0]!.eventId }))?.digest).toBe(eventDigest(events[0]!));
 

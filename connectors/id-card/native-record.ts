@@ -36,6 +36,7 @@ export const ID_CARD_COLUMNS = [
   'ly_do_cap_doi', // CAP_DOI: HET_HAN | DU_TUOI | HONG | THAY_DOI_THONG_TIN
   'ngay_bao_mat', // BAO_MAT
   'thoi_diem_xu_ly', // processing time, dd/mm/yyyy HH:mm:ss
+  'so_dien_thoai', // the holder's mobile number, verified with the carrier (0912345678 or +84912345678); optional
 ] as const;
 
 export type IdCardColumn = (typeof ID_CARD_COLUMNS)[number];

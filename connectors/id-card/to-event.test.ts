@@ -34,6 +34,15 @@ describe('id-card mapping', () => {
     });
   });
 
+  it('R20: the holder\'s mobile number, written as the register writes it, becomes phoneNumber in +84 form; a malformed one is bad-field', () => {
+    const withPhone = toEvent({ ...issue, so_dien_thoai: '0912 345 678' });
+    expect(withPhone.payload).toMatchObject({ phoneNumber: '+84912345678' });
+    expect(validateEvent(JSON.stringify(withPhone)).ok).toBe(true);
+    expect(toEvent({ ...issue, so_dien_thoai: '+84 912.345.678' }).payload).toMatchObject({ phoneNumber: '+84912345678' });
+    expect(toEvent(issue).payload).not.toHaveProperty('phoneNumber');
+    expect(() => toEvent({ ...issue, so_dien_thoai: '0212345678' })).toThrow(/so_dien_thoai/);
+  });
+
   it('maps a renewal at an age milestone, a re-issue after loss and a loss report', () => {
     const renewed = toEvent({ ...issue, ma_ho_so: 'CC-2', loai_giao_dich: 'CAP_DOI', ly_do_cap_doi: 'DU_TUOI', ngay_cap: '15/04/2030', ngay_het_han: '29/04/2050' });
     const reissued = toEvent({ ...issue, ma_ho_so: 'CC-3', loai_giao_dich: 'CAP_LAI', ngay_cap: '01/03/2024' });

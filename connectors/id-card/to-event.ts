@@ -4,6 +4,7 @@ import { makeSourceEvent, type EnvelopeFields, type SourceEvent } from '../../sc
 import type { CardIssuedPayload, CardRenewedPayload } from '../../schemas/types.ts';
 import {
   optionalField,
+  phoneNumberField,
   requiredCode,
   requiredDate,
   requiredField,
@@ -39,6 +40,8 @@ export function toEvent(native: NativeRecord): SourceEvent {
   // Cards issued at 58 or older are valid for life.
   const expiry = optionalField(native, 'ngay_het_han');
   if (expiry !== undefined && expiry !== NO_EXPIRY) card.expiresOn = requiredDate(native, 'ngay_het_han');
+  const phoneNumber = phoneNumberField(native, 'so_dien_thoai');
+  if (phoneNumber !== undefined) card.phoneNumber = phoneNumber;
   if (type === 'card-issued') return makeSourceEvent(envelope, type, startOfDay(issuedOn), card);
   const reason: CardRenewedPayload['reason'] =
     native['loai_giao_dich']?.trim() === 'CAP_LAI' ? 'lost' : requiredCode(native, 'ly_do_cap_doi', RENEWAL_REASONS);

@@ -1,6 +1,7 @@
 // A native record that cannot become a canonical event, and the field readers that say why.
 // Every to-event mapping reads its columns through these, so a bad record always fails the same
 // way: `missing-field` (blank or absent), `bad-field` (unparseable), `unknown-type` (unknown kind).
+import { internationalMobile } from '../../schemas/phone-number.ts';
 import type { Address, Sex } from '../../schemas/types.ts';
 
 export type MappingFailure = 'unknown-type' | 'bad-field' | 'missing-field';
@@ -68,6 +69,15 @@ function toIsoDate(text: string, column: string): string {
     throw new MappingError('bad-field', `column "${column}" must be a real date written dd/mm/yyyy, got "${text}"`, column);
   }
   return `${m[3]}-${pad(m[2] ?? '')}-${pad(m[1] ?? '')}`;
+}
+
+/** A Vietnamese mobile number, as registers write it (0912 345 678, 84912345678, +84 912.345.678) → +84912345678. */
+export function phoneNumberField(record: NativeRecord, column: string): string | undefined {
+  const text = optionalField(record, column);
+  if (text === undefined) return undefined;
+  const number = internationalMobile(text);
+  if (number === null) throw new MappingError('bad-field', `column "${column}" must be a Vietnamese mobile number (0 or +84, then 9 digits starting 3, 5, 7, 8 or 9), got "${text}"`, column);
+  return number;
 }
 
 /** dd/mm/yyyy → YYYY-MM-DD. */

@@ -1,5 +1,6 @@
 // Renders the population's facts as each register would export them: native records with
 // Vietnamese column names, dd/mm/yyyy dates and Vietnam-local registration times.
+import { createHash } from 'node:crypto';
 import type { SourceName } from '../../kafka/topics.ts';
 import type { Address } from '../../schemas/types.ts';
 import { isoToDay, isoToNative, nativeTimestamp, type Day } from './calendar.ts';
@@ -153,6 +154,16 @@ function residence(random: Random, population: Population): TimedRow[] {
   return rows;
 }
 
+/**
+ * The mobile number a simulated citizen declares at the card application, written as registers do
+ * (0 and 9 digits). Derived from the personal id, not drawn, so adding it moved no other draw.
+ */
+export function mobileNumberOf(personalId: string): string {
+  const digest = createHash('sha256').update(`phone:${personalId}`).digest();
+  const prefix = ['9', '8', '3', '7', '5'][digest[0]! % 5];
+  return `0${prefix}${(digest.readUInt32BE(1) % 100_000_000).toString().padStart(8, '0')}`;
+}
+
 function idCard(random: Random, population: Population): TimedRow[] {
   const rows: TimedRow[] = [];
   for (const c of population.citizens) {
@@ -173,6 +184,7 @@ function idCard(random: Random, population: Population): TimedRow[] {
         ngay_het_han: fact.expiresOn ? native(fact.expiresOn) : NO_EXPIRY,
         noi_cap: fact.authority,
         ly_do_cap_doi: fact.renewal,
+        so_dien_thoai: mobileNumberOf(c.personalId),
       });
       rows.push(stamp(random, on, 'thoi_diem_xu_ly', row));
     });

@@ -6,6 +6,7 @@ import { ExchangeService, type ExchangeServer } from '../../proto/gen/dancu/exch
 import { SelfServiceService, type SelfServiceServer } from '../../proto/gen/dancu/citizen/v1/self_service.ts';
 import { RegistryService, type RegistryServer } from '../../proto/gen/dancu/registry/v1/registry.ts';
 import { OperationsService, type OperationsServer } from '../../proto/gen/dancu/operations/v1/operations.ts';
+import { WrittenRequestsService, type WrittenRequestsServer } from '../../proto/gen/dancu/registry/v1/written_requests.ts';
 import { serverCredentials } from '../pki/credentials.ts';
 import { addHealth, addReflection, type HealthReport } from './reflection.ts';
 
@@ -20,6 +21,7 @@ export interface ApiServerOptions {
   selfService?: SelfServiceServer;
   registry?: RegistryServer;
   operations?: OperationsServer;
+  writtenRequests?: WrittenRequestsServer;
   log?: (line: string) => void;
 }
 
@@ -38,6 +40,7 @@ export class ApiServer {
     if (options.selfService) server.addService(SelfServiceService, options.selfService as unknown as UntypedServiceImplementation);
     if (options.registry) server.addService(RegistryService, options.registry as unknown as UntypedServiceImplementation);
     if (options.operations) server.addService(OperationsService, options.operations as unknown as UntypedServiceImplementation);
+    if (options.writtenRequests) server.addService(WrittenRequestsService, options.writtenRequests as unknown as UntypedServiceImplementation);
     const health = addHealth(server);
     addReflection(server);
     let credentials: ServerCredentials;

@@ -30,6 +30,9 @@ import { HubInstances } from '../exchange/hub-instances.ts';
 import { CitizenCache } from '../exchange/citizen-cache.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { operationsService } from '../operations/operations-service.ts';
+import { WrittenRequests } from '../written-requests/written-requests.ts';
+import { writtenRequestsService } from '../written-requests/written-requests-service.ts';
+import { registerOverdueGauge } from '../written-requests/overdue-gauge.ts';
 
 export interface HubApiOptions {
   kafkaBrokers: string[];
@@ -134,6 +137,8 @@ export class HubApi {
       // Filtered in the query, not after it: ingest entries name citizens too and must not use up the limit.
       accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: 'exchange', since, limit }),
     };
+    const written = new WrittenRequests(store.db, store, journaled);
+    if (options.metrics) registerOverdueGauge(options.metrics, written, log);
     const server = await ApiServer.start({
       address: options.address,
       ...(options.pkiDir ? { pkiDir: options.pkiDir } : {}),
@@ -155,6 +160,7 @@ export class HubApi {
       }),
       selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
+      writtenRequests: writtenRequestsService({ written, journal: journaled, observer: metrics, tracer, certificates: registry }),
       operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, certificates: registry }),
       log,
     });

@@ -65,6 +65,15 @@ describe('effectsOf', () => {
     expect(asRecord(sample('card-renewed'))['idCard']).toMatchObject({ issuedOn: '2030-04-10', status: 'valid' });
   });
 
+  it('R20: a card application that declares the holder\'s mobile number asserts phoneNumber with authority; one without leaves it alone', () => {
+    const event = sample('card-issued');
+    const withPhone = { ...event, payload: { ...event.payload, phoneNumber: '+84912345678' } } as unknown as SourceEvent;
+    const effects = effectsOf(withPhone);
+    expect(effects.find((e) => e.field === 'phoneNumber')).toEqual({ field: 'phoneNumber', value: '+84912345678' });
+    expect(isAuthoritative('phoneNumber', withPhone.source)).toBe(true);
+    expect(effectsOf(event).map((e) => e.field)).not.toContain('phoneNumber');
+  });
+
   it('a card valid for life asserts a card without an expiry date (never an undefined value)', () => {
     const event = sample('card-issued');
     const { expiresOn: _none, ...lifetime } = event.payload as unknown as Record<string, unknown>;

@@ -66,12 +66,10 @@ export function effectsOf(event: SourceEvent): CitizenEffect[] {
       const card: IdentityCard = { cardNumber: p.cardNumber, issuedOn: p.issuedOn, status: 'valid' };
       // A card issued at 58 or older has no expiry date: it is valid for life.
       if (p.expiresOn !== undefined) card.expiresOn = p.expiresOn;
-      return [
-        set('idCard', card),
-        set('fullName', p.fullName),
-        set('dateOfBirth', p.dateOfBirth),
-        set('sex', p.sex),
-      ];
+      const effects = [set('idCard', card), set('fullName', p.fullName), set('dateOfBirth', p.dateOfBirth), set('sex', p.sex)];
+      // A card application without a number leaves the one on record as it is.
+      if (p.phoneNumber !== undefined) effects.push(set('phoneNumber', p.phoneNumber));
+      return effects;
     }
     case 'card-reported-lost':
       return [set('idCard', { cardNumber: event.payload.cardNumber, status: 'lost', reportedLostOn: event.payload.reportedOn })];

@@ -25,6 +25,7 @@ export const CITIZEN_FIELDS = [
   'idCard',
   'healthInsurance',
   'bloodType',
+  'phoneNumber',
 ] as const;
 
 export type CitizenField = (typeof CITIZEN_FIELDS)[number];
@@ -64,6 +65,8 @@ export const AUTHORITY: Readonly<Record<CitizenField, SourceName>> = Object.free
   // Health: the health-insurance and health records (y tế).
   healthInsurance: 'health',
   bloodType: 'health',
+  // The mobile number the citizen declared at the card application, verified with the carrier (R20).
+  phoneNumber: 'id-card',
 });
 
 export function isAuthoritative(field: CitizenField, source: SourceName): boolean {

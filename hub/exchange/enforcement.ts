@@ -31,11 +31,20 @@ export interface EnforcementOptions {
    * never). Every call would otherwise read all three from the store. Changes made through this
    * process's registry drop the cache at once, and so does every record on the invalidation topic
    * (`invalidate`); a change whose record was lost takes effect within this time. Consents and
-   * quotas are never cached.
+   * quotas are never cached. A read used in the last half of its time is refreshed in the
+   * background, so under steady load no call waits for the registry.
    */
   cacheMs?: number;
   /** Live hub instances sharing each agreement's rate (hub-instances.ts); default 1. */
   instances?: () => number;
+  /** The monotonic clock in ms of rate limits and cache lifetimes (default `performance.now`); tests pass their own. */
+  monotonicClock?: () => number;
+}
+
+interface CachedRead {
+  value: Promise<unknown>;
+  settled: boolean;
+  refreshing: boolean;
 }
 
 export interface Admission {
@@ -52,7 +61,10 @@ export class Enforcement {
   private readonly rates: RateLimits;
 
   private readonly clock: () => Date;
-  private readonly cache: LRUCache<string, { value: unknown }> | undefined;
+  private readonly cache: LRUCache<string, CachedRead> | undefined;
+  private readonly refreshAfterMs: number;
+  /** Bumped by every invalidation: a refresh started before one never lands after it. */
+  private generation = 0;
   /** Open streams, told to re-check their standing now. */
   private readonly rechecks = new Set<() => void>();
 
@@ -61,14 +73,20 @@ export class Enforcement {
     options: EnforcementOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
-    this.rates = new RateLimits(options.instances ? { instances: options.instances } : {});
+    this.rates = new RateLimits({
+      ...(options.instances ? { instances: options.instances } : {}),
+      ...(options.monotonicClock ? { clock: options.monotonicClock } : {}),
+    });
     const cacheMs = options.cacheMs ?? 2_000;
-    this.cache = cacheMs > 0 ? new LRUCache({ max: 10_000, ttl: cacheMs }) : undefined;
+    const perf = options.monotonicClock ? { now: options.monotonicClock } : undefined;
+    this.cache = cacheMs > 0 ? new LRUCache({ max: 10_000, ttl: cacheMs, ttlResolution: 0, ...(perf ? { perf } : {}) }) : undefined;
+    this.refreshAfterMs = cacheMs / 2;
     registry.onChange?.(() => this.invalidate());
   }
 
   /** Drops every cached registry read and has open streams re-check at once (a registry change here or on another instance). */
   invalidate(): void {
+    this.generation += 1;
     this.cache?.clear();
     for (const recheck of this.rechecks) recheck();
   }
@@ -83,18 +101,43 @@ export class Enforcement {
    * A registry read, reused for `cacheMs` (null results too: an unknown system stays unknown).
    * The read itself is what is cached, so calls arriving together while it is in flight share
    * one store read instead of queueing one each; a failed read is forgotten. A read in flight
-   * when the cache is dropped never re-enters it.
+   * when the cache is dropped never re-enters it. A settled read used in the second half of its
+   * time is read again in the background (refresh-ahead): the caller gets the cached answer at
+   * once and the fresh one replaces it when it lands, so no answer served is older than
+   * `cacheMs` plus one read, and a hot key never expires under callers' feet.
    */
   private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
-    if (!this.cache) return read();
-    const hit = this.cache.get(key);
-    if (hit) return hit.value as Promise<T>;
-    const value = read();
-    this.cache.set(key, { value });
-    value.catch(() => {
-      if (this.cache?.get(key)?.value === value) this.cache.delete(key);
-    });
+    const cache = this.cache;
+    if (!cache) return read();
+    const hit = cache.get(key);
+    if (hit) {
+      if (hit.settled && !hit.refreshing && cache.getRemainingTTL(key) <= this.refreshAfterMs) this.refresh(cache, key, hit, read);
+      return hit.value as Promise<T>;
+    }
+    return this.store(cache, key, read());
+  }
+
+  private store<T>(cache: LRUCache<string, CachedRead>, key: string, value: Promise<T>): Promise<T> {
+    const entry: CachedRead = { value, settled: false, refreshing: false };
+    cache.set(key, entry);
+    value.then(
+      () => (entry.settled = true),
+      () => {
+        if (cache.get(key) === entry) cache.delete(key);
+      },
+    );
     return value;
+  }
+
+  private refresh<T>(cache: LRUCache<string, CachedRead>, key: string, stale: CachedRead, read: () => Promise<T>): void {
+    stale.refreshing = true;
+    const generation = this.generation;
+    read().then(
+      (fresh) => {
+        if (this.generation === generation && cache.peek(key) === stale) this.store(cache, key, Promise.resolve(fresh));
+      },
+      () => (stale.refreshing = false), // the stale answer stands until it expires; the next call tries again
+    );
   }
 
   /** Steps 1–4, the caller's standing: every service runs them, and open streams re-run them. */

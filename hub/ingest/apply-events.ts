@@ -22,6 +22,9 @@ const MAX_ATTEMPTS = 8;
 /** Between attempts: a competing writer holds the claim for the few milliseconds of its write. */
 const BACKOFF_MS = 100;
 
+/** `applied`: new to the store; `duplicate`: the store (or the call) held the same event already; `conflict`: the id names another event. */
+export type EventVerdict = 'applied' | 'duplicate' | 'conflict';
+
 export interface ApplyOutcome {
   /** Events new to the store. */
   applied: number;
@@ -30,8 +33,8 @@ export interface ApplyOutcome {
   /** Events reusing an id the store holds for a different event: refused, the first stands. */
   conflicts: SourceEvent[];
   changes: CitizenChange[];
-  /** The ids of the events new to the store, so each event's trace can say applied or duplicate. */
-  appliedEventIds: Set<string>;
+  /** What became of each event given (by identity): so each record's trace and slice can say. */
+  verdicts: Map<SourceEvent, EventVerdict>;
   /** Read-merge-write rounds it took; more than one means another writer got in between. */
   attempts: number;
 }
@@ -51,7 +54,7 @@ export async function applyEvents(events: readonly SourceEvent[], store: Populat
 }
 
 async function applyWith(events: readonly SourceEvent[], store: PopulationStore, cache: CitizenCache | undefined): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { applied: 0, duplicates: 0, conflicts: [], changes: [], appliedEventIds: new Set(), attempts: 0 };
+  const outcome: ApplyOutcome = { applied: 0, duplicates: 0, conflicts: [], changes: [], verdicts: new Map(), attempts: 0 };
   const acceptedAt = new Date();
   // Every copy of an event id in the slice, in order; the first is the one offered to the history.
   const copies = new Map<string, Array<{ record: HistoryRecord; event: SourceEvent }>>();
@@ -72,14 +75,16 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
     list.forEach(({ record, event }, index) => {
       if (!sameEvent(reference, record)) {
         outcome.conflicts.push(event);
+        outcome.verdicts.set(event, 'conflict');
         return;
       }
       matched = true;
       if (isNew && index === 0) {
         outcome.applied += 1;
-        outcome.appliedEventIds.add(id);
+        outcome.verdicts.set(event, 'applied');
       } else {
         outcome.duplicates += 1;
+        outcome.verdicts.set(event, 'duplicate');
       }
     });
     if (matched) toMerge.push(reference);

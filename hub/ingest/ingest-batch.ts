@@ -1,7 +1,8 @@
-// The ingest use case, one Kafka batch at a time:
-//   check every record again (never trust the wire) → apply the accepted events to the store
-//   (events reusing an id for different content come back as conflicts and are refused)
-//   → publish dead letters and changes → (the caller commits the offsets).
+// The ingest use case, in slices of a partition's records:
+//   check every record again (never trust the wire) → apply the accepted events of one or more
+//   slices to the store together (events reusing an id for different content come back as
+//   conflicts and are refused) → publish dead letters and changes → (the caller commits each
+//   slice's offsets).
 // Each step is idempotent, so a crash anywhere replays the batch to the same result.
 // Every record is traced on its way through (see record-trace.ts).
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
@@ -13,7 +14,7 @@ import type { CitizenChange } from '../citizen/merge.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';
 import { validateEvent, type RejectReason, type ValidateContext } from '../../schemas/validate-event.ts';
 import type { PopulationStore } from '../store/population-store.ts';
-import { applyEvents, type ApplyOutcome } from './apply-events.ts';
+import { applyEvents, type EventVerdict } from './apply-events.ts';
 import { RecordTrace } from './record-trace.ts';
 import type { CitizenCache } from './citizen-cache.ts';
 import { deadLetterOf, deadLetterRecord, type Rejection } from './dead-letter.ts';
@@ -36,78 +37,118 @@ export interface IngestContext {
   plausibility?: PlausibilityRules;
 }
 
-export async function ingestBatch(records: readonly RawRecord[], context: IngestContext): Promise<BatchOutcome> {
+/** A slice whose records were checked: what goes on to the store, what goes to the dead letters. */
+export interface CheckedSlice {
+  records: readonly RawRecord[];
+  traces: readonly RecordTrace[];
+  accepted: Array<{ event: SourceEvent; record: RawRecord; trace: RecordTrace }>;
+  deadLetters: Array<{ record: OutgoingRecord; send: Span }>;
+  rejected: Partial<Record<RejectReason, number>>;
+}
+
+/**
+ * Checks every record of a slice again (never trust the wire). Pure CPU work, so a slice can be
+ * checked while the store is busy with the slices before it (slice-group.ts).
+ */
+export function checkSlice(records: readonly RawRecord[], context: Pick<IngestContext, 'tracer' | 'plausibility'>): CheckedSlice {
   const tracer = context.tracer ?? trace.getTracer('dancu');
-  const traces = records.map((record) => RecordTrace.begin(tracer, record));
+  const slice: CheckedSlice = { records, traces: records.map((record) => RecordTrace.begin(tracer, record)), accepted: [], deadLetters: [], rejected: {} };
+  const now = new Date();
   try {
-    const outcome = await ingestTraced(records, traces, context);
-    for (const recordTrace of traces) recordTrace.end();
-    return outcome;
+    records.forEach((record, index) => {
+      const recordTrace = slice.traces[index]!;
+      const verdict = recordTrace.check(() => checkRecord(record, { now, ...(context.plausibility ? { plausibility: context.plausibility } : {}) }));
+      if ('event' in verdict) slice.accepted.push({ event: verdict.event, record, trace: recordTrace });
+      else deadLetter(slice, record, recordTrace, verdict);
+    });
   } catch (error) {
-    for (const recordTrace of traces) recordTrace.fail(error);
+    for (const recordTrace of slice.traces) recordTrace.fail(error);
+    throw error;
+  }
+  return slice;
+}
+
+/**
+ * Applies checked slices together: one store round for all their events (a citizen met in
+ * several slices is written once), one send of dead letters and one of changes. Returns each
+ * slice's own outcome, in order. Throws if anything failed: then none of the slices may be
+ * committed, and each is retried (the writes are idempotent).
+ */
+export async function applySlices(slices: readonly CheckedSlice[], context: IngestContext): Promise<BatchOutcome[]> {
+  try {
+    const outcomes = await applyTraced(slices, context);
+    for (const slice of slices) for (const recordTrace of slice.traces) recordTrace.end();
+    return outcomes;
+  } catch (error) {
+    for (const slice of slices) for (const recordTrace of slice.traces) recordTrace.fail(error);
     throw error;
   }
 }
 
-async function ingestTraced(records: readonly RawRecord[], traces: readonly RecordTrace[], context: IngestContext): Promise<BatchOutcome> {
-  const { store, publisher, cache } = context;
-  const accepted: Array<{ event: SourceEvent; record: RawRecord; trace: RecordTrace }> = [];
-  const deadLetters: Array<{ record: OutgoingRecord; send: Span }> = [];
-  const rejected: Partial<Record<RejectReason, number>> = {};
-  const deadLetter = (record: RawRecord, recordTrace: RecordTrace, rejection: Rejection) => {
-    const send = recordTrace.send(DLQ_TOPIC, { [SPAN_ATTRIBUTES.reason]: rejection.reason });
-    deadLetters.push({ record: deadLetterRecord(deadLetterOf(record, rejection), send), send });
-    rejected[rejection.reason] = (rejected[rejection.reason] ?? 0) + 1;
-  };
-  const now = new Date();
-  records.forEach((record, index) => {
-    const recordTrace = traces[index]!;
-    const verdict = recordTrace.check(() => checkRecord(record, { now, ...(context.plausibility ? { plausibility: context.plausibility } : {}) }));
-    if ('event' in verdict) accepted.push({ event: verdict.event, record, trace: recordTrace });
-    else deadLetter(record, recordTrace, verdict);
-  });
+function deadLetter(slice: CheckedSlice, record: RawRecord, recordTrace: RecordTrace, rejection: Rejection): void {
+  const send = recordTrace.send(DLQ_TOPIC, { [SPAN_ATTRIBUTES.reason]: rejection.reason });
+  slice.deadLetters.push({ record: deadLetterRecord(deadLetterOf(record, rejection), send), send });
+  slice.rejected[rejection.reason] = (slice.rejected[rejection.reason] ?? 0) + 1;
+}
 
-  let applied: Omit<ApplyOutcome, 'appliedEventIds' | 'attempts'> = { applied: 0, duplicates: 0, conflicts: [], changes: [] };
+async function applyTraced(slices: readonly CheckedSlice[], context: IngestContext): Promise<BatchOutcome[]> {
+  const { store, publisher, cache } = context;
+  const accepted = slices.flatMap((slice) => slice.accepted);
+  const verdicts = new Map<SourceEvent, EventVerdict>();
+  const changesOf = new Map<string, CitizenChange[]>();
   if (accepted.length > 0) {
     for (const { trace: recordTrace } of accepted) recordTrace.startStoreWrite(accepted.length);
     const outcome = await applyEvents(accepted.map(({ event }) => event), store, cache);
-    const conflicting = new Set(outcome.conflicts);
-    for (const { event, record, trace: recordTrace } of accepted) {
-      if (conflicting.has(event)) {
-        recordTrace.endStoreWrite('conflict', outcome.attempts);
-        deadLetter(record, recordTrace, conflictOf(event));
-      } else {
-        recordTrace.endStoreWrite(outcome.appliedEventIds.has(event.eventId) ? 'applied' : 'duplicate', outcome.attempts);
+    for (const slice of slices) {
+      for (const { event, record, trace: recordTrace } of slice.accepted) {
+        const verdict = outcome.verdicts.get(event) ?? 'duplicate';
+        verdicts.set(event, verdict);
+        recordTrace.endStoreWrite(verdict, outcome.attempts);
+        if (verdict === 'conflict') deadLetter(slice, record, recordTrace, conflictOf(event));
       }
     }
-    applied = outcome;
+    for (const change of outcome.changes) {
+      const ofEvent = changesOf.get(change.eventId);
+      if (ofEvent) ofEvent.push(change);
+      else changesOf.set(change.eventId, [change]);
+    }
   }
 
-  await sendTraced(publisher, DLQ_TOPIC, deadLetters);
-  // One send span per event that changed something, carried by each of its changes.
-  const traceOf = new Map(accepted.map(({ event, trace: recordTrace }) => [event.eventId, recordTrace]));
-  const changesOf = new Map<string, CitizenChange[]>();
-  for (const change of applied.changes) {
-    const ofEvent = changesOf.get(change.eventId);
-    if (ofEvent) ofEvent.push(change);
-    else changesOf.set(change.eventId, [change]);
+  await sendTraced(publisher, DLQ_TOPIC, slices.flatMap((slice) => slice.deadLetters));
+  // One send span per event that changed something, carried by each of its changes. Changes are
+  // per event id: when several records carry it (an event applied from one slice and redelivered
+  // in another), the applied copy's record carries them, else the first duplicate's (a
+  // redelivery that finishes the work of a slice that crashed before its citizen write).
+  const carrier = new Map<string, SourceEvent>();
+  for (const { event } of accepted) {
+    const verdict = verdicts.get(event);
+    if (!changesOf.has(event.eventId) || verdict === 'conflict') continue;
+    const current = carrier.get(event.eventId);
+    if (!current || (verdict === 'applied' && verdicts.get(current) !== 'applied')) carrier.set(event.eventId, event);
   }
-  const changes = [...changesOf].flatMap(([eventId, ofEvent]) => {
-    const send = traceOf.get(eventId)!.send(CHANGES_TOPIC, { [SPAN_ATTRIBUTES.changes]: ofEvent.length });
-    return ofEvent.map((change) => ({
-      record: { key: change.personalId, value: JSON.stringify(change), headers: withTraceContext({}, send) },
-      send,
-    }));
-  });
+  const carriers = new Set(carrier.values());
+  const changes = accepted
+    .filter(({ event }) => carriers.has(event))
+    .flatMap(({ event, trace: recordTrace }) => {
+      const ofEvent = changesOf.get(event.eventId)!;
+      const send = recordTrace.send(CHANGES_TOPIC, { [SPAN_ATTRIBUTES.changes]: ofEvent.length });
+      return ofEvent.map((change) => ({
+        record: { key: change.personalId, value: JSON.stringify(change), headers: withTraceContext({}, send) },
+        send,
+      }));
+    });
   await sendTraced(publisher, CHANGES_TOPIC, changes);
-  return {
-    source: sourceOfTopic(records[0]?.topic ?? ''),
-    received: records.length,
-    applied: applied.applied,
-    duplicates: applied.duplicates,
-    rejected,
-    changes: applied.changes.length,
-  };
+
+  return slices.map((slice) => {
+    const counts = { applied: 0, duplicates: 0, changes: 0 };
+    for (const { event } of slice.accepted) {
+      const verdict = verdicts.get(event);
+      if (verdict === 'applied') counts.applied += 1;
+      else if (verdict === 'duplicate') counts.duplicates += 1;
+      if (carriers.has(event)) counts.changes += changesOf.get(event.eventId)!.length;
+    }
+    return { source: sourceOfTopic(slice.records[0]?.topic ?? ''), received: slice.records.length, ...counts, rejected: slice.rejected };
+  });
 }
 
 /** Publishes the records, then ends their send spans (several records may share one span). */

@@ -10,7 +10,8 @@ import { Registry } from 'prom-client';
 import type { Readiness } from '../admin/admin-server.ts';
 import { CitizenCache } from './citizen-cache.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
-import { ingestBatch, type BatchOutcome } from './ingest-batch.ts';
+import { applySlices, checkSlice, type BatchOutcome, type IngestContext } from './ingest-batch.ts';
+import { SliceGroup } from './slice-group.ts';
 import { IngestStats } from './ingest-stats.ts';
 import { ingestEntry } from './ingest-entry.ts';
 import { kafkaHeadWitness } from '../journal/head-witness.ts';
@@ -95,11 +96,21 @@ export class IngestService {
       options.journalSigningKey ? { signingKey: options.journalSigningKey, witness: kafkaHeadWitness(kafka, publisher) } : {},
     );
     let service: IngestService | undefined;
-    const cache = new CitizenCache();
+    const context: IngestContext = {
+      store,
+      publisher,
+      cache: new CitizenCache(),
+      ...(options.tracer ? { tracer: options.tracer } : {}),
+      ...(options.plausibility ? { plausibility: options.plausibility } : {}),
+    };
+    const rounds = new SliceGroup((slices) => applySlices(slices, context));
+    const topics = SOURCES.map(sourceTopic);
     const consumer = new BatchConsumer(kafka, {
       groupId: options.groupId ?? HUB_GROUP_ID,
-      topics: SOURCES.map(sourceTopic),
+      topics,
       fromBeginning: true,
+      // Every source partition at once: their slices meet in the store rounds of `rounds`.
+      partitionsAtOnce: topics.reduce((sum, topic) => sum + topicLayout(topic).partitions, 0),
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       onFailure: (failure) => {
@@ -107,15 +118,10 @@ export class IngestService {
         const what = failure.kind === 'slice' ? `handling ${failure.where}` : 'the Kafka consumer';
         console.error(`[ingest] ${what} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}; retrying in ${failure.retryInMs} ms`);
       },
-      handle: async (records) => {
+      handle: async (records, attempt) => {
         const started = performance.now();
-        const outcome = await ingestBatch(records, {
-          store,
-          publisher,
-          cache,
-          ...(options.tracer ? { tracer: options.tracer } : {}),
-          ...(options.plausibility ? { plausibility: options.plausibility } : {}),
-        });
+        // Checked at once, while the store may still be busy with the round before; a retry goes alone.
+        const outcome = await rounds.submit(checkSlice(records, context), { alone: attempt > 1 });
         // Before the offsets are committed: a slice whose entry could not be written is retried.
         await (service?.metrics.journaled(journal) ?? journal).append(ingestEntry(records, outcome));
         service?.stats.record(outcome);

@@ -30,7 +30,7 @@ export interface RegistryServiceDependencies {
 
 export const REGISTRY_SERVICE = 'dancu.registry.v1.Registry';
 
-const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
+export const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
   NOT_FOUND: 'RECORD_NOT_FOUND',
   INVALID: 'INVALID_REQUEST',
   NOT_COMPETENT: 'NOT_COMPETENT',

@@ -5,6 +5,8 @@
 // reference is journaled as the case reference.
 import type {
   DataAccess,
+  GetMyRecordNoticeRequest,
+  GetMyRecordNoticeResponse,
   GetMyRecordRequest,
   GetMyRecordResponse,
   ListAccessToMyDataRequest,
@@ -25,6 +27,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { refuse } from '../exchange/refusal.ts';
 import type { RefusalFlood } from '../exchange/refusal-flood.ts';
 import { toWireField } from '../exchange/wire.ts';
+import { renderForm01 } from '../written-requests/form-01.ts';
 
 export const SELF_SERVICE_PURPOSE = 'CITIZEN_SELF_SERVICE';
 const TWO_YEARS_MS = 2 * 365.25 * 24 * 3600 * 1000;
@@ -74,6 +77,20 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
       const { document, fields, citizen } = await admitCitizen(record, request.context, request.citizen, 'granted');
       const disclosed = project(document, fields).map(toWireField);
       return { response: (receipt) => ({ personalId: citizen.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
+    }),
+
+    getMyRecordNotice: unary<GetMyRecordNoticeRequest, GetMyRecordNoticeResponse>('GetMyRecordNotice', async (request, record) => {
+      const { document, fields, citizen } = await admitCitizen(record, request.context, request.citizen, 'granted');
+      const pdf = await record.trace.step('notice.render', () =>
+        renderForm01({
+          reference: request.context?.sessionReference ?? '',
+          requester: String(document.fields.fullName?.value ?? citizen.fullName),
+          issuedAt: new Date(),
+          issuedBy: record.identity?.organisation ?? '',
+          citizens: [{ personalId: citizen.personalId, fields: project(document, fields) }],
+        }),
+      );
+      return { response: (receipt) => ({ pdf, journalSequence: receipt.sequence }), detail: 'Form 01 notice' };
     }),
 
     listAccessToMyData: unary<ListAccessToMyDataRequest, ListAccessToMyDataResponse>('ListAccessToMyData', async (request, record) => {

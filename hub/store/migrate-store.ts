@@ -1,16 +1,21 @@
-// `dancu store migrate`: converts a store written in the first shape — citizen documents that
-// held every version of every field (`versions`), and history entries holding each change's
-// previous value and outcome — into today's: a small citizen document (the current versions,
-// which the old document already held in `fields`) and one insert-only history record per event.
+// `dancu store migrate`: converts a store written in an earlier shape into today's.
+//   1. the first shape: citizen documents that held every version of every field (`versions`),
+//      and history entries holding each change's previous value and outcome;
+//   2. small documents with each field's provenance inside the field (before stored-citizen.ts).
+// Today's: the small document laid out as stored-citizen.ts says (current values, provenance
+// shared per event) and one insert-only history record per event.
 //
-// Citizens are taken in `_id` order, a page at a time. For each old-shape citizen, its events'
-// history records are written first (replacing the old entries with the same event id), then
-// the document is replaced by its small form. Both steps are idempotent, and a citizen already
-// in the new shape is skipped, so a migration killed at any point is finished by running it again.
-// Run it with the hubs stopped: it does not compare-and-set against a concurrent writer.
+// Citizens are taken in `_id` order, a page at a time. For a first-shape citizen, its events'
+// history records are written first (replacing the old entries with the same event id); then
+// every citizen not yet in today's layout is replaced by it. Both steps are idempotent, and a
+// citizen already converted is skipped, so a migration killed at any point is finished by
+// running it again. Run it with the hubs stopped: it does not compare-and-set against a
+// concurrent writer. (Hubs read both small layouts, so a store of the second shape is served
+// while it waits for its migration; the first shape must be migrated before a hub starts.)
 import type { CitizenDocument, FieldVersion, HistoryRecord } from '../citizen/citizen-document.ts';
 import type { CitizenField } from '../citizen/fields.ts';
 import { REPLACE_BATCH, slices, type PopulationStore } from './population-store.ts';
+import { encodeCitizen, isStoredLayout, type StoredCitizen } from './stored-citizen.ts';
 
 /** A citizen document as the first shape stored it. */
 interface LegacyCitizenDocument extends CitizenDocument {
@@ -45,7 +50,7 @@ export async function migrateStore(store: PopulationStore, onProgress: (progress
       .find(after === undefined ? {} : { _id: { $gt: after } })
       .sort({ _id: 1 })
       .limit(PAGE)
-      .toArray()) as Array<CitizenDocument | LegacyCitizenDocument>;
+      .toArray()) as Array<StoredCitizen | CitizenDocument | LegacyCitizenDocument>;
     if (page.length === 0) break;
     after = page[page.length - 1]!._id;
     const legacy = page.filter((doc): doc is LegacyCitizenDocument => 'versions' in doc);
@@ -53,12 +58,13 @@ export async function migrateStore(store: PopulationStore, onProgress: (progress
     for (const slice of slices(records, REPLACE_BATCH)) {
       await store.history.bulkWrite(slice.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })), { ordered: false });
     }
-    for (const slice of slices(legacy, REPLACE_BATCH)) {
-      await store.citizens.bulkWrite(slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: smallDocumentOf(doc) } })), { ordered: false });
+    const outdated = page.filter((doc): doc is CitizenDocument | LegacyCitizenDocument => !isStoredLayout(doc));
+    for (const slice of slices(outdated, REPLACE_BATCH)) {
+      await store.citizens.bulkWrite(slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: encodeCitizen(smallDocumentOf(doc)) } })), { ordered: false });
     }
     summary.citizens += page.length;
-    summary.converted += legacy.length;
-    summary.alreadyConverted += page.length - legacy.length;
+    summary.converted += outdated.length;
+    summary.alreadyConverted += page.length - outdated.length;
     summary.historyRecords += records.length;
     onProgress({ seen: summary.citizens, total: Math.max(total, summary.citizens) });
   }
@@ -93,7 +99,8 @@ export function historyRecordsOf(doc: LegacyCitizenDocument, migratedAt: Date): 
   return [...records.values()];
 }
 
-function smallDocumentOf(doc: LegacyCitizenDocument): CitizenDocument {
+/** The document's current versions without what the first shape kept beside them. */
+function smallDocumentOf(doc: CitizenDocument | LegacyCitizenDocument): CitizenDocument {
   const fields: CitizenDocument['fields'] = {};
   for (const [field, version] of Object.entries(doc.fields) as Array<[CitizenField, FieldVersion & { digest?: string }]>) {
     const { digest: _digest, ...current } = version;

@@ -14,6 +14,7 @@ import { MongoClient, type Collection, type Db } from 'mongodb';
 import pMap from 'p-map';
 import type { CitizenDocument, HistoryEntry, HistoryRecord } from '../citizen/citizen-document.ts';
 import { replayHistory } from '../citizen/merge.ts';
+import { decodeCitizen, encodeCitizen, type StoredCitizen } from './stored-citizen.ts';
 
 export interface StoreOptions {
   uri: string;
@@ -65,7 +66,8 @@ export interface CitizenWriteOutcome {
 }
 
 export class PopulationStore {
-  readonly citizens: Collection<CitizenDocument>;
+  /** Laid out as stored-citizen.ts says; read and write them through readCitizens / writeCitizens. */
+  readonly citizens: Collection<StoredCitizen>;
   readonly history: Collection<HistoryRecord>;
   readonly claims: Collection<RevisionClaim>;
   private lastSweep = 0;
@@ -74,7 +76,7 @@ export class PopulationStore {
     private readonly client: MongoClient,
     readonly db: Db,
   ) {
-    this.citizens = db.collection<CitizenDocument>('citizens');
+    this.citizens = db.collection<StoredCitizen>('citizens');
     this.history = db.collection<HistoryRecord>('history');
     this.claims = db.collection<RevisionClaim>('revision_claims');
   }
@@ -94,11 +96,12 @@ export class PopulationStore {
 
   async readCitizens(ids: readonly string[]): Promise<Map<string, CitizenDocument>> {
     const found = await pMap(ids, (id) => this.citizens.findOne({ _id: id }), { concurrency: READ_CONCURRENCY });
-    return new Map(found.filter((doc) => doc !== null).map((doc) => [doc._id, doc]));
+    return new Map(found.filter((doc) => doc !== null).map((doc) => [doc._id, decodeCitizen(doc)]));
   }
 
   async readCitizen(id: string): Promise<CitizenDocument | null> {
-    return this.citizens.findOne({ _id: id });
+    const stored = await this.citizens.findOne({ _id: id });
+    return stored && decodeCitizen(stored);
   }
 
   /** A citizen's history as people read it: what each event changed, derived from the stored records (merge.ts). */
@@ -207,7 +210,7 @@ export class PopulationStore {
   /** Inserts first documents and replaces later ones where they still hold `base`; returns the ids that did not. */
   private async writeDocuments(writes: ReadonlyArray<{ base: number; document: CitizenDocument }>, batchId: string): Promise<Set<string>> {
     const lost = new Set<string>();
-    const firsts = writes.filter((write) => write.base === 0).map((write) => write.document);
+    const firsts = writes.filter((write) => write.base === 0).map((write) => encodeCitizen(write.document));
     if (firsts.length > 0) {
       try {
         await this.citizens.insertMany(firsts, { ordered: false });
@@ -219,7 +222,7 @@ export class PopulationStore {
     }
     for (const slice of slices(writes.filter((write) => write.base > 0), REPLACE_BATCH)) {
       const result = await this.citizens.bulkWrite(
-        slice.map(({ base, document }) => ({ replaceOne: { filter: { _id: document._id, revision: base }, replacement: document } })),
+        slice.map(({ base, document }) => ({ replaceOne: { filter: { _id: document._id, revision: base }, replacement: encodeCitizen(document) } })),
         { ordered: false },
       );
       if (result.matchedCount === slice.length) continue;

@@ -54,6 +54,17 @@ export interface GetMyRecordResponse {
   journalSequence: number;
 }
 
+export interface GetMyRecordNoticeRequest {
+  context?: SelfServiceContext | undefined;
+  citizen?: CitizenKey | undefined;
+}
+
+export interface GetMyRecordNoticeResponse {
+  /** The Form 01 notice, as PDF (A4, fonts embedded). */
+  pdf: Buffer;
+  journalSequence: number;
+}
+
 export interface ListAccessToMyDataRequest {
   context?: SelfServiceContext | undefined;
   citizen?:
@@ -373,6 +384,184 @@ export const GetMyRecordResponse: MessageFns<GetMyRecordResponse> = {
     const message = createBaseGetMyRecordResponse();
     message.personalId = object.personalId ?? "";
     message.fields = object.fields?.map((e) => FieldValue.fromPartial(e)) || [];
+    message.journalSequence = object.journalSequence ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetMyRecordNoticeRequest(): GetMyRecordNoticeRequest {
+  return { context: undefined, citizen: undefined };
+}
+
+export const GetMyRecordNoticeRequest: MessageFns<GetMyRecordNoticeRequest> = {
+  encode(message: GetMyRecordNoticeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.context !== undefined) {
+      SelfServiceContext.encode(message.context, writer.uint32(10).fork()).join();
+    }
+    if (message.citizen !== undefined) {
+      CitizenKey.encode(message.citizen, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMyRecordNoticeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMyRecordNoticeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.context = SelfServiceContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.citizen = CitizenKey.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMyRecordNoticeRequest {
+    return {
+      context: isSet(object.context) ? SelfServiceContext.fromJSON(object.context) : undefined,
+      citizen: isSet(object.citizen) ? CitizenKey.fromJSON(object.citizen) : undefined,
+    };
+  },
+
+  toJSON(message: GetMyRecordNoticeRequest): unknown {
+    const obj: any = {};
+    if (message.context !== undefined) {
+      obj.context = SelfServiceContext.toJSON(message.context);
+    }
+    if (message.citizen !== undefined) {
+      obj.citizen = CitizenKey.toJSON(message.citizen);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetMyRecordNoticeRequest>, I>>(base?: I): GetMyRecordNoticeRequest {
+    return GetMyRecordNoticeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetMyRecordNoticeRequest>, I>>(object: I): GetMyRecordNoticeRequest {
+    const message = createBaseGetMyRecordNoticeRequest();
+    message.context = (object.context !== undefined && object.context !== null)
+      ? SelfServiceContext.fromPartial(object.context)
+      : undefined;
+    message.citizen = (object.citizen !== undefined && object.citizen !== null)
+      ? CitizenKey.fromPartial(object.citizen)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetMyRecordNoticeResponse(): GetMyRecordNoticeResponse {
+  return { pdf: Buffer.alloc(0), journalSequence: 0 };
+}
+
+export const GetMyRecordNoticeResponse: MessageFns<GetMyRecordNoticeResponse> = {
+  encode(message: GetMyRecordNoticeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pdf.length !== 0) {
+      writer.uint32(10).bytes(message.pdf);
+    }
+    if (message.journalSequence !== 0) {
+      writer.uint32(16).uint64(message.journalSequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMyRecordNoticeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMyRecordNoticeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pdf = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.journalSequence = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMyRecordNoticeResponse {
+    return {
+      pdf: isSet(object.pdf) ? Buffer.from(bytesFromBase64(object.pdf)) : Buffer.alloc(0),
+      journalSequence: isSet(object.journalSequence)
+        ? globalThis.Number(object.journalSequence)
+        : isSet(object.journal_sequence)
+        ? globalThis.Number(object.journal_sequence)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetMyRecordNoticeResponse): unknown {
+    const obj: any = {};
+    if (message.pdf.length !== 0) {
+      obj.pdf = base64FromBytes(message.pdf);
+    }
+    if (message.journalSequence !== 0) {
+      obj.journalSequence = Math.round(message.journalSequence);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetMyRecordNoticeResponse>, I>>(base?: I): GetMyRecordNoticeResponse {
+    return GetMyRecordNoticeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetMyRecordNoticeResponse>, I>>(object: I): GetMyRecordNoticeResponse {
+    const message = createBaseGetMyRecordNoticeResponse();
+    message.pdf = object.pdf ?? Buffer.alloc(0);
     message.journalSequence = object.journalSequence ?? 0;
     return message;
   },
@@ -829,6 +1018,21 @@ export const SelfServiceService = {
       Buffer.from(ListAccessToMyDataResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListAccessToMyDataResponse => ListAccessToMyDataResponse.decode(value),
   },
+  /**
+   * The citizen's own record as a formal notice (R39: "the result … as a Form 01 notice"): the
+   * same fields GetMyRecord returns, in a PDF the citizen can download, print or hand over.
+   */
+  getMyRecordNotice: {
+    path: "/dancu.citizen.v1.SelfService/GetMyRecordNotice" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetMyRecordNoticeRequest): Buffer =>
+      Buffer.from(GetMyRecordNoticeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetMyRecordNoticeRequest => GetMyRecordNoticeRequest.decode(value),
+    responseSerialize: (value: GetMyRecordNoticeResponse): Buffer =>
+      Buffer.from(GetMyRecordNoticeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetMyRecordNoticeResponse => GetMyRecordNoticeResponse.decode(value),
+  },
 } as const;
 
 export interface SelfServiceServer extends UntypedServiceImplementation {
@@ -840,6 +1044,11 @@ export interface SelfServiceServer extends UntypedServiceImplementation {
    * purpose and case. Never the values.
    */
   listAccessToMyData: handleUnaryCall<ListAccessToMyDataRequest, ListAccessToMyDataResponse>;
+  /**
+   * The citizen's own record as a formal notice (R39: "the result … as a Form 01 notice"): the
+   * same fields GetMyRecord returns, in a PDF the citizen can download, print or hand over.
+   */
+  getMyRecordNotice: handleUnaryCall<GetMyRecordNoticeRequest, GetMyRecordNoticeResponse>;
 }
 
 export interface SelfServiceClient extends Client {
@@ -879,6 +1088,25 @@ export interface SelfServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListAccessToMyDataResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The citizen's own record as a formal notice (R39: "the result … as a Form 01 notice"): the
+   * same fields GetMyRecord returns, in a PDF the citizen can download, print or hand over.
+   */
+  getMyRecordNotice(
+    request: GetMyRecordNoticeRequest,
+    callback: (error: ServiceError | null, response: GetMyRecordNoticeResponse) => void,
+  ): ClientUnaryCall;
+  getMyRecordNotice(
+    request: GetMyRecordNoticeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetMyRecordNoticeResponse) => void,
+  ): ClientUnaryCall;
+  getMyRecordNotice(
+    request: GetMyRecordNoticeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetMyRecordNoticeResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const SelfServiceClient = makeGenericClientConstructor(
@@ -889,6 +1117,14 @@ export const SelfServiceClient = makeGenericClientConstructor(
   service: typeof SelfServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
