@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import type { DeadLetterSummary } from '../hub/admin/dead-letter-summary.ts';
-import type { ConnectorView } from '../hub/admin/feed-overview.ts';
+import type { ConnectorView, RetiredConnectorView } from '../hub/admin/feed-overview.ts';
 import { sourceTopic } from '../kafka/topics.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { getWithHost, launchChromium, screenshot } from './dashboard-browser.ts';
@@ -32,12 +32,23 @@ describe('the operator dashboard in headless Chromium', () => {
     connector(sourceTopic('health'), 'down', 'no heartbeat for 95 s (down after 60 s)', 0),
   ];
 
+  // Stands in for the monitor's history: one connector retired by an officer.
+  const retired: RetiredConnectorView[] = [
+    {
+      connector: 'id-card.import.2026-11-01',
+      topic: sourceTopic('id-card'),
+      lastHeartbeatAt: '2026-11-01T09:00:00.000Z',
+      reportedState: 'stopping',
+      retirement: { at: '2026-11-02T08:00:00.000Z', by: 'c06-ops', reason: 'one-off import finished' },
+    },
+  ];
+
   beforeAll(async () => {
     hub = await startTestHub();
     admin = await AdminServer.start({
       registry: hub.hub.metrics.registry,
       readiness: () => hub.hub.readiness(),
-      dashboard: { ingest: hub.hub, connectors: async () => connectors, sampleIntervalMs: 500, deadLetterMaxAgeMs: 1_000 },
+      dashboard: { ingest: hub.hub, connectors: async () => connectors, retiredConnectors: () => retired, sampleIntervalMs: 500, deadLetterMaxAgeMs: 1_000 },
       port: 0,
     });
     browser = await launchChromium();
@@ -53,7 +64,7 @@ describe('the operator dashboard in headless Chromium', () => {
 
   const shown = (source: string, count: string) => page.locator(`[data-source="${source}"] [data-count="${count}"]`).textContent();
 
-  it('R26: each source feed shows its state in words as well as colour, and its counts and charts move without a reload', async () => {
+  it('R26: each source feed shows its state in words as well as colour, its counts and charts move without a reload, and retired connectors are listed apart as history', async () => {
     first = simulateEvents({ seed: seed(), citizens: 4, sources: ['civil-status'] });
     await page.goto(`${admin.url}/`);
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
@@ -70,6 +81,10 @@ describe('the operator dashboard in headless Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await expect.poll(() => page.locator('[data-source="civil-status"] polyline').count(), { timeout: 10_000 }).toBe(2);
     expect(await page.locator('#freshness').textContent()).toContain('live');
+    // A retired connector is not on its feed's card, only in the folded history.
+    expect(await page.locator('[data-source="id-card"] [data-connector]').count()).toBe(0);
+    expect(await page.locator('#retired-connectors summary').textContent()).toBe('Retired connectors (history): 1');
+    expect(await page.locator('#retired-connectors [data-retired="id-card.import.2026-11-01"]').textContent()).toContain('retired by c06-ops');
   });
 
   it('R26: the dead-letter panel shows the reasons with a detail stripped of quoted values, never the record', async () => {
