@@ -9,6 +9,7 @@
 // (`connector_retirements`, `_id` = the connector id), where every hub instance reads it.
 import type { Collection, Db } from 'mongodb';
 import type { Heartbeat } from '../../connectors/sdk/heartbeat.ts';
+import { redactValues } from '../admin/redact-values.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { journalOperatorAct } from './operator-read.ts';
 
@@ -80,8 +81,9 @@ export async function retireConnector(
   }
   const reason = request.reason.trim();
   if (reason.length === 0 || reason.length > 500) throw new ConnectorRetirementRefused('--reason must say why, in at most 500 characters');
-  await journalOperatorAct(deps, 'connector-retirement', { action: 'retire-connector', operator: request.operator, citizens: [], fields: [], detail: `connector ${request.connector}: ${reason}` });
-  const retirement: ConnectorRetirement = { _id: request.connector, retiredAt: request.at ?? new Date(), by: request.operator, reason };
+  await journalOperatorAct(deps, 'connector-retirement', { action: 'retire-connector', operator: request.operator, citizens: [], fields: [], detail: `connector ${request.connector}: ${redactValues(reason)}` });
+  // The journal never holds values: a reason that quotes one (a personal id, a name) is kept without it.
+  const retirement: ConnectorRetirement = { _id: request.connector, retiredAt: request.at ?? new Date(), by: request.operator, reason: redactValues(reason) };
   await retirementsIn(deps.db).replaceOne({ _id: retirement._id }, retirement, { upsert: true });
   return retirement;
 }
