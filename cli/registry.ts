@@ -8,7 +8,7 @@ import { AUTHORITY_LEVELS } from '../hub/registry/competent-authority.ts';
 import { FLUSH_MS } from '../hub/registry/quota-lease.ts';
 import { Registry } from '../hub/registry/registry.ts';
 import { kafkaInvalidations } from '../hub/registry/invalidation.ts';
-import { topicLayout } from '../kafka/topics.ts';
+import { SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { connectKafka, ensureTopics, RecordPublisher } from '../kafka/transport.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
@@ -75,6 +75,26 @@ export function registerRegistryCommand(program: Command): void {
     .action(async () => {
       const officers = await withRegistry((r) => r.listOfficers());
       printTable([['id', 'name', 'level', 'locality'], ...officers.map((o) => [o._id, o.name, o.level, o.locality ? Object.values(o.locality).join('/') : 'nationwide'])]);
+    });
+
+  registry
+    .command('source')
+    .description('Source systems: sectoral registers admitted to produce to Kafka (R40, R42).')
+    .command('add')
+    .description(
+      'Register a source system that feeds one source topic (dancu.source.<source>.v1). Assess its version next ' +
+        '(`dancu registry assess <system> --version …`, level 3 or more, as for consumers); then ' +
+        '`dancu pki issue <system> --source` gives it the certificate Kafka\'s TLS listener admits it with.',
+    )
+    .argument('<system>', "the source system's id: 1-64 letters, digits, '.', '_' or '-'")
+    .requiredOption('--source <source>', SOURCES.join(' | '))
+    .requiredOption('--organisation <orgId>', 'the organisation that runs it')
+    .requiredOption('--version <version>', 'the version that connects (the one assessed)')
+    .requiredOption('--officer <id>', 'the registered officer admitting it (journaled)')
+    .action(async (id: string, o: { source: string; organisation: string; version: string; officer: string }) => {
+      const added = await withRegistry((r) => r.registerSourceSystem({ systemId: id, organisationId: o.organisation, source: o.source, version: o.version }, o.officer));
+      console.log(`source system ${added.systemId} (${added.organisationId}, version ${added.version}) registered for ${sourceTopic(added.source)}`);
+      console.log(`next: \`dancu registry assess ${added.systemId} --version ${added.version} …\`, then \`dancu pki issue ${added.systemId} --source\``);
     });
 
   registry

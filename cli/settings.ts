@@ -11,7 +11,7 @@ export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Where the hub's CA, server certificate and signing key live: DANCU_PKI_DIR, else `<DANCU_HOME>/pki`. */
 export function pkiDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DANCU_PKI_DIR ? resolve(env.DANCU_PKI_DIR) : join(dancuHome(env), 'pki');
+  return stackLocations(env).pkiDir;
 }
 
 /** The population store's database name (`DANCU_DB`). */

@@ -76,6 +76,22 @@ export function topicLayout(topic: string): TopicLayout {
   return { topic, partitions: 3, config: { 'retention.ms': String(7 * DAY_MS) } };
 }
 
+export interface Replication {
+  replicationFactor: number;
+  /** With acks=all (every dancu producer), a write is acknowledged only once this many replicas hold it. */
+  minInsyncReplicas: number;
+}
+
+/**
+ * Three copies, of which two must hold a write before it is acknowledged, once the cluster has three
+ * brokers: one broker may fail (or restart) without losing an acknowledged record or stopping writes.
+ * A smaller (development) cluster keeps one copy per broker up to its size, and accepts a write on one.
+ */
+export function replicationFor(brokers: number): Replication {
+  if (brokers >= 3) return { replicationFactor: 3, minInsyncReplicas: 2 };
+  return { replicationFactor: Math.max(1, brokers), minInsyncReplicas: 1 };
+}
+
 export const ALL_TOPICS: readonly string[] = [
   ...SOURCES.map(sourceTopic),
   DLQ_TOPIC,

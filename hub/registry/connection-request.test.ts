@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CITIZEN_FIELDS } from '../citizen/fields.ts';
 import { checkConnectionRequest } from './connection-request.ts';
 
 const example = () => JSON.parse(readFileSync(new URL('../../deploy/examples/connection-request.json', import.meta.url), 'utf8')) as Record<string, any>;
@@ -31,7 +32,7 @@ describe('connection request (R33)', () => {
   });
 
   it('R33: a request must ask for at least one field', () => {
-    expect(problemsOf((r) => (r.grants = []))).toContain(`grants must list at least one grant { field, modes } (one of 21 citizen fields)`);
+    expect(problemsOf((r) => (r.grants = []))).toContain(`grants must list at least one grant { field, modes } (one of ${CITIZEN_FIELDS.length} citizen fields)`);
   });
 
   it('R33: Verify needs a field granted for matching, Lookup one granted for disclosure', () => {

@@ -13,6 +13,7 @@
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { Collection, Db, Document } from 'mongodb';
+import type { SourceName } from '../../kafka/topics.ts';
 import type { RequestRecord } from './agreement.ts';
 import type { Officer } from './competent-authority.ts';
 import type { ConsentRecord } from './consent.ts';
@@ -28,6 +29,19 @@ export interface SystemRecord {
   agreementIds: string[];
   /** SHA-256 fingerprints of its client certificates, `AB:CD:…` as node's X509Certificate prints them. */
   certificateFingerprints?: string[];
+  /** For a source system (source-system.ts): the source topic it may write, and its assessed version. */
+  source?: SourceName;
+  version?: string;
+  /**
+   * A source system's Kafka principal per certificate: its ACLs exist while the certificate does, and
+   * are withdrawn once the fingerprint has left `certificateFingerprints` (revoked, or replaced).
+   */
+  kafkaPrincipals?: KafkaPrincipal[];
+}
+
+export interface KafkaPrincipal {
+  fingerprint: string;
+  principal: string;
 }
 
 /** A request record with the revision used as its compare-and-set token. */

@@ -10,11 +10,12 @@ import { checkNarrowing, isOverdue, nextStatus, reasonRequired, toAgreement, typ
 import { checkOfficer, mayDecide, type Officer } from './competent-authority.ts';
 import { checkConnectionRequest, type Grant, type Quota } from './connection-request.ts';
 import { consentId, consentStatus, isConsentChannel, CONSENT_CHANNELS, type ConsentChannel, type ConsentRecord, type ConsentStatus } from './consent.ts';
-import { insertOnce, registryCollections, upsertRetried, type RegistryCollections, type StoredOfficer, type StoredRequest, type SystemRecord } from './registry-store.ts';
+import { insertOnce, registryCollections, upsertRetried, type RegistryCollections, type StoredOfficer, type StoredRequest, type SystemRecord, type KafkaPrincipal } from './registry-store.ts';
 import { FINGERPRINT, normaliseFingerprint, type CertificateHolder, type RevocationTarget, type RevokedCertificate } from './certificate-revocation.ts';
 import { isInvalidating, type InvalidationPublisher } from './invalidation.ts';
 import { orInvalid, RegistryError } from './registry-error.ts';
 import { assessmentStatus, checkAssessment, type AssessmentStatus, type SecurityAssessment } from './security-assessment.ts';
+import { checkSourceSystem, type SourceSystem } from './source-system.ts';
 import { SERVICE_CATALOGUE, type ServiceCatalogue, type ServiceName } from './service-catalogue.ts';
 import { QuotaLeases, type QuotaOutcome } from './quota-lease.ts';
 import { daysBetween, MAX_REPORT_DAYS, reportUsage, type UsageReport } from './usage.ts';
@@ -172,6 +173,55 @@ export class Registry {
       const agreement = record === null ? null : toAgreement(record);
       return agreement === null ? [] : [agreement];
     });
+  }
+
+  // --- source systems (R40, R42) ----------------------------------------------------------
+
+  /**
+   * Registers a sectoral system that produces to its source topic, by a registered officer. Its
+   * version is then assessed like a consumer's (`recordAssessment`) before pki issues its certificate.
+   */
+  async registerSourceSystem(input: unknown, officerId: string): Promise<SourceSystem> {
+    const stated = (input ?? {}) as { systemId?: unknown };
+    return this.act('register-source-system', { officer: officerId, ...(typeof stated.systemId === 'string' ? { system: stated.systemId } : {}) }, async (entry) => {
+      const source = orInvalid(checkSourceSystem(input), 'source system');
+      entry.detail = `${source.systemId} of ${source.organisationId} feeds ${source.source}, version ${source.version}`;
+      if (!(await this.store.officers.findOne({ _id: officerId }))) throw new RegistryError('NOT_FOUND', `officer ${officerId} is not registered`);
+      const record: SystemRecord = { _id: source.systemId, organisationId: source.organisationId, agreementIds: [], source: source.source, version: source.version };
+      const outcome = await insertOnce(this.store.systems, record, ({ _id, organisationId, source: feeds, version }) => ({ _id, organisationId, feeds, version }));
+      if (outcome === 'taken') throw new RegistryError('CONFLICT', `system id ${source.systemId} is already registered otherwise`);
+      return source;
+    });
+  }
+
+  /** A registered source system and whether its version's assessment admits it now (R29–R32). */
+  async sourceSystemStatus(systemId: string, now = this.now()): Promise<{ system: SourceSystem; assessment: AssessmentStatus } | null> {
+    const record = await this.findSystem(systemId);
+    if (!record?.source || !record.version) return null;
+    const system = { systemId, organisationId: record.organisationId, source: record.source, version: record.version };
+    return { system, assessment: assessmentStatus({ version: record.version, connectedViaEidPlatform: false }, await this.assessmentHistory(systemId), now) };
+  }
+
+  /** pki records the Kafka principal of a source certificate it issued, after its fingerprint. */
+  async recordKafkaPrincipal(systemId: string, fingerprint256: string, principal: string): Promise<void> {
+    const entry = { fingerprint: fingerprint256.toUpperCase(), principal };
+    const result = await this.store.systems.updateOne({ _id: systemId }, { $addToSet: { kafkaPrincipals: entry } });
+    if (result.matchedCount === 0) throw new RegistryError('NOT_FOUND', `no system ${systemId}`);
+  }
+
+  /** The Kafka principals of a source system whose certificates are no longer recorded: their ACLs must go. */
+  async withdrawnKafkaPrincipals(systemId: string): Promise<KafkaPrincipal[]> {
+    const system = await this.findSystem(systemId);
+    const valid = new Set(system?.certificateFingerprints ?? []);
+    return (system?.kafkaPrincipals ?? []).filter((entry) => !valid.has(entry.fingerprint));
+  }
+
+  /** Once their ACLs are deleted, the principals leave the system's record (one writer: the CLI's). */
+  async forgetKafkaPrincipals(systemId: string, principals: readonly string[]): Promise<void> {
+    const system = await this.findSystem(systemId);
+    if (!system?.kafkaPrincipals) return;
+    const kept = system.kafkaPrincipals.filter((entry) => !principals.includes(entry.principal));
+    await this.store.systems.updateOne({ _id: systemId }, { $set: { kafkaPrincipals: kept } });
   }
 
   /** pki calls this when it issues a client certificate for a registered system. */
