@@ -9,9 +9,10 @@ import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import { registerCertificateExpiryMetrics } from '../hub/pki/certificate-expiry-metrics.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
-import { dancuHome, databaseName, eidSettings, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
+import { dancuHome, databaseName, eidSettings, jaegerUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
 import { join } from 'node:path';
 import { LocalEidIssuer } from '../deploy/local/eid-issuer.ts';
 
@@ -85,7 +86,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
   // Mistakes in settings stop the start here, before anything runs.
   const connectorHealth = healthThresholdsFromEnv();
   const plausibility = plausibilityFromEnv();
-  const jaegerUi = jaegerUiUrl();
+  const jaeger = jaegerUrl();
   const stack = await ensureStack({ log: (line) => console.error(line) });
   const pki = await preparePki(flags, options.createPkiIfMissing);
   const eid = eidSettings();
@@ -105,6 +106,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
   });
   const connectors = () => hub.connectors();
+  const retiredConnectors = () => hub.retiredConnectors();
   const api = await HubApi.start({
     kafkaBrokers: stack.kafkaBrokers,
     mongodbUri: stack.mongodbUri,
@@ -117,11 +119,13 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     connectors,
     eid,
   });
+  if (!flags.insecurePlaintext) registerCertificateExpiryMetrics(hub.metrics.registry, pki.dir);
   const admin = await AdminServer.start({
     registry: hub.metrics.registry,
     readiness: () => hub.readiness(),
     connectors,
-    dashboard: { ingest: hub, connectors, jaegerUiUrl: jaegerUi },
+    retiredConnectors,
+    dashboard: { ingest: hub, connectors, retiredConnectors, traces: { jaegerUrl: jaeger, hubExports: options.tracing.mode === 'exporting' } },
     port: options.adminPort,
   });
   return {

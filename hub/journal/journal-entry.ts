@@ -10,6 +10,7 @@ export type JournalAct =
   | 'registry' // a registry action: request submitted / reviewed, assessment, suspension, consent…
   | 'dead-letter-replay' // an operator re-submitting dead letters
   | 'operator-read' // an operator reading a citizen or a dead letter's values outside the exchange
+  | 'connector-retirement' // an officer retiring a connector from the operators' live view
   | 'written-request' // a step of the written-request procedure: registered, services chosen, Form 01 delivered, refused (R19)
   | 'sms' // a citizen's SMS lookup through the SMS gateway, answered or refused (R20)
   | 'retention'; // entries removed once their retention passed, under a signed retention record
