@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCitizenCommand } from './citizen.ts';
 import { registerConnectorCommands } from './connector.ts';
+import { registerConnectorsCommand } from './connectors.ts';
 import { registerConsentCommand } from './consent.ts';
 import { registerConsumerCommand } from './consumer.ts';
 import { registerCorrectionsCommand } from './corrections.ts';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerStartCommand(program);
   registerHubCommand(program);
   registerConnectorCommands(program);
+  registerConnectorsCommand(program);
   registerCitizenCommand(program);
   registerStoreCommand(program);
   registerDlqCommand(program);

@@ -9,21 +9,22 @@ import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import { registerCertificateExpiryMetrics } from '../hub/pki/certificate-expiry-metrics.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
-import { dancuHome, databaseName, eidSettings, jaegerUiUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
+import { dancuHome, databaseName, eidSettings, jaegerUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
 import { join } from 'node:path';
 import { LocalEidIssuer } from '../deploy/local/eid-issuer.ts';
 
 /**
  * The Node.js flags a production hub runs with (NODE_OPTIONS in deploy/, and the backfill
  * benchmark's hub). Left to its defaults V8 lets a busy hub's heap grow far past what it holds
- * alive: a backfill peaked at 454 MB of RSS for about 140 MB of live objects. A 256 MB old space
- * and 4 MB semi-spaces keep the same backfill at 287 MB, with no loss of speed (BENCHMARKS.md).
- * The hub's own caches are bounded (citizen caches by count, quota and rate state by agreement),
- * so 256 MB leaves room; raise it with the caches.
+ * alive: a backfill peaked at 454 MB of RSS for about 140 MB of live objects. A capped old space
+ * and 4 MB semi-spaces keep the same backfill under 290 MB (256 MB: 287; 384 MB: 279), with no
+ * loss of speed (BENCHMARKS.md). 384 MB leaves room for what the hub holds at most: both citizen
+ * caches full (30,000 documents of ~3.7 KiB, ~110 MB) beside a busy ingest (~140 MB live).
  */
-export const HUB_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=4'] as const;
+export const HUB_NODE_FLAGS = ['--max-old-space-size=384', '--max-semi-space-size=4'] as const;
 
 /** gRPC on loopback by default: exposing it is a deliberate act (`--grpc-address 0.0.0.0:50051`). */
 export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:50051';
@@ -85,7 +86,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
   // Mistakes in settings stop the start here, before anything runs.
   const connectorHealth = healthThresholdsFromEnv();
   const plausibility = plausibilityFromEnv();
-  const jaegerUi = jaegerUiUrl();
+  const jaeger = jaegerUrl();
   const stack = await ensureStack({ log: (line) => console.error(line) });
   const pki = await preparePki(flags, options.createPkiIfMissing);
   const eid = eidSettings();
@@ -105,6 +106,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
   });
   const connectors = () => hub.connectors();
+  const retiredConnectors = () => hub.retiredConnectors();
   const api = await HubApi.start({
     kafkaBrokers: stack.kafkaBrokers,
     mongodbUri: stack.mongodbUri,
@@ -117,11 +119,13 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     connectors,
     eid,
   });
+  if (!flags.insecurePlaintext) registerCertificateExpiryMetrics(hub.metrics.registry, pki.dir);
   const admin = await AdminServer.start({
     registry: hub.metrics.registry,
     readiness: () => hub.readiness(),
     connectors,
-    dashboard: { ingest: hub, connectors, jaegerUiUrl: jaegerUi },
+    retiredConnectors,
+    dashboard: { ingest: hub, connectors, retiredConnectors, traces: { jaegerUrl: jaeger, hubExports: options.tracing.mode === 'exporting' } },
     port: options.adminPort,
   });
   return {

@@ -1,6 +1,8 @@
 // `dancu stack up | down | status`: the local Kafka and FerretDB that development and tests run on, and Jaeger on request.
 import type { Command } from 'commander';
+import { ensureGrpcurl } from '../deploy/local/grpcurl.ts';
 import { KAFKA_CLUSTER_SIZES, kafkaNodeAddresses, type KafkaClusterSize } from '../deploy/local/locations.ts';
+import { ensurePromtool } from '../deploy/local/promtool.ts';
 import { LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT, stackDown, stackStatus, stackUp, type ServiceStatus } from '../deploy/local/stack.ts';
 
 const say = (line: string) => console.log(line);
@@ -45,7 +47,7 @@ export function registerStackCommand(program: Command): void {
           `TLS ${nodes.map((node) => node.tls).join(',')} (client certificates from the hub's CA, ACLs: for sources, \`dancu pki issue --source\`).`);
       }
       if (options.withTracing) {
-        say(`Traces: export OTEL_EXPORTER_OTLP_ENDPOINT=${LOCAL_OTLP_ENDPOINT} before running dancu; see them at ${LOCAL_JAEGER_UI}`);
+        say(`Traces: export OTEL_EXPORTER_OTLP_ENDPOINT=${LOCAL_OTLP_ENDPOINT} before running dancu; see them in the dashboard's trace view (it reads Jaeger's API at ${LOCAL_JAEGER_UI})`);
       }
     });
 
@@ -54,6 +56,18 @@ export function registerStackCommand(program: Command): void {
     .description('Stop the local Kafka, FerretDB and Jaeger (SIGTERM, then SIGKILL after a grace period). Kafka and FerretDB keep their data; Jaeger\'s traces were in memory.')
     .action(async () => {
       await stackDown({ log: say });
+    });
+
+  stack
+    .command('tools')
+    .description(
+      'Build the Go programs the tests use into DANCU_CACHE, unless already there: grpcurl (a gRPC client that is not ours) and ' +
+        "promtool (Prometheus' checker, for the alert rules in deploy/prometheus/). Needs go; first use takes minutes. " +
+        '`npm test` builds them itself when missing; CI runs this first to time it.',
+    )
+    .action(async () => {
+      say(`grpcurl: ${await ensureGrpcurl(say)}`);
+      say(`promtool: ${await ensurePromtool(say)}`);
     });
 
   stack

@@ -128,7 +128,7 @@ describe('incidents and support requests (R36)', () => {
     const opened = await call(clientOf(province), 'openTicket', { kind: 'support', severity: 'low', subject: 'Where is the BatchLookup guide?', description: 'Secret detail 8812.', agreementId: '' });
     if (!opened.ok) throw new Error(opened.details);
     const ingest = { stats: { bySource: new Map() }, lag: async () => [], readDeadLetters: async () => ({ total: 0, unreadable: 0, reasons: [], readAt: new Date().toISOString() }), db: fx.store.db };
-    const admin = await AdminServer.start({ registry: new MetricsRegistry(), readiness: async () => ({ ready: true, checks: {} }), dashboard: { ingest: ingest as never, jaegerUiUrl: 'http://127.0.0.1:16686' }, port: 0 });
+    const admin = await AdminServer.start({ registry: new MetricsRegistry(), readiness: async () => ({ ready: true, checks: {} }), dashboard: { ingest: ingest as never }, port: 0 });
     try {
       const answer = await fetch(`${admin.url}/api/support`);
       expect(answer.status).toBe(200);

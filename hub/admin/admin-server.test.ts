@@ -31,7 +31,7 @@ describe('the admin HTTP port', () => {
       connectors: () => [down as unknown as ConnectorHealth],
       port: 0,
     });
-    expect(await (await fetch(`${server.url}/connectors`)).json()).toEqual({ connectors: [down] });
+    expect(await (await fetch(`${server.url}/connectors`)).json()).toEqual({ connectors: [down], retired: [] });
     const detail = await fetch(`${server.url}/healthz?detail=1`);
     expect(detail.status).toBe(200);
     expect(await detail.json()).toEqual({ live: true, connectors: [down] });

@@ -13,6 +13,7 @@ export type JournalAct =
   | 'test-run' // a call under a sandbox agreement, on synthetic citizens, before approval (R34)
   | 'correction' // a source register's decision on a data-error report routed to it (R37)
   | 'support' // an incident or support ticket opened, answered, replied to or closed (R36)
+  | 'connector-retirement' // an officer retiring a connector from the operators' live view
   | 'written-request' // a step of the written-request procedure: registered, services chosen, Form 01 delivered, refused (R19)
   | 'sms' // a citizen's SMS lookup through the SMS gateway, answered or refused (R20)
   | 'retention'; // entries removed once their retention passed, under a signed retention record

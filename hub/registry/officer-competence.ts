@@ -46,6 +46,7 @@ export const ACT_COMPETENCE = {
   'citizen-show': 'any-officer',
   'dlq-show': 'any-officer',
   'dlq-replay': 'any-officer',
+  'retire-connector': 'any-officer',
   'remove-expired': 'agency-head',
   // Written requests (R19): any officer registers one; WrittenRequests itself checks that the one
   // who chooses, delivers or refuses is the request's competent authority (R17).
