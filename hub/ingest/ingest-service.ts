@@ -8,7 +8,7 @@ import type { PlausibilityRules } from '../../schemas/plausibility.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { Registry } from 'prom-client';
 import type { Readiness } from '../admin/admin-server.ts';
-import { CitizenCache } from './citizen-cache.ts';
+import { WrittenCitizens } from './written-citizens.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { applySlices, checkSlice, type BatchOutcome, type IngestContext } from './ingest-batch.ts';
 import { SliceGroup } from './slice-group.ts';
@@ -99,7 +99,7 @@ export class IngestService {
     const context: IngestContext = {
       store,
       publisher,
-      cache: new CitizenCache(),
+      cache: new WrittenCitizens(),
       ...(options.tracer ? { tracer: options.tracer } : {}),
       ...(options.plausibility ? { plausibility: options.plausibility } : {}),
     };
