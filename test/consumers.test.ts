@@ -64,7 +64,7 @@ describe('consumer connectors', () => {
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  it('R41, R15: the sync consumer replicates exactly the granted fields, each recording the agreement it is held under; stopped, rewound and restarted while changes keep coming, it applies every change once, without gaps', async () => {
+  it('R41, R15, R3: the sync consumer (a sectoral database) replicates exactly the granted fields, each recording the agreement it is held under; stopped, rewound and restarted while changes keep coming, it applies every change once, without gaps', async () => {
     const sector = await fx.register({
       organisation: 'moh',
       category: 'CENTRAL_STATE_BODY',
@@ -227,7 +227,7 @@ describe('consumer connectors', () => {
     }
   });
 
-  it('R22: the portal CLI checks each dossier with its id as the case reference: found and matching, wrong name not found, wrong address a mismatch', async () => {
+  it('R22, R3: the portal CLI (a public-service portal) checks each dossier with its id as the case reference: found and matching, wrong name not found, wrong address a mismatch', async () => {
     const portal = await fx.register({
       organisation: 'hanoi-dpc',
       category: 'CENTRAL_STATE_BODY',

@@ -7,7 +7,7 @@ describe('channels by requester category (R18, R10, R9)', () => {
     for (const category of REQUESTER_CATEGORIES) expect(CHANNEL_RULES.filter((rule) => rule.categories.includes(category))).toHaveLength(1);
   });
 
-  it('R18, R9: a state body connects its database directly or through a portal or one-stop system; a bank may not connect directly', () => {
+  it('R18, R9, R6: a state body connects its database directly or through a portal or one-stop system; a bank may not connect directly', () => {
     expect(channelProblems('PROVINCIAL_STATE_BODY', 'population-db-connection', ['Lookup', 'WatchChanges'])).toEqual([]);
     expect(channelProblems('CENTRAL_STATE_BODY', 'one-stop-system', ['Lookup'])).toEqual([]);
     expect(channelProblems('CREDIT_INSTITUTION', 'population-db-connection', ['Lookup'])).toEqual([
@@ -23,7 +23,7 @@ describe('channels by requester category (R18, R10, R9)', () => {
     expect(mayUseChannel('OTHER_ORGANISATION', 'sms')).toBe(false);
   });
 
-  it('R18, R8, R10: a citizen uses SMS, a written request or a portal, only for their own information, and connects no system of their own', () => {
+  it('R18, R8, R10, R6: a citizen uses SMS, a written request or a portal, only for their own information, and connects no system of their own', () => {
     expect(mayUseChannel('INDIVIDUAL', 'sms')).toBe(true);
     expect(mayUseChannel('CREDIT_INSTITUTION', 'sms')).toBe(false);
     expect(channelProblems('INDIVIDUAL', 'public-service-portal', ['SelfService'])).toEqual([expect.stringContaining('SelfService is held only by a PUBLIC_SERVICE_PORTAL, not a INDIVIDUAL')]);
