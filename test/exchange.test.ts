@@ -63,7 +63,7 @@ describe('the exchange over mutual TLS', () => {
     await fx?.stop();
   });
 
-  it('R7, R22, R4, R13: Lookup answers exactly the granted fields asked for (the agreement holder's right honoured); one field more is refused whole, both journaled with the trace id', async () => {
+  it('R7, R22, R4, R13: Lookup answers exactly the granted fields asked for (the agreement holder’s right honoured); one field more is refused whole, both journaled with the trace id', async () => {
     const citizen = fx.citizens[0]!;
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const metadata = new Metadata();
