@@ -4,11 +4,13 @@ import { defineConfig } from 'vitest/config';
 // integration tests under test/ run on the real Kafka and FerretDB (started by test/global-setup.ts).
 export default defineConfig({
   test: {
+    // The JSON report is what `npm run traceability -- --results …` reads (CI checks every obligation has a passing test).
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest-results.json' }]],
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['{cli,connectors,hub,schemas,kafka,deploy,telemetry}/**/*.test.ts'],
+          include: ['{cli,connectors,hub,schemas,kafka,deploy,telemetry,traceability}/**/*.test.ts'],
         },
       },
       {

@@ -14,6 +14,7 @@ import { ensureStack } from '../deploy/local/stack.ts';
 import { eventDigest } from '../hub/citizen/event-digest.ts';
 import type { HistoryRecord } from '../hub/citizen/citizen-document.ts';
 import { historyRecordOf } from '../hub/citizen/merge.ts';
+import { HUB_NODE_FLAGS } from '../cli/hub-process.ts';
 import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { RecordPublisher, connectKafka, consumerLag, ensureTopics, startGroupAtEnd } from '../kafka/transport.ts';
 
@@ -58,11 +59,11 @@ const baselineSeconds = (performance.now() - started) / 1000;
 await baselineDb.dropDatabase();
 console.log(`baseline (insertMany of the history records): ${rate(events.length, baselineSeconds)} events/s (${baselineSeconds.toFixed(1)} s)`);
 
-// The hub, as a process of its own, so its memory is its own.
+// The hub, as a process of its own, so its memory is its own, with the Node.js flags production uses.
 const database = `dancu_backfill_${runId}`;
 const hub = spawn(
   process.execPath,
-  ['bin/dancu.js', 'hub', '--group', groupId, '--insecure-plaintext', '--admin-port', '0', '--grpc-address', '127.0.0.1:0'],
+  [...HUB_NODE_FLAGS, 'bin/dancu.js', 'hub', '--group', groupId, '--insecure-plaintext', '--admin-port', '0', '--grpc-address', '127.0.0.1:0'],
   { env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers.join(','), MONGODB_URI: stack.mongodbUri, DANCU_DB: database }, stdio: ['ignore', 'ignore', 'pipe'] },
 );
 let hubLog = '';

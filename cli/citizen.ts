@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { journalOperatorRead } from '../hub/operations/operator-read.ts';
+import { Registry } from '../hub/registry/registry.ts';
+import { authenticatedOfficer, OFFICER_OPTION_HELP, type OfficerFlags } from './officer.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { databaseName } from './settings.ts';
 import { printTable } from './table.ts';
@@ -13,13 +15,14 @@ export function registerCitizenCommand(program: Command): void {
     .description(
       'Show one citizen as the store holds it: each field\'s current value with its provenance ' +
         '(source, event, effective time) and the full history of accepted changes (R5). The read is ' +
-        'journaled (act operator-read: who, which citizen, which fields, why) before anything is shown (R35).',
+        'journaled (act operator-read: which officer, which citizen, which fields, why) before anything is shown (R35); ' +
+        'only an officer reads, with their operator certificate; an attempt without one is refused and journaled.',
     )
     .argument('<personal-id>', 'the 12-digit personal identification number')
     .option('--json', 'print the record and its history as JSON')
-    .option('--operator <id>', 'who is reading (journaled; default: the OS user)')
+    .option('--officer <id>', `who is reading: ${OFFICER_OPTION_HELP}`)
     .option('--reason <text>', 'why: the case or request this read serves (journaled)')
-    .action(async (personalId: string, options: { json?: boolean; operator?: string; reason?: string }) => {
+    .action(async (personalId: string, options: { json?: boolean; reason?: string } & OfficerFlags) => {
       if (!/^[0-9]{12}$/.test(personalId)) throw new Error(`${JSON.stringify(personalId)} is not a personal id: it has 12 digits`);
       const endpoints = resolveEndpoints();
       const store = await PopulationStore.open({ uri: endpoints.mongodbUri, database: databaseName() });
@@ -27,9 +30,10 @@ export function registerCitizenCommand(program: Command): void {
       try {
         const record = await store.readCitizen(personalId);
         const reason = options.reason?.trim() ? `: ${options.reason.trim()}` : '';
-        await journalOperatorRead({ journal }, {
+        const registry = await Registry.open(store.db, journal);
+        await journalOperatorRead({ journal, authenticate: () => authenticatedOfficer(registry, options, 'citizen-show') }, {
           action: 'citizen-show',
-          operator: options.operator ?? process.env.USER ?? 'operator',
+          operator: options.officer ?? process.env.USER ?? 'operator',
           citizens: [personalId],
           fields: record ? Object.keys(record.fields) : [],
           detail: `${record ? 'record and history shown' : 'not on record'}${reason}`,

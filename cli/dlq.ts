@@ -13,6 +13,7 @@ import { journalOperatorRead } from '../hub/operations/operator-read.ts';
 import { Registry } from '../hub/registry/registry.ts';
 import { checkPersonalId } from '../schemas/personal-id.ts';
 import { databaseName, parsePositiveInt } from './settings.ts';
+import { authenticatedOfficer, OFFICER_OPTION_HELP, type OfficerFlags } from './officer.ts';
 
 export function registerDlqCommand(program: Command): void {
   const dlq = program.command('dlq').description(`Operator views of the dead-letter queue (${DLQ_TOPIC}).`);
@@ -63,16 +64,16 @@ export function registerDlqCommand(program: Command): void {
   dlq
     .command('show')
     .description(
-      'Show one dead letter whole — its key, detail, headers and original bytes — to a registered officer ' +
-        '(`dancu registry officer add`) who says why. The read is journaled (act operator-read, naming the ' +
+      'Show one dead letter whole — its key, detail, headers and original bytes — to an officer, with their operator ' +
+        'certificate, who says why. The read is journaled (act operator-read, naming the officer and the ' +
         'citizen the key names) before anything is shown; anyone else is refused, and that is journaled too. ' +
         'Uses KAFKA_BROKERS, MONGODB_URI and DANCU_DB.',
     )
     .argument('<partition:offset>', 'the letter\'s place in the dead-letter topic, as `dlq list --reason` shows it (dlq P@O)')
-    .requiredOption('--operator <officer-id>', 'the registered officer reading (journaled)')
+    .option('--officer <id>', `the officer reading: ${OFFICER_OPTION_HELP}`)
     .requiredOption('--reason <text>', 'why the values are needed (journaled)')
     .option('--json', 'print JSON')
-    .action(async (place: string, options: { operator: string; reason: string; json?: boolean }) => {
+    .action(async (place: string, options: { reason: string; json?: boolean } & OfficerFlags) => {
       const match = /^(\d+)[:@](\d+)$/.exec(place);
       if (!match) throw new Error(`${JSON.stringify(place)} is not a letter's place: write partition:offset, e.g. 0:42`);
       const endpoints = resolveEndpoints();
@@ -85,9 +86,9 @@ export function registerDlqCommand(program: Command): void {
       const journal = await Journal.open(db);
       try {
         const registry = await Registry.open(db, journal);
-        await journalOperatorRead({ journal, officers: () => registry.listOfficers() }, {
+        await journalOperatorRead({ journal, authenticate: () => authenticatedOfficer(registry, options, 'dlq-show') }, {
           action: 'dlq-show',
-          operator: options.operator,
+          operator: options.officer ?? process.env.USER ?? 'operator',
           citizens: key !== null && checkPersonalId(key).length === 0 ? [key] : [],
           fields: [],
           detail: `dead letter ${letterId(letter)} (${letter.reason}) from ${letter.sourceTopic}[${letter.partition}]@${letter.offset}: ${redactValues(options.reason.trim())}`,
@@ -121,9 +122,9 @@ export function registerDlqCommand(program: Command): void {
     .option('--source-topic <topic>', 'only letters from this source topic')
     .option('--letter <partition:offset...>', 'only these letters (their place in the dead-letter topic, as `dlq list --reason` shows)')
     .option('--limit <n>', 'at most this many letters', (value) => parsePositiveInt(value, '--limit'))
-    .option('--operator <id>', 'who is replaying (journaled; default: the OS user)')
+    .option('--officer <id>', `the officer replaying: ${OFFICER_OPTION_HELP}`)
     .option('--dry-run', 'list what would be replayed, change nothing')
-    .action(async (options: { reason: string; note: string; sourceTopic?: string; letter?: string[]; limit?: number; operator?: string; dryRun?: boolean }) => {
+    .action(async (options: { reason: string; note: string; sourceTopic?: string; letter?: string[]; limit?: number; dryRun?: boolean } & OfficerFlags) => {
       const endpoints = resolveEndpoints();
       const kafka = connectKafka({ brokers: endpoints.kafkaBrokers, clientId: 'dancu-dlq' });
       const { letters } = readDeadLetters(await readTopicToEnd(kafka, DLQ_TOPIC));
@@ -146,12 +147,13 @@ export function registerDlqCommand(program: Command): void {
       const publisher = new RecordPublisher(kafka);
       const journal = await Journal.open(client.db(databaseName()));
       try {
+        const officer = await authenticatedOfficer(await Registry.open(client.db(databaseName()), journal), options, 'dlq-replay');
         const outcome = await replayDeadLetters(chosen, {
           db: client.db(databaseName()),
           publisher,
           readOriginal: (topic, partition, offset) => readRecordAt(kafka, topic, partition, offset),
           journal,
-          operator: options.operator ?? process.env.USER ?? 'operator',
+          operator: officer,
           note: options.note,
         });
         console.log(`replayed ${outcome.replayed} dead letter(s), skipped ${outcome.skipped} already replayed; journal entry ${outcome.journalSequence}`);

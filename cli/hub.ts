@@ -38,7 +38,7 @@ export function registerHubCommand(program: Command): void {
         sessionTimeoutMs: options.sessionTimeout,
       });
       console.error(`hub running: instance ${instance}, Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, gRPC ${options.grpcAddress} (port ${api.port}), dashboard ${admin.url}/, metrics ${admin.url}/metrics; Ctrl-C to stop`);
-      const live = new LiveCounts({ hub });
+      const live = new LiveCounts({ hub, logName: 'hub' });
       live.start();
       await untilAborted(signal);
       live.stop();

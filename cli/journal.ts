@@ -20,6 +20,8 @@ import { JOURNAL_HEADS_TOPIC } from '../kafka/topics.ts';
 import { connectKafka, RecordPublisher } from '../kafka/transport.ts';
 import { dancuHome, databaseName, parsePositiveInt, pkiDir } from './settings.ts';
 import { printTable } from './table.ts';
+import { authenticatedOfficer, OFFICER_OPTION_HELP, type OfficerFlags } from './officer.ts';
+import { withRegistry } from './registry.ts';
 
 /** Where `dancu pki init` leaves the hub's public signing key. */
 function defaultPublicKeyPath(): string {
@@ -128,13 +130,16 @@ export function registerJournalCommand(program: Command): void {
         'and written first; the removal is journaled. The newest entry is always kept. Refuses a ' +
         'journal that does not verify. Uses KAFKA_BROKERS, MONGODB_URI, DANCU_DB and DANCU_PKI_DIR.',
     )
-    .option('--officer <id>', 'who runs it, for the journal entry (default: the OS user)')
-    .action(async (options: { officer?: string }) => {
+    .option('--officer <id>', `the agency head running it: ${OFFICER_OPTION_HELP}. Without it (cron), the holder of the hub's signing key runs it, journaled as hub-signing-key:<user>`)
+    .action(async (options: OfficerFlags) => {
       const signingKey = readJournalSigningKey(pkiDir());
       if (!signingKey) {
         throw new Error(`no journal signing key in ${pkiDir()}: run \`dancu pki init\` or set DANCU_PKI_DIR`);
       }
-      const officer = options.officer ?? process.env.USER ?? 'operator';
+      const officer =
+        options.officer !== undefined || process.env.DANCU_OPERATOR_CERT
+          ? await withRegistry((registry) => authenticatedOfficer(registry, options, 'remove-expired'))
+          : `hub-signing-key:${process.env.USER ?? 'operator'}`;
       const outcome = await withJournalDb((db) =>
         withWitness(async (witness) => {
           const writer = await Journal.open(db, { signingKey, witness });

@@ -6,6 +6,8 @@ import { chainNameProblem } from '../hub/journal/journal-chain.ts';
 import { stackLocations } from '../deploy/local/locations.ts';
 import { DEFAULT_DATABASE } from '../hub/store/population-store.ts';
 import { DEFAULT_PLAUSIBILITY, type PlausibilityRules } from '../schemas/plausibility.ts';
+import { eidSettingsFromEnv, type EidSettings } from '../hub/eid/eid-assertion.ts';
+import { localEidFiles } from '../deploy/local/eid-issuer.ts';
 
 /** Where local state lives (DANCU_HOME): checkpoints, rejected records, the local stack's data and logs. */
 export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -14,7 +16,12 @@ export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Where the hub's CA, server certificate and signing key live: DANCU_PKI_DIR, else `<DANCU_HOME>/pki`. */
 export function pkiDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DANCU_PKI_DIR ? resolve(env.DANCU_PKI_DIR) : join(dancuHome(env), 'pki');
+  return stackLocations(env).pkiDir;
+}
+
+/** The e-identification platform (DANCU_EID_JWKS, _ISSUER, _AUDIENCE); by default the local test issuer's keys in <DANCU_HOME>/eid. */
+export function eidSettings(env: NodeJS.ProcessEnv = process.env): EidSettings {
+  return eidSettingsFromEnv(localEidFiles(join(dancuHome(env), 'eid')).jwks, env);
 }
 
 /**
@@ -76,18 +83,23 @@ export function heartbeatIntervalMs(env: NodeJS.ProcessEnv = process.env): numbe
   return value === undefined || value === '' ? undefined : parsePositiveInt(value, 'DANCU_HEARTBEAT_INTERVAL_MS');
 }
 
-/** Jaeger's UI, where the dashboard's journal entries link their traces (DANCU_JAEGER_UI). */
-export const DEFAULT_JAEGER_UI = 'http://127.0.0.1:16686';
+/** Jaeger's query address, where the dashboard reads traces (DANCU_JAEGER_URL): the local stack's Jaeger. */
+export const DEFAULT_JAEGER_URL = 'http://127.0.0.1:16686';
 
-export function jaegerUiUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const value = env.DANCU_JAEGER_UI ?? DEFAULT_JAEGER_UI;
+/** DANCU_JAEGER_URL, else the local Jaeger; `off` (or empty): the dashboard shows no traces and says so. */
+export function jaegerUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.DANCU_JAEGER_UI !== undefined && env.DANCU_JAEGER_URL === undefined) {
+    throw new Error('DANCU_JAEGER_UI is no longer read: the dashboard now reads traces itself; set DANCU_JAEGER_URL to Jaeger\'s query address (or off) instead');
+  }
+  const value = env.DANCU_JAEGER_URL ?? DEFAULT_JAEGER_URL;
+  if (value.trim() === '' || value.trim().toLowerCase() === 'off') return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`DANCU_JAEGER_UI=${JSON.stringify(value)} is not a URL: give Jaeger's UI address, e.g. ${DEFAULT_JAEGER_UI}`);
+    throw new Error(`DANCU_JAEGER_URL=${JSON.stringify(value)} is not a URL: give Jaeger's query address, e.g. ${DEFAULT_JAEGER_URL}, or off`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`DANCU_JAEGER_UI must be an http or https URL, not ${JSON.stringify(value)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`DANCU_JAEGER_URL must be an http or https URL (or off), not ${JSON.stringify(value)}`);
   return value.replace(/\/+$/, '');
 }
 

@@ -37,7 +37,10 @@ export function registerStartCommand(program: Command): void {
       const connectors = new Map<SourceName, ConnectorSummary>();
       console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), gRPC ${flags.grpcAddress}, dashboard ${admin.url}/, metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
       const live = new LiveCounts({ hub, connectors });
+      if (live.screen.tty) console.error(`(from now on, lines the Kafka client and the hub print go to ${live.screen.logFile}; the table says how many)\n`);
       live.start();
+      // The stop's own messages ("stopping…") must not be drawn over or kept in the log file.
+      signal.addEventListener('abort', () => live.stop(), { once: true });
       const running = SOURCES.map((source) =>
         runConnectorProcess({
           source,
@@ -55,7 +58,7 @@ export function registerStartCommand(program: Command): void {
       );
       await Promise.all(running);
       if (!signal.aborted) {
-        console.log('\nthe simulated population is fully published; the hub keeps running until Ctrl-C');
+        live.screen.note('the simulated population is fully published; the hub keeps running until Ctrl-C');
         await untilAborted(signal);
       }
       live.stop();

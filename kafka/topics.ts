@@ -21,6 +21,11 @@ export const DLQ_TOPIC = 'dancu.dlq.v1';
 export const CHANGES_TOPIC = 'dancu.changes.v1';
 /** Data-error reports from consumers (R37), key = personal id, header `dancu-correction-for` = the source register. */
 export const CORRECTIONS_TOPIC = 'dancu.corrections.v1';
+/**
+ * What a source register decided about a data-error report (R37), key = the report id, sent back by
+ * its connector (connectors/sdk/corrections.ts); the hub records it where the reporter reads it.
+ */
+export const CORRECTION_DECISIONS_TOPIC = 'dancu.correction-decisions.v1';
 /** Connector heartbeats (connectors/sdk/heartbeat.ts), key = connector id. Operational, never personal data. */
 export const HEARTBEATS_TOPIC = 'dancu.heartbeats.v1';
 /**
@@ -61,7 +66,7 @@ export interface TopicLayout {
 export function topicLayout(topic: string): TopicLayout {
   if (topic === DLQ_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(90 * DAY_MS) } };
   // A source register may poll its corrections weekly or less: keep them as long as dead letters.
-  if (topic === CORRECTIONS_TOPIC) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
+  if (topic === CORRECTIONS_TOPIC || topic === CORRECTION_DECISIONS_TOPIC) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
   // One partition keeps every connector's beats in one order for the hub's single reader; a day
   // is enough for a restarted hub to learn which connectors it should expect.
   if (topic === HEARTBEATS_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(DAY_MS) } };
@@ -76,11 +81,28 @@ export function topicLayout(topic: string): TopicLayout {
   return { topic, partitions: 3, config: { 'retention.ms': String(7 * DAY_MS) } };
 }
 
+export interface Replication {
+  replicationFactor: number;
+  /** With acks=all (every dancu producer), a write is acknowledged only once this many replicas hold it. */
+  minInsyncReplicas: number;
+}
+
+/**
+ * Three copies, of which two must hold a write before it is acknowledged, once the cluster has three
+ * brokers: one broker may fail (or restart) without losing an acknowledged record or stopping writes.
+ * A smaller (development) cluster keeps one copy per broker up to its size, and accepts a write on one.
+ */
+export function replicationFor(brokers: number): Replication {
+  if (brokers >= 3) return { replicationFactor: 3, minInsyncReplicas: 2 };
+  return { replicationFactor: Math.max(1, brokers), minInsyncReplicas: 1 };
+}
+
 export const ALL_TOPICS: readonly string[] = [
   ...SOURCES.map(sourceTopic),
   DLQ_TOPIC,
   CHANGES_TOPIC,
   CORRECTIONS_TOPIC,
+  CORRECTION_DECISIONS_TOPIC,
   HEARTBEATS_TOPIC,
   JOURNAL_HEADS_TOPIC,
   INVALIDATIONS_TOPIC,

@@ -12,7 +12,7 @@ const record = (traceparent?: string) => ({
 });
 
 describe('W3C traceparent on Kafka records', () => {
-  it('R35: a received record continues the trace named by its traceparent, and passes it on', () => {
+  it('a received record continues the trace named by its traceparent, and passes it on', () => {
     const tracer = new BasicTracerProvider().getTracer('test');
     const span = startProcessSpan(tracer, record(VALID));
     const header = withTraceContext({ other: 'kept' }, span);
@@ -21,7 +21,7 @@ describe('W3C traceparent on Kafka records', () => {
     expect(header.traceparent).not.toBe(VALID); // the hub's own span is the new parent
   });
 
-  it('R35: drops malformed or all-zero contexts a foreign producer might send, starting a new trace', () => {
+  it('drops malformed or all-zero contexts a foreign producer might send, starting a new trace', () => {
     for (const bad of [undefined, '00-abc-def-01', `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`, `00-${'A'.repeat(32)}-${'1'.repeat(16)}-01`]) {
       expect(trace.getSpanContext(extractTraceContext(record(bad).headers))).toBeUndefined();
     }
@@ -30,7 +30,7 @@ describe('W3C traceparent on Kafka records', () => {
     expect(fresh.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
-  it('R35: without a tracing SDK the received traceparent is forwarded unchanged', () => {
+  it('without a tracing SDK the received traceparent is forwarded unchanged', () => {
     const noop = trace.getTracer('no sdk registered');
     expect(withTraceContext({}, startProcessSpan(noop, record(VALID))).traceparent).toBe(VALID);
     expect(withTraceContext({}, noop.startSpan('new', {}, ROOT_CONTEXT)).traceparent).toBeUndefined();

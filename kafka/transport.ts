@@ -2,7 +2,9 @@
 // so the client library can be swapped (kafkajs is no longer actively maintained) without
 // touching the connectors or the hub.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { replicationFor } from './topics.ts';
 
 export interface RawRecord {
   topic: string;
@@ -30,12 +32,48 @@ export interface TopicSpec {
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
+  /** Mutual TLS (Kafka's authenticated listener); by default from KAFKA_TLS_CA / _CERT / _KEY, else plaintext. */
+  tls?: KafkaTls | null;
+}
+
+/** PEM texts: the CA that signed the broker's certificate, and this client's certificate and key. */
+export interface KafkaTls {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+const TLS_VARIABLES = ['KAFKA_TLS_CA', 'KAFKA_TLS_CERT', 'KAFKA_TLS_KEY'] as const;
+
+/**
+ * KAFKA_TLS_CA, KAFKA_TLS_CERT and KAFKA_TLS_KEY name PEM files (all three, or none: plaintext).
+ * Read at start-up, so a wrong path stops the process with a sentence rather than a handshake error.
+ */
+export function kafkaTlsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaTls | null {
+  const set = TLS_VARIABLES.filter((name) => env[name]?.trim());
+  if (set.length === 0) return null;
+  if (set.length < TLS_VARIABLES.length) {
+    const missing = TLS_VARIABLES.filter((name) => !set.includes(name));
+    throw new Error(`${set.join(' and ')} set without ${missing.join(' and ')}: Kafka over TLS needs all three PEM files (CA, client certificate, key), or none for plaintext`);
+  }
+  const read = (name: (typeof TLS_VARIABLES)[number]) => {
+    const path = env[name]!.trim();
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new Error(`${name}=${path} cannot be read (${(error as Error).message}); point it at the PEM file \`dancu pki issue\` wrote`, { cause: error });
+    }
+  };
+  return { caPem: read('KAFKA_TLS_CA'), certPem: read('KAFKA_TLS_CERT'), keyPem: read('KAFKA_TLS_KEY') };
 }
 
 export function connectKafka(options: KafkaOptions): Kafka {
+  const tls = options.tls === undefined ? kafkaTlsFromEnv() : options.tls;
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    // The broker's certificate names 127.0.0.1 and localhost (hub/pki/kafka-certificates.ts); Node checks that.
+    ...(tls ? { ssl: { ca: [tls.caPem], cert: tls.certPem, key: tls.keyPem } } : {}),
     connectionTimeout: 5_000,
     retry: { retries: 8, initialRetryTime: 200 },
     logLevel: logLevel.ERROR,
@@ -48,7 +86,10 @@ export function connectKafka(options: KafkaOptions): Kafka {
   });
 }
 
-/** Creates missing topics; existing ones are left alone (so this is safe on every start). */
+/**
+ * Creates missing topics, replicated as the cluster's size allows (`replicationFor`: three copies and
+ * min.insync.replicas 2 on three brokers or more); existing ones are left alone (so this is safe on every start).
+ */
 export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -56,21 +97,42 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((spec) => ({
-        topic: spec.topic,
-        numPartitions: spec.partitions,
-        replicationFactor: -1,
-        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-      })),
-    });
+    const { brokers } = await admin.describeCluster();
+    const { replicationFactor, minInsyncReplicas } = replicationFor(brokers.length);
+    await admin
+      .createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor,
+          configEntries: Object.entries({ 'min.insync.replicas': String(minInsyncReplicas), ...spec.config }).map(([name, value]) => ({ name, value })),
+        })),
+      })
+      .catch((error: unknown) => {
+        throw refusedCreation(error, missing.map((spec) => spec.topic)) ?? error;
+      });
     // A new topic's leaders can be elected before every broker (and kafkajs's metadata) knows
     // them: the first ListOffsets then fails with "not the leader". Wait until each answers.
     for (const spec of missing) await untilAnswering(() => admin.fetchTopicOffsets(spec.topic), `topic ${spec.topic}`);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * On the TLS listener a topic this principal may not see looks missing, and creating it is refused
+ * (a source may write its own topic only, and create none): say that, not "Topic creation errors".
+ */
+function refusedCreation(error: unknown, topics: string[]): Error | undefined {
+  const inner = (error as { errors?: Array<{ type?: string }> }).errors ?? [];
+  if (!inner.some((each) => each.type === 'TOPIC_AUTHORIZATION_FAILED' || each.type === 'CLUSTER_AUTHORIZATION_FAILED')) return undefined;
+  return new Error(
+    `Kafka refused this client access to ${topics.join(', ')} (TOPIC_AUTHORIZATION_FAILED): its certificate's principal may not ` +
+      'use or create them. A source may write only its own topic, which the hub creates when it starts: check that the ' +
+      'certificate (KAFKA_TLS_CERT) is the one issued for this source, and that the hub has run once.',
+    { cause: error },
+  );
 }
 
 const SEND_BYTES = 512 * 1024;

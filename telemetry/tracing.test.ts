@@ -4,7 +4,7 @@ import { withTraceContext } from '../kafka/trace-context.ts';
 import { startTracing, tracingMode } from './tracing.ts';
 
 describe('tracing set-up from the OTEL_* variables', () => {
-  it('R35: exports only when an OTLP endpoint (or the console exporter) is configured', () => {
+  it('exports only when an OTLP endpoint (or the console exporter) is configured', () => {
     expect(tracingMode({})).toBe('ids-only');
     expect(tracingMode({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe('exporting');
     expect(tracingMode({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' })).toBe('exporting');
@@ -13,7 +13,7 @@ describe('tracing set-up from the OTEL_* variables', () => {
     expect(tracingMode({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' })).toBe('disabled');
   });
 
-  it('R35: with nothing configured, records still get a fresh trace id, but nothing is recorded', async () => {
+  it('with nothing configured, records still get a fresh trace id, but nothing is recorded', async () => {
     const tracing = startTracing();
     expect(tracing.mode).toBe('ids-only');
     const span = tracing.tracer('dancu-connector-health').startSpan('connector.read', {}, ROOT_CONTEXT);

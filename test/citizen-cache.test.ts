@@ -26,7 +26,7 @@ describe('the citizen cache', () => {
     await fx?.stop();
   });
 
-  it('R22: a Lookup after a change to the citizen answers the new value within a second of the change', async () => {
+  it('R41: a Lookup after a change to the citizen answers the new value within a second of the change', async () => {
     await waitFor('the cache to follow dancu.changes.v1', async () => fx.api.citizens.serving, 30_000);
     const citizen = fx.citizens[5]!;
     const request = { context: { agreementId: consumer.agreementId, purpose: 'STATISTICS', caseReference: 'HS-1', officerId: 'o-1' }, citizen: keyOf(citizen), fields: ['permanentAddress'] };

@@ -29,7 +29,7 @@ import { DANCU_BIN, cliEnv, publishEvents, startTestHub, tapTopic, uniqueName, w
 
 const run = promisify(execFile);
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const BOOKKEEPING = new Set(['_id', 'appliedChangeIds', 'updatedAt']);
+const BOOKKEEPING = new Set(['_id', 'appliedChangeIds', 'updatedAt', 'heldUnder']);
 
 function scopeOf(consumer: Consumer, purpose: string): CallScope {
   return { agreementId: consumer.agreementId, purpose, officerId: 'officer-17' };
@@ -64,7 +64,7 @@ describe('consumer connectors', () => {
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  it('R41: the sync consumer replicates exactly the granted fields; stopped, rewound and restarted while changes keep coming, it applies every change once, without gaps', async () => {
+  it('R41, R15, R3: the sync consumer (a sectoral database) replicates exactly the granted fields, each recording the agreement it is held under; stopped, rewound and restarted while changes keep coming, it applies every change once, without gaps', async () => {
     const sector = await fx.register({
       organisation: 'moh',
       category: 'CENTRAL_STATE_BODY',
@@ -155,7 +155,9 @@ describe('consumer connectors', () => {
       const heldFields = (citizen: ReplicaCitizen) => Object.entries(citizen).filter(([key]) => !BOOKKEEPING.has(key)) as [string, { value: unknown; source: string; changeId: string }][];
       const held = new Map<string, { value: unknown; source: string; changeId: string }>(replica.filter((citizen) => mine.has(citizen._id)).flatMap((citizen) => heldFields(citizen).map(([field, value]) => [`${citizen._id}/${field}`, value] as const)));
       expect([...held.keys()].sort()).toEqual([...latest.keys()].sort());
-      for (const [key, change] of latest) expect(held.get(key), key).toMatchObject({ changeId: change.changeId, value: change.value ?? null, source: change.source });
+      for (const [key, change] of latest) expect(held.get(key), key).toMatchObject({ changeId: change.changeId, value: change.value ?? null, source: change.source, agreement: sector.agreementId });
+      // R15: the replica records the agreement (and so its onward-sharing term) it holds the data under.
+      expect(replica.filter((citizen) => mine.has(citizen._id)).every((citizen) => citizen.heldUnder === sector.agreementId)).toBe(true);
 
       // With our hub the only publisher, that is also what the population store holds now.
       if (published.length === seen.size) {
@@ -225,7 +227,7 @@ describe('consumer connectors', () => {
     }
   });
 
-  it('R22: the portal CLI checks each dossier with its id as the case reference: found and matching, wrong name not found, wrong address a mismatch', async () => {
+  it('R22, R3: the portal CLI (a public-service portal) checks each dossier with its id as the case reference: found and matching, wrong name not found, wrong address a mismatch', async () => {
     const portal = await fx.register({
       organisation: 'hanoi-dpc',
       category: 'CENTRAL_STATE_BODY',
@@ -302,8 +304,8 @@ describe('consumer connectors', () => {
       ['KH-2', 'awaiting-consent'],
     ]);
 
-    await fx.api.registry.recordConsent(bank.agreementId, customer!._id, 'VNeID');
-    await fx.api.registry.recordConsent(bank.agreementId, impostor!._id, 'VNeID');
+    await fx.consent(bank.agreementId, customer!._id);
+    await fx.consent(bank.agreementId, impostor!._id);
     expect(await runJsonlBatch({ input: customers, output: out, ...ekycChecks(client, ['permanentAddress']) })).toEqual({ verified: 1, mismatch: 1 });
     expect(await results()).toEqual([
       { customerId: 'KH-1', outcome: 'verified', fields: { permanentAddress: customer!.fields.permanentAddress!.value } },

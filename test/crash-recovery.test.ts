@@ -43,7 +43,11 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     store = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database });
 
     const events: SourceEvent[] = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 300 });
-    await publishEvents(events);
+    // The stream in two parts: the hub is killed while it applies the first (a store round may
+    // take a whole part at once, so the kill cannot be timed to fall inside it), and the second is
+    // published only after the kill, so the restarted hub always has a stream to go on with.
+    const half = Math.floor(events.length / 2);
+    await publishEvents(events.slice(0, half));
     const applied = () => store!.history.countDocuments();
 
     const first = startHubProcess(groupId, database, pkiDir);
@@ -51,8 +55,7 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     await waitFor('the first hub to apply part of the stream', async () => (await applied()) >= 300, 120_000);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    const atKill = await applied();
-    expect(atKill, 'killed in the middle, not after the end').toBeLessThan(events.length);
+    await publishEvents(events.slice(half));
 
     const second = startHubProcess(groupId, database, pkiDir);
     children.push(second);

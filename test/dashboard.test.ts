@@ -1,51 +1,16 @@
 // The operator dashboard in a real headless Chromium (Debian's, found on PATH), on a hub reading
 // the real Kafka and FerretDB: the page, its polling and its JSON are tested as operators use them.
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { request } from 'node:http';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_JAEGER_UI } from '../cli/settings.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import type { DeadLetterSummary } from '../hub/admin/dead-letter-summary.ts';
-import type { ConnectorView } from '../hub/admin/feed-overview.ts';
+import type { ConnectorView, RetiredConnectorView } from '../hub/admin/feed-overview.ts';
 import { sourceTopic } from '../kafka/topics.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
+import { getWithHost, launchChromium, screenshot } from './dashboard-browser.ts';
 import { publishEvents, publishRaw, startTestHub, type TestHub } from './harness.ts';
-
-/** Where the screenshot goes (gitignored): CI keeps it as an artifact. */
-const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-
-/** Debian's chromium on PATH; the test fails rather than skips without it. */
-function findChromium(): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const candidate = join(dir, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  throw new Error('no chromium on PATH: the dashboard test needs a headless browser. .ci/run installs it (apt-get install -y --no-install-recommends chromium); locally run that as root.');
-}
-
-/** A GET with a chosen Host header (fetch will not send one). */
-function getWithHost(url: string, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    request(url, { headers: { host } }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 const seed = () => Math.floor(Math.random() * 1e9) + 1;
 
@@ -67,24 +32,31 @@ describe('the operator dashboard in headless Chromium', () => {
     connector(sourceTopic('health'), 'down', 'no heartbeat for 95 s (down after 60 s)', 0),
   ];
 
+  // Stands in for the monitor's history: one connector retired by an officer.
+  const retired: RetiredConnectorView[] = [
+    {
+      connector: 'id-card.import.2026-11-01',
+      topic: sourceTopic('id-card'),
+      lastHeartbeatAt: '2026-11-01T09:00:00.000Z',
+      reportedState: 'stopping',
+      retirement: { at: '2026-11-02T08:00:00.000Z', by: 'c06-ops', reason: 'one-off import finished' },
+    },
+  ];
+
   beforeAll(async () => {
-    const executablePath = findChromium();
     hub = await startTestHub();
     admin = await AdminServer.start({
       registry: hub.hub.metrics.registry,
       readiness: () => hub.hub.readiness(),
-      dashboard: { ingest: hub.hub, connectors: async () => connectors, jaegerUiUrl: DEFAULT_JAEGER_UI, sampleIntervalMs: 500, deadLetterMaxAgeMs: 1_000 },
+      dashboard: { ingest: hub.hub, connectors: async () => connectors, retiredConnectors: () => retired, sampleIntervalMs: 500, deadLetterMaxAgeMs: 1_000 },
       port: 0,
     });
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });
 
   afterAll(async () => {
-    if (page) {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
-    }
+    if (page) await screenshot(page, 'dashboard.png');
     await browser?.close();
     await admin?.close();
     await hub?.stop();
@@ -92,7 +64,7 @@ describe('the operator dashboard in headless Chromium', () => {
 
   const shown = (source: string, count: string) => page.locator(`[data-source="${source}"] [data-count="${count}"]`).textContent();
 
-  it('R26: each source feed shows its state in words as well as colour, and its counts and charts move without a reload', async () => {
+  it('R26: each source feed shows its state in words as well as colour, its counts and charts move without a reload, and retired connectors are listed apart as history', async () => {
     first = simulateEvents({ seed: seed(), citizens: 4, sources: ['civil-status'] });
     await page.goto(`${admin.url}/`);
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
@@ -109,9 +81,13 @@ describe('the operator dashboard in headless Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await expect.poll(() => page.locator('[data-source="civil-status"] polyline').count(), { timeout: 10_000 }).toBe(2);
     expect(await page.locator('#freshness').textContent()).toContain('live');
+    // A retired connector is not on its feed's card, only in the folded history.
+    expect(await page.locator('[data-source="id-card"] [data-connector]').count()).toBe(0);
+    expect(await page.locator('#retired-connectors summary').textContent()).toBe('Retired connectors (history): 1');
+    expect(await page.locator('#retired-connectors [data-retired="id-card.import.2026-11-01"]').textContent()).toContain('retired by c06-ops');
   });
 
-  it('R26: the dead-letter panel shows the reasons with a detail stripped of quoted values, never the record', async () => {
+  it('R2: the dead-letter panel shows the reasons with a detail stripped of quoted values, never the record', async () => {
     const before = (await (await fetch(`${admin.url}/api/dead-letters`)).json()) as DeadLetterSummary;
     const countBefore = (reason: string) => before.reasons.find((group) => group.reason === reason)?.count ?? 0;
     const victim = simulateEvents({ seed: seed(), citizens: 1, sources: ['residence'] })[0]!;
@@ -138,7 +114,7 @@ describe('the operator dashboard in headless Chromium', () => {
     expect(json).not.toContain('originalValueBase64');
   });
 
-  it('R35: a journal search for a citizen shows their entries (field names, never values), and an entry with a trace id links to its trace in Jaeger', async () => {
+  it('R35: a journal search for a citizen shows their entries (field names, never values), and an entry with a trace id links to its trace view', async () => {
     const citizen = first[0]!.personalId;
     const traceId = randomUUID().replaceAll('-', '');
     // A consumer's Lookup, journaled as the exchange service journals it.
@@ -163,7 +139,7 @@ describe('the operator dashboard in headless Chromium', () => {
     for (const value of Object.values(first[0]!.payload)) {
       if (typeof value === 'string' && value.length > 4) expect(rows).not.toContain(value);
     }
-    expect(await page.locator('#journal-results a.trace').first().getAttribute('href')).toBe(`${DEFAULT_JAEGER_UI}/trace/${traceId}`);
+    expect(await page.locator('#journal-results a.trace').first().getAttribute('href')).toBe(`#trace=${traceId}`);
     expect(await page.locator('#journal-results a.trace').count()).toBe(1); // ingest entries have no trace id: no link
 
     // A mistyped personal id is refused with a sentence, on the page and in the JSON.
@@ -181,7 +157,7 @@ describe('the operator dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('#journal-results a.trace').count()).toBe(1);
   });
 
-  it('R26: the dashboard answers only to loopback names and returns no personal ids in its overview', async () => {
+  it('R2: the dashboard answers only to loopback names and returns no personal ids in its overview', async () => {
     expect(await getWithHost(`${admin.url}/api/overview`, 'attacker.example:80')).toBe(403);
     expect(await getWithHost(`${admin.url}/`, `localhost:${new URL(admin.url).port}`)).toBe(200);
     const overview = await (await fetch(`${admin.url}/api/overview`)).text();

@@ -80,10 +80,11 @@ describe('the exchange’s oracles are closed', () => {
   });
 
   it('R8, R22: a citizen portal that keeps varying the date of birth given for one personal id is THROTTLED like Lookup; other citizens are still served', async () => {
-    const portal = await fx.register({ organisation: 'portal-g', category: 'CENTRAL_STATE_BODY', system: 'portal-g', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: GRANTS });
-    const session = { agreementId: portal.agreementId, sessionReference: 'vneid-session-31' };
+    const portal = await fx.register({ organisation: 'portal-g', category: 'PUBLIC_SERVICE_PORTAL', system: 'portal-g', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: GRANTS });
     const key = keyOf(fx.citizens[15]!);
-    const getMyRecord = (citizen: typeof key) => call(portal.selfService, 'getMyRecord', { context: session, citizen });
+    // The citizen logged in: the platform vouches for the personal id, the portal still names the rest.
+    const getMyRecord = async (citizen: typeof key) =>
+      call(portal.selfService, 'getMyRecord', { context: { agreementId: portal.agreementId, sessionReference: 'vneid-session-31', eidAssertion: await fx.eid.sign({ personalId: citizen.personalId }) }, citizen });
     expect(await getMyRecord(key)).toMatchObject({ ok: true });
     for (const dateOfBirth of ['1970-01-01', '1970-01-02']) expect(await getMyRecord({ ...key, dateOfBirth })).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
     expect(await getMyRecord({ ...key, dateOfBirth: '1970-01-03' })).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
@@ -123,7 +124,7 @@ describe('the exchange’s oracles are closed', () => {
   it('R35, R22: a certificate’s refusal flood is journaled whole in one aggregated entry, and a real read stays on top of the citizen’s log', async () => {
     const flooder = await register(['Lookup']);
     const ministry = await register(['Lookup']);
-    const portal = await fx.register({ organisation: 'vneid-x', category: 'CENTRAL_STATE_BODY', system: 'vneid-x', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: GRANTS });
+    const portal = await fx.register({ organisation: 'vneid-x', category: 'PUBLIC_SERVICE_PORTAL', system: 'vneid-x', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: GRANTS });
     const citizen = fx.citizens[16]!;
     const flood = await Promise.all(
       Array.from({ length: 25 }, () => call(flooder.exchange, 'lookup', { context: context(flooder), citizen: keyOf(citizen), fields: ['bloodType'] })),
@@ -140,7 +141,7 @@ describe('the exchange’s oracles are closed', () => {
     expect(aggregated).toMatchObject([{ decision: 'refused', reason: 'REFUSAL_FLOOD', agreement: flooder.agreementId, citizens: [citizen._id], fields: ['bloodType'], detail: expect.stringMatching(/^20 refused calls .*Lookup×20; FIELD_NOT_GRANTED×20/) }]);
 
     // 26 refused calls and one read: the citizen's log holds 8 entries, the read on top.
-    const log = await call(portal.selfService, 'listAccessToMyData', { context: { agreementId: portal.agreementId, sessionReference: 'vneid-session-9' }, citizen: keyOf(citizen), limit: 100 });
+    const log = await call(portal.selfService, 'listAccessToMyData', { context: { agreementId: portal.agreementId, sessionReference: 'vneid-session-9', eidAssertion: await fx.eid.sign({ personalId: citizen._id }) }, citizen: keyOf(citizen), limit: 100 });
     expect(log.ok).toBe(true);
     if (!log.ok) return;
     const accesses = log.response.accesses.map(({ system, service, decision, reason }) => `${system} ${service} ${decision} ${reason}`);
@@ -154,10 +155,10 @@ describe('the exchange’s oracles are closed', () => {
     const report = (key: ReturnType<typeof keyOf>, proposedValue: unknown = { province: 'Hà Nội', detail: 'Số 9' }) =>
       call(bank.exchange, 'reportDataError', { context: { ...context(bank), purpose: 'EKYC_ACCOUNT_OPENING' }, citizen: key, field: 'permanentAddress', proposedValue, description: 'The customer showed a newer residence confirmation.' });
     expect(await report(keyOf(citizen))).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
-    await fx.api.registry.recordConsent(bank.agreementId, citizen._id, 'VNeID');
+    await fx.consent(bank.agreementId, citizen._id);
     const wrongBirth = await report({ ...keyOf(citizen), dateOfBirth: '1970-01-01' });
     expect(wrongBirth).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
-    await fx.api.registry.recordConsent(bank.agreementId, unknownId(70), 'VNeID');
+    await fx.consent(bank.agreementId, unknownId(70));
     const nobody = await report({ ...keyOf(citizen), personalId: unknownId(70) });
     expect(nobody).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
     if (!wrongBirth.ok && !nobody.ok) expect(nobody.details).toBe(wrongBirth.details);
@@ -171,7 +172,7 @@ describe('the exchange’s oracles are closed', () => {
     const lookup = () => call(consumer.exchange, 'lookup', { context: context(consumer), citizen: keyOf(fx.citizens[18]!), fields: ['sex'] });
     const today = localDay(new Date());
     const assess = (assessedAt: string, level: number, findings: string) =>
-      fx.api.registry.recordAssessment({ systemId: consumer.system, systemVersion: '1.0.0', level, assessedAt, kind: 'ad-hoc', findings, assessor: 'A05' });
+      fx.api.registry.recordAssessment({ systemId: consumer.system, systemVersion: '1.0.0', level, assessedAt, kind: 'ad-hoc', findings, assessor: 'A05' }, 'c06-head');
     const future = await assess(localDay(new Date(Date.now() + 2 * 86_400_000)), 3, 'Clean.').catch((error: unknown) => error);
     expect(future).toBeInstanceOf(RegistryError);
     expect(future).toMatchObject({ code: 'INVALID', message: expect.stringContaining('is in the future') });
@@ -229,13 +230,13 @@ describe('the exchange’s oracles are closed', () => {
     it('R12: whatever the cursor, a stream never delivers a change published before the citizen consented; changes after it are delivered', async () => {
       const bank = await fx.register({ organisation: 'bank-w', category: 'CREDIT_INSTITUTION', system: 'bank-w-sync', services: ['WatchChanges'], purposes: ['EKYC_ACCOUNT_OPENING'], grants: GRANTS });
       const [early, late] = [fx.citizens[19]!, fx.citizens[0]!];
-      await fx.api.registry.recordConsent(bank.agreementId, early._id, 'VNeID');
+      await fx.consent(bank.agreementId, early._id);
       const first = open(bank, '', [early._id], 'EKYC_ACCOUNT_OPENING');
       await waitFor('the opening marker', async () => first.markers.length >= 1);
       const cursor = first.markers[0]!.cursor;
       first.stream.cancel();
       await publish(change(late._id, 1));
-      await fx.api.registry.recordConsent(bank.agreementId, late._id, 'VNeID');
+      await fx.consent(bank.agreementId, late._id);
       await publish(change(late._id, 2));
       const resumed = open(bank, cursor, [late._id], 'EKYC_ACCOUNT_OPENING');
       // One citizen's changes share a partition: once the second arrives, the first was passed over.
@@ -244,7 +245,7 @@ describe('the exchange’s oracles are closed', () => {
       resumed.stream.cancel();
     });
 
-    it('R22: the change feed’s Kafka consumer, stopped at any moment of its set-up, leaves its group', async () => {
+    it('the change feed’s Kafka consumer, stopped at any moment of its set-up, leaves its group', async () => {
       const owner = `probe-${serial++}-${Date.now()}`;
       const feed = kafkaChangeFeed(testKafka());
       // kafkajs ignored a stop while its consumer was still joining the group; the join can take a
@@ -267,7 +268,7 @@ describe('the exchange’s oracles are closed', () => {
       }
     });
 
-    it('R22: an agreement holds at most its cap of open streams; a stream cancelled during set-up gives back its Kafka consumer and slot', async () => {
+    it('R2: an agreement holds at most its cap of open streams; a stream cancelled during set-up gives back its Kafka consumer and slot', async () => {
       const consumer = await register(['WatchChanges']);
       const slots = () => fx.api.streams.count(consumer.agreementId);
       // What Kafka itself says: this agreement's tail groups (dancu-tail-<agreement>-…) that still have a member.

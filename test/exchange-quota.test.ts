@@ -51,7 +51,7 @@ describe('quota, metering and rate limits across hub instances', () => {
   const usage = async (consumer: Consumer) => {
     await Promise.all([fx.api.registry.flushUsage(), second.registry.flushUsage()]);
     const today = localDay(new Date());
-    return (await fx.api.registry.usageReport(consumer.agreementId, today, today)).days[0];
+    return (await fx.api.registry.usageReport(consumer.agreementId, today, today, 'c06-head')).days[0];
   };
 
   it('R23: two hub instances answering one agreement never pass its daily limit; the refused calls are QUOTA_EXCEEDED', async () => {

@@ -1,6 +1,8 @@
 // The exchange end to end over mutual TLS, on the real Kafka and FerretDB: every rule of the
 // enforcement pipeline shown allowed and refused, each call journaled.
+import { join } from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
+import { LocalEidIssuer } from '../deploy/local/eid-issuer.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
@@ -9,6 +11,10 @@ import { RecordPublisher } from '../kafka/transport.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
+import { CITIZEN_FIELDS } from '../hub/citizen/fields.ts';
+import { ONWARD_SHARING_TERM } from '../hub/registry/onward-sharing.ts';
+import { PURPOSE_CODES } from '../hub/registry/purposes.ts';
+import { SERVICE_CATALOGUE, SERVICE_NAMES } from '../hub/registry/service-catalogue.ts';
 import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
 import { tapTopic, testKafka, waitFor } from './harness.ts';
 
@@ -57,7 +63,7 @@ describe('the exchange over mutual TLS', () => {
     await fx?.stop();
   });
 
-  it('R7, R22: Lookup answers exactly the granted fields asked for; one field more is refused whole, both journaled with the trace id', async () => {
+  it('R7, R22, R4, R13: Lookup answers exactly the granted fields asked for (the agreement holder’s right honoured); one field more is refused whole, both journaled with the trace id', async () => {
     const citizen = fx.citizens[0]!;
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const metadata = new Metadata();
@@ -95,7 +101,7 @@ describe('the exchange over mutual TLS', () => {
     expect(await lookup(ministry.exchange, { context: context(ministry), citizen: key, fields: ['sex'] })).toMatchObject({ ok: true });
   });
 
-  it('R22: identifiers crafted as MongoDB operators and oversized batches are INVALID_ARGUMENT', async () => {
+  it('R2: identifiers crafted as MongoDB operators and oversized batches are INVALID_ARGUMENT', async () => {
     const key = keyOf(fx.citizens[0]!);
     expect(await lookup(ministry.exchange, { context: context(ministry), citizen: { ...key, personalId: '{"$ne":null}' }, fields: ['sex'] })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
     expect(await lookup(ministry.exchange, { context: { ...context(ministry), agreementId: '{"$gt":""}' }, citizen: key, fields: ['sex'] })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
@@ -117,7 +123,7 @@ describe('the exchange over mutual TLS', () => {
     const stale = await fx.register({ organisation: 'hanoi-dpc', category: 'CENTRAL_STATE_BODY', system: 'hanoi-portal', services: ['Lookup'], purposes: ['ADMINISTRATIVE_PROCEDURE'], grants: STATE_GRANTS, assessedDaysAgo: 400 });
     const request = { context: context(stale, 'ADMINISTRATIVE_PROCEDURE'), citizen: keyOf(fx.citizens[0]!), fields: ['fullName'] };
     expect(await lookup(stale.exchange, request)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'ASSESSMENT_EXPIRED' });
-    await fx.api.registry.recordAssessment({ systemId: 'hanoi-portal', systemVersion: '1.0.0', level: 3, assessedAt: new Date().toISOString(), kind: 'periodic', findings: 'None.', assessor: 'A05' });
+    await fx.api.registry.recordAssessment({ systemId: 'hanoi-portal', systemVersion: '1.0.0', level: 3, assessedAt: new Date().toISOString(), kind: 'periodic', findings: 'None.', assessor: 'A05' }, 'c06-head');
     expect(await lookup(stale.exchange, request)).toMatchObject({ ok: true });
   });
 
@@ -133,9 +139,9 @@ describe('the exchange over mutual TLS', () => {
     const citizen = fx.citizens[3]!;
     const request = { context: context(bank, 'EKYC_ACCOUNT_OPENING'), citizen: keyOf(citizen), fields: ['fullName'] };
     expect(await lookup(bank.exchange, request)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
-    await fx.api.registry.recordConsent(bank.agreementId, citizen._id, 'VNeID');
+    await fx.consent(bank.agreementId, citizen._id);
     expect(await lookup(bank.exchange, request)).toMatchObject({ ok: true });
-    await fx.api.registry.revokeConsent(bank.agreementId, citizen._id, 'VNeID');
+    await fx.consent(bank.agreementId, citizen._id, 'revoked');
     expect(await lookup(bank.exchange, request)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
   });
 
@@ -195,21 +201,22 @@ describe('the exchange over mutual TLS', () => {
     }
   });
 
-  it('R8, R39: through a citizen portal, a citizen sees their record and exactly who read their data', async () => {
-    const portal = await fx.register({ organisation: 'vneid', category: 'CENTRAL_STATE_BODY', system: 'vneid-app', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: STATE_GRANTS });
+  it('R8, R39, R35: through a citizen portal, a citizen the e-identification platform vouches for sees their record and exactly who read their data, their own read included', async () => {
+    const portal = await fx.register({ organisation: 'vneid', category: 'PUBLIC_SERVICE_PORTAL', system: 'vneid-app', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: STATE_GRANTS });
     const citizen = fx.citizens[7]!;
     const readBy = [
       await lookup(ministry.exchange, { context: context(ministry), citizen: keyOf(citizen), fields: ['fullName', 'sex'] }),
       await lookup(ministry.exchange, { context: context(ministry), citizen: keyOf(citizen), fields: ['bloodType'] }),
     ];
     expect(readBy.map((outcome) => outcome.ok)).toEqual([true, false]);
-    const portalContext = { agreementId: portal.agreementId, sessionReference: 'vneid-session-81' };
+    const portalContext = { agreementId: portal.agreementId, sessionReference: 'vneid-session-81', eidAssertion: await fx.eid.sign({ personalId: citizen._id }) };
     const record = await call(portal.selfService, 'getMyRecord', { context: portalContext, citizen: keyOf(citizen) });
     expect(record.ok && record.response.fields.find((field) => field.field === 'fullName')?.value).toBe(citizen.fields.fullName!.value);
     const log = await call(portal.selfService, 'listAccessToMyData', { context: portalContext, citizen: keyOf(citizen), limit: 0 });
     expect(log.ok).toBe(true);
     if (!log.ok) return;
     expect(log.response.accesses.map(({ organisation, system, service, fields, purpose, decision, reason }) => ({ organisation, system, service, fields, purpose, decision, reason }))).toEqual([
+      { organisation: 'vneid', system: 'vneid-app', service: 'GetMyRecord', fields: expect.arrayContaining(['fullName']), purpose: 'CITIZEN_SELF_SERVICE', decision: 'allowed', reason: '' },
       { organisation: 'vss', system: 'vss-insurance', service: 'Lookup', fields: ['bloodType'], purpose: 'SOCIAL_INSURANCE', decision: 'refused', reason: 'FIELD_NOT_GRANTED' },
       { organisation: 'vss', system: 'vss-insurance', service: 'Lookup', fields: ['fullName', 'sex'], purpose: 'SOCIAL_INSURANCE', decision: 'allowed', reason: '' },
     ]);
@@ -218,9 +225,35 @@ describe('the exchange over mutual TLS', () => {
     expect(stranger).toMatchObject({ ok: false, code: status.NOT_FOUND });
   });
 
+  it('R8, R12, R10, R18: SelfService serves only the citizen the e-identification platform signed for — no assertion, another citizen’s, another issuer’s, another audience’s or an expired one is UNAUTHENTICATED — and only through a public-service portal', async () => {
+    const portal = await fx.register({ organisation: 'dvc-portal', category: 'PUBLIC_SERVICE_PORTAL', system: 'dvc-portal-app', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: STATE_GRANTS });
+    const [citizen, neighbour] = [fx.citizens[10]!, fx.citizens[11]!];
+    const forger = await LocalEidIssuer.open(join(fx.pkiDir, 'forged-eid')); // same issuer name, keys the hub never published
+    const withAssertion = (eidAssertion: string) => call(portal.selfService, 'getMyRecord', { context: { agreementId: portal.agreementId, sessionReference: 's-1', eidAssertion }, citizen: keyOf(citizen) });
+    const refused = [
+      await withAssertion(''),
+      await withAssertion(await fx.eid.sign({ personalId: neighbour._id })),
+      await withAssertion(await forger.sign({ personalId: citizen._id })),
+      await withAssertion(await fx.eid.sign({ personalId: citizen._id, audience: 'another-hub' })),
+      await withAssertion(await fx.eid.sign({ personalId: citizen._id, issuedAt: new Date(Date.now() - 3_600_000) })),
+      await withAssertion((await fx.eid.sign({ personalId: citizen._id })).replace(/\.[^.]*$/, '.AAAA')),
+    ];
+    expect(refused.map((outcome) => !outcome.ok && [outcome.code, outcome.reason])).toEqual(Array(6).fill([status.UNAUTHENTICATED, 'EID_ASSERTION_INVALID']));
+    const [entry] = await queryJournal(fx.store.db, { citizen: citizen._id, act: 'self-service', limit: 1 });
+    expect(entry).toMatchObject({ action: 'GetMyRecord', decision: 'refused', reason: 'EID_ASSERTION_INVALID', actor: { system: 'dvc-portal-app' } });
+    expect(await withAssertion(await fx.eid.sign({ personalId: citizen._id }))).toMatchObject({ ok: true });
+
+    // An agreement approved before the portal-only rule, for a bank (R10, R18): SelfService refuses it.
+    await fx.store.db.collection('connection_requests').updateOne({ _id: portal.agreementId as never }, { $set: { 'request.organisation.category': 'CREDIT_INSTITUTION' } });
+    await waitFor('the bank refused SelfService', async () => {
+      const outcome = await withAssertion(await fx.eid.sign({ personalId: citizen._id }));
+      return !outcome.ok && outcome.code === status.PERMISSION_DENIED && outcome.reason === 'SERVICE_NOT_GRANTED';
+    }, 30_000);
+  });
+
   it('R22, R12: WatchChanges streams only granted fields of watched, consenting citizens, resumes from its cursor, and ends when consent is revoked', async () => {
     const [watchedCitizen, otherCitizen] = [fx.citizens[8]!, fx.citizens[9]!];
-    await fx.api.registry.recordConsent(bank.agreementId, watchedCitizen._id, 'VNeID');
+    await fx.consent(bank.agreementId, watchedCitizen._id);
     const publisher = new RecordPublisher(testKafka());
     await publisher.connect();
     const change = (personalId: string, field: string, value: unknown, n: number): CitizenChange =>
@@ -261,17 +294,17 @@ describe('the exchange over mutual TLS', () => {
       await waitFor('the change made while disconnected', async () => second.received.length >= 1);
       expect(second.received.map((message) => message.changeId)).toEqual(['ev-4:permanentAddress']);
 
-      await fx.api.registry.revokeConsent(bank.agreementId, watchedCitizen._id, 'VNeID');
+      await fx.consent(bank.agreementId, watchedCitizen._id, 'revoked');
       expect(await second.ended).toEqual({ code: status.PERMISSION_DENIED, reason: 'CONSENT_REVOKED' });
     } finally {
       await publisher.close();
     }
   });
 
-  it('R17, R11 over gRPC: the wrong authority cannot approve, a refusal needs a reason, and requests show their deadline', async () => {
+  it('R17, R11, R18, R15 over gRPC: a channel the category may not use is refused, the onward-sharing term is carried, the wrong authority cannot approve, a refusal needs a reason, and requests show their deadline', async () => {
     const director = await fx.operator('hn-director');
     const head = await fx.operator('c06-head');
-    const submitted = await call(head, 'submitRequest', {
+    const telecomRequest = {
       organisation: { id: 'mobifone-x', name: 'Telecom X', category: 'TELECOM_PROVIDER', locality: { province: '01', district: '', commune: '' }, functions: 'Mobile operator.' },
       system: { id: 'telx-kyc', name: 'Subscriber KYC', version: '2.0', database: 'subscribers', connectedViaEidPlatform: false },
       officerInCharge: { name: 'Lê Văn C', title: 'CISO', contact: 'c@telx.vn' },
@@ -283,10 +316,17 @@ describe('the exchange over mutual TLS', () => {
       validFrom: new Date(),
       validUntil: new Date(Date.now() + 100 * 86_400_000),
       quota: { ratePerSecond: 10, dailyLimit: 1000 },
-    });
+      channel: 'ministry-approved-method',
+      acceptsOnwardSharingTerm: 'onward-sharing/2021-1',
+    };
+    // R18: a telecom may not connect its database directly, as a state body does.
+    const direct = await call(head, 'submitRequest', { ...telecomRequest, channel: 'population-db-connection' });
+    expect(direct).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CHANNEL_NOT_ALLOWED', details: expect.stringContaining('rule CHANNEL-LICENSED') });
+    const submitted = await call(head, 'submitRequest', telecomRequest);
     expect(submitted.ok).toBe(true);
     if (!submitted.ok) return;
-    expect(submitted.response).toMatchObject({ status: 'submitted', competentAuthority: 'agency-head', consentRequired: true, overdue: false });
+    expect(submitted.response).toMatchObject({ status: 'submitted', competentAuthority: 'agency-head', consentRequired: true, overdue: false, channel: 'ministry-approved-method' });
+    expect(submitted.response.onwardSharing).toMatchObject({ id: 'onward-sharing/2021-1', text: expect.stringContaining('third party') });
     expect(submitted.response.deadline!.getTime()).toBeGreaterThan(Date.now());
     const id = submitted.response.id;
     expect(await call(director, 'reviewRequest', { agreementId: id, decision: 'approve', reason: '' })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_COMPETENT' });
@@ -294,6 +334,26 @@ describe('the exchange over mutual TLS', () => {
     expect(await call(head, 'reviewRequest', { agreementId: id, decision: 'refuse', reason: 'Purpose not within the licence.' })).toMatchObject({ ok: true, response: { status: 'refused' } });
     // A system certificate cannot act as an officer.
     const asSystem = await call(new RegistryClient(fx.address, ministry.credentials), 'listRequests', { status: '' });
+    expect(asSystem).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
+  });
+
+  it('R16, R24, R15 over gRPC: GetServiceCatalogue gives an operator the versioned catalogue, when it is next due for review, and the onward-sharing term; a system is refused', async () => {
+    const head = await fx.operator('c06-head');
+    const answered = await call(head, 'getServiceCatalogue', {});
+    expect(answered.ok).toBe(true);
+    if (!answered.ok) return;
+    const catalogue = answered.response;
+    expect(catalogue.version).toBe(SERVICE_CATALOGUE.version);
+    expect(catalogue.services.map((service) => service.name)).toEqual([...SERVICE_NAMES]);
+    expect(catalogue.services.find((service) => service.name === 'Verify')).toMatchObject({ fieldMode: 'match', description: expect.stringContaining('match or no match') });
+    expect(catalogue.fields).toEqual([...CITIZEN_FIELDS]);
+    expect(catalogue.purposes.map((purpose) => purpose.code)).toEqual([...PURPOSE_CODES]);
+    expect(catalogue.purposes.every((purpose) => purpose.labelVi !== '' && purpose.labelEn !== '')).toBe(true);
+    expect(catalogue.publishedAt).toEqual(new Date(`${SERVICE_CATALOGUE.publishedAt}T00:00:00+07:00`));
+    expect(catalogue.reviewDueAt!.getTime()).toBeGreaterThan(catalogue.lastReviewedAt!.getTime());
+    expect(catalogue.reviewOverdue).toBe(Date.now() > catalogue.reviewDueAt!.getTime());
+    expect(catalogue.onwardSharingTerm).toMatchObject({ id: ONWARD_SHARING_TERM.id, text: ONWARD_SHARING_TERM.text });
+    const asSystem = await call(new RegistryClient(fx.address, ministry.credentials), 'getServiceCatalogue', {});
     expect(asSystem).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
   });
 

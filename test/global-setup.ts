@@ -11,6 +11,7 @@
 import type { TestProject } from 'vitest/node';
 import { ensureStack, tracingStackRunning } from '../deploy/local/stack.ts';
 import { ensureGrpcurl } from '../deploy/local/grpcurl.ts';
+import { ensurePromtool } from '../deploy/local/promtool.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +19,8 @@ declare module 'vitest' {
     mongodbUri: string;
     /** grpcurl, for the tests that prove a client that is not ours works. */
     grpcurl: string;
+    /** promtool, for `promtool test rules` on deploy/prometheus/. */
+    promtool: string;
     /** Empty when the stack runs without Jaeger. */
     otlpEndpoint: string;
     jaegerUrl: string;
@@ -30,6 +33,7 @@ export default async function setup(project: TestProject): Promise<void> {
   project.provide('kafkaBrokers', stack.kafkaBrokers);
   project.provide('mongodbUri', stack.mongodbUri);
   project.provide('grpcurl', await ensureGrpcurl((line) => console.log(`[grpcurl] ${line}`)));
+  project.provide('promtool', await ensurePromtool((line) => console.log(`[promtool] ${line}`)));
   project.provide('otlpEndpoint', stack.tracing?.otlpEndpoint ?? '');
   project.provide('jaegerUrl', stack.tracing?.jaegerUrl ?? '');
 }

@@ -5,6 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import { MongoClient } from 'mongodb';
+import { issueCertificate, writeIssuedCertificate } from '../hub/pki/client-certificate.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { Journal } from '../hub/journal/journal.ts';
+import { Registry } from '../hub/registry/registry.ts';
+import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
@@ -166,6 +172,44 @@ export async function storedCitizens(store: PopulationStore, ids: readonly strin
 export async function allStoredAsExpected(store: PopulationStore, expected: ReadonlyMap<string, ComparableCitizen>): Promise<boolean> {
   const stored = await storedCitizens(store, [...expected.keys()]);
   return [...expected].every(([id, citizen]) => isDeepStrictEqual(stored.get(id), citizen));
+}
+
+/**
+ * A PKI of the test's own with one registered officer on `database`, as `dancu` bootstraps one: the
+ * CA key holder registers an agency head, and issues their operator certificate into `<dir>/issued`,
+ * so `dancu … --officer <id>` with DANCU_PKI_DIR=dir acts as them.
+ */
+export async function officerPki(prefix: string, database: string, officerId = 'c06-head'): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const pki = await temporaryPki(prefix);
+  await withTestRegistry(database, (registry) => registry.addOfficer({ _id: officerId, name: 'Cục trưởng C06', level: 'agency-head' }, new CaKeyHolder('test')));
+  await officerCertificates(database, pki.dir, [officerId]);
+  return pki;
+}
+
+/** Operator certificates for officers already registered on `database`, issued and recorded as `dancu pki issue --operator` does, into `<pkiDir>/issued`. */
+export async function officerCertificates(database: string, pkiDir: string, officerIds: readonly string[]): Promise<void> {
+  await withTestRegistry(database, async (registry) => {
+    for (const officerId of officerIds) {
+      const issued = await issueCertificate(pkiDir, { kind: 'operator', id: officerId, organisation: 'population-data-agency', validDays: 30 });
+      await registry.recordOperatorCertificate(officerId, issued.fingerprint256, new CaKeyHolder('test'));
+      await writeIssuedCertificate(pkiFiles(pkiDir).issuedDir, officerId, issued);
+    }
+  });
+}
+
+async function withTestRegistry(database: string, use: (registry: Registry) => Promise<unknown>): Promise<void> {
+  const client = await MongoClient.connect(testEndpoints().mongodbUri);
+  try {
+    const db = client.db(database);
+    const journal = await Journal.open(db);
+    try {
+      await use(await Registry.open(db, journal));
+    } finally {
+      await journal.close();
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 /** A hub PKI of the test's own, in a temporary directory, for tests that run `dancu hub`; call the result to remove it. */

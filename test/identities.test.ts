@@ -16,6 +16,7 @@ import { Metadata, status, type ChannelCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExchangeClient, type Change } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
+import { OperationsClient } from '../proto/gen/dancu/operations/v1/operations.ts';
 import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
 import { HubApi } from '../hub/api/hub-api.ts';
 import { deadLetterOf } from '../hub/ingest/dead-letter.ts';
@@ -23,6 +24,7 @@ import { queryJournal } from '../hub/journal/query-journal.ts';
 import { issueCertificate } from '../hub/pki/client-certificate.ts';
 import { clientCredentials } from '../hub/pki/credentials.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
 import { call, keyOf, startExchangeFixture, type Consumer, type ConsumerSpec, type ExchangeFixture } from './exchange-fixture.ts';
 import { testEndpoints } from './endpoints.ts';
 import { cliEnv, DANCU_BIN, publishRaw, waitFor } from './harness.ts';
@@ -51,9 +53,13 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
   let skewMs = 0;
   let ca: string;
 
-  async function dancu(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  function dancu(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return dancuWith({}, ...args);
+  }
+
+  async function dancuWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, [DANCU_BIN, ...args], { env: cliEnv({ DANCU_DB: fx.database, DANCU_PKI_DIR: fx.pkiDir, USER: 'test-operator' }) });
+      const { stdout, stderr } = await run(process.execPath, [DANCU_BIN, ...args], { env: cliEnv({ DANCU_DB: fx.database, DANCU_PKI_DIR: fx.pkiDir, USER: 'test-operator', ...env }) });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -90,7 +96,7 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
 
   async function newCertificate(system: string, organisation: string): Promise<ChannelCredentials> {
     const issued = await issueCertificate(fx.pkiDir, { kind: 'system', id: system, organisation, validDays: 30 });
-    await fx.api.registry.recordCertificate(system, issued.fingerprint256);
+    await fx.api.registry.recordCertificate(system, issued.fingerprint256, new CaKeyHolder('test'));
     return clientCredentials({ caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem });
   }
 
@@ -126,7 +132,8 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     await waitFor('the new certificate served by the second instance', async () => (await lookup(onSecond(renewed), consumer)).ok, AT_ONCE_MS);
     expect((await lookup(new ExchangeClient(fx.address, renewed), consumer)).ok).toBe(true);
     const entries = await queryJournal(fx.store.db, { act: 'registry' });
-    expect(entries.find((entry) => entry.action === 'revoke-certificate' && entry.decision === 'done')).toMatchObject({ actor: { officer: 'test-operator' } });
+    // No --officer: the CA key holder revoked, and the journal says so (there is no --by to name anyone).
+    expect(entries.find((entry) => entry.action === 'revoke-certificate' && entry.decision === 'done')).toMatchObject({ actor: { officer: 'ca-key-holder:test-operator' } });
   }, 120_000);
 
   it('R22: a suspension and a reinstatement made on one instance take effect at once on another', async () => {
@@ -154,11 +161,11 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
       grants: [{ field: 'permanentAddress', modes: ['disclose'] }],
     });
     const citizen = fx.citizens[1]!._id;
-    await fx.api.registry.recordConsent(bank.agreementId, citizen, 'VNeID');
+    await fx.consent(bank.agreementId, citizen);
     const stream = watch(onSecond(bank.credentials), bank, 'EKYC_ACCOUNT_OPENING', [citizen]);
     await stream.opened();
 
-    await fx.api.registry.revokeConsent(bank.agreementId, citizen, 'VNeID');
+    await fx.consent(bank.agreementId, citizen, 'revoked');
     expect(await stream.ended).toEqual({ code: status.PERMISSION_DENIED, reason: 'CONSENT_REVOKED' });
   }, 120_000);
 
@@ -226,21 +233,78 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     }
   }, 180_000);
 
-  it('R35, R8: `dancu citizen show` is journaled — the operator, the citizen, the fields, why — before the record is shown', async () => {
+  it('R35, R8, R17: `dancu citizen show` is journaled — the certificate’s officer, the citizen, the fields, why — before the record is shown; without the officer’s certificate it is refused, journaled', async () => {
     const citizen = fx.citizens[2]!;
-    const shown = await dancu('citizen', 'show', citizen._id, '--operator', 'c06-head', '--reason', 'complaint 2026-17', '--json');
+    expect((await dancu('pki', 'issue', 'c06-head', '--operator', '--keep-previous')).code).toBe(0); // into <pki>/issued
+    const shown = await dancu('citizen', 'show', citizen._id, '--officer', 'c06-head', '--reason', 'complaint 2026-17', '--json');
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout).personalId).toBe(citizen._id);
     const [entry] = await queryJournal(fx.store.db, { citizen: citizen._id, act: 'operator-read' });
     expect(entry).toMatchObject({ action: 'citizen-show', actor: { officer: 'c06-head' }, decision: 'done', detail: 'record and history shown: complaint 2026-17' });
     expect(entry!.fields).toEqual(expect.arrayContaining(['fullName', 'dateOfBirth']));
-    // Without --operator, the OS user is named; a citizen not on record is a journaled read too.
+    // A citizen not on record is a journaled read too.
     const nobody = '001099999999';
-    expect((await dancu('citizen', 'show', nobody)).code).toBe(1);
-    expect((await queryJournal(fx.store.db, { citizen: nobody, act: 'operator-read' }))[0]).toMatchObject({ actor: { officer: 'test-operator' }, detail: 'not on record' });
+    expect((await dancu('citizen', 'show', nobody, '--officer', 'c06-head')).code).toBe(1);
+    expect((await queryJournal(fx.store.db, { citizen: nobody, act: 'operator-read' }))[0]).toMatchObject({ actor: { officer: 'c06-head' }, decision: 'done', detail: 'not on record' });
+
+    // Refused, and journaled naming the claim: no certificate; a flag naming another officer than the certificate's.
+    const other = fx.citizens[5]!;
+    const bare = await dancu('citizen', 'show', other._id);
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toBe('');
+    const issued = join(fx.pkiDir, 'issued');
+    const claimed = await dancuWith({ DANCU_OPERATOR_CERT: join(issued, 'c06-head.crt.pem'), DANCU_OPERATOR_KEY: join(issued, 'c06-head.key.pem') }, 'citizen', 'show', other._id, '--officer', 'hn-director');
+    expect(claimed.code).toBe(1);
+    expect(claimed.stderr).toContain("not the certificate's officer (c06-head)");
+    const refused = await queryJournal(fx.store.db, { citizen: other._id, act: 'operator-read' });
+    expect(refused.map((one) => [one.actor.officer, one.decision, one.reason])).toEqual([
+      ['hn-director', 'refused', 'NOT_AN_OPERATOR'],
+      ['test-operator', 'refused', 'NOT_AN_OPERATOR'],
+    ]);
   }, 60_000);
 
-  it('R35, R22: `dancu dlq list` shows dead letters with their values redacted; `dancu dlq show` shows one whole to a registered officer, journaled, and refuses anyone else, journaled too', async () => {
+  it('R17, R35: every Registry and Operations call is an act the certificate’s officer must be competent for, with a certificate recorded for them; the journal names the officer', async () => {
+    const consumer = await fx.register(stateBody('vss-competence'));
+    const head = await fx.operator('c06-head');
+    const director = await fx.operator('hn-director');
+    const assessment = { systemId: 'vss-competence', systemVersion: '1.0.0', level: 3, assessedAt: new Date(), kind: 'periodic', findings: 'Clean.', assessor: 'A05' };
+    // Below the level the act needs (R17): refused, journaled.
+    expect(await call(director, 'recordAssessment', assessment)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_COMPETENT' });
+    expect(await call(director, 'confirmEidPlatform', { systemId: 'vss-competence', reference: 'CV-9' })).toMatchObject({ ok: false, reason: 'NOT_COMPETENT' });
+    expect(await call(director, 'changeAgreementStatus', { agreementId: consumer.agreementId, action: 'suspend', reason: 'x' })).toMatchObject({ ok: false, reason: 'NOT_COMPETENT' });
+    // Certificates the registry never recorded for a registered officer: an unregistered officer's, or one issued outside `dancu pki issue`.
+    const unrecorded = async (id: string) => {
+      const issued = await issueCertificate(fx.pkiDir, { kind: 'operator', id, organisation: 'population-data-agency', validDays: 1 });
+      return new RegistryClient(fx.address, clientCredentials({ caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem }));
+    };
+    expect(await call(await unrecorded('ghost'), 'listRequests', { status: '' })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_NOT_REGISTERED' });
+    expect(await call(await unrecorded('c06-head'), 'listRequests', { status: '' })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_NOT_REGISTERED' });
+
+    // Allowed: the agency head's acts, any officer's reading of connector health.
+    expect(await call(head, 'recordAssessment', assessment)).toMatchObject({ ok: true });
+    expect(await call(head, 'changeAgreementStatus', { agreementId: consumer.agreementId, action: 'suspend', reason: 'audit' })).toMatchObject({ ok: true, response: { status: 'suspended' } });
+    expect(await call(new OperationsClient(fx.address, await fx.operatorCredentials('hn-director')), 'listConnectors', {})).toMatchObject({ ok: true });
+    const entries = await queryJournal(fx.store.db, { agreement: consumer.agreementId, act: 'registry' });
+    expect(entries.find((entry) => entry.action === 'suspend-agreement' && entry.decision === 'done')).toMatchObject({ actor: { officer: 'c06-head' } });
+    const refusals = await queryJournal(fx.store.db, { act: 'registry', limit: 1000 });
+    expect(refusals.find((entry) => entry.action === 'Registry.RecordAssessment' && entry.reason === 'NOT_COMPETENT')).toMatchObject({ actor: { officer: 'hn-director' } });
+  }, 120_000);
+
+  it('R12: over the Registry service a consent is recorded only with the citizen’s signed confirmation', async () => {
+    const bank = await fx.register({ organisation: 'vietbank-grpc', category: 'CREDIT_INSTITUTION', system: 'vietbank-grpc', services: ['Lookup'], purposes: ['EKYC_ACCOUNT_OPENING'], grants: [{ field: 'fullName', modes: ['disclose'] }] });
+    const officer = await fx.operator('c06-head');
+    const citizen = fx.citizens[6]!._id;
+    const lookup = () => call(bank.exchange, 'lookup', { context: { agreementId: bank.agreementId, purpose: 'EKYC_ACCOUNT_OPENING', caseReference: 'KH-1', officerId: 'teller-1' }, citizen: keyOf(fx.citizens[6]!), fields: ['fullName'] });
+    expect(await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation: '' })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_NOT_CONFIRMED' });
+    const neighbours = await fx.eid.sign({ personalId: fx.citizens[7]!._id, consent: { agreement: bank.agreementId, decision: 'granted', channel: 'VNeID' } });
+    expect(await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation: neighbours })).toMatchObject({ ok: false, reason: 'CONSENT_NOT_CONFIRMED' });
+    expect(await lookup()).toMatchObject({ ok: false, reason: 'CONSENT_MISSING' });
+    const confirmation = await fx.eid.sign({ personalId: citizen, consent: { agreement: bank.agreementId, decision: 'granted', channel: 'VNeID' } });
+    expect(await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation })).toMatchObject({ ok: true, response: { status: 'granted', channel: 'VNeID' } });
+    await waitFor('the consent served', async () => (await lookup()).ok, AT_ONCE_MS);
+  }, 120_000);
+
+  it('R35, R2: `dancu dlq list` shows dead letters with their values redacted; `dancu dlq show` shows one whole to a registered officer, journaled, and refuses anyone else, journaled too', async () => {
     const personalId = fx.citizens[3]!._id;
     const value = JSON.stringify({ personalId, marker: randomUUID(), payload: { fullName: 'Nguyễn Thị Mai' } });
     const letter = deadLetterOf(
@@ -260,12 +324,12 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     expect(table.stdout).not.toContain(personalId);
 
     const place = `${mine!.dlqPartition}:${mine!.dlqOffset}`;
-    const stranger = await dancu('dlq', 'show', place, '--operator', 'someone', '--reason', 'curious');
+    const stranger = await dancu('dlq', 'show', place, '--officer', 'someone', '--reason', 'curious');
     expect(stranger.code).toBe(1);
-    expect(stranger.stderr).toContain('someone is not a registered officer');
+    expect(stranger.stderr).toContain('someone is not an authenticated officer');
     expect(stranger.stdout).not.toContain(personalId);
 
-    const officer = await dancu('dlq', 'show', place, '--operator', 'c06-head', '--reason', 'source asked why its record was refused');
+    const officer = await dancu('dlq', 'show', place, '--officer', 'c06-head', '--reason', 'source asked why its record was refused');
     expect(officer.code, officer.stderr).toBe(0);
     expect(officer.stdout).toContain(value);
     const entries = await queryJournal(fx.store.db, { citizen: personalId, act: 'operator-read' });

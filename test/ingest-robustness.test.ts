@@ -178,7 +178,7 @@ describe('a bounded stop', () => {
     },
   ];
   for (const command of commands) {
-    it(`R26: ${command.name} told to stop (SIGTERM) while Kafka does not answer exits within DANCU_SHUTDOWN_SECONDS`, async (context) => {
+    it(`${command.name} told to stop (SIGTERM) while Kafka does not answer exits within DANCU_SHUTDOWN_SECONDS`, async (context) => {
       const kafka = kafkaService();
       const broker = livePid(kafka.pidFile, kafka.marker);
       if (broker === undefined) context.skip(); // Kafka is not the local stack's: the test cannot freeze it

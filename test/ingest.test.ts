@@ -37,7 +37,7 @@ describe('ingest on the real Kafka and FerretDB', () => {
     await hub?.stop();
   });
 
-  it('R26: updates from all four sources land in one citizen document, each field with its provenance', async () => {
+  it('R26, R27: updates from all four sources land in one citizen document, each field with its provenance', async () => {
     const events = simulateEvents({ seed: randomSeed(), citizens: 20 });
     const changes = await tapTopic(CHANGES_TOPIC);
     const traces = await publishEvents(events);

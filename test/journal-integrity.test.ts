@@ -235,7 +235,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
       writeFileSync(join(pki, 'hub-signing.key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
       writeFileSync(join(pki, 'hub-signing.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
       const env = cliEnv({ DANCU_DB: db.databaseName, DANCU_PKI_DIR: pki });
-      const removal = await run(process.execPath, [DANCU_BIN, 'journal', 'remove-expired', '--officer', 'auditor-2'], {
+      const removal = await run(process.execPath, [DANCU_BIN, 'journal', 'remove-expired'], {
         env,
       });
       expect(removal.stdout).toMatch(

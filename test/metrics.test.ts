@@ -27,7 +27,7 @@ describe("the hub's metrics on the real Kafka and FerretDB", () => {
     await hub?.stop();
   });
 
-  it('R26: /metrics counts applied and rejected records by source and reason, and reports consumer lag per partition; /readyz is ready while Kafka and the store answer', async () => {
+  it('/metrics counts applied and rejected records by source and reason, and reports consumer lag per partition; /readyz is ready while Kafka and the store answer', async () => {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 5, sources: ['civil-status'] });
     await publishEvents(events);
     await publishRaw(sourceTopic('civil-status'), [{ key: events[0]!.personalId, value: '{"broken' }]);

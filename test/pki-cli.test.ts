@@ -9,6 +9,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../deploy/local/locations.ts';
 import { Journal } from '../hub/journal/journal.ts';
+import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
 import { Registry } from '../hub/registry/registry.ts';
 import { pkiDir } from '../cli/settings.ts';
 import { testEndpoints } from './endpoints.ts';
@@ -42,9 +43,9 @@ describe('dancu pki', () => {
     db = client.db(database);
     journal = await Journal.open(db);
     registry = await Registry.open(db, journal);
-    await registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'test');
+    await registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, new CaKeyHolder('test'));
     const request = JSON.parse(await readFile(join(REPO_ROOT, 'deploy', 'examples', 'connection-request.json'), 'utf8'));
-    await registry.submitRequest(request, { requestId: 'cr-vietbank' });
+    await registry.submitRequest(request, 'c06-head', { requestId: 'cr-vietbank' });
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -53,7 +54,7 @@ describe('dancu pki', () => {
     await client?.close();
   });
 
-  it('R22: init creates the authority, issue writes a client certificate and says how to use it, bad input fails clearly', async () => {
+  it('init creates the authority, issue writes a client certificate and says how to use it, bad input fails clearly', async () => {
     const init = await dancu('pki', 'init', '--dir', dir, '--host', 'hub.dancu.gov.vn');
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain(join(dir, 'ca.crt.pem'));
@@ -129,7 +130,7 @@ describe('dancu pki', () => {
     expect(noReason.stderr).toContain("required option '--reason <text>'");
   }, 90_000);
 
-  it('R22: the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {
+  it('the PKI directory is DANCU_PKI_DIR if set, else <DANCU_HOME>/pki', () => {
     expect(pkiDir({ DANCU_PKI_DIR: '/etc/dancu/pki', DANCU_HOME: '/var/lib/dancu' })).toBe('/etc/dancu/pki');
     expect(pkiDir({ DANCU_HOME: '/var/lib/dancu' })).toBe('/var/lib/dancu/pki');
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { applyEvents } from '../hub/ingest/apply-events.ts';
-import { CitizenCache } from '../hub/ingest/citizen-cache.ts';
+import { WrittenCitizens } from '../hub/ingest/written-citizens.ts';
 import { duplicatePositions } from '../hub/store/duplicate-key.ts';
 import { CLAIM_LEASE_MS, PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
@@ -37,7 +37,7 @@ describe('the population store on the real FerretDB', () => {
 
   it('R5: a writer whose cached copy of a citizen went stale (another instance wrote since) still loses nothing', async () => {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 10 });
-    const cache = new CitizenCache();
+    const cache = new WrittenCitizens();
     const thirds = [0, 1, 2].map((part) => events.filter((_, index) => index % 3 === part));
     await applyEvents(thirds[0]!, first, cache); // first instance, remembering what it wrote
     await applyEvents(thirds[1]!, second); // another instance writes the same citizens

@@ -73,7 +73,7 @@ describe.skipIf(!jaeger)('tracing of the ingest path (needs the stack up --with-
     else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = previousEndpoint;
   });
 
-  it('R26/R35: one update from a source record to the change feed is one trace in Jaeger, with every hop and no personal data', async () => {
+  it('R26/R35, R25: one update from a source record to the change feed is one trace in Jaeger, with every hop and no personal data', async () => {
     expect(tracing.mode).toBe('exporting');
     const changes = await tapTopic(CHANGES_TOPIC);
     const publisher = new RecordPublisher(testKafka());

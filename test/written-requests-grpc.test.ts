@@ -56,9 +56,9 @@ describe('Form 01 over gRPC', () => {
   });
 
   it('R39, R8: a citizen portal gets the citizen\'s own record as a Form 01 notice, with the fields its agreement discloses, journaled; a wrong key is NOT_FOUND', async () => {
-    const portal = await fx.register({ organisation: 'vneid-f', category: 'CENTRAL_STATE_BODY', system: 'vneid-f', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: [{ field: 'fullName', modes: ['disclose'] }, { field: 'dateOfBirth', modes: ['disclose'] }, { field: 'sex', modes: ['disclose'] }] });
+    const portal = await fx.register({ organisation: 'vneid-f', category: 'PUBLIC_SERVICE_PORTAL', system: 'vneid-f', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: [{ field: 'fullName', modes: ['disclose'] }, { field: 'dateOfBirth', modes: ['disclose'] }, { field: 'sex', modes: ['disclose'] }] });
     const citizen = fx.citizens[1]!;
-    const context = { agreementId: portal.agreementId, sessionReference: 'eid-session-881' };
+    const context = { agreementId: portal.agreementId, sessionReference: 'eid-session-881', eidAssertion: await fx.eid.sign({ personalId: citizen._id }) };
     const notice = await call(portal.selfService, 'getMyRecordNotice', { context, citizen: keyOf(citizen) });
     if (!notice.ok) throw new Error(notice.details);
     const text = pdfText(notice.response.pdf, 'self');

@@ -12,13 +12,14 @@ import { applyEvents } from '../hub/ingest/apply-events.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { Registry } from '../hub/registry/registry.ts';
+import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { WrittenRequests } from '../hub/written-requests/written-requests.ts';
 import { registerOverdueGauge } from '../hub/written-requests/overdue-gauge.ts';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { testEndpoints } from './endpoints.ts';
-import { cliEnv, DANCU_BIN, uniqueName } from './harness.ts';
+import { cliEnv, DANCU_BIN, officerCertificates, temporaryPki, uniqueName } from './harness.ts';
 
 const vn = (local: string) => new Date(`${local}+07:00`);
 
@@ -67,8 +68,8 @@ describe('written requests on the real store', () => {
     [citizen, other] = named as [CitizenDocument, CitizenDocument];
     journal = await Journal.open(db);
     const registry = await Registry.open(db, journal);
-    await registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'operator');
-    await registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'operator');
+    await registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, new CaKeyHolder('test'));
+    await registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'c06-head');
     written = new WrittenRequests(db, store, journal, { now: () => clock });
   });
   afterAll(async () => {
@@ -145,13 +146,16 @@ describe('written requests on the real store', () => {
     expect((await written.list({ status: 'refused' })).map((r) => r._id)).toEqual(['VB-004']);
   });
 
-  it('R19: `dancu registry written-request` registers, chooses, delivers the notice to a file and lists overdue requests', () => {
-    const env = cliEnv({ DANCU_DB: database });
+  it('R19: `dancu registry written-request` registers, chooses, delivers the notice to a file and lists overdue requests', async () => {
+    // The CLI acts as the officer its operator certificate proves.
+    const pki = await temporaryPki('dancu-written-pki');
+    await officerCertificates(database, pki.dir, ['hn-director']);
+    const env = cliEnv({ DANCU_DB: database, DANCU_PKI_DIR: pki.dir });
     const file = join(dir, 'letter.json');
     writeFileSync(file, JSON.stringify({ ...template(), citizens: [{ ...key(citizen), consentReference: 'VNeID-9' }] }));
     const run = (...args: string[]) => execFileSync(process.execPath, [DANCU_BIN, 'registry', 'written-request', ...args], { env, encoding: 'utf8' });
     expect(run('register', 'VB-CLI', '--file', file, '--officer', 'hn-director')).toMatch(/written request VB-CLI received; decision due by \d{4}-\d{2}-\d{2}/);
-    expect(run('list', '--status', 'received')).toContain('VB-CLI');
+    expect(run('list', '--status', 'received', '--officer', 'hn-director')).toContain('VB-CLI');
     expect(run('choose', 'VB-CLI', '--officer', 'hn-director', '--services', 'fullName,dateOfBirth', '--deliver-by', '2099-01-01T17:00:00+07:00')).toContain('guided');
     const out = join(dir, 'VB-CLI.pdf');
     expect(run('deliver', 'VB-CLI', '--officer', 'hn-director', '--out', out)).toContain(out);
@@ -164,5 +168,6 @@ describe('written requests on the real store', () => {
     }
     expect(failed?.status).toBe(1);
     expect(failed?.stderr).toContain('INVALID_TRANSITION');
+    await pki.remove();
   });
 });

@@ -9,13 +9,13 @@ function serviceError(code: status, reason?: string): ServiceError {
 }
 
 describe('a refusal as a consumer sees it', () => {
-  it('R22: carries the status and the dancu-reason from the trailing metadata', () => {
+  it('carries the status and the dancu-reason from the trailing metadata', () => {
     const refused = Refused.from(serviceError(status.PERMISSION_DENIED, 'CONSENT_MISSING'));
     expect(refused).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
     expect(refused.report).toEqual({ status: 'PERMISSION_DENIED', reason: 'CONSENT_MISSING', detail: 'CONSENT_MISSING: details' });
   });
 
-  it('R22: says a retry can help only when waiting can: the hub unreachable or a rate limit', () => {
+  it('says a retry can help only when waiting can: the hub unreachable or a rate limit', () => {
     const retryable = (code: status, reason?: string) => Refused.from(serviceError(code, reason)).retryable;
     expect(retryable(status.UNAVAILABLE)).toBe(true);
     expect(retryable(status.DEADLINE_EXCEEDED)).toBe(true);
@@ -26,7 +26,7 @@ describe('a refusal as a consumer sees it', () => {
     expect(retryable(status.NOT_FOUND, 'CITIZEN_NOT_FOUND')).toBe(false);
   });
 
-  it('R22: tells a person what to do when a consumer must stop', () => {
+  it('tells a person what to do when a consumer must stop', () => {
     expect(Refused.from(serviceError(status.PERMISSION_DENIED, 'AGREEMENT_SUSPENDED')).advice).toMatch(/agreement/);
     expect(Refused.from(serviceError(status.OUT_OF_RANGE, 'CURSOR_EXPIRED')).advice).toMatch(/rebuild the replica/);
   });

@@ -104,7 +104,7 @@ describe('connector heartbeats', () => {
     expect(new Set(publisher.beats.map((beat) => beat.startedAt)).size).toBe(1);
   });
 
-  it('R26: a value that is not a heartbeat is recognised as such', () => {
+  it('a value that is not a heartbeat is recognised as such', () => {
     expect(parseHeartbeat(Buffer.from('{"connector":"x"}'))).toBeUndefined();
     expect(parseHeartbeat(Buffer.from('not json'))).toBeUndefined();
     expect(parseHeartbeat(null)).toBeUndefined();
@@ -112,7 +112,7 @@ describe('connector heartbeats', () => {
 });
 
 describe('a heartbeat publisher on a Kafka that does not answer', () => {
-  it('R26: stopping a connector does not hang on its last beat', async () => {
+  it('stopping a connector does not hang on its last beat', async () => {
     const stuck = { publish: () => new Promise<void>(() => {}) };
     const beats = new HeartbeatPublisher({
       publisher: stuck,

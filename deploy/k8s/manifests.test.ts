@@ -176,7 +176,7 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it('the Kafka users’ ACLs name real topics and groups, and each source connector may write its own topic only', () => {
+  it('the Kafka users’ ACLs name real topics and groups, and each source connector may write its own topic only (and its register’s correction decisions)', () => {
     const groups = [HUB_GROUP_ID, 'dancu-tail-', 'dancu-reader-', 'register-'];
     for (const user of ofKind('KafkaUser')) {
       const acls = (user.spec as { authorization: { acls: { resource: { type: string; name?: string; patternType?: string } }[] } }).authorization.acls;
@@ -193,7 +193,7 @@ describe('deploy/k8s', () => {
       const written = (user.spec as { authorization: { acls: { resource: { name?: string }; operations: string[] }[] } }).authorization.acls
         .filter((acl) => acl.operations.includes('Write'))
         .map((acl) => acl.resource.name);
-      expect(written.sort()).toEqual([sourceTopic(source), 'dancu.heartbeats.v1'].sort());
+      expect(written.sort()).toEqual([sourceTopic(source), 'dancu.correction-decisions.v1', 'dancu.heartbeats.v1'].sort());
       const connector = containersOf(named('StatefulSet', `dancu-connector-${source}`)!)[0]!;
       expect(connector.args!.slice(0, 2)).toEqual(['connector', source]);
     }

@@ -3,7 +3,7 @@
 // service alone. Otherwise the answer is the local stack's loopback address.
 import { parseHostPort } from './address.ts';
 import { LOCAL_MONGODB_URI } from './ferretdb.ts';
-import { ADDRESSES } from './locations.ts';
+import { kafkaNodeAddresses } from './locations.ts';
 import { StackError } from './stack-error.ts';
 
 export interface Endpoints {
@@ -19,7 +19,7 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env): Endpoint
   const brokersText = env.KAFKA_BROKERS?.trim();
   const mongodbUri = env.MONGODB_URI?.trim();
   return {
-    kafkaBrokers: brokersText ? parseBrokers(brokersText) : [ADDRESSES.kafkaBroker],
+    kafkaBrokers: brokersText ? parseBrokers(brokersText) : [kafkaNodeAddresses(1, env).plaintext],
     mongodbUri: mongodbUri ? checkMongodbUri(mongodbUri) : LOCAL_MONGODB_URI,
     fromEnvironment: { kafka: Boolean(brokersText), ferretdb: Boolean(mongodbUri) },
   };

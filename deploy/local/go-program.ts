@@ -23,6 +23,8 @@ export interface GoProgram {
   expected: string;
   /** What to do instead when Go is missing. */
   instead?: string;
+  /** Go build tags, e.g. to leave out parts of the program we do not use. */
+  tags?: string[];
 }
 
 /** The path of a working binary of the pinned version, building it first if needed. */
@@ -42,7 +44,7 @@ export async function ensureGoProgram(spec: GoProgram, log: (line: string) => vo
     mkdirSync(dirname(spec.binary), { recursive: true });
     await goIn(['mod', 'init', 'dancu.local/tools']);
     await goIn(['get', '-tool', `${spec.program}@${spec.version}`]);
-    await goIn(['build', '-o', partial, spec.program]);
+    await goIn(['build', ...(spec.tags?.length ? ['-tags', spec.tags.join(',')] : []), '-o', partial, spec.program]);
     if (!spec.works(partial)) throw new StackError('build-failed', `The ${spec.name} binary built from ${toolsDir} does not start.`, false);
     renameSync(partial, spec.binary);
   } finally {

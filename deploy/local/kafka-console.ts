@@ -11,6 +11,8 @@ export async function kafkaConsoleProduce(
   brokers: string[],
   topic: string,
   records: Array<{ key: string; value: string }>,
+  /** A client.properties (`--producer.config`), e.g. the TLS settings `dancu pki issue --source` writes. */
+  options: { configFile?: string } = {},
 ): Promise<void> {
   for (const [index, { key, value }] of records.entries()) {
     if (/[\t\r\n]/.test(key) || /[\r\n]/.test(value)) {
@@ -41,6 +43,7 @@ export async function kafkaConsoleProduce(
       // Without this a missing topic blocks each send for a minute before failing.
       '--producer-property',
       'max.block.ms=15000',
+      ...(options.configFile ? ['--producer.config', options.configFile] : []),
     ],
     { logLevel: 'WARN' },
   );

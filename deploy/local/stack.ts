@@ -14,8 +14,8 @@ import { isOurs, livePid, startDaemon, stopDaemon, type StopOutcome } from './da
 import { resolveEndpoints, type Endpoints } from './endpoints.ts';
 import { ferretdbService, LOCAL_MONGODB_URI } from './ferretdb.ts';
 import { jaegerService, LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT } from './jaeger.ts';
-import { kafkaService } from './kafka-broker.ts';
-import { ADDRESSES, stackLocations } from './locations.ts';
+import { kafkaServices } from './kafka-broker.ts';
+import { stackLocations, type KafkaClusterSize } from './locations.ts';
 import { withStackLock } from './lock.ts';
 import type { LocalService, ServiceName } from './service.ts';
 import { StackError } from './stack-error.ts';
@@ -31,6 +31,8 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Also bring up Jaeger (it is built on first use, which takes minutes). */
   withTracing?: boolean;
+  /** Kafka nodes: 1, or 3 for a real quorum. Default: the size already running, else 1. */
+  brokers?: KafkaClusterSize;
 }
 
 export interface ServiceStatus {
@@ -86,9 +88,14 @@ export async function ensureStack(options: StackOptions = {}): Promise<EnsuredSt
 export async function stackUp(options: StackOptions = {}): Promise<ServiceUpReport[]> {
   const log = options.log ?? (() => {});
   const endpoints = resolveEndpoints();
-  return withStackLock(stackLocations().lockFile, log, () =>
-    allOrFirstError(localServices(options.withTracing ?? false).map((service) => bringUp(service, replacement(service.name, endpoints), log))),
-  );
+  const brokers = options.brokers ?? runningKafkaSize() ?? 1;
+  return withStackLock(stackLocations().lockFile, log, () => {
+    const other = runningKafkaSize();
+    if (other !== undefined && other !== brokers && !endpoints.fromEnvironment.kafka) {
+      throw new StackError('port-in-use', `A ${other}-node Kafka runs from ${stackLocations().homeDir}; \`dancu stack down\` first to run ${brokers}.`, false);
+    }
+    return allOrFirstError(localServices(options.withTracing ?? false, brokers).map((service) => bringUp(service, replacement(service.name, endpoints), log)));
+  });
 }
 
 /** Stops the local services: SIGTERM, then SIGKILL if one is still there after its grace period. */
@@ -96,7 +103,7 @@ export async function stackDown(options: StackOptions = {}): Promise<ServiceDown
   const log = options.log ?? (() => {});
   return withStackLock(stackLocations().lockFile, log, () =>
     allOrFirstError(
-      localServices(true).map(async (service): Promise<ServiceDownReport> => {
+      localServices(true, runningKafkaSize() ?? 1).map(async (service): Promise<ServiceDownReport> => {
         const pid = livePid(service.pidFile, service.marker);
         const outcome = await stopDaemon(service.pidFile, service.marker, service.stopGraceMs);
         log(
@@ -121,12 +128,20 @@ export function tracingStackRunning(): boolean {
 /** What runs where, without changing anything (except forgetting pid files of dead processes). */
 export async function stackStatus(): Promise<ServiceStatus[]> {
   const endpoints = resolveEndpoints();
-  return Promise.all(localServices(true).map((service) => statusOf(service, replacement(service.name, endpoints))));
+  return Promise.all(localServices(true, runningKafkaSize() ?? 1).map((service) => statusOf(service, replacement(service.name, endpoints))));
 }
 
 /** `down` and `status` always include Jaeger, so one started with tracing is never left behind. */
-function localServices(withTracing: boolean): LocalService[] {
-  return [kafkaService(), ferretdbService(), ...(withTracing ? [jaegerService()] : [])];
+function localServices(withTracing: boolean, brokers: KafkaClusterSize): LocalService[] {
+  return [...kafkaServices(brokers), ferretdbService(), ...(withTracing ? [jaegerService()] : [])];
+}
+
+/** How many Kafka nodes this DANCU_HOME runs now (1 or 3), or undefined when none runs. */
+function runningKafkaSize(): KafkaClusterSize | undefined {
+  for (const size of [3, 1] as const) {
+    if (kafkaServices(size).some((node) => livePid(node.pidFile, node.marker) !== undefined)) return size;
+  }
+  return undefined;
 }
 
 /**
@@ -134,7 +149,7 @@ function localServices(withTracing: boolean): LocalService[] {
  * `--with-tracing` asks for the local one, and OTEL_EXPORTER_OTLP_ENDPOINT may name it.
  */
 const ENVIRONMENT_VARIABLE: Partial<Record<ServiceName, { name: string; localValue: string }>> = {
-  kafka: { name: 'KAFKA_BROKERS', localValue: ADDRESSES.kafkaBroker },
+  kafka: { name: 'KAFKA_BROKERS', localValue: 'host:port' },
   ferretdb: { name: 'MONGODB_URI', localValue: LOCAL_MONGODB_URI },
 };
 
@@ -168,7 +183,7 @@ async function bringUp(
   for (const address of service.listensOn) {
     if (!(await isListening(address))) continue;
     const variable = ENVIRONMENT_VARIABLE[service.name];
-    const instead = variable && address === service.address ? `, or use it by setting ${variable.name}=${variable.localValue}` : '';
+    const instead = variable && address === service.address ? `, or use it by setting ${variable.name}=${service.name === 'kafka' ? address : variable.localValue}` : '';
     throw new StackError(
       'port-in-use',
       `${address} is taken by a process dancu did not start (${service.pidFile} names no live process), ` +

@@ -10,7 +10,7 @@ describe('the admin HTTP port', () => {
     server = undefined;
   });
 
-  it('R26: /readyz answers 503 with the failing check when a dependency does not answer, 200 when all do', async () => {
+  it('/readyz answers 503 with the failing check when a dependency does not answer, 200 when all do', async () => {
     let readiness: Readiness = { ready: false, checks: { kafka: { ok: true }, store: { ok: false, detail: 'no answer within 3000 ms' } } };
     server = await AdminServer.start({ registry: new Registry(), readiness: async () => readiness, port: 0 });
     const down = await fetch(`${server.url}/readyz`);
@@ -31,7 +31,7 @@ describe('the admin HTTP port', () => {
       connectors: () => [down as unknown as ConnectorHealth],
       port: 0,
     });
-    expect(await (await fetch(`${server.url}/connectors`)).json()).toEqual({ connectors: [down] });
+    expect(await (await fetch(`${server.url}/connectors`)).json()).toEqual({ connectors: [down], retired: [] });
     const detail = await fetch(`${server.url}/healthz?detail=1`);
     expect(detail.status).toBe(200);
     expect(await detail.json()).toEqual({ live: true, connectors: [down] });

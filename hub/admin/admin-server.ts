@@ -4,6 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
+import type { RetiredConnector } from '../operations/heartbeat-monitor.ts';
 import { Dashboard, type DashboardOptions } from './dashboard.ts';
 
 /** What a readiness check found: each dependency and whether it answered. */
@@ -18,6 +19,8 @@ export interface AdminServerOptions {
   readiness: () => Promise<Readiness>;
   /** GET /connectors and GET /healthz?detail=1: the connectors' health; an empty list when absent. */
   connectors?: () => ConnectorHealth[];
+  /** GET /connectors lists these too, as `retired`: connectors out of the live view (connector-retirement.ts). */
+  retiredConnectors?: () => RetiredConnector[];
   /** GET / (the page) and /api/*: the operator dashboard; absent, those paths are 404. */
   dashboard?: DashboardOptions;
   port: number;
@@ -61,7 +64,7 @@ export class AdminServer {
       } else if (path === '/healthz') {
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       } else if (path === '/connectors') {
-        json(response, { connectors: connectors() });
+        json(response, { connectors: connectors(), retired: options.retiredConnectors?.() ?? [] });
       } else if (!dashboard?.serve(url, request, response)) {
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /healthz, /readyz or /connectors\n');
       }

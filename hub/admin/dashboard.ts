@@ -1,17 +1,20 @@
 // The operator dashboard on the admin port: one static page (hub/admin/dashboard/, no build
 // step) and the JSON it polls. Everything here is read-only and holds no personal data values:
-// counts, reasons, field names, trace links.
+// counts, reasons, field names, and traces read from Jaeger (trace-view.ts: allowlisted attributes).
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from 'mongodb';
+import { listTickets } from '../support/support-desk.ts';
+import type { Ticket } from '../support/ticket.ts';
 import { sourceTopic, SOURCES } from '../../kafka/topics.ts';
 import type { PartitionLag } from '../../kafka/transport.ts';
 import type { DeadLetterQueue } from '../ingest/dead-letter-queue.ts';
 import type { SourceCounts } from '../ingest/ingest-stats.ts';
 import { DeadLetterSummaries } from './dead-letter-summary.ts';
 import { FeedHistory, type FeedCounts } from './feed-history.ts';
-import { feedOverview, type ConnectorView } from './feed-overview.ts';
+import { feedOverview, type ConnectorView, type RetiredConnectorView } from './feed-overview.ts';
 import { InvalidSearch, searchJournal } from './journal-search.ts';
+import { TraceSource, TraceUnavailable, type TraceSourceOptions } from './trace-view.ts';
 
 /** What the dashboard reads from the hub's ingest; IngestService has this shape. */
 export interface IngestView {
@@ -26,8 +29,10 @@ export interface DashboardOptions {
   ingest: IngestView;
   /** The connectors' health (the hub's heartbeat monitor); without it every feed's state is `unknown`. */
   connectors?: () => readonly ConnectorView[] | Promise<readonly ConnectorView[]>;
-  /** Jaeger's UI, for the journal's trace links (DANCU_JAEGER_UI). */
-  jaegerUiUrl: string;
+  /** Connectors retired from the live view (the hub's heartbeat monitor), listed apart as history. */
+  retiredConnectors?: () => readonly RetiredConnectorView[];
+  /** Where traces are read (DANCU_JAEGER_URL) and whether this hub exports spans; absent: tracing is off. */
+  traces?: TraceSourceOptions;
   /** One sample of the feeds' counts and lag every so often (5 s), kept for historyWindowMs (10 min). */
   sampleIntervalMs?: number;
   historyWindowMs?: number;
@@ -40,6 +45,7 @@ const STATIC_FILES: Record<string, { file: string; type: string }> = {
   '/dashboard': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+  '/support.js': { file: 'support.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const HEADERS = {
@@ -57,8 +63,10 @@ export class Dashboard {
   private readonly files = new Map<string, Buffer>();
   private readonly history: FeedHistory;
   private readonly deadLetters: DeadLetterSummaries;
+  private readonly traces: TraceSource;
 
   private constructor(private readonly options: DashboardOptions) {
+    this.traces = new TraceSource(options.traces ?? { jaegerUrl: undefined, hubExports: false });
     for (const { file } of Object.values(STATIC_FILES)) this.files.set(file, readFileSync(new URL(`./dashboard/${file}`, import.meta.url)));
     this.history = new FeedHistory({
       read: () => feedCounts(options.ingest),
@@ -91,10 +99,20 @@ export class Dashboard {
       this.answer(response, () => this.overview());
     } else if (url.pathname === '/api/dead-letters') {
       this.answer(response, () => this.deadLetters.current());
+    } else if (url.pathname === '/api/support') {
+      this.answer(response, async () => ({ tickets: (await listTickets(this.options.ingest.db, { status: 'open' })).map(ticketLine) }));
     } else if (url.pathname === '/api/journal') {
-      this.answer(response, async () => ({ entries: await searchJournal(this.options.ingest.db, url.searchParams, this.options.jaegerUiUrl) }));
+      this.answer(response, async () => ({ entries: await searchJournal(this.options.ingest.db, url.searchParams) }));
+    } else if (url.pathname === '/api/tracing') {
+      this.answer(response, async () => this.traces.status());
+    } else if (url.pathname === '/api/traces' && url.searchParams.has('event')) {
+      this.answer(response, () => this.traces.traceOfEvent(url.searchParams.get('event') ?? ''));
+    } else if (url.pathname.startsWith('/api/traces/')) {
+      this.answer(response, () => this.traces.trace(decodeURIComponent(url.pathname.slice('/api/traces/'.length))));
     } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the dashboard has /api/overview, /api/dead-letters and /api/journal\n');
+      response
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found: the dashboard has /api/overview, /api/dead-letters, /api/journal, /api/support, /api/tracing, /api/traces/<trace id> and /api/traces?event=<event id>\n');
     }
     return true;
   }
@@ -104,6 +122,7 @@ export class Dashboard {
       counts: this.options.ingest.stats.bySource,
       history: this.history,
       connectors: this.options.connectors ? await this.options.connectors() : undefined,
+      retired: this.options.retiredConnectors?.() ?? [],
       now: Date.now(),
     });
   }
@@ -112,11 +131,18 @@ export class Dashboard {
     body()
       .then((value) => response.writeHead(200, { ...HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify(value)}\n`))
       .catch((error: unknown) => {
-        const invalid = error instanceof InvalidSearch;
-        const message = invalid ? error.message : `the hub could not answer: ${error instanceof Error ? error.message : String(error)}`;
-        response.writeHead(invalid ? 400 : 500, { ...HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify({ error: message })}\n`);
+        const known = error instanceof InvalidSearch || error instanceof TraceUnavailable;
+        const status = error instanceof TraceUnavailable ? error.status : error instanceof InvalidSearch ? 400 : 500;
+        const message = known ? error.message : `the hub could not answer: ${error instanceof Error ? error.message : String(error)}`;
+        response.writeHead(status, { ...HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify({ error: message })}\n`);
       });
   }
+}
+
+/** R36: an open ticket as the dashboard lists it: no message text, which `dancu support show` gives. */
+function ticketLine(ticket: Ticket) {
+  const last = ticket.messages.at(-1);
+  return { id: ticket._id, kind: ticket.kind, severity: ticket.severity, organisation: ticket.organisation, subject: ticket.subject, openedAt: ticket.openedAt, updatedAt: ticket.updatedAt, awaiting: last?.from === 'operator' ? 'organisation' : 'operator' };
 }
 
 /** The hub's running counts and its lag, by source. */

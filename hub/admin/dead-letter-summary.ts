@@ -4,6 +4,8 @@
 // Reading dancu.dlq.v1 means reading the whole topic (`dancu dlq list` does the same), a few
 // seconds with a consumer to join; so the summary is kept and refreshed in the background when
 // older than maxAgeMs, and every page poll is answered at once from the last one.
+import { traceIdOf } from '../../kafka/trace-context.ts';
+import { HEADERS } from '../../kafka/topics.ts';
 import { groupByReason, type DeadLetterQueue } from '../ingest/dead-letter-queue.ts';
 import { redactValues } from './redact-values.ts';
 
@@ -14,7 +16,7 @@ export interface DeadLetterReasonView {
   firstRejectedAt: string;
   lastRejectedAt: string;
   /** Where the latest letter came from and why: the detail with any quoted values taken out. */
-  latest: { sourceTopic: string; partition: number; offset: string; path?: string; detail: string };
+  latest: { sourceTopic: string; partition: number; offset: string; path?: string; detail: string; traceId: string | null };
 }
 
 export interface DeadLetterSummary {
@@ -44,6 +46,8 @@ export function summariseDeadLetters(queue: DeadLetterQueue, readAt: Date): Dead
         offset: group.latest.offset,
         ...(group.latest.path === undefined ? {} : { path: group.latest.path }),
         detail: redactValues(group.latest.detail),
+        // The record's trace (the hub continued it): the dashboard's trace view draws it.
+        traceId: traceIdOf(group.latest.headers?.[HEADERS.traceparent] ?? undefined) ?? null,
       },
     })),
   };

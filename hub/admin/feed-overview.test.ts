@@ -10,7 +10,7 @@ function connector(name: string, state: ConnectorView['state'], reason: string):
 }
 
 describe('the dashboard overview of the source feeds', () => {
-  it('R26: a chart point is the records handled per second between two samples, never negative across a hub restart, and the ring keeps only the window', () => {
+  it('a chart point is the records handled per second between two samples, never negative across a hub restart, and the ring keeps only the window', () => {
     const history = new FeedHistory({ read: async () => ({}), intervalMs: 5_000, windowMs: 15_000 });
     history.add({ at: 0, feeds: { residence: counts(0, 0) } });
     history.add({ at: 5_000, feeds: { residence: counts(50, 3) } });

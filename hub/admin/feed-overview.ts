@@ -57,6 +57,18 @@ export interface Overview {
   feeds: FeedView[];
   /** Connectors on topics other than the source topics (consumer connectors). */
   otherConnectors: ConnectorView[];
+  /** The history: connectors retired from the live view, most recently retired first. */
+  retired: RetiredConnectorView[];
+}
+
+/** A connector retired from the live view, as the dashboard's history lists it. */
+export interface RetiredConnectorView {
+  connector: string;
+  topic: string;
+  /** When it last beat, and what it said then. */
+  lastHeartbeatAt: string;
+  reportedState?: string;
+  retirement: { at: string; by: string | null; reason: string };
 }
 
 export interface OverviewInput {
@@ -65,12 +77,13 @@ export interface OverviewInput {
   history: FeedHistory;
   /** Undefined when the hub has no connector health. */
   connectors: readonly ConnectorView[] | undefined;
+  retired?: readonly RetiredConnectorView[];
   now: number;
 }
 
 const SEVERITY: Record<HealthState, number> = { healthy: 0, degraded: 1, down: 2 };
 
-export function feedOverview({ counts, history, connectors, now }: OverviewInput): Overview {
+export function feedOverview({ counts, history, connectors, retired = [], now }: OverviewInput): Overview {
   const lastSample = history.latest();
   const sourceTopics = new Set(SOURCES.map(sourceTopic));
   const feeds = SOURCES.map((source): FeedView => {
@@ -99,6 +112,13 @@ export function feedOverview({ counts, history, connectors, now }: OverviewInput
     connectorHealth: connectors !== undefined,
     feeds,
     otherConnectors: (connectors ?? []).filter((connector) => !sourceTopics.has(connector.topic)).map(connectorView),
+    retired: retired.map((connector) => ({
+      connector: connector.connector,
+      topic: connector.topic,
+      lastHeartbeatAt: connector.lastHeartbeatAt,
+      ...(connector.reportedState ? { reportedState: connector.reportedState } : {}),
+      retirement: { at: connector.retirement.at, by: connector.retirement.by, reason: connector.retirement.reason },
+    })),
   };
 }
 

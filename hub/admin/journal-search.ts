@@ -1,6 +1,7 @@
 // The dashboard's journal search: the query string checked into a JournalQuery (a mistake is a
 // 400 with a sentence, not an empty list), and each entry shown without anything personal: the
 // other citizens of an ingest slice are counted, not named, and free text loses quoted values.
+// A well-formed trace id is kept, for the dashboard's trace view.
 import { placeOf } from '../journal/journal-chain.ts';
 import type { Db } from 'mongodb';
 import { queryJournal, type JournalQuery } from '../journal/query-journal.ts';
@@ -34,9 +35,8 @@ export interface JournalEntryView {
   /** How many citizens the act touched. */
   citizens: number;
   detail: string | null;
+  /** The call's trace, which the dashboard's trace view draws (`/api/traces/<id>`); null without one. */
   traceId: string | null;
-  /** The trace in Jaeger's UI; null without a trace id. */
-  traceUrl: string | null;
 }
 
 export function parseJournalSearch(params: URLSearchParams): JournalQuery {
@@ -68,7 +68,7 @@ export function parseJournalSearch(params: URLSearchParams): JournalQuery {
   return query;
 }
 
-export function journalEntryView(entry: JournalEntry, jaegerUiUrl: string): JournalEntryView {
+export function journalEntryView(entry: JournalEntry): JournalEntryView {
   const traceId = entry.traceId && /^[0-9a-f]{32}$/.test(entry.traceId) ? entry.traceId : null;
   return {
     ...placeOf(entry),
@@ -85,13 +85,12 @@ export function journalEntryView(entry: JournalEntry, jaegerUiUrl: string): Jour
     citizens: entry.citizens.length,
     detail: entry.detail === undefined ? null : redactValues(entry.detail),
     traceId,
-    traceUrl: traceId ? `${jaegerUiUrl.replace(/\/+$/, '')}/trace/${traceId}` : null,
   };
 }
 
-export async function searchJournal(db: Db, params: URLSearchParams, jaegerUiUrl: string): Promise<JournalEntryView[]> {
+export async function searchJournal(db: Db, params: URLSearchParams): Promise<JournalEntryView[]> {
   const entries = await queryJournal(db, parseJournalSearch(params));
-  return entries.map((entry) => journalEntryView(entry, jaegerUiUrl));
+  return entries.map((entry) => journalEntryView(entry));
 }
 
 function given(params: URLSearchParams, name: string): string | undefined {

@@ -20,7 +20,7 @@ const letter: QueuedDeadLetter = {
 };
 
 describe('a dead letter as operators see it by default', () => {
-  it('R22, R35: the key, quoted values, header values and the original bytes are redacted; the reason, origin and digest stay', () => {
+  it('R2, R25: the key, quoted values, header values and the original bytes are redacted; the reason, origin and digest stay', () => {
     const shown = redactDeadLetter(letter);
     expect(JSON.stringify(shown)).not.toContain(PERSONAL_ID);
     expect(shown).not.toHaveProperty('originalValueBase64');

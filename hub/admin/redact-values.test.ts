@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { redactValues } from './redact-values.ts';
 
 describe('text on the dashboard', () => {
-  it('R35: keeps the shape of a reject detail but not the personal ids, card numbers or payload it quotes', () => {
+  it('R2: keeps the shape of a reject detail but not the personal ids, card numbers or payload it quotes', () => {
     expect(redactValues('card number 001099012345 differs from personal id 001099012346; a căn cước card number is the holder\'s personal id')).toBe(
       "card number ••• differs from personal id •••; a căn cước card number is the holder's personal id",
     );

@@ -1,4 +1,4 @@
-// The hub's gRPC front door: Exchange, SelfService and Registry, with standard health and
+// The hub's gRPC front door: Exchange, SelfService, Registry, Operations and Support, with standard health and
 // reflection, on mutual TLS. Plaintext exists only for development, behind an explicit flag,
 // and says so loudly.
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
@@ -6,6 +6,7 @@ import { ExchangeService, type ExchangeServer } from '../../proto/gen/dancu/exch
 import { SelfServiceService, type SelfServiceServer } from '../../proto/gen/dancu/citizen/v1/self_service.ts';
 import { RegistryService, type RegistryServer } from '../../proto/gen/dancu/registry/v1/registry.ts';
 import { OperationsService, type OperationsServer } from '../../proto/gen/dancu/operations/v1/operations.ts';
+import { SupportService, type SupportServer } from '../../proto/gen/dancu/support/v1/support.ts';
 import { WrittenRequestsService, type WrittenRequestsServer } from '../../proto/gen/dancu/registry/v1/written_requests.ts';
 import { serverCredentials } from '../pki/credentials.ts';
 import { addHealth, addReflection, type HealthReport } from './reflection.ts';
@@ -21,6 +22,7 @@ export interface ApiServerOptions {
   selfService?: SelfServiceServer;
   registry?: RegistryServer;
   operations?: OperationsServer;
+  support?: SupportServer;
   writtenRequests?: WrittenRequestsServer;
   log?: (line: string) => void;
 }
@@ -40,6 +42,7 @@ export class ApiServer {
     if (options.selfService) server.addService(SelfServiceService, options.selfService as unknown as UntypedServiceImplementation);
     if (options.registry) server.addService(RegistryService, options.registry as unknown as UntypedServiceImplementation);
     if (options.operations) server.addService(OperationsService, options.operations as unknown as UntypedServiceImplementation);
+    if (options.support) server.addService(SupportService, options.support as unknown as UntypedServiceImplementation);
     if (options.writtenRequests) server.addService(WrittenRequestsService, options.writtenRequests as unknown as UntypedServiceImplementation);
     const health = addHealth(server);
     addReflection(server);

@@ -1,7 +1,10 @@
 // A whole exchange on a bench: the hub API on mutual TLS over a fresh database, simulated
 // citizens in the store, and consumers registered the way a real one is — a connection request
-// approved by the competent officer, a security assessment, a certificate issued and recorded by
-// the registry. The exchange integration tests and the lookup benchmark both stand on it.
+// filed and approved by the competent officer, a security assessment, a certificate issued and
+// recorded by the registry — and a local e-identification platform (deploy/local/eid-issuer.ts)
+// whose assertions the hub trusts. The exchange integration tests and the lookup benchmark both
+// stand on it. Officers: `c06-head` (agency head, registered by the CA key holder) and
+// `hn-director` (Hà Nội provincial police).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +25,15 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Journal } from '../journal/journal.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import type { RefusalFloodOptions } from '../exchange/refusal-flood.ts';
+import type { Channel } from '../registry/channel-rules.ts';
+import { ONWARD_SHARING_TERM } from '../registry/onward-sharing.ts';
+import { isRequesterCategory, isStateBody, type RequesterCategory } from '../registry/requester-category.ts';
+import { sandboxDatabase } from '../exchange/sandbox-citizens.ts';
 import { HubApi } from './hub-api.ts';
+import { LocalEidIssuer } from '../../deploy/local/eid-issuer.ts';
+import { DEFAULT_EID_AUDIENCE, LOCAL_EID_ISSUER } from '../eid/eid-assertion.ts';
+import { CaKeyHolder } from '../registry/officer-competence.ts';
+import { competentAuthority } from '../registry/competent-authority.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -62,6 +73,8 @@ export interface ConsumerSpec {
   quota?: { ratePerSecond: number; dailyLimit: number };
   /** Days ago the security assessment was made (default 30; over 365 means expired). */
   assessedDaysAgo?: number;
+  /** R18 (default: a portal for SelfService, else the population-DB connection for state bodies and the Ministry's method for others). */
+  channel?: string;
 }
 
 export interface Consumer {
@@ -82,6 +95,12 @@ export interface ExchangeSandbox {
   /** The simulated citizens that have a full name and a date of birth (so Lookup can name them). */
   citizens: CitizenDocument[];
   register(spec: ConsumerSpec): Promise<Consumer>;
+  /** A certificate recorded for `system` (registered by a submitted request), and its clients: for test runs before approval. */
+  systemClients(system: string, organisation: string): Promise<Omit<Consumer, 'agreementId'>>;
+  /** The local e-identification platform the hub trusts: signs citizens' assertions. */
+  eid: LocalEidIssuer;
+  /** The citizen confirms (or withdraws) consent in VNeID, and `c06-head` records it (R12). */
+  consent(agreementId: string, personalId: string, decision?: 'granted' | 'revoked'): Promise<void>;
   /** A registry client with an operator certificate for `officerId`. */
   operator(officerId: string): Promise<RegistryClient>;
   /** An operator certificate for `officerId`, for any client. */
@@ -94,7 +113,9 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
   const { kafkaBrokers, mongodbUri, database } = options;
   const pkiDir = await mkdtemp(join(tmpdir(), 'dancu-exchange-pki-'));
   await initCertificateAuthority(pkiDir, { hosts: [], force: false });
+  const eid = await LocalEidIssuer.open(join(pkiDir, 'eid'));
   const api = await HubApi.start({
+    eid: { jwks: eid.files.jwks, issuer: LOCAL_EID_ISSUER, audience: DEFAULT_EID_AUDIENCE },
     kafkaBrokers,
     mongodbUri,
     database,
@@ -119,8 +140,9 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
   const documents = await store.readCitizens(ids);
   const citizens = [...documents.values()].filter((document) => typeof document.fields.fullName?.value === 'string' && typeof document.fields.dateOfBirth?.value === 'string');
   const ca = await readFile(pkiFiles(pkiDir).caCertificate, 'utf8');
-  await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, 'sandbox');
-  await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'sandbox');
+  const caKeyHolder = new CaKeyHolder('sandbox');
+  await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, caKeyHolder);
+  await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'c06-head');
 
   async function operatorCredentials(officerId: string): Promise<ChannelCredentials> {
     return clientCredentials(await tlsFor('operator', officerId, 'population-data-agency'));
@@ -128,7 +150,8 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
 
   async function tlsFor(kind: 'system' | 'operator', id: string, organisation: string): Promise<ClientTls> {
     const issued = await issueCertificate(pkiDir, { kind, id, organisation, validDays: 30 });
-    if (kind === 'system') await api.registry.recordCertificate(id, issued.fingerprint256);
+    if (kind === 'system') await api.registry.recordCertificate(id, issued.fingerprint256, caKeyHolder);
+    else await api.registry.recordOperatorCertificate(id, issued.fingerprint256, caKeyHolder);
     return { caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem };
   }
 
@@ -139,11 +162,14 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     pkiDir,
     address,
     citizens,
+    eid,
     async register(spec) {
       const now = Date.now();
       const request = {
         organisation: { id: spec.organisation, name: `${spec.organisation} (sandbox)`, category: spec.category, locality: spec.locality ?? { province: '01' }, functionsAndTasks: 'Sandbox consumer.' },
         system: { id: spec.system, name: `${spec.system} (sandbox)`, version: spec.version ?? '1.0.0', database: 'sandbox', connectedViaEidPlatform: false },
+        channel: spec.channel ?? defaultChannel(spec),
+        acceptsOnwardSharingTerm: ONWARD_SHARING_TERM.id,
         officerInCharge: { name: 'Trần Văn Bình', title: 'IT lead', contact: 'binh@example.vn' },
         purposes: spec.purposes,
         scope: 'Sandbox exchange.',
@@ -153,8 +179,10 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
         validity: { from: new Date(now - DAY_MS).toISOString(), until: new Date(now + 300 * DAY_MS).toISOString() },
         quota: spec.quota ?? { ratePerSecond: 1000, dailyLimit: 100_000 },
       };
-      const submitted = await api.registry.submitRequest(request);
-      await api.registry.reviewRequest(submitted._id, { officerId: 'c06-head', decision: 'approve' });
+      // The competent officer for the category (R17): the sandbox's requesters sit in Hà Nội.
+      const officer = competentAuthority(request.organisation.category as RequesterCategory, request.organisation.locality).level === 'agency-head' ? 'c06-head' : 'hn-director';
+      const submitted = await api.registry.submitRequest(request, 'c06-head');
+      await api.registry.reviewRequest(submitted._id, { officerId: officer, decision: 'approve' });
       await api.registry.recordAssessment({
         systemId: spec.system,
         systemVersion: spec.version ?? '1.0.0',
@@ -163,10 +191,20 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
         kind: 'initial',
         findings: 'No open findings.',
         assessor: 'A05',
-      });
+      }, 'c06-head');
       const tls = await tlsFor('system', spec.system, spec.organisation);
       const credentials = clientCredentials(tls);
       return { agreementId: submitted._id, credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+    },
+    async systemClients(system, organisation) {
+      const tls = await tlsFor('system', system, organisation);
+      const credentials = clientCredentials(tls);
+      return { credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+    },
+    async consent(agreementId, personalId, decision = 'granted') {
+      const confirmation = await eid.sign({ personalId, consent: { agreement: agreementId, decision, channel: 'VNeID' } });
+      if (decision === 'granted') await api.registry.recordConsent(agreementId, personalId, 'c06-head', confirmation);
+      else await api.registry.revokeConsent(agreementId, personalId, 'c06-head', confirmation);
     },
     async operator(officerId) {
       return new RegistryClient(address, await operatorCredentials(officerId));
@@ -175,10 +213,17 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     async stop() {
       await api.stop();
       await store.db.dropDatabase();
+      await store.db.client.db(sandboxDatabase(database)).dropDatabase(); // the test runs' synthetic citizens, if any ran
       await store.close();
       await rm(pkiDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A channel the spec's category may use for its services (R18). */
+function defaultChannel(spec: ConsumerSpec): Channel {
+  if (spec.services.includes('SelfService') || spec.category === 'PUBLIC_SERVICE_PORTAL') return 'public-service-portal';
+  return isRequesterCategory(spec.category) && isStateBody(spec.category) ? 'population-db-connection' : 'ministry-approved-method';
 }
 
 /** The triple Lookup needs, from a stored citizen. */

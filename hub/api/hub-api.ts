@@ -5,10 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, INVALIDATIONS_TOPIC, JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
+import { CHANGES_TOPIC, CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, INVALIDATIONS_TOPIC, JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
 import { RecordPublisher, connectKafka, ensureTopics, type TopicTail } from '../../kafka/transport.ts';
 import { AbuseGuard } from '../exchange/abuse-guard.ts';
-import { kafkaDataErrorReporter } from '../exchange/data-error-report.ts';
+import { kafkaDataErrorReporter, recordedReporter } from '../exchange/data-error-report.ts';
 import { Enforcement } from '../exchange/enforcement.ts';
 import { ExchangeMetrics } from '../exchange/exchange-metrics.ts';
 import { exchangeService } from '../exchange/exchange-service.ts';
@@ -22,6 +22,13 @@ import { queryJournal } from '../journal/query-journal.ts';
 import { pkiFiles } from '../pki/pki-files.ts';
 import { Registry } from '../registry/registry.ts';
 import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
+import { registerCatalogueMetrics } from '../registry/catalogue-metrics.ts';
+import { SandboxCitizens } from '../exchange/sandbox-citizens.ts';
+import { parseCorrectionDecision } from '../exchange/correction-decision.ts';
+import { DataErrorReports } from '../exchange/data-error-reports.ts';
+import { BatchConsumer } from '../../kafka/batch-consumer.ts';
+import { SupportDesk } from '../support/support-desk.ts';
+import { supportService } from '../support/support-service.ts';
 import { registryService } from '../registry/registry-service.ts';
 import { selfService, type AccessLog } from '../self-service/self-service.ts';
 import { PopulationStore } from '../store/population-store.ts';
@@ -30,6 +37,7 @@ import { HubInstances } from '../exchange/hub-instances.ts';
 import { CitizenCache } from '../exchange/citizen-cache.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { operationsService } from '../operations/operations-service.ts';
+import { EidVerifier, type EidSettings } from '../eid/eid-assertion.ts';
 import { WrittenRequests } from '../written-requests/written-requests.ts';
 import { writtenRequestsService } from '../written-requests/written-requests-service.ts';
 import { registerOverdueGauge } from '../written-requests/overdue-gauge.ts';
@@ -64,6 +72,11 @@ export interface HubApiOptions {
   log?: (line: string) => void;
   /** Citizens the exchange keeps in memory, invalidated from dancu.changes.v1 (default 20,000; 0: none). */
   citizenCache?: number;
+  /**
+   * The e-identification platform whose signed assertions identify citizens (SelfService) and
+   * confirm their consents (R8, R12). Without it, both are refused (EID_UNAVAILABLE, CONSENT_NOT_CONFIRMED).
+   */
+  eid?: EidSettings;
 }
 
 /** How often the API checks that the store (registry, citizens, journal) answers, for grpc.health.v1. */
@@ -90,6 +103,10 @@ export class HubApi {
     connectors: () => ConnectorHealth[],
     /** The invalidation topic, followed from its end. */
     private readonly invalidations: TopicTail,
+    /** R34: the synthetic citizens of test runs. */
+    private readonly sandbox: SandboxCitizens,
+    /** R37: the consumer of the registers' decisions on data-error reports. */
+    private readonly decisions: BatchConsumer,
   ) {
     this.healthTimer = setInterval(() => {
       void this.store.ping().then(
@@ -104,7 +121,7 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, INVALIDATIONS_TOPIC];
+    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, CORRECTION_DECISIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, INVALIDATIONS_TOPIC];
     await ensureTopics(kafka, topics.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
     const publisher = new RecordPublisher(kafka);
@@ -113,9 +130,12 @@ export class HubApi {
     const ownJournal = options.journal === undefined;
     const witness = kafkaHeadWitness(kafka, publisher);
     const journal = options.journal ?? (await Journal.open(store.db, signingKey ? { signingKey, witness } : {}));
-    const registry = await Registry.open(store.db, journal, { invalidations: kafkaInvalidations(publisher, log) });
+    const eid = options.eid ? new EidVerifier(options.eid) : undefined;
+    const registry = await Registry.open(store.db, journal, { invalidations: kafkaInvalidations(publisher, log), ...(eid ? { eid } : {}) });
 
-    const metrics = new ExchangeMetrics(options.metrics ?? new MetricsRegistry(), log);
+    const metricsRegistry = options.metrics ?? new MetricsRegistry();
+    const metrics = new ExchangeMetrics(metricsRegistry, log);
+    registerCatalogueMetrics(metricsRegistry, registry);
     const tracer = options.tracer ?? trace.getTracer('dancu');
     const journaled = metrics.timed(journal);
     const instances = await HubInstances.join(store.db);
@@ -130,12 +150,29 @@ export class HubApi {
     // Before serving: a revocation published from now on reaches this instance's caches and streams.
     const invalidations = await followInvalidations(kafka, () => enforcement.invalidate());
     invalidations.done.catch((error: unknown) => log(`the invalidation topic stopped being followed (${error instanceof Error ? error.message : String(error)}); registry changes made elsewhere now take up to the cache's 2 s`));
+    const reports = new DataErrorReports(store.db, journaled);
+    // R37: the registers' decisions, applied once per hub database (its own group), from the oldest kept.
+    const decisions = new BatchConsumer(kafka, {
+      groupId: `dancu-correction-decisions-${options.database}`,
+      topics: [CORRECTION_DECISIONS_TOPIC],
+      handle: async (records) => {
+        for (const record of records) {
+          const parsed = parseCorrectionDecision(record.value);
+          if (parsed.ok) await reports.decide(parsed.decision);
+          else log(`${CORRECTION_DECISIONS_TOPIC}[${record.partition}]@${record.offset}: not a correction decision (${parsed.problem}); skipped`);
+        }
+      },
+      onFailure: (failure) => log(`correction decisions: ${failure.where ?? failure.kind} failed (${failure.error instanceof Error ? failure.error.message : String(failure.error)}); retrying in ${failure.retryInMs} ms`),
+    });
+    void decisions.start().catch((error: unknown) => log(`correction decisions are not followed (${String(error)})`));
+    const sandbox = new SandboxCitizens({ mongodbUri: options.mongodbUri, database: options.database });
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });
     const refusals = new RefusalFlood(journaled, options.refusalFlood);
     const streams = new StreamSlots(options.streamsPerAgreement);
     const accessLog: AccessLog = {
       // Filtered in the query, not after it: ingest entries name citizens too and must not use up the limit.
-      accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: 'exchange', since, limit }),
+      // The citizen's own reads through a portal (self-service) are accesses too (R8, R35).
+      accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: ['exchange', 'self-service'], since, limit }),
     };
     const written = new WrittenRequests(store.db, store, journaled);
     if (options.metrics) registerOverdueGauge(options.metrics, written, log);
@@ -147,8 +184,10 @@ export class HubApi {
         enforcement,
         journal: journaled,
         store: citizens,
+        sandbox,
         abuse,
-        reporter: kafkaDataErrorReporter(publisher),
+        reporter: recordedReporter(reports, kafkaDataErrorReporter(publisher)),
+        reports,
         changes: kafkaChangeFeed(kafka),
         // Cursors are keyed like the journal's signed heads: by the hub's signing key.
         cursors: CursorCodec.forHub(signingKey),
@@ -158,13 +197,14 @@ export class HubApi {
         refusals,
         ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
       }),
-      selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals }),
+      selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals, ...(eid ? { eid } : {}) }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
-      writtenRequests: writtenRequestsService({ written, journal: journaled, observer: metrics, tracer, certificates: registry }),
-      operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, certificates: registry }),
+      writtenRequests: writtenRequestsService({ written, journal: journaled, observer: metrics, tracer, officers: registry }),
+      operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, officers: registry }),
+      support: supportService({ desk: new SupportDesk(store.db, journaled, registry), enforcement, journal: journaled, observer: metrics, tracer, officers: registry }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations);
+    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations, sandbox, decisions);
   }
 
   async stop(): Promise<void> {
@@ -173,12 +213,14 @@ export class HubApi {
     await this.refusals.stop();
     await this.server.stop();
     await this.invalidations.stop();
+    await this.decisions.stop().catch(() => undefined);
     // Quota leases released with what they used, and the heartbeat withdrawn, while the store is
     // open. With the store away neither can be written: the leases then count as fully used and
     // the heartbeat ages out, so the stop goes on.
     await this.registry.close().catch(() => undefined);
     await this.instances.leave().catch(() => undefined);
     await this.citizens.stop();
+    await this.sandbox.close();
     if (this.ownJournal) await this.journal.close();
     await this.publisher.close();
     await this.store.close();

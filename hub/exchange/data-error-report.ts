@@ -33,3 +33,16 @@ export function kafkaDataErrorReporter(publisher: RecordPublisher): DataErrorRep
     },
   };
 }
+
+/**
+ * Keeps the report where its reporter can read its outcome (data-error-reports.ts), then routes it:
+ * a report the register could decide is always one the hub knows.
+ */
+export function recordedReporter(reports: { record(report: DataErrorReport): Promise<void> }, route: DataErrorReporter): DataErrorReporter {
+  return {
+    async report(report) {
+      await reports.record(report);
+      await route.report(report);
+    },
+  };
+}

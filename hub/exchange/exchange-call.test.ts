@@ -15,7 +15,7 @@ function refusalOf(action: () => unknown): Refusal | undefined {
 const context = { agreementId: 'agr-1', purpose: 'ADMINISTRATIVE_PROCEDURE', caseReference: 'HS-2026-1', officerId: 'officer-7' };
 
 describe('checking a consumer request before any rule runs', () => {
-  it('R22: identifiers crafted as MongoDB operators are INVALID_ARGUMENT', () => {
+  it('R2: identifiers crafted as MongoDB operators are INVALID_ARGUMENT', () => {
     for (const personalId of ['{"$ne":null}', '$where', '00109000000', '001090000001 ', '']) {
       const refusal = refusalOf(() => checkCitizenKey({ personalId, fullName: 'A', dateOfBirth: '1990-01-02' }));
       expect(refusal?.kind).toBe('INVALID_ARGUMENT');
@@ -24,7 +24,7 @@ describe('checking a consumer request before any rule runs', () => {
     expect(refusalOf(() => checkContext(context))).toBeUndefined();
   });
 
-  it('R22: unknown or repeated fields and oversized batches are INVALID_ARGUMENT', () => {
+  it('unknown or repeated fields and oversized batches are INVALID_ARGUMENT', () => {
     expect(refusalOf(() => checkFields(['fullName', '$where']))?.reason).toBe('INVALID_REQUEST');
     expect(refusalOf(() => checkFields(['fullName', 'fullName']))?.reason).toBe('INVALID_REQUEST');
     expect(refusalOf(() => checkFields([]))?.reason).toBe('INVALID_REQUEST');

@@ -2,7 +2,8 @@
 // services, decisions, reasons and abuse patterns — never personal ids or agreement ids
 // (those are in the journal), so the series count stays bounded.
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
+import type { JournalWriter } from '../journal/journal-entry.ts';
+import { JournalMetrics } from '../journal/journal-metrics.ts';
 import type { AbuseFlag } from './abuse-guard.ts';
 import type { CallObserver } from './journaled-call.ts';
 
@@ -10,7 +11,7 @@ export class ExchangeMetrics implements CallObserver {
   private readonly requests: Counter<'service' | 'decision' | 'reason'>;
   private readonly seconds: Histogram<'service' | 'decision'>;
   private readonly abuse: Counter<'pattern'>;
-  private readonly journalSeconds: Histogram;
+  private readonly journal: JournalMetrics;
 
   constructor(
     registry: Registry,
@@ -35,12 +36,7 @@ export class ExchangeMetrics implements CallObserver {
       labelNames: ['pattern'],
       registers: [registry],
     });
-    this.journalSeconds = new Histogram({
-      name: 'dancu_journal_append_duration_seconds',
-      help: 'Time for a journal entry to become durable (group commit included).',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers: [registry],
-    });
+    this.journal = JournalMetrics.on(registry);
   }
 
   observe(service: string, decision: 'allowed' | 'refused', reason: string | undefined, seconds: number): void {
@@ -58,17 +54,8 @@ export class ExchangeMetrics implements CallObserver {
     this.log(`exchange: ABUSE ${flag.pattern} under agreement ${flag.agreementId}: ${flag.detail}; throttled`);
   }
 
-  /** The journal, timed. */
+  /** The journal, timed and its failures counted (journal-metrics.ts). */
   timed(journal: JournalWriter): JournalWriter {
-    return {
-      append: async (entry: JournalEntryInput): Promise<JournalReceipt> => {
-        const stop = this.journalSeconds.startTimer();
-        try {
-          return await journal.append(entry);
-        } finally {
-          stop();
-        }
-      },
-    };
+    return this.journal.timed(journal, 'exchange');
   }
 }

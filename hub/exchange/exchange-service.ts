@@ -10,6 +10,8 @@ import type {
   LookupResponse,
   ReportDataErrorRequest,
   ReportDataErrorResponse,
+  GetDataErrorReportRequest,
+  DataErrorReportOutcome,
   VerifyRequest,
   VerifyResponse,
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
@@ -20,6 +22,7 @@ import type { CitizenReader } from './citizen-cache.ts';
 import { claimMatches, impliedByPersonalId, matchesKey, project } from './citizen-view.ts';
 import { findCitizen } from './find-citizen.ts';
 import type { DataErrorReporter } from './data-error-report.ts';
+import type { DataErrorReports } from './data-error-reports.ts';
 import type { Enforcement } from './enforcement.ts';
 import { checkCitizenKey, checkCitizenKeys, checkContext, checkCount, checkFields, checkPersonalIdArgument, checkProposedValue, LIMITS } from './exchange-call.ts';
 import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from './journaled-call.ts';
@@ -36,6 +39,10 @@ export interface ExchangeDependencies {
   journal: JournalWriter;
   /** Citizens by personal id: the store, through the hub's citizen cache (citizen-cache.ts). */
   store: CitizenReader;
+  /** R37: the reports routed, and their registers' decisions. */
+  reports: Pick<DataErrorReports, 'get'>;
+  /** R34: the synthetic citizens test runs under a sandbox agreement read instead (sandbox-citizens.ts). */
+  sandbox: CitizenReader;
   abuse: AbuseGuard;
   reporter: DataErrorReporter;
   changes: ChangeFeed;
@@ -54,7 +61,9 @@ export interface ExchangeDependencies {
 export const EXCHANGE_SERVICE = 'dancu.exchange.v1.Exchange';
 
 export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
-  const { enforcement, store, abuse } = deps;
+  const { enforcement, abuse } = deps;
+  /** The population a call reads: synthetic citizens for a test run (R34), else the store. */
+  const citizensFor = (record: CallRecord) => (record.act === 'test-run' ? { abuse, store: deps.sandbox } : { abuse, store: deps.store });
   const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: EXCHANGE_SERVICE, act: 'exchange', ...(deps.refusals ? { refusals: deps.refusals } : {}) };
   const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
@@ -67,7 +76,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       const fields = checkFields(request.fields);
       record.fields = fields;
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }));
-      const document = await findCitizen(deps, record, context.agreementId, key);
+      const document = await findCitizen(citizensFor(record), record, context.agreementId, key);
       const disclosed = project(document, fields).map(toWireField);
       return { response: (receipt) => ({ personalId: key.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
     }),
@@ -81,7 +90,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'BatchLookup', context, personalIds: record.citizens, fields, mode: 'disclose' }));
       abuse.admit(context.agreementId, record.citizens);
       abuse.admitKeys(context.agreementId, keys);
-      const documents = await record.trace.step('store.read', () => store.readCitizens(record.citizens));
+      const documents = await record.trace.step('store.read', () => citizensFor(record).store.readCitizens(record.citizens));
       const results = keys.map((key) => {
         const document = documents.get(key.personalId) ?? null;
         const found = matchesKey(document, key);
@@ -102,7 +111,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Verify', context, personalIds: [personalId], fields, mode: 'match' }));
       abuse.admit(context.agreementId, [personalId]);
       abuse.admitClaims(context.agreementId, personalId, request.claims);
-      const document = await record.trace.step('store.read', () => store.readCitizen(personalId));
+      const document = await record.trace.step('store.read', () => citizensFor(record).store.readCitizen(personalId));
       const matches = request.claims.map((claim, index) => ({ field: claim.field, matches: claimMatches(document, personalId, fields[index]!, claim.value) }));
       // A claim the id answers (sex) says nothing about the record, so it is no hit.
       abuse.record(context.agreementId, personalId, matches.some((match, index) => match.matches && impliedByPersonalId(personalId, fields[index]!) === undefined));
@@ -124,7 +133,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       checkProposedValue(request.proposedValue);
       // Consent and the citizen's key, as for Lookup: a report must not tell whether an id exists.
       const grant = await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'ReportDataError', context, personalIds: [personalId], fields: [field!], mode: null }));
-      await findCitizen(deps, record, context.agreementId, key);
+      await findCitizen(citizensFor(record), record, context.agreementId, key);
       const reportId = randomUUID();
       const routedTo = AUTHORITY[field!];
       await record.trace.step('corrections.publish', () => deps.reporter.report({
@@ -139,6 +148,31 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
         ...(record.traceId ? { traceId: record.traceId } : {}),
       }));
       return { response: (receipt) => ({ reportId, routedTo, journalSequence: receipt.sequence }), detail: `report ${reportId} routed to ${routedTo}` };
+    }),
+
+    getDataErrorReport: unary<GetDataErrorReportRequest, DataErrorReportOutcome>('GetDataErrorReport', async (request, record) => {
+      const context = recordContext(record, checkContext(request.context));
+      const reportId = (request.reportId ?? '').trim();
+      if (!/^[0-9a-f-]{36}$/.test(reportId)) refuse('INVALID_REQUEST', 'reportId must be the id ReportDataError answered');
+      // The caller's standing only: reading the outcome of one's own report exploits no data.
+      await record.trace.step('exchange.enforce', () => enforcement.admitSystem(record.identity, context.agreementId));
+      const report = await record.trace.step('store.read', () => deps.reports.get(reportId));
+      if (report === null || report.reportedBy.agreement !== context.agreementId) refuse('RECORD_NOT_FOUND', `no data-error report ${reportId} under agreement ${context.agreementId}`);
+      record.citizens = [report.personalId];
+      record.fields = [report.field];
+      return {
+        response: () => ({
+          reportId,
+          field: report.field,
+          routedTo: report.routedTo,
+          status: report.status,
+          reason: report.decision?.reason ?? '',
+          reportedAt: report.reportedAt,
+          decidedAt: report.decision?.decidedAt,
+          decidedBy: report.decision?.decidedBy ?? '',
+        }),
+        detail: `report ${reportId}: ${report.status}`,
+      };
     }),
 
     watchChanges: watchChanges({ ...deps, calls }),

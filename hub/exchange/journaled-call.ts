@@ -2,12 +2,13 @@
 // journal entry is durable. This wrapper is the one place that guarantees it for unary calls:
 //   run the call (checks, enforcement, store read) → append the entry → only then answer.
 // If the journal cannot be written the caller gets UNAVAILABLE and no data.
-import type { CertificateRevocations } from '../registry/certificate-revocation.ts';
+import type { OfficerDirectory } from '../registry/certificate-revocation.ts';
 import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { traceIdOf } from '../../kafka/trace-context.ts';
 import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 import { callerIdentity, type PeerIdentity } from '../pki/peer-identity.ts';
+import { requestOfSandbox } from '../registry/agreement.ts';
 import { CALL_ATTRIBUTES, CallTrace } from './call-trace.ts';
 import type { CallContext } from './exchange-call.ts';
 import { toServiceError } from './grpc-status.ts';
@@ -55,8 +56,8 @@ export interface ServiceCalls {
   act: JournalEntryInput['act'];
   /** Where refusals are journaled, if not straight to `journal`: per-certificate flood control. */
   refusals?: RefusalFlood;
-  /** The revocation list operator calls check (hub/api/operator-call.ts). */
-  certificates?: CertificateRevocations;
+  /** The registered officers operator calls are checked against (hub/api/operator-call.ts). */
+  officers?: OfficerDirectory;
 }
 
 export function journaledUnary<Request, Response>(
@@ -96,6 +97,8 @@ export function finishCall(calls: ServiceCalls, record: CallRecord, decision: 'a
 /** Puts the call's stated reasons on its record, so even a later refusal is journaled with them. */
 export function recordContext(record: CallRecord, context: CallContext): CallContext {
   record.agreement = context.agreementId;
+  // R34: a call under a sandbox agreement is a test run, journaled as such (allowed or refused).
+  if (requestOfSandbox(context.agreementId) !== null) record.act = 'test-run';
   record.purpose = context.purpose;
   record.caseReference = context.caseReference;
   record.officer = context.officerId;

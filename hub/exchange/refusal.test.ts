@@ -18,12 +18,12 @@ function protoReasons(): Record<string, string> {
 }
 
 describe('the refusal reasons', () => {
-  it('R22: the Exchange proto documents exactly the reasons the Exchange sends, with their statuses', () => {
+  it('the Exchange proto documents exactly the reasons the Exchange sends, with their statuses', () => {
     const code = Object.fromEntries(Object.entries(REFUSAL_REASONS).filter(([, reason]) => reason.exchange).map(([name, reason]) => [name, reason.kind]));
     expect(protoReasons()).toEqual(code);
   });
 
-  it('R22: every reason the proto’s comments name after a status ("NOT_FOUND CITIZEN_NOT_FOUND") is one the Exchange sends, with that status', () => {
+  it('every reason the proto’s comments name after a status ("NOT_FOUND CITIZEN_NOT_FOUND") is one the Exchange sends, with that status', () => {
     const proto = readFileSync(new URL('../../proto/dancu/exchange/v1/exchange.proto', import.meta.url), 'utf8');
     const comments = proto.split('\n').filter((line) => line.trim().startsWith('//')).map((line) => line.replace(/^\s*\/\/\s?/, '')).join(' ');
     const statuses = [...new Set(Object.values(REFUSAL_REASONS).map((reason) => reason.kind))].join('|');

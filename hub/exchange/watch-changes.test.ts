@@ -74,7 +74,7 @@ const change = (n: number): CitizenChange =>
   ({ changeId: `ev-${n}:permanentAddress`, personalId: citizen, field: 'permanentAddress', value: { province: '01' }, previous: null, source: 'residence', eventId: `ev-${n}`, eventType: 'permanent-residence-registered', effectiveAt: '2026-01-01T00:00:00Z', recordedAt: '2026-01-01T00:00:00Z', authoritative: true }) as CitizenChange;
 
 describe('WatchChanges', () => {
-  it('R22: a stream cancelled while its Kafka consumer is being set up stops that consumer, then gives back its slot', async () => {
+  it('a stream cancelled while its Kafka consumer is being set up stops that consumer, then gives back its slot', async () => {
     const { feed, followed, finishSetUp, stops } = manualFeed();
     const streams = new StreamSlots(1);
     const call = openStream(feed, streams);

@@ -15,7 +15,7 @@ import type { CitizenDocument, HistoryRecord } from '../citizen/citizen-document
 import { eventDigest } from '../citizen/event-digest.ts';
 import { groupByCitizen, historyRecordOf, mergeRecords, type CitizenChange, type MergeResult } from '../citizen/merge.ts';
 import type { PopulationStore } from '../store/population-store.ts';
-import type { CitizenCache } from './citizen-cache.ts';
+import type { WrittenCitizens } from './written-citizens.ts';
 import { IngestError } from './ingest-error.ts';
 
 const MAX_ATTEMPTS = 8;
@@ -44,7 +44,7 @@ export interface ApplyOutcome {
  * wrote the citizen since, and then our compare-and-set write fails and the citizen is read
  * again from the store.
  */
-export async function applyEvents(events: readonly SourceEvent[], store: PopulationStore, cache?: CitizenCache): Promise<ApplyOutcome> {
+export async function applyEvents(events: readonly SourceEvent[], store: PopulationStore, cache?: WrittenCitizens): Promise<ApplyOutcome> {
   try {
     return await applyWith(events, store, cache);
   } catch (error) {
@@ -53,7 +53,7 @@ export async function applyEvents(events: readonly SourceEvent[], store: Populat
   }
 }
 
-async function applyWith(events: readonly SourceEvent[], store: PopulationStore, cache: CitizenCache | undefined): Promise<ApplyOutcome> {
+async function applyWith(events: readonly SourceEvent[], store: PopulationStore, cache: WrittenCitizens | undefined): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { applied: 0, duplicates: 0, conflicts: [], changes: [], verdicts: new Map(), attempts: 0 };
   const acceptedAt = new Date();
   // Every copy of an event id in the slice, in order; the first is the one offered to the history.
@@ -93,7 +93,7 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
   return outcome;
 }
 
-async function mergeIntoCitizens(records: HistoryRecord[], store: PopulationStore, cache: CitizenCache | undefined, outcome: ApplyOutcome): Promise<CitizenChange[]> {
+async function mergeIntoCitizens(records: HistoryRecord[], store: PopulationStore, cache: WrittenCitizens | undefined, outcome: ApplyOutcome): Promise<CitizenChange[]> {
   const byCitizen = groupByCitizen(records);
   const batchId = randomUUID();
   const changes: CitizenChange[] = [];

@@ -27,7 +27,7 @@ const letter = (reason: string, sourceTopic: string, rejectedAt: string) => ({
 });
 
 describe('the dead-letter queue view', () => {
-  it('R26: groups dead letters by reason, most frequent first, with source topics and the latest example', () => {
+  it('groups dead letters by reason, most frequent first, with source topics and the latest example', () => {
     const queue = readDeadLetters([
       record(0, letter('schema-violation', 'dancu.source.residence.v1', '2026-01-01T00:00:00.000Z')),
       record(1, letter('malformed-json', 'dancu.source.health.v1', '2026-01-02T00:00:00.000Z')),

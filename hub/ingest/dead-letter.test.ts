@@ -12,7 +12,7 @@ function record(value: Buffer, extra: Partial<RawRecord> = {}): RawRecord {
 const KAFKA_RECORD_LIMIT = 1024 * 1024;
 
 describe('dead letters', () => {
-  it('R26: a rejected record small enough travels whole with its letter', () => {
+  it('a rejected record small enough travels whole with its letter', () => {
     const value = Buffer.from('{"not": "an event"');
     const letter = deadLetterOf(record(value), { reason: 'malformed-json', detail: 'not JSON' });
     expect(letter.original).toEqual({ bytes: value.length, sha256: createHash('sha256').update(value).digest('hex'), included: true });
@@ -21,7 +21,7 @@ describe('dead letters', () => {
     expect(validateDeadLetter(letter), JSON.stringify(validateDeadLetter.errors)).toBe(true);
   });
 
-  it('R26: a 900 KB record, oversized headers and key and a long detail give a letter that still fits a Kafka record, saying what was left out', () => {
+  it('a 900 KB record, oversized headers and key and a long detail give a letter that still fits a Kafka record, saying what was left out', () => {
     const value = Buffer.alloc(900_000, 'a');
     const hostile = record(value, { key: Buffer.alloc(5_000, 'k'), headers: { junk: 'h'.repeat(100_000) } });
     const letter = deadLetterOf(hostile, { reason: 'message-too-large', detail: 'd'.repeat(50_000), path: '/p'.repeat(1_000) });
@@ -37,7 +37,7 @@ describe('dead letters', () => {
     expect(validateDeadLetter(letter), JSON.stringify(validateDeadLetter.errors)).toBe(true);
   });
 
-  it('R26: the largest original kept whole is ORIGINAL_LIMIT bytes', () => {
+  it('the largest original kept whole is ORIGINAL_LIMIT bytes', () => {
     expect(deadLetterOf(record(Buffer.alloc(ORIGINAL_LIMIT, 'a')), { reason: 'message-too-large', detail: '' }).original.included).toBe(true);
     expect(deadLetterOf(record(Buffer.alloc(ORIGINAL_LIMIT + 1, 'a')), { reason: 'message-too-large', detail: '' }).original.included).toBe(false);
   });

@@ -16,7 +16,7 @@ import { validateEvent, type RejectReason, type ValidateContext } from '../../sc
 import type { PopulationStore } from '../store/population-store.ts';
 import { applyEvents, type EventVerdict } from './apply-events.ts';
 import { RecordTrace } from './record-trace.ts';
-import type { CitizenCache } from './citizen-cache.ts';
+import type { WrittenCitizens } from './written-citizens.ts';
 import { deadLetterOf, deadLetterRecord, type Rejection } from './dead-letter.ts';
 
 export interface BatchOutcome {
@@ -31,7 +31,7 @@ export interface BatchOutcome {
 export interface IngestContext {
   store: PopulationStore;
   publisher: RecordPublisher;
-  cache?: CitizenCache;
+  cache?: WrittenCitizens;
   tracer?: Tracer;
   /** The plausibility rules (schemas/plausibility.ts); the defaults when absent. */
   plausibility?: PlausibilityRules;

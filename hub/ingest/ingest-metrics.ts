@@ -2,6 +2,8 @@
 // label values are sources, reasons, topics and partitions — never personal data.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PartitionLag } from '../../kafka/transport.ts';
+import type { JournalWriter } from '../journal/journal-entry.ts';
+import { JournalMetrics } from '../journal/journal-metrics.ts';
 import type { BatchOutcome } from './ingest-batch.ts';
 
 export class IngestMetrics {
@@ -65,6 +67,11 @@ export class IngestMetrics {
         for (const partition of await lag()) this.set({ topic: partition.topic, partition: String(partition.partition) }, partition.lag);
       },
     });
+  }
+
+  /** The journal as ingest writes it: timed, its failures counted (journal-metrics.ts). */
+  journaled(journal: JournalWriter): JournalWriter {
+    return JournalMetrics.on(this.registry).timed(journal, 'ingest');
   }
 
   recordFailure(kind: 'slice' | 'crash'): void {

@@ -8,7 +8,7 @@ import type { PlausibilityRules } from '../../schemas/plausibility.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { Registry } from 'prom-client';
 import type { Readiness } from '../admin/admin-server.ts';
-import { CitizenCache } from './citizen-cache.ts';
+import { WrittenCitizens } from './written-citizens.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { applySlices, checkSlice, type BatchOutcome, type IngestContext } from './ingest-batch.ts';
 import { SliceGroup } from './slice-group.ts';
@@ -17,7 +17,8 @@ import { ingestEntry } from './ingest-entry.ts';
 import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import type { KeyObject } from 'node:crypto';
-import { HeartbeatMonitor } from '../operations/heartbeat-monitor.ts';
+import { HeartbeatMonitor, type RetiredConnector } from '../operations/heartbeat-monitor.ts';
+import { readRetirements } from '../operations/connector-retirement.ts';
 import { healthThresholds, type HealthThresholds } from '../operations/health-thresholds.ts';
 import { registerConnectorHealthMetrics } from '../operations/connector-health-metrics.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
@@ -102,7 +103,7 @@ export class IngestService {
     const context: IngestContext = {
       store,
       publisher,
-      cache: new CitizenCache(),
+      cache: new WrittenCitizens(),
       ...(options.tracer ? { tracer: options.tracer } : {}),
       ...(options.plausibility ? { plausibility: options.plausibility } : {}),
     };
@@ -126,7 +127,7 @@ export class IngestService {
         // Checked at once, while the store may still be busy with the round before; a retry goes alone.
         const outcome = await rounds.submit(checkSlice(records, context), { alone: attempt > 1 });
         // Before the offsets are committed: a slice whose entry could not be written is retried.
-        await journal.append(ingestEntry(records, outcome));
+        await (service?.metrics.journaled(journal) ?? journal).append(ingestEntry(records, outcome));
         service?.stats.record(outcome);
         service?.metrics.record(outcome, (performance.now() - started) / 1000);
         options.onBatch?.(outcome);
@@ -140,7 +141,7 @@ export class IngestService {
     // on the connectors feeding it.
     const hub = service;
     try {
-      hub.monitor = await HeartbeatMonitor.start({ kafka, thresholds: options.connectorHealth ?? healthThresholds(), lag: () => hub.lag() });
+      hub.monitor = await HeartbeatMonitor.start({ kafka, thresholds: options.connectorHealth ?? healthThresholds(), lag: () => hub.lag(), retirements: () => readRetirements(store.db) });
     } catch (error) {
       await hub.stop(); // do not leave a consumer running behind a failed start
       throw error;
@@ -168,9 +169,14 @@ export class IngestService {
     return consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, SOURCES.map(sourceTopic));
   }
 
-  /** Every connector heard from in the retained heartbeats, with its health (see hub/operations/connector-health.ts). */
+  /** The live view: every connector heard from in the retained heartbeats and not retired, with its health (see hub/operations/connector-health.ts). */
   connectors(): ConnectorHealth[] {
     return this.monitor?.connectors() ?? [];
+  }
+
+  /** Connectors retired from the live view, by hand or for silence (hub/operations/connector-retirement.ts). */
+  retiredConnectors(): RetiredConnector[] {
+    return this.monitor?.retired() ?? [];
   }
 
   /** Every dead letter the topic holds (read without moving any consumer group), for operator views. */

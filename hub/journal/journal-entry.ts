@@ -10,6 +10,10 @@ export type JournalAct =
   | 'registry' // a registry action: request submitted / reviewed, assessment, suspension, consent…
   | 'dead-letter-replay' // an operator re-submitting dead letters
   | 'operator-read' // an operator reading a citizen or a dead letter's values outside the exchange
+  | 'test-run' // a call under a sandbox agreement, on synthetic citizens, before approval (R34)
+  | 'correction' // a source register's decision on a data-error report routed to it (R37)
+  | 'support' // an incident or support ticket opened, answered, replied to or closed (R36)
+  | 'connector-retirement' // an officer retiring a connector from the operators' live view
   | 'written-request' // a step of the written-request procedure: registered, services chosen, Form 01 delivered, refused (R19)
   | 'sms' // a citizen's SMS lookup through the SMS gateway, answered or refused (R20)
   | 'retention'; // entries removed once their retention passed, under a signed retention record

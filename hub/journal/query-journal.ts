@@ -14,8 +14,8 @@ export interface JournalQuery {
   system?: string;
   /** Entries under this connection agreement. */
   agreement?: string;
-  /** Entries of this kind of act only (e.g. `exchange`: who read a citizen's data). */
-  act?: JournalAct;
+  /** Entries of this kind (or these kinds) of act only (e.g. `exchange`: who read a citizen's data). */
+  act?: JournalAct | JournalAct[];
   /** From this time on (inclusive). */
   since?: Date;
   /** Before this time (exclusive). */
@@ -40,7 +40,7 @@ export function journalFilter(query: JournalQuery): Filter<JournalEntry> {
   if (query.citizen !== undefined) filter.citizens = query.citizen;
   if (query.system !== undefined) filter['actor.system'] = query.system;
   if (query.agreement !== undefined) filter.agreement = query.agreement;
-  if (query.act !== undefined) filter.act = query.act;
+  if (query.act !== undefined) filter.act = Array.isArray(query.act) ? { $in: query.act } : query.act;
   if (query.since !== undefined || query.until !== undefined) {
     filter.at = { ...(query.since ? { $gte: query.since } : {}), ...(query.until ? { $lt: query.until } : {}) };
   }

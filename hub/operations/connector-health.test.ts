@@ -96,12 +96,12 @@ describe('connector health (R26: operators see whether each source still keeps t
 });
 
 describe('connector health thresholds', () => {
-  it('R26: default to 15 s degraded, 60 s down, 10 000 records of lag and 5 % rejected', () => {
+  it('default to 15 s degraded, 60 s down, 10 000 records of lag and 5 % rejected', () => {
     expect(healthThresholdsFromEnv({})).toEqual(DEFAULT_HEALTH_THRESHOLDS);
     expect(healthThresholdsFromEnv({ DANCU_CONNECTOR_DEGRADED_AFTER_MS: '1500', DANCU_CONNECTOR_DOWN_AFTER_MS: '3000' })).toMatchObject({ degradedAfterMs: 1_500, downAfterMs: 3_000 });
   });
 
-  it('R26: are refused at start-up with a sentence naming the variable and what to do', () => {
+  it('are refused at start-up with a sentence naming the variable and what to do', () => {
     expect(() => healthThresholdsFromEnv({ DANCU_CONNECTOR_DOWN_AFTER_MS: 'soon' })).toThrow('DANCU_CONNECTOR_DOWN_AFTER_MS="soon" is not a number');
     expect(() => healthThresholds({ degradedAfterMs: 60_000, downAfterMs: 15_000 })).toThrow(
       'downAfterMs (DANCU_CONNECTOR_DOWN_AFTER_MS) (15000) must be longer than degradedAfterMs (DANCU_CONNECTOR_DEGRADED_AFTER_MS) (60000)',

@@ -14,6 +14,8 @@ export interface HealthThresholds {
   errorRateMinRecords: number;
   /** How far back the error rate looks. */
   errorWindowMs: number;
+  /** Not heard from for longer than this: retired from the live view (kept in the history; connector-retirement.ts). */
+  retireAfterMs: number;
 }
 
 export const DEFAULT_HEALTH_THRESHOLDS: Readonly<HealthThresholds> = {
@@ -23,6 +25,7 @@ export const DEFAULT_HEALTH_THRESHOLDS: Readonly<HealthThresholds> = {
   maxErrorRate: 0.05,
   errorRateMinRecords: 20,
   errorWindowMs: 60_000,
+  retireAfterMs: 3_600_000,
 };
 
 /** The environment variable that sets each threshold. */
@@ -33,6 +36,7 @@ export const HEALTH_THRESHOLD_VARIABLES: Readonly<Record<keyof HealthThresholds,
   maxErrorRate: 'DANCU_CONNECTOR_MAX_ERROR_RATE',
   errorRateMinRecords: 'DANCU_CONNECTOR_ERROR_RATE_MIN_RECORDS',
   errorWindowMs: 'DANCU_CONNECTOR_ERROR_WINDOW_MS',
+  retireAfterMs: 'DANCU_CONNECTOR_RETIRE_AFTER_MS',
 };
 
 export class HealthThresholdsError extends Error {
@@ -46,13 +50,16 @@ export function healthThresholds(overrides: Partial<HealthThresholds> = {}): Hea
   const thresholds = { ...DEFAULT_HEALTH_THRESHOLDS, ...overrides };
   const problems: string[] = [];
   const named = (key: keyof HealthThresholds): string => `${key} (${HEALTH_THRESHOLD_VARIABLES[key]})`;
-  for (const key of ['degradedAfterMs', 'downAfterMs', 'errorWindowMs', 'errorRateMinRecords'] as const) {
+  for (const key of ['degradedAfterMs', 'downAfterMs', 'errorWindowMs', 'errorRateMinRecords', 'retireAfterMs'] as const) {
     if (!Number.isInteger(thresholds[key]) || thresholds[key] <= 0) problems.push(`${named(key)} must be a positive whole number, not ${thresholds[key]}`);
   }
   if (!Number.isInteger(thresholds.maxLag) || thresholds.maxLag < 0) problems.push(`${named('maxLag')} must be a whole number of records, 0 or more, not ${thresholds.maxLag}`);
   if (!(thresholds.maxErrorRate > 0 && thresholds.maxErrorRate <= 1)) problems.push(`${named('maxErrorRate')} must be a share above 0 and at most 1, not ${thresholds.maxErrorRate}`);
   if (problems.length === 0 && thresholds.downAfterMs <= thresholds.degradedAfterMs) {
     problems.push(`${named('downAfterMs')} (${thresholds.downAfterMs}) must be longer than ${named('degradedAfterMs')} (${thresholds.degradedAfterMs}), or no connector would ever show as degraded`);
+  }
+  if (problems.length === 0 && thresholds.retireAfterMs <= thresholds.downAfterMs) {
+    problems.push(`${named('retireAfterMs')} (${thresholds.retireAfterMs}) must be longer than ${named('downAfterMs')} (${thresholds.downAfterMs}), or a connector would leave the live view before it shows as down`);
   }
   if (problems.length > 0) throw new HealthThresholdsError(`connector health thresholds: ${problems.join('; ')}`);
   return thresholds;

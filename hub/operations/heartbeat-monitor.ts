@@ -5,11 +5,16 @@
 // restarted hub then still lists a connector that died before the restart — as down, with its
 // last beat and error — instead of forgetting it. A day of beats is small (one record per
 // connector per interval, a few hundred bytes each) and is read once at start-up.
+//
+// Connectors not heard from for retireAfterMs, or retired by an officer, leave the live view
+// (`connectors()`, so also the metrics, the dashboard's feeds and Operations) for the history
+// (`retired()`); see connector-retirement.ts.
 import type { Kafka } from 'kafkajs';
 import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import { tailTopic, type PartitionLag, type TopicTail } from '../../kafka/transport.ts';
 import { parseHeartbeat, type Heartbeat } from '../../connectors/sdk/heartbeat.ts';
 import { connectorHealth, type ConnectorHealth } from './connector-health.ts';
+import { retirementOf, type ConnectorRetirement, type Retirement } from './connector-retirement.ts';
 import type { HealthThresholds } from './health-thresholds.ts';
 
 export interface HeartbeatMonitorOptions {
@@ -18,8 +23,13 @@ export interface HeartbeatMonitorOptions {
   /** The hub's consumer lag per partition (IngestService.lag); asked every lagRefreshMs. */
   lag?: () => Promise<PartitionLag[]>;
   lagRefreshMs?: number;
+  /** Retirements by hand (the store's connector_retirements), read at start and every lagRefreshMs. */
+  retirements?: () => Promise<ReadonlyMap<string, ConnectorRetirement>>;
   now?: () => number;
 }
+
+/** A connector out of the live view: its last known health, and when, by whom and why it was retired. */
+export type RetiredConnector = ConnectorHealth & { retirement: Retirement };
 
 /** Beats kept per connector at most, whatever its interval: bounds memory against a misconfigured beat rate. */
 const MAX_WINDOW_BEATS = 1_000;
@@ -28,6 +38,7 @@ export class HeartbeatMonitor {
   /** Per connector: its current run's beats inside the error window, oldest first; the last is the latest. */
   private readonly beats = new Map<string, Heartbeat[]>();
   private lagByTopic = new Map<string, number>();
+  private byHand: ReadonlyMap<string, ConnectorRetirement> = new Map();
   private tail: TopicTail | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
 
@@ -42,9 +53,13 @@ export class HeartbeatMonitor {
       if (beat) monitor.observe(beat);
     });
     monitor.tail.done.catch((error: unknown) => console.error(`heartbeat monitor stopped reading ${HEARTBEATS_TOPIC}: ${String(error)}`));
-    if (options.lag) {
+    await monitor.refreshRetirements();
+    if (options.lag || options.retirements) {
       void monitor.refreshLag();
-      monitor.lagTimer = setInterval(() => void monitor.refreshLag(), options.lagRefreshMs ?? 5_000);
+      monitor.lagTimer = setInterval(() => {
+        void monitor.refreshLag();
+        void monitor.refreshRetirements();
+      }, options.lagRefreshMs ?? 5_000);
       monitor.lagTimer.unref();
     }
     return monitor;
@@ -62,15 +77,37 @@ export class HeartbeatMonitor {
     this.beats.set(beat.connector, run);
   }
 
-  /** Every connector seen in the retained heartbeats, by id. */
+  /** The live view: every connector seen in the retained heartbeats and not retired, by id. */
   connectors(now: number = this.options.now?.() ?? Date.now()): ConnectorHealth[] {
+    return this.judged(now)
+      .filter(({ retirement }) => !retirement)
+      .map(({ health }) => health);
+  }
+
+  /** The history: connectors still in the retained heartbeats but retired, most recently retired first. */
+  retired(now: number = this.options.now?.() ?? Date.now()): RetiredConnector[] {
+    return this.judged(now)
+      .flatMap(({ health, retirement }) => (retirement ? [{ ...health, retirement }] : []))
+      .sort((a, b) => b.retirement.at.localeCompare(a.retirement.at) || a.connector.localeCompare(b.connector));
+  }
+
+  private judged(now: number): Array<{ health: ConnectorHealth; retirement: Retirement | undefined }> {
     return [...this.beats.values()]
       .map((run) => {
         const latest = run[run.length - 1]!;
         const lag = this.lagByTopic.get(latest.topic);
-        return connectorHealth({ latest, windowStart: run[0], ...(lag === undefined ? {} : { lag }) }, now, this.options.thresholds);
+        const health = connectorHealth({ latest, windowStart: run[0], ...(lag === undefined ? {} : { lag }) }, now, this.options.thresholds);
+        return { health, retirement: retirementOf(latest, now, this.options.thresholds.retireAfterMs, this.byHand.get(latest.connector)) };
       })
-      .sort((a, b) => a.connector.localeCompare(b.connector));
+      .sort((a, b) => a.health.connector.localeCompare(b.health.connector));
+  }
+
+  private async refreshRetirements(): Promise<void> {
+    try {
+      if (this.options.retirements) this.byHand = await this.options.retirements();
+    } catch {
+      // Best effort, as for the lag: the store may be away; keep the last list until the next try.
+    }
   }
 
   async stop(): Promise<void> {

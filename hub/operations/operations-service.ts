@@ -21,7 +21,7 @@ import { refuse } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
 import type { ConnectorHealth } from './connector-health.ts';
-import type { CertificateRevocations } from '../registry/certificate-revocation.ts';
+import type { OfficerDirectory } from '../registry/certificate-revocation.ts';
 
 export const OPERATIONS_SERVICE = 'dancu.operations.v1.Operations';
 
@@ -34,14 +34,14 @@ export interface OperationsDependencies {
   journal: JournalWriter;
   observer: CallObserver;
   tracer: Tracer;
-  /** The revocation list operator calls are checked against. */
-  certificates?: CertificateRevocations;
+  /** The registered officers operator calls are checked against (their certificates, competence). */
+  officers?: OfficerDirectory;
 }
 
 export function operationsService(deps: OperationsDependencies): OperationsServer {
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: OPERATIONS_SERVICE, act: 'registry', ...(deps.certificates ? { certificates: deps.certificates } : {}) };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: OPERATIONS_SERVICE, act: 'registry', ...(deps.officers ? { officers: deps.officers } : {}) };
   return {
-    listConnectors: operatorCall<ListConnectorsRequest, ListConnectorsResponse>(calls, 'Operations.ListConnectors', async () => ({ connectors: deps.connectors().map(toWire) })),
+    listConnectors: operatorCall<ListConnectorsRequest, ListConnectorsResponse>(calls, 'Operations.ListConnectors', 'list-connectors', async () => ({ connectors: deps.connectors().map(toWire) })),
     reportHeartbeat: (call: ServerUnaryCall<ReportHeartbeatRequest, ReportHeartbeatResponse>, callback: sendUnaryData<ReportHeartbeatResponse>) => {
       // Not journaled (a beat every few seconds is no exchange of data), but held to the same
       // standing as an exchange: a registered certificate under an agreement in force.

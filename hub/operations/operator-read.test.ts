@@ -11,15 +11,19 @@ function memoryJournal() {
 const read = { action: 'dlq-show', citizens: ['001090000001'], fields: [], detail: 'dead letter 0:3: source asked' };
 
 describe('an operator reading personal data outside the exchange', () => {
-  it('R35: a registered officer’s read is journaled before it is answered; anyone else is refused, and that is journaled too', async () => {
+  it('R35, R17: an authenticated officer’s read is journaled, naming the certificate’s officer, before it is answered; anyone else is refused, and that is journaled too', async () => {
     const { journal, entries } = memoryJournal();
-    const officers = async () => [{ _id: 'c06-head' }];
-    await expect(journalOperatorRead({ journal, officers }, { ...read, operator: 'someone' })).rejects.toBeInstanceOf(OperatorReadRefused);
-    expect(await journalOperatorRead({ journal, officers }, { ...read, operator: 'c06-head' })).toEqual({ sequence: 2, hash: 'h' });
+    const refused = async () => {
+      throw new Error('no operator certificate');
+    };
+    await expect(journalOperatorRead({ journal, authenticate: refused }, { ...read, operator: 'someone' })).rejects.toBeInstanceOf(OperatorReadRefused);
+    // The claim (the flag) is not who the journal names: the certificate's officer is.
+    expect(await journalOperatorRead({ journal, authenticate: async () => 'c06-head' }, { ...read, operator: 'whoever-the-flag-said' })).toEqual({ chain: 'hub', sequence: 2, hash: 'h' });
     expect(entries.map((entry) => [entry.act, entry.actor.officer, entry.decision, entry.reason])).toEqual([
       ['operator-read', 'someone', 'refused', 'NOT_AN_OPERATOR'],
       ['operator-read', 'c06-head', 'done', undefined],
     ]);
+    expect(entries[0]!.detail).toContain('no operator certificate');
     expect(entries[1]!.citizens).toEqual(['001090000001']);
   });
 });

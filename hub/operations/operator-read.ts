@@ -1,13 +1,15 @@
 // An operator reading personal data outside the Exchange — a citizen's record (`dancu citizen
 // show`), a dead letter's original (`dancu dlq show`) — is journaled like any other read (R35),
-// before anything is shown: who, whose data, which fields, why. A read that needs an authorised
-// officer is refused, and journaled refused, when the operator is not a registered one.
-import type { JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
+// before anything is shown: who, whose data, which fields, why. Other operator acts outside the
+// registry (retiring a connector) are journaled the same way. Only an authenticated officer acts
+// (the CLI's operator certificate, cli/officer.ts); an attempt by anyone else is refused, and
+// journaled refused, naming who they claimed to be.
+import type { JournalAct, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 
 export interface OperatorRead {
   /** What was read: `citizen-show`, `dlq-show`. */
   action: string;
-  /** The officer id, or the OS user for reads that need no officer. */
+  /** Who the operator claims to be (the flag, or the OS user): journaled only when the claim is refused. */
   operator: string;
   citizens: string[];
   fields: string[];
@@ -21,16 +23,25 @@ export class OperatorReadRefused extends Error {
 
 export interface OperatorReadDependencies {
   journal: JournalWriter;
-  /** When set, only these officers may read (the registry's officers). */
-  officers?: () => Promise<readonly { _id: string }[]>;
+  /** Proves who reads and that they may (their certificate, their competence); resolves to the officer id, or rejects saying why not. */
+  authenticate: () => Promise<string>;
 }
 
 /** Journals the read; resolves once the entry is durable, so the caller may show the data. */
 export async function journalOperatorRead(deps: OperatorReadDependencies, read: OperatorRead): Promise<JournalReceipt> {
-  const entry = { act: 'operator-read' as const, action: read.action, actor: { officer: read.operator }, citizens: read.citizens, fields: read.fields, detail: read.detail };
-  if (deps.officers && !(await deps.officers()).some((officer) => officer._id === read.operator)) {
-    await deps.journal.append({ ...entry, decision: 'refused', reason: 'NOT_AN_OPERATOR' });
-    throw new OperatorReadRefused(`${read.operator} is not a registered officer: only an officer (\`dancu registry officer add\`) may read this; the attempt is journaled`);
+  return (await journalOperatorAct(deps, 'operator-read', read)).receipt;
+}
+
+/** Journals an operator's act (a read, a connector retirement): refused, and journaled so, for anyone but an authenticated officer. */
+export async function journalOperatorAct(deps: OperatorReadDependencies, act: JournalAct, read: OperatorRead): Promise<{ officer: string; receipt: JournalReceipt }> {
+  const entry = { act, action: read.action, citizens: read.citizens, fields: read.fields, detail: read.detail };
+  let officer: string;
+  try {
+    officer = await deps.authenticate();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    await deps.journal.append({ ...entry, actor: { officer: read.operator }, decision: 'refused', reason: 'NOT_AN_OPERATOR', detail: `${read.detail}; refused: ${why}`.slice(0, 500) });
+    throw new OperatorReadRefused(`${read.operator} is not an authenticated officer (${why}): only an officer, with their operator certificate, may do this; the attempt is journaled`);
   }
-  return deps.journal.append({ ...entry, decision: 'done' });
+  return { officer, receipt: await deps.journal.append({ ...entry, actor: { officer }, decision: 'done' }) };
 }

@@ -6,8 +6,15 @@ import { loadCertificateAuthority } from './certificate-authority.ts';
 import { certificatePem, newKeyPair, privateKeyPem, signCertificate } from './certificate-signing.ts';
 import { makePrivateDir, writePrivateKeyFile, writePublicFile } from './pki-files.ts';
 
+/** Who may call the hub's gRPC API. */
 export const CLIENT_KINDS = ['system', 'operator'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
+/**
+ * What the CA issues: the gRPC kinds, and `source`, a sectoral system producing to Kafka's TLS
+ * listener (CN = the source it feeds). A source certificate identifies nobody to the gRPC API.
+ */
+export const ISSUED_KINDS = [...CLIENT_KINDS, 'source'] as const;
+export type IssuedKind = (typeof ISSUED_KINDS)[number];
 
 export const DEFAULT_CLIENT_VALID_DAYS = 365;
 
@@ -29,8 +36,8 @@ export function checkName(value: string, what: string): string {
 }
 
 export interface CertificateRequest {
-  kind: ClientKind;
-  /** The system's or operator's id, as registered. */
+  kind: IssuedKind;
+  /** The system's or operator's id, as registered; for a source, the source's name. */
   id: string;
   /** The organisation it belongs to. */
   organisation: string;
@@ -51,7 +58,7 @@ export interface IssuedCertificate {
 export async function issueCertificate(dir: string, request: CertificateRequest): Promise<IssuedCertificate> {
   checkName(request.id, 'the id');
   checkName(request.organisation, 'the organisation');
-  if (!CLIENT_KINDS.includes(request.kind)) throw new Error(`the kind must be one of ${CLIENT_KINDS.join(', ')}, not ${JSON.stringify(request.kind)}`);
+  if (!ISSUED_KINDS.includes(request.kind)) throw new Error(`the kind must be one of ${ISSUED_KINDS.join(', ')}, not ${JSON.stringify(request.kind)}`);
   if (!Number.isInteger(request.validDays) || request.validDays <= 0) {
     throw new Error(`the validity must be a positive whole number of days, not ${request.validDays}`);
   }
@@ -78,6 +85,32 @@ export async function issueCertificate(dir: string, request: CertificateRequest)
 export interface IssuedFiles {
   certificate: string;
   privateKey: string;
+}
+
+/**
+ * For Kafka's own clients (console tools, Java producers), which read a PEM keystore as one file:
+ * `<id>.keystore.pem` (key and certificate, owner-only) and `<id>.client.properties` naming it and
+ * the CA. Written beside the certificate by `dancu pki issue --source`.
+ */
+export async function writeKafkaClientFiles(outDir: string, id: string, issued: IssuedCertificate, caFile: string): Promise<{ keystore: string; properties: string }> {
+  checkName(id, 'the id');
+  const files = { keystore: join(outDir, `${id}.keystore.pem`), properties: join(outDir, `${id}.client.properties`) };
+  await makePrivateDir(outDir);
+  await writePrivateKeyFile(files.keystore, issued.privateKeyPem + issued.certificatePem);
+  await writePublicFile(files.properties, kafkaClientProperties(caFile, files.keystore));
+  return files;
+}
+
+/** The TLS settings a Kafka client needs for the hub's TLS listener (the key is unencrypted PKCS#8, so no password). */
+export function kafkaClientProperties(caFile: string, keystoreFile: string): string {
+  return [
+    'security.protocol=SSL',
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${caFile}`,
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${keystoreFile}`,
+    '',
+  ].join('\n');
 }
 
 /** Writes `<id>.crt.pem` and `<id>.key.pem` (owner-only) into `outDir`. */

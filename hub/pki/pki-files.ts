@@ -15,6 +15,12 @@ export interface PkiFiles {
   signingPublicKey: string;
   /** Where `pki issue` writes client certificates unless told otherwise. */
   issuedDir: string;
+  /** The local Kafka's TLS listener: its server certificate, and key + certificate in one PEM (Kafka's keystore). */
+  kafkaBrokerCertificate: string;
+  kafkaBrokerKeystore: string;
+  /** The hub's own client certificate towards Kafka's TLS listener (principal `User:hub`). */
+  hubKafkaCertificate: string;
+  hubKafkaKey: string;
 }
 
 export function pkiFiles(dir: string): PkiFiles {
@@ -26,6 +32,10 @@ export function pkiFiles(dir: string): PkiFiles {
     signingKey: join(dir, 'hub-signing.key.pem'),
     signingPublicKey: join(dir, 'hub-signing.pub.pem'),
     issuedDir: join(dir, 'issued'),
+    kafkaBrokerCertificate: join(dir, 'kafka-broker.crt.pem'),
+    kafkaBrokerKeystore: join(dir, 'kafka-broker.keystore.pem'),
+    hubKafkaCertificate: join(dir, 'hub-kafka.crt.pem'),
+    hubKafkaKey: join(dir, 'hub-kafka.key.pem'),
   };
 }
 

@@ -69,14 +69,14 @@ describe("the hub's certificate authority", () => {
     expect(await mode(files.caKey)).toBe(0o600);
   });
 
-  it('R22: an IPv6 --host written with a dotted IPv4 tail is named exactly in the hub certificate', async () => {
+  it('an IPv6 --host written with a dotted IPv4 tail is named exactly in the hub certificate', async () => {
     const files = await initCertificateAuthority(dir, { hosts: ['::ffff:10.1.2.3', 'fe80::1:2'] });
     const hub = new X509Certificate(await readFile(files.hubCertificate));
     expect(hub.subjectAltName).toContain('IP Address:0:0:0:0:0:FFFF:A01:203');
     expect(hub.subjectAltName).toContain('IP Address:FE80:0:0:0:0:0:1:2');
   });
 
-  it('R22: a --host that is neither a DNS name nor an IP address is refused', async () => {
+  it('a --host that is neither a DNS name nor an IP address is refused', async () => {
     await expect(initCertificateAuthority(dir, { hosts: ['not a host'] })).rejects.toThrow(/neither a DNS name nor an IP address/);
   });
 
@@ -107,7 +107,7 @@ describe("the hub's certificate authority", () => {
     expect(await readFile(files.certificate, 'utf8')).toBe(issued.certificatePem);
   });
 
-  it('R22: ids and organisations outside letters, digits, ".", "_" and "-" (1 to 64) are refused', async () => {
+  it('ids and organisations outside letters, digits, ".", "_" and "-" (1 to 64) are refused', async () => {
     await initCertificateAuthority(dir);
     const request = { kind: 'system' as const, id: 'bank-a', organisation: 'vcb', validDays: 30 };
     await expect(issueCertificate(dir, { ...request, id: 'bank a' })).rejects.toThrow(/the id "bank a" is not usable/);
@@ -117,7 +117,7 @@ describe("the hub's certificate authority", () => {
     await expect(issueCertificate(dir, { ...request, validDays: 20_000 })).rejects.toThrow(/outlive the certificate authority/);
   });
 
-  it('R22: issuing without a CA says to run pki init', async () => {
+  it('issuing without a CA says to run pki init', async () => {
     await expect(issueCertificate(dir, { kind: 'operator', id: 'an', organisation: 'bca', validDays: 1 })).rejects.toThrow(/run `dancu pki init/);
   });
 

@@ -5,7 +5,10 @@
 //   approved → suspended → approved (reinstated)
 //   approved | suspended → revoked (terminal)
 import { checkGrants, checkQuota, checkValidity, ProblemReader, type ConnectionRequest, type Grant, type Quota, type Validity } from './connection-request.ts';
+import type { Channel } from './channel-rules.ts';
+import type { AcceptedTerm } from './onward-sharing.ts';
 import type { Checked } from './registry-error.ts';
+import type { ServiceName } from './service-catalogue.ts';
 import { consentRequired, feeClass, type FeeClass } from './requester-category.ts';
 
 export type RequestStatus = 'submitted' | 'approved' | 'refused' | 'suspended' | 'revoked';
@@ -61,6 +64,32 @@ export interface RequestRecord {
   /** Set on approval. */
   terms?: Terms;
   history: StatusChange[];
+  /** R34: set when the competent officer lets the requester test before approval (sandbox agreement). */
+  testing?: TestingApproval;
+}
+
+/** R34: a submitted request approved for test runs: who allowed it, and until when. */
+export interface TestingApproval {
+  approvedAt: Date;
+  by: string;
+  until: Date;
+}
+
+/** How long a test-run approval lasts, and the most a sandbox agreement may use a day. */
+export const TESTING_DAYS = 30;
+export const SANDBOX_DAILY_LIMIT = 1_000;
+/** The services a test run may call: reads of synthetic citizens, never the change feed or the registers. */
+export const SANDBOX_SERVICES: readonly ServiceName[] = Object.freeze(['Lookup', 'BatchLookup', 'Verify']);
+/** A sandbox agreement's id is its request's id with this suffix, so it never names the real agreement. */
+export const SANDBOX_SUFFIX = '.sandbox';
+
+export function sandboxAgreementId(requestId: string): string {
+  return `${requestId}${SANDBOX_SUFFIX}`;
+}
+
+/** The request id a sandbox agreement id names, or null when it names none. */
+export function requestOfSandbox(agreementId: string): string | null {
+  return agreementId.endsWith(SANDBOX_SUFFIX) ? agreementId.slice(0, -SANDBOX_SUFFIX.length) : null;
 }
 
 /** R11: still undecided after its deadline. */
@@ -98,12 +127,47 @@ export interface Agreement extends Terms {
   system: ConnectionRequest['system'];
   purposes: ConnectionRequest['purposes'];
   services: ConnectionRequest['services'];
+  /** R18: the channel it was granted for (null: recorded before requests named one). */
+  channel: Channel | null;
+  /** R15: the onward-sharing term the requester accepted at submission (null: recorded before the term). */
+  onwardSharing: AcceptedTerm | null;
   /** R12: the requester is not a state body, so each citizen's consent is needed. */
   consentRequired: boolean;
   /** R23: whether its metered usage is billed. */
   feeClass: FeeClass;
   approvedAt: Date;
   approvedBy: string;
+  /** R34: a sandbox agreement for test runs before approval: synthetic citizens only, journaled as `test-run`. */
+  sandbox?: true;
+}
+
+/**
+ * R34: the sandbox agreement of a request approved for testing and still undecided, or null.
+ * It grants what the request asks, but only the sandbox services, within the testing window and
+ * a small daily limit; no consent (its citizens are synthetic) and no security assessment yet
+ * (test runs come before it, R34).
+ */
+export function toSandboxAgreement(record: RequestRecord): Agreement | null {
+  if (record.status !== 'submitted' || record.testing === undefined) return null;
+  const { organisation, system, purposes, services, grants, quota } = record.request;
+  return {
+    id: sandboxAgreementId(record._id),
+    status: 'approved',
+    organisation,
+    system,
+    purposes,
+    services: services.filter((service) => SANDBOX_SERVICES.includes(service)),
+    grants,
+    quota: { ratePerSecond: Math.min(quota.ratePerSecond, 10), dailyLimit: Math.min(quota.dailyLimit, SANDBOX_DAILY_LIMIT) },
+    validity: { from: record.testing.approvedAt, until: record.testing.until },
+    channel: record.request.channel ?? null,
+    onwardSharing: null,
+    consentRequired: false,
+    feeClass: 'state-budget',
+    approvedAt: record.testing.approvedAt,
+    approvedBy: record.testing.by,
+    sandbox: true,
+  };
 }
 
 /** The agreement a request became, or null while it is submitted or after it was refused. */
@@ -118,6 +182,8 @@ export function toAgreement(record: RequestRecord): Agreement | null {
     system,
     purposes,
     services,
+    channel: record.request.channel ?? null,
+    onwardSharing: record.request.acceptsOnwardSharingTerm ? { id: record.request.acceptsOnwardSharingTerm, acceptedAt: record.submittedAt } : null,
     ...record.terms,
     consentRequired: consentRequired(organisation.category),
     feeClass: feeClass(organisation.category),

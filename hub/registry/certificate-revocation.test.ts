@@ -5,7 +5,7 @@ const HEX = 'ab'.repeat(32);
 const WRITTEN = Array.from({ length: 32 }, () => 'AB').join(':');
 
 describe('naming a certificate to revoke', () => {
-  it('R22: a fingerprint with or without colons, in either case, names one certificate; anything else names its holder', () => {
+  it('a fingerprint with or without colons, in either case, names one certificate; anything else names its holder', () => {
     expect(normaliseFingerprint(HEX)).toBe(WRITTEN);
     expect(normaliseFingerprint(WRITTEN.toLowerCase())).toBe(WRITTEN);
     expect(normaliseFingerprint('AB:CD')).toBeNull();

@@ -33,6 +33,7 @@ export interface CompetentAuthority {
 const LEVEL_BY_CATEGORY: Readonly<Record<RequesterCategory, AuthorityLevel>> = Object.freeze({
   CENTRAL_STATE_BODY: 'agency-head', // 5.1
   SIGNATURE_OR_EID_PROVIDER: 'agency-head', // 5.1
+  PUBLIC_SERVICE_PORTAL: 'agency-head', // the portals connect nationally, like 5.1's central bodies
   CREDIT_INSTITUTION: 'agency-head', // not in Điều 5: see the header
   TELECOM_PROVIDER: 'agency-head', // not in Điều 5: see the header
   PROVINCIAL_STATE_BODY: 'provincial-police', // 5.2

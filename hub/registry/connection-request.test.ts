@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CITIZEN_FIELDS } from '../citizen/fields.ts';
 import { checkConnectionRequest } from './connection-request.ts';
 
 const example = () => JSON.parse(readFileSync(new URL('../../deploy/examples/connection-request.json', import.meta.url), 'utf8')) as Record<string, any>;
@@ -18,6 +19,16 @@ describe('connection request (R33)', () => {
     if (checked.ok) expect(checked.value.validity.from).toEqual(new Date('2026-02-28T17:00:00Z'));
   });
 
+  it('R18: a request names a channel from the list', () => {
+    expect(problemsOf((r) => delete r.channel)).toEqual(['channel must be a non-empty string']);
+    expect(problemsOf((r) => (r.channel = 'fax'))).toEqual([expect.stringContaining('channel "fax" is not one of population-db-connection, public-service-portal')]);
+  });
+
+  it('R15: a request accepts the current onward-sharing term by its id, or is refused naming R15', () => {
+    expect(problemsOf((r) => delete r.acceptsOnwardSharingTerm)).toEqual([expect.stringMatching(/^acceptsOnwardSharingTerm must be "onward-sharing\/2021-1", the onward-sharing term every agreement carries \(R15: .*the request does not accept it$/)]);
+    expect(problemsOf((r) => (r.acceptsOnwardSharingTerm = 'onward-sharing/2019-1'))).toEqual([expect.stringContaining('the request accepts "onward-sharing/2019-1"')]);
+  });
+
   it('R33: a grant of a field that is not a citizen field is refused by name', () => {
     expect(problemsOf((r) => r.grants.push({ field: 'salary', modes: ['disclose'] }))).toEqual([expect.stringContaining('grants[5].field "salary" is not a citizen field')]);
   });
@@ -31,7 +42,7 @@ describe('connection request (R33)', () => {
   });
 
   it('R33: a request must ask for at least one field', () => {
-    expect(problemsOf((r) => (r.grants = []))).toContain(`grants must list at least one grant { field, modes } (one of 21 citizen fields)`);
+    expect(problemsOf((r) => (r.grants = []))).toContain(`grants must list at least one grant { field, modes } (one of ${CITIZEN_FIELDS.length} citizen fields)`);
   });
 
   it('R33: Verify needs a field granted for matching, Lookup one granted for disclosure', () => {

@@ -2,7 +2,9 @@
 // system and database to connect, the officer in charge, purpose, scope and the fields to share,
 // the services it will use, and the technical documents. Validation names every problem at once.
 import { CITIZEN_FIELDS, isCitizenField, type CitizenField } from '../citizen/fields.ts';
+import { CHANNELS, isChannel, type Channel } from './channel-rules.ts';
 import { checkRequesterLocality } from './competent-authority.ts';
+import { onwardSharingProblem } from './onward-sharing.ts';
 import { isPurpose, type PurposeCode } from './purposes.ts';
 import type { Checked } from './registry-error.ts';
 import { checkLocality, isRequesterCategory, REQUESTER_CATEGORIES, type Locality, type RequesterCategory } from './requester-category.ts';
@@ -26,6 +28,8 @@ export interface Validity {
 export interface ConnectionRequest {
   organisation: { id: string; name: string; category: RequesterCategory; locality: Locality; functionsAndTasks: string };
   system: { id: string; name: string; version: string; database: string; connectedViaEidPlatform: boolean };
+  /** R18: how the requester exploits the data; its category decides which it may use (channel-rules.ts). */
+  channel: Channel;
   officerInCharge: { name: string; title: string; contact: string };
   purposes: PurposeCode[];
   scope: string;
@@ -34,6 +38,8 @@ export interface ConnectionRequest {
   technicalDocuments: { title: string; uri: string }[];
   validity: Validity;
   quota: Quota;
+  /** R15: the id of the onward-sharing term the requester accepts (onward-sharing.ts). */
+  acceptsOnwardSharingTerm: string;
 }
 
 const ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -125,7 +131,20 @@ function checkServicesFitGrants(services: ServiceName[], grants: Grant[], reader
 
 export function checkConnectionRequest(value: unknown): Checked<ConnectionRequest> {
   const r = new ProblemReader();
-  const body = r.object(value, 'request', ['organisation', 'system', 'officerInCharge', 'purposes', 'scope', 'grants', 'services', 'technicalDocuments', 'validity', 'quota']);
+  const body = r.object(value, 'request', [
+    'organisation',
+    'system',
+    'channel',
+    'officerInCharge',
+    'purposes',
+    'scope',
+    'grants',
+    'services',
+    'technicalDocuments',
+    'validity',
+    'quota',
+    'acceptsOnwardSharingTerm',
+  ]);
 
   const org = r.object(body.organisation, 'organisation', ['id', 'name', 'category', 'locality', 'functionsAndTasks']);
   const category = r.text(org.category, 'organisation.category');
@@ -153,6 +172,11 @@ export function checkConnectionRequest(value: unknown): Checked<ConnectionReques
     database: r.text(sys.database, 'system.database'),
     connectedViaEidPlatform: sys.connectedViaEidPlatform === true,
   };
+
+  const channel = r.text(body.channel, 'channel');
+  if (channel !== '' && !isChannel(channel)) r.problems.push(`channel ${JSON.stringify(channel)} is not one of ${CHANNELS.join(', ')}`);
+  const onwardSharing = onwardSharingProblem(body.acceptsOnwardSharingTerm);
+  if (onwardSharing !== null) r.problems.push(onwardSharing);
 
   const officer = r.object(body.officerInCharge, 'officerInCharge', ['name', 'title', 'contact']);
   const officerInCharge = {
@@ -183,6 +207,7 @@ export function checkConnectionRequest(value: unknown): Checked<ConnectionReques
   const request: ConnectionRequest = {
     organisation,
     system,
+    channel: channel as Channel,
     officerInCharge,
     purposes: r.unique(purposes, 'purposes'),
     scope: r.text(body.scope, 'scope'),
@@ -191,6 +216,7 @@ export function checkConnectionRequest(value: unknown): Checked<ConnectionReques
     technicalDocuments,
     validity: checkValidity(body.validity, r),
     quota: checkQuota(body.quota, r),
+    acceptsOnwardSharingTerm: body.acceptsOnwardSharingTerm as string,
   };
   return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, value: request };
 }

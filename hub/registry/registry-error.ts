@@ -4,10 +4,12 @@
 export type RegistryErrorCode =
   | 'NOT_FOUND' // no such request, agreement, officer or system
   | 'INVALID' // the input breaks a rule of its shape (unknown field, purpose, service, bad locality…)
+  | 'CHANNEL_NOT_ALLOWED' // the requester's category may not use this channel or service (R18, R10; channel-rules.ts)
   | 'NOT_COMPETENT' // the officer is not the competent authority for this requester (R17)
   | 'REASON_REQUIRED' // a refusal, suspension or revocation without a written reason (R11, R19)
   | 'INVALID_TRANSITION' // the lifecycle does not allow this step from the current status
-  | 'CONFLICT'; // the id is taken by something else, or another officer acted first
+  | 'CONFLICT' // the id is taken by something else, or another officer acted first
+  | 'NOT_CONFIRMED'; // a consent change without the citizen's valid signed confirmation (R12)
 
 export class RegistryError extends Error {
   constructor(

@@ -1,7 +1,8 @@
 // The Registry gRPC service: the registry's use cases for the agency's officers, who call with an
-// operator certificate (`dancu pki issue <officer> --operator`); the certificate's CN is the
-// officer id the registry checks authority against (R17). The Registry journals every action it
-// takes; this layer journals only the callers it turns away before reaching it.
+// operator certificate (`dancu pki issue <officer> --operator`) recorded for a registered officer;
+// its CN is the officer whose competence every act is checked against (R17,
+// officer-competence.ts). The Registry journals every action it takes, naming the officer; this
+// layer journals only the callers it turns away before reaching it.
 import type * as wire from '../../proto/gen/dancu/registry/v1/registry.ts';
 import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
@@ -17,7 +18,8 @@ import type { Registry, RequestView } from './registry.ts';
 import { consentRequired } from './requester-category.ts';
 import type { SecurityAssessment } from './security-assessment.ts';
 import { CITIZEN_FIELDS } from '../citizen/fields.ts';
-import { isConsentChannel, type ConsentChannel } from './consent.ts';
+import { ONWARD_SHARING_TERM, type AcceptedTerm } from './onward-sharing.ts';
+import type { OfficerAct } from './officer-competence.ts';
 import { assessmentExpiresAt } from './security-assessment.ts';
 import { localDay } from './working-days.ts';
 
@@ -34,35 +36,37 @@ export const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
   NOT_FOUND: 'RECORD_NOT_FOUND',
   INVALID: 'INVALID_REQUEST',
   NOT_COMPETENT: 'NOT_COMPETENT',
+  CHANNEL_NOT_ALLOWED: 'CHANNEL_NOT_ALLOWED',
   REASON_REQUIRED: 'REASON_REQUIRED',
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   CONFLICT: 'CONFLICT',
+  NOT_CONFIRMED: 'CONSENT_NOT_CONFIRMED',
 };
 
 export function registryService(deps: RegistryServiceDependencies): wire.RegistryServer {
   const { registry } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: REGISTRY_SERVICE, act: 'registry', certificates: registry };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: REGISTRY_SERVICE, act: 'registry', officers: registry };
 
-  const operatorCall = <Request, Response>(action: string, run: (request: Request, officerId: string) => Promise<Response>) =>
-    callAsOperator<Request, Response>(calls, `Registry.${action}`, run, (error) => (error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error));
+  const operatorCall = <Request, Response>(action: string, act: OfficerAct, run: (request: Request, officerId: string) => Promise<Response>) =>
+    callAsOperator<Request, Response>(calls, `Registry.${action}`, act, (request, officer) => run(request, officer._id), (error) => (error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error));
 
   return {
-    submitRequest: operatorCall<wire.SubmitRequestRequest, wire.Agreement>('SubmitRequest', async (request) => toWireAgreement(await registry.submitRequest(fromWireRequest(request)))),
+    submitRequest: operatorCall<wire.SubmitRequestRequest, wire.Agreement>('SubmitRequest', 'submit-request', async (request, officerId) => toWireAgreement(await registry.submitRequest(fromWireRequest(request), officerId))),
 
-    listRequests: operatorCall<wire.ListRequestsRequest, wire.ListRequestsResponse>('ListRequests', async (request) => {
+    listRequests: operatorCall<wire.ListRequestsRequest, wire.ListRequestsResponse>('ListRequests', 'list-requests', async (request, officerId) => {
       const status = request.status;
       if (status !== '' && !isRequestStatus(status)) refuse('INVALID_REQUEST', `status must be submitted, approved, refused, suspended or revoked, not ${JSON.stringify(status.slice(0, 32))}`);
-      const views = await registry.listRequests(status !== '' && isRequestStatus(status) ? { status } : {});
+      const views = await registry.listRequests(officerId, status !== '' && isRequestStatus(status) ? { status } : {});
       return { agreements: views.map(toWireAgreement) };
     }),
 
-    reviewRequest: operatorCall<wire.ReviewRequestRequest, wire.Agreement>('ReviewRequest', async (request, officerId) => {
+    reviewRequest: operatorCall<wire.ReviewRequestRequest, wire.Agreement>('ReviewRequest', 'review-request', async (request, officerId) => {
       if (request.decision !== 'approve' && request.decision !== 'refuse') refuse('INVALID_REQUEST', 'decision must be "approve" or "refuse"');
       const view = await registry.reviewRequest(request.agreementId, { officerId, decision: request.decision, ...(request.reason ? { reason: request.reason } : {}) });
       return toWireAgreement(view);
     }),
 
-    recordAssessment: operatorCall<wire.RecordAssessmentRequest, wire.Assessment>('RecordAssessment', async (request) =>
+    recordAssessment: operatorCall<wire.RecordAssessmentRequest, wire.Assessment>('RecordAssessment', 'record-assessment', async (request, officerId) =>
       toWireAssessment(
         await registry.recordAssessment({
           systemId: request.systemId,
@@ -72,11 +76,17 @@ export function registryService(deps: RegistryServiceDependencies): wire.Registr
           kind: request.kind,
           findings: request.findings,
           assessor: request.assessor,
-        }),
+        }, officerId),
       ),
     ),
 
-    changeAgreementStatus: operatorCall<wire.ChangeAgreementStatusRequest, wire.Agreement>('ChangeAgreementStatus', async (request, officerId) => {
+    confirmEidPlatform: operatorCall<wire.ConfirmEidPlatformRequest, wire.EidPlatformConfirmation>('ConfirmEidPlatform', 'confirm-eid', async (request, officerId) => {
+      const confirmation = await registry.confirmEidPlatform(request.systemId, officerId, request.reference);
+      return { systemId: request.systemId, confirmedBy: confirmation.by, confirmedAt: confirmation.at, reference: confirmation.reference };
+    }),
+
+    // The act is the action's (suspend-agreement …): all three need the competent authority.
+    changeAgreementStatus: operatorCall<wire.ChangeAgreementStatusRequest, wire.Agreement>('ChangeAgreementStatus', 'suspend-agreement', async (request, officerId) => {
       const id = request.agreementId;
       switch (request.action) {
         case 'suspend':
@@ -90,38 +100,37 @@ export function registryService(deps: RegistryServiceDependencies): wire.Registr
       }
     }),
 
-    recordConsent: operatorCall<wire.RecordConsentRequest, wire.Consent>('RecordConsent', async (request) =>
-      toWireConsent(await registry.recordConsent(request.agreementId, request.personalId, channelOf(request.channel))),
+    recordConsent: operatorCall<wire.RecordConsentRequest, wire.Consent>('RecordConsent', 'record-consent', async (request, officerId) =>
+      toWireConsent(await registry.recordConsent(request.agreementId, request.personalId, officerId, request.confirmation)),
     ),
 
-    revokeConsent: operatorCall<wire.RevokeConsentRequest, wire.Consent>('RevokeConsent', async (request) =>
-      toWireConsent(await registry.revokeConsent(request.agreementId, request.personalId, channelOf(request.channel))),
+    revokeConsent: operatorCall<wire.RevokeConsentRequest, wire.Consent>('RevokeConsent', 'revoke-consent', async (request, officerId) =>
+      toWireConsent(await registry.revokeConsent(request.agreementId, request.personalId, officerId, request.confirmation)),
     ),
 
-    getServiceCatalogue: operatorCall<wire.GetServiceCatalogueRequest, wire.ServiceCatalogue>('GetServiceCatalogue', async () => {
+    getServiceCatalogue: operatorCall<wire.GetServiceCatalogueRequest, wire.ServiceCatalogue>('GetServiceCatalogue', 'service-catalogue', async () => {
       const catalogue = registry.serviceCatalogue();
+      const status = await registry.catalogueStatus();
       return {
         version: catalogue.version,
-        publishedAt: new Date(catalogue.publishedAt),
+        publishedAt: status.publishedAt,
+        lastReviewedAt: status.lastReviewedAt,
+        reviewDueAt: status.reviewDueAt,
+        reviewOverdue: status.overdue,
+        onwardSharingTerm: { id: ONWARD_SHARING_TERM.id, text: ONWARD_SHARING_TERM.text, acceptedAt: undefined },
         services: catalogue.services.map((service) => ({ name: service.name, description: service.description, fieldMode: service.mode ?? '' })),
         fields: [...CITIZEN_FIELDS],
         purposes: PURPOSE_CODES.map((code) => ({ code, labelVi: PURPOSES[code].vi, labelEn: PURPOSES[code].en })),
       };
     }),
 
-    reportUsage: operatorCall<wire.ReportUsageRequest, wire.UsageReport>('ReportUsage', async (request) => {
+    reportUsage: operatorCall<wire.ReportUsageRequest, wire.UsageReport>('ReportUsage', 'usage-report', async (request, officerId) => {
       const to = request.to ?? new Date();
       const from = request.from ?? new Date(to.getTime() - 29 * 86_400_000);
-      const report = await registry.usageReport(request.agreementId, localDay(from), localDay(to));
+      const report = await registry.usageReport(request.agreementId, localDay(from), localDay(to), officerId);
       return { agreementId: report.agreementId, feeClass: report.feeClass, lines: report.days.map((day) => ({ day: day.day, allowed: day.allowed, refused: day.refused })) };
     }),
   };
-}
-
-function channelOf(text: string): ConsentChannel {
-  if (text === '') return 'VNeID';
-  if (!isConsentChannel(text)) refuse('INVALID_REQUEST', `channel must be VNeID, national-public-service-portal or mps-public-service-portal, not ${JSON.stringify(text.slice(0, 40))}`);
-  return text;
 }
 
 /** The wire request in the registry's own shape; the registry validates it and names every problem. */
@@ -141,6 +150,8 @@ function fromWireRequest(request: wire.SubmitRequestRequest): unknown {
       database: request.system?.database,
       connectedViaEidPlatform: request.system?.connectedViaEidPlatform ?? false,
     },
+    channel: request.channel,
+    ...(request.acceptsOnwardSharingTerm === '' ? {} : { acceptsOnwardSharingTerm: request.acceptsOnwardSharingTerm }),
     officerInCharge: { ...request.officerInCharge },
     purposes: request.purposes,
     scope: request.scope,
@@ -181,7 +192,18 @@ function toWireAgreement(item: RequestView | Agreement): wire.Agreement {
     competentAuthority: competentAuthority(organisation.category, organisation.locality).level,
     consentRequired: consentRequired(organisation.category),
     history: (view?.history ?? []).map((change) => ({ status: change.status, at: change.at, by: change.by.officer ?? change.by.organisation ?? '', reason: change.reason ?? '' })),
+    channel: request.channel ?? '',
+    onwardSharing: onwardSharingOf(view ? toAgreementTerm(view) : (item as Agreement).onwardSharing),
   };
+}
+
+function toAgreementTerm(view: RequestView): AcceptedTerm | null {
+  return view.request.acceptsOnwardSharingTerm ? { id: view.request.acceptsOnwardSharingTerm, acceptedAt: view.submittedAt } : null;
+}
+
+function onwardSharingOf(term: AcceptedTerm | null): wire.OnwardSharingTerm | undefined {
+  if (term === null) return undefined;
+  return { id: term.id, text: term.id === ONWARD_SHARING_TERM.id ? ONWARD_SHARING_TERM.text : '', acceptedAt: term.acceptedAt };
 }
 
 function toWireAssessment(assessment: SecurityAssessment): wire.Assessment {

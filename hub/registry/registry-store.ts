@@ -10,10 +10,13 @@
 //   revoked_certificates  _id fingerprint           RevokedCertificate (certificate-revocation.ts)
 //   quota_leases          _id <agreement>/<day>/<block>            QuotaLease: a block of the day's units (quota-lease.ts)
 //                         _id <agreement>/<day>/refused/<instance> RefusedTally: an instance's refused units that day
+//   catalogue_reviews     _id review id             CatalogueReview: a yearly review of the service catalogue (R24)
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { Collection, Db, Document } from 'mongodb';
+import type { SourceName } from '../../kafka/topics.ts';
 import type { RequestRecord } from './agreement.ts';
+import type { CatalogueReview } from './catalogue-review.ts';
 import type { Officer } from './competent-authority.ts';
 import type { ConsentRecord } from './consent.ts';
 import type { RevokedCertificate } from './certificate-revocation.ts';
@@ -28,6 +31,30 @@ export interface SystemRecord {
   agreementIds: string[];
   /** SHA-256 fingerprints of its client certificates, `AB:CD:…` as node's X509Certificate prints them. */
   certificateFingerprints?: string[];
+  /** For a source system (source-system.ts): the source topic it may write, and its assessed version. */
+  source?: SourceName;
+  version?: string;
+  /**
+   * A source system's Kafka principal per certificate: its ACLs exist while the certificate does, and
+   * are withdrawn once the fingerprint has left `certificateFingerprints` (revoked, or replaced).
+   */
+  kafkaPrincipals?: KafkaPrincipal[];
+  /** R31: set once the agency confirmed the system is connected through the e-identification platform. */
+  eidPlatformConfirmation?: EidPlatformConfirmation;
+}
+
+/** The agency's confirmation of an e-ID platform connection (`dancu registry confirm-eid`). */
+export interface EidPlatformConfirmation {
+  /** The officer who confirmed it. */
+  by: string;
+  at: Date;
+  /** The agency's record of the connection (a document number). */
+  reference: string;
+}
+
+export interface KafkaPrincipal {
+  fingerprint: string;
+  principal: string;
 }
 
 /** A request record with the revision used as its compare-and-set token. */
@@ -57,6 +84,7 @@ export interface RegistryCollections {
   consents: Collection<ConsentRecord>;
   revokedCertificates: Collection<RevokedCertificate>;
   quotaLeases: Collection<QuotaDocument>;
+  catalogueReviews: Collection<CatalogueReview>;
 }
 
 export function registryCollections(db: Db): RegistryCollections {
@@ -69,6 +97,7 @@ export function registryCollections(db: Db): RegistryCollections {
     consents: db.collection<ConsentRecord>('consents'),
     revokedCertificates: db.collection<RevokedCertificate>('revoked_certificates'),
     quotaLeases: db.collection<QuotaDocument>('quota_leases'),
+    catalogueReviews: db.collection<CatalogueReview>('catalogue_reviews'),
   };
 }
 

@@ -14,6 +14,7 @@ export const REQUESTER_CATEGORIES = [
   'NOTARY',
   'BAILIFF',
   'PUBLIC_SERVICE_ORGANISATION', // other organisations assigned to provide a public service
+  'PUBLIC_SERVICE_PORTAL', // the national and ministry / provincial public-service portals, VNeID (R6, R10, R21): the only holders of SelfService
   'OTHER_ORGANISATION',
   'INDIVIDUAL',
 ] as const;
@@ -26,6 +27,7 @@ export function isRequesterCategory(value: string): value is RequesterCategory {
 
 const STATE_BODIES: ReadonlySet<RequesterCategory> = new Set([
   'CENTRAL_STATE_BODY',
+  'PUBLIC_SERVICE_PORTAL', // state-run; it serves citizens their own data, which needs no consent
   'PROVINCIAL_STATE_BODY',
   'DISTRICT_STATE_BODY',
   'COMMUNE_STATE_BODY',

@@ -1,7 +1,9 @@
 // Citizen self-service (R8, R39): through a citizen portal, a citizen reads their own record and
-// sees who read it. The portal is an ordinary connected system whose agreement grants the
-// `SelfService` service for the purpose CITIZEN_SELF_SERVICE; the citizen is identified by the
-// same id + name + date-of-birth triple as Lookup, and the portal's e-identification session
+// sees who read it. The portal is a connected system of category PUBLIC_SERVICE_PORTAL (R10, R18)
+// whose agreement grants the `SelfService` service for the purpose CITIZEN_SELF_SERVICE. The
+// citizen is who the e-identification platform's signed assertion says (hub/eid/eid-assertion.ts),
+// never who the portal says: the assertion's subject must be the personal id asked about. The
+// same id + name + date-of-birth triple as Lookup must match too, and the portal's session
 // reference is journaled as the case reference.
 import type {
   DataAccess,
@@ -27,6 +29,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { refuse } from '../exchange/refusal.ts';
 import type { RefusalFlood } from '../exchange/refusal-flood.ts';
 import { toWireField } from '../exchange/wire.ts';
+import { EidAssertionError, type EidVerifier } from '../eid/eid-assertion.ts';
 import { renderForm01 } from '../written-requests/form-01.ts';
 
 export const SELF_SERVICE_PURPOSE = 'CITIZEN_SELF_SERVICE';
@@ -49,6 +52,8 @@ export interface SelfServiceDependencies {
   refusals?: RefusalFlood;
   /** A portal guessing a citizen's name or date of birth is throttled like a consumer. */
   abuse: AbuseGuard;
+  /** The e-identification platform's keys; without them every call is refused EID_UNAVAILABLE. */
+  eid?: EidVerifier;
 }
 
 export const SELF_SERVICE = 'dancu.citizen.v1.SelfService';
@@ -65,6 +70,10 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
     const citizen = checkCitizenKey(key);
     record.citizens = [citizen.personalId];
     const admitted = await record.trace.step('exchange.enforce', () => enforcement.admitSystem(record.identity, call.agreementId));
+    if (admitted.agreement.organisation.category !== 'PUBLIC_SERVICE_PORTAL') {
+      refuse('SERVICE_NOT_GRANTED', `only a PUBLIC_SERVICE_PORTAL serves citizens their own data (R10, R18), not a ${admitted.agreement.organisation.category}`);
+    }
+    await record.trace.step('eid.verify', () => verifyCitizen(deps.eid, context?.eidAssertion ?? '', citizen.personalId));
     const fields = fieldsOf === 'granted' ? CITIZEN_FIELDS.filter((field) => admitted.agreement.grants.some((grant) => grant.field === field && grant.modes.includes('disclose'))) : [];
     record.fields = fields;
     await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'SelfService', context: call, personalIds: [], fields, mode: 'disclose' }));
@@ -103,6 +112,17 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
       return { response: (receipt) => ({ accesses, journalSequence: receipt.sequence }), detail: `${accesses.length} accesses listed` };
     }),
   };
+}
+
+/** The citizen is the one the e-identification platform signed for, or the call is refused. */
+async function verifyCitizen(eid: EidVerifier | undefined, assertion: string, personalId: string): Promise<void> {
+  if (eid === undefined) refuse('EID_UNAVAILABLE', 'this hub has no e-identification platform configured (DANCU_EID_JWKS): citizens cannot be authenticated');
+  try {
+    await eid.verify(assertion, personalId);
+  } catch (error) {
+    if (error instanceof EidAssertionError) refuse(error.code, error.message);
+    throw error;
+  }
 }
 
 function portalContext(context: SelfServiceContext | undefined): CallContext {

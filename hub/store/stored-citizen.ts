@@ -80,6 +80,11 @@ export function decodeCitizen(stored: StoredCitizen | PerFieldCitizen): CitizenD
   return { _id: stored._id, revision: stored.revision, ...(stored.lastBatchId === undefined ? {} : { lastBatchId: stored.lastBatchId }), fields };
 }
 
+/** Where a field's current value sits in a stored citizen, for a query or an index on it. */
+export function storedValuePath(field: CitizenField): `fields.${CitizenField}` {
+  return `fields.${field}`;
+}
+
 /** Whether a document is in today's layout (`dancu store migrate` converts the others). */
 export function isStoredLayout(doc: object): doc is StoredCitizen {
   return 'events' in doc && 'from' in doc;

@@ -10,6 +10,7 @@ import { refuse, Refusal } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { RegistryError } from '../registry/registry-error.ts';
 import { REASON_OF } from '../registry/registry-service.ts';
+import type { OfficerAct } from '../registry/officer-competence.ts';
 import { WRITTEN_REQUEST_STATUSES, type WrittenRequestStatus } from './written-request.ts';
 import type { WrittenRequests, WrittenRequestView } from './written-requests.ts';
 
@@ -20,15 +21,18 @@ export interface WrittenRequestsServiceDependencies {
   journal: JournalWriter;
   observer: CallObserver;
   tracer: Tracer;
-  /** The revocation list operator certificates are checked against on every call. */
-  certificates: ServiceCalls['certificates'];
+  /** The registered officers operator certificates are checked against on every call. */
+  officers: ServiceCalls['officers'];
 }
+
+/** Each call's act in the officers' competence table (hub/registry/officer-competence.ts). */
+const ACT_OF: Record<string, OfficerAct> = { RegisterWrittenRequest: 'register-written-request', ListWrittenRequests: 'list-written-requests' };
 
 export function writtenRequestsService(deps: WrittenRequestsServiceDependencies): wire.WrittenRequestsServer {
   const { written } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: WRITTEN_REQUESTS_SERVICE, act: 'written-request', certificates: deps.certificates };
+  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: WRITTEN_REQUESTS_SERVICE, act: 'written-request', ...(deps.officers ? { officers: deps.officers } : {}) };
   const operatorCall = <Request, Response>(action: string, run: (request: Request, officerId: string) => Promise<Response>) =>
-    callAsOperator<Request, Response>(calls, `WrittenRequests.${action}`, run, (error) => (error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error));
+    callAsOperator<Request, Response>(calls, `WrittenRequests.${action}`, ACT_OF[action] ?? 'decide-written-request', (request, officer) => run(request, officer._id), (error) => (error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error));
 
   return {
     registerWrittenRequest: operatorCall<wire.RegisterWrittenRequestRequest, wire.WrittenRequest>('RegisterWrittenRequest', async (request, officerId) =>

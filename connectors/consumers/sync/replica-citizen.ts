@@ -9,12 +9,16 @@ export interface ReplicaField {
   effectiveAt: Date | null;
   authoritative: boolean;
   changeId: string;
+  /** R15: the agreement this value was received under, whose terms (onward sharing included) bind it. */
+  agreement: string;
 }
 
 /** `_id` is the personal id; every granted field the hub has sent sits at the top level. */
 export interface ReplicaCitizen {
   _id: string;
   [field: string]: ReplicaField | string | string[] | Date;
+  /** R15: the agreement the replica holds this citizen's data under (the one its latest change came by). */
+  heldUnder: string;
   /** The latest changes applied, newest last: what a resumed stream may deliver again. */
   appliedChangeIds: string[];
   updatedAt: Date;
@@ -27,21 +31,25 @@ export interface ReplicaCitizen {
  */
 export const REMEMBERED_CHANGES = 64;
 
-const RESERVED = new Set(['_id', 'appliedChangeIds', 'updatedAt']);
+const RESERVED = new Set(['_id', 'appliedChangeIds', 'updatedAt', 'heldUnder']);
 
-/** The citizen after `change`, or null when the change was applied already (a redelivery). */
-export function applyChange(current: ReplicaCitizen | null, change: Change, now = new Date()): ReplicaCitizen | null {
+/**
+ * The citizen after `change`, received under agreement `heldUnder`, or null when the change was
+ * applied already (a redelivery).
+ */
+export function applyChange(current: ReplicaCitizen | null, change: Change, heldUnder: string, now = new Date()): ReplicaCitizen | null {
   const field = change.value?.field ?? '';
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field) || RESERVED.has(field)) throw new Error(`change ${change.changeId} names no usable field (${JSON.stringify(field)})`);
   const applied = current?.appliedChangeIds ?? [];
   if (applied.includes(change.changeId)) return null;
-  const next: ReplicaCitizen = { ...(current ?? { _id: change.personalId }), appliedChangeIds: [...applied, change.changeId].slice(-REMEMBERED_CHANGES), updatedAt: now };
+  const next: ReplicaCitizen = { ...(current ?? { _id: change.personalId }), heldUnder, appliedChangeIds: [...applied, change.changeId].slice(-REMEMBERED_CHANGES), updatedAt: now };
   next[field] = {
     value: change.value?.value ?? null,
     source: change.value?.source ?? '',
     effectiveAt: change.value?.effectiveAt ?? null,
     authoritative: change.value?.authoritative ?? false,
     changeId: change.changeId,
+    agreement: heldUnder,
   };
   return next;
 }

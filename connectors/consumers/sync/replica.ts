@@ -5,6 +5,10 @@
 //
 // FerretDB: only bare `{ _id: … }` filters use an index and there are no transactions, so every
 // write is one single-document upsert by _id. One sync consumer writes a replica at a time.
+//
+// R15: every citizen and every field records the agreement it was received under (`heldUnder`,
+// `<field>.agreement`), so the sector can show under which terms — onward sharing included — it
+// holds each value, and what to delete when that agreement ends.
 import type { Collection, Db } from 'mongodb';
 import type { Change } from '../../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { applyChange, type ReplicaCitizen } from './replica-citizen.ts';
@@ -50,7 +54,7 @@ export class Replica {
 
   /** Apply, then move the cursor past the change; in that order, always. */
   async apply(change: Change): Promise<ApplyOutcome> {
-    const next = applyChange(await this.citizens.findOne({ _id: change.personalId }), change);
+    const next = applyChange(await this.citizens.findOne({ _id: change.personalId }), change, this.agreementId);
     if (next) await this.citizens.replaceOne({ _id: change.personalId }, next, { upsert: true });
     await this.state.updateOne({ _id: this.agreementId }, { $set: { cursor: change.cursor, lastChangeId: change.changeId, updatedAt: new Date() } }, { upsert: true });
     return next ? 'applied' : 'already-applied';

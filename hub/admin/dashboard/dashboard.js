@@ -160,10 +160,24 @@ async function refreshOverview() {
     document
       .getElementById('other-connectors')
       .replaceChildren(...(others.length > 0 ? [el('h3', {}, 'Other connectors'), el('ul', { class: 'connectors' }, others.map(connectorItem))] : []));
+    const retired = document.getElementById('retired-connectors');
+    retired.hidden = overview.retired.length === 0;
+    retired.querySelector('summary').textContent = `Retired connectors (history): ${overview.retired.length}`;
+    retired.querySelector('ul').replaceChildren(...overview.retired.map(retiredItem));
     heard(true);
   } catch (error) {
     heard(false, error.message);
   }
+}
+
+function retiredItem(connector) {
+  const by = connector.retirement.by ? `retired by ${connector.retirement.by}` : 'retired automatically';
+  return el(
+    'li',
+    { 'data-retired': connector.connector },
+    el('strong', {}, connector.connector),
+    ` ${connector.topic} · last heartbeat ${time(connector.lastHeartbeatAt)}${connector.reportedState ? ` (${connector.reportedState})` : ''} · ${by} ${time(connector.retirement.at)}: ${connector.retirement.reason}`,
+  );
 }
 
 // ---- dead-letter queue
@@ -185,7 +199,7 @@ async function refreshDeadLetters() {
           'td',
           {},
           el('div', {}, `${group.latest.path ? `${group.latest.path}: ` : ''}${group.latest.detail}`),
-          el('div', { class: 'topic' }, `${group.latest.sourceTopic}[${group.latest.partition}]@${group.latest.offset}`),
+          el('div', { class: 'topic' }, `${group.latest.sourceTopic}[${group.latest.partition}]@${group.latest.offset}`, group.latest.traceId ? ' · ' : '', group.latest.traceId ? traceLink(group.latest.traceId) : null),
         ),
       ),
     );
@@ -215,7 +229,7 @@ function journalRow(entry) {
     el('td', { class: 'mono' }, entry.fields.join(', ') || '—'),
     el('td', { class: 'number' }, count(entry.citizens)),
     el('td', {}, entry.detail || ''),
-    el('td', {}, entry.traceUrl ? el('a', { class: 'trace', href: entry.traceUrl, target: '_blank', rel: 'noopener noreferrer' }, `${entry.traceId.slice(0, 8)}…`) : '—'),
+    el('td', {}, entry.traceId ? traceLink(entry.traceId) : '—'),
   );
 }
 
@@ -243,12 +257,120 @@ async function searchJournal(form) {
   }
 }
 
+// ---- trace view: a waterfall of one trace, read by the hub from Jaeger (never from the browser)
+
+const TRACE_ID = /^[0-9a-f]{32}$/i;
+const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A link that opens the trace in this page's trace view. */
+function traceLink(traceId) {
+  return el('a', { class: 'trace', href: `#trace=${traceId}`, 'data-trace': traceId }, `trace ${traceId.slice(0, 8)}…`);
+}
+
+function milliseconds(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+}
+
+function spanRow(span, total, serviceIndex) {
+  const left = total > 0 ? (span.startMs / total) * 100 : 0;
+  const width = total > 0 ? Math.max(0.3, (span.durationMs / total) * 100) : 100;
+  const attributes = Object.entries(span.attributes).map(([key, value]) => `${key}=${value}`);
+  // Positions through the CSSOM: the page's Content-Security-Policy refuses style attributes.
+  const name = el(
+    'td',
+    { class: 'span-name' },
+    el('span', { class: 'mono' }, span.name),
+    span.kind ? el('span', { class: 'kind' }, ` ${span.kind}`) : null,
+    span.error ? el('div', { class: 'span-error' }, `✕ error${span.status ? `: ${span.status}` : ''}`) : null,
+    attributes.length > 0 ? el('details', {}, el('summary', {}, `${attributes.length} attribute(s)`), el('div', { class: 'mono attributes' }, attributes.join('\n'))) : null,
+  );
+  name.style.paddingLeft = `${0.5 + span.depth * 1.1}rem`;
+  const bar = el('div', { class: `bar service-${serviceIndex % 4}`, title: `${span.name}: starts at ${milliseconds(span.startMs)}, lasts ${milliseconds(span.durationMs)}` });
+  bar.style.left = `${left.toFixed(2)}%`;
+  bar.style.width = `${Math.min(width, 100 - left).toFixed(2)}%`;
+  return el(
+    'tr',
+    { class: span.error ? 'span error' : 'span', 'data-span': span.name, 'data-service': span.service },
+    el('td', { class: 'service' }, span.service),
+    name,
+    el('td', { class: 'bar-cell' }, bar),
+    el('td', { class: 'number' }, milliseconds(span.durationMs)),
+  );
+}
+
+function drawTrace(view) {
+  const summary = el(
+    'p',
+    { class: 'trace-summary' },
+    el('strong', { class: 'mono' }, view.traceId),
+    ` · started ${time(view.startedAt)} · ${milliseconds(view.durationMs)} · ${view.spans.length} span(s) · services: ${view.services.join(', ')}`,
+    view.errors > 0 ? el('span', { class: 'decision-failed' }, ` · ${view.errors} error(s)`) : ' · no errors',
+    view.attributesWithheld > 0 ? el('span', { class: 'hint' }, ` · ${view.attributesWithheld} attribute(s) not on the allowlist withheld`) : null,
+  );
+  const table = el(
+    'table',
+    { class: 'waterfall', 'data-trace-id': view.traceId },
+    el('thead', {}, el('tr', {}, el('th', {}, 'service'), el('th', {}, 'span'), el('th', { class: 'bar-head' }, `0 — ${milliseconds(view.durationMs)}`), el('th', { class: 'number' }, 'duration'))),
+    el('tbody', {}, view.spans.map((span) => spanRow(span, view.durationMs, view.services.indexOf(span.service)))),
+  );
+  document.getElementById('trace-view').replaceChildren(summary, table);
+}
+
+async function showTrace(id) {
+  const error = document.getElementById('trace-error');
+  const value = id.trim();
+  document.querySelector('#trace-search input[name=id]').value = value;
+  let path;
+  if (TRACE_ID.test(value)) path = `/api/traces/${value.toLowerCase()}`;
+  else if (EVENT_ID.test(value)) path = `/api/traces?event=${encodeURIComponent(value.toLowerCase())}`;
+  else {
+    error.textContent = 'give a trace id (32 hexadecimal digits) or an event id (a UUID)';
+    return;
+  }
+  error.textContent = `reading ${value} from Jaeger…`;
+  try {
+    drawTrace(await getJson(path));
+    error.textContent = '';
+  } catch (failure) {
+    error.textContent = failure.message;
+    document.getElementById('trace-view').replaceChildren();
+  }
+  document.getElementById('trace').scrollIntoView({ block: 'start' });
+}
+
+async function showTracingStatus() {
+  const line = document.getElementById('tracing-status');
+  try {
+    const status = await getJson('/api/tracing');
+    line.textContent = status.message;
+    line.className = status.state === 'on' && status.hubExports ? 'hint' : 'hint warning';
+    document.getElementById('trace').dataset.tracing = status.state;
+  } catch (failure) {
+    line.textContent = `could not ask the hub about tracing: ${failure.message}`;
+  }
+}
+
+function traceFromHash() {
+  const match = /^#trace=([0-9a-fA-F-]{32,36})$/.exec(window.location.hash);
+  if (match) showTrace(match[1]);
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   const form = document.getElementById('journal-search');
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     searchJournal(form);
   });
+  const traceForm = document.getElementById('trace-search');
+  traceForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const id = traceForm.elements.id.value.trim();
+    if (window.location.hash === `#trace=${id}`) showTrace(id);
+    else window.location.hash = `trace=${id}`;
+  });
+  window.addEventListener('hashchange', traceFromHash);
+  showTracingStatus();
+  traceFromHash();
   every(OVERVIEW_EVERY_MS, refreshOverview);
   every(DEAD_LETTERS_EVERY_MS, refreshDeadLetters);
 });

@@ -31,9 +31,14 @@ export const protobufFileName = "dancu/citizen/v1/self_service.proto";
  * Citizens do not connect to the hub themselves. A citizen-facing portal (the national
  * identification app VNeID, the national public-service portal) authenticates the citizen
  * through the e-identification platform and calls on their behalf, over mutual TLS with its own
- * certificate, under an agreement granting the `SelfService` service. The portal passes the
- * citizen's personal id, full name and date of birth (all three must match, as for Lookup) and
- * its e-identification session reference, which is journaled.
+ * certificate, under an agreement granting the `SelfService` service; only a requester of category
+ * PUBLIC_SERVICE_PORTAL may hold one (R10, R18). The portal passes the e-identification
+ * platform's signed assertion of the citizen's login (a JWT the hub verifies against the
+ * platform's published keys: issuer, audience, expiry, at most 10 minutes old, and its subject
+ * must be the personal id asked about; else UNAUTHENTICATED EID_ASSERTION_INVALID, or UNAVAILABLE
+ * EID_UNAVAILABLE when the platform's keys cannot be read), the citizen's personal id, full name
+ * and date of birth (all three must match, as for Lookup) and its session reference, which is
+ * journaled.
  */
 
 export interface SelfServiceContext {
@@ -41,6 +46,11 @@ export interface SelfServiceContext {
   agreementId: string;
   /** The portal's reference for the citizen's authenticated e-identification session. */
   sessionReference: string;
+  /**
+   * The e-identification platform's signed assertion of that session (JWS compact form), whose
+   * subject is the citizen's personal id.
+   */
+  eidAssertion: string;
 }
 
 export interface GetMyRecordRequest {
@@ -82,7 +92,10 @@ export interface DataAccess {
   at?: Date | undefined;
   organisation: string;
   system: string;
-  /** The exchange service: Lookup, BatchLookup, Verify, WatchChanges, ReportDataError. */
+  /**
+   * The service: Lookup, BatchLookup, Verify, WatchChanges, ReportDataError, or the citizen's own
+   * GetMyRecord, ListAccessToMyData.
+   */
   service: string;
   fields: string[];
   purpose: string;
@@ -99,7 +112,7 @@ export interface ListAccessToMyDataResponse {
 }
 
 function createBaseSelfServiceContext(): SelfServiceContext {
-  return { agreementId: "", sessionReference: "" };
+  return { agreementId: "", sessionReference: "", eidAssertion: "" };
 }
 
 export const SelfServiceContext: MessageFns<SelfServiceContext> = {
@@ -109,6 +122,9 @@ export const SelfServiceContext: MessageFns<SelfServiceContext> = {
     }
     if (message.sessionReference !== "") {
       writer.uint32(18).string(message.sessionReference);
+    }
+    if (message.eidAssertion !== "") {
+      writer.uint32(26).string(message.eidAssertion);
     }
     return writer;
   },
@@ -142,6 +158,14 @@ export const SelfServiceContext: MessageFns<SelfServiceContext> = {
             message.sessionReference = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.eidAssertion = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -166,6 +190,11 @@ export const SelfServiceContext: MessageFns<SelfServiceContext> = {
         : isSet(object.session_reference)
         ? globalThis.String(object.session_reference)
         : "",
+      eidAssertion: isSet(object.eidAssertion)
+        ? globalThis.String(object.eidAssertion)
+        : isSet(object.eid_assertion)
+        ? globalThis.String(object.eid_assertion)
+        : "",
     };
   },
 
@@ -177,6 +206,9 @@ export const SelfServiceContext: MessageFns<SelfServiceContext> = {
     if (message.sessionReference !== "") {
       obj.sessionReference = message.sessionReference;
     }
+    if (message.eidAssertion !== "") {
+      obj.eidAssertion = message.eidAssertion;
+    }
     return obj;
   },
 
@@ -187,6 +219,7 @@ export const SelfServiceContext: MessageFns<SelfServiceContext> = {
     const message = createBaseSelfServiceContext();
     message.agreementId = object.agreementId ?? "";
     message.sessionReference = object.sessionReference ?? "";
+    message.eidAssertion = object.eidAssertion ?? "";
     return message;
   },
 };
@@ -1004,8 +1037,9 @@ export const SelfServiceService = {
   },
   /**
    * Who read the citizen's data: each exchange that touched their record (allowed or refused),
-   * newest first — when, which organisation and system, which service and fields, for what
-   * purpose and case. Never the values.
+   * and the citizen's own reads through a portal (GetMyRecord, ListAccessToMyData), newest first
+   * — when, which organisation and system, which service and fields, for what purpose and case.
+   * Never the values.
    */
   listAccessToMyData: {
     path: "/dancu.citizen.v1.SelfService/ListAccessToMyData" as const,
@@ -1040,8 +1074,9 @@ export interface SelfServiceServer extends UntypedServiceImplementation {
   getMyRecord: handleUnaryCall<GetMyRecordRequest, GetMyRecordResponse>;
   /**
    * Who read the citizen's data: each exchange that touched their record (allowed or refused),
-   * newest first — when, which organisation and system, which service and fields, for what
-   * purpose and case. Never the values.
+   * and the citizen's own reads through a portal (GetMyRecord, ListAccessToMyData), newest first
+   * — when, which organisation and system, which service and fields, for what purpose and case.
+   * Never the values.
    */
   listAccessToMyData: handleUnaryCall<ListAccessToMyDataRequest, ListAccessToMyDataResponse>;
   /**
@@ -1070,8 +1105,9 @@ export interface SelfServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Who read the citizen's data: each exchange that touched their record (allowed or refused),
-   * newest first — when, which organisation and system, which service and fields, for what
-   * purpose and case. Never the values.
+   * and the citizen's own reads through a portal (GetMyRecord, ListAccessToMyData), newest first
+   * — when, which organisation and system, which service and fields, for what purpose and case.
+   * Never the values.
    */
   listAccessToMyData(
     request: ListAccessToMyDataRequest,

@@ -202,6 +202,32 @@ export interface ReportDataErrorResponse {
   journalSequence: number;
 }
 
+export interface GetDataErrorReportRequest {
+  context?:
+    | RequestContext
+    | undefined;
+  /** The id ReportDataError answered. */
+  reportId: string;
+}
+
+export interface DataErrorReportOutcome {
+  reportId: string;
+  /** The citizen field reported. */
+  field: string;
+  /** The source register it was routed to. */
+  routedTo: string;
+  /** routed (the register has not decided yet), accepted or rejected. */
+  status: string;
+  /** The register's reason (required for a rejection; what it did, for an acceptance). */
+  reason: string;
+  reportedAt?: Date | undefined;
+  decidedAt?:
+    | Date
+    | undefined;
+  /** Who at the register decided. */
+  decidedBy: string;
+}
+
 function createBaseRequestContext(): RequestContext {
   return { agreementId: "", purpose: "", caseReference: "", officerId: "" };
 }
@@ -1950,6 +1976,307 @@ export const ReportDataErrorResponse: MessageFns<ReportDataErrorResponse> = {
   },
 };
 
+function createBaseGetDataErrorReportRequest(): GetDataErrorReportRequest {
+  return { context: undefined, reportId: "" };
+}
+
+export const GetDataErrorReportRequest: MessageFns<GetDataErrorReportRequest> = {
+  encode(message: GetDataErrorReportRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.context !== undefined) {
+      RequestContext.encode(message.context, writer.uint32(10).fork()).join();
+    }
+    if (message.reportId !== "") {
+      writer.uint32(18).string(message.reportId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDataErrorReportRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDataErrorReportRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.context = RequestContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reportId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDataErrorReportRequest {
+    return {
+      context: isSet(object.context) ? RequestContext.fromJSON(object.context) : undefined,
+      reportId: isSet(object.reportId)
+        ? globalThis.String(object.reportId)
+        : isSet(object.report_id)
+        ? globalThis.String(object.report_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetDataErrorReportRequest): unknown {
+    const obj: any = {};
+    if (message.context !== undefined) {
+      obj.context = RequestContext.toJSON(message.context);
+    }
+    if (message.reportId !== "") {
+      obj.reportId = message.reportId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDataErrorReportRequest>, I>>(base?: I): GetDataErrorReportRequest {
+    return GetDataErrorReportRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDataErrorReportRequest>, I>>(object: I): GetDataErrorReportRequest {
+    const message = createBaseGetDataErrorReportRequest();
+    message.context = (object.context !== undefined && object.context !== null)
+      ? RequestContext.fromPartial(object.context)
+      : undefined;
+    message.reportId = object.reportId ?? "";
+    return message;
+  },
+};
+
+function createBaseDataErrorReportOutcome(): DataErrorReportOutcome {
+  return {
+    reportId: "",
+    field: "",
+    routedTo: "",
+    status: "",
+    reason: "",
+    reportedAt: undefined,
+    decidedAt: undefined,
+    decidedBy: "",
+  };
+}
+
+export const DataErrorReportOutcome: MessageFns<DataErrorReportOutcome> = {
+  encode(message: DataErrorReportOutcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reportId !== "") {
+      writer.uint32(10).string(message.reportId);
+    }
+    if (message.field !== "") {
+      writer.uint32(18).string(message.field);
+    }
+    if (message.routedTo !== "") {
+      writer.uint32(26).string(message.routedTo);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.reportedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.reportedAt), writer.uint32(50).fork()).join();
+    }
+    if (message.decidedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.decidedAt), writer.uint32(58).fork()).join();
+    }
+    if (message.decidedBy !== "") {
+      writer.uint32(66).string(message.decidedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DataErrorReportOutcome {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDataErrorReportOutcome();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reportId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.field = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.routedTo = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reportedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.decidedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.decidedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DataErrorReportOutcome {
+    return {
+      reportId: isSet(object.reportId)
+        ? globalThis.String(object.reportId)
+        : isSet(object.report_id)
+        ? globalThis.String(object.report_id)
+        : "",
+      field: isSet(object.field) ? globalThis.String(object.field) : "",
+      routedTo: isSet(object.routedTo)
+        ? globalThis.String(object.routedTo)
+        : isSet(object.routed_to)
+        ? globalThis.String(object.routed_to)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reportedAt: isSet(object.reportedAt)
+        ? fromJsonTimestamp(object.reportedAt)
+        : isSet(object.reported_at)
+        ? fromJsonTimestamp(object.reported_at)
+        : undefined,
+      decidedAt: isSet(object.decidedAt)
+        ? fromJsonTimestamp(object.decidedAt)
+        : isSet(object.decided_at)
+        ? fromJsonTimestamp(object.decided_at)
+        : undefined,
+      decidedBy: isSet(object.decidedBy)
+        ? globalThis.String(object.decidedBy)
+        : isSet(object.decided_by)
+        ? globalThis.String(object.decided_by)
+        : "",
+    };
+  },
+
+  toJSON(message: DataErrorReportOutcome): unknown {
+    const obj: any = {};
+    if (message.reportId !== "") {
+      obj.reportId = message.reportId;
+    }
+    if (message.field !== "") {
+      obj.field = message.field;
+    }
+    if (message.routedTo !== "") {
+      obj.routedTo = message.routedTo;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.reportedAt !== undefined) {
+      obj.reportedAt = message.reportedAt.toISOString();
+    }
+    if (message.decidedAt !== undefined) {
+      obj.decidedAt = message.decidedAt.toISOString();
+    }
+    if (message.decidedBy !== "") {
+      obj.decidedBy = message.decidedBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DataErrorReportOutcome>, I>>(base?: I): DataErrorReportOutcome {
+    return DataErrorReportOutcome.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DataErrorReportOutcome>, I>>(object: I): DataErrorReportOutcome {
+    const message = createBaseDataErrorReportOutcome();
+    message.reportId = object.reportId ?? "";
+    message.field = object.field ?? "";
+    message.routedTo = object.routedTo ?? "";
+    message.status = object.status ?? "";
+    message.reason = object.reason ?? "";
+    message.reportedAt = object.reportedAt ?? undefined;
+    message.decidedAt = object.decidedAt ?? undefined;
+    message.decidedBy = object.decidedBy ?? "";
+    return message;
+  },
+};
+
 export type ExchangeService = typeof ExchangeService;
 export const ExchangeService = {
   /**
@@ -2046,6 +2373,24 @@ export const ExchangeService = {
       Buffer.from(ReportDataErrorResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReportDataErrorResponse => ReportDataErrorResponse.decode(value),
   },
+  /**
+   * The outcome of a data-error report made under this agreement (R37): routed to the
+   * authoritative register, then accepted or rejected by it with its reason, as the register's
+   * connector sent it back. Checked like the caller's standing (certificate, agreement in force,
+   * assessment), uses no unit, and is journaled; a report of another agreement, or none, is
+   * NOT_FOUND RECORD_NOT_FOUND.
+   */
+  getDataErrorReport: {
+    path: "/dancu.exchange.v1.Exchange/GetDataErrorReport" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDataErrorReportRequest): Buffer =>
+      Buffer.from(GetDataErrorReportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDataErrorReportRequest => GetDataErrorReportRequest.decode(value),
+    responseSerialize: (value: DataErrorReportOutcome): Buffer =>
+      Buffer.from(DataErrorReportOutcome.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DataErrorReportOutcome => DataErrorReportOutcome.decode(value),
+  },
 } as const;
 
 export interface ExchangeServer extends UntypedServiceImplementation {
@@ -2101,6 +2446,14 @@ export interface ExchangeServer extends UntypedServiceImplementation {
    * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
    */
   reportDataError: handleUnaryCall<ReportDataErrorRequest, ReportDataErrorResponse>;
+  /**
+   * The outcome of a data-error report made under this agreement (R37): routed to the
+   * authoritative register, then accepted or rejected by it with its reason, as the register's
+   * connector sent it back. Checked like the caller's standing (certificate, agreement in force,
+   * assessment), uses no unit, and is journaled; a report of another agreement, or none, is
+   * NOT_FOUND RECORD_NOT_FOUND.
+   */
+  getDataErrorReport: handleUnaryCall<GetDataErrorReportRequest, DataErrorReportOutcome>;
 }
 
 export interface ExchangeClient extends Client {
@@ -2216,6 +2569,28 @@ export interface ExchangeClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReportDataErrorResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The outcome of a data-error report made under this agreement (R37): routed to the
+   * authoritative register, then accepted or rejected by it with its reason, as the register's
+   * connector sent it back. Checked like the caller's standing (certificate, agreement in force,
+   * assessment), uses no unit, and is journaled; a report of another agreement, or none, is
+   * NOT_FOUND RECORD_NOT_FOUND.
+   */
+  getDataErrorReport(
+    request: GetDataErrorReportRequest,
+    callback: (error: ServiceError | null, response: DataErrorReportOutcome) => void,
+  ): ClientUnaryCall;
+  getDataErrorReport(
+    request: GetDataErrorReportRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DataErrorReportOutcome) => void,
+  ): ClientUnaryCall;
+  getDataErrorReport(
+    request: GetDataErrorReportRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DataErrorReportOutcome) => void,
   ): ClientUnaryCall;
 }
 

@@ -28,9 +28,16 @@ export const protobufFileName = "dancu/registry/v1/registry.proto";
  * The registry of connection agreements, for the population-data agency's officers.
  *
  * Callers authenticate by mutual TLS with an operator certificate (`dancu pki issue <officer>
- * --operator`); the certificate's CN is the officer id, registered with its authority level and
- * locality (`dancu registry officer add`). Every action is journaled with the officer as actor.
- * The same actions are available on the command line (`dancu registry …`, `dancu consent …`).
+ * --operator`) recorded for a registered officer (else UNAUTHENTICATED CERTIFICATE_NOT_REGISTERED);
+ * the certificate's CN is the officer id, registered with its authority level and locality
+ * (`dancu registry officer add`). Every call is an act the officer must be competent for (R17,
+ * hub/registry/officer-competence.ts), else PERMISSION_DENIED NOT_COMPETENT: the agency head
+ * records assessments and confirms e-ID connections; an officer whose area covers the requester
+ * submits its request, records its consents and reads its usage; only the competent authority
+ * decides, suspends, reinstates or revokes; ListRequests lists the requests in the officer's area.
+ * Every action is journaled, naming the officer, before it takes effect: if the journal cannot
+ * be written, nothing changes. The same actions are available on the command line
+ * (`dancu registry …`, `dancu consent …`), acting with the officer's certificate.
  */
 
 export interface Locality {
@@ -45,7 +52,8 @@ export interface Organisation {
   name: string;
   /**
    * A requester category, e.g. CENTRAL_STATE_BODY, PROVINCIAL_STATE_BODY, CREDIT_INSTITUTION,
-   * TELECOM_PROVIDER, NOTARY, INDIVIDUAL (the catalogue lists them). It decides the competent
+   * TELECOM_PROVIDER, NOTARY, PUBLIC_SERVICE_PORTAL (the only holder of SelfService), INDIVIDUAL
+   * (the catalogue lists them). It decides the competent
    * authority (R17) and whether citizens' consent is required (R12).
    */
   category: string;
@@ -63,7 +71,10 @@ export interface ConnectedSystem {
   version: string;
   /** The database it connects. */
   database: string;
-  /** Systems already connected through the e-identification platform need no assessment (R31). */
+  /**
+   * The requester states that the system is connected through the e-identification platform;
+   * it needs no assessment (R31) only once the agency confirms it (ConfirmEidPlatform).
+   */
   connectedViaEidPlatform: boolean;
 }
 
@@ -103,7 +114,27 @@ export interface SubmitRequestRequest {
   technicalDocuments: TechnicalDocument[];
   validFrom?: Date | undefined;
   validUntil?: Date | undefined;
-  quota?: Quota | undefined;
+  quota?:
+    | Quota
+    | undefined;
+  /**
+   * How the requester exploits the data (R18): population-db-connection, public-service-portal,
+   * one-stop-system or ministry-approved-method; which ones its category may use is the table in
+   * hub/registry/channel-rules.ts (README "Channels by requester category").
+   */
+  channel: string;
+  /**
+   * The id of the onward-sharing term the requester accepts (R15), e.g. "onward-sharing/2021-1";
+   * GetServiceCatalogue gives the current one.
+   */
+  acceptsOnwardSharingTerm: string;
+}
+
+/** R15: the onward-sharing term an agreement carries, as the requester accepted it. */
+export interface OnwardSharingTerm {
+  id: string;
+  text: string;
+  acceptedAt?: Date | undefined;
 }
 
 export interface StatusChange {
@@ -146,6 +177,10 @@ export interface Agreement {
   /** Whether each citizen's consent is required (non-state requesters, R12). */
   consentRequired: boolean;
   history: StatusChange[];
+  /** The channel it exploits through (R18); empty for requests recorded before requests named one. */
+  channel: string;
+  /** The onward-sharing term accepted at submission (R15); unset for requests recorded before it. */
+  onwardSharing?: OnwardSharingTerm | undefined;
 }
 
 export interface ListRequestsRequest {
@@ -190,6 +225,19 @@ export interface Assessment {
   assessor: string;
 }
 
+export interface ConfirmEidPlatformRequest {
+  systemId: string;
+  /** The agency's record of the connection (a document number). */
+  reference: string;
+}
+
+export interface EidPlatformConfirmation {
+  systemId: string;
+  confirmedBy: string;
+  confirmedAt?: Date | undefined;
+  reference: string;
+}
+
 export interface ChangeAgreementStatusRequest {
   agreementId: string;
   /** suspend, reinstate or revoke. */
@@ -201,16 +249,16 @@ export interface RecordConsentRequest {
   agreementId: string;
   personalId: string;
   /**
-   * Where the citizen confirmed it: VNeID, national-public-service-portal or
-   * mps-public-service-portal (default VNeID).
+   * The citizen's confirmation: the e-identification platform's signed assertion (JWS compact
+   * form) with subject = personal_id and claim consent = {agreement, decision, channel}.
    */
-  channel: string;
+  confirmation: string;
 }
 
 export interface RevokeConsentRequest {
   agreementId: string;
   personalId: string;
-  channel: string;
+  confirmation: string;
 }
 
 export interface Consent {
@@ -239,11 +287,21 @@ export interface CataloguePurpose {
 }
 
 export interface ServiceCatalogue {
+  /** Bumped whenever the catalogue changes (R24: reviewed and updated every year). */
   version: string;
   publishedAt?: Date | undefined;
   services: CatalogueService[];
   fields: string[];
   purposes: CataloguePurpose[];
+  /** The later of its publication and its latest recorded review (`dancu registry catalogue-review`). */
+  lastReviewedAt?:
+    | Date
+    | undefined;
+  /** A year after that; past it the catalogue is overdue for review. */
+  reviewDueAt?: Date | undefined;
+  reviewOverdue: boolean;
+  /** The onward-sharing term a connection request accepts now (R15). */
+  onwardSharingTerm?: OnwardSharingTerm | undefined;
 }
 
 export interface ReportUsageRequest {
@@ -1017,6 +1075,8 @@ function createBaseSubmitRequestRequest(): SubmitRequestRequest {
     validFrom: undefined,
     validUntil: undefined,
     quota: undefined,
+    channel: "",
+    acceptsOnwardSharingTerm: "",
   };
 }
 
@@ -1054,6 +1114,12 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
     }
     if (message.quota !== undefined) {
       Quota.encode(message.quota, writer.uint32(90).fork()).join();
+    }
+    if (message.channel !== "") {
+      writer.uint32(162).string(message.channel);
+    }
+    if (message.acceptsOnwardSharingTerm !== "") {
+      writer.uint32(170).string(message.acceptsOnwardSharingTerm);
     }
     return writer;
   },
@@ -1159,6 +1225,22 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
             message.quota = Quota.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.acceptsOnwardSharingTerm = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1200,6 +1282,12 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
         ? fromJsonTimestamp(object.valid_until)
         : undefined,
       quota: isSet(object.quota) ? Quota.fromJSON(object.quota) : undefined,
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      acceptsOnwardSharingTerm: isSet(object.acceptsOnwardSharingTerm)
+        ? globalThis.String(object.acceptsOnwardSharingTerm)
+        : isSet(object.accepts_onward_sharing_term)
+        ? globalThis.String(object.accepts_onward_sharing_term)
+        : "",
     };
   },
 
@@ -1238,6 +1326,12 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
     if (message.quota !== undefined) {
       obj.quota = Quota.toJSON(message.quota);
     }
+    if (message.channel !== "") {
+      obj.channel = message.channel;
+    }
+    if (message.acceptsOnwardSharingTerm !== "") {
+      obj.acceptsOnwardSharingTerm = message.acceptsOnwardSharingTerm;
+    }
     return obj;
   },
 
@@ -1263,6 +1357,113 @@ export const SubmitRequestRequest: MessageFns<SubmitRequestRequest> = {
     message.validFrom = object.validFrom ?? undefined;
     message.validUntil = object.validUntil ?? undefined;
     message.quota = (object.quota !== undefined && object.quota !== null) ? Quota.fromPartial(object.quota) : undefined;
+    message.channel = object.channel ?? "";
+    message.acceptsOnwardSharingTerm = object.acceptsOnwardSharingTerm ?? "";
+    return message;
+  },
+};
+
+function createBaseOnwardSharingTerm(): OnwardSharingTerm {
+  return { id: "", text: "", acceptedAt: undefined };
+}
+
+export const OnwardSharingTerm: MessageFns<OnwardSharingTerm> = {
+  encode(message: OnwardSharingTerm, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    if (message.acceptedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.acceptedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OnwardSharingTerm {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOnwardSharingTerm();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.acceptedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OnwardSharingTerm {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      acceptedAt: isSet(object.acceptedAt)
+        ? fromJsonTimestamp(object.acceptedAt)
+        : isSet(object.accepted_at)
+        ? fromJsonTimestamp(object.accepted_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OnwardSharingTerm): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.acceptedAt !== undefined) {
+      obj.acceptedAt = message.acceptedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OnwardSharingTerm>, I>>(base?: I): OnwardSharingTerm {
+    return OnwardSharingTerm.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OnwardSharingTerm>, I>>(object: I): OnwardSharingTerm {
+    const message = createBaseOnwardSharingTerm();
+    message.id = object.id ?? "";
+    message.text = object.text ?? "";
+    message.acceptedAt = object.acceptedAt ?? undefined;
     return message;
   },
 };
@@ -1405,6 +1606,8 @@ function createBaseAgreement(): Agreement {
     competentAuthority: "",
     consentRequired: false,
     history: [],
+    channel: "",
+    onwardSharing: undefined,
   };
 }
 
@@ -1466,6 +1669,12 @@ export const Agreement: MessageFns<Agreement> = {
     }
     for (const v of message.history) {
       StatusChange.encode(v!, writer.uint32(154).fork()).join();
+    }
+    if (message.channel !== "") {
+      writer.uint32(162).string(message.channel);
+    }
+    if (message.onwardSharing !== undefined) {
+      OnwardSharingTerm.encode(message.onwardSharing, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -1635,6 +1844,22 @@ export const Agreement: MessageFns<Agreement> = {
             message.history.push(StatusChange.decode(reader, reader.uint32()));
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.onwardSharing = OnwardSharingTerm.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1698,6 +1923,12 @@ export const Agreement: MessageFns<Agreement> = {
       history: globalThis.Array.isArray(object?.history)
         ? object.history.map((e: any) => StatusChange.fromJSON(e))
         : [],
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      onwardSharing: isSet(object.onwardSharing)
+        ? OnwardSharingTerm.fromJSON(object.onwardSharing)
+        : isSet(object.onward_sharing)
+        ? OnwardSharingTerm.fromJSON(object.onward_sharing)
+        : undefined,
     };
   },
 
@@ -1760,6 +1991,12 @@ export const Agreement: MessageFns<Agreement> = {
     if (message.history?.length) {
       obj.history = message.history.map((e) => StatusChange.toJSON(e));
     }
+    if (message.channel !== "") {
+      obj.channel = message.channel;
+    }
+    if (message.onwardSharing !== undefined) {
+      obj.onwardSharing = OnwardSharingTerm.toJSON(message.onwardSharing);
+    }
     return obj;
   },
 
@@ -1793,6 +2030,10 @@ export const Agreement: MessageFns<Agreement> = {
     message.competentAuthority = object.competentAuthority ?? "";
     message.consentRequired = object.consentRequired ?? false;
     message.history = object.history?.map((e) => StatusChange.fromPartial(e)) || [];
+    message.channel = object.channel ?? "";
+    message.onwardSharing = (object.onwardSharing !== undefined && object.onwardSharing !== null)
+      ? OnwardSharingTerm.fromPartial(object.onwardSharing)
+      : undefined;
     return message;
   },
 };
@@ -2423,6 +2664,224 @@ export const Assessment: MessageFns<Assessment> = {
   },
 };
 
+function createBaseConfirmEidPlatformRequest(): ConfirmEidPlatformRequest {
+  return { systemId: "", reference: "" };
+}
+
+export const ConfirmEidPlatformRequest: MessageFns<ConfirmEidPlatformRequest> = {
+  encode(message: ConfirmEidPlatformRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.systemId !== "") {
+      writer.uint32(10).string(message.systemId);
+    }
+    if (message.reference !== "") {
+      writer.uint32(18).string(message.reference);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmEidPlatformRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmEidPlatformRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.systemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmEidPlatformRequest {
+    return {
+      systemId: isSet(object.systemId)
+        ? globalThis.String(object.systemId)
+        : isSet(object.system_id)
+        ? globalThis.String(object.system_id)
+        : "",
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+    };
+  },
+
+  toJSON(message: ConfirmEidPlatformRequest): unknown {
+    const obj: any = {};
+    if (message.systemId !== "") {
+      obj.systemId = message.systemId;
+    }
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmEidPlatformRequest>, I>>(base?: I): ConfirmEidPlatformRequest {
+    return ConfirmEidPlatformRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmEidPlatformRequest>, I>>(object: I): ConfirmEidPlatformRequest {
+    const message = createBaseConfirmEidPlatformRequest();
+    message.systemId = object.systemId ?? "";
+    message.reference = object.reference ?? "";
+    return message;
+  },
+};
+
+function createBaseEidPlatformConfirmation(): EidPlatformConfirmation {
+  return { systemId: "", confirmedBy: "", confirmedAt: undefined, reference: "" };
+}
+
+export const EidPlatformConfirmation: MessageFns<EidPlatformConfirmation> = {
+  encode(message: EidPlatformConfirmation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.systemId !== "") {
+      writer.uint32(10).string(message.systemId);
+    }
+    if (message.confirmedBy !== "") {
+      writer.uint32(18).string(message.confirmedBy);
+    }
+    if (message.confirmedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.confirmedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.reference !== "") {
+      writer.uint32(34).string(message.reference);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EidPlatformConfirmation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEidPlatformConfirmation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.systemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.confirmedBy = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.confirmedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EidPlatformConfirmation {
+    return {
+      systemId: isSet(object.systemId)
+        ? globalThis.String(object.systemId)
+        : isSet(object.system_id)
+        ? globalThis.String(object.system_id)
+        : "",
+      confirmedBy: isSet(object.confirmedBy)
+        ? globalThis.String(object.confirmedBy)
+        : isSet(object.confirmed_by)
+        ? globalThis.String(object.confirmed_by)
+        : "",
+      confirmedAt: isSet(object.confirmedAt)
+        ? fromJsonTimestamp(object.confirmedAt)
+        : isSet(object.confirmed_at)
+        ? fromJsonTimestamp(object.confirmed_at)
+        : undefined,
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+    };
+  },
+
+  toJSON(message: EidPlatformConfirmation): unknown {
+    const obj: any = {};
+    if (message.systemId !== "") {
+      obj.systemId = message.systemId;
+    }
+    if (message.confirmedBy !== "") {
+      obj.confirmedBy = message.confirmedBy;
+    }
+    if (message.confirmedAt !== undefined) {
+      obj.confirmedAt = message.confirmedAt.toISOString();
+    }
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EidPlatformConfirmation>, I>>(base?: I): EidPlatformConfirmation {
+    return EidPlatformConfirmation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EidPlatformConfirmation>, I>>(object: I): EidPlatformConfirmation {
+    const message = createBaseEidPlatformConfirmation();
+    message.systemId = object.systemId ?? "";
+    message.confirmedBy = object.confirmedBy ?? "";
+    message.confirmedAt = object.confirmedAt ?? undefined;
+    message.reference = object.reference ?? "";
+    return message;
+  },
+};
+
 function createBaseChangeAgreementStatusRequest(): ChangeAgreementStatusRequest {
   return { agreementId: "", action: "", reason: "" };
 }
@@ -2529,7 +2988,7 @@ export const ChangeAgreementStatusRequest: MessageFns<ChangeAgreementStatusReque
 };
 
 function createBaseRecordConsentRequest(): RecordConsentRequest {
-  return { agreementId: "", personalId: "", channel: "" };
+  return { agreementId: "", personalId: "", confirmation: "" };
 }
 
 export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
@@ -2540,8 +2999,8 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     if (message.personalId !== "") {
       writer.uint32(18).string(message.personalId);
     }
-    if (message.channel !== "") {
-      writer.uint32(26).string(message.channel);
+    if (message.confirmation !== "") {
+      writer.uint32(34).string(message.confirmation);
     }
     return writer;
   },
@@ -2575,12 +3034,12 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
             message.personalId = reader.string();
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
+          case 4: {
+            if (tag !== 34) {
               break;
             }
 
-            message.channel = reader.string();
+            message.confirmation = reader.string();
             continue;
           }
         }
@@ -2607,7 +3066,7 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
         : isSet(object.personal_id)
         ? globalThis.String(object.personal_id)
         : "",
-      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      confirmation: isSet(object.confirmation) ? globalThis.String(object.confirmation) : "",
     };
   },
 
@@ -2619,8 +3078,8 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     if (message.personalId !== "") {
       obj.personalId = message.personalId;
     }
-    if (message.channel !== "") {
-      obj.channel = message.channel;
+    if (message.confirmation !== "") {
+      obj.confirmation = message.confirmation;
     }
     return obj;
   },
@@ -2632,13 +3091,13 @@ export const RecordConsentRequest: MessageFns<RecordConsentRequest> = {
     const message = createBaseRecordConsentRequest();
     message.agreementId = object.agreementId ?? "";
     message.personalId = object.personalId ?? "";
-    message.channel = object.channel ?? "";
+    message.confirmation = object.confirmation ?? "";
     return message;
   },
 };
 
 function createBaseRevokeConsentRequest(): RevokeConsentRequest {
-  return { agreementId: "", personalId: "", channel: "" };
+  return { agreementId: "", personalId: "", confirmation: "" };
 }
 
 export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
@@ -2649,8 +3108,8 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
     if (message.personalId !== "") {
       writer.uint32(18).string(message.personalId);
     }
-    if (message.channel !== "") {
-      writer.uint32(26).string(message.channel);
+    if (message.confirmation !== "") {
+      writer.uint32(34).string(message.confirmation);
     }
     return writer;
   },
@@ -2684,12 +3143,12 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
             message.personalId = reader.string();
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
+          case 4: {
+            if (tag !== 34) {
               break;
             }
 
-            message.channel = reader.string();
+            message.confirmation = reader.string();
             continue;
           }
         }
@@ -2716,7 +3175,7 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
         : isSet(object.personal_id)
         ? globalThis.String(object.personal_id)
         : "",
-      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      confirmation: isSet(object.confirmation) ? globalThis.String(object.confirmation) : "",
     };
   },
 
@@ -2728,8 +3187,8 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
     if (message.personalId !== "") {
       obj.personalId = message.personalId;
     }
-    if (message.channel !== "") {
-      obj.channel = message.channel;
+    if (message.confirmation !== "") {
+      obj.confirmation = message.confirmation;
     }
     return obj;
   },
@@ -2741,7 +3200,7 @@ export const RevokeConsentRequest: MessageFns<RevokeConsentRequest> = {
     const message = createBaseRevokeConsentRequest();
     message.agreementId = object.agreementId ?? "";
     message.personalId = object.personalId ?? "";
-    message.channel = object.channel ?? "";
+    message.confirmation = object.confirmation ?? "";
     return message;
   },
 };
@@ -3154,7 +3613,17 @@ export const CataloguePurpose: MessageFns<CataloguePurpose> = {
 };
 
 function createBaseServiceCatalogue(): ServiceCatalogue {
-  return { version: "", publishedAt: undefined, services: [], fields: [], purposes: [] };
+  return {
+    version: "",
+    publishedAt: undefined,
+    services: [],
+    fields: [],
+    purposes: [],
+    lastReviewedAt: undefined,
+    reviewDueAt: undefined,
+    reviewOverdue: false,
+    onwardSharingTerm: undefined,
+  };
 }
 
 export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
@@ -3173,6 +3642,18 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
     }
     for (const v of message.purposes) {
       CataloguePurpose.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.lastReviewedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastReviewedAt), writer.uint32(50).fork()).join();
+    }
+    if (message.reviewDueAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.reviewDueAt), writer.uint32(58).fork()).join();
+    }
+    if (message.reviewOverdue !== false) {
+      writer.uint32(64).bool(message.reviewOverdue);
+    }
+    if (message.onwardSharingTerm !== undefined) {
+      OnwardSharingTerm.encode(message.onwardSharingTerm, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -3230,6 +3711,38 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
             message.purposes.push(CataloguePurpose.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lastReviewedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reviewDueAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.reviewOverdue = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.onwardSharingTerm = OnwardSharingTerm.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3257,6 +3770,26 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
       purposes: globalThis.Array.isArray(object?.purposes)
         ? object.purposes.map((e: any) => CataloguePurpose.fromJSON(e))
         : [],
+      lastReviewedAt: isSet(object.lastReviewedAt)
+        ? fromJsonTimestamp(object.lastReviewedAt)
+        : isSet(object.last_reviewed_at)
+        ? fromJsonTimestamp(object.last_reviewed_at)
+        : undefined,
+      reviewDueAt: isSet(object.reviewDueAt)
+        ? fromJsonTimestamp(object.reviewDueAt)
+        : isSet(object.review_due_at)
+        ? fromJsonTimestamp(object.review_due_at)
+        : undefined,
+      reviewOverdue: isSet(object.reviewOverdue)
+        ? globalThis.Boolean(object.reviewOverdue)
+        : isSet(object.review_overdue)
+        ? globalThis.Boolean(object.review_overdue)
+        : false,
+      onwardSharingTerm: isSet(object.onwardSharingTerm)
+        ? OnwardSharingTerm.fromJSON(object.onwardSharingTerm)
+        : isSet(object.onward_sharing_term)
+        ? OnwardSharingTerm.fromJSON(object.onward_sharing_term)
+        : undefined,
     };
   },
 
@@ -3277,6 +3810,18 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
     if (message.purposes?.length) {
       obj.purposes = message.purposes.map((e) => CataloguePurpose.toJSON(e));
     }
+    if (message.lastReviewedAt !== undefined) {
+      obj.lastReviewedAt = message.lastReviewedAt.toISOString();
+    }
+    if (message.reviewDueAt !== undefined) {
+      obj.reviewDueAt = message.reviewDueAt.toISOString();
+    }
+    if (message.reviewOverdue !== false) {
+      obj.reviewOverdue = message.reviewOverdue;
+    }
+    if (message.onwardSharingTerm !== undefined) {
+      obj.onwardSharingTerm = OnwardSharingTerm.toJSON(message.onwardSharingTerm);
+    }
     return obj;
   },
 
@@ -3290,6 +3835,12 @@ export const ServiceCatalogue: MessageFns<ServiceCatalogue> = {
     message.services = object.services?.map((e) => CatalogueService.fromPartial(e)) || [];
     message.fields = object.fields?.map((e) => e) || [];
     message.purposes = object.purposes?.map((e) => CataloguePurpose.fromPartial(e)) || [];
+    message.lastReviewedAt = object.lastReviewedAt ?? undefined;
+    message.reviewDueAt = object.reviewDueAt ?? undefined;
+    message.reviewOverdue = object.reviewOverdue ?? false;
+    message.onwardSharingTerm = (object.onwardSharingTerm !== undefined && object.onwardSharingTerm !== null)
+      ? OnwardSharingTerm.fromPartial(object.onwardSharingTerm)
+      : undefined;
     return message;
   },
 };
@@ -3613,7 +4164,10 @@ export type RegistryService = typeof RegistryService;
 export const RegistryService = {
   /**
    * Files a connection request with everything R33 asks for. It starts `submitted`, with a
-   * decision deadline of 3 working days (R11) on the configured working-day calendar.
+   * decision deadline of 3 working days (R11) on the configured working-day calendar. A channel
+   * the requester's category may not use, or a service its channel or category may not use, is
+   * PERMISSION_DENIED CHANNEL_NOT_ALLOWED naming the rule (R18, R10); a request that does not
+   * accept the current onward-sharing term (R15) is INVALID_ARGUMENT INVALID_REQUEST.
    */
   submitRequest: {
     path: "/dancu.registry.v1.Registry/SubmitRequest" as const,
@@ -3639,6 +4193,8 @@ export const RegistryService = {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest: {
     path: "/dancu.registry.v1.Registry/ReviewRequest" as const,
@@ -3651,7 +4207,8 @@ export const RegistryService = {
   },
   /**
    * Records a security assessment of a system version (R29–R32): level 3 or higher qualifies;
-   * valid for one year. Systems connected through the e-identification platform are exempt.
+   * valid for one year. Systems whose e-identification platform connection the agency confirmed
+   * (ConfirmEidPlatform) are exempt.
    */
   recordAssessment: {
     path: "/dancu.registry.v1.Registry/RecordAssessment" as const,
@@ -3662,6 +4219,23 @@ export const RegistryService = {
     requestDeserialize: (value: Buffer): RecordAssessmentRequest => RecordAssessmentRequest.decode(value),
     responseSerialize: (value: Assessment): Buffer => Buffer.from(Assessment.encode(value).finish()),
     responseDeserialize: (value: Buffer): Assessment => Assessment.decode(value),
+  },
+  /**
+   * The agency head confirms that a system is connected through the e-identification platform
+   * (R31), exempting it from the security assessment. A request's `connected_via_eid_platform`
+   * is only what the requester states; it exempts nothing until confirmed. A reference to the
+   * agency's record is required, else INVALID_ARGUMENT REASON_REQUIRED.
+   */
+  confirmEidPlatform: {
+    path: "/dancu.registry.v1.Registry/ConfirmEidPlatform" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConfirmEidPlatformRequest): Buffer =>
+      Buffer.from(ConfirmEidPlatformRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConfirmEidPlatformRequest => ConfirmEidPlatformRequest.decode(value),
+    responseSerialize: (value: EidPlatformConfirmation): Buffer =>
+      Buffer.from(EidPlatformConfirmation.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EidPlatformConfirmation => EidPlatformConfirmation.decode(value),
   },
   /**
    * Suspends, reinstates or revokes an agreement (revocation is final). Open WatchChanges
@@ -3678,9 +4252,12 @@ export const RegistryService = {
     responseDeserialize: (value: Buffer): Agreement => Agreement.decode(value),
   },
   /**
-   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
-   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
-   * simply has no consent on record; RevokeConsent withdraws one.
+   * Records the citizen's consent to an agreement's exploitation of their data (R12), only with
+   * the citizen's confirmation signed by the e-identification platform: an assertion whose
+   * subject is the personal id and whose `consent` claim names this agreement, `granted`, and the
+   * channel (VNeID or a public-service portal) — else PERMISSION_DENIED CONSENT_NOT_CONFIRMED.
+   * A confirmation older than the one on record is ABORTED CONFLICT. A citizen who refuses simply
+   * has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent: {
     path: "/dancu.registry.v1.Registry/RecordConsent" as const,
@@ -3691,7 +4268,10 @@ export const RegistryService = {
     responseSerialize: (value: Consent): Buffer => Buffer.from(Consent.encode(value).finish()),
     responseDeserialize: (value: Buffer): Consent => Consent.decode(value),
   },
-  /** Revokes a consent; open WatchChanges streams watching that citizen end. */
+  /**
+   * Revokes a consent, with the citizen's signed confirmation (`consent.decision` = `revoked`);
+   * open WatchChanges streams watching that citizen end.
+   */
   revokeConsent: {
     path: "/dancu.registry.v1.Registry/RevokeConsent" as const,
     requestStream: false as const,
@@ -3701,7 +4281,10 @@ export const RegistryService = {
     responseSerialize: (value: Consent): Buffer => Buffer.from(Consent.encode(value).finish()),
     responseDeserialize: (value: Buffer): Consent => Consent.decode(value),
   },
-  /** The published catalogue of exchange services, fields and purposes (R16, R24). */
+  /**
+   * The published catalogue of exchange services, fields and purposes (R16), with its version and
+   * when it was last reviewed and is next due (R24), and the current onward-sharing term (R15).
+   */
   getServiceCatalogue: {
     path: "/dancu.registry.v1.Registry/GetServiceCatalogue" as const,
     requestStream: false as const,
@@ -3727,7 +4310,10 @@ export const RegistryService = {
 export interface RegistryServer extends UntypedServiceImplementation {
   /**
    * Files a connection request with everything R33 asks for. It starts `submitted`, with a
-   * decision deadline of 3 working days (R11) on the configured working-day calendar.
+   * decision deadline of 3 working days (R11) on the configured working-day calendar. A channel
+   * the requester's category may not use, or a service its channel or category may not use, is
+   * PERMISSION_DENIED CHANNEL_NOT_ALLOWED naming the rule (R18, R10); a request that does not
+   * accept the current onward-sharing term (R15) is INVALID_ARGUMENT INVALID_REQUEST.
    */
   submitRequest: handleUnaryCall<SubmitRequestRequest, Agreement>;
   /** Lists requests and agreements; `overdue` marks submitted requests past their deadline. */
@@ -3736,27 +4322,46 @@ export interface RegistryServer extends UntypedServiceImplementation {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest: handleUnaryCall<ReviewRequestRequest, Agreement>;
   /**
    * Records a security assessment of a system version (R29–R32): level 3 or higher qualifies;
-   * valid for one year. Systems connected through the e-identification platform are exempt.
+   * valid for one year. Systems whose e-identification platform connection the agency confirmed
+   * (ConfirmEidPlatform) are exempt.
    */
   recordAssessment: handleUnaryCall<RecordAssessmentRequest, Assessment>;
+  /**
+   * The agency head confirms that a system is connected through the e-identification platform
+   * (R31), exempting it from the security assessment. A request's `connected_via_eid_platform`
+   * is only what the requester states; it exempts nothing until confirmed. A reference to the
+   * agency's record is required, else INVALID_ARGUMENT REASON_REQUIRED.
+   */
+  confirmEidPlatform: handleUnaryCall<ConfirmEidPlatformRequest, EidPlatformConfirmation>;
   /**
    * Suspends, reinstates or revokes an agreement (revocation is final). Open WatchChanges
    * streams under it end. A reason is required.
    */
   changeAgreementStatus: handleUnaryCall<ChangeAgreementStatusRequest, Agreement>;
   /**
-   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
-   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
-   * simply has no consent on record; RevokeConsent withdraws one.
+   * Records the citizen's consent to an agreement's exploitation of their data (R12), only with
+   * the citizen's confirmation signed by the e-identification platform: an assertion whose
+   * subject is the personal id and whose `consent` claim names this agreement, `granted`, and the
+   * channel (VNeID or a public-service portal) — else PERMISSION_DENIED CONSENT_NOT_CONFIRMED.
+   * A confirmation older than the one on record is ABORTED CONFLICT. A citizen who refuses simply
+   * has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent: handleUnaryCall<RecordConsentRequest, Consent>;
-  /** Revokes a consent; open WatchChanges streams watching that citizen end. */
+  /**
+   * Revokes a consent, with the citizen's signed confirmation (`consent.decision` = `revoked`);
+   * open WatchChanges streams watching that citizen end.
+   */
   revokeConsent: handleUnaryCall<RevokeConsentRequest, Consent>;
-  /** The published catalogue of exchange services, fields and purposes (R16, R24). */
+  /**
+   * The published catalogue of exchange services, fields and purposes (R16), with its version and
+   * when it was last reviewed and is next due (R24), and the current onward-sharing term (R15).
+   */
   getServiceCatalogue: handleUnaryCall<GetServiceCatalogueRequest, ServiceCatalogue>;
   /** Calls per agreement, service and decision over a period, for fees (R23). */
   reportUsage: handleUnaryCall<ReportUsageRequest, UsageReport>;
@@ -3765,7 +4370,10 @@ export interface RegistryServer extends UntypedServiceImplementation {
 export interface RegistryClient extends Client {
   /**
    * Files a connection request with everything R33 asks for. It starts `submitted`, with a
-   * decision deadline of 3 working days (R11) on the configured working-day calendar.
+   * decision deadline of 3 working days (R11) on the configured working-day calendar. A channel
+   * the requester's category may not use, or a service its channel or category may not use, is
+   * PERMISSION_DENIED CHANNEL_NOT_ALLOWED naming the rule (R18, R10); a request that does not
+   * accept the current onward-sharing term (R15) is INVALID_ARGUMENT INVALID_REQUEST.
    */
   submitRequest(
     request: SubmitRequestRequest,
@@ -3802,6 +4410,8 @@ export interface RegistryClient extends Client {
    * Approves or refuses a submitted request. Only an officer of the authority level competent
    * for the requester's category and locality may decide (R17), else PERMISSION_DENIED
    * NOT_COMPETENT. A refusal needs a written reason (R11), else INVALID_ARGUMENT REASON_REQUIRED.
+   * A request naming the SelfService service is approved only for a PUBLIC_SERVICE_PORTAL (R10,
+   * R18), else INVALID_ARGUMENT INVALID_REQUEST.
    */
   reviewRequest(
     request: ReviewRequestRequest,
@@ -3820,7 +4430,8 @@ export interface RegistryClient extends Client {
   ): ClientUnaryCall;
   /**
    * Records a security assessment of a system version (R29–R32): level 3 or higher qualifies;
-   * valid for one year. Systems connected through the e-identification platform are exempt.
+   * valid for one year. Systems whose e-identification platform connection the agency confirmed
+   * (ConfirmEidPlatform) are exempt.
    */
   recordAssessment(
     request: RecordAssessmentRequest,
@@ -3836,6 +4447,27 @@ export interface RegistryClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Assessment) => void,
+  ): ClientUnaryCall;
+  /**
+   * The agency head confirms that a system is connected through the e-identification platform
+   * (R31), exempting it from the security assessment. A request's `connected_via_eid_platform`
+   * is only what the requester states; it exempts nothing until confirmed. A reference to the
+   * agency's record is required, else INVALID_ARGUMENT REASON_REQUIRED.
+   */
+  confirmEidPlatform(
+    request: ConfirmEidPlatformRequest,
+    callback: (error: ServiceError | null, response: EidPlatformConfirmation) => void,
+  ): ClientUnaryCall;
+  confirmEidPlatform(
+    request: ConfirmEidPlatformRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EidPlatformConfirmation) => void,
+  ): ClientUnaryCall;
+  confirmEidPlatform(
+    request: ConfirmEidPlatformRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EidPlatformConfirmation) => void,
   ): ClientUnaryCall;
   /**
    * Suspends, reinstates or revokes an agreement (revocation is final). Open WatchChanges
@@ -3857,9 +4489,12 @@ export interface RegistryClient extends Client {
     callback: (error: ServiceError | null, response: Agreement) => void,
   ): ClientUnaryCall;
   /**
-   * Records the citizen's consent to an agreement's exploitation of their data, as the citizen
-   * confirmed it through VNeID or another online public service (R12). A citizen who refuses
-   * simply has no consent on record; RevokeConsent withdraws one.
+   * Records the citizen's consent to an agreement's exploitation of their data (R12), only with
+   * the citizen's confirmation signed by the e-identification platform: an assertion whose
+   * subject is the personal id and whose `consent` claim names this agreement, `granted`, and the
+   * channel (VNeID or a public-service portal) — else PERMISSION_DENIED CONSENT_NOT_CONFIRMED.
+   * A confirmation older than the one on record is ABORTED CONFLICT. A citizen who refuses simply
+   * has no consent on record; RevokeConsent withdraws one.
    */
   recordConsent(
     request: RecordConsentRequest,
@@ -3876,7 +4511,10 @@ export interface RegistryClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Consent) => void,
   ): ClientUnaryCall;
-  /** Revokes a consent; open WatchChanges streams watching that citizen end. */
+  /**
+   * Revokes a consent, with the citizen's signed confirmation (`consent.decision` = `revoked`);
+   * open WatchChanges streams watching that citizen end.
+   */
   revokeConsent(
     request: RevokeConsentRequest,
     callback: (error: ServiceError | null, response: Consent) => void,
@@ -3892,7 +4530,10 @@ export interface RegistryClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Consent) => void,
   ): ClientUnaryCall;
-  /** The published catalogue of exchange services, fields and purposes (R16, R24). */
+  /**
+   * The published catalogue of exchange services, fields and purposes (R16), with its version and
+   * when it was last reviewed and is next due (R24), and the current onward-sharing term (R15).
+   */
   getServiceCatalogue(
     request: GetServiceCatalogueRequest,
     callback: (error: ServiceError | null, response: ServiceCatalogue) => void,

@@ -7,7 +7,7 @@ import type { CitizenDocument } from '../citizen/citizen-document.ts';
 /** About 8 KiB a document: some 80 MiB at most. */
 const MAX_DOCUMENTS = 10_000;
 
-export class CitizenCache {
+export class WrittenCitizens {
   private readonly documents = new LRUCache<string, CitizenDocument>({ max: MAX_DOCUMENTS });
 
   get(id: string): CitizenDocument | undefined {

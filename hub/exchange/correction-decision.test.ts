@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { parseCorrectionDecision } from './correction-decision.ts';
+
+const decision = { reportId: '5b0f3c8e-2f47-4a8e-9c1d-6f3b2a1e9d70', source: 'residence', decision: 'rejected', reason: 'Address confirmed.', decidedAt: '2026-11-30T10:00:00Z', decidedBy: 'clerk' };
+
+describe('a register’s decision on a data-error report (R37)', () => {
+  it('R37: reads an accepted or rejected decision, a rejection only with its reason', () => {
+    expect(parseCorrectionDecision(JSON.stringify(decision))).toEqual({ ok: true, decision });
+    expect(parseCorrectionDecision(JSON.stringify({ ...decision, decision: 'accepted', reason: '' }))).toMatchObject({ ok: true, decision: { decision: 'accepted' } });
+    expect(parseCorrectionDecision(JSON.stringify({ ...decision, reason: '  ' }))).toEqual({ ok: false, problem: 'a rejection needs its reason' });
+  });
+
+  it('R37: anything else is no decision, with a reason', () => {
+    expect(parseCorrectionDecision('{')).toEqual({ ok: false, problem: 'not JSON' });
+    expect(parseCorrectionDecision(JSON.stringify({ ...decision, reportId: 'x' }))).toEqual({ ok: false, problem: 'reportId is not a report id' });
+    expect(parseCorrectionDecision(JSON.stringify({ ...decision, decision: 'maybe' }))).toEqual({ ok: false, problem: 'decision must be accepted or rejected' });
+    expect(parseCorrectionDecision(JSON.stringify({ ...decision, decidedAt: 'yesterday' }))).toMatchObject({ ok: false });
+  });
+});

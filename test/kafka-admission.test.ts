@@ -1,0 +1,202 @@
+// Sources are admitted (R40, R42): on a real broker's TLS listener (a private `dancu stack up`,
+// never the shared broker), a source system registered and assessed like a consumer gets a
+// certificate that lets it write its own topic and nothing else; a producer without a certificate,
+// with one from another authority, or with another kind of certificate is refused by the broker.
+// And topics are created with the replication the cluster allows (one broker here: 1 and 1).
+import { execFile } from 'node:child_process';
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../deploy/local/locations.ts';
+import { kafkaConsoleProduce } from '../deploy/local/stack.ts';
+import { certificatePem, newKeyPair, privateKeyPem, signCertificate } from '../hub/pki/certificate-signing.ts';
+import { issueCertificate } from '../hub/pki/client-certificate.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { localDay } from '../hub/registry/working-days.ts';
+import { ALL_TOPICS, CHANGES_TOPIC, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { RecordPublisher, connectKafka, ensureTopics, readTopicToEnd, type KafkaTls } from '../kafka/transport.ts';
+import { testEndpoints } from './endpoints.ts';
+import { DANCU_BIN, testKafka, uniqueName } from './harness.ts';
+import { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+
+const run = promisify(execFile);
+const database = uniqueName('dancu_admission');
+const PERSONAL_ID = '001090012345';
+const event = (source: string) => ({ key: PERSONAL_ID, value: JSON.stringify({ eventId: randomUUID(), source, personalId: PERSONAL_ID }) });
+
+describe('Kafka admits sources by certificate and ACL (private broker)', () => {
+  let kafka: PrivateKafka;
+  let ca: string;
+
+  async function dancu(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [DANCU_BIN, ...args], { cwd: REPO_ROOT, env: { ...kafka.env, DANCU_DB: database } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+  }
+
+  /** A client of the TLS listener as dancu makes them (`connectKafka`). */
+  function tlsClient(tls: KafkaTls) {
+    return connectKafka({ brokers: kafka.tls, clientId: 'dancu-admission-test', tls });
+  }
+
+  /** kafkajs retries connection errors: one retry is enough to see a refused handshake stay refused. */
+  function impatientClient(ssl: { ca: string[]; cert?: string; key?: string }) {
+    return new Kafka({ brokers: kafka.tls, clientId: 'dancu-admission-test', ssl, connectionTimeout: 3_000, retry: { retries: 1 }, logLevel: logLevel.NOTHING });
+  }
+
+  async function publish(tls: KafkaTls | Kafka, topic: string, records = [event('civil-status')]): Promise<void> {
+    const publisher = new RecordPublisher(tls instanceof Kafka ? tls : tlsClient(tls));
+    try {
+      await publisher.publish(topic, records);
+    } finally {
+      await publisher.close().catch(() => {});
+    }
+  }
+
+  /** Why a consumer of `topic` stopped: it may not read (the broker refuses its group or the topic). */
+  async function consumerCrash(tls: KafkaTls, topic: string): Promise<string> {
+    const consumer = tlsClient(tls).consumer({ groupId: `dancu-admission-${randomUUID()}`, retry: { retries: 0, restartOnFailure: async () => false } });
+    const crashed = new Promise<string>((resolve) => consumer.on(consumer.events.CRASH, (crash) => resolve(String(crash.payload.error))));
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      void consumer.run({ eachMessage: async () => {} }).catch(() => {});
+      return await crashed;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  beforeAll(async () => {
+    kafka = await startPrivateKafka(1);
+    ca = await readFile(pkiFiles(kafka.pkiDir).caCertificate, 'utf8');
+    // The hub creates every topic (here through the development listener, as `dancu hub` does locally).
+    await ensureTopics(connectKafka({ brokers: kafka.plaintext, clientId: 'dancu-admission-setup', tls: null }), ALL_TOPICS.map(topicLayout));
+  });
+
+  afterAll(async () => {
+    await kafka?.stop();
+    const client = await MongoClient.connect(testEndpoints().mongodbUri);
+    await client.db(database).dropDatabase();
+    await client.close();
+  });
+
+  it('R40, R42, R29–R32: a source system is registered and assessed before `dancu pki issue --source` gives it a certificate', async () => {
+    // The first officer of an empty registry, registered by the CA key holder, then given the
+    // operator certificate the CLI acts with (`--officer c06-head` loads it from <pki>/issued).
+    expect((await dancu('registry', 'officer', 'add', 'c06-head', '--name', 'Cục trưởng C06', '--level', 'agency-head')).code).toBe(0);
+    expect((await dancu('pki', 'issue', 'c06-head', '--operator')).code).toBe(0);
+    const added = await dancu('registry', 'source', 'add', 'moj-hotich', '--source', 'civil-status', '--organisation', 'moj', '--version', '2.1', '--officer', 'c06-head');
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('dancu.source.civil-status.v1');
+
+    const unassessed = await dancu('pki', 'issue', 'moj-hotich', '--source');
+    expect(unassessed.code).not.toBe(0);
+    expect(unassessed.stderr).toContain('ASSESSMENT_MISSING');
+    const unknown = await dancu('pki', 'issue', 'nobody', '--source');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('not a registered source system');
+
+    const assessed = await dancu('registry', 'assess', 'moj-hotich', '--version', '2.1', '--level', '3', '--date', localDay(new Date()), '--kind', 'initial', '--findings', 'Clean.', '--assessor', 'A05', '--officer', 'c06-head');
+    expect(assessed.code, assessed.stderr).toBe(0);
+    const issued = await dancu('pki', 'issue', 'moj-hotich', '--source');
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(issued.stdout).toMatch(/User:source\.civil-status\.[0-9a-f]{16}/);
+  });
+
+  it('R40, R42: the source’s certificate writes its own topic; another source’s topic, and reading, are refused by the broker', async () => {
+    const issued = join(pkiFiles(kafka.pkiDir).issuedDir, 'moj-hotich');
+    const source: KafkaTls = { caPem: ca, certPem: await readFile(`${issued}.crt.pem`, 'utf8'), keyPem: await readFile(`${issued}.key.pem`, 'utf8') };
+    const written = event('civil-status');
+
+    await publish(source, sourceTopic('civil-status'), [written]);
+    await expect(publish(source, sourceTopic('residence'))).rejects.toThrow(/authoriz/i);
+    await expect(publish(source, CHANGES_TOPIC)).rejects.toThrow(/authoriz/i);
+    // kafkajs reports the broker's GROUP_AUTHORIZATION_FAILED on FindCoordinator as "Failed to find group coordinator".
+    expect(await consumerCrash(source, sourceTopic('civil-status'))).toMatch(/authoriz|failed to find group coordinator/i);
+
+    // Kafka's own console producer, with the client.properties `pki issue --source` wrote (README).
+    const consoleWritten = event('civil-status');
+    await kafkaConsoleProduce(kafka.tls, sourceTopic('civil-status'), [consoleWritten], { configFile: `${issued}.client.properties` });
+
+    // The hub's principal reads what the source wrote, and writes the hub's own topics.
+    const files = pkiFiles(kafka.pkiDir);
+    const hub: KafkaTls = { caPem: ca, certPem: await readFile(files.hubKafkaCertificate, 'utf8'), keyPem: await readFile(files.hubKafkaKey, 'utf8') };
+    const records = await readTopicToEnd(tlsClient(hub), sourceTopic('civil-status'));
+    expect(records.map((record) => record.value?.toString())).toEqual(expect.arrayContaining([written.value, consoleWritten.value]));
+    await publish(hub, CHANGES_TOPIC);
+  });
+
+  it('R40: a producer without a certificate, with one from another authority, or with a consumer system’s certificate cannot write a source topic', async () => {
+    // No client certificate: the broker ends the TLS handshake (ssl.client.auth=required).
+    await expect(publish(impatientClient({ ca: [ca] }), sourceTopic('civil-status'))).rejects.toThrow();
+
+    // The same subject a source has, signed by an authority the broker does not trust.
+    const foreignKeys = newKeyPair();
+    const foreignCa = await signCertificate({ subject: { CN: 'foreign ca', O: 'attacker' }, publicKey: foreignKeys.publicKey, validDays: 60, usage: 'authority' }, { selfSigned: foreignKeys.privateKey });
+    const forgedKeys = newKeyPair();
+    const forged = await signCertificate(
+      { subject: { CN: 'civil-status', O: 'moj', OU: 'source' }, publicKey: forgedKeys.publicKey, validDays: 30, usage: 'client' },
+      { certificate: foreignCa, privateKey: foreignKeys.privateKey },
+    );
+    await expect(publish(impatientClient({ ca: [ca], cert: certificatePem(forged), key: privateKeyPem(forgedKeys.privateKey) }), sourceTopic('civil-status'))).rejects.toThrow();
+
+    // A certificate of the hub's own CA, but a consumer system's (OU=system), even with the CN an
+    // admitted source certificate has: no ACL names its principal.
+    const admitted = new X509Certificate(await readFile(join(pkiFiles(kafka.pkiDir).issuedDir, 'moj-hotich.crt.pem'))).subject.match(/CN=(\S+)/)![1]!;
+    const consumer = await issueCertificate(kafka.pkiDir, { kind: 'system', id: admitted, organisation: 'moj', validDays: 30 });
+    await expect(publish({ caPem: ca, certPem: consumer.certificatePem, keyPem: consumer.privateKeyPem }, sourceTopic('civil-status'))).rejects.toThrow(/authoriz/i);
+
+    // Allowed: the admitted source, on the same listener, still writes.
+    const issued = join(pkiFiles(kafka.pkiDir).issuedDir, 'moj-hotich');
+    await publish({ caPem: ca, certPem: await readFile(`${issued}.crt.pem`, 'utf8'), keyPem: await readFile(`${issued}.key.pem`, 'utf8') }, sourceTopic('civil-status'));
+  });
+
+  it('R40, R22: a replaced or revoked source certificate is refused by the broker at once, even on a connection already open; the new one writes', async () => {
+    const issuedFiles = join(pkiFiles(kafka.pkiDir).issuedDir, 'moj-hotich');
+    const credentials = async (): Promise<KafkaTls> => ({ caPem: ca, certPem: await readFile(`${issuedFiles}.crt.pem`, 'utf8'), keyPem: await readFile(`${issuedFiles}.key.pem`, 'utf8') });
+    const old = new RecordPublisher(tlsClient(await credentials()));
+    try {
+      await old.publish(sourceTopic('civil-status'), [event('civil-status')]);
+
+      const reissued = await dancu('pki', 'issue', 'moj-hotich', '--source');
+      expect(reissued.code, reissued.stderr).toBe(0);
+      expect(reissued.stdout).toMatch(/revoked .*moj-hotich/);
+      expect(reissued.stdout).toMatch(/kafka +User:source\.civil-status\.[0-9a-f]{16} may do nothing any more/);
+      await expect(old.publish(sourceTopic('civil-status'), [event('civil-status')])).rejects.toThrow(/authoriz/i);
+      const current = await credentials();
+      await publish(current, sourceTopic('civil-status'));
+
+      const revoked = await dancu('pki', 'revoke', 'moj-hotich', '--reason', 'key leaked');
+      expect(revoked.code, revoked.stderr).toBe(0);
+      await expect(publish(current, sourceTopic('civil-status'))).rejects.toThrow(/authoriz/i);
+    } finally {
+      await old.close().catch(() => {});
+    }
+  });
+
+  it('topics are created with one replica and min.insync.replicas 1 on a single broker', async () => {
+    const topic = `dancu-test.replication.${randomUUID().slice(0, 8)}`;
+    const shared = testKafka();
+    await ensureTopics(shared, [{ topic, partitions: 1 }]);
+    const admin = shared.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      expect(metadata.topics[0]!.partitions.map((partition) => partition.replicas.length)).toEqual([1]);
+      const configs = await admin.describeConfigs({ resources: [{ type: 2, name: topic, configNames: ['min.insync.replicas'] }], includeSynonyms: false });
+      expect(configs.resources[0]!.configEntries[0]!.configValue).toBe('1');
+    } finally {
+      await admin.deleteTopics({ topics: [topic] });
+      await admin.disconnect();
+    }
+  });
+});
