@@ -14,7 +14,7 @@ import { ensureStack } from '../deploy/local/stack.ts';
 import { eventDigest } from '../hub/citizen/event-digest.ts';
 import type { HistoryRecord } from '../hub/citizen/citizen-document.ts';
 import { historyRecordOf } from '../hub/citizen/merge.ts';
-import { HUB_NODE_FLAGS } from '../cli/hub-process.ts';
+import { HUB_NODE_FLAGS } from '../cli/hub-node-flags.ts';
 import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { RecordPublisher, connectKafka, consumerLag, ensureTopics, startGroupAtEnd } from '../kafka/transport.ts';
 

@@ -13,6 +13,7 @@ import * as batch from 'kubernetes-models/batch/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import { parseAllDocuments } from 'yaml';
+import { HUB_NODE_FLAGS } from '../../cli/hub-node-flags.ts';
 import { describe, expect, it } from 'vitest';
 import { HUB_GROUP_ID } from '../../hub/ingest/ingest-service.ts';
 import { pkiFiles } from '../../hub/pki/pki-files.ts';
@@ -128,6 +129,11 @@ describe('deploy/k8s', () => {
     const names = new Set(dancuContainers.flatMap(({ c }) => (c.env ?? []).map((variable) => variable.name)));
     expect(names.size).toBeGreaterThan(5);
     for (const name of names) expect(code.includes(name), `${name} is read nowhere in the code`).toBe(true);
+  });
+
+  it('the hub runs with the Node.js flags production uses (HUB_NODE_FLAGS), so its memory follows what it holds', () => {
+    const hub = containersOf(named('Deployment', 'dancu-hub')!)[0]!;
+    expect(hub.env!.find((variable) => variable.name === 'NODE_OPTIONS')?.value).toBe(HUB_NODE_FLAGS.join(' '));
   });
 
   it('the hub serves gRPC and the admin port where its container, Service and probes say, with /readyz and /healthz', () => {
