@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isListening } from '../deploy/local/address.ts';
 import { kafkaNodeAddresses, REPO_ROOT, type KafkaClusterSize } from '../deploy/local/locations.ts';
 import { testEndpoints } from './endpoints.ts';
 import { DANCU_BIN } from './harness.ts';
+import { freeKafkaBasePort } from '../testing/private-kafka.ts';
 
 const run = promisify(execFile);
 
@@ -27,7 +27,7 @@ export interface PrivateKafka {
 
 export async function startPrivateKafka(brokers: KafkaClusterSize): Promise<PrivateKafka> {
   const home = await mkdtemp(join(tmpdir(), 'dancu-private-kafka-'));
-  const port = await freeBasePort(brokers);
+  const port = await freeKafkaBasePort(brokers);
   const { KAFKA_BROKERS: _shared, DANCU_PKI_DIR: _pki, KAFKA_TLS_CA: _ca, KAFKA_TLS_CERT: _cert, KAFKA_TLS_KEY: _key, ...inherited } = process.env;
   // MONGODB_URI names the shared store, so `stack up` starts Kafka only.
   const env = { ...inherited, DANCU_HOME: home, DANCU_KAFKA_PORT: String(port), MONGODB_URI: testEndpoints().mongodbUri };
@@ -51,16 +51,4 @@ export async function startPrivateKafka(brokers: KafkaClusterSize): Promise<Priv
     await stop().catch(() => {});
     throw error;
   }
-}
-
-/** A base port whose every node's three listeners are free (another helper's or test's Kafka may hold some). */
-async function freeBasePort(brokers: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const base = 20_000 + 10 * Math.floor(Math.random() * 3_000);
-    const env = { DANCU_KAFKA_PORT: String(base) };
-    const addresses = Array.from({ length: brokers }, (_, index) => Object.values(kafkaNodeAddresses(index + 1, env))).flat();
-    const taken = await Promise.all(addresses.map((address) => isListening(address)));
-    if (!taken.some(Boolean)) return base;
-  }
-  throw new Error('no free loopback ports found for a private Kafka');
 }

@@ -1,81 +1,81 @@
-// A single-node Kafka of the drill's own — its own ports and data directory, from the local
-// stack's template (deploy/local/kafka/server.properties) — so a drill can freeze or kill a broker
-// without touching the one every other process shares.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// A single-node Kafka of the drill's own — started by `dancu stack up` in a private DANCU_HOME on
+// free loopback ports (so with the stack's own configuration, TLS listener and ACLs included) —
+// so a drill can freeze or kill a broker without touching the one every other process shares.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { runCommand } from '../deploy/local/command.ts';
-import { ensureKafkaJars, kafkaJava } from '../deploy/local/kafka-dist.ts';
-import { probeKafka } from '../deploy/local/kafka-broker.ts';
-import { KAFKA_DEPLOY_DIR } from '../deploy/local/locations.ts';
-import { freePort } from './hub-child.ts';
+import { isListening } from '../deploy/local/address.ts';
+import { kafkaNodeAddresses, REPO_ROOT } from '../deploy/local/locations.ts';
+import { resolveEndpoints } from '../deploy/local/stack.ts';
+
+const run = promisify(execFile);
+const DANCU_BIN = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
 
 export class PrivateKafka {
-  private process: ChildProcess | undefined;
-
   private constructor(
-    private readonly dir: string,
-    readonly port: number,
+    private readonly home: string,
+    private readonly env: NodeJS.ProcessEnv,
+    readonly brokers: string[],
   ) {}
 
-  get brokers(): string[] {
-    return [`127.0.0.1:${this.port}`];
+  static async start(log: (line: string) => void = () => {}): Promise<PrivateKafka> {
+    const home = await mkdtemp(join(tmpdir(), 'dancu-drill-kafka-'));
+    const port = await freeKafkaBasePort(1);
+    const { KAFKA_BROKERS: _shared, DANCU_PKI_DIR: _pki, KAFKA_TLS_CA: _ca, KAFKA_TLS_CERT: _cert, KAFKA_TLS_KEY: _key, ...inherited } = process.env;
+    // MONGODB_URI names a store, so `stack up` starts Kafka only.
+    const env = { ...inherited, DANCU_HOME: home, DANCU_KAFKA_PORT: String(port), MONGODB_URI: resolveEndpoints().mongodbUri };
+    const kafka = new PrivateKafka(home, env, [kafkaNodeAddresses(1, env).plaintext]);
+    try {
+      const { stdout } = await run(process.execPath, [DANCU_BIN, 'stack', 'up'], { cwd: REPO_ROOT, env });
+      for (const line of stdout.split('\n').filter(Boolean)) log(line);
+      await warmUp(kafka.brokers);
+      return kafka;
+    } catch (error) {
+      await kafka.remove().catch(() => {});
+      throw error;
+    }
   }
 
-  static async start(log: (line: string) => void = () => {}): Promise<PrivateKafka> {
-    const libsDir = await ensureKafkaJars(log);
-    const dir = await mkdtemp(join(tmpdir(), 'dancu-drill-kafka-'));
-    const [port, controller] = [await freePort(), await freePort()];
-    const values: Record<string, string> = {
-      brokerAddress: `127.0.0.1:${port}`,
-      controllerAddress: `127.0.0.1:${controller}`,
-      dataDir: join(dir, 'data'),
-    };
-    const template = await readFile(join(KAFKA_DEPLOY_DIR, 'server.properties'), 'utf8');
-    const configFile = join(dir, 'server.properties');
-    await writeFile(configFile, template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? ''));
-    const clusterId = randomBytes(16).toString('base64url').replace(/^-/, 'A');
-    const format = kafkaJava(libsDir, 'kafka.tools.StorageTool', ['format', '--standalone', '--cluster-id', clusterId, '--config', configFile], { logLevel: 'WARN' });
-    await runCommand(format.command, format.args, { what: "Formatting the drill's Kafka storage", failure: 'start-failed' });
-    const java = kafkaJava(libsDir, 'kafka.Kafka', [configFile], { logLevel: 'WARN', jvmArgs: ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC'] });
-    const kafka = new PrivateKafka(dir, port);
-    kafka.process = spawn(java.command, java.args, { stdio: 'ignore', cwd: dir });
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      try {
-        await probeKafka(kafka.brokers);
-        await warmUp(kafka.brokers);
-        return kafka;
-      } catch (error) {
-        if (kafka.process.exitCode !== null) throw new Error(`the drill's Kafka exited (${kafka.process.exitCode})`);
-        if (Date.now() > deadline) throw new Error(`the drill's Kafka did not answer on ${kafka.brokers[0]}: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+  /** The broker's process, as `dancu stack up` recorded it. */
+  private pid(): number {
+    return Number(readFileSync(join(this.home, 'run', 'kafka.pid'), 'utf8').trim());
   }
 
   /** SIGSTOP: connections stay open and nothing answers — Kafka "down" as a client sees it. */
   freeze(): void {
-    this.process?.kill('SIGSTOP');
+    process.kill(this.pid(), 'SIGSTOP');
   }
 
   thaw(): void {
-    this.process?.kill('SIGCONT');
+    process.kill(this.pid(), 'SIGCONT');
   }
 
   async remove(): Promise<void> {
-    const child = this.process;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-      await exited;
+    try {
+      this.thaw();
+    } catch {
+      // not running
     }
-    await rm(this.dir, { recursive: true, force: true });
+    await run(process.execPath, [DANCU_BIN, 'stack', 'down'], { cwd: REPO_ROOT, env: this.env }).catch(() => {});
+    await rm(this.home, { recursive: true, force: true });
   }
+}
+
+/** A base port (DANCU_KAFKA_PORT) whose every node's listeners are free: another test's Kafka may hold some. */
+export async function freeKafkaBasePort(brokers: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const base = 20_000 + 10 * Math.floor(Math.random() * 3_000);
+    const env = { DANCU_KAFKA_PORT: String(base) };
+    const addresses = Array.from({ length: brokers }, (_, index) => Object.values(kafkaNodeAddresses(index + 1, env))).flat();
+    const taken = await Promise.all(addresses.map((address) => isListening(address)));
+    if (!taken.some(Boolean)) return base;
+  }
+  throw new Error('no free loopback ports found for a private Kafka');
 }
 
 /**
