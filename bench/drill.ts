@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { printTable } from '../cli/table.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { skipped, type DrillResult } from '../testing/drills/drill-result.ts';
-import { hubSigkill, sigtermKafkaDown, storeRestart, type DrillSettings } from '../testing/drills/ingest-drills.ts';
+import { brokerSigkill, hubSigkill, sigtermKafkaDown, storeRestart, type DrillSettings } from '../testing/drills/ingest-drills.ts';
 import { lookupFailover } from '../testing/drills/lookup-drill.ts';
 
 const DRILLS: Record<string, (settings: DrillSettings) => Promise<DrillResult>> = {
@@ -15,10 +15,7 @@ const DRILLS: Record<string, (settings: DrillSettings) => Promise<DrillResult>> 
   'store-restart': storeRestart,
   'kafka-down-sigterm': sigtermKafkaDown,
   'lookup-failover': (settings) => lookupFailover(settings),
-  'broker-sigkill': async (settings) =>
-    settings.kafkaBrokers.length >= 3
-      ? skipped('SIGKILL a broker mid-ingest', 'not wired yet: needs the three-broker stack (`dancu stack up --brokers 3`)')
-      : skipped('SIGKILL a broker mid-ingest', `needs three brokers; KAFKA_BROKERS names ${settings.kafkaBrokers.length}`),
+  'broker-sigkill': brokerSigkill,
 };
 
 const options = new Command()

@@ -1,8 +1,8 @@
 // The fault drills of `npm run drill` that fit CI's time, as tests: the store restarted under a
-// hub mid-ingest, and a hub told to stop while Kafka does not answer. Both fault servers of their
+// hub mid-ingest, a broker of three killed mid-ingest, and a hub told to stop while Kafka does not answer. Both fault servers of their
 // own (a private FerretDB, a private broker), never the shared stack.
 import { describe, expect, it } from 'vitest';
-import { STOP_BOUND_SECONDS, sigtermKafkaDown, storeRestart, type DrillSettings } from '../testing/drills/ingest-drills.ts';
+import { STOP_BOUND_SECONDS, brokerSigkill, sigtermKafkaDown, storeRestart, type DrillSettings } from '../testing/drills/ingest-drills.ts';
 import { testEndpoints } from './endpoints.ts';
 
 function settings(): DrillSettings {
@@ -16,6 +16,12 @@ describe('fault drills on private servers', () => {
     expect(result, result.note).toMatchObject({ lost: 0, duplicated: 0 });
     expect(result.applied).toBe(result.sent);
     expect(result.recoverSeconds, 'the work went on after the restart').toBeDefined();
+  }, 600_000);
+
+  it('R5, R26: one of three brokers killed (SIGKILL) mid-ingest: the stream goes on through the two left, and the hub applies every event once', async () => {
+    const result = await brokerSigkill(settings());
+    expect(result, result.note).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(result.applied).toBe(result.sent);
   }, 600_000);
 
   it('R26, R5: a hub told to stop (SIGTERM) while its Kafka is frozen exits within DANCU_SHUTDOWN_SECONDS, having committed nothing it did not write: a new hub applies every event once', async () => {

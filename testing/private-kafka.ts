@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { isListening } from '../deploy/local/address.ts';
-import { kafkaNodeAddresses, REPO_ROOT } from '../deploy/local/locations.ts';
+import { kafkaNodeAddresses, kafkaNodeLocations, REPO_ROOT, type KafkaClusterSize } from '../deploy/local/locations.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 
 const run = promisify(execFile);
@@ -20,18 +20,21 @@ export class PrivateKafka {
   private constructor(
     private readonly home: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly size: KafkaClusterSize,
     readonly brokers: string[],
   ) {}
 
-  static async start(log: (line: string) => void = () => {}): Promise<PrivateKafka> {
+  /** One node, or three (`stack up --brokers 3`: topics then get three replicas, min.insync.replicas 2). */
+  static async start(log: (line: string) => void = () => {}, size: KafkaClusterSize = 1): Promise<PrivateKafka> {
     const home = await mkdtemp(join(tmpdir(), 'dancu-drill-kafka-'));
-    const port = await freeKafkaBasePort(1);
+    const port = await freeKafkaBasePort(size);
     const { KAFKA_BROKERS: _shared, DANCU_PKI_DIR: _pki, KAFKA_TLS_CA: _ca, KAFKA_TLS_CERT: _cert, KAFKA_TLS_KEY: _key, ...inherited } = process.env;
     // MONGODB_URI names a store, so `stack up` starts Kafka only.
     const env = { ...inherited, DANCU_HOME: home, DANCU_KAFKA_PORT: String(port), MONGODB_URI: resolveEndpoints().mongodbUri };
-    const kafka = new PrivateKafka(home, env, [kafkaNodeAddresses(1, env).plaintext]);
+    const nodes = Array.from({ length: size }, (_, index) => kafkaNodeAddresses(index + 1, env).plaintext);
+    const kafka = new PrivateKafka(home, env, size, nodes);
     try {
-      const { stdout } = await run(process.execPath, [DANCU_BIN, 'stack', 'up'], { cwd: REPO_ROOT, env });
+      const { stdout } = await run(process.execPath, [DANCU_BIN, 'stack', 'up', '--brokers', String(size)], { cwd: REPO_ROOT, env });
       for (const line of stdout.split('\n').filter(Boolean)) log(line);
       await warmUp(kafka.brokers);
       return kafka;
@@ -41,9 +44,9 @@ export class PrivateKafka {
     }
   }
 
-  /** The broker's process, as `dancu stack up` recorded it. */
-  private pid(): number {
-    return Number(readFileSync(join(this.home, 'run', 'kafka.pid'), 'utf8').trim());
+  /** A node's process (from 1), as `dancu stack up` recorded it. */
+  private pid(node = 1): number {
+    return Number(readFileSync(kafkaNodeLocations(this.size, node, this.env).pidFile, 'utf8').trim());
   }
 
   /** SIGSTOP: connections stay open and nothing answers — Kafka "down" as a client sees it. */
@@ -55,11 +58,18 @@ export class PrivateKafka {
     process.kill(this.pid(), 'SIGCONT');
   }
 
+  /** SIGKILL one node: a broker lost without a controlled shutdown. */
+  kill(node: number): void {
+    process.kill(this.pid(node), 'SIGKILL');
+  }
+
   async remove(): Promise<void> {
-    try {
-      this.thaw();
-    } catch {
-      // not running
+    for (let node = 1; node <= this.size; node += 1) {
+      try {
+        process.kill(this.pid(node), 'SIGCONT');
+      } catch {
+        // not running
+      }
     }
     await run(process.execPath, [DANCU_BIN, 'stack', 'down'], { cwd: REPO_ROOT, env: this.env }).catch(() => {});
     await rm(this.home, { recursive: true, force: true });

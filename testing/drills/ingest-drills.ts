@@ -78,6 +78,41 @@ export async function storeRestart(settings: DrillSettings): Promise<DrillResult
   }
 }
 
+/**
+ * SIGKILL one of three brokers mid-ingest (a private three-node cluster: every topic with three
+ * replicas, min.insync.replicas 2, producers acks=all with idempotence): the rest of the stream is
+ * published after the kill, and the hub applies everything once.
+ */
+export async function brokerSigkill(settings: DrillSettings): Promise<DrillResult> {
+  const kafka = await PrivateKafka.start(settings.log, 3);
+  const world = await ingestWorld('broker_sigkill', kafka.brokers, settings.mongodbUri, settings.citizens);
+  const hub = await world.startHub('drill-broker');
+  try {
+    await world.publish(0, 2 / 3);
+    await midIngest(world, settings.boundMs);
+    const killedAt = Date.now();
+    kafka.kill(2);
+    const atFault = await world.applied();
+    // As a connector would: until the partitions the dead node led have new leaders (the controller
+    // notices within its broker session timeout), a send fails; it is sent again, and a record
+    // written twice is a duplicate the hub recognises. Acks come from the two brokers left
+    // (min.insync.replicas 2).
+    const published = await secondsUntil(async () => {
+      await world.publish(2 / 3, 1);
+      return true;
+    }, settings.boundMs);
+    if (published === undefined) throw new Error(`the rest of the stream could not be published within ${settings.boundMs / 1000} s of the broker's death`);
+    const recover = await secondsUntil(async () => (await world.applied()) > atFault || atFault === world.ids.length, settings.boundMs);
+    await secondsUntil(async () => (await world.applied()) === world.ids.length, settings.boundMs);
+    const note = `node 2 of 3 killed with ${atFault} applied; the rest published ${published.toFixed(1)} s after it (sends retried until the leaders moved); all applied ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`;
+    return await result(world, 'SIGKILL one of three brokers mid-ingest', recover, note);
+  } finally {
+    await hub.kill('SIGKILL');
+    await world.close();
+    await kafka.remove();
+  }
+}
+
 /** DANCU_SHUTDOWN_SECONDS of the hub told to stop while Kafka is down. */
 export const STOP_BOUND_SECONDS = 10;
 
