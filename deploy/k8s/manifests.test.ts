@@ -205,6 +205,32 @@ describe('deploy/k8s', () => {
     }
   });
 
+  it('R40, R42: every dancu process that reaches Kafka does so with mutual TLS: its own KafkaUser’s certificate and the cluster CA, mounted from their Secrets', () => {
+    interface PodSpec {
+      containers: { env?: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string }[] }[];
+      volumes?: { name: string; secret?: { secretName: string } }[];
+    }
+    const users = new Set(ofKind('KafkaUser').map((user) => user.metadata.name));
+    const clients = dancuContainers.filter(({ c }) => c.env?.some((variable) => variable.name === 'KAFKA_BROKERS'));
+    expect(clients.length).toBe(5); // the hub and the four source connectors
+    for (const { m, c } of clients) {
+      const env = (name: string) => c.env!.find((variable) => variable.name === name)?.value;
+      expect(env('KAFKA_BROKERS'), m.metadata.name).toMatch(/:9093$/);
+      const spec = (m.spec!.template as { spec: PodSpec }).spec;
+      const mounts = spec.containers[0]!.volumeMounts ?? [];
+      const secretOf = (path: string) => {
+        const mount = mounts.find((candidate) => path.startsWith(`${candidate.mountPath}/`));
+        return spec.volumes?.find((volume) => volume.name === mount?.name)?.secret?.secretName;
+      };
+      expect(secretOf(env('KAFKA_TLS_CA')!), `${m.metadata.name} trusts the cluster CA`).toBe('dancu-cluster-ca-cert');
+      for (const variable of ['KAFKA_TLS_CERT', 'KAFKA_TLS_KEY']) {
+        const secret = secretOf(env(variable)!);
+        expect(secret, `${m.metadata.name} ${variable}`).toBe(m.metadata.name);
+        expect(users.has(secret!), `${secret} is a KafkaUser`).toBe(true);
+      }
+    }
+  });
+
   it('the hub’s PKI Secret holds what the hub loads — and never the CA’s private key', () => {
     const secret = named('Secret', 'dancu-hub-pki')!;
     const files = pkiFiles('/');
