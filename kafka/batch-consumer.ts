@@ -117,6 +117,10 @@ export class BatchConsumer {
       // of a backfilling hub's memory).
       maxBytesPerPartition: 1024 * 1024,
       allowAutoTopicCreation: false,
+      // A consumer being stopped is never restarted: a request cut by the disconnect itself (with
+      // several partitions in flight, "write after end") would otherwise bring it back, and the
+      // stop would wait for it until the shutdown bound.
+      retry: { restartOnFailure: async () => !this.stopped },
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.crashes = 0;
