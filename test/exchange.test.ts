@@ -11,11 +11,12 @@ import { RecordPublisher } from '../kafka/transport.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
+import { journalCollections } from '../hub/journal/journal-collections.ts';
 import { CITIZEN_FIELDS } from '../hub/citizen/fields.ts';
 import { ONWARD_SHARING_TERM } from '../hub/registry/onward-sharing.ts';
 import { PURPOSE_CODES } from '../hub/registry/purposes.ts';
 import { SERVICE_CATALOGUE, SERVICE_NAMES } from '../hub/registry/service-catalogue.ts';
-import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { call, callsMade, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
 import { tapTopic, testKafka, waitFor } from './harness.ts';
 
 const STATE_GRANTS = [
@@ -357,9 +358,21 @@ describe('the exchange over mutual TLS', () => {
     expect(asSystem).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
   });
 
-  it('R35: every call above left a journal entry, and the chain verifies', async () => {
+  it('R35: every call above left a journal entry, each refusal under its reason, and the chain verifies', async () => {
     const report = await verifyJournal(fx.store.db);
     expect(report.ok, JSON.stringify(report.firstBad)).toBe(true);
-    expect(report.checked).toBeGreaterThan(30);
+    // Every call journals (so do the registrations the fixture made, which are not calls).
+    expect(callsMade.length).toBeGreaterThan(0);
+    expect(report.checked).toBeGreaterThanOrEqual(callsMade.length);
+    const { entries } = journalCollections(fx.store.db);
+    for (const [reason, count] of countBy(callsMade.flatMap((made) => (made.reason ? [made.reason] : [])))) {
+      expect(await entries.countDocuments({ reason }), `journal entries with reason ${reason}`).toBeGreaterThanOrEqual(count);
+    }
   });
 });
+
+function countBy(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
