@@ -9,6 +9,7 @@ import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
 import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEADERS } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/transport.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
+import { SHARED_CHAIN } from '../hub/journal/journal-chain.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
@@ -84,6 +85,10 @@ describe('the exchange over mutual TLS', () => {
       { act: 'exchange', action: 'Lookup', decision: 'refused', reason: 'FIELD_NOT_GRANTED', fields: ['fullName', 'permanentAddress', 'bloodType'] },
       { act: 'exchange', action: 'Lookup', decision: 'allowed', fields: ['fullName', 'permanentAddress'], purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-2026-000123', actor: { system: 'vss-insurance', organisation: 'vss', officer: 'officer-17' }, traceId, _id: Number(allowed.response.journalSequence) },
     ]);
+    // The answer names its entry (chain and sequence), and that reference finds exactly it.
+    const quoted = { chain: allowed.response.journalChain, sequence: Number(allowed.response.journalSequence) };
+    expect(quoted.chain).toBe(SHARED_CHAIN); // the sandbox's journal has no instance chain
+    expect(await queryJournal(fx.store.db, { entry: quoted })).toEqual([entries[1]]);
   });
 
   it('R22: a name or date of birth that does not match is NOT_FOUND, without saying which', async () => {
