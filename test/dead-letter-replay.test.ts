@@ -9,7 +9,7 @@ import { DLQ_TOPIC, HEADERS, sourceTopic } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/transport.ts';
 import { deadLetterRecord, type DeadLetter } from '../hub/ingest/dead-letter.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
-import { birthEvent } from '../schemas/sample-events.ts';
+import { birthEvent } from '../testing/sample-events.ts';
 import { makePersonalId } from '../schemas/personal-id.ts';
 import { DANCU_BIN, cliEnv, officerPki, startTestHub, testKafka, waitFor, type TestHub } from './harness.ts';
 

@@ -2,7 +2,7 @@
 // address. Counts calls answered and failed, and the longest call (the one that failed over).
 import { ExchangeClient } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { HubClient } from '../../connectors/consumers/hub-client.ts';
-import { keyOf, startExchangeSandbox } from '../../hub/api/exchange-sandbox.ts';
+import { keyOf, startExchangeSandbox } from '../exchange-sandbox.ts';
 import { SOURCES, sourceTopic } from '../../kafka/topics.ts';
 import { connectKafka, startGroupAtEnd } from '../../kafka/transport.ts';
 import { HubChild } from '../hub-child.ts';
