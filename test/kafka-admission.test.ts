@@ -21,7 +21,7 @@ import { ALL_TOPICS, CHANGES_TOPIC, sourceTopic, topicLayout } from '../kafka/to
 import { RecordPublisher, connectKafka, ensureTopics, readTopicToEnd, type KafkaTls } from '../kafka/transport.ts';
 import { testEndpoints } from './endpoints.ts';
 import { DANCU_BIN, testKafka, uniqueName } from './harness.ts';
-import { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+import { PrivateKafka } from '../testing/private-kafka.ts';
 
 const run = promisify(execFile);
 const database = uniqueName('dancu_admission');
@@ -76,10 +76,10 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
   }
 
   beforeAll(async () => {
-    kafka = await startPrivateKafka(1);
+    kafka = await PrivateKafka.start({ mongodbUri: testEndpoints().mongodbUri });
     ca = await readFile(pkiFiles(kafka.pkiDir).caCertificate, 'utf8');
     // The hub creates every topic (here through the development listener, as `dancu hub` does locally).
-    await ensureTopics(connectKafka({ brokers: kafka.plaintext, clientId: 'dancu-admission-setup', tls: null }), ALL_TOPICS.map(topicLayout));
+    await ensureTopics(connectKafka({ brokers: kafka.brokers, clientId: 'dancu-admission-setup', tls: null }), ALL_TOPICS.map(topicLayout));
   });
 
   afterAll(async () => {
