@@ -16,7 +16,10 @@ import type { HistoryRecord } from '../hub/citizen/citizen-document.ts';
 import { historyRecordOf } from '../hub/citizen/merge.ts';
 import { HUB_NODE_FLAGS } from '../cli/hub-node-flags.ts';
 import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { RecordPublisher, connectKafka, consumerLag, ensureTopics, startGroupAtEnd } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { consumerLag, startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
 
 const options = new Command()
   .name('bench:backfill')

@@ -15,7 +15,10 @@ import { ensureStack } from '../deploy/local/stack.ts';
 import { withTraceContext } from '../kafka/trace-context.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 

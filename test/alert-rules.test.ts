@@ -13,7 +13,7 @@ import { startHubProcess, type HubProcess } from '../cli/hub-process.ts';
 import { REPO_ROOT } from '../deploy/local/locations.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { SOURCES, sourceTopic } from '../kafka/topics.ts';
-import { startGroupAtEnd } from '../kafka/transport.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { testEndpoints } from './endpoints.ts';
 import { prepareTopics, testKafka, uniqueName } from './harness.ts';

@@ -6,7 +6,7 @@ import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_TOPIC, HEADERS, sourceTopic } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { deadLetterRecord, type DeadLetter } from '../hub/ingest/dead-letter.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { birthEvent } from '../testing/sample-events.ts';

@@ -7,7 +7,7 @@ import type { Db } from 'mongodb';
 import { listTickets } from '../support/support-desk.ts';
 import type { Ticket } from '../support/ticket.ts';
 import { sourceTopic, SOURCES } from '../../kafka/topics.ts';
-import type { PartitionLag } from '../../kafka/transport.ts';
+import type { PartitionLag } from '../../kafka/group-offsets.ts';
 import type { DeadLetterQueue } from '../ingest/dead-letter-queue.ts';
 import type { SourceCounts } from '../ingest/ingest-stats.ts';
 import { DeadLetterSummaries } from './dead-letter-summary.ts';

@@ -1,5 +1,5 @@
 // The operator's view of dancu.dlq.v1: the dead letters it holds, grouped by reason.
-import type { RawRecord } from '../../kafka/transport.ts';
+import type { RawRecord } from '../../kafka/records.ts';
 import type { DeadLetter } from './dead-letter.ts';
 
 /** A dead letter and where it sits in the dead-letter topic. */

@@ -3,7 +3,11 @@
 import type { Tracer } from '@opentelemetry/api';
 import { ALL_TOPICS, DLQ_TOPIC, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import { BatchConsumer, type Backoff } from '../../kafka/batch-consumer.ts';
-import { RecordPublisher, connectKafka, consumerLag, ensureTopics, readTopicToEnd, type PartitionLag } from '../../kafka/transport.ts';
+import { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { connectKafka } from '../../kafka/connect.ts';
+import { consumerLag, type PartitionLag } from '../../kafka/group-offsets.ts';
+import { ensureTopics } from '../../kafka/topic-creation.ts';
+import { readTopicToEnd } from '../../kafka/read-topic-to-end.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { Registry } from 'prom-client';
