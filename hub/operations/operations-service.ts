@@ -21,7 +21,7 @@ import { refuse } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
 import type { ConnectorHealth } from './connector-health.ts';
-import type { OfficerDirectory } from '../registry/certificate-revocation.ts';
+import type { OfficerDirectory } from '../registry/officer-actions.ts';
 
 export const OPERATIONS_SERVICE = 'dancu.operations.v1.Operations';
 

@@ -8,7 +8,7 @@ import type { Enforcement } from '../exchange/enforcement.ts';
 import type { CallObserver, CallRecord, ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
-import type { OfficerDirectory } from '../registry/certificate-revocation.ts';
+import type { OfficerDirectory } from '../registry/officer-actions.ts';
 import type { OfficerAct } from '../registry/officer-competence.ts';
 import type { SupportDesk } from './support-desk.ts';
 import { SupportError, type SupportErrorCode } from './support-error.ts';
