@@ -20,6 +20,7 @@ import { connectKafka } from '../kafka/connect.ts';
 import { ensureTopics } from '../kafka/topic-creation.ts';
 import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
+import { watchConnectors } from '../hub/operations/connector-watch.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 
 const options = new Command()
@@ -146,8 +147,11 @@ async function drainWithHub(groupId: string, db: string, tracer: Tracer): Promis
       if (count >= events.length) drained();
     },
   });
+  // As in `dancu hub`: the connectors feeding it are watched beside ingest.
+  const monitor = await watchConnectors(hub);
   await done;
   const seconds = (performance.now() - begun) / 1000;
+  await monitor.stop();
   await hub.stop();
   return seconds;
 }

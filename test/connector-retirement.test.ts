@@ -31,8 +31,8 @@ describe('retiring connectors from the live view', () => {
     AdminServer.start({
       registry: test.hub.metrics.registry,
       readiness: () => test.hub.readiness(),
-      connectors: () => test.hub.connectors(),
-      retiredConnectors: () => test.hub.retiredConnectors(),
+      connectors: () => test.monitor.connectors(),
+      retiredConnectors: () => test.monitor.retired(),
       port: 0,
     });
 
