@@ -1,7 +1,8 @@
 // Wires one source connector to Kafka and its local state (checkpoint, reject log) and runs it.
 import { join } from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
-import { HEARTBEATS_TOPIC, sourceTopic, topicLayout, type SourceName } from '../kafka/topics.ts';
+import { HEARTBEATS_TOPIC, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { type SourceName } from '../schemas/sources.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { ensureTopics } from '../kafka/topic-creation.ts';

@@ -1,7 +1,7 @@
 // Renders the population's facts as each register would export them: native records with
 // Vietnamese column names, dd/mm/yyyy dates and Vietnam-local registration times.
 import { createHash } from 'node:crypto';
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { Address } from '../../schemas/types.ts';
 import { isoToDay, isoToNative, nativeTimestamp, type Day } from './calendar.ts';
 import type { Population, SimulatedCitizen } from './population.ts';

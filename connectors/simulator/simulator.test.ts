@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SOURCES, type SourceName } from '../../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../../schemas/sources.ts';
 import { checkPersonalId } from '../../schemas/personal-id.ts';
 import { isProvinceCode } from '../../schemas/provinces.ts';
 import { validateEvent } from '../../schemas/validate-event.ts';

@@ -3,7 +3,7 @@
 // reports stay in order), where that register's connector picks it up.
 import { CORRECTIONS_TOPIC, HEADERS } from '../../kafka/topics.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { CitizenField } from '../citizen/fields.ts';
 
 /** The value of a `dancu.corrections.v1` record. */

@@ -1,7 +1,8 @@
 // The hub's ingest process: one Kafka consumer group over the four source topics, writing to
 // the population store. Run as many instances as there are partitions to share the load.
 import type { Tracer } from '@opentelemetry/api';
-import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
 import { BatchConsumer, type Backoff } from '../../kafka/batch-consumer.ts';
 import { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { connectKafka } from '../../kafka/connect.ts';

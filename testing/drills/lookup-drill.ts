@@ -3,7 +3,8 @@
 import { ExchangeClient } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { HubClient } from '../../connectors/consumers/hub-client.ts';
 import { keyOf, startExchangeSandbox } from '../exchange-sandbox.ts';
-import { SOURCES, sourceTopic } from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
+import { sourceTopic } from '../../kafka/topics.ts';
 import { connectKafka } from '../../kafka/connect.ts';
 import { startGroupAtEnd } from '../../kafka/group-offsets.ts';
 import { HubChild } from '../hub-child.ts';
