@@ -56,7 +56,7 @@ export interface ServiceCalls {
   act: JournalEntryInput['act'];
   /** Where refusals are journaled, if not straight to `journal`: per-certificate flood control. */
   refusals?: RefusalFlood;
-  /** The registered officers operator calls are checked against (hub/api/operator-call.ts). */
+  /** The registered officers operator calls are checked against (hub/registry/operator-call.ts). */
   officers?: OfficerDirectory;
 }
 

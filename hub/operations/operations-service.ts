@@ -13,7 +13,7 @@ import type {
 import { CHANGES_TOPIC, HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { CONNECTOR_STATES, type ConnectorState, type Heartbeat } from '../../connectors/sdk/heartbeat.ts';
-import { operatorCall } from '../api/operator-call.ts';
+import { operatorCall } from '../registry/operator-call.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import { toServiceError } from '../exchange/grpc-status.ts';
 import { callerIdentity } from '../pki/peer-identity.ts';

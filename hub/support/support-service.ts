@@ -3,7 +3,7 @@
 // certificate. Callers turned away are journaled here; the desk journals every change it makes.
 import type { Tracer } from '@opentelemetry/api';
 import type * as wire from '../../proto/gen/dancu/support/v1/support.ts';
-import { admitOperator, authenticatedCall } from '../api/operator-call.ts';
+import { admitOperator, authenticatedCall } from '../registry/operator-call.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import type { CallObserver, CallRecord, ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
