@@ -5,7 +5,7 @@ import type { SourceName } from '../../schemas/sources.ts';
 import type { Address } from '../../schemas/types.ts';
 import { isoToDay, isoToNative, nativeTimestamp, type Day } from './calendar.ts';
 import type { Population, SimulatedCitizen } from './population.ts';
-import { TODAY } from './population.ts';
+import { TODAY } from './person.ts';
 import type { Random } from './random.ts';
 import { NO_EXPIRY } from '../id-card/native-record.ts';
 

@@ -6,7 +6,8 @@ import { validateEvent } from '../../schemas/validate-event.ts';
 import { MappingError } from '../sdk/mapping-error.ts';
 import { SOURCE_DEFINITIONS } from '../sources.ts';
 import { addYears, isoToDay } from './calendar.ts';
-import { SIMULATION_TODAY, simulatePopulation } from './population.ts';
+import { SIMULATION_TODAY } from './person.ts';
+import { simulatePopulation } from './population.ts';
 import { simulateEvents } from './simulate-events.ts';
 import { simulateSource } from './simulate-source.ts';
 
