@@ -15,8 +15,12 @@ import { eventDigest } from '../hub/citizen/event-digest.ts';
 import type { HistoryRecord } from '../hub/citizen/citizen-document.ts';
 import { historyRecordOf } from '../hub/citizen/merge.ts';
 import { HUB_NODE_FLAGS } from '../cli/hub-node-flags.ts';
-import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { RecordPublisher, connectKafka, consumerLag, ensureTopics, startGroupAtEnd } from '../kafka/transport.ts';
+import { ALL_TOPICS, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { consumerLag, startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
 
 const options = new Command()
   .name('bench:backfill')

@@ -14,9 +14,14 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { withTraceContext } from '../kafka/trace-context.ts';
 import { startTracing } from '../telemetry/tracing.ts';
-import { ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd } from '../kafka/transport.ts';
+import { ALL_TOPICS, HEADERS, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
+import { watchConnectors } from '../hub/operations/connector-watch.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 
 const options = new Command()
@@ -143,8 +148,11 @@ async function drainWithHub(groupId: string, db: string, tracer: Tracer): Promis
       if (count >= events.length) drained();
     },
   });
+  // As in `dancu hub`: the connectors feeding it are watched beside ingest.
+  const monitor = await watchConnectors(hub);
   await done;
   const seconds = (performance.now() - begun) / 1000;
+  await monitor.stop();
   await hub.stop();
   return seconds;
 }

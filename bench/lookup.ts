@@ -15,7 +15,7 @@ import { Registry as MetricsRegistry, type Histogram } from 'prom-client';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { Random } from '../connectors/simulator/random.ts';
 import { ExchangeService, LookupResponse, type LookupRequest } from '../proto/gen/dancu/exchange/v1/exchange.ts';
-import { keyOf, startExchangeSandbox } from '../hub/api/exchange-sandbox.ts';
+import { keyOf, startExchangeSandbox } from '../testing/exchange-sandbox.ts';
 import { CITIZEN_FIELDS } from '../hub/citizen/fields.ts';
 import { serverCredentials } from '../hub/pki/credentials.ts';
 import { describeLoad, driveCalls, loadResult, type LoadResult } from './drive-calls.ts';

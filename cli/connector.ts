@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Argument, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { SOURCES, type SourceName } from '../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { fileFeed, simulatedFeed } from '../connectors/feed.ts';
 import { connectorService, rejectLogPath, runConnectorProcess } from '../connectors/connector-process.ts';

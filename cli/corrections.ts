@@ -2,8 +2,12 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { correctionsGroup, correctionsOf, decideCorrection, followCorrections } from '../connectors/sdk/corrections.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
-import { CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, SOURCES, topicLayout, type SourceName } from '../kafka/topics.ts';
-import { connectKafka, consumerLag, ensureTopics, RecordPublisher } from '../kafka/transport.ts';
+import { CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, topicLayout } from '../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { consumerLag } from '../kafka/group-offsets.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { dancuHome } from './settings.ts';
 import { printTable } from './table.ts';
 

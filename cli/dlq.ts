@@ -3,8 +3,9 @@ import { MongoClient } from 'mongodb';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { DLQ_TOPIC } from '../kafka/topics.ts';
 import { readRecordAt } from '../kafka/read-record-at.ts';
-import { connectKafka, readTopicToEnd, RecordPublisher } from '../kafka/transport.ts';
-import { groupByReason, readDeadLetters } from '../hub/ingest/dead-letter-queue.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { groupByReason, readDeadLetterQueue, readDeadLetters } from '../hub/ingest/dead-letter-queue.ts';
 import { letterId, replayDeadLetters } from '../hub/ingest/dead-letter-replay.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { redactDeadLetter } from '../hub/admin/redact-dead-letter.ts';
@@ -30,7 +31,7 @@ export function registerDlqCommand(program: Command): void {
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { reason?: string; json?: boolean }) => {
       const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: 'dancu-dlq' });
-      const queue = readDeadLetters(await readTopicToEnd(kafka, DLQ_TOPIC));
+      const queue = await readDeadLetterQueue(kafka);
       const letters = queue.letters.map(redactDeadLetter);
       const { unreadable } = queue;
       if (options.reason !== undefined) {
@@ -127,7 +128,7 @@ export function registerDlqCommand(program: Command): void {
     .action(async (options: { reason: string; note: string; sourceTopic?: string; letter?: string[]; limit?: number; dryRun?: boolean } & OfficerFlags) => {
       const endpoints = resolveEndpoints();
       const kafka = connectKafka({ brokers: endpoints.kafkaBrokers, clientId: 'dancu-dlq' });
-      const { letters } = readDeadLetters(await readTopicToEnd(kafka, DLQ_TOPIC));
+      const { letters } = await readDeadLetterQueue(kafka);
       const wanted = new Set(options.letter ?? []);
       const chosen = letters
         .filter((letter) => letter.reason === options.reason)

@@ -8,6 +8,7 @@ import { AdminServer } from '../hub/admin/admin-server.ts';
 import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
+import { watchConnectors } from '../hub/operations/connector-watch.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { registerCertificateExpiryMetrics } from '../hub/pki/certificate-expiry-metrics.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
@@ -96,12 +97,12 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     ...(options.groupId ? { groupId: options.groupId } : {}),
     ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
     tracer,
-    connectorHealth,
     plausibility,
     ...(pki.journalSigningKey ? { journalSigningKey: pki.journalSigningKey } : {}),
   });
-  const connectors = () => hub.connectors();
-  const retiredConnectors = () => hub.retiredConnectors();
+  const monitor = await watchConnectors(hub, connectorHealth);
+  const connectors = () => monitor.connectors();
+  const retiredConnectors = () => monitor.retired();
   const api = await HubApi.start({
     kafkaBrokers: stack.kafkaBrokers,
     mongodbUri: stack.mongodbUri,
@@ -133,6 +134,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     async stop() {
       await admin.close();
       await api.stop();
+      await monitor.stop();
       await hub.stop();
     },
   };

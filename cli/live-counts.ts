@@ -2,7 +2,8 @@
 // and what the hub applied, rejected and still has to read (lag). On a terminal a table redrawn in
 // place; elsewhere one plain line per source and tick (live-screen.ts).
 import { join } from 'node:path';
-import { SOURCES, sourceTopic, type SourceName } from '../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
+import { sourceTopic } from '../kafka/topics.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
 import type { IngestService } from '../hub/ingest/ingest-service.ts';
 import { LiveScreen } from './live-screen.ts';

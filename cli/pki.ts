@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { applyAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal, withdrawAccess } from '../kafka/access.ts';
 import { sourceTopic } from '../kafka/topics.ts';
-import { connectKafka } from '../kafka/transport.ts';
+import { connectKafka } from '../kafka/connect.ts';
 import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
 import type { Registry } from '../hub/registry/registry.ts';
 import { caKeyHolder, OFFICER_OPTION_HELP, officerOrCaKeyHolder, type OfficerFlags } from './officer.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SOURCES, type SourceName } from '../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
 import { simulatedFeed } from '../connectors/feed.ts';
 import { connectorService, runConnectorProcess } from '../connectors/connector-process.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';

@@ -1,8 +1,11 @@
 // Wires one source connector to Kafka and its local state (checkpoint, reject log) and runs it.
 import { join } from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
-import { HEARTBEATS_TOPIC, sourceTopic, topicLayout, type SourceName } from '../kafka/topics.ts';
-import { RecordPublisher, connectKafka, ensureTopics } from '../kafka/transport.ts';
+import { HEARTBEATS_TOPIC, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { type SourceName } from '../schemas/sources.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
 import { FileCheckpoint } from './sdk/checkpoint.ts';
 import { RejectLog } from './sdk/reject-log.ts';
 import { runSourceConnector, type ConnectorSummary, type NativeItem } from './sdk/source-connector.ts';

@@ -1,5 +1,5 @@
 // Where a source connector's native records come from: a JSONL/CSV file or the simulator.
-import type { SourceName } from '../kafka/topics.ts';
+import type { SourceName } from '../schemas/sources.ts';
 import { readNativeFile } from './sdk/native-file.ts';
 import type { NativeItem } from './sdk/source-connector.ts';
 import { simulateSource, type SimulationOptions } from './simulator/simulate-source.ts';

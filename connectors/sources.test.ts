@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SOURCES } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
 import { validateEvent } from '../schemas/validate-event.ts';
 import { readNativeFile, writeNativeFile } from './sdk/native-file.ts';
 import { simulateSourceRecords } from './simulator/simulate-source.ts';

@@ -1,5 +1,5 @@
 // The four source systems: how each one's native records become canonical events.
-import type { SourceName } from '../kafka/topics.ts';
+import type { SourceName } from '../schemas/sources.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { CIVIL_STATUS_COLUMNS } from './civil-status/native-record.ts';
 import { toEvent as civilStatusToEvent } from './civil-status/to-event.ts';

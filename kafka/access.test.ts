@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HUB_PRINCIPAL, PRINCIPAL_MAPPING_RULES, hubAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal } from './access.ts';
-import { HEARTBEATS_TOPIC, SOURCES, sourceTopic } from './topics.ts';
+import { HEARTBEATS_TOPIC, sourceTopic } from './topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
 
 describe('the ACL policy of the TLS listener', () => {
   it('R40, R42: a source certificate may write its own topic and heartbeats only, and read nothing; the hub reads and writes every dancu topic', () => {

@@ -6,7 +6,8 @@
 // Every other principal — a certificate of another kind, or no rule matched — is refused by default.
 import { randomBytes } from 'node:crypto';
 import kafkajs, { type Kafka } from 'kafkajs';
-import { HEARTBEATS_TOPIC, sourceTopic, type SourceName } from './topics.ts';
+import { HEARTBEATS_TOPIC, sourceTopic } from './topics.ts';
+import { type SourceName } from '../schemas/sources.ts';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 

@@ -10,7 +10,7 @@
 // hub's /readyz says why; every failure is passed to `onFailure` (metrics).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
-import { toRawRecord, type RawRecord } from './transport.ts';
+import { toRawRecord, type RawRecord } from './records.ts';
 
 export interface ConsumerState {
   consuming: boolean;

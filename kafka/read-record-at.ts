@@ -2,7 +2,8 @@
 // too large to travel inside its dead letter, while the source topic still retains it.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { PositionExpired, toRawRecord, type RawRecord } from './transport.ts';
+import { PositionExpired } from './topic-tail.ts';
+import { toRawRecord, type RawRecord } from './records.ts';
 
 const READ_TIMEOUT_MS = 30_000;
 

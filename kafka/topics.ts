@@ -1,12 +1,6 @@
 // The public Kafka contract of dancu. A sectoral system that does not run our connector
 // produces to the same topics with the same key, value and headers (see README, "Ingest contract").
-
-export const SOURCES = ['civil-status', 'residence', 'id-card', 'health'] as const;
-export type SourceName = (typeof SOURCES)[number];
-
-export function isSourceName(value: string): value is SourceName {
-  return (SOURCES as readonly string[]).includes(value);
-}
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
 
 /** `dancu.source.<source>.v1`: key = personal id, value = the event as UTF-8 JSON. */
 export function sourceTopic(source: SourceName): string {
@@ -50,9 +44,6 @@ export const HEADERS = {
   /** On correction reports: the source register that is the authority for the reported field. */
   correctionFor: 'dancu-correction-for',
 } as const;
-
-/** Upper bound for one record's value; larger ones are dead-lettered as `message-too-large`. */
-export const MAX_EVENT_BYTES = 64 * 1024;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

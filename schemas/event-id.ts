@@ -1,7 +1,7 @@
 // Event ids are UUID v5 (RFC 4122 §4.3) of `<source>:<native record id>`: a source record
 // published twice carries the same event id, so the hub can drop the duplicate.
 import { createHash, hash } from 'node:crypto';
-import type { SourceName } from '../kafka/topics.ts';
+import type { SourceName } from './sources.ts';
 
 /** The dancu namespace for name-based event ids (fixed forever: changing it changes every id). */
 export const EVENT_ID_NAMESPACE = '6f1c9a52-8a3e-4d4b-9f0e-0d6a6e2b7c11';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SOURCES } from '../kafka/topics.ts';
+import { SOURCES } from './sources.ts';
 import { listEventSchemaFiles, loadSchema, RECORD_SCHEMA_FILES } from './catalogue.ts';
 import { generateTypes } from './generate-types.ts';
 import { EVENT_TYPES } from './types.ts';

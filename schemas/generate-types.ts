@@ -70,7 +70,7 @@ export async function generateTypes(): Promise<string> {
     .join('\n');
 
   return `${BANNER}
-import type { SourceName } from '../kafka/topics.ts';
+import type { SourceName } from './sources.ts';
 
 ${body}
 

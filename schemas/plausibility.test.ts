@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { birthEvent, ONE_OF_EACH } from './sample-events.ts';
+import { birthEvent, ONE_OF_EACH } from '../testing/sample-events.ts';
 import { validateEvent } from './validate-event.ts';
 
 const NOW = new Date('2026-11-30T12:00:00Z');

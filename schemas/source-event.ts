@@ -10,7 +10,7 @@ export type {
 } from './types.ts';
 export { EVENT_TYPES } from './types.ts';
 
-import type { SourceName } from '../kafka/topics.ts';
+import type { SourceName } from './sources.ts';
 import { EVENT_TYPES, type EventType, type PayloadsBySource, type SourceEvent } from './types.ts';
 
 /** Whether `type` is one of the event types `source` may send. */

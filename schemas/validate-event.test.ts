@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EVENT_BYTES } from '../kafka/topics.ts';
-import { birthEvent, ONE_OF_EACH } from './sample-events.ts';
-import { validateEvent, type EventVerdict } from './validate-event.ts';
+import { birthEvent, ONE_OF_EACH } from '../testing/sample-events.ts';
+import { MAX_EVENT_BYTES, validateEvent, type EventVerdict } from './validate-event.ts';
 
 const json = (value: unknown): string => JSON.stringify(value);
 

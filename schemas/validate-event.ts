@@ -1,13 +1,16 @@
 // The gate every source event passes before the hub merges it (hot path: compile nothing here,
 // touch each string at most once). Order: size → JSON → NFC → envelope → source → type → payload → ids
 // → plausibility (text, dates; schemas/plausibility.ts).
-import { MAX_EVENT_BYTES, type SourceName } from '../kafka/topics.ts';
+import type { SourceName } from './sources.ts';
 import { describeError } from './describe-error.ts';
 import { checkPlausible, DEFAULT_PLAUSIBILITY, textMayHoldControls, type PlausibilityRules } from './plausibility.ts';
 import { checkPersonalId, type PersonalIdProblem } from './personal-id.ts';
 import { isProvinceCode } from './provinces.ts';
 import type { DeadLetter, SourceEvent } from './types.ts';
 import { PAYLOAD_VALIDATORS, validateEnvelope } from './validators.ts';
+
+/** Upper bound for one record's value; larger ones are dead-lettered as `message-too-large`. */
+export const MAX_EVENT_BYTES = 64 * 1024;
 
 /** Why an event was refused; the dead-letter schema's `reason` is the one list of them. */
 export type RejectReason = DeadLetter['reason'];

@@ -17,7 +17,7 @@ describe('connector health on the real Kafka', () => {
   const children: ChildProcess[] = [];
   beforeAll(async () => {
     hub = await startTestHub({ connectorHealth: healthThresholds({ degradedAfterMs: DEGRADED_AFTER_MS, downAfterMs: DOWN_AFTER_MS }) });
-    admin = await AdminServer.start({ registry: hub.hub.metrics.registry, readiness: () => hub.hub.readiness(), connectors: () => hub.hub.connectors(), port: 0 });
+    admin = await AdminServer.start({ registry: hub.hub.metrics.registry, readiness: () => hub.hub.readiness(), connectors: () => hub.monitor.connectors(), port: 0 });
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');

@@ -11,7 +11,7 @@ import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
 import { healthThresholds } from '../hub/operations/health-thresholds.ts';
 import type { RetiredConnector } from '../hub/operations/heartbeat-monitor.ts';
 import { HEARTBEATS_TOPIC } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { DANCU_BIN, cliEnv, officerPki, startTestHub, testKafka, waitFor, type TestHub } from './harness.ts';
 
 const run = promisify(execFile);
@@ -31,8 +31,8 @@ describe('retiring connectors from the live view', () => {
     AdminServer.start({
       registry: test.hub.metrics.registry,
       readiness: () => test.hub.readiness(),
-      connectors: () => test.hub.connectors(),
-      retiredConnectors: () => test.hub.retiredConnectors(),
+      connectors: () => test.monitor.connectors(),
+      retiredConnectors: () => test.monitor.retired(),
       port: 0,
     });
 

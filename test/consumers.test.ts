@@ -210,11 +210,11 @@ describe('consumer connectors', () => {
       // dancu.heartbeats.v1 keeps a day of beats, earlier runs' included: a name of this run's own.
       const connectorId = uniqueName('mod-replica.sync');
       const running = runSyncConsumer({ client, db: replicaDb, signal: controller.signal, heartbeat: { connector: connectorId, intervalMs: 300 } });
-      const seen = await waitFor('the consumer among the connectors', async () => ingest.hub.connectors().find((each) => each.connector === connectorId), 30_000);
+      const seen = await waitFor('the consumer among the connectors', async () => ingest.monitor.connectors().find((each) => each.connector === connectorId), 30_000);
       expect(seen).toMatchObject({ kind: 'consumer', topic: 'dancu.changes.v1', state: 'healthy' });
       controller.abort();
       await running;
-      const stopped = await waitFor('the consumer down after its clean stop', async () => ingest.hub.connectors().find((each) => each.connector === connectorId && each.state === 'down'), 30_000);
+      const stopped = await waitFor('the consumer down after its clean stop', async () => ingest.monitor.connectors().find((each) => each.connector === connectorId && each.state === 'down'), 30_000);
       expect(stopped.reason).toMatch(/stopped cleanly/);
 
       // A system may only report beats under its own name.

@@ -11,7 +11,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctionsOf, decideCorrection, followCorrections } from '../connectors/sdk/corrections.ts';
 import { CORRECTION_DECISIONS_TOPIC } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import type { BatchConsumer } from '../kafka/batch-consumer.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOURCES, sourceTopic } from '../kafka/topics.ts';
-import { startGroupAtEnd } from '../kafka/transport.ts';
+import { SOURCES } from '../schemas/sources.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';

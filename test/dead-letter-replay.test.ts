@@ -6,10 +6,10 @@ import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_TOPIC, HEADERS, sourceTopic } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { deadLetterRecord, type DeadLetter } from '../hub/ingest/dead-letter.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
-import { birthEvent } from '../schemas/sample-events.ts';
+import { birthEvent } from '../testing/sample-events.ts';
 import { makePersonalId } from '../schemas/personal-id.ts';
 import { DANCU_BIN, cliEnv, officerPki, startTestHub, testKafka, waitFor, type TestHub } from './harness.ts';
 

@@ -1,17 +1,17 @@
-// What the exchange tests share: the exchange sandbox (hub/api/exchange-sandbox.ts) — a hub API
+// What the exchange tests share: the exchange sandbox (testing/exchange-sandbox.ts) — a hub API
 // on mutual TLS over a fresh database, citizens in the store, consumers registered the way a real
 // one is — on the test stack, and a unary call as a promise of its outcome.
 import type { Tracer } from '@opentelemetry/api';
 import type { Journal } from '../hub/journal/journal.ts';
 import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
 import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
-import { startExchangeSandbox, type ExchangeSandbox } from '../hub/api/exchange-sandbox.ts';
+import { startExchangeSandbox, type ExchangeSandbox } from '../testing/exchange-sandbox.ts';
 import { REASON_METADATA_KEY } from '../hub/exchange/grpc-status.ts';
 import type { RefusalFloodOptions } from '../hub/exchange/refusal-flood.ts';
 import { testEndpoints } from './endpoints.ts';
 import { prepareTopics, uniqueName } from './harness.ts';
 
-export { keyOf, type Consumer, type ConsumerSpec } from '../hub/api/exchange-sandbox.ts';
+export { keyOf, type Consumer, type ConsumerSpec } from '../testing/exchange-sandbox.ts';
 
 export type ExchangeFixture = ExchangeSandbox;
 

@@ -5,7 +5,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
 import { kafkaChangeFeed } from '../hub/exchange/watch-changes.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';

@@ -7,7 +7,7 @@ import { ExchangeClient, type Change } from '../proto/gen/dancu/exchange/v1/exch
 import { HubApi } from '../hub/api/hub-api.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { testEndpoints } from './endpoints.ts';
 import { call, keyOf, startExchangeFixture, type Consumer, type ConsumerSpec, type ExchangeFixture } from './exchange-fixture.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
 import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEADERS } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
 import { SHARED_CHAIN } from '../hub/journal/journal-chain.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';

@@ -13,11 +13,19 @@ import { Registry } from '../hub/registry/registry.ts';
 import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { withTraceContext } from '../kafka/trace-context.ts';
-import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, toRawRecord, type RawRecord } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { toRawRecord, type RawRecord } from '../kafka/records.ts';
 import { IngestService, type IngestServiceOptions } from '../hub/ingest/ingest-service.ts';
+import { watchConnectors } from '../hub/operations/connector-watch.ts';
+import type { HealthThresholds } from '../hub/operations/health-thresholds.ts';
+import type { HeartbeatMonitor } from '../hub/operations/heartbeat-monitor.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import type { CitizenDocument, HistoryEntry } from '../hub/citizen/citizen-document.ts';
 import { eventDigest } from '../hub/citizen/event-digest.ts';
@@ -48,6 +56,8 @@ export async function prepareTopics(): Promise<void> {
 
 export interface TestHub {
   hub: IngestService;
+  /** The connectors feeding it (hub/operations/connector-watch.ts). */
+  monitor: HeartbeatMonitor;
   store: PopulationStore;
   database: string;
   groupId: string;
@@ -55,20 +65,24 @@ export interface TestHub {
 }
 
 /** A new hub instance reading only what is published from now on, into a fresh database. */
-export async function startTestHub(options: Pick<IngestServiceOptions, 'tracer' | 'connectorHealth' | 'backoff'> = {}): Promise<TestHub> {
+export async function startTestHub(options: Pick<IngestServiceOptions, 'tracer' | 'backoff'> & { connectorHealth?: HealthThresholds } = {}): Promise<TestHub> {
   await prepareTopics();
   const database = uniqueName('dancu_test');
   const groupId = uniqueName('test-hub');
   await startGroupAtEnd(testKafka(), groupId, SOURCES.map(sourceTopic));
   const { kafkaBrokers, mongodbUri } = testEndpoints();
-  const hub = await IngestService.start({ kafkaBrokers, mongodbUri, database, groupId, ...options });
+  const { connectorHealth, ...ingest } = options;
+  const hub = await IngestService.start({ kafkaBrokers, mongodbUri, database, groupId, ...ingest });
+  const monitor = await watchConnectors(hub, connectorHealth);
   const store = await PopulationStore.open({ uri: mongodbUri, database });
   return {
     hub,
+    monitor,
     store,
     database,
     groupId,
     async stop() {
+      await monitor.stop();
       await hub.stop();
       await store.db.dropDatabase();
       await store.close();

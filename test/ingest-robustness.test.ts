@@ -10,7 +10,7 @@ import { livePid } from '../deploy/local/daemon.ts';
 import { kafkaService } from '../deploy/local/kafka-broker.ts';
 import { readRecordAt } from '../kafka/read-record-at.ts';
 import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
-import { consumerLag } from '../kafka/transport.ts';
+import { consumerLag } from '../kafka/group-offsets.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { DANCU_BIN, cliEnv, publishRaw, startTestHub, tapTopic, testKafka, uniqueName, temporaryPki, waitFor, type TestHub } from './harness.ts';
 

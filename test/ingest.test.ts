@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOURCES } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';

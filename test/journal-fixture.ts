@@ -3,7 +3,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll } from 'vitest';
 import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
 import type { JournalEntryInput } from '../hub/journal/journal-entry.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { testEndpoints } from './endpoints.ts';
 import { prepareTopics, testKafka, uniqueName } from './harness.ts';
 

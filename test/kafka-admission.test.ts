@@ -18,10 +18,13 @@ import { issueCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { ALL_TOPICS, CHANGES_TOPIC, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { RecordPublisher, connectKafka, ensureTopics, readTopicToEnd, type KafkaTls } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { connectKafka, type KafkaTls } from '../kafka/connect.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
+import { readTopicToEnd } from '../kafka/read-topic-to-end.ts';
 import { testEndpoints } from './endpoints.ts';
 import { DANCU_BIN, testKafka, uniqueName } from './harness.ts';
-import { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+import { PrivateKafka } from '../testing/private-kafka.ts';
 
 const run = promisify(execFile);
 const database = uniqueName('dancu_admission');
@@ -76,10 +79,10 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
   }
 
   beforeAll(async () => {
-    kafka = await startPrivateKafka(1);
+    kafka = await PrivateKafka.start({ mongodbUri: testEndpoints().mongodbUri });
     ca = await readFile(pkiFiles(kafka.pkiDir).caCertificate, 'utf8');
     // The hub creates every topic (here through the development listener, as `dancu hub` does locally).
-    await ensureTopics(connectKafka({ brokers: kafka.plaintext, clientId: 'dancu-admission-setup', tls: null }), ALL_TOPICS.map(topicLayout));
+    await ensureTopics(connectKafka({ brokers: kafka.brokers, clientId: 'dancu-admission-setup', tls: null }), ALL_TOPICS.map(topicLayout));
   });
 
   afterAll(async () => {

@@ -12,9 +12,13 @@ import { issueCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { applyAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal } from '../kafka/access.ts';
 import { ALL_TOPICS, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { RecordPublisher, connectKafka, ensureTopics, readTopicToEnd } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
+import { readTopicToEnd } from '../kafka/read-topic-to-end.ts';
+import { testEndpoints } from './endpoints.ts';
 import { DANCU_BIN } from './harness.ts';
-import { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+import { PrivateKafka } from '../testing/private-kafka.ts';
 
 const run = promisify(execFile);
 
@@ -22,7 +26,7 @@ describe('a three-node Kafka cluster (private)', () => {
   let cluster: PrivateKafka;
 
   beforeAll(async () => {
-    cluster = await startPrivateKafka(3);
+    cluster = await PrivateKafka.start({ size: 3, mongodbUri: testEndpoints().mongodbUri });
   });
 
   afterAll(async () => {
@@ -33,11 +37,11 @@ describe('a three-node Kafka cluster (private)', () => {
     expect(cluster.output).toMatch(/node 3 of 3 is ready/);
     const { stdout } = await run(process.execPath, [DANCU_BIN, 'stack', 'status', '--json'], { cwd: REPO_ROOT, env: cluster.env });
     const kafkaNodes = (JSON.parse(stdout) as Array<{ service: string; running: boolean; answering: boolean; address: string }>).filter((status) => status.service === 'kafka');
-    expect(kafkaNodes.map((node) => [node.address, node.running, node.answering])).toEqual(cluster.plaintext.map((address) => [address, true, true]));
+    expect(kafkaNodes.map((node) => [node.address, node.running, node.answering])).toEqual(cluster.brokers.map((address) => [address, true, true]));
   });
 
   it('topics are created with three replicas and min.insync.replicas 2; an idempotent acks=all write on one node is read through another', async () => {
-    const kafka = connectKafka({ brokers: cluster.plaintext, clientId: 'dancu-cluster-test', tls: null });
+    const kafka = connectKafka({ brokers: cluster.brokers, clientId: 'dancu-cluster-test', tls: null });
     await ensureTopics(kafka, ALL_TOPICS.map(topicLayout));
     const admin = kafka.admin();
     await admin.connect();

@@ -17,7 +17,7 @@ import type { TraceView } from '../hub/admin/trace-view.ts';
 import { HUB_SERVICE } from '../hub/ingest/ingest-service.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';
 import { artifactPath, getWithHost, launchChromium, screenshot } from './dashboard-browser.ts';
 import { testTracing } from './endpoints.ts';

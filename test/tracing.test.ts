@@ -13,7 +13,7 @@ import { SOURCE_DEFINITIONS } from '../connectors/sources.ts';
 import { HUB_SERVICE } from '../hub/ingest/ingest-service.ts';
 import { traceIdOf } from '../kafka/trace-context.ts';
 import { CHANGES_TOPIC, HEADERS } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/transport.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';
 import { testTracing } from './endpoints.ts';
 import { startTestHub, tapTopic, testKafka, waitFor, type TestHub } from './harness.ts';

@@ -18,7 +18,7 @@ import {
   type VerifyResponse,
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { OperationsClient, type ReportHeartbeatRequest } from '../../proto/gen/dancu/operations/v1/operations.ts';
-import type { RecordPublisher } from '../../kafka/transport.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { Heartbeat } from '../sdk/heartbeat.ts';
 import { Refused } from './refused.ts';
 

@@ -8,8 +8,9 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { BatchConsumer } from '../../kafka/batch-consumer.ts';
-import { CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, HEADERS, type SourceName } from '../../kafka/topics.ts';
-import type { RecordPublisher } from '../../kafka/transport.ts';
+import { CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, HEADERS } from '../../kafka/topics.ts';
+import { type SourceName } from '../../schemas/sources.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { CorrectionDecision, CorrectionVerdict } from '../../hub/exchange/correction-decision.ts';
 import type { DataErrorReport } from '../../hub/exchange/data-error-report.ts';
 

@@ -7,7 +7,7 @@
 // (which can quote values) — only counts, positions, reason codes and transport errors.
 import { readFileSync } from 'node:fs';
 import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
-import type { RecordPublisher } from '../../kafka/transport.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 

@@ -8,8 +8,10 @@
 // where the hub picks it up.
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { SPAN_ATTRIBUTES, startSendSpan, withTraceContext } from '../../kafka/trace-context.ts';
-import { HEADERS, sourceTopic, type SourceName } from '../../kafka/topics.ts';
-import type { OutgoingRecord, RecordPublisher } from '../../kafka/transport.ts';
+import { HEADERS, sourceTopic } from '../../kafka/topics.ts';
+import { type SourceName } from '../../schemas/sources.ts';
+import type { OutgoingRecord } from '../../kafka/records.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { payloadSchemaId, type SourceEvent } from '../../schemas/source-event.ts';
 import { validateEvent } from '../../schemas/validate-event.ts';
 import type { FileCheckpoint } from './checkpoint.ts';

@@ -1,7 +1,7 @@
 // What real feeds do wrong, on purpose: records sent twice, records out of order, and bad
 // records — an id that disagrees with the date of birth or sex, an unknown kind, a malformed
 // date, a missing name. Bad records are extra rows; the valid stream stays complete.
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { NativeRow } from './native-records.ts';
 import type { Random } from './random.ts';
 

@@ -5,8 +5,8 @@ import { makePersonalId } from '../../schemas/personal-id.ts';
 import type { Address, BloodType, HealthFacility, RelationToHead } from '../../schemas/types.ts';
 import { addYears, ageOn, dayOf, dayToIso, yearOf, type Day } from './calendar.ts';
 import { addressIn, facilityIn, pickMigrationTarget, pickProvince } from './places.ts';
-import type { CardFact, InsuranceFact, Person, ResidenceFact } from './population.ts';
-import { lastDay, nameOn, TODAY } from './population.ts';
+import type { CardFact, InsuranceFact, Person, ResidenceFact } from './person.ts';
+import { lastDay, nameOn, TODAY } from './person.ts';
 import type { Random } from './random.ts';
 
 type DatedFact<F> = { day: Day; fact: F };

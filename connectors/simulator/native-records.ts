@@ -1,11 +1,11 @@
 // Renders the population's facts as each register would export them: native records with
 // Vietnamese column names, dd/mm/yyyy dates and Vietnam-local registration times.
 import { createHash } from 'node:crypto';
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { Address } from '../../schemas/types.ts';
 import { isoToDay, isoToNative, nativeTimestamp, type Day } from './calendar.ts';
 import type { Population, SimulatedCitizen } from './population.ts';
-import { TODAY } from './population.ts';
+import { TODAY } from './person.ts';
 import type { Random } from './random.ts';
 import { NO_EXPIRY } from '../id-card/native-record.ts';
 

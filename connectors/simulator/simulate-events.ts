@@ -1,6 +1,6 @@
 // The whole simulated population as canonical events, all four sources, valid ones only:
 // what tests and the ingest benchmark feed the hub without going through connectors.
-import { SOURCES, type SourceName } from '../../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../../schemas/sources.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import { validateParsedEvent } from '../../schemas/validate-event.ts';
 import { MappingError } from '../sdk/mapping-error.ts';

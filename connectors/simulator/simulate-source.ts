@@ -1,6 +1,6 @@
 // A sectoral register's feed for a simulated population: its native records in registration
 // order, with the configured share of duplicates, reorderings and bad records.
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { FaultShares } from './faults.ts';
 import { injectFaults } from './faults.ts';
 import { nativeRecordsOf } from './native-records.ts';

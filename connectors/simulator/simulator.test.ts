@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SOURCES, type SourceName } from '../../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../../schemas/sources.ts';
 import { checkPersonalId } from '../../schemas/personal-id.ts';
 import { isProvinceCode } from '../../schemas/provinces.ts';
 import { validateEvent } from '../../schemas/validate-event.ts';
 import { MappingError } from '../sdk/mapping-error.ts';
 import { SOURCE_DEFINITIONS } from '../sources.ts';
 import { addYears, isoToDay } from './calendar.ts';
-import { SIMULATION_TODAY, simulatePopulation } from './population.ts';
+import { SIMULATION_TODAY } from './person.ts';
+import { simulatePopulation } from './population.ts';
 import { simulateEvents } from './simulate-events.ts';
 import { simulateSource } from './simulate-source.ts';
 

@@ -17,7 +17,8 @@ import { HUB_NODE_FLAGS } from '../../cli/hub-node-flags.ts';
 import { describe, expect, it } from 'vitest';
 import { HUB_GROUP_ID } from '../../hub/ingest/ingest-service.ts';
 import { pkiFiles } from '../../hub/pki/pki-files.ts';
-import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
 import { STRIMZI_SCHEMAS } from './strimzi-shape.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
-import { AdminServer, type Readiness } from './admin-server.ts';
+import { AdminServer } from './admin-server.ts';
+import type { Readiness } from '../ingest/ingest-readiness.ts';
 
 describe('the admin HTTP port', () => {
   let server: AdminServer | undefined;

@@ -5,13 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import type { RetiredConnector } from '../operations/heartbeat-monitor.ts';
+import type { Readiness } from '../ingest/ingest-readiness.ts';
 import { Dashboard, type DashboardOptions } from './dashboard.ts';
-
-/** What a readiness check found: each dependency and whether it answered. */
-export interface Readiness {
-  ready: boolean;
-  checks: Record<string, { ok: boolean; detail?: string }>;
-}
 
 export interface AdminServerOptions {
   registry: Registry;

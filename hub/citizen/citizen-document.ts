@@ -3,7 +3,7 @@
 //   history   one document per accepted event, never rewritten: what the event stated, field by field.
 // What a version replaced, and whether it took effect, is derived from the history when it is
 // read (replayHistory in merge.ts), so an event arriving late never rewrites what is stored.
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { CitizenField } from './fields.ts';
 
 /** One value of one field as one source stated it: who said it, when, in which event. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ONE_OF_EACH } from '../../schemas/sample-events.ts';
+import { ONE_OF_EACH } from '../../testing/sample-events.ts';
 import type { EventType, SourceEvent } from '../../schemas/source-event.ts';
 import { validateCitizenRecord } from '../../schemas/validators.ts';
 import { effectsOf } from './event-effects.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SOURCES } from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
 import { AUTHORITY, CITIZEN_FIELDS, isAuthoritative, isCitizenField } from './fields.ts';
 
 describe('authority table', () => {

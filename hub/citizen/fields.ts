@@ -1,6 +1,6 @@
 // The canonical citizen fields and which source is the authority for each.
 // A non-authoritative source may fill a field, but never overrides an authoritative value.
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { CitizenRecord } from '../../schemas/types.ts';
 
 export const CITIZEN_FIELDS = [

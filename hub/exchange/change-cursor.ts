@@ -11,7 +11,7 @@
 // `dancu pki init`). Every hub instance sharing the PKI accepts every other's cursors; replacing
 // the signing key invalidates outstanding cursors (consumers resynchronise, as after an expiry).
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import type { TopicPositions } from '../../kafka/transport.ts';
+import type { TopicPositions } from '../../kafka/topic-tail.ts';
 import { refuse } from './refusal.ts';
 
 const VERSION = 2;

@@ -9,7 +9,7 @@
 import type { Kafka } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
 import { CHANGES_TOPIC } from '../../kafka/topics.ts';
-import { tailTopic, type TopicTail } from '../../kafka/transport.ts';
+import { tailTopic, type TopicTail } from '../../kafka/topic-tail.ts';
 import type { CitizenDocument } from '../citizen/citizen-document.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 

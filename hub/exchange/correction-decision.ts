@@ -1,7 +1,7 @@
 // R37: what a source register decided about a data-error report routed to it, as its connector
 // sends it back on `dancu.correction-decisions.v1` (key = the report id). The contract is here, in
 // one place: the connector SDK writes it, the hub reads it.
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 
 export type CorrectionVerdict = 'accepted' | 'rejected';
 

@@ -2,8 +2,8 @@
 // authoritative source register on `dancu.corrections.v1` (key = personal id, so one citizen's
 // reports stay in order), where that register's connector picks it up.
 import { CORRECTIONS_TOPIC, HEADERS } from '../../kafka/topics.ts';
-import type { RecordPublisher } from '../../kafka/transport.ts';
-import type { SourceName } from '../../kafka/topics.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { CitizenField } from '../citizen/fields.ts';
 
 /** The value of a `dancu.corrections.v1` record. */

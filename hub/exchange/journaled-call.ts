@@ -2,7 +2,7 @@
 // journal entry is durable. This wrapper is the one place that guarantees it for unary calls:
 //   run the call (checks, enforcement, store read) → append the entry → only then answer.
 // If the journal cannot be written the caller gets UNAVAILABLE and no data.
-import type { OfficerDirectory } from '../registry/certificate-revocation.ts';
+import type { OfficerDirectory } from '../registry/officer-actions.ts';
 import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { traceIdOf } from '../../kafka/trace-context.ts';
@@ -56,7 +56,7 @@ export interface ServiceCalls {
   act: JournalEntryInput['act'];
   /** Where refusals are journaled, if not straight to `journal`: per-certificate flood control. */
   refusals?: RefusalFlood;
-  /** The registered officers operator calls are checked against (hub/api/operator-call.ts). */
+  /** The registered officers operator calls are checked against (hub/registry/operator-call.ts). */
   officers?: OfficerDirectory;
 }
 

@@ -4,7 +4,7 @@ import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
-import type { TopicPositions, TopicTail } from '../../kafka/transport.ts';
+import type { TopicPositions, TopicTail } from '../../kafka/topic-tail.ts';
 import type { CitizenChange } from '../citizen/merge.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { CursorCodec } from './change-cursor.ts';

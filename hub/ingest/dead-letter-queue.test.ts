@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawRecord } from '../../kafka/transport.ts';
+import type { RawRecord } from '../../kafka/records.ts';
 import { groupByReason, readDeadLetters } from './dead-letter-queue.ts';
 
 function record(offset: number, value: unknown): RawRecord {

@@ -1,5 +1,8 @@
 // The operator's view of dancu.dlq.v1: the dead letters it holds, grouped by reason.
-import type { RawRecord } from '../../kafka/transport.ts';
+import type { Kafka } from 'kafkajs';
+import type { RawRecord } from '../../kafka/records.ts';
+import { readTopicToEnd } from '../../kafka/read-topic-to-end.ts';
+import { DLQ_TOPIC } from '../../kafka/topics.ts';
 import type { DeadLetter } from './dead-letter.ts';
 
 /** A dead letter and where it sits in the dead-letter topic. */
@@ -23,6 +26,11 @@ export interface DeadLetterQueue {
   letters: QueuedDeadLetter[];
   /** Records on the topic that are not dead letters of ours (written by someone else). */
   unreadable: number;
+}
+
+/** Every dead letter the topic holds (read without moving any consumer group), for operator views. */
+export async function readDeadLetterQueue(kafka: Kafka): Promise<DeadLetterQueue> {
+  return readDeadLetters(await readTopicToEnd(kafka, DLQ_TOPIC));
 }
 
 export function readDeadLetters(records: readonly RawRecord[]): DeadLetterQueue {

@@ -12,7 +12,8 @@
 import { entryReference } from '../journal/journal-chain.ts';
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import type { Collection, Db } from 'mongodb';
-import type { OutgoingRecord, RawRecord, RecordPublisher } from '../../kafka/transport.ts';
+import type { OutgoingRecord, RawRecord } from '../../kafka/records.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { createHash } from 'node:crypto';
 import { parsePersonalId } from '../../schemas/personal-id.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { validateDeadLetter } from '../../schemas/validators.ts';
-import type { RawRecord } from '../../kafka/transport.ts';
+import type { RawRecord } from '../../kafka/records.ts';
 import { deadLetterOf, DETAIL_LIMIT, ORIGINAL_LIMIT } from './dead-letter.ts';
 
 function record(value: Buffer, extra: Partial<RawRecord> = {}): RawRecord {

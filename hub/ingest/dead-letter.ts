@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
 import { withTraceContext } from '../../kafka/trace-context.ts';
-import type { RawRecord, OutgoingRecord } from '../../kafka/transport.ts';
+import type { RawRecord, OutgoingRecord } from '../../kafka/records.ts';
 import { HEADERS } from '../../kafka/topics.ts';
 import type { DeadLetter } from '../../schemas/types.ts';
 import type { RejectReason } from '../../schemas/validate-event.ts';

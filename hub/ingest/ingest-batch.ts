@@ -7,8 +7,10 @@
 // Every record is traced on its way through (see record-trace.ts).
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { SPAN_ATTRIBUTES, withTraceContext } from '../../kafka/trace-context.ts';
-import { CHANGES_TOPIC, DLQ_TOPIC, SOURCE_TOPIC_PATTERN, isSourceName, type SourceName } from '../../kafka/topics.ts';
-import type { OutgoingRecord, RawRecord, RecordPublisher } from '../../kafka/transport.ts';
+import { CHANGES_TOPIC, DLQ_TOPIC, SOURCE_TOPIC_PATTERN } from '../../kafka/topics.ts';
+import { isSourceName, type SourceName } from '../../schemas/sources.ts';
+import type { OutgoingRecord, RawRecord } from '../../kafka/records.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import type { CitizenChange } from '../citizen/merge.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';

@@ -1,7 +1,7 @@
 // The journal entry of one applied slice (R35: every connection and sharing is journaled, the
 // sources' sharing into the population DB included): which source, where in its topic, whose
 // records, and the outcome counts. No values.
-import type { RawRecord } from '../../kafka/transport.ts';
+import type { RawRecord } from '../../kafka/records.ts';
 import { parsePersonalId } from '../../schemas/personal-id.ts';
 import type { JournalEntryInput } from '../journal/journal-entry.ts';
 import type { BatchOutcome } from './ingest-batch.ts';

@@ -1,13 +1,16 @@
 // The hub's ingest process: one Kafka consumer group over the four source topics, writing to
 // the population store. Run as many instances as there are partitions to share the load.
 import type { Tracer } from '@opentelemetry/api';
-import { ALL_TOPICS, DLQ_TOPIC, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
 import { BatchConsumer, type Backoff } from '../../kafka/batch-consumer.ts';
-import { RecordPublisher, connectKafka, consumerLag, ensureTopics, readTopicToEnd, type PartitionLag } from '../../kafka/transport.ts';
+import { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { connectKafka } from '../../kafka/connect.ts';
+import { consumerLag, type PartitionLag } from '../../kafka/group-offsets.ts';
+import { ensureTopics } from '../../kafka/topic-creation.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { Registry } from 'prom-client';
-import type { Readiness } from '../admin/admin-server.ts';
 import { WrittenCitizens } from './written-citizens.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { applySlices, checkSlice, type BatchOutcome, type IngestContext } from './ingest-batch.ts';
@@ -17,13 +20,9 @@ import { ingestEntry } from './ingest-entry.ts';
 import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import type { KeyObject } from 'node:crypto';
-import { HeartbeatMonitor, type RetiredConnector } from '../operations/heartbeat-monitor.ts';
-import { readRetirements } from '../operations/connector-retirement.ts';
-import { healthThresholds, type HealthThresholds } from '../operations/health-thresholds.ts';
-import { registerConnectorHealthMetrics } from '../operations/connector-health-metrics.ts';
-import type { ConnectorHealth } from '../operations/connector-health.ts';
 import type { Db } from 'mongodb';
-import { readDeadLetters, type DeadLetterQueue } from './dead-letter-queue.ts';
+import { readDeadLetterQueue, type DeadLetterQueue } from './dead-letter-queue.ts';
+import { ingestReadiness, type Readiness } from './ingest-readiness.ts';
 
 export const HUB_GROUP_ID = 'dancu-hub';
 /** The hub's service name in traces. */
@@ -43,31 +42,10 @@ export interface IngestServiceOptions {
   journalSigningKey?: KeyObject;
   /** This hub instance's id: the journal chain it writes (journal-chain.ts); the shared chain when absent. */
   instance?: string;
-  /** When connectors count as degraded or down (healthThresholdsFromEnv at start-up); the defaults when absent. */
-  connectorHealth?: HealthThresholds;
   /** The plausibility rules every event must pass (plausibilityFromEnv at start-up); the defaults when absent. */
   plausibility?: PlausibilityRules;
   /** How long to wait before retrying a failed slice or restarting a crashed consumer (kafka/batch-consumer.ts). */
   backoff?: Backoff;
-}
-
-const READY_TIMEOUT_MS = 3_000;
-
-async function answers(probe: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-  });
-  const attempt = probe();
-  attempt.catch(() => {}); // if the timeout wins, a late failure must not become an unhandled rejection
-  try {
-    await Promise.race([attempt, timeout]);
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export class IngestService {
@@ -78,11 +56,11 @@ export class IngestService {
     /** The hub's journal: one entry per applied slice here, and shared with the gRPC API. */
     readonly journal: Journal,
     private readonly options: IngestServiceOptions,
-    private readonly kafka: ReturnType<typeof connectKafka>,
+    /** The hub's Kafka client, shared with what watches the connectors (hub/operations/connector-watch.ts). */
+    readonly kafka: ReturnType<typeof connectKafka>,
     private readonly store: PopulationStore,
     private readonly publisher: RecordPublisher,
     private readonly consumer: BatchConsumer,
-    private monitor: HeartbeatMonitor | undefined = undefined,
   ) {}
 
   static async start(options: IngestServiceOptions): Promise<IngestService> {
@@ -137,31 +115,16 @@ export class IngestService {
     const joined = consumer.joined();
     await consumer.start();
     await joined;
-    // Beside ingest because it needs the hub's lag, and every process that ingests should report
-    // on the connectors feeding it.
-    const hub = service;
-    try {
-      hub.monitor = await HeartbeatMonitor.start({ kafka, thresholds: options.connectorHealth ?? healthThresholds(), lag: () => hub.lag(), retirements: () => readRetirements(store.db) });
-    } catch (error) {
-      await hub.stop(); // do not leave a consumer running behind a failed start
-      throw error;
-    }
-    registerConnectorHealthMetrics(hub.metrics.registry, () => hub.connectors());
     return service;
   }
 
-  /**
-   * Ready while Kafka and the store answer, each within READY_TIMEOUT_MS, and the consumer is
-   * consuming: a slice being retried or a consumer being restarted makes the hub not ready, with the cause.
-   */
+  /** Kafka and the store answer and the consumer consumes (ingest-readiness.ts). */
   async readiness(): Promise<Readiness> {
-    const [kafka, store] = await Promise.all([
-      answers(() => consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, [sourceTopic('civil-status')])),
-      answers(() => this.store.ping()),
-    ]);
-    const state = this.consumer.state();
-    const consumer = state.consuming ? { ok: true } : { ok: false, detail: `${state.cause ?? 'not consuming'} (since ${state.since.toISOString()})` };
-    return { ready: kafka.ok && store.ok && consumer.ok, checks: { kafka, store, consumer } };
+    return ingestReadiness({
+      kafka: () => consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, [sourceTopic('civil-status')]),
+      store: () => this.store.ping(),
+      consumer: () => this.consumer.state(),
+    });
   }
 
   /** How far behind the hub is on each source partition. */
@@ -169,19 +132,9 @@ export class IngestService {
     return consumerLag(this.kafka, this.options.groupId ?? HUB_GROUP_ID, SOURCES.map(sourceTopic));
   }
 
-  /** The live view: every connector heard from in the retained heartbeats and not retired, with its health (see hub/operations/connector-health.ts). */
-  connectors(): ConnectorHealth[] {
-    return this.monitor?.connectors() ?? [];
-  }
-
-  /** Connectors retired from the live view, by hand or for silence (hub/operations/connector-retirement.ts). */
-  retiredConnectors(): RetiredConnector[] {
-    return this.monitor?.retired() ?? [];
-  }
-
   /** Every dead letter the topic holds (read without moving any consumer group), for operator views. */
   async readDeadLetters(): Promise<DeadLetterQueue> {
-    return readDeadLetters(await readTopicToEnd(this.kafka, DLQ_TOPIC));
+    return readDeadLetterQueue(this.kafka);
   }
 
   /** The store's database, where the journal lives: the admin port's journal search reads it. */
@@ -190,7 +143,6 @@ export class IngestService {
   }
 
   async stop(): Promise<void> {
-    await this.monitor?.stop();
     await this.consumer.stop();
     await this.journal.close();
     await this.publisher.close();

@@ -1,4 +1,4 @@
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { BatchOutcome } from './ingest-batch.ts';
 
 export interface SourceCounts {

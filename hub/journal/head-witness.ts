@@ -3,13 +3,11 @@
 // tail deleted from the store together with the heads that covered it still has its heads here,
 // and `journal verify` compares the two.
 import { JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
-import {
-  ensureTopics,
-  readTopicToEnd,
-  type connectKafka,
-  type RawRecord,
-  type RecordPublisher,
-} from '../../kafka/transport.ts';
+import { ensureTopics } from '../../kafka/topic-creation.ts';
+import { readTopicToEnd } from '../../kafka/read-topic-to-end.ts';
+import type { connectKafka } from '../../kafka/connect.ts';
+import type { RawRecord } from '../../kafka/records.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { SignedHead } from './signed-head.ts';
 
 export interface HeadWitness {

@@ -11,7 +11,8 @@
 // (`retired()`); see connector-retirement.ts.
 import type { Kafka } from 'kafkajs';
 import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
-import { tailTopic, type PartitionLag, type TopicTail } from '../../kafka/transport.ts';
+import { tailTopic, type TopicTail } from '../../kafka/topic-tail.ts';
+import type { PartitionLag } from '../../kafka/group-offsets.ts';
 import { parseHeartbeat, type Heartbeat } from '../../connectors/sdk/heartbeat.ts';
 import { connectorHealth, type ConnectorHealth } from './connector-health.ts';
 import { retirementOf, type ConnectorRetirement, type Retirement } from './connector-retirement.ts';

@@ -11,9 +11,9 @@ import type {
   ReportHeartbeatResponse,
 } from '../../proto/gen/dancu/operations/v1/operations.ts';
 import { CHANGES_TOPIC, HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
-import type { RecordPublisher } from '../../kafka/transport.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { CONNECTOR_STATES, type ConnectorState, type Heartbeat } from '../../connectors/sdk/heartbeat.ts';
-import { operatorCall } from '../api/operator-call.ts';
+import { operatorCall } from '../registry/operator-call.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import { toServiceError } from '../exchange/grpc-status.ts';
 import { callerIdentity } from '../pki/peer-identity.ts';
@@ -21,7 +21,7 @@ import { refuse } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
 import type { ConnectorHealth } from './connector-health.ts';
-import type { OfficerDirectory } from '../registry/certificate-revocation.ts';
+import type { OfficerDirectory } from '../registry/officer-actions.ts';
 
 export const OPERATIONS_SERVICE = 'dancu.operations.v1.Operations';
 

@@ -31,9 +31,6 @@ export interface CertificateRevocations {
   isCertificateRevoked(fingerprint256: string): Promise<boolean>;
 }
 
-/** What operator calls need: the officer an operator certificate belongs to, and their competence (R17). */
-export type OfficerDirectory = Pick<import('./registry.ts').Registry, 'authenticateOfficer' | 'checkCompetence'>;
-
 /** `AB:CD:…` in upper case, or null when it is not a SHA-256 fingerprint (colons optional). */
 export function normaliseFingerprint(value: string): string | null {
   const hex = value.trim().toUpperCase().replaceAll(':', '');

@@ -5,7 +5,9 @@
 // record, drops its cached registry reads and re-checks its open streams at once. The store stays
 // the truth: an instance that misses a record still sees the change when its cache expires (2 s).
 import { INVALIDATIONS_TOPIC } from '../../kafka/topics.ts';
-import { tailTopic, type connectKafka, type RecordPublisher, type TopicTail } from '../../kafka/transport.ts';
+import { tailTopic, type TopicTail } from '../../kafka/topic-tail.ts';
+import type { connectKafka } from '../../kafka/connect.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 
 /** Registry actions after which every instance drops what it cached. */
 export const INVALIDATING_ACTIONS = ['record-certificate', 'suspend-agreement', 'reinstate-agreement', 'revoke-agreement', 'revoke-consent', 'revoke-certificate'] as const;

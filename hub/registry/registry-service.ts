@@ -6,7 +6,7 @@
 import type * as wire from '../../proto/gen/dancu/registry/v1/registry.ts';
 import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
-import { operatorCall as callAsOperator } from '../api/operator-call.ts';
+import { operatorCall as callAsOperator } from './operator-call.ts';
 import type { Tracer } from '@opentelemetry/api';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { isRequestStatus, type Agreement } from './agreement.ts';

@@ -14,7 +14,7 @@
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { Collection, Db, Document } from 'mongodb';
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { RequestRecord } from './agreement.ts';
 import type { CatalogueReview } from './catalogue-review.ts';
 import type { Officer } from './competent-authority.ts';

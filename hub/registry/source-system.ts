@@ -3,7 +3,7 @@
 // and its Kafka certificate (`dancu pki issue <system> --source`) is issued only while that
 // assessment holds. The certificate's CN is the source, which the broker maps to the principal
 // `User:source.<source>`, allowed to write `dancu.source.<source>.v1` only (kafka/access.ts).
-import { isSourceName, type SourceName } from '../../kafka/topics.ts';
+import { isSourceName, type SourceName } from '../../schemas/sources.ts';
 import { isValidName } from '../pki/client-certificate.ts';
 import type { Checked } from './registry-error.ts';
 

@@ -15,7 +15,7 @@
 //
 // Reading also accepts the previous layout (provenance inside each field), so a store written
 // before is served while `dancu store migrate` converts it.
-import type { SourceName } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { CitizenDocument, FieldVersion } from '../citizen/citizen-document.ts';
 import type { CitizenField } from '../citizen/fields.ts';
 

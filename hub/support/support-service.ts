@@ -3,12 +3,12 @@
 // certificate. Callers turned away are journaled here; the desk journals every change it makes.
 import type { Tracer } from '@opentelemetry/api';
 import type * as wire from '../../proto/gen/dancu/support/v1/support.ts';
-import { admitOperator, authenticatedCall } from '../api/operator-call.ts';
+import { admitOperator, authenticatedCall } from '../registry/operator-call.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import type { CallObserver, CallRecord, ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
-import type { OfficerDirectory } from '../registry/certificate-revocation.ts';
+import type { OfficerDirectory } from '../registry/officer-actions.ts';
 import type { OfficerAct } from '../registry/officer-competence.ts';
 import type { SupportDesk } from './support-desk.ts';
 import { SupportError, type SupportErrorCode } from './support-error.ts';

@@ -1,10 +1,10 @@
 // The WrittenRequests gRPC service (proto/dancu/registry/v1/written_requests.proto): the
 // written-request use cases for officers calling with an operator certificate, whose CN is the
 // officer. Each step is journaled by WrittenRequests itself; this layer journals only the callers
-// turned away before reaching it (hub/api/operator-call.ts).
+// turned away before reaching it (hub/registry/operator-call.ts).
 import type { Tracer } from '@opentelemetry/api';
 import type * as wire from '../../proto/gen/dancu/registry/v1/written_requests.ts';
-import { operatorCall as callAsOperator } from '../api/operator-call.ts';
+import { operatorCall as callAsOperator } from '../registry/operator-call.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse, Refusal } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';

@@ -84,7 +84,7 @@ export async function storeRestart(settings: DrillSettings): Promise<DrillResult
  * published after the kill, and the hub applies everything once.
  */
 export async function brokerSigkill(settings: DrillSettings): Promise<DrillResult> {
-  const kafka = await PrivateKafka.start(settings.log, 3);
+  const kafka = await PrivateKafka.start({ log: settings.log, size: 3 });
   const world = await ingestWorld('broker_sigkill', kafka.brokers, settings.mongodbUri, settings.citizens);
   const hub = await world.startHub('drill-broker');
   try {
@@ -109,7 +109,7 @@ export async function brokerSigkill(settings: DrillSettings): Promise<DrillResul
   } finally {
     await hub.kill('SIGKILL');
     await world.close();
-    await kafka.remove();
+    await kafka.stop();
   }
 }
 
@@ -121,7 +121,7 @@ export const STOP_BOUND_SECONDS = 10;
  * DANCU_SHUTDOWN_SECONDS, and a hub started once Kafka is back applies everything once.
  */
 export async function sigtermKafkaDown(settings: DrillSettings): Promise<DrillResult> {
-  const kafka = await PrivateKafka.start(settings.log);
+  const kafka = await PrivateKafka.start({ log: settings.log });
   const world = await ingestWorld('kafka_down', kafka.brokers, settings.mongodbUri, settings.citizens);
   const bound = STOP_BOUND_SECONDS;
   const first = await world.startHub('drill-kafka-1', { DANCU_SHUTDOWN_SECONDS: String(bound) });
@@ -154,6 +154,6 @@ export async function sigtermKafkaDown(settings: DrillSettings): Promise<DrillRe
     await first.kill('SIGKILL');
     await second?.kill('SIGKILL');
     await world.close();
-    await kafka.remove();
+    await kafka.stop();
   }
 }

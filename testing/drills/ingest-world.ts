@@ -6,8 +6,12 @@ import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { simulateEvents } from '../../connectors/simulator/simulate-events.ts';
 import { initCertificateAuthority } from '../../hub/pki/certificate-authority.ts';
-import { ALL_TOPICS, SOURCES, sourceTopic, topicLayout } from '../../kafka/topics.ts';
-import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd } from '../../kafka/transport.ts';
+import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
+import { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { connectKafka } from '../../kafka/connect.ts';
+import { ensureTopics } from '../../kafka/topic-creation.ts';
+import { startGroupAtEnd } from '../../kafka/group-offsets.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import { HubChild } from '../hub-child.ts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaTlsFromEnv } from './transport.ts';
+import { kafkaTlsFromEnv } from './connect.ts';
 
 describe('Kafka TLS settings from the environment', () => {
   let dir: string;

@@ -9,8 +9,8 @@ import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { toServiceError } from '../exchange/grpc-status.ts';
 import { finishCall, journalRefusal, newCallRecord, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse, Refusal } from '../exchange/refusal.ts';
-import type { StoredOfficer } from '../registry/registry-store.ts';
-import { needsRequester, type OfficerAct } from '../registry/officer-competence.ts';
+import type { StoredOfficer } from './registry-store.ts';
+import { needsRequester, type OfficerAct } from './officer-competence.ts';
 
 /**
  * Admits an operator certificate for `act`: unexpired, recorded for a registered officer and not

@@ -1,5 +1,5 @@
 // Hand-written valid sample events, one of every type, for unit tests across the repository.
-import type { SourceEvent } from './source-event.ts';
+import type { SourceEvent } from '../schemas/source-event.ts';
 
 export function birthEvent(overrides: Record<string, unknown> = {}, payload: Record<string, unknown> = {}): Record<string, unknown> {
   return {
