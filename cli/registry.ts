@@ -11,8 +11,6 @@ import { Registry } from '../hub/registry/registry.ts';
 import { kafkaInvalidations } from '../hub/registry/invalidation.ts';
 import { SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { connectKafka, ensureTopics, RecordPublisher } from '../kafka/transport.ts';
-import { RegistryError } from '../hub/registry/registry-error.ts';
-import { SupportError } from '../hub/support/support-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { databaseName, eidSettings, parsePositiveInt } from './settings.ts';
 import { EidVerifier } from '../hub/eid/eid-assertion.ts';
@@ -42,9 +40,6 @@ export async function withRegistry<T>(use: (registry: Registry, opened: { db: Db
   const invalidations = kafkaInvalidations({ publish: announce }, (line) => console.error(line));
   try {
     return await use(await Registry.open(db, journal, { invalidations, eid: new EidVerifier(eidSettings()) }), { db, journal });
-  } catch (error) {
-    if (error instanceof RegistryError || error instanceof SupportError) throw new Error(`${error.code}: ${error.message}`);
-    throw error;
   } finally {
     await publisher.close();
     await journal.close();

@@ -1,6 +1,7 @@
 // The one module that knows kafkajs. Everything else speaks in RawRecord / OutgoingRecord,
 // so the client library can be swapped (kafkajs is no longer actively maintained) without
 // touching the connectors or the hub.
+import { DancuError } from '../errors/dancu-error.ts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type IHeaders, type KafkaMessage } from 'kafkajs';
@@ -471,8 +472,10 @@ export async function tailTopic(
 }
 
 /** A position the topic no longer (or not yet) holds: retention deleted the records after it, or it is in the future. */
-export class PositionExpired extends Error {
+export class PositionExpired extends DancuError<'position-expired'> {
   override readonly name = 'PositionExpired';
+  readonly code = 'position-expired';
+  readonly retryable = false;
   constructor(
     readonly topic: string,
     readonly partition: number,
