@@ -108,7 +108,8 @@ const USAGE_ERRORS = new Set([
 /** The exit code of a command that failed with `error`. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) return USAGE_ERRORS.has(error.code) ? usage : error.exitCode;
-  if (!(error instanceof DancuError)) return failed;
+  // A command that adds context to one of ours keeps it as the cause: the cause's family counts.
+  if (!(error instanceof DancuError)) return error instanceof Error && error.cause !== undefined ? exitCodeOf(error.cause) : failed;
   if (error.retryable) return tryAgain;
   if (error instanceof Refused) return isRefusalKind(error.report.status) ? EXIT_OF_KIND[error.report.status] : failed;
   const refusal = asRefusal(error);

@@ -121,6 +121,8 @@ describe('one error model', () => {
     ['consumer: not found', new Refused(status.NOT_FOUND, 'CITIZEN_NOT_FOUND', 'x'), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 4 }],
     ['consumer: hub unreachable', new Refused(status.UNAVAILABLE, '', 'x'), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 75 }],
     ['not ours: a bug', new TypeError('x is undefined'), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 1 }],
+    ['ours, as the cause of a message with more context', new Error('sync stopped', { cause: new Refused(status.PERMISSION_DENIED, 'AGREEMENT_SUSPENDED', 'x') }), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 3 }],
+    ['not ours, as the cause', new Error('failed', { cause: new Error('ECONNRESET') }), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 1 }],
   ];
 
   it.each(TABLE)('%s maps to its gRPC status, rejection reason and exit code', (_family, error, expected) => {
