@@ -244,7 +244,7 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     expect(entry!.fields).toEqual(expect.arrayContaining(['fullName', 'dateOfBirth']));
     // A citizen not on record is a journaled read too.
     const nobody = '001099999999';
-    expect((await dancu('citizen', 'show', nobody, '--officer', 'c06-head')).code).toBe(1);
+    expect((await dancu('citizen', 'show', nobody, '--officer', 'c06-head')).code).toBe(4); // not found
     expect((await queryJournal(fx.store.db, { citizen: nobody, act: 'operator-read' }))[0]).toMatchObject({ actor: { officer: 'c06-head' }, decision: 'done', detail: 'not on record' });
 
     // Refused, and journaled naming the claim: no certificate; a flag naming another officer than the certificate's.
