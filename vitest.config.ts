@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{cli,connectors,hub,schemas,kafka,deploy,telemetry,traceability}/**/*.test.ts'],
+          include: ['{cli,connectors,errors,hub,schemas,kafka,deploy,telemetry,traceability}/**/*.test.ts'],
         },
       },
       {

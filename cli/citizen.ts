@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXIT_CODES } from './exit-code.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { journalOperatorRead } from '../hub/operations/operator-read.ts';
@@ -40,7 +41,7 @@ export function registerCitizenCommand(program: Command): void {
         });
         if (!record) {
           console.error(`no citizen ${personalId} in the population store (${databaseName()})`);
-          process.exitCode = 1;
+          process.exitCode = EXIT_CODES.notFound;
           return;
         }
         const history = await store.readHistory(personalId);

@@ -84,7 +84,7 @@ export function registerConsumerCommand(program: Command): void {
         });
         console.log(`sync stopped: ${summary.applied} changes applied, ${summary.alreadyApplied} repeats dropped, ${summary.reconnects} reconnects`);
       } catch (error) {
-        if (error instanceof Refused) throw new Error(`sync stopped: the hub refused the change stream (${error.message}); ${error.advice}`);
+        if (error instanceof Refused) throw new Error(`sync stopped: the hub refused the change stream (${error.message}); ${error.advice}`, { cause: error });
         throw error;
       } finally {
         client.close();

@@ -1,3 +1,4 @@
+import { DancuError } from '../errors/dancu-error.ts';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -257,7 +258,10 @@ function removed(verdict: JournalVerdict): string {
 }
 
 /** Kafka did not answer: the verdict is then the store's alone, and says so. */
-class WitnessUnreachable extends Error {}
+class WitnessUnreachable extends DancuError<'witness-unreachable'> {
+  readonly code = 'witness-unreachable';
+  readonly retryable = true;
+}
 
 const BROKER_PROBE_MS = 2_000;
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands.ts';
+import { errorLine, EXIT_CODES_HELP, exitCodeOf } from './exit-code.ts';
 
 const program = new Command()
   .name('dancu')
@@ -8,13 +9,21 @@ const program = new Command()
       'Sectoral sources stream citizen updates over Kafka into a versioned population store.',
   )
   .showHelpAfterError()
-  .enablePositionalOptions();
+  .enablePositionalOptions()
+  .addHelpText('after', `\n${EXIT_CODES_HELP}`);
 
 registerCommands(program);
+
+// Commander exits by itself on a bad command line; its usage errors get the usage code too.
+for (const command of everyCommand(program)) command.exitOverride((error) => process.exit(exitCodeOf(error)));
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  console.error(`dancu: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  console.error(errorLine(error));
+  process.exitCode = exitCodeOf(error);
+}
+
+function everyCommand(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(everyCommand)];
 }

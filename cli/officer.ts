@@ -7,6 +7,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { Refusal } from '../hub/exchange/refusal.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { verifyOperatorCertificate } from '../hub/pki/operator-certificate.ts';
 import type { Registry } from '../hub/registry/registry.ts';
@@ -53,12 +54,12 @@ export async function authenticatedOfficer(registry: Registry, flags: OfficerFla
   const identity = verifyOperatorCertificate(await read(files.caCertificate, "hub's CA certificate"), await read(certificatePath, 'operator certificate'), await read(keyPath, 'operator key'));
   if (flags.officer !== undefined && flags.officer !== identity.id) throw new Error(`--officer ${flags.officer} is not the certificate's officer (${identity.id}): the CLI acts only as the officer its certificate proves`);
   const authenticated = await registry.authenticateOfficer(identity.id, identity.fingerprint256);
-  if ('refused' in authenticated) throw new Error(`${authenticated.refused}: ${authenticated.message}`);
+  if ('refused' in authenticated) throw new Refusal(authenticated.refused, authenticated.message);
   if (act !== undefined && !needsRequester(act)) {
     try {
       registry.checkCompetence(act, authenticated.officer);
     } catch (error) {
-      throw new Error(`NOT_COMPETENT: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Refusal('NOT_COMPETENT', error instanceof Error ? error.message : String(error));
     }
   }
   return identity.id;

@@ -45,9 +45,6 @@ export async function withRegistry<T>(use: (registry: Registry, opened: { db: Db
   const invalidations = kafkaInvalidations({ publish: announce }, (line) => console.error(line));
   try {
     return await use(await Registry.open(db, journal, { invalidations, eid: new EidVerifier(eidSettings()) }), { db, journal });
-  } catch (error) {
-    if (error instanceof RegistryError || error instanceof SupportError) throw new Error(`${error.code}: ${error.message}`);
-    throw error;
   } finally {
     await publisher.close();
     await journal.close();

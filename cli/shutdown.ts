@@ -1,8 +1,9 @@
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';
+import { EXIT_CODES } from './exit-code.ts';
 import { shutdownSeconds } from './settings.ts';
 
 /** The exit code of a command that did not stop in time (EX_TEMPFAIL: nothing lost, try again). */
-export const STOP_TIMED_OUT_EXIT_CODE = 75;
+export const STOP_TIMED_OUT_EXIT_CODE = EXIT_CODES.tryAgain;
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM stops a long-running command cleanly; a second Ctrl-C exits at once.

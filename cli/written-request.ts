@@ -5,7 +5,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { Journal } from '../hub/journal/journal.ts';
-import { RegistryError } from '../hub/registry/registry-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { WRITTEN_REQUEST_STATUSES, type WrittenRequestStatus } from '../hub/written-requests/written-request.ts';
@@ -26,9 +25,6 @@ async function withWrittenRequests<T>(flags: OfficerFlags, act: OfficerAct, use:
   try {
     const officer = await authenticatedOfficer(await Registry.open(store.db, journal), flags, act);
     return await use(new WrittenRequests(store.db, store, journal), officer);
-  } catch (error) {
-    if (error instanceof RegistryError) throw new Error(`${error.code}: ${error.message}`);
-    throw error;
   } finally {
     await journal.close();
     await store.close();

@@ -1,6 +1,7 @@
 // Following a topic from positions the caller owns, never committed to Kafka: how WatchChanges
 // resumes a consumer's cursor, and how the hub's caches and heartbeat monitor follow their topics.
 import { randomUUID } from 'node:crypto';
+import { DancuError } from '../errors/dancu-error.ts';
 import type { Kafka } from 'kafkajs';
 import { toRawRecord, type RawRecord } from './records.ts';
 import { untilAnswering } from './until-answering.ts';
@@ -115,8 +116,10 @@ export async function tailTopic(
 }
 
 /** A position the topic no longer (or not yet) holds: retention deleted the records after it, or it is in the future. */
-export class PositionExpired extends Error {
+export class PositionExpired extends DancuError<'position-expired'> {
   override readonly name = 'PositionExpired';
+  readonly code = 'position-expired';
+  readonly retryable = false;
   constructor(
     readonly topic: string,
     readonly partition: number,

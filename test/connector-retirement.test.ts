@@ -115,7 +115,7 @@ describe('retiring connectors from the live view', () => {
     await waitFor(`${connector} live`, async () => ((await where(connector)) === 'live' ? true : undefined));
 
     const refused = await dancu('connectors', 'retire', connector, '--officer', 'someone', '--reason', 'test run over');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3); // refused
     expect(refused.output).toContain('someone is not an authenticated officer');
     expect(await where(connector)).toBe('live');
 

@@ -226,7 +226,7 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
       expect(revoked.code, revoked.stderr).toBe(0);
       expect(await list(three)).toMatchObject({ ok: false, reason: 'CERTIFICATE_REVOKED' });
       const unknown = await dancu('pki', 'revoke', 'nobody', '--operator', '--reason', 'x');
-      expect(unknown.code).toBe(1);
+      expect(unknown.code).toBe(4); // not found
       expect(unknown.stderr).toContain('no officer nobody');
     } finally {
       await rm(out, { recursive: true, force: true });
@@ -244,17 +244,17 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     expect(entry!.fields).toEqual(expect.arrayContaining(['fullName', 'dateOfBirth']));
     // A citizen not on record is a journaled read too.
     const nobody = '001099999999';
-    expect((await dancu('citizen', 'show', nobody, '--officer', 'c06-head')).code).toBe(1);
+    expect((await dancu('citizen', 'show', nobody, '--officer', 'c06-head')).code).toBe(4); // not found
     expect((await queryJournal(fx.store.db, { citizen: nobody, act: 'operator-read' }))[0]).toMatchObject({ actor: { officer: 'c06-head' }, decision: 'done', detail: 'not on record' });
 
     // Refused, and journaled naming the claim: no certificate; a flag naming another officer than the certificate's.
     const other = fx.citizens[5]!;
     const bare = await dancu('citizen', 'show', other._id);
-    expect(bare.code).toBe(1);
+    expect(bare.code).toBe(3); // refused
     expect(bare.stdout).toBe('');
     const issued = join(fx.pkiDir, 'issued');
     const claimed = await dancuWith({ DANCU_OPERATOR_CERT: join(issued, 'c06-head.crt.pem'), DANCU_OPERATOR_KEY: join(issued, 'c06-head.key.pem') }, 'citizen', 'show', other._id, '--officer', 'hn-director');
-    expect(claimed.code).toBe(1);
+    expect(claimed.code).toBe(3);
     expect(claimed.stderr).toContain("not the certificate's officer (c06-head)");
     const refused = await queryJournal(fx.store.db, { citizen: other._id, act: 'operator-read' });
     expect(refused.map((one) => [one.actor.officer, one.decision, one.reason])).toEqual([
@@ -325,7 +325,7 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
 
     const place = `${mine!.dlqPartition}:${mine!.dlqOffset}`;
     const stranger = await dancu('dlq', 'show', place, '--officer', 'someone', '--reason', 'curious');
-    expect(stranger.code).toBe(1);
+    expect(stranger.code).toBe(3);
     expect(stranger.stderr).toContain('someone is not an authenticated officer');
     expect(stranger.stdout).not.toContain(personalId);
 

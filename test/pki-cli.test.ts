@@ -126,7 +126,7 @@ describe('dancu pki', () => {
     ]);
     expect(byFingerprint.code, byFingerprint.stderr).toBe(0);
     expect(await registry.isCertificateRevoked(three)).toBe(true);
-    expect(noReason.code).toBe(1);
+    expect(noReason.code).toBe(2); // usage
     expect(noReason.stderr).toContain("required option '--reason <text>'");
   }, 90_000);
 

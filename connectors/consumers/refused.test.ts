@@ -11,7 +11,7 @@ function serviceError(code: status, reason?: string): ServiceError {
 describe('a refusal as a consumer sees it', () => {
   it('carries the status and the dancu-reason from the trailing metadata', () => {
     const refused = Refused.from(serviceError(status.PERMISSION_DENIED, 'CONSENT_MISSING'));
-    expect(refused).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
+    expect(refused).toMatchObject({ status: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING', code: 'CONSENT_MISSING' });
     expect(refused.report).toEqual({ status: 'PERMISSION_DENIED', reason: 'CONSENT_MISSING', detail: 'CONSENT_MISSING: details' });
   });
 

@@ -1,12 +1,13 @@
 // A native record that cannot become a canonical event, and the field readers that say why.
 // Every to-event mapping reads its columns through these, so a bad record always fails the same
 // way: `missing-field` (blank or absent), `bad-field` (unparseable), `unknown-type` (unknown kind).
+import { DancuError } from '../../errors/dancu-error.ts';
 import { internationalMobile } from '../../schemas/phone-number.ts';
 import type { Address, Sex } from '../../schemas/types.ts';
 
 export type MappingFailure = 'unknown-type' | 'bad-field' | 'missing-field';
 
-export class MappingError extends Error {
+export class MappingError extends DancuError<MappingFailure> {
   override readonly name = 'MappingError';
   readonly reason: MappingFailure;
   /** The native column at fault. */
@@ -19,6 +20,20 @@ export class MappingError extends Error {
     this.reason = reason;
     if (field !== undefined) this.field = field;
   }
+
+  /** The reason is the error's code. */
+  get code(): MappingFailure {
+    return this.reason;
+  }
+}
+
+/**
+ * The one place an error becomes a rejected record's reason (the connector's rejects file and
+ * counters): a MappingError says why; anything else is no fault of the record (undefined: the
+ * run fails instead, and the record is read again).
+ */
+export function rejectionOf(error: unknown): { reason: MappingFailure; detail: string } | undefined {
+  return error instanceof MappingError ? { reason: error.reason, detail: error.message } : undefined;
 }
 
 export type NativeRecord = Readonly<Record<string, string | undefined>>;

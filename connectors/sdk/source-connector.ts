@@ -16,7 +16,7 @@ import { payloadSchemaId, type SourceEvent } from '../../schemas/source-event.ts
 import { validateEvent } from '../../schemas/validate-event.ts';
 import type { FileCheckpoint } from './checkpoint.ts';
 import { HeartbeatPublisher, type ConnectorError, type ConnectorStatus } from './heartbeat.ts';
-import { MappingError } from './mapping-error.ts';
+import { rejectionOf } from './mapping-error.ts';
 import type { RejectLog } from './reject-log.ts';
 
 export type NativeItem = { position: number; record: Record<string, string> } | { position: number; error: string };
@@ -165,7 +165,8 @@ function toRecord(
   try {
     event = options.toEvent(native);
   } catch (error) {
-    if (error instanceof MappingError) return { reason: error.reason, detail: error.message };
+    const rejection = rejectionOf(error);
+    if (rejection) return rejection;
     throw error;
   }
   const value = JSON.stringify(event);

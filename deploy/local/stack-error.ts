@@ -1,5 +1,6 @@
 // Every failure of the local stack is one of these: a code a script can test, a sentence that
 // tells a person what to do next, and whether simply trying again could help.
+import { DancuError } from '../../errors/dancu-error.ts';
 
 export type StackErrorCode =
   | 'tool-missing'
@@ -13,7 +14,7 @@ export type StackErrorCode =
   | 'tool-failed'
   | 'busy';
 
-export class StackError extends Error {
+export class StackError extends DancuError<StackErrorCode> {
   override readonly name = 'StackError';
 
   constructor(

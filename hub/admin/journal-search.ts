@@ -2,6 +2,7 @@
 // 400 with a sentence, not an empty list), and each entry shown without anything personal: the
 // other citizens of an ingest slice are counted, not named, and free text loses quoted values.
 // A well-formed trace id is kept, for the dashboard's trace view.
+import { DancuError } from '../../errors/dancu-error.ts';
 import { placeOf } from '../journal/journal-chain.ts';
 import type { Db } from 'mongodb';
 import { queryJournal, type JournalQuery } from '../journal/query-journal.ts';
@@ -13,8 +14,10 @@ export const MAX_SEARCH_LIMIT = 200;
 const PARAMETERS = ['citizen', 'system', 'since', 'until', 'limit'];
 
 /** A search the dashboard refuses, with the sentence to show the operator. */
-export class InvalidSearch extends Error {
+export class InvalidSearch extends DancuError<'search-invalid'> {
   override readonly name = 'InvalidSearch';
+  readonly code = 'search-invalid';
+  readonly retryable = false;
 }
 
 export interface JournalEntryView {

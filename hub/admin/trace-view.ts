@@ -6,6 +6,7 @@
 // trace id or event id it checked, and hands the page only span names, timings, status and the
 // attributes on an allowlist. Our spans carry no personal data, but anything that exports to the
 // same Jaeger may: an attribute we do not know never reaches the page.
+import { DancuError } from '../../errors/dancu-error.ts';
 import { redactValues } from './redact-values.ts';
 
 export interface SpanView {
@@ -48,13 +49,22 @@ export interface TracingStatus {
 }
 
 /** Why a trace could not be shown: `status` is the admin port's HTTP status. */
-export class TraceUnavailable extends Error {
+export class TraceUnavailable extends DancuError<'trace-id-invalid' | 'trace-not-found' | 'tracing-unavailable'> {
   override readonly name = 'TraceUnavailable';
   constructor(
     readonly status: 400 | 404 | 502 | 503,
     message: string,
   ) {
     super(message);
+  }
+
+  get code(): 'trace-id-invalid' | 'trace-not-found' | 'tracing-unavailable' {
+    return this.status === 400 ? 'trace-id-invalid' : this.status === 404 ? 'trace-not-found' : 'tracing-unavailable';
+  }
+
+  /** Jaeger may answer later; an unknown or malformed trace id stays so. */
+  get retryable(): boolean {
+    return this.status >= 500;
   }
 }
 

@@ -7,6 +7,7 @@
 //
 // Claims: `iss`, `aud`, `sub` (the 12-digit personal id), `iat`, `exp`, `jti`, and optionally
 // `consent: { agreement, decision: "granted" | "revoked", channel }`.
+import { DancuError } from '../../errors/dancu-error.ts';
 import { readFile, stat } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { CONSENT_CHANNELS, isConsentChannel, type ConsentChannel } from '../registry/consent.ts';
@@ -45,13 +46,18 @@ export interface EidAssertion {
   consent?: ConsentConfirmation;
 }
 
-export class EidAssertionError extends Error {
+export class EidAssertionError extends DancuError<'EID_ASSERTION_INVALID' | 'EID_UNAVAILABLE'> {
   override readonly name = 'EidAssertionError';
   constructor(
     readonly code: 'EID_ASSERTION_INVALID' | 'EID_UNAVAILABLE',
     message: string,
   ) {
     super(message);
+  }
+
+  /** The platform's keys may be readable later; an invalid assertion stays invalid. */
+  get retryable(): boolean {
+    return this.code === 'EID_UNAVAILABLE';
   }
 }
 

@@ -1,6 +1,13 @@
-// The one place where refusals and unexpected errors become gRPC statuses.
+// The one place where errors become gRPC statuses: a Refusal as it is; each module's own errors
+// (the registry's, the support desk's, the e-identification platform's, an operator's) as the
+// refusal they amount to (asRefusal); anything else as INTERNAL.
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { Refusal, type RefusalKind } from './refusal.ts';
+import { EidAssertionError } from '../eid/eid-assertion.ts';
+import { ConnectorRetirementRefused } from '../operations/connector-retirement.ts';
+import { OperatorReadRefused } from '../operations/operator-read.ts';
+import { RegistryError, type RegistryErrorCode } from '../registry/registry-error.ts';
+import { SupportError, type SupportErrorCode } from '../support/support-error.ts';
+import { Refusal, type RefusalKind, type RefusalReason } from './refusal.ts';
 
 /** Trailing metadata key carrying the machine-readable reason of a refusal. */
 export const REASON_METADATA_KEY = 'dancu-reason';
@@ -17,7 +24,46 @@ const STATUS_OF: Record<RefusalKind, status> = {
   UNAVAILABLE: status.UNAVAILABLE,
 };
 
-/** A refusal as the client sees it: status code, `REASON: sentence`, and the reason in metadata. */
+/** The refusal each registry error is sent as (Registry and WrittenRequests services). */
+export const REGISTRY_REFUSALS: Record<RegistryErrorCode, RefusalReason> = {
+  NOT_FOUND: 'RECORD_NOT_FOUND',
+  INVALID: 'INVALID_REQUEST',
+  NOT_COMPETENT: 'NOT_COMPETENT',
+  CHANNEL_NOT_ALLOWED: 'CHANNEL_NOT_ALLOWED',
+  REASON_REQUIRED: 'REASON_REQUIRED',
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  CONFLICT: 'CONFLICT',
+  NOT_CONFIRMED: 'CONSENT_NOT_CONFIRMED',
+};
+
+/** The refusal each support desk error is sent as (Support service). */
+export const SUPPORT_REFUSALS: Record<SupportErrorCode, RefusalReason> = {
+  NOT_FOUND: 'RECORD_NOT_FOUND',
+  INVALID: 'INVALID_REQUEST',
+  REASON_REQUIRED: 'REASON_REQUIRED',
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  NOT_AN_OFFICER: 'NOT_AN_OPERATOR',
+  NOT_COMPETENT: 'NOT_COMPETENT',
+};
+
+/**
+ * The refusal a module's error amounts to, or `error` unchanged when it is none (a bug, an
+ * outage: sent as INTERNAL). Every service maps what its handlers throw through this.
+ */
+export function asRefusal(error: unknown): unknown {
+  if (error instanceof Refusal) return error;
+  if (error instanceof RegistryError) return new Refusal(REGISTRY_REFUSALS[error.code], error.message);
+  if (error instanceof SupportError) return new Refusal(SUPPORT_REFUSALS[error.code], error.message);
+  if (error instanceof EidAssertionError) return new Refusal(error.code, error.message);
+  if (error instanceof OperatorReadRefused) return new Refusal(error.code, error.message);
+  if (error instanceof ConnectorRetirementRefused) return new Refusal('INVALID_REQUEST', error.message);
+  return error;
+}
+
+/**
+ * A refusal as the client sees it: status code, `REASON: sentence`, and the reason in metadata.
+ * A call pipeline passes what its handler threw through `asRefusal` first, and journals the refusal.
+ */
 export function toServiceError(error: unknown): Partial<ServiceError> {
   const metadata = new Metadata();
   if (error instanceof Refusal) {

@@ -1,5 +1,6 @@
 // Why the hub says no. Every refusal is a value with a machine-readable reason and a sentence,
 // mapped to a gRPC status in exactly one place (grpc-status.ts) and journaled like a success.
+import { DancuError } from '../../errors/dancu-error.ts';
 
 /** The gRPC status family a refusal maps to. */
 export type RefusalKind = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'OUT_OF_RANGE' | 'FAILED_PRECONDITION' | 'ABORTED' | 'UNAVAILABLE';
@@ -53,7 +54,7 @@ export const REFUSAL_REASONS = {
 
 export type RefusalReason = keyof typeof REFUSAL_REASONS;
 
-export class Refusal extends Error {
+export class Refusal extends DancuError<RefusalReason> {
   override readonly name = 'Refusal';
   readonly kind: RefusalKind;
 
@@ -63,6 +64,16 @@ export class Refusal extends Error {
   ) {
     super(message);
     this.kind = REFUSAL_REASONS[reason].kind;
+  }
+
+  /** The reason is the refusal's code. */
+  get code(): RefusalReason {
+    return this.reason;
+  }
+
+  /** Only waiting helps: the hub (or what it needs) is unavailable for now, or a rate limit. */
+  get retryable(): boolean {
+    return this.kind === 'UNAVAILABLE' || this.reason === 'RATE_LIMITED';
   }
 }
 

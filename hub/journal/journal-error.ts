@@ -1,5 +1,6 @@
 // Every failure of the journal is one of these: a code the hub can branch on, a sentence that
 // tells a person what to do, and whether trying again could help.
+import { DancuError } from '../../errors/dancu-error.ts';
 
 export type JournalErrorCode =
   /** The entry could not be made durable: the hub must refuse the act rather than answer unlogged. */
@@ -11,7 +12,7 @@ export type JournalErrorCode =
   /** The journal does not verify, so nothing may be signed over it (retention). */
   | 'journal-tampered';
 
-export class JournalError extends Error {
+export class JournalError extends DancuError<JournalErrorCode> {
   override readonly name: string = 'JournalError';
 
   constructor(

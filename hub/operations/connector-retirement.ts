@@ -7,6 +7,7 @@
 //
 // A retirement by hand is journaled before it takes effect and kept in the store
 // (`connector_retirements`, `_id` = the connector id), where every hub instance reads it.
+import { DancuError } from '../../errors/dancu-error.ts';
 import type { Collection, Db } from 'mongodb';
 import type { Heartbeat } from '../../connectors/sdk/heartbeat.ts';
 import { redactValues } from '../admin/redact-values.ts';
@@ -56,8 +57,11 @@ export async function readRetirements(db: Db): Promise<Map<string, ConnectorReti
   return new Map(all.map((retirement) => [retirement._id, retirement]));
 }
 
-export class ConnectorRetirementRefused extends Error {
+/** A retirement whose request is unusable (not a connector id, no reason); an unauthenticated caller gets OperatorReadRefused. */
+export class ConnectorRetirementRefused extends DancuError<'INVALID'> {
   override readonly name = 'ConnectorRetirementRefused';
+  readonly code = 'INVALID';
+  readonly retryable = false;
 }
 
 export interface RetireConnectorRequest {

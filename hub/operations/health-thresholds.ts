@@ -1,5 +1,6 @@
 // When a connector counts as degraded or down (see connector-health.ts for the rules). Set by
 // environment variables and checked once, at hub start-up, with a sentence an operator can act on.
+import { DancuError } from '../../errors/dancu-error.ts';
 
 export interface HealthThresholds {
   /** No heartbeat for longer than this: degraded (a beat or two lost, or the connector is stuck). */
@@ -39,8 +40,9 @@ export const HEALTH_THRESHOLD_VARIABLES: Readonly<Record<keyof HealthThresholds,
   retireAfterMs: 'DANCU_CONNECTOR_RETIRE_AFTER_MS',
 };
 
-export class HealthThresholdsError extends Error {
+export class HealthThresholdsError extends DancuError<'thresholds-invalid'> {
   override readonly name = 'HealthThresholdsError';
+  readonly code = 'thresholds-invalid';
   /** A configuration mistake: retrying with the same settings cannot help. */
   readonly retryable = false;
 }

@@ -4,6 +4,8 @@
 // registry (retiring a connector) are journaled the same way. Only an authenticated officer acts
 // (the CLI's operator certificate, cli/officer.ts); an attempt by anyone else is refused, and
 // journaled refused, naming who they claimed to be.
+import { DancuError } from '../../errors/dancu-error.ts';
+import { Refusal } from '../exchange/refusal.ts';
 import type { JournalAct, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 
 export interface OperatorRead {
@@ -17,8 +19,11 @@ export interface OperatorRead {
   detail: string;
 }
 
-export class OperatorReadRefused extends Error {
+/** Anyone but an authenticated officer: the reason journaled, NOT_AN_OPERATOR, is the code. */
+export class OperatorReadRefused extends DancuError<'NOT_AN_OPERATOR'> {
   override readonly name = 'OperatorReadRefused';
+  readonly code = 'NOT_AN_OPERATOR';
+  readonly retryable = false;
 }
 
 export interface OperatorReadDependencies {
@@ -39,7 +44,7 @@ export async function journalOperatorAct(deps: OperatorReadDependencies, act: Jo
   try {
     officer = await deps.authenticate();
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = error instanceof Refusal ? `${error.reason}: ${error.message}` : error instanceof Error ? error.message : String(error);
     await deps.journal.append({ ...entry, actor: { officer: read.operator }, decision: 'refused', reason: 'NOT_AN_OPERATOR', detail: `${read.detail}; refused: ${why}`.slice(0, 500) });
     throw new OperatorReadRefused(`${read.operator} is not an authenticated officer (${why}): only an officer, with their operator certificate, may do this; the attempt is journaled`);
   }

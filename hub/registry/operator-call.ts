@@ -3,10 +3,10 @@
 // recorded for a registered officer, gets through; the officer id is its CN. The act the call
 // does is checked against the officer's competence (R17, hub/registry/officer-competence.ts):
 // here for acts about no requester, by the Registry for the others. A caller turned away here is
-// journaled; what the handler itself refuses is mapped by `mapError` and journaled by the
-// handler's own domain (the Registry journals every action, naming the officer).
+// journaled; what the handler itself refuses is mapped by `asRefusal` (grpc-status.ts) and
+// journaled by the handler's own domain (the Registry journals every action, naming the officer).
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import { toServiceError } from '../exchange/grpc-status.ts';
+import { asRefusal, toServiceError } from '../exchange/grpc-status.ts';
 import { finishCall, journalRefusal, newCallRecord, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse, Refusal } from '../exchange/refusal.ts';
 import type { StoredOfficer } from './registry-store.ts';
@@ -44,14 +44,13 @@ export function operatorCall<Request, Response>(
   action: string,
   act: OfficerAct,
   run: (request: Request, officer: StoredOfficer) => Promise<Response>,
-  mapError: (error: unknown) => unknown = (error) => error,
 ): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
-  return authenticatedCall<Request, Response, StoredOfficer>(calls, action, (record) => admitOperator(calls, record, act), run, mapError);
+  return authenticatedCall<Request, Response, StoredOfficer>(calls, action, (record) => admitOperator(calls, record, act), run);
 }
 
 /**
  * A unary call that `admit`s its caller first (refusing with a Refusal), then runs. A caller
- * turned away is journaled here; what `run` refuses is mapped by `mapError`, journaled by the
+ * turned away is journaled here; what `run` refuses is mapped by `asRefusal`, journaled by the
  * handler's own domain, and only observed here.
  */
 export function authenticatedCall<Request, Response, Caller>(
@@ -59,7 +58,6 @@ export function authenticatedCall<Request, Response, Caller>(
   action: string,
   admit: (record: CallRecord) => Promise<Caller>,
   run: (request: Request, caller: Caller) => Promise<Response>,
-  mapError: (error: unknown) => unknown = (error) => error,
 ): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
   return (call, callback) => {
     const started = process.hrtime.bigint();
@@ -71,7 +69,7 @@ export function authenticatedCall<Request, Response, Caller>(
         finishCall(calls, record, 'allowed', undefined, started);
         callback(null, response);
       } catch (error) {
-        const refusal = mapError(error);
+        const refusal = asRefusal(error);
         const sent = error instanceof Refusal ? await journalRefusal(calls, record, error) : refusal;
         if (!(refusal instanceof Refusal)) calls.observer.failed(action, error);
         finishCall(calls, record, 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', started);

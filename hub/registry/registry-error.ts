@@ -1,5 +1,6 @@
 // The registry's one error type: a code the gRPC layer maps to a status, and a sentence for a person.
 // None of them is retryable as is: each says the request or the registry state must change first.
+import { DancuError } from '../../errors/dancu-error.ts';
 
 export type RegistryErrorCode =
   | 'NOT_FOUND' // no such request, agreement, officer or system
@@ -11,7 +12,9 @@ export type RegistryErrorCode =
   | 'CONFLICT' // the id is taken by something else, or another officer acted first
   | 'NOT_CONFIRMED'; // a consent change without the citizen's valid signed confirmation (R12)
 
-export class RegistryError extends Error {
+export class RegistryError extends DancuError<RegistryErrorCode> {
+  readonly retryable = false;
+
   constructor(
     readonly code: RegistryErrorCode,
     message: string,

@@ -4,7 +4,7 @@
 // officer-competence.ts). The Registry journals every action it takes, naming the officer; this
 // layer journals only the callers it turns away before reaching it.
 import type * as wire from '../../proto/gen/dancu/registry/v1/registry.ts';
-import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
+import { refuse } from '../exchange/refusal.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
 import { operatorCall as callAsOperator } from './operator-call.ts';
 import type { Tracer } from '@opentelemetry/api';
@@ -13,7 +13,6 @@ import { isRequestStatus, type Agreement } from './agreement.ts';
 import { competentAuthority } from './competent-authority.ts';
 import type { ConsentRecord } from './consent.ts';
 import { PURPOSES, PURPOSE_CODES } from './purposes.ts';
-import { RegistryError, type RegistryErrorCode } from './registry-error.ts';
 import type { Registry, RequestView } from './registry.ts';
 import { consentRequired } from './requester-category.ts';
 import type { SecurityAssessment } from './security-assessment.ts';
@@ -32,23 +31,12 @@ export interface RegistryServiceDependencies {
 
 export const REGISTRY_SERVICE = 'dancu.registry.v1.Registry';
 
-export const REASON_OF: Record<RegistryErrorCode, RefusalReason> = {
-  NOT_FOUND: 'RECORD_NOT_FOUND',
-  INVALID: 'INVALID_REQUEST',
-  NOT_COMPETENT: 'NOT_COMPETENT',
-  CHANNEL_NOT_ALLOWED: 'CHANNEL_NOT_ALLOWED',
-  REASON_REQUIRED: 'REASON_REQUIRED',
-  INVALID_TRANSITION: 'INVALID_TRANSITION',
-  CONFLICT: 'CONFLICT',
-  NOT_CONFIRMED: 'CONSENT_NOT_CONFIRMED',
-};
-
 export function registryService(deps: RegistryServiceDependencies): wire.RegistryServer {
   const { registry } = deps;
   const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: REGISTRY_SERVICE, act: 'registry', officers: registry };
 
   const operatorCall = <Request, Response>(action: string, act: OfficerAct, run: (request: Request, officerId: string) => Promise<Response>) =>
-    callAsOperator<Request, Response>(calls, `Registry.${action}`, act, (request, officer) => run(request, officer._id), (error) => (error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error));
+    callAsOperator<Request, Response>(calls, `Registry.${action}`, act, (request, officer) => run(request, officer._id));
 
   return {
     submitRequest: operatorCall<wire.SubmitRequestRequest, wire.Agreement>('SubmitRequest', 'submit-request', async (request, officerId) => toWireAgreement(await registry.submitRequest(fromWireRequest(request), officerId))),

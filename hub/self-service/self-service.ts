@@ -25,11 +25,12 @@ import type { Enforcement } from '../exchange/enforcement.ts';
 import { checkCitizenKey, checkContext, type CallContext, type CitizenKey } from '../exchange/exchange-call.ts';
 import { findCitizen } from '../exchange/find-citizen.ts';
 import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
+import { asRefusal } from '../exchange/grpc-status.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { refuse } from '../exchange/refusal.ts';
 import type { RefusalFlood } from '../exchange/refusal-flood.ts';
 import { toWireField } from '../exchange/wire.ts';
-import { EidAssertionError, type EidVerifier } from '../eid/eid-assertion.ts';
+import type { EidVerifier } from '../eid/eid-assertion.ts';
 import { renderForm01 } from '../written-requests/form-01.ts';
 
 export const SELF_SERVICE_PURPOSE = 'CITIZEN_SELF_SERVICE';
@@ -120,8 +121,7 @@ async function verifyCitizen(eid: EidVerifier | undefined, assertion: string, pe
   try {
     await eid.verify(assertion, personalId);
   } catch (error) {
-    if (error instanceof EidAssertionError) refuse(error.code, error.message);
-    throw error;
+    throw asRefusal(error);
   }
 }
 

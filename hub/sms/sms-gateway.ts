@@ -3,6 +3,7 @@
 // (sms-lookup.ts), its answer sent back to the sender as submit_sm, and only then acknowledged, so
 // a message whose journal entry could not be written is acknowledged with a temporary error and
 // the SMSC delivers it again. Uses npm `smpp` (node-smpp, SMPP v3.4/v5.0).
+import { DancuError } from '../../errors/dancu-error.ts';
 import smpp from 'smpp';
 import type { PDU, Session } from 'smpp';
 import type { IncomingSms, SmsAnswer } from './sms-lookup.ts';
@@ -23,8 +24,27 @@ export interface SmsGatewayOptions {
   enquireLinkMs?: number;
 }
 
-export class SmsGatewayError extends Error {
+export type SmsGatewayErrorCode =
+  /** The SMSC does not answer: it may later (the gateway binds again by itself once bound). */
+  | 'smsc-unreachable'
+  /** The SMSC refused the account: the carrier's system id or password is wrong. */
+  | 'bind-refused'
+  /** The SMSC refused an answer to a citizen. */
+  | 'answer-refused';
+
+export class SmsGatewayError extends DancuError<SmsGatewayErrorCode> {
   override readonly name = 'SmsGatewayError';
+
+  constructor(
+    readonly code: SmsGatewayErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get retryable(): boolean {
+    return this.code === 'smsc-unreachable';
+  }
 }
 
 const TON_NETWORK_SPECIFIC = 3; // a short code is a network-specific address
@@ -54,7 +74,7 @@ export class SmsGateway {
       const session = smpp.connect({ url: this.options.smsc, auto_enquire_link_period: this.options.enquireLinkMs ?? 30_000 });
       this.session = session;
       session.on('error', (error: Error) => {
-        if (!bound) reject(new SmsGatewayError(`cannot reach the SMSC at ${this.options.smsc}: ${error.message}`));
+        if (!bound) reject(new SmsGatewayError('smsc-unreachable', `cannot reach the SMSC at ${this.options.smsc}: ${error.message}`));
         else this.log(`SMSC session error: ${error.message}`);
       });
       session.on('close', () => {
@@ -66,7 +86,7 @@ export class SmsGateway {
       session.on('connect', () => {
         session.bind_transceiver({ system_id: this.options.systemId, password: this.options.password, system_type: 'dancu' }, (response) => {
           if (response.command_status !== 0) {
-            reject(new SmsGatewayError(`the SMSC at ${this.options.smsc} refused to bind system id ${this.options.systemId} (SMPP status 0x${response.command_status.toString(16)}): check the account and password the carrier gave`));
+            reject(new SmsGatewayError('bind-refused', `the SMSC at ${this.options.smsc} refused to bind system id ${this.options.systemId} (SMPP status 0x${response.command_status.toString(16)}): check the account and password the carrier gave`));
             session.close();
             return;
           }
@@ -127,7 +147,7 @@ export class SmsGateway {
           dest_addr_npi: to.source_addr_npi ?? 0,
           message_payload: text,
         },
-        (response) => (response.command_status === 0 ? resolve() : reject(new SmsGatewayError(`the SMSC refused the answer (SMPP status 0x${response.command_status.toString(16)})`))),
+        (response) => (response.command_status === 0 ? resolve() : reject(new SmsGatewayError('answer-refused', `the SMSC refused the answer (SMPP status 0x${response.command_status.toString(16)})`))),
       );
     });
   }

@@ -8,6 +8,7 @@
 // `_id` (plus, for the compare-and-set replace, a field the patched FerretDB filters after its
 // `_id` lookup; deploy/local/ferretdb-build.ts). Every write is an idempotent insert or replace
 // keyed by personal id or event id, so a replayed batch converges to the same state.
+import { DancuError } from '../../errors/dancu-error.ts';
 import { duplicatePositions } from './duplicate-key.ts';
 import { createHash } from 'node:crypto';
 import { MongoClient, type Collection, type Db } from 'mongodb';
@@ -252,7 +253,10 @@ export class PopulationStore {
   }
 }
 
-export class StoreError extends Error {
+export class StoreError extends DancuError<'lease-expired'> {
+  /** The batch's claims lapsed: running the batch again claims afresh. */
+  readonly retryable = true;
+
   constructor(
     readonly code: 'lease-expired',
     message: string,

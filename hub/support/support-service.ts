@@ -6,12 +6,11 @@ import type * as wire from '../../proto/gen/dancu/support/v1/support.ts';
 import { admitOperator, authenticatedCall } from '../registry/operator-call.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import type { CallObserver, CallRecord, ServiceCalls } from '../exchange/journaled-call.ts';
-import { refuse, Refusal, type RefusalReason } from '../exchange/refusal.ts';
+import { refuse } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { OfficerDirectory } from '../registry/officer-actions.ts';
 import type { OfficerAct } from '../registry/officer-competence.ts';
 import type { SupportDesk } from './support-desk.ts';
-import { SupportError, type SupportErrorCode } from './support-error.ts';
 import { isTicketStatus, type SupportCaller, type Ticket } from './ticket.ts';
 
 export const SUPPORT_SERVICE = 'dancu.support.v1.Support';
@@ -25,19 +24,9 @@ export interface SupportServiceDependencies {
   officers: OfficerDirectory;
 }
 
-const REASON_OF: Record<SupportErrorCode, RefusalReason> = {
-  NOT_FOUND: 'RECORD_NOT_FOUND',
-  INVALID: 'INVALID_REQUEST',
-  REASON_REQUIRED: 'REASON_REQUIRED',
-  INVALID_TRANSITION: 'INVALID_TRANSITION',
-  NOT_AN_OFFICER: 'NOT_AN_OPERATOR',
-  NOT_COMPETENT: 'NOT_COMPETENT',
-};
-
 export function supportService(deps: SupportServiceDependencies): wire.SupportServer {
   const { desk } = deps;
   const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SUPPORT_SERVICE, act: 'support', officers: deps.officers };
-  const mapError = (error: unknown) => (error instanceof SupportError ? new Refusal(REASON_OF[error.code], error.message) : error);
 
   /** An operator certificate is an officer competent for `act`; a system certificate, its organisation. */
   const admitAnyone = (act: OfficerAct) => async (record: CallRecord): Promise<SupportCaller> => {
@@ -53,19 +42,19 @@ export function supportService(deps: SupportServiceDependencies): wire.SupportSe
   }
 
   return {
-    openTicket: authenticatedCall<wire.OpenTicketRequest, wire.Ticket, SupportCaller & { kind: 'organisation' }>(calls, 'Support.OpenTicket', admitOrganisation, async (request, caller) => toWire(await desk.open(caller, request)), mapError),
+    openTicket: authenticatedCall<wire.OpenTicketRequest, wire.Ticket, SupportCaller & { kind: 'organisation' }>(calls, 'Support.OpenTicket', admitOrganisation, async (request, caller) => toWire(await desk.open(caller, request))),
 
     listTickets: authenticatedCall<wire.ListTicketsRequest, wire.ListTicketsResponse, SupportCaller>(calls, 'Support.ListTickets', admitAnyone('read-tickets'), async (request, caller) => {
       if (request.status !== '' && !isTicketStatus(request.status)) refuse('INVALID_REQUEST', 'status must be open, answered or closed');
       const tickets = await desk.list(caller, isTicketStatus(request.status) ? { status: request.status } : {});
       return { tickets: tickets.map(toWire) };
-    }, mapError),
+    }),
 
-    getTicket: authenticatedCall<wire.GetTicketRequest, wire.Ticket, SupportCaller>(calls, 'Support.GetTicket', admitAnyone('read-tickets'), async (request, caller) => toWire(await desk.get(caller, request.ticketId)), mapError),
+    getTicket: authenticatedCall<wire.GetTicketRequest, wire.Ticket, SupportCaller>(calls, 'Support.GetTicket', admitAnyone('read-tickets'), async (request, caller) => toWire(await desk.get(caller, request.ticketId))),
 
-    replyToTicket: authenticatedCall<wire.ReplyToTicketRequest, wire.Ticket, SupportCaller>(calls, 'Support.ReplyToTicket', admitAnyone('answer-ticket'), async (request, caller) => toWire(await desk.reply(caller, request.ticketId, request.message)), mapError),
+    replyToTicket: authenticatedCall<wire.ReplyToTicketRequest, wire.Ticket, SupportCaller>(calls, 'Support.ReplyToTicket', admitAnyone('answer-ticket'), async (request, caller) => toWire(await desk.reply(caller, request.ticketId, request.message))),
 
-    closeTicket: authenticatedCall<wire.CloseTicketRequest, wire.Ticket, string>(calls, 'Support.CloseTicket', async (record) => (await admitOperator(calls, record, 'close-ticket'))._id, async (request, officer) => toWire(await desk.close(officer, request.ticketId, request.resolution)), mapError),
+    closeTicket: authenticatedCall<wire.CloseTicketRequest, wire.Ticket, string>(calls, 'Support.CloseTicket', async (record) => (await admitOperator(calls, record, 'close-ticket'))._id, async (request, officer) => toWire(await desk.close(officer, request.ticketId, request.resolution))),
   };
 }
 

@@ -6,10 +6,8 @@ import type { Tracer } from '@opentelemetry/api';
 import type * as wire from '../../proto/gen/dancu/registry/v1/written_requests.ts';
 import { operatorCall as callAsOperator } from '../registry/operator-call.ts';
 import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
-import { refuse, Refusal } from '../exchange/refusal.ts';
+import { refuse } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
-import { RegistryError } from '../registry/registry-error.ts';
-import { REASON_OF } from '../registry/registry-service.ts';
 import type { OfficerAct } from '../registry/officer-competence.ts';
 import { WRITTEN_REQUEST_STATUSES, type WrittenRequestStatus } from './written-request.ts';
 import type { WrittenRequests, WrittenRequestView } from './written-requests.ts';
@@ -32,7 +30,7 @@ export function writtenRequestsService(deps: WrittenRequestsServiceDependencies)
   const { written } = deps;
   const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: WRITTEN_REQUESTS_SERVICE, act: 'written-request', ...(deps.officers ? { officers: deps.officers } : {}) };
   const operatorCall = <Request, Response>(action: string, run: (request: Request, officerId: string) => Promise<Response>) =>
-    callAsOperator<Request, Response>(calls, `WrittenRequests.${action}`, ACT_OF[action] ?? 'decide-written-request', (request, officer) => run(request, officer._id), (error) => (error instanceof RegistryError ? new Refusal(REASON_OF[error.code], error.message) : error));
+    callAsOperator<Request, Response>(calls, `WrittenRequests.${action}`, ACT_OF[action] ?? 'decide-written-request', (request, officer) => run(request, officer._id));
 
   return {
     registerWrittenRequest: operatorCall<wire.RegisterWrittenRequestRequest, wire.WrittenRequest>('RegisterWrittenRequest', async (request, officerId) =>

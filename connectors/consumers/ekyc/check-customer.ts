@@ -49,7 +49,7 @@ export async function checkCustomer(client: HubClient, customer: Customer, looku
 }
 
 function customerRefused(customerId: string, refused: Refused): CustomerResult {
-  if (refused.code === status.PERMISSION_DENIED && CONSENT_REASONS.has(refused.reason)) {
+  if (refused.status === status.PERMISSION_DENIED && CONSENT_REASONS.has(refused.reason)) {
     return { customerId, outcome: 'awaiting-consent', hint: 'the customer has not confirmed consent for this bank (e.g. in VNeID); check again once they have' };
   }
   return { customerId, outcome: 'refused', ...refused.report };

@@ -39,7 +39,7 @@ export async function checkDossier(client: HubClient, dossier: Dossier, lookupFi
     const found = await client.lookup(dossierId, { citizen: dossier.applicant, fields: [...lookupFields] });
     fields = Object.fromEntries(found.fields.map((field) => [field.field, field.value ?? null]));
   } catch (error) {
-    if (error instanceof Refused && error.code === status.NOT_FOUND) return { dossierId, outcome: 'not-found' };
+    if (error instanceof Refused && error.status === status.NOT_FOUND) return { dossierId, outcome: 'not-found' };
     return refusedOrThrow(error, dossierId, 'Lookup');
   }
 
