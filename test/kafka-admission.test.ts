@@ -19,7 +19,7 @@ import { certificatePem, newKeyPair, privateKeyPem, signCertificate } from '../h
 import { issueCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { localDay } from '../hub/registry/working-days.ts';
-import { correctionsOf, decideCorrection, followCorrections } from '../connectors/sdk/corrections.ts';
+import { correctionsOf } from '../connectors/sdk/corrections.ts';
 import { correctionDecisionsGroup, followCorrectionDecisions } from '../hub/exchange/correction-decisions.ts';
 import { kafkaDataErrorReporter, recordedReporter, type DataErrorReport } from '../hub/exchange/data-error-report.ts';
 import { DataErrorReports } from '../hub/exchange/data-error-reports.ts';
@@ -175,7 +175,9 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
     const registerPublisher = new RecordPublisher(tlsClient(register));
     // The hub's side, with its own certificate: routing, and the decisions of every register.
     const decisions = followCorrectionDecisions({ kafka: tlsClient(hub), reports, groupId: correctionDecisionsGroup(database), log: (line) => logged.push(line) });
-    const inbox = followCorrections({ kafka: tlsClient(register), source: 'civil-status', file, log: (line) => logged.push(line) });
+    // `dancu corrections` as the register runs it: on the TLS listener, with its certificate.
+    const asRegister = { ...kafka.env, DANCU_DB: database, KAFKA_BROKERS: kafka.tls.join(','), KAFKA_TLS_CA: files.caCertificate, KAFKA_TLS_CERT: `${issued}.crt.pem`, KAFKA_TLS_KEY: `${issued}.key.pem` };
+    const corrections = (...args: string[]) => run(process.execPath, [DANCU_BIN, 'corrections', ...args, '--file', file], { cwd: REPO_ROOT, env: asRegister });
     const report = (routedTo: SourceName, field: DataErrorReport['field']): DataErrorReport => ({
       reportId: randomUUID(), personalId: PERSONAL_ID, field, proposedValue: 'Nguyễn Văn A', description: 'Newer document shown.', routedTo,
       reportedBy: { organisation: 'vss', system: 'vss-insurance', agreement: 'agreement-1', officer: 'officer-7' }, reportedAt: new Date().toISOString(),
@@ -191,12 +193,11 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
       await reporter.report(theirs);
 
       // Allowed: its own corrections topic, in its own group (`dancu corrections inbox`), and its own decisions topic.
-      const inboxJoined = inbox.joined();
-      await inbox.start();
-      await inboxJoined;
-      await waitFor('the report in the register', async () => (await correctionsOf(file)).some((entry) => entry.report.reportId === mine.reportId));
+      const inbox = await corrections('inbox', 'civil-status');
+      expect(inbox.stdout).toContain(mine.reportId);
       expect((await correctionsOf(file)).map((entry) => entry.report.reportId)).toEqual([mine.reportId]);
-      await decideCorrection({ publisher: registerPublisher, source: 'civil-status', file }, { reportId: mine.reportId, decision: 'accepted', reason: 'Corrected.', decidedBy: 'clerk-3' });
+      const decided = await corrections('decide', 'civil-status', mine.reportId, '--accept', '--reason', 'Corrected.', '--decided-by', 'clerk-3');
+      expect(decided.stdout).toContain(`correction ${mine.reportId} accepted; sent to the hub`);
       const applied = await waitFor('the decision at the hub', async () => ((await reports.get(mine.reportId))?.status === 'accepted' ? reports.get(mine.reportId) : undefined));
       expect(applied).toMatchObject({ status: 'accepted', decision: { reason: 'Corrected.', decidedBy: 'clerk-3' } });
 
@@ -213,7 +214,6 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
       expect(await reports.get(theirs.reportId)).toMatchObject({ status: 'routed' });
       expect(logged.join('\n')).toContain(`civil-status decided ${theirs.reportId}, a report routed to another register; not applied`);
     } finally {
-      await inbox.stop();
       await decisions.stop();
       await registerPublisher.close().catch(() => {});
       await hubPublisher.close().catch(() => {});
