@@ -38,7 +38,8 @@ export function registerCorrectionsCommand(program: Command): void {
       const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: `dancu-corrections-${source}` });
       const consumer = followCorrections({ kafka, source, file, onReport: (report) => console.error(`received ${report.reportId}: ${report.field} of ${report.personalId}`) });
       const joined = consumer.joined();
-      await consumer.start().catch((error: unknown) => {
+      await consumer.start().catch(async (error: unknown) => {
+        await consumer.stop().catch(() => undefined); // its connection would keep the process alive
         throw new Error(
           `cannot read ${correctionsTopic(source)} (${error instanceof Error ? error.message : String(error)}): the hub creates it when it starts, and on the TLS listener only a certificate issued for ${source} (KAFKA_TLS_CERT) may read it`,
           { cause: error },

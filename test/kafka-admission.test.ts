@@ -177,7 +177,7 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
     const decisions = followCorrectionDecisions({ kafka: tlsClient(hub), reports, groupId: correctionDecisionsGroup(database), log: (line) => logged.push(line) });
     // `dancu corrections` as the register runs it: on the TLS listener, with its certificate.
     const asRegister = { ...kafka.env, DANCU_DB: database, KAFKA_BROKERS: kafka.tls.join(','), KAFKA_TLS_CA: files.caCertificate, KAFKA_TLS_CERT: `${issued}.crt.pem`, KAFKA_TLS_KEY: `${issued}.key.pem` };
-    const corrections = (...args: string[]) => run(process.execPath, [DANCU_BIN, 'corrections', ...args, '--file', file], { cwd: REPO_ROOT, env: asRegister });
+    const corrections = (...args: string[]) => run(process.execPath, [DANCU_BIN, 'corrections', ...args, '--file', file], { cwd: REPO_ROOT, env: asRegister, timeout: 120_000 });
     const report = (routedTo: SourceName, field: DataErrorReport['field']): DataErrorReport => ({
       reportId: randomUUID(), personalId: PERSONAL_ID, field, proposedValue: 'Nguyễn Văn A', description: 'Newer document shown.', routedTo,
       reportedBy: { organisation: 'vss', system: 'vss-insurance', agreement: 'agreement-1', officer: 'officer-7' }, reportedAt: new Date().toISOString(),
@@ -204,6 +204,9 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
       // Refused by the broker: another register's reports (even in the register's own group), its group, its decisions topic.
       expect(await readRefusal(register, correctionsGroup('civil-status'), correctionsTopic('residence'))).toMatch(/TOPIC_AUTHORIZATION_FAILED/);
       expect(await readRefusal(register, correctionsGroup('residence'), correctionsTopic('civil-status'))).toMatch(/GROUP_AUTHORIZATION_FAILED|failed to find group coordinator/i);
+      const foreignInbox = await corrections('inbox', 'residence').then(() => undefined, (error: { code?: number; stderr?: string }) => error);
+      expect(foreignInbox?.code).toBeGreaterThan(0);
+      expect(foreignInbox?.stderr).toMatch(/cannot read dancu\.corrections\.residence\.v1 \(Not authorized to access topics/);
       const forged = { reportId: theirs.reportId, source: 'residence', decision: 'accepted', reason: '', decidedAt: new Date().toISOString(), decidedBy: 'intruder' };
       await expect(registerPublisher.publish(correctionDecisionsTopic('residence'), [{ key: theirs.reportId, value: JSON.stringify(forged) }])).rejects.toThrow(/authoriz/i);
 
