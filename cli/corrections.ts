@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { correctionsGroup, correctionsOf, decideCorrection, followCorrections } from '../connectors/sdk/corrections.ts';
+import { correctionsOf, decideCorrection, followCorrections } from '../connectors/sdk/corrections.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
-import { CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, topicLayout } from '../kafka/topics.ts';
+import { correctionsGroup, correctionsTopic } from '../kafka/topics.ts';
 import { SOURCES, type SourceName } from '../schemas/sources.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { consumerLag } from '../kafka/group-offsets.ts';
-import { ensureTopics } from '../kafka/topic-creation.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { dancuHome } from './settings.ts';
 import { printTable } from './table.ts';
@@ -25,12 +24,14 @@ export function registerCorrectionsCommand(program: Command): void {
     .command('corrections')
     .description(
       "A source register's data-error reports (R37): receive those routed to it, decide them (accept, or reject with the reason) and send the decision back to the hub, " +
-        'where the reporter reads it. The register\'s record is $DANCU_HOME/corrections/<source>.jsonl (--file).',
+        "where the reporter reads it. The register's record is $DANCU_HOME/corrections/<source>.jsonl (--file). Reports come on dancu.corrections.<source>.v1 " +
+        '(consumer group dancu-corrections-<source>), decisions go back on dancu.correction-decisions.<source>.v1; with the register\'s certificate ' +
+        '(KAFKA_BROKERS on the TLS listener, KAFKA_TLS_CA/CERT/KEY) it may use these and nothing of another register. The hub creates the topics when it starts.',
     );
 
   corrections
     .command('inbox')
-    .description('Receive the corrections routed to <source> since the last run (its own consumer group), record them, and list those not decided yet. --follow keeps receiving until Ctrl-C.')
+    .description('Receive the corrections routed to <source> since the last run (its own consumer group, dancu-corrections-<source>), record them, and list those not decided yet. --follow keeps receiving until Ctrl-C.')
     .argument('<source>', SOURCES.join(' | '))
     .option('--file <path>', "the register's corrections file")
     .option('--follow', 'keep receiving')
@@ -38,16 +39,21 @@ export function registerCorrectionsCommand(program: Command): void {
       const source = sourceOf(name);
       const file = fileOf(source, o.file);
       const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: `dancu-corrections-${source}` });
-      await ensureTopics(kafka, [topicLayout(CORRECTIONS_TOPIC)]);
       const consumer = followCorrections({ kafka, source, file, onReport: (report) => console.error(`received ${report.reportId}: ${report.field} of ${report.personalId}`) });
       const joined = consumer.joined();
-      await consumer.start();
+      await consumer.start().catch(async (error: unknown) => {
+        await consumer.stop().catch(() => undefined); // its connection would keep the process alive
+        throw new Error(
+          `cannot read ${correctionsTopic(source)} (${error instanceof Error ? error.message : String(error)}): the hub creates it when it starts, and on the TLS listener only a certificate issued for ${source} (KAFKA_TLS_CERT) may read it`,
+          { cause: error },
+        );
+      });
       if (o.follow) {
         await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       } else {
         await joined;
         const until = Date.now() + CATCH_UP_MS;
-        while (Date.now() < until && (await consumerLag(kafka, correctionsGroup(source), [CORRECTIONS_TOPIC])).some((partition) => partition.lag > 0)) await new Promise((resolve) => setTimeout(resolve, 250));
+        while (Date.now() < until && (await consumerLag(kafka, correctionsGroup(source), [correctionsTopic(source)])).some((partition) => partition.lag > 0)) await new Promise((resolve) => setTimeout(resolve, 250));
       }
       await consumer.stop();
       printPending(source, await correctionsOf(file));
@@ -68,7 +74,7 @@ export function registerCorrectionsCommand(program: Command): void {
 
   corrections
     .command('decide')
-    .description('Send the register\'s decision on one correction back to the hub (accepted, or rejected with the reason the reporter will read), and record it.')
+    .description('Send the register\'s decision on one correction it received back to the hub (accepted, or rejected with the reason the reporter will read), and record it. The hub applies it only to a report it routed to <source>.')
     .argument('<source>', SOURCES.join(' | '))
     .argument('<report-id>')
     .option('--accept', 'the register corrected (or will correct) its record; publish the correction as a new event')
@@ -80,7 +86,6 @@ export function registerCorrectionsCommand(program: Command): void {
       const source = sourceOf(name);
       if (o.accept === o.reject) throw new Error('say --accept or --reject');
       const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: `dancu-corrections-${source}` });
-      await ensureTopics(kafka, [topicLayout(CORRECTION_DECISIONS_TOPIC)]);
       const publisher = new RecordPublisher(kafka);
       try {
         const decision = await decideCorrection({ publisher, source, file: fileOf(source, o.file) }, { reportId, decision: o.accept ? 'accepted' : 'rejected', decidedBy: o.decidedBy, ...(o.reason ? { reason: o.reason } : {}) });

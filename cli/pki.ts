@@ -5,7 +5,7 @@ import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Kafka } from 'kafkajs';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { applyAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal, withdrawAccess } from '../kafka/access.ts';
-import { sourceTopic } from '../kafka/topics.ts';
+import { correctionDecisionsTopic, correctionsGroup, correctionsTopic, sourceTopic } from '../kafka/topics.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
 import type { Registry } from '../hub/registry/registry.ts';
@@ -200,11 +200,12 @@ async function issueSourceCertificate(id: string, options: { organisation?: stri
   console.log(`for Kafka's own clients: ${kafkaFiles.keystore} (key and certificate, owner-only), ${kafkaFiles.properties}`);
   console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
   console.log(`valid until  ${issued.notAfter.toISOString()}`);
-  console.log(`principal    ${principal}: may write ${sourceTopic(source)} (and connector heartbeats), nothing else, until revoked`);
+  console.log(`principal    ${principal}: may write ${sourceTopic(source)} (and connector heartbeats), read ${correctionsTopic(source)} in group ${correctionsGroup(source)} and write ${correctionDecisionsTopic(source)} (R37), nothing else, until revoked`);
   printRevoked(replaced);
   console.log('use it (the local stack\'s TLS listener is 127.0.0.1:9094):');
   console.log(`  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu connector ${source}`);
   console.log(`  kafka-console-producer.sh --bootstrap-server 127.0.0.1:9094 --producer.config ${kafkaFiles.properties} --topic ${sourceTopic(source)}`);
+  console.log(`  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu corrections inbox ${source}`);
 }
 
 /**

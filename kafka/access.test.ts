@@ -1,19 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { HUB_PRINCIPAL, PRINCIPAL_MAPPING_RULES, hubAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal } from './access.ts';
-import { HEARTBEATS_TOPIC, sourceTopic } from './topics.ts';
+import { ALL_TOPICS, HEARTBEATS_TOPIC, correctionDecisionsTopic, correctionsGroup, correctionsTopic, sourceTopic } from './topics.ts';
 import { SOURCES } from '../schemas/sources.ts';
 
 describe('the ACL policy of the TLS listener', () => {
-  it('R40, R42: a source certificate may write its own topic and heartbeats only, and read nothing; the hub reads and writes every dancu topic', () => {
+  it('R40, R42, R37: a source certificate may write its own topic, heartbeats and decisions, read its own corrections in its own group, and nothing else; the hub reads and writes every dancu topic', () => {
     for (const source of SOURCES) {
       const principal = sourcePrincipal(sourceCertificateName(source));
       const rules = sourceAccessRules(principal, source);
-      expect(rules.map((rule) => [rule.principal, rule.resource, rule.name, rule.pattern])).toEqual([
-        [principal, 'topic', sourceTopic(source), 'literal'],
-        [principal, 'topic', HEARTBEATS_TOPIC, 'literal'],
+      expect(rules.map((rule) => [rule.principal, rule.resource, rule.name, rule.pattern, rule.operations])).toEqual([
+        [principal, 'topic', sourceTopic(source), 'literal', ['write', 'describe']],
+        [principal, 'topic', HEARTBEATS_TOPIC, 'literal', ['write', 'describe']],
+        [principal, 'topic', correctionsTopic(source), 'literal', ['read', 'describe']],
+        [principal, 'group', correctionsGroup(source), 'literal', ['read', 'describe']],
+        [principal, 'topic', correctionDecisionsTopic(source), 'literal', ['write', 'describe']],
       ]);
-      expect(rules.flatMap((rule) => rule.operations)).not.toContain('read');
       expect(rules.flatMap((rule) => rule.operations)).not.toContain('create');
+      // Of the topics that hold citizens' data, a source reads only the reports routed to it.
+      const read = rules.filter((rule) => rule.resource === 'topic' && rule.operations.includes('read')).map((rule) => rule.name);
+      expect(read).toEqual([correctionsTopic(source)]);
+      for (const other of SOURCES.filter((candidate) => candidate !== source)) {
+        const named = rules.map((rule) => rule.name);
+        expect(named).not.toContain(correctionsTopic(other));
+        expect(named).not.toContain(correctionDecisionsTopic(other));
+      }
+      for (const rule of rules.filter((candidate) => candidate.resource === 'topic')) expect(ALL_TOPICS).toContain(rule.name);
     }
     const hub = hubAccessRules();
     expect(hub.every((rule) => rule.principal === HUB_PRINCIPAL)).toBe(true);

@@ -1,13 +1,13 @@
 // Who may do what on Kafka's authenticated (TLS) listener: the admission of sources (R40, R42).
 // A client's principal comes from its certificate's subject, issued by the hub's CA, through the
 // broker's `ssl.principal.mapping.rules` below; the broker's own ACLs (KRaft StandardAuthorizer)
-// then allow each source certificate to write its own topic only, and the hub to read those and
-// write its own. Source grants are per certificate (`dancu pki issue --source` / `pki revoke`).
+// then allow each source certificate its own register's topics only (its events, its corrections,
+// its decisions: R37), and the hub to read those and write its own. Source grants are per certificate (`dancu pki issue --source` / `pki revoke`).
 // Every other principal — a certificate of another kind, or no rule matched — is refused by default.
 import { randomBytes } from 'node:crypto';
 import kafkajs, { type Kafka } from 'kafkajs';
-import { HEARTBEATS_TOPIC, sourceTopic } from './topics.ts';
-import { type SourceName } from '../schemas/sources.ts';
+import { HEARTBEATS_TOPIC, correctionDecisionsTopic, correctionsGroup, correctionsTopic, sourceTopic } from './topics.ts';
+import type { SourceName } from '../schemas/sources.ts';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
@@ -61,13 +61,18 @@ export function hubAccessRules(): AccessRule[] {
 }
 
 /**
- * One source certificate's grants: write its own topic and connector heartbeats (operational, no
- * personal data), and read nothing. Describe lets a producer find the topic's partitions.
+ * One source certificate's grants, all literal names of its own register: write its topic and
+ * connector heartbeats (operational, no personal data); read the data-error reports routed to it, in
+ * its own consumer group; write its decisions on them (R37). Nothing of another register, no create.
+ * Describe lets a client find a topic's partitions and a group's offsets.
  */
 export function sourceAccessRules(principal: string, source: SourceName): AccessRule[] {
   return [
     { principal, resource: 'topic', name: sourceTopic(source), pattern: 'literal', operations: ['write', 'describe'] },
     { principal, resource: 'topic', name: HEARTBEATS_TOPIC, pattern: 'literal', operations: ['write', 'describe'] },
+    { principal, resource: 'topic', name: correctionsTopic(source), pattern: 'literal', operations: ['read', 'describe'] },
+    { principal, resource: 'group', name: correctionsGroup(source), pattern: 'literal', operations: ['read', 'describe'] },
+    { principal, resource: 'topic', name: correctionDecisionsTopic(source), pattern: 'literal', operations: ['write', 'describe'] },
   ];
 }
 

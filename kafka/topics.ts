@@ -1,6 +1,6 @@
 // The public Kafka contract of dancu. A sectoral system that does not run our connector
 // produces to the same topics with the same key, value and headers (see README, "Ingest contract").
-import { SOURCES, type SourceName } from '../schemas/sources.ts';
+import { isSourceName, SOURCES, type SourceName } from '../schemas/sources.ts';
 
 /** `dancu.source.<source>.v1`: key = personal id, value = the event as UTF-8 JSON. */
 export function sourceTopic(source: SourceName): string {
@@ -13,13 +13,31 @@ export const SOURCE_TOPIC_PATTERN = /^dancu\.source\.([a-z-]+)\.v1$/;
 export const DLQ_TOPIC = 'dancu.dlq.v1';
 /** Every accepted change to a citizen record, key = personal id. */
 export const CHANGES_TOPIC = 'dancu.changes.v1';
-/** Data-error reports from consumers (R37), key = personal id, header `dancu-correction-for` = the source register. */
-export const CORRECTIONS_TOPIC = 'dancu.corrections.v1';
 /**
- * What a source register decided about a data-error report (R37), key = the report id, sent back by
- * its connector (connectors/sdk/corrections.ts); the hub records it where the reporter reads it.
+ * Data-error reports (R37) the hub routes to `source`, the field's authoritative register, key =
+ * personal id. One topic per register: a register's certificate reads its own and no other's
+ * (kafka/access.ts), since reports carry citizens' data.
  */
-export const CORRECTION_DECISIONS_TOPIC = 'dancu.correction-decisions.v1';
+export function correctionsTopic(source: SourceName): string {
+  return `dancu.corrections.${source}.v1`;
+}
+/**
+ * What `source` decided about the reports routed to it (R37), key = the report id, sent back by its
+ * connector (connectors/sdk/corrections.ts). Only that register's certificate may write it, so the
+ * hub knows who decided from the topic (hub/exchange/correction-decisions.ts).
+ */
+export function correctionDecisionsTopic(source: SourceName): string {
+  return `dancu.correction-decisions.${source}.v1`;
+}
+/** The register a decisions topic belongs to, or undefined for any other topic. */
+export function sourceOfDecisionsTopic(topic: string): SourceName | undefined {
+  const source = /^dancu\.correction-decisions\.([a-z-]+)\.v1$/.exec(topic)?.[1];
+  return source !== undefined && isSourceName(source) ? source : undefined;
+}
+/** The consumer group a register's connector reads its corrections in (the register's ACLs name it). */
+export function correctionsGroup(source: SourceName): string {
+  return `dancu-corrections-${source}`;
+}
 /** Connector heartbeats (connectors/sdk/heartbeat.ts), key = connector id. Operational, never personal data. */
 export const HEARTBEATS_TOPIC = 'dancu.heartbeats.v1';
 /**
@@ -41,8 +59,6 @@ export const HEADERS = {
   traceparent: 'traceparent',
   /** On dead letters: why, where from. */
   reason: 'dancu-dlq-reason',
-  /** On correction reports: the source register that is the authority for the reported field. */
-  correctionFor: 'dancu-correction-for',
 } as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -57,7 +73,7 @@ export interface TopicLayout {
 export function topicLayout(topic: string): TopicLayout {
   if (topic === DLQ_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(90 * DAY_MS) } };
   // A source register may poll its corrections weekly or less: keep them as long as dead letters.
-  if (topic === CORRECTIONS_TOPIC || topic === CORRECTION_DECISIONS_TOPIC) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
+  if (SOURCES.some((source) => topic === correctionsTopic(source) || topic === correctionDecisionsTopic(source))) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
   // One partition keeps every connector's beats in one order for the hub's single reader; a day
   // is enough for a restarted hub to learn which connectors it should expect.
   if (topic === HEARTBEATS_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(DAY_MS) } };
@@ -92,8 +108,8 @@ export const ALL_TOPICS: readonly string[] = [
   ...SOURCES.map(sourceTopic),
   DLQ_TOPIC,
   CHANGES_TOPIC,
-  CORRECTIONS_TOPIC,
-  CORRECTION_DECISIONS_TOPIC,
+  ...SOURCES.map(correctionsTopic),
+  ...SOURCES.map(correctionDecisionsTopic),
   HEARTBEATS_TOPIC,
   JOURNAL_HEADS_TOPIC,
   INVALIDATIONS_TOPIC,

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctionsOf, decideCorrection, followCorrections } from '../connectors/sdk/corrections.ts';
-import { CORRECTION_DECISIONS_TOPIC } from '../kafka/topics.ts';
+import { correctionDecisionsTopic } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import type { BatchConsumer } from '../kafka/batch-consumer.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
@@ -40,7 +40,7 @@ describe('corrections reach the source register (R37)', () => {
     dir = await mkdtemp(join(tmpdir(), 'dancu-corrections-'));
     residenceFile = join(dir, 'residence.jsonl');
     civilFile = join(dir, 'civil-status.jsonl');
-    // Each register's connector, in a group of its own for this test (the topic is shared).
+    // Each register's connector, in a group of its own for this test (the shared Kafka's topics hold other tests' reports).
     for (const [source, file] of [['residence', residenceFile], ['civil-status', civilFile]] as const) {
       const inbox = followCorrections({ kafka: testKafka(), source, file, groupId: `dancu-corrections-${source}-${randomUUID().slice(0, 8)}`, log: () => {} });
       const joined = inbox.joined();
@@ -89,11 +89,17 @@ describe('corrections reach the source register (R37)', () => {
     expect(journaled.map((entry) => [entry.decision, entry.detail])).toContainEqual(['done', `${address.reportId}: rejected by residence`]);
   });
 
-  it('R37: a decision from a register the report was not routed to changes nothing and is journaled as refused; another agreement cannot read the outcome', async () => {
+  it('R37: a decision from a register the report was not routed to changes nothing and is journaled as refused, one naming another register than its topic\'s is skipped; another agreement cannot read the outcome', async () => {
     const address = await report('permanentAddress', 3);
-    const forged = { reportId: address.reportId, source: 'health', decision: 'accepted', reason: '', decidedAt: new Date().toISOString(), decidedBy: 'someone' };
-    await publisher.publish(CORRECTION_DECISIONS_TOPIC, [{ key: address.reportId, value: JSON.stringify(forged) }]);
-    await waitFor('the refusal in the journal', async () => (await queryJournal(fx.store.db, { act: 'correction' })).find((entry) => entry.decision === 'refused' && entry.detail?.startsWith(address.reportId)));
+    const decided = (source: string) => ({ reportId: address.reportId, source, decision: 'accepted', reason: '', decidedAt: new Date().toISOString(), decidedBy: 'someone' });
+    // On health's own decisions topic, in one partition (same key), in this order: a value claiming
+    // to be residence's decision (the authority), then health's own decision on residence's report.
+    await publisher.publish(correctionDecisionsTopic('health'), [
+      { key: address.reportId, value: JSON.stringify(decided('residence')) },
+      { key: address.reportId, value: JSON.stringify(decided('health')) },
+    ]);
+    const refused = await waitFor('the refusal in the journal', async () => (await queryJournal(fx.store.db, { act: 'correction' })).find((entry) => entry.decision === 'refused' && entry.detail?.startsWith(address.reportId)));
+    expect(refused).toMatchObject({ reason: 'NOT_THE_AUTHORITY', detail: `${address.reportId}: routed to residence, decided by health` });
     expect(await outcome(address.reportId)).toMatchObject({ ok: true, response: { status: 'routed' } });
     expect(await outcome(address.reportId, other)).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'RECORD_NOT_FOUND' });
     expect(await outcome('not-a-report')).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });

@@ -1,11 +1,13 @@
 // Sources are admitted (R40, R42): on a real broker's TLS listener (a private `dancu stack up`,
 // never the shared broker), a source system registered and assessed like a consumer gets a
-// certificate that lets it write its own topic and nothing else; a producer without a certificate,
-// with one from another authority, or with another kind of certificate is refused by the broker.
+// certificate that lets it write its own topic, and take and decide the data-error reports routed
+// to its register (R37), and nothing else; a producer without a certificate, with one from another
+// authority, or with another kind of certificate is refused by the broker.
 // And topics are created with the replication the cluster allows (one broker here: 1 and 1).
 import { execFile } from 'node:child_process';
 import { randomUUID, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -17,13 +19,20 @@ import { certificatePem, newKeyPair, privateKeyPem, signCertificate } from '../h
 import { issueCertificate } from '../hub/pki/client-certificate.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { localDay } from '../hub/registry/working-days.ts';
-import { ALL_TOPICS, CHANGES_TOPIC, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { correctionsOf } from '../connectors/sdk/corrections.ts';
+import { correctionDecisionsGroup, followCorrectionDecisions } from '../hub/exchange/correction-decisions.ts';
+import { kafkaDataErrorReporter, recordedReporter, type DataErrorReport } from '../hub/exchange/data-error-report.ts';
+import { DataErrorReports } from '../hub/exchange/data-error-reports.ts';
+import { Journal } from '../hub/journal/journal.ts';
+import { queryJournal } from '../hub/journal/query-journal.ts';
+import { ALL_TOPICS, CHANGES_TOPIC, correctionDecisionsTopic, correctionsGroup, correctionsTopic, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import type { SourceName } from '../schemas/sources.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { connectKafka, type KafkaTls } from '../kafka/connect.ts';
 import { ensureTopics } from '../kafka/topic-creation.ts';
 import { readTopicToEnd } from '../kafka/read-topic-to-end.ts';
 import { testEndpoints } from './endpoints.ts';
-import { DANCU_BIN, testKafka, uniqueName } from './harness.ts';
+import { DANCU_BIN, testKafka, uniqueName, waitFor } from './harness.ts';
 import { PrivateKafka } from '../testing/private-kafka.ts';
 
 const run = promisify(execFile);
@@ -73,6 +82,23 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       void consumer.run({ eachMessage: async () => {} }).catch(() => {});
       return await crashed;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /** What the broker answers a consumer in `groupId` of `topic`: the refusal's type, from subscribing or from the crash. */
+  async function readRefusal(tls: KafkaTls, groupId: string, topic: string): Promise<string> {
+    const consumer = tlsClient(tls).consumer({ groupId, retry: { retries: 0, restartOnFailure: async () => false } });
+    const crashed = new Promise<unknown>((resolve) => consumer.on(consumer.events.CRASH, (crash) => resolve(crash.payload.error)));
+    const refusal = (error: unknown) => `${(error as { type?: string }).type ?? ''} ${String(error)}`;
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      void consumer.run({ eachMessage: async () => {} }).catch(() => {});
+      return refusal(await crashed);
+    } catch (error) {
+      return refusal(error);
     } finally {
       await consumer.disconnect();
     }
@@ -136,6 +162,72 @@ describe('Kafka admits sources by certificate and ACL (private broker)', () => {
     const records = await readTopicToEnd(tlsClient(hub), sourceTopic('civil-status'));
     expect(records.map((record) => record.value?.toString())).toEqual(expect.arrayContaining([written.value, consoleWritten.value]));
     await publish(hub, CHANGES_TOPIC);
+  });
+
+  it('R37, R40, R42: a register’s certificate takes the reports routed to it, in its own group, and sends a decision the hub applies; it is refused another register’s corrections and decisions topics, and its decision on a report routed elsewhere is not applied', async () => {
+    const files = pkiFiles(kafka.pkiDir);
+    const issued = join(files.issuedDir, 'moj-hotich'); // the civil-status register's certificate
+    const register: KafkaTls = { caPem: ca, certPem: await readFile(`${issued}.crt.pem`, 'utf8'), keyPem: await readFile(`${issued}.key.pem`, 'utf8') };
+    const hub: KafkaTls = { caPem: ca, certPem: await readFile(files.hubKafkaCertificate, 'utf8'), keyPem: await readFile(files.hubKafkaKey, 'utf8') };
+    const client = await MongoClient.connect(testEndpoints().mongodbUri);
+    const dir = await mkdtemp(join(tmpdir(), 'dancu-corrections-tls-'));
+    const file = join(dir, 'civil-status.jsonl');
+    const logged: string[] = [];
+    const journal = await Journal.open(client.db(database));
+    const reports = new DataErrorReports(client.db(database), journal);
+    const hubPublisher = new RecordPublisher(tlsClient(hub));
+    const registerPublisher = new RecordPublisher(tlsClient(register));
+    // The hub's side, with its own certificate: routing, and the decisions of every register.
+    const decisions = followCorrectionDecisions({ kafka: tlsClient(hub), reports, groupId: correctionDecisionsGroup(database), log: (line) => logged.push(line) });
+    // `dancu corrections` as the register runs it: on the TLS listener, with its certificate.
+    const asRegister = { ...kafka.env, DANCU_DB: database, KAFKA_BROKERS: kafka.tls.join(','), KAFKA_TLS_CA: files.caCertificate, KAFKA_TLS_CERT: `${issued}.crt.pem`, KAFKA_TLS_KEY: `${issued}.key.pem` };
+    const corrections = (...args: string[]) => run(process.execPath, [DANCU_BIN, 'corrections', ...args, '--file', file], { cwd: REPO_ROOT, env: asRegister, timeout: 120_000 });
+    const report = (routedTo: SourceName, field: DataErrorReport['field']): DataErrorReport => ({
+      reportId: randomUUID(), personalId: PERSONAL_ID, field, proposedValue: 'Nguyễn Văn A', description: 'Newer document shown.', routedTo,
+      reportedBy: { organisation: 'vss', system: 'vss-insurance', agreement: 'agreement-1', officer: 'officer-7' }, reportedAt: new Date().toISOString(),
+    });
+    try {
+      const decisionsJoined = decisions.joined();
+      await decisions.start();
+      await decisionsJoined;
+      const mine = report('civil-status', 'fullName');
+      const theirs = report('residence', 'permanentAddress');
+      const reporter = recordedReporter(reports, kafkaDataErrorReporter(hubPublisher));
+      await reporter.report(mine);
+      await reporter.report(theirs);
+
+      // Allowed: its own corrections topic, in its own group (`dancu corrections inbox`), and its own decisions topic.
+      const inbox = await corrections('inbox', 'civil-status');
+      expect(inbox.stdout).toContain(mine.reportId);
+      expect((await correctionsOf(file)).map((entry) => entry.report.reportId)).toEqual([mine.reportId]);
+      const decided = await corrections('decide', 'civil-status', mine.reportId, '--accept', '--reason', 'Corrected.', '--decided-by', 'clerk-3');
+      expect(decided.stdout).toContain(`correction ${mine.reportId} accepted; sent to the hub`);
+      const applied = await waitFor('the decision at the hub', async () => ((await reports.get(mine.reportId))?.status === 'accepted' ? reports.get(mine.reportId) : undefined));
+      expect(applied).toMatchObject({ status: 'accepted', decision: { reason: 'Corrected.', decidedBy: 'clerk-3' } });
+
+      // Refused by the broker: another register's reports (even in the register's own group), its group, its decisions topic.
+      expect(await readRefusal(register, correctionsGroup('civil-status'), correctionsTopic('residence'))).toMatch(/TOPIC_AUTHORIZATION_FAILED/);
+      expect(await readRefusal(register, correctionsGroup('residence'), correctionsTopic('civil-status'))).toMatch(/GROUP_AUTHORIZATION_FAILED|failed to find group coordinator/i);
+      const foreignInbox = await corrections('inbox', 'residence').then(() => undefined, (error: { code?: number; stderr?: string }) => error);
+      expect(foreignInbox?.code).toBeGreaterThan(0);
+      expect(foreignInbox?.stderr).toMatch(/cannot read dancu\.corrections\.residence\.v1 \(Not authorized to access topics/);
+      const forged = { reportId: theirs.reportId, source: 'residence', decision: 'accepted', reason: '', decidedAt: new Date().toISOString(), decidedBy: 'intruder' };
+      await expect(registerPublisher.publish(correctionDecisionsTopic('residence'), [{ key: theirs.reportId, value: JSON.stringify(forged) }])).rejects.toThrow(/authoriz/i);
+
+      // Written on its own decisions topic, a decision on a report routed to another register is not applied.
+      await registerPublisher.publish(correctionDecisionsTopic('civil-status'), [{ key: theirs.reportId, value: JSON.stringify({ ...forged, source: 'civil-status' }) }]);
+      const refused = await waitFor('the refusal in the journal', async () => (await queryJournal(client.db(database), { act: 'correction' })).find((entry) => entry.decision === 'refused' && entry.detail?.startsWith(theirs.reportId)));
+      expect(refused).toMatchObject({ reason: 'NOT_THE_AUTHORITY', detail: `${theirs.reportId}: routed to residence, decided by civil-status` });
+      expect(await reports.get(theirs.reportId)).toMatchObject({ status: 'routed' });
+      expect(logged.join('\n')).toContain(`civil-status decided ${theirs.reportId}, a report routed to another register; not applied`);
+    } finally {
+      await decisions.stop();
+      await registerPublisher.close().catch(() => {});
+      await hubPublisher.close().catch(() => {});
+      await journal.close();
+      await client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('R40: a producer without a certificate, with one from another authority, or with a consumer system’s certificate cannot write a source topic', async () => {

@@ -1,45 +1,42 @@
 // R37: a source connector's side of data-error reports. It receives the corrections routed to its
-// register (`dancu.corrections.v1`, header `dancu-correction-for` = the source), keeps them in the
-// register's corrections file for the register's staff, and sends back what the register decided
-// (accepted, or rejected with the reason) on `dancu.correction-decisions.v1`, recording that too.
+// register (its own `dancu.corrections.<source>.v1`, in its own group `dancu-corrections-<source>`),
+// keeps them in the register's corrections file for the register's staff, and sends back what the
+// register decided (accepted, or rejected with the reason) on its own
+// `dancu.correction-decisions.<source>.v1`, recording that too. On the TLS listener the register's
+// certificate may do exactly that and nothing of another register (kafka/access.ts).
 // The file (`$DANCU_HOME/corrections/<source>.jsonl`, one JSON object a line) is the connector's
 // record of every correction it received and every decision it sent.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { BatchConsumer } from '../../kafka/batch-consumer.ts';
-import { CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, HEADERS } from '../../kafka/topics.ts';
-import { type SourceName } from '../../schemas/sources.ts';
+import { correctionDecisionsTopic, correctionsGroup, correctionsTopic } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { CorrectionDecision, CorrectionVerdict } from '../../hub/exchange/correction-decision.ts';
 import type { DataErrorReport } from '../../hub/exchange/data-error-report.ts';
 
 export type CorrectionLine = { event: 'received'; at: string; report: DataErrorReport } | { event: 'decided'; at: string; decision: CorrectionDecision };
 
-/** The consumer group a register's connector reads its corrections in: each register reads all of its own. */
-export function correctionsGroup(source: SourceName): string {
-  return `dancu-corrections-${source}`;
-}
-
 /**
  * Follows the corrections routed to `source` from the oldest kept, appending each to `file` (and
- * handing it to `onReport`) before its offset is committed; corrections for other registers are
- * skipped. Stop the returned consumer to end.
+ * handing it to `onReport`) before its offset is committed; a record that is no report for
+ * `source` is skipped. Stop the returned consumer to end. `groupId` other than the register's own
+ * group is for tests on the development listener: the register's certificate may use only its own.
  */
 export function followCorrections(options: { kafka: Kafka; source: SourceName; file: string; groupId?: string; onReport?: (report: DataErrorReport) => void; log?: (line: string) => void }): BatchConsumer {
   const log = options.log ?? ((line: string) => console.error(line));
   const consumer = new BatchConsumer(options.kafka, {
     groupId: options.groupId ?? correctionsGroup(options.source),
-    topics: [CORRECTIONS_TOPIC],
+    topics: [correctionsTopic(options.source)],
     handle: async (records) => {
       const mine: DataErrorReport[] = [];
       for (const record of records) {
-        if (record.headers[HEADERS.correctionFor]?.toString() !== options.source) continue;
         try {
           const report = JSON.parse(record.value?.toString('utf8') ?? '') as DataErrorReport;
           if (report.routedTo === options.source && typeof report.reportId === 'string') mine.push(report);
         } catch {
-          log(`${CORRECTIONS_TOPIC}[${record.partition}]@${record.offset}: not a data-error report; skipped`);
+          log(`${record.topic}[${record.partition}]@${record.offset}: not a data-error report; skipped`);
         }
       }
       if (mine.length === 0) return;
@@ -66,7 +63,7 @@ export async function decideCorrection(
   if (received === undefined) throw new Error(`no correction ${input.reportId} was received for ${options.source} (run \`dancu corrections inbox ${options.source}\` first)`);
   if (received.decision) throw new Error(`correction ${input.reportId} was already ${received.decision.decision} on ${received.decision.decidedAt}`);
   const decision: CorrectionDecision = { reportId: input.reportId, source: options.source, decision: input.decision, reason, decidedAt: new Date().toISOString(), decidedBy: input.decidedBy };
-  await options.publisher.publish(CORRECTION_DECISIONS_TOPIC, [{ key: decision.reportId, value: JSON.stringify(decision) }]);
+  await options.publisher.publish(correctionDecisionsTopic(options.source), [{ key: decision.reportId, value: JSON.stringify(decision) }]);
   await appendLines(options.file, [{ event: 'decided', at: decision.decidedAt, decision }]);
   return decision;
 }

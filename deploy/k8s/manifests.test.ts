@@ -15,9 +15,11 @@ import * as policy from 'kubernetes-models/policy/v1';
 import { parseAllDocuments } from 'yaml';
 import { HUB_NODE_FLAGS } from '../../cli/hub-node-flags.ts';
 import { describe, expect, it } from 'vitest';
+import { correctionDecisionsGroup } from '../../hub/exchange/correction-decisions.ts';
 import { HUB_GROUP_ID } from '../../hub/ingest/ingest-service.ts';
 import { pkiFiles } from '../../hub/pki/pki-files.ts';
-import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
+import { sourceAccessRules, type AccessRule } from '../../kafka/access.ts';
+import { ALL_TOPICS, correctionsGroup, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import { SOURCES } from '../../schemas/sources.ts';
 import { STRIMZI_SCHEMAS } from './strimzi-shape.ts';
 
@@ -79,6 +81,12 @@ function sourceFiles(dir: string): string[] {
 
 const named = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
 const ofKind = (kind: string) => manifests.filter((m) => m.kind === kind);
+
+interface StrimziAcl {
+  resource: { type: string; name?: string; patternType?: string };
+  operations: string[];
+}
+const aclsOf = (user: Manifest) => (user.spec as { authorization: { acls: StrimziAcl[] } }).authorization.acls;
 
 interface Container {
   name: string;
@@ -183,24 +191,37 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it('the Kafka users’ ACLs name real topics and groups, and each source connector may write its own topic only (and its register’s correction decisions)', () => {
-    const groups = [HUB_GROUP_ID, 'dancu-tail-', 'dancu-reader-', 'register-'];
+  it('the Kafka users’ ACLs name real topics and groups; the hub may run its group for the registers’ decisions (R37)', () => {
+    const hubDatabase = containersOf(named('Deployment', 'dancu-hub')!)[0]!.env!.find((variable) => variable.name === 'DANCU_DB')!.value!;
+    const groups = [HUB_GROUP_ID, 'dancu-tail-', 'dancu-reader-', ...SOURCES.map(correctionsGroup)];
     for (const user of ofKind('KafkaUser')) {
-      const acls = (user.spec as { authorization: { acls: { resource: { type: string; name?: string; patternType?: string } }[] } }).authorization.acls;
-      for (const { resource } of acls) {
+      for (const { resource } of aclsOf(user)) {
         if (resource.type === 'topic') {
           const matches = ALL_TOPICS.filter((topic) => (resource.patternType === 'prefix' ? topic.startsWith(resource.name!) : topic === resource.name));
           expect(matches.length, `${user.metadata.name}: topic ${resource.name}`).toBeGreaterThan(0);
         }
+        if (resource.type === 'group' && resource.patternType === 'prefix' && correctionDecisionsGroup(hubDatabase).startsWith(resource.name!)) continue;
         if (resource.type === 'group') expect(groups, `${user.metadata.name}: group ${resource.name}`).toContain(resource.name);
       }
     }
+    const hubGroups = aclsOf(named('KafkaUser', 'dancu-hub')!).filter((acl) => acl.resource.type === 'group' && acl.operations.includes('Read'));
+    const covers = (acl: StrimziAcl, group: string) => (acl.resource.patternType === 'prefix' ? group.startsWith(acl.resource.name!) : group === acl.resource.name);
+    expect(hubGroups.some((acl) => covers(acl, correctionDecisionsGroup(hubDatabase)))).toBe(true);
+  });
+
+  it('R40, R42, R37: each source connector’s KafkaUser has exactly the ACLs `dancu pki issue --source` gives a source certificate (kafka/access.ts): its own register’s topics and group, nothing of another register', () => {
+    const strimziOperation = { read: 'Read', write: 'Write', create: 'Create', describe: 'Describe', 'describe-configs': 'DescribeConfigs' } as const;
+    const asStrimzi = (rule: AccessRule) => ({
+      resource: { type: rule.resource, name: rule.name, patternType: rule.pattern === 'prefixed' ? 'prefix' : 'literal' },
+      operations: rule.operations.map((operation) => strimziOperation[operation]).sort(),
+    });
     for (const source of SOURCES) {
       const user = named('KafkaUser', `dancu-connector-${source}`)!;
-      const written = (user.spec as { authorization: { acls: { resource: { name?: string }; operations: string[] }[] } }).authorization.acls
-        .filter((acl) => acl.operations.includes('Write'))
-        .map((acl) => acl.resource.name);
-      expect(written.sort()).toEqual([sourceTopic(source), 'dancu.correction-decisions.v1', 'dancu.heartbeats.v1'].sort());
+      const acls = aclsOf(user);
+      // The cluster grant lets its producer be idempotent (acks=all, no duplicates on retry); it names no data.
+      expect(acls.filter((acl) => acl.resource.type === 'cluster')).toEqual([{ resource: { type: 'cluster' }, operations: ['IdempotentWrite'] }]);
+      const granted = acls.filter((acl) => acl.resource.type !== 'cluster').map((acl) => ({ resource: { patternType: 'literal', ...acl.resource }, operations: [...acl.operations].sort() }));
+      expect(granted, user.metadata.name).toEqual(sourceAccessRules('User:any', source).map(asStrimzi));
       const connector = containersOf(named('StatefulSet', `dancu-connector-${source}`)!)[0]!;
       expect(connector.args!.slice(0, 2)).toEqual(['connector', source]);
     }

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { CHANGES_TOPIC, CORRECTION_DECISIONS_TOPIC, CORRECTIONS_TOPIC, HEARTBEATS_TOPIC, INVALIDATIONS_TOPIC, JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
+import { CHANGES_TOPIC, HEARTBEATS_TOPIC, INVALIDATIONS_TOPIC, JOURNAL_HEADS_TOPIC, correctionDecisionsTopic, correctionsTopic, topicLayout } from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
 import { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { connectKafka } from '../../kafka/connect.ts';
 import { ensureTopics } from '../../kafka/topic-creation.ts';
@@ -27,9 +28,9 @@ import { Registry } from '../registry/registry.ts';
 import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
 import { registerCatalogueMetrics } from '../registry/catalogue-metrics.ts';
 import { SandboxCitizens } from '../exchange/sandbox-citizens.ts';
-import { parseCorrectionDecision } from '../exchange/correction-decision.ts';
+import { correctionDecisionsGroup, followCorrectionDecisions } from '../exchange/correction-decisions.ts';
 import { DataErrorReports } from '../exchange/data-error-reports.ts';
-import { BatchConsumer } from '../../kafka/batch-consumer.ts';
+import type { BatchConsumer } from '../../kafka/batch-consumer.ts';
 import { SupportDesk } from '../support/support-desk.ts';
 import { supportService } from '../support/support-service.ts';
 import { registryService } from '../registry/registry-service.ts';
@@ -124,7 +125,7 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    const topics = [CHANGES_TOPIC, CORRECTIONS_TOPIC, CORRECTION_DECISIONS_TOPIC, HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, INVALIDATIONS_TOPIC];
+    const topics = [CHANGES_TOPIC, ...SOURCES.map(correctionsTopic), ...SOURCES.map(correctionDecisionsTopic), HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, INVALIDATIONS_TOPIC];
     await ensureTopics(kafka, topics.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
     const publisher = new RecordPublisher(kafka);
@@ -155,18 +156,7 @@ export class HubApi {
     invalidations.done.catch((error: unknown) => log(`the invalidation topic stopped being followed (${error instanceof Error ? error.message : String(error)}); registry changes made elsewhere now take up to the cache's 2 s`));
     const reports = new DataErrorReports(store.db, journaled);
     // R37: the registers' decisions, applied once per hub database (its own group), from the oldest kept.
-    const decisions = new BatchConsumer(kafka, {
-      groupId: `dancu-correction-decisions-${options.database}`,
-      topics: [CORRECTION_DECISIONS_TOPIC],
-      handle: async (records) => {
-        for (const record of records) {
-          const parsed = parseCorrectionDecision(record.value);
-          if (parsed.ok) await reports.decide(parsed.decision);
-          else log(`${CORRECTION_DECISIONS_TOPIC}[${record.partition}]@${record.offset}: not a correction decision (${parsed.problem}); skipped`);
-        }
-      },
-      onFailure: (failure) => log(`correction decisions: ${failure.where ?? failure.kind} failed (${failure.error instanceof Error ? failure.error.message : String(failure.error)}); retrying in ${failure.retryInMs} ms`),
-    });
+    const decisions = followCorrectionDecisions({ kafka, reports, groupId: correctionDecisionsGroup(options.database), log });
     void decisions.start().catch((error: unknown) => log(`correction decisions are not followed (${String(error)})`));
     const sandbox = new SandboxCitizens({ mongodbUri: options.mongodbUri, database: options.database });
     const abuse = new AbuseGuard({ onFlag: (flag) => metrics.flagged(flag) });

@@ -1,12 +1,13 @@
 // R37: a consumer that finds a wrong value reports it; the hub routes the report to the field's
-// authoritative source register on `dancu.corrections.v1` (key = personal id, so one citizen's
-// reports stay in order), where that register's connector picks it up.
-import { CORRECTIONS_TOPIC, HEADERS } from '../../kafka/topics.ts';
+// authoritative source register on that register's own `dancu.corrections.<source>.v1` (key =
+// personal id, so one citizen's reports stay in order), where its connector, and no other
+// register, can read it.
+import { correctionsTopic } from '../../kafka/topics.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { SourceName } from '../../schemas/sources.ts';
 import type { CitizenField } from '../citizen/fields.ts';
 
-/** The value of a `dancu.corrections.v1` record. */
+/** The value of a `dancu.corrections.<source>.v1` record. */
 export interface DataErrorReport {
   reportId: string;
   personalId: string;
@@ -27,9 +28,7 @@ export interface DataErrorReporter {
 export function kafkaDataErrorReporter(publisher: RecordPublisher): DataErrorReporter {
   return {
     async report(report) {
-      await publisher.publish(CORRECTIONS_TOPIC, [
-        { key: report.personalId, value: JSON.stringify(report), headers: { [HEADERS.correctionFor]: report.routedTo } },
-      ]);
+      await publisher.publish(correctionsTopic(report.routedTo), [{ key: report.personalId, value: JSON.stringify(report) }]);
     },
   };
 }

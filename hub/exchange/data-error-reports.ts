@@ -36,10 +36,10 @@ export class DataErrorReports {
 
   /**
    * Records a register's decision, journaled (act `correction`): applied when the report is known,
-   * undecided and routed to that register; otherwise refused and journaled with why, and the
-   * report is left as it was. A decision seen again (a redelivery) changes nothing.
+   * undecided and routed to that register; refused and journaled with why when routed to another,
+   * and the report is left as it was. A decision seen again (a redelivery) changes nothing.
    */
-  async decide(decision: CorrectionDecision, receivedAt = new Date()): Promise<'applied' | 'already-decided' | 'refused'> {
+  async decide(decision: CorrectionDecision, receivedAt = new Date()): Promise<'applied' | 'already-decided' | 'refused' | 'unknown'> {
     const report = await this.reports.findOne({ _id: decision.reportId });
     const entry = { act: 'correction' as const, action: 'decide-correction', actor: { organisation: `register:${decision.source}`, officer: decision.decidedBy }, fields: report ? [report.field] : [], citizens: report ? [report.personalId] : [] };
     const refuse = async (reason: string, detail: string) => {
@@ -47,7 +47,7 @@ export class DataErrorReports {
       return 'refused' as const;
     };
     // Not journaled as refused: another hub database's report on the shared topic is none of ours.
-    if (report === null) return 'refused';
+    if (report === null) return 'unknown';
     if (report.routedTo !== decision.source) return refuse('NOT_THE_AUTHORITY', `routed to ${report.routedTo}, decided by ${decision.source}`);
     if (report.status !== 'routed') return 'already-decided';
     await this.reports.updateOne(

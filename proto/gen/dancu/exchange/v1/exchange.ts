@@ -2460,8 +2460,9 @@ export const ExchangeService = {
   },
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
-   * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * authoritative source register of that field (that register's own Kafka topic
+   * `dancu.corrections.<source>.v1`, which no other register may read) and journaled. The
+   * field must be granted to the caller in some mode. The citizen is named and
    * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
    * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
    * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
@@ -2543,8 +2544,9 @@ export interface ExchangeServer extends UntypedServiceImplementation {
   watchChanges: handleServerStreamingCall<WatchChangesRequest, Change>;
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
-   * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * authoritative source register of that field (that register's own Kafka topic
+   * `dancu.corrections.<source>.v1`, which no other register may read) and journaled. The
+   * field must be granted to the caller in some mode. The citizen is named and
    * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
    * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
    * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
@@ -2653,8 +2655,9 @@ export interface ExchangeClient extends Client {
   ): ClientReadableStream<Change>;
   /**
    * R37: the caller found a value it believes is wrong. The report is routed to the
-   * authoritative source register of that field (Kafka topic `dancu.corrections.v1`) and
-   * journaled. The field must be granted to the caller in some mode. The citizen is named and
+   * authoritative source register of that field (that register's own Kafka topic
+   * `dancu.corrections.<source>.v1`, which no other register may read) and journaled. The
+   * field must be granted to the caller in some mode. The citizen is named and
    * checked like Lookup's — key (NOT_FOUND CITIZEN_NOT_FOUND), consent for non-state requesters
    * (PERMISSION_DENIED CONSENT_MISSING), guessing throttled — so a report is no way to learn
    * whether a personal id exists. The proposed value is at most 4096 bytes as JSON.
