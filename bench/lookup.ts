@@ -91,10 +91,27 @@ const baselinePort = await new Promise<number>((resolve, reject) =>
   baseline.bindAsync('127.0.0.1:0', serverCredentials(sandbox.pkiDir), (error, port) => (error ? reject(error) : resolve(port))),
 );
 
+/** This process's CPU (the servers'), sampled every 50 ms, to be read over a client's timed window. */
+const cpuSampler = (() => {
+  const samples: { at: number; seconds: number }[] = [];
+  const sample = () => {
+    const { user, system } = process.cpuUsage();
+    samples.push({ at: Date.now(), seconds: (user + system) / 1e6 });
+  };
+  setInterval(sample, 50).unref();
+  const at = (time: number) => samples.find((s) => s.at >= time) ?? samples.at(-1)!;
+  return {
+    secondsBetween(from: number, to: number): number {
+      sample();
+      const [start, end] = [at(from), at(to)];
+      return ((end.seconds - start.seconds) * (to - from)) / Math.max(1, end.at - start.at);
+    },
+  };
+})();
 const plans = await mkdtemp(join(tmpdir(), 'dancu-bench-lookup-'));
 let offset = 0;
 /** Runs the load generator in `clientProcesses` processes against `address`; merges their latencies. */
-async function load(address: string, inFlight: number, calls = requests): Promise<LoadResult> {
+async function load(address: string, inFlight: number, calls = requests): Promise<LoadResult & { cpu: string }> {
   const reports = await Promise.all(
     Array.from({ length: clientProcesses }, async (_, n) => {
       const share = (total: number) => Math.floor(total / clientProcesses) + (n < total % clientProcesses ? 1 : 0);
@@ -109,7 +126,13 @@ async function load(address: string, inFlight: number, calls = requests): Promis
   const latencies = Float64Array.from(reports.flatMap((report) => report.latenciesMs)).sort();
   const refused = new Map<string, number>();
   for (const report of reports) for (const [reason, count] of Object.entries(report.refused)) refused.set(reason, (refused.get(reason) ?? 0) + count);
-  return loadResult(latencies, Math.max(...reports.map((report) => report.seconds)), refused);
+  const seconds = Math.max(...reports.map((report) => report.seconds));
+  const clientCpu = reports.reduce((total, report) => total + report.cpuSeconds, 0);
+  const from = Math.min(...reports.map((report) => report.window[0]));
+  const to = Math.max(...reports.map((report) => report.window[1]));
+  const share = (cpuSeconds: number, span: number) => `${Math.round((cpuSeconds / span) * 100)} %`;
+  const cpu = `CPU (100 % = one core): servers' process ${share(cpuSampler.secondsBetween(from, to), (to - from) / 1000)}, client process(es) ${share(clientCpu, seconds)}; load average ${loadAverage()}`;
+  return { ...loadResult(latencies, seconds, refused), cpu };
 }
 
 const journalSeconds = metrics.getSingleMetric('dancu_journal_append_duration_seconds') as Histogram | undefined;
@@ -118,10 +141,16 @@ const runs: { inFlight: number; raw: LoadResult; hub: LoadResult }[] = [];
 for (const inFlight of levels) {
   const raw = await load(`localhost:${baselinePort}`, inFlight);
   console.log(describeLoad(`baseline (grpc-js, canned answer), ${inFlight} in flight`, raw));
+  console.log(`  ${raw.cpu}`);
   journalSeconds?.reset();
   requestSeconds?.reset();
+  const writes = { ...sandbox.api.journal.writes };
   const hub = await load(sandbox.address, inFlight);
   console.log(describeLoad(`dancu (enforcement + store + journal), ${inFlight} in flight`, hub));
+  console.log(`  ${hub.cpu}`);
+  const inserts = sandbox.api.journal.writes.inserts - writes.inserts;
+  const entries = sandbox.api.journal.writes.entries - writes.entries;
+  console.log(`  hub journal: ${entries} entries in ${inserts} inserts (${(entries / Math.max(1, inserts)).toFixed(1)} per insert, warm-up included)`);
   if (journalSeconds) console.log(`  hub journal append: ${await histogramSummary(journalSeconds)}`);
   if (requestSeconds) console.log(`  hub call, arrival to answer: ${await histogramSummary(requestSeconds)}`);
   runs.push({ inFlight, raw, hub });
