@@ -1,10 +1,12 @@
-// npm run bench:lookup [-- --requests N --concurrency 16,64 --citizens K --fields F --client-processes P]
+// npm run bench:lookup [-- --requests N --concurrency 16,64 --citizens K --fields F --client-processes P --hub-workers W]
 // Lookup throughput and latency over mutual TLS: the real hub API (enforcement against the
 // registry, citizen read, journal append before the answer) beside a raw baseline in the same
 // run: a plain grpc-js server with the same credentials and service definition whose Lookup
 // replays one real answer. The load generator runs in processes of its own (lookup-client.ts),
-// the same for both sides, at each concurrency: baseline first, then dancu.
+// the same for both sides, at each concurrency: baseline first, then dancu. With --hub-workers the
+// dancu side is a `dancu hub [--workers W]` process of its own over the same database and PKI.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,9 @@ import { serverCredentials } from '../hub/pki/credentials.ts';
 import { describeLoad, driveCalls, loadResult, type LoadResult } from './drive-calls.ts';
 import type { ClientPlan, ClientReport } from './lookup-client.ts';
 import { timeLookupSteps } from './lookup-steps.ts';
+import { HubChild } from '../testing/hub-child.ts';
+import { SOURCES, sourceTopic } from '../kafka/topics.ts';
+import { connectKafka, startGroupAtEnd } from '../kafka/transport.ts';
 
 const options = new Command()
   .name('bench:lookup')
@@ -30,14 +35,16 @@ const options = new Command()
   .option('--citizens <n>', 'simulated citizens in the store (the calls cycle over them, shuffled)', '1000')
   .option('--fields <n>', `granted fields asked for per call (1–${CITIZEN_FIELDS.length})`, '4')
   .option('--client-processes <n>', 'load-generator processes per run, sharing the calls in flight', '1')
+  .option('--hub-workers <n>', 'measure a `dancu hub` process of its own (with --workers n when n > 1) instead of the API in this process; each client process is one connection, and a connection stays on one worker')
   .parse()
-  .opts<{ requests: string; concurrency: string; citizens: string; fields: string; clientProcesses: string }>();
+  .opts<{ requests: string; concurrency: string; citizens: string; fields: string; clientProcesses: string; hubWorkers?: string }>();
 
 const requests = wholeNumber(options.requests, '--requests');
 const levels = options.concurrency.split(',').map((text) => wholeNumber(text.trim(), '--concurrency'));
 const citizenCount = wholeNumber(options.citizens, '--citizens');
 const fieldCount = wholeNumber(options.fields, '--fields');
 const clientProcesses = wholeNumber(options.clientProcesses, '--client-processes');
+const hubWorkers = options.hubWorkers === undefined ? undefined : wholeNumber(options.hubWorkers, '--hub-workers');
 if (fieldCount > CITIZEN_FIELDS.length) throw new Error(`--fields is at most ${CITIZEN_FIELDS.length}`);
 const warmUp = Math.min(300, Math.max(50, Math.round(requests / 10)));
 const profiled = 200;
@@ -91,12 +98,15 @@ const baselinePort = await new Promise<number>((resolve, reject) =>
   baseline.bindAsync('127.0.0.1:0', serverCredentials(sandbox.pkiDir), (error, port) => (error ? reject(error) : resolve(port))),
 );
 
-/** This process's CPU (the servers'), sampled every 50 ms, to be read over a client's timed window. */
+/**
+ * The servers' CPU — this process's, and a spawned hub's with its workers — sampled every 50 ms,
+ * to be read over a client's timed window.
+ */
 const cpuSampler = (() => {
   const samples: { at: number; seconds: number }[] = [];
   const sample = () => {
     const { user, system } = process.cpuUsage();
-    samples.push({ at: Date.now(), seconds: (user + system) / 1e6 });
+    samples.push({ at: Date.now(), seconds: (user + system) / 1e6 + (spawned ? processTreeCpuSeconds(spawned.pid) : 0) });
   };
   setInterval(sample, 50).unref();
   const at = (time: number) => samples.find((s) => s.at >= time) ?? samples.at(-1)!;
@@ -108,6 +118,17 @@ const cpuSampler = (() => {
     },
   };
 })();
+// The dancu side: the API in this process, or a `dancu hub` process over the same database and PKI.
+let spawned: HubChild | undefined;
+if (hubWorkers !== undefined) {
+  const group = `dancu-bench-lookup-${runId}`;
+  await startGroupAtEnd(connectKafka({ brokers: stack.kafkaBrokers, clientId: 'dancu-bench' }), group, SOURCES.map(sourceTopic));
+  started = performance.now();
+  spawned = await HubChild.start({ instance: `bench-${runId}`, group, database: sandbox.database, pkiDir: sandbox.pkiDir, kafkaBrokers: stack.kafkaBrokers, mongodbUri: stack.mongodbUri, ...(hubWorkers > 1 ? { args: ['--workers', String(hubWorkers)] } : {}) });
+  console.log(`dancu side: \`dancu hub${hubWorkers > 1 ? ` --workers ${hubWorkers}` : ''}\` in a process of its own (${((performance.now() - started) / 1000).toFixed(1)} s to start)`);
+}
+const dancuAddress = spawned?.grpcAddress ?? sandbox.address;
+
 const plans = await mkdtemp(join(tmpdir(), 'dancu-bench-lookup-'));
 let offset = 0;
 /** Runs the load generator in `clientProcesses` processes against `address`; merges their latencies. */
@@ -131,7 +152,7 @@ async function load(address: string, inFlight: number, calls = requests): Promis
   const from = Math.min(...reports.map((report) => report.window[0]));
   const to = Math.max(...reports.map((report) => report.window[1]));
   const share = (cpuSeconds: number, span: number) => `${Math.round((cpuSeconds / span) * 100)} %`;
-  const cpu = `CPU (100 % = one core): servers' process ${share(cpuSampler.secondsBetween(from, to), (to - from) / 1000)}, client process(es) ${share(clientCpu, seconds)}; load average ${loadAverage()}`;
+  const cpu = `CPU (100 % = one core): servers' process${spawned ? 'es (this one and the hub\'s)' : ''} ${share(cpuSampler.secondsBetween(from, to), (to - from) / 1000)}, client process(es) ${share(clientCpu, seconds)}; load average ${loadAverage()}`;
   return { ...loadResult(latencies, seconds, refused), cpu };
 }
 
@@ -145,14 +166,21 @@ for (const inFlight of levels) {
   journalSeconds?.reset();
   requestSeconds?.reset();
   const writes = { ...sandbox.api.journal.writes };
-  const hub = await load(sandbox.address, inFlight);
+  const hubJournal = spawned && (await spawnedJournalSeconds(spawned));
+  const hub = await load(dancuAddress, inFlight);
   console.log(describeLoad(`dancu (enforcement + store + journal), ${inFlight} in flight`, hub));
   console.log(`  ${hub.cpu}`);
-  const inserts = sandbox.api.journal.writes.inserts - writes.inserts;
-  const entries = sandbox.api.journal.writes.entries - writes.entries;
-  console.log(`  hub journal: ${entries} entries in ${inserts} inserts (${(entries / Math.max(1, inserts)).toFixed(1)} per insert, warm-up included)`);
-  if (journalSeconds) console.log(`  hub journal append: ${await histogramSummary(journalSeconds)}`);
-  if (requestSeconds) console.log(`  hub call, arrival to answer: ${await histogramSummary(requestSeconds)}`);
+  if (spawned && hubJournal) {
+    const after = await spawnedJournalSeconds(spawned);
+    const count = after.count - hubJournal.count;
+    console.log(`  hub journal append (all workers): ${count} observations, mean ${(((after.sum - hubJournal.sum) / Math.max(1, count)) * 1000).toFixed(2)} ms`);
+  } else {
+    const inserts = sandbox.api.journal.writes.inserts - writes.inserts;
+    const entries = sandbox.api.journal.writes.entries - writes.entries;
+    console.log(`  hub journal: ${entries} entries in ${inserts} inserts (${(entries / Math.max(1, inserts)).toFixed(1)} per insert, warm-up included)`);
+  }
+  if (!spawned && journalSeconds) console.log(`  hub journal append: ${await histogramSummary(journalSeconds)}`);
+  if (!spawned && requestSeconds) console.log(`  hub call, arrival to answer: ${await histogramSummary(requestSeconds)}`);
   runs.push({ inFlight, raw, hub });
 }
 baseline.forceShutdown();
@@ -167,7 +195,7 @@ for (const { inFlight, raw, hub } of runs) {
 console.log('goal: dancu / baseline ≥ 0.5 in req/s and dancu p99 ≤ 3 × the baseline p99\n');
 
 // Where one call's time goes, one call at a time: end to end, then step by step.
-const single = await load(sandbox.address, 1, profiled);
+const single = await load(dancuAddress, 1, profiled);
 console.log(describeLoad('dancu at concurrency 1', single));
 const fingerprint = (await sandbox.api.registry.findSystem(system))?.certificateFingerprints?.[0];
 if (!fingerprint) throw new Error(`system ${system} has no recorded certificate`);
@@ -195,6 +223,10 @@ console.log(`  ${'sum of steps'.padEnd(30)} ${sum(alone).toFixed(2).padStart(8)}
 
 console.log(`load average at the end: ${loadAverage()}`);
 consumer.exchange.close();
+if (spawned) {
+  const exit = await spawned.kill('SIGTERM');
+  if (exit.code !== 0) console.error(`the hub process stopped with ${exit.code ?? exit.signal}:\n${spawned.output.slice(-2000)}`);
+}
 await rm(plans, { recursive: true, force: true });
 await sandbox.stop();
 process.exit(runs.some((run) => run.hub.refused.size > 0) ? 1 : 0);
@@ -213,6 +245,37 @@ function loadAverage(): string {
   return loadavg()
     .map((value) => value.toFixed(2))
     .join(' ');
+}
+
+/** CPU seconds (user + system) of a process and its children (a hub's workers), from /proc. */
+function processTreeCpuSeconds(pid: number): number {
+  const ticks = (id: number): number => {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0; // gone
+    }
+  };
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    children = [];
+  }
+  return [pid, ...children].reduce((total, id) => total + ticks(id), 0) / 100; // USER_HZ
+}
+
+/** Sum and count of the spawned hub's journal-append histogram, over every worker. */
+async function spawnedJournalSeconds(hub: HubChild): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${hub.adminUrl}/metrics`)).text();
+  const total = (suffix: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`dancu_journal_append_duration_seconds_${suffix}`))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  return { sum: total('sum'), count: total('count') };
 }
 
 /** Count, mean and the bucket holding the median of a histogram without labels. */
