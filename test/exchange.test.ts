@@ -9,13 +9,15 @@ import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
 import { CHANGES_TOPIC, CORRECTIONS_TOPIC, HEADERS } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/transport.ts';
 import type { CitizenChange } from '../hub/citizen/merge.ts';
+import { SHARED_CHAIN } from '../hub/journal/journal-chain.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
+import { journalCollections } from '../hub/journal/journal-collections.ts';
 import { CITIZEN_FIELDS } from '../hub/citizen/fields.ts';
 import { ONWARD_SHARING_TERM } from '../hub/registry/onward-sharing.ts';
 import { PURPOSE_CODES } from '../hub/registry/purposes.ts';
 import { SERVICE_CATALOGUE, SERVICE_NAMES } from '../hub/registry/service-catalogue.ts';
-import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { call, callsMade, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
 import { tapTopic, testKafka, waitFor } from './harness.ts';
 
 const STATE_GRANTS = [
@@ -83,6 +85,10 @@ describe('the exchange over mutual TLS', () => {
       { act: 'exchange', action: 'Lookup', decision: 'refused', reason: 'FIELD_NOT_GRANTED', fields: ['fullName', 'permanentAddress', 'bloodType'] },
       { act: 'exchange', action: 'Lookup', decision: 'allowed', fields: ['fullName', 'permanentAddress'], purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-2026-000123', actor: { system: 'vss-insurance', organisation: 'vss', officer: 'officer-17' }, traceId, _id: Number(allowed.response.journalSequence) },
     ]);
+    // The answer names its entry (chain and sequence), and that reference finds exactly it.
+    const quoted = { chain: allowed.response.journalChain, sequence: Number(allowed.response.journalSequence) };
+    expect(quoted.chain).toBe(SHARED_CHAIN); // the sandbox's journal has no instance chain
+    expect(await queryJournal(fx.store.db, { entry: quoted })).toEqual([entries[1]]);
   });
 
   it('R22: a name or date of birth that does not match is NOT_FOUND, without saying which', async () => {
@@ -357,9 +363,21 @@ describe('the exchange over mutual TLS', () => {
     expect(asSystem).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
   });
 
-  it('R35: every call above left a journal entry, and the chain verifies', async () => {
+  it('R35: every call above left a journal entry, each refusal under its reason, and the chain verifies', async () => {
     const report = await verifyJournal(fx.store.db);
     expect(report.ok, JSON.stringify(report.firstBad)).toBe(true);
-    expect(report.checked).toBeGreaterThan(30);
+    // Every call journals (so do the registrations the fixture made, which are not calls).
+    expect(callsMade.length).toBeGreaterThan(0);
+    expect(report.checked).toBeGreaterThanOrEqual(callsMade.length);
+    const { entries } = journalCollections(fx.store.db);
+    for (const [reason, count] of countBy(callsMade.flatMap((made) => (made.reason ? [made.reason] : [])))) {
+      expect(await entries.countDocuments({ reason }), `journal entries with reason ${reason}`).toBeGreaterThanOrEqual(count);
+    }
   });
 });
+
+function countBy(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}

@@ -167,6 +167,25 @@ describe('one journal chain per hub instance', () => {
     expect(placeOf(stored)).toEqual({ chain: 'hub-c', sequence: 1 });
   });
 
+  it('R35: `dancu journal query --entry <chain>:<sequence>` finds the one entry an answer quoted, on any chain; a malformed reference is refused', async () => {
+    const db = freshDb();
+    await appendOn(db, 'hub-a', 2);
+    await appendOn(db, 'hub-b', 3);
+    const env = cliEnv({ DANCU_DB: db.databaseName });
+    const query = (entry: string) =>
+      run(process.execPath, [DANCU_BIN, 'journal', 'query', '--entry', entry, '--json'], { env }).catch(
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+    const found = await query('hub-b:2');
+    const lines = found.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ _id: 'hub-b:2', chain: 'hub-b', sequence: 2 });
+    expect((await query('hub-a:3')).stdout.trim()).toBe(''); // hub-a has two entries
+    const bad = await query('hub-a:0');
+    expect('code' in bad ? bad.code : 0).not.toBe(0);
+    expect(bad.stderr).toContain('a journal entry is quoted as <chain>:<sequence>');
+  });
+
   it('a chain name that is not an instance id is refused at open', async () => {
     await expect(Journal.open(freshDb(), { chain: 'hub:1' })).rejects.toThrow(/a journal chain \(a hub instance id\) is 1–64 letters/);
   });

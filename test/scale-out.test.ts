@@ -11,6 +11,7 @@ import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { kafkaHeadWitness } from '../hub/journal/head-witness.ts';
 import { chainEntries } from '../hub/journal/journal-chain.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
+import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
@@ -137,9 +138,17 @@ describe('several hubs on the real Kafka and FerretDB', () => {
       const citizen = keyOf(fx.citizens[0]!);
       const lookup = (index: number) => client.lookup(`case-${index}`, { citizen, fields: ['fullName'] });
 
-      for (let index = 0; index < 10; index += 1) expect((await lookup(index)).fields).toHaveLength(1);
+      const answers: Awaited<ReturnType<typeof lookup>>[] = [];
+      for (let index = 0; index < 10; index += 1) answers.push(await lookup(index));
       await a.kill('SIGKILL');
-      for (let index = 10; index < 30; index += 1) expect((await lookup(index)).fields).toHaveLength(1);
+      for (let index = 10; index < 30; index += 1) answers.push(await lookup(index));
+      for (const answer of answers) expect(answer.fields).toHaveLength(1);
+      // Each answer names the chain of the hub that gave it, and its reference finds its entry.
+      expect(answers.map((answer) => answer.journalChain)).toEqual([...Array(10).fill('api-a'), ...Array(20).fill('api-b')]);
+      for (const answer of [answers[0]!, answers[29]!]) {
+        const [entry] = await queryJournal(fx.store.db, { entry: { chain: answer.journalChain, sequence: Number(answer.journalSequence) } });
+        expect(entry).toMatchObject({ chain: answer.journalChain, action: 'Lookup', decision: 'allowed' });
+      }
 
       const { entries } = journalCollections(fx.store.db);
       const lookups = (chain: string) => entries.countDocuments({ ...chainEntries(chain), action: 'Lookup', decision: 'allowed' });

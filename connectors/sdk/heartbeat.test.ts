@@ -120,10 +120,10 @@ describe('a heartbeat publisher on a Kafka that does not answer', () => {
       kind: 'source',
       topic: 'dancu.source.health.v1',
       status: () => ({ state: 'idle', position: { read: 0, checkpoint: 0 }, counts: { published: 0, rejected: 0, skipped: 0 }, lastError: null }),
+      finalBeatMs: 50,
     });
     beats.start();
-    const started = Date.now();
-    await beats.stop('stopping');
-    expect(Date.now() - started).toBeLessThan(6_000);
-  }, 10_000);
+    // A publish that never settles: stop still returns (the test's own timeout is the only clock).
+    await expect(beats.stop('stopping')).resolves.toBeUndefined();
+  });
 });

@@ -68,12 +68,14 @@ export interface HeartbeatOptions {
   /** Asked at each beat. */
   status: () => ConnectorStatus;
   intervalMs?: number;
+  /** How long the final beat may take (default FINAL_BEAT_MS). */
+  finalBeatMs?: number;
   version?: string;
   now?: () => Date;
 }
 
 /** How long the final beat may take: a stop must not hang on a Kafka that is gone. */
-const FINAL_BEAT_MS = 5_000;
+export const FINAL_BEAT_MS = 5_000;
 
 export const DANCU_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -115,7 +117,7 @@ export class HeartbeatPublisher {
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, FINAL_BEAT_MS);
+      timer = setTimeout(resolve, this.options.finalBeatMs ?? FINAL_BEAT_MS);
     });
     await Promise.race([last(), timeout]);
     clearTimeout(timer);

@@ -127,8 +127,17 @@ describe('simulator', () => {
 
   // Its speed is measured by `npm run bench:ingest` (produce rate), not asserted here: timed
   // tests fail on a busy machine.
-  it('makes a life course of several events per citizen', () => {
-    const events = simulateEvents({ seed: 12, citizens: 3_000 });
-    expect(events.length).toBeGreaterThan(20_000);
+  it('makes a life course of several events per citizen, from more than one source each', () => {
+    const events = simulateEvents({ seed: 12, citizens: 500 });
+    const lives = new Map<string, typeof events>();
+    for (const event of events) lives.set(event.personalId, [...(lives.get(event.personalId) ?? []), event]);
+    expect(lives.size).toBe(500);
+    for (const life of lives.values()) {
+      expect(life.length).toBeGreaterThanOrEqual(3);
+      expect(life.filter((event) => event.type === 'birth-registered')).toHaveLength(1);
+      expect(new Set(life.map((event) => event.source)).size).toBeGreaterThanOrEqual(2);
+    }
+    // About seven events a citizen, as the ingest benchmark assumes (20,000 events from 3,000 citizens).
+    expect(events.length / lives.size).toBeGreaterThan(6);
   });
 });

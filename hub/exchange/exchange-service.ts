@@ -16,7 +16,7 @@ import type {
   VerifyResponse,
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { AUTHORITY } from '../citizen/fields.ts';
-import type { JournalWriter } from '../journal/journal-entry.ts';
+import type { JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 import type { AbuseGuard } from './abuse-guard.ts';
 import type { CitizenReader } from './citizen-cache.ts';
 import { claimMatches, impliedByPersonalId, matchesKey, project } from './citizen-view.ts';
@@ -65,7 +65,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
   /** The population a call reads: synthetic citizens for a test run (R34), else the store. */
   const citizensFor = (record: CallRecord) => (record.act === 'test-run' ? { abuse, store: deps.sandbox } : { abuse, store: deps.store });
   const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: EXCHANGE_SERVICE, act: 'exchange', ...(deps.refusals ? { refusals: deps.refusals } : {}) };
-  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
+  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: JournalReceipt) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
 
   return {
@@ -78,7 +78,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }));
       const document = await findCitizen(citizensFor(record), record, context.agreementId, key);
       const disclosed = project(document, fields).map(toWireField);
-      return { response: (receipt) => ({ personalId: key.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
+      return { response: (receipt) => ({ personalId: key.personalId, fields: disclosed, journalSequence: receipt.sequence, journalChain: receipt.chain }) };
     }),
 
     batchLookup: unary<BatchLookupRequest, BatchLookupResponse>('BatchLookup', async (request, record) => {
@@ -98,7 +98,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
         return { personalId: key.personalId, found, fields: found ? project(document, fields).map(toWireField) : [] };
       });
       const misses = results.filter((result) => !result.found).length;
-      return { response: (receipt) => ({ results, journalSequence: receipt.sequence }), ...(misses ? { detail: `${misses} not found` } : {}) };
+      return { response: (receipt) => ({ results, journalSequence: receipt.sequence, journalChain: receipt.chain }), ...(misses ? { detail: `${misses} not found` } : {}) };
     }),
 
     verify: unary<VerifyRequest, VerifyResponse>('Verify', async (request, record) => {
@@ -116,7 +116,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
       // A claim the id answers (sex) says nothing about the record, so it is no hit.
       abuse.record(context.agreementId, personalId, matches.some((match, index) => match.matches && impliedByPersonalId(personalId, fields[index]!) === undefined));
       const matched = matches.filter((match) => match.matches).length;
-      return { response: (receipt) => ({ matches, journalSequence: receipt.sequence }), detail: `${matched} of ${matches.length} claims matched` };
+      return { response: (receipt) => ({ matches, journalSequence: receipt.sequence, journalChain: receipt.chain }), detail: `${matched} of ${matches.length} claims matched` };
     }),
 
     reportDataError: unary<ReportDataErrorRequest, ReportDataErrorResponse>('ReportDataError', async (request, record) => {
@@ -147,7 +147,7 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
         reportedAt: new Date().toISOString(),
         ...(record.traceId ? { traceId: record.traceId } : {}),
       }));
-      return { response: (receipt) => ({ reportId, routedTo, journalSequence: receipt.sequence }), detail: `report ${reportId} routed to ${routedTo}` };
+      return { response: (receipt) => ({ reportId, routedTo, journalSequence: receipt.sequence, journalChain: receipt.chain }), detail: `report ${reportId} routed to ${routedTo}` };
     }),
 
     getDataErrorReport: unary<GetDataErrorReportRequest, DataErrorReportOutcome>('GetDataErrorReport', async (request, record) => {

@@ -9,6 +9,7 @@
 // journaled: who replayed what, and how many were skipped.
 // A letter whose original was too large to travel with it is replayed from its source topic's
 // copy, checked against the letter's digest; once retention removed that copy it cannot be.
+import { entryReference } from '../journal/journal-chain.ts';
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import type { Collection, Db } from 'mongodb';
 import type { OutgoingRecord, RawRecord, RecordPublisher } from '../../kafka/transport.ts';
@@ -32,7 +33,8 @@ export interface ReplayOutcome {
   replayed: number;
   /** Letters already replayed by an earlier run. */
   skipped: number;
-  journalSequence: number;
+  /** The journal entry of the replay, as quoted to people (`<chain>:<sequence>`). */
+  journalEntry: string;
 }
 
 export interface ReplayOptions {
@@ -80,7 +82,7 @@ export async function replayDeadLetters(letters: readonly QueuedDeadLetter[], op
     decision: 'done',
     detail: `replayed ${toPublish.length} dead letter(s) (${reasons.join(', ') || 'none'}); ${skipped} already replayed; ${options.note}`.slice(0, 500),
   });
-  return { replayed: toPublish.length, skipped, journalSequence: receipt.sequence };
+  return { replayed: toPublish.length, skipped, journalEntry: entryReference(receipt) };
 }
 
 /** True when this run should publish the letter: newly claimed, or claimed before but never published. */

@@ -35,6 +35,21 @@ export function documentId(chain: string, number: number): number | string {
   return chain === SHARED_CHAIN ? number : `${chain}:${number}`;
 }
 
+/**
+ * How an entry is quoted to people (answers carry it as journal_chain and journal_sequence):
+ * `<chain>:<sequence>`, e.g. `hub-7f9c-0:1234` or, on the shared chain, `hub:1234`.
+ */
+export function entryReference(place: { chain: string; sequence: number }): string {
+  return `${place.chain}:${place.sequence}`;
+}
+
+/** The chain and sequence a quoted reference names (a bare number is the shared chain's), or why it names none. */
+export function parseEntryReference(text: string): { chain: string; sequence: number } | { problem: string } {
+  const match = /^(?:([A-Za-z0-9._-]{1,64}):)?([1-9][0-9]{0,15})$/.exec(text.trim());
+  if (!match) return { problem: `a journal entry is quoted as <chain>:<sequence> (e.g. hub:1234), not ${JSON.stringify(text)}` };
+  return { chain: match[1] ?? SHARED_CHAIN, sequence: Number(match[2]) };
+}
+
 /** An entry's chain and sequence. */
 export function placeOf(entry: Pick<JournalEntry, '_id' | 'chain' | 'sequence'>): { chain: string; sequence: number } {
   if (typeof entry._id === 'number') return { chain: SHARED_CHAIN, sequence: entry._id };

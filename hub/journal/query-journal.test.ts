@@ -6,4 +6,9 @@ describe('journal queries', () => {
     expect(journalFilter({ citizen: '001090123456', act: 'exchange' })).toEqual({ citizens: '001090123456', act: 'exchange' });
     expect(journalFilter({ citizen: '001090123456' })).toEqual({ citizens: '001090123456' });
   });
+
+  it('R35: an entry reference asks for exactly that document: `<chain>:<n>` on an instance chain, the bare number on the shared one', () => {
+    expect(journalFilter({ entry: { chain: 'hub-a', sequence: 12 } })).toEqual({ _id: 'hub-a:12' });
+    expect(journalFilter({ entry: { chain: 'hub', sequence: 12 } })).toEqual({ _id: 12 });
+  });
 });

@@ -1,13 +1,16 @@
-// Reads the journal newest first, filtered by citizen, system, agreement and time: the
+// Reads the journal newest first, filtered by entry, citizen, system, agreement and time: the
 // operator's audit view, and later the citizen's "who read my data" (R8/R39).
 //
 // On MongoDB the filters are served by the indexes planned in journal-collections.ts; FerretDB
 // scans the collection for any filter but a bare `_id`, so there the cost grows with the journal.
 import type { Db, Filter } from 'mongodb';
+import { documentId } from './journal-chain.ts';
 import { journalCollections } from './journal-collections.ts';
 import type { JournalAct, JournalEntry } from './journal-entry.ts';
 
 export interface JournalQuery {
+  /** The one entry with this place (as quoted to people: `<chain>:<sequence>`, see entryReference). */
+  entry?: { chain: string; sequence: number };
   /** Entries about this citizen (personal id). */
   citizen?: string;
   /** Entries by this connected system. */
@@ -37,6 +40,7 @@ export async function queryJournal(db: Db, query: JournalQuery = {}): Promise<Jo
 
 export function journalFilter(query: JournalQuery): Filter<JournalEntry> {
   const filter: Filter<JournalEntry> = {};
+  if (query.entry !== undefined) filter._id = documentId(query.entry.chain, query.entry.sequence);
   if (query.citizen !== undefined) filter.citizens = query.citizen;
   if (query.system !== undefined) filter['actor.system'] = query.system;
   if (query.agreement !== undefined) filter.agreement = query.agreement;

@@ -17,7 +17,7 @@ import type {
   SelfServiceServer,
 } from '../../proto/gen/dancu/citizen/v1/self_service.ts';
 import { CITIZEN_FIELDS, type CitizenField } from '../citizen/fields.ts';
-import type { JournalEntry, JournalWriter } from '../journal/journal-entry.ts';
+import type { JournalEntry, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import type { AbuseGuard } from '../exchange/abuse-guard.ts';
 import { project } from '../exchange/citizen-view.ts';
@@ -61,7 +61,7 @@ export const SELF_SERVICE = 'dancu.citizen.v1.SelfService';
 export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
   const { enforcement } = deps;
   const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SELF_SERVICE, act: 'self-service', ...(deps.refusals ? { refusals: deps.refusals } : {}) };
-  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: { sequence: number }) => Response }>) =>
+  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: JournalReceipt) => Response }>) =>
     journaledUnary<Request, Response>(calls, action, run);
 
   /** The portal is admitted like any consumer; the citizen must then match the record. */
@@ -85,7 +85,7 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
     getMyRecord: unary<GetMyRecordRequest, GetMyRecordResponse>('GetMyRecord', async (request, record) => {
       const { document, fields, citizen } = await admitCitizen(record, request.context, request.citizen, 'granted');
       const disclosed = project(document, fields).map(toWireField);
-      return { response: (receipt) => ({ personalId: citizen.personalId, fields: disclosed, journalSequence: receipt.sequence }) };
+      return { response: (receipt) => ({ personalId: citizen.personalId, fields: disclosed, journalSequence: receipt.sequence, journalChain: receipt.chain }) };
     }),
 
     getMyRecordNotice: unary<GetMyRecordNoticeRequest, GetMyRecordNoticeResponse>('GetMyRecordNotice', async (request, record) => {
@@ -99,7 +99,7 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
           citizens: [{ personalId: citizen.personalId, fields: project(document, fields) }],
         }),
       );
-      return { response: (receipt) => ({ pdf, journalSequence: receipt.sequence }), detail: 'Form 01 notice' };
+      return { response: (receipt) => ({ pdf, journalSequence: receipt.sequence, journalChain: receipt.chain }), detail: 'Form 01 notice' };
     }),
 
     listAccessToMyData: unary<ListAccessToMyDataRequest, ListAccessToMyDataResponse>('ListAccessToMyData', async (request, record) => {
@@ -109,7 +109,7 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
       const since = request.since ?? new Date(Date.now() - TWO_YEARS_MS);
       const entries = await record.trace.step('journal.query', () => deps.accessLog.accessesTo(citizen.personalId, since, limit));
       const accesses = entries.map(toDataAccess);
-      return { response: (receipt) => ({ accesses, journalSequence: receipt.sequence }), detail: `${accesses.length} accesses listed` };
+      return { response: (receipt) => ({ accesses, journalSequence: receipt.sequence, journalChain: receipt.chain }), detail: `${accesses.length} accesses listed` };
     }),
   };
 }

@@ -62,6 +62,12 @@ export interface GetMyRecordResponse {
   personalId: string;
   fields: FieldValue[];
   journalSequence: number;
+  /**
+   * The journal chain that holds this entry: the answering hub instance's (several hubs each
+   * journal on their own chain), or "hub", the shared chain. With journal_sequence it names the
+   * entry: quote both as `<journal_chain>:<journal_sequence>` (`dancu journal query --entry`).
+   */
+  journalChain: string;
 }
 
 export interface GetMyRecordNoticeRequest {
@@ -73,6 +79,12 @@ export interface GetMyRecordNoticeResponse {
   /** The Form 01 notice, as PDF (A4, fonts embedded). */
   pdf: Buffer;
   journalSequence: number;
+  /**
+   * The journal chain that holds this entry: the answering hub instance's (several hubs each
+   * journal on their own chain), or "hub", the shared chain. With journal_sequence it names the
+   * entry: quote both as `<journal_chain>:<journal_sequence>` (`dancu journal query --entry`).
+   */
+  journalChain: string;
 }
 
 export interface ListAccessToMyDataRequest {
@@ -109,6 +121,12 @@ export interface DataAccess {
 export interface ListAccessToMyDataResponse {
   accesses: DataAccess[];
   journalSequence: number;
+  /**
+   * The journal chain that holds this entry: the answering hub instance's (several hubs each
+   * journal on their own chain), or "hub", the shared chain. With journal_sequence it names the
+   * entry: quote both as `<journal_chain>:<journal_sequence>` (`dancu journal query --entry`).
+   */
+  journalChain: string;
 }
 
 function createBaseSelfServiceContext(): SelfServiceContext {
@@ -314,7 +332,7 @@ export const GetMyRecordRequest: MessageFns<GetMyRecordRequest> = {
 };
 
 function createBaseGetMyRecordResponse(): GetMyRecordResponse {
-  return { personalId: "", fields: [], journalSequence: 0 };
+  return { personalId: "", fields: [], journalSequence: 0, journalChain: "" };
 }
 
 export const GetMyRecordResponse: MessageFns<GetMyRecordResponse> = {
@@ -327,6 +345,9 @@ export const GetMyRecordResponse: MessageFns<GetMyRecordResponse> = {
     }
     if (message.journalSequence !== 0) {
       writer.uint32(24).uint64(message.journalSequence);
+    }
+    if (message.journalChain !== "") {
+      writer.uint32(34).string(message.journalChain);
     }
     return writer;
   },
@@ -368,6 +389,14 @@ export const GetMyRecordResponse: MessageFns<GetMyRecordResponse> = {
             message.journalSequence = longToNumber(reader.uint64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.journalChain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -393,6 +422,11 @@ export const GetMyRecordResponse: MessageFns<GetMyRecordResponse> = {
         : isSet(object.journal_sequence)
         ? globalThis.Number(object.journal_sequence)
         : 0,
+      journalChain: isSet(object.journalChain)
+        ? globalThis.String(object.journalChain)
+        : isSet(object.journal_chain)
+        ? globalThis.String(object.journal_chain)
+        : "",
     };
   },
 
@@ -407,6 +441,9 @@ export const GetMyRecordResponse: MessageFns<GetMyRecordResponse> = {
     if (message.journalSequence !== 0) {
       obj.journalSequence = Math.round(message.journalSequence);
     }
+    if (message.journalChain !== "") {
+      obj.journalChain = message.journalChain;
+    }
     return obj;
   },
 
@@ -418,6 +455,7 @@ export const GetMyRecordResponse: MessageFns<GetMyRecordResponse> = {
     message.personalId = object.personalId ?? "";
     message.fields = object.fields?.map((e) => FieldValue.fromPartial(e)) || [];
     message.journalSequence = object.journalSequence ?? 0;
+    message.journalChain = object.journalChain ?? "";
     return message;
   },
 };
@@ -512,7 +550,7 @@ export const GetMyRecordNoticeRequest: MessageFns<GetMyRecordNoticeRequest> = {
 };
 
 function createBaseGetMyRecordNoticeResponse(): GetMyRecordNoticeResponse {
-  return { pdf: Buffer.alloc(0), journalSequence: 0 };
+  return { pdf: Buffer.alloc(0), journalSequence: 0, journalChain: "" };
 }
 
 export const GetMyRecordNoticeResponse: MessageFns<GetMyRecordNoticeResponse> = {
@@ -522,6 +560,9 @@ export const GetMyRecordNoticeResponse: MessageFns<GetMyRecordNoticeResponse> = 
     }
     if (message.journalSequence !== 0) {
       writer.uint32(16).uint64(message.journalSequence);
+    }
+    if (message.journalChain !== "") {
+      writer.uint32(26).string(message.journalChain);
     }
     return writer;
   },
@@ -555,6 +596,14 @@ export const GetMyRecordNoticeResponse: MessageFns<GetMyRecordNoticeResponse> = 
             message.journalSequence = longToNumber(reader.uint64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.journalChain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -575,6 +624,11 @@ export const GetMyRecordNoticeResponse: MessageFns<GetMyRecordNoticeResponse> = 
         : isSet(object.journal_sequence)
         ? globalThis.Number(object.journal_sequence)
         : 0,
+      journalChain: isSet(object.journalChain)
+        ? globalThis.String(object.journalChain)
+        : isSet(object.journal_chain)
+        ? globalThis.String(object.journal_chain)
+        : "",
     };
   },
 
@@ -586,6 +640,9 @@ export const GetMyRecordNoticeResponse: MessageFns<GetMyRecordNoticeResponse> = 
     if (message.journalSequence !== 0) {
       obj.journalSequence = Math.round(message.journalSequence);
     }
+    if (message.journalChain !== "") {
+      obj.journalChain = message.journalChain;
+    }
     return obj;
   },
 
@@ -596,6 +653,7 @@ export const GetMyRecordNoticeResponse: MessageFns<GetMyRecordNoticeResponse> = 
     const message = createBaseGetMyRecordNoticeResponse();
     message.pdf = object.pdf ?? Buffer.alloc(0);
     message.journalSequence = object.journalSequence ?? 0;
+    message.journalChain = object.journalChain ?? "";
     return message;
   },
 };
@@ -933,7 +991,7 @@ export const DataAccess: MessageFns<DataAccess> = {
 };
 
 function createBaseListAccessToMyDataResponse(): ListAccessToMyDataResponse {
-  return { accesses: [], journalSequence: 0 };
+  return { accesses: [], journalSequence: 0, journalChain: "" };
 }
 
 export const ListAccessToMyDataResponse: MessageFns<ListAccessToMyDataResponse> = {
@@ -943,6 +1001,9 @@ export const ListAccessToMyDataResponse: MessageFns<ListAccessToMyDataResponse> 
     }
     if (message.journalSequence !== 0) {
       writer.uint32(16).uint64(message.journalSequence);
+    }
+    if (message.journalChain !== "") {
+      writer.uint32(26).string(message.journalChain);
     }
     return writer;
   },
@@ -976,6 +1037,14 @@ export const ListAccessToMyDataResponse: MessageFns<ListAccessToMyDataResponse> 
             message.journalSequence = longToNumber(reader.uint64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.journalChain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -998,6 +1067,11 @@ export const ListAccessToMyDataResponse: MessageFns<ListAccessToMyDataResponse> 
         : isSet(object.journal_sequence)
         ? globalThis.Number(object.journal_sequence)
         : 0,
+      journalChain: isSet(object.journalChain)
+        ? globalThis.String(object.journalChain)
+        : isSet(object.journal_chain)
+        ? globalThis.String(object.journal_chain)
+        : "",
     };
   },
 
@@ -1009,6 +1083,9 @@ export const ListAccessToMyDataResponse: MessageFns<ListAccessToMyDataResponse> 
     if (message.journalSequence !== 0) {
       obj.journalSequence = Math.round(message.journalSequence);
     }
+    if (message.journalChain !== "") {
+      obj.journalChain = message.journalChain;
+    }
     return obj;
   },
 
@@ -1019,6 +1096,7 @@ export const ListAccessToMyDataResponse: MessageFns<ListAccessToMyDataResponse> 
     const message = createBaseListAccessToMyDataResponse();
     message.accesses = object.accesses?.map((e) => DataAccess.fromPartial(e)) || [];
     message.journalSequence = object.journalSequence ?? 0;
+    message.journalChain = object.journalChain ?? "";
     return message;
   },
 };

@@ -86,8 +86,14 @@ export interface LookupResponse {
   personalId: string;
   /** Exactly the requested fields that hold a value; a requested field the record lacks is absent. */
   fields: FieldValue[];
-  /** The journal sequence number of this exchange (quote it in any query about it). */
+  /** The journal sequence number of this exchange, in journal_chain (quote both in any query about it). */
   journalSequence: number;
+  /**
+   * The journal chain that holds this entry: the answering hub instance's (several hubs each
+   * journal on their own chain), or "hub", the shared chain. With journal_sequence it names the
+   * entry: quote both as `<journal_chain>:<journal_sequence>` (`dancu journal query --entry`).
+   */
+  journalChain: string;
 }
 
 export interface BatchLookupRequest {
@@ -111,6 +117,12 @@ export interface BatchLookupResponse {
   /** In request order. */
   results: BatchLookupResult[];
   journalSequence: number;
+  /**
+   * The journal chain that holds this entry: the answering hub instance's (several hubs each
+   * journal on their own chain), or "hub", the shared chain. With journal_sequence it names the
+   * entry: quote both as `<journal_chain>:<journal_sequence>` (`dancu journal query --entry`).
+   */
+  journalChain: string;
 }
 
 export interface FieldClaim {
@@ -136,6 +148,12 @@ export interface VerifyResponse {
   /** One per claim, in request order. */
   matches: FieldMatch[];
   journalSequence: number;
+  /**
+   * The journal chain that holds this entry: the answering hub instance's (several hubs each
+   * journal on their own chain), or "hub", the shared chain. With journal_sequence it names the
+   * entry: quote both as `<journal_chain>:<journal_sequence>` (`dancu journal query --entry`).
+   */
+  journalChain: string;
 }
 
 export interface WatchChangesRequest {
@@ -200,6 +218,12 @@ export interface ReportDataErrorResponse {
   /** The source register it was routed to. */
   routedTo: string;
   journalSequence: number;
+  /**
+   * The journal chain that holds this entry: the answering hub instance's (several hubs each
+   * journal on their own chain), or "hub", the shared chain. With journal_sequence it names the
+   * entry: quote both as `<journal_chain>:<journal_sequence>` (`dancu journal query --entry`).
+   */
+  journalChain: string;
 }
 
 export interface GetDataErrorReportRequest {
@@ -713,7 +737,7 @@ export const LookupRequest: MessageFns<LookupRequest> = {
 };
 
 function createBaseLookupResponse(): LookupResponse {
-  return { personalId: "", fields: [], journalSequence: 0 };
+  return { personalId: "", fields: [], journalSequence: 0, journalChain: "" };
 }
 
 export const LookupResponse: MessageFns<LookupResponse> = {
@@ -726,6 +750,9 @@ export const LookupResponse: MessageFns<LookupResponse> = {
     }
     if (message.journalSequence !== 0) {
       writer.uint32(24).uint64(message.journalSequence);
+    }
+    if (message.journalChain !== "") {
+      writer.uint32(34).string(message.journalChain);
     }
     return writer;
   },
@@ -767,6 +794,14 @@ export const LookupResponse: MessageFns<LookupResponse> = {
             message.journalSequence = longToNumber(reader.uint64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.journalChain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -792,6 +827,11 @@ export const LookupResponse: MessageFns<LookupResponse> = {
         : isSet(object.journal_sequence)
         ? globalThis.Number(object.journal_sequence)
         : 0,
+      journalChain: isSet(object.journalChain)
+        ? globalThis.String(object.journalChain)
+        : isSet(object.journal_chain)
+        ? globalThis.String(object.journal_chain)
+        : "",
     };
   },
 
@@ -806,6 +846,9 @@ export const LookupResponse: MessageFns<LookupResponse> = {
     if (message.journalSequence !== 0) {
       obj.journalSequence = Math.round(message.journalSequence);
     }
+    if (message.journalChain !== "") {
+      obj.journalChain = message.journalChain;
+    }
     return obj;
   },
 
@@ -817,6 +860,7 @@ export const LookupResponse: MessageFns<LookupResponse> = {
     message.personalId = object.personalId ?? "";
     message.fields = object.fields?.map((e) => FieldValue.fromPartial(e)) || [];
     message.journalSequence = object.journalSequence ?? 0;
+    message.journalChain = object.journalChain ?? "";
     return message;
   },
 };
@@ -1032,7 +1076,7 @@ export const BatchLookupResult: MessageFns<BatchLookupResult> = {
 };
 
 function createBaseBatchLookupResponse(): BatchLookupResponse {
-  return { results: [], journalSequence: 0 };
+  return { results: [], journalSequence: 0, journalChain: "" };
 }
 
 export const BatchLookupResponse: MessageFns<BatchLookupResponse> = {
@@ -1042,6 +1086,9 @@ export const BatchLookupResponse: MessageFns<BatchLookupResponse> = {
     }
     if (message.journalSequence !== 0) {
       writer.uint32(16).uint64(message.journalSequence);
+    }
+    if (message.journalChain !== "") {
+      writer.uint32(26).string(message.journalChain);
     }
     return writer;
   },
@@ -1075,6 +1122,14 @@ export const BatchLookupResponse: MessageFns<BatchLookupResponse> = {
             message.journalSequence = longToNumber(reader.uint64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.journalChain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1097,6 +1152,11 @@ export const BatchLookupResponse: MessageFns<BatchLookupResponse> = {
         : isSet(object.journal_sequence)
         ? globalThis.Number(object.journal_sequence)
         : 0,
+      journalChain: isSet(object.journalChain)
+        ? globalThis.String(object.journalChain)
+        : isSet(object.journal_chain)
+        ? globalThis.String(object.journal_chain)
+        : "",
     };
   },
 
@@ -1108,6 +1168,9 @@ export const BatchLookupResponse: MessageFns<BatchLookupResponse> = {
     if (message.journalSequence !== 0) {
       obj.journalSequence = Math.round(message.journalSequence);
     }
+    if (message.journalChain !== "") {
+      obj.journalChain = message.journalChain;
+    }
     return obj;
   },
 
@@ -1118,6 +1181,7 @@ export const BatchLookupResponse: MessageFns<BatchLookupResponse> = {
     const message = createBaseBatchLookupResponse();
     message.results = object.results?.map((e) => BatchLookupResult.fromPartial(e)) || [];
     message.journalSequence = object.journalSequence ?? 0;
+    message.journalChain = object.journalChain ?? "";
     return message;
   },
 };
@@ -1400,7 +1464,7 @@ export const FieldMatch: MessageFns<FieldMatch> = {
 };
 
 function createBaseVerifyResponse(): VerifyResponse {
-  return { matches: [], journalSequence: 0 };
+  return { matches: [], journalSequence: 0, journalChain: "" };
 }
 
 export const VerifyResponse: MessageFns<VerifyResponse> = {
@@ -1410,6 +1474,9 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
     }
     if (message.journalSequence !== 0) {
       writer.uint32(16).uint64(message.journalSequence);
+    }
+    if (message.journalChain !== "") {
+      writer.uint32(26).string(message.journalChain);
     }
     return writer;
   },
@@ -1443,6 +1510,14 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
             message.journalSequence = longToNumber(reader.uint64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.journalChain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1463,6 +1538,11 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
         : isSet(object.journal_sequence)
         ? globalThis.Number(object.journal_sequence)
         : 0,
+      journalChain: isSet(object.journalChain)
+        ? globalThis.String(object.journalChain)
+        : isSet(object.journal_chain)
+        ? globalThis.String(object.journal_chain)
+        : "",
     };
   },
 
@@ -1474,6 +1554,9 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
     if (message.journalSequence !== 0) {
       obj.journalSequence = Math.round(message.journalSequence);
     }
+    if (message.journalChain !== "") {
+      obj.journalChain = message.journalChain;
+    }
     return obj;
   },
 
@@ -1484,6 +1567,7 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
     const message = createBaseVerifyResponse();
     message.matches = object.matches?.map((e) => FieldMatch.fromPartial(e)) || [];
     message.journalSequence = object.journalSequence ?? 0;
+    message.journalChain = object.journalChain ?? "";
     return message;
   },
 };
@@ -1864,7 +1948,7 @@ export const ReportDataErrorRequest: MessageFns<ReportDataErrorRequest> = {
 };
 
 function createBaseReportDataErrorResponse(): ReportDataErrorResponse {
-  return { reportId: "", routedTo: "", journalSequence: 0 };
+  return { reportId: "", routedTo: "", journalSequence: 0, journalChain: "" };
 }
 
 export const ReportDataErrorResponse: MessageFns<ReportDataErrorResponse> = {
@@ -1877,6 +1961,9 @@ export const ReportDataErrorResponse: MessageFns<ReportDataErrorResponse> = {
     }
     if (message.journalSequence !== 0) {
       writer.uint32(24).uint64(message.journalSequence);
+    }
+    if (message.journalChain !== "") {
+      writer.uint32(34).string(message.journalChain);
     }
     return writer;
   },
@@ -1918,6 +2005,14 @@ export const ReportDataErrorResponse: MessageFns<ReportDataErrorResponse> = {
             message.journalSequence = longToNumber(reader.uint64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.journalChain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1947,6 +2042,11 @@ export const ReportDataErrorResponse: MessageFns<ReportDataErrorResponse> = {
         : isSet(object.journal_sequence)
         ? globalThis.Number(object.journal_sequence)
         : 0,
+      journalChain: isSet(object.journalChain)
+        ? globalThis.String(object.journalChain)
+        : isSet(object.journal_chain)
+        ? globalThis.String(object.journal_chain)
+        : "",
     };
   },
 
@@ -1961,6 +2061,9 @@ export const ReportDataErrorResponse: MessageFns<ReportDataErrorResponse> = {
     if (message.journalSequence !== 0) {
       obj.journalSequence = Math.round(message.journalSequence);
     }
+    if (message.journalChain !== "") {
+      obj.journalChain = message.journalChain;
+    }
     return obj;
   },
 
@@ -1972,6 +2075,7 @@ export const ReportDataErrorResponse: MessageFns<ReportDataErrorResponse> = {
     message.reportId = object.reportId ?? "";
     message.routedTo = object.routedTo ?? "";
     message.journalSequence = object.journalSequence ?? 0;
+    message.journalChain = object.journalChain ?? "";
     return message;
   },
 };
