@@ -111,7 +111,7 @@ export async function runHubPrimary(flags: HubFlags, workers: number): Promise<n
       port: flags.adminPort,
       host: adminHost(),
     });
-    const instances = [...running.values()].map((worker) => worker.instance).join(', ');
+    const instances = [...running.values()].sort((a, b) => a.worker - b.worker).map((worker) => worker.instance).join(', ');
     console.error(
       `hub running: ${workers} workers (instances ${instances}), Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, ` +
         `gRPC ${flags.grpcAddress} (port ${first.grpcPort}), dashboard ${admin.url}/, metrics ${admin.url}/metrics; Ctrl-C to stop`,
