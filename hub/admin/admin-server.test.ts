@@ -1,4 +1,5 @@
 import { get as httpGet } from 'node:http';
+import { connect } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
@@ -71,6 +72,22 @@ describe('the admin HTTP port', () => {
         }).on('error', reject),
       );
       expect(rebound).toBe(403);
+      // A request target naming another server is still answered from the worker's admin port.
+      const elsewhere = await AdminServer.start({ registry: new Registry(), readiness: async () => ({ ready: true, checks: {} }), connectors: () => [], port: 0 });
+      try {
+        const answer = await new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(new URL(server!.url).port), '127.0.0.1', () =>
+            socket.write(`GET ${elsewhere.url}/connectors HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+          );
+          let text = '';
+          socket.on('data', (chunk) => (text += chunk.toString()));
+          socket.on('end', () => resolve(text));
+          socket.on('error', reject);
+        });
+        expect(answer).toContain('health.simulated.seed-1');
+      } finally {
+        await elsewhere.close();
+      }
       expect((await fetch(`${server.url}/`)).status).toBe(200);
     } finally {
       await worker.close();

@@ -34,14 +34,22 @@ export interface AdminServerOptions {
   forward?: string;
 }
 
+/** Headers about one connection, not the answer: not passed on. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+
 /**
- * Answers a GET with what the admin server at `base` answers to it. The caller's Host goes along,
- * so that the dashboard there still answers only to loopback names (DNS rebinding, dashboard.ts).
+ * Answers a GET with what the admin server at `base` answers to the same path and query (only
+ * those: a request target naming another host goes to `base` all the same). The caller's Host goes
+ * along, so that the dashboard there still answers only to loopback names (DNS rebinding, dashboard.ts).
  */
-function forward(base: string, request: IncomingMessage, response: ServerResponse): void {
+function forward(base: string, url: URL, request: IncomingMessage, response: ServerResponse): void {
+  const target = new URL(base);
+  target.pathname = url.pathname;
+  target.search = url.search;
   const headers = { accept: request.headers.accept ?? '*/*', host: request.headers.host ?? '' };
-  const upstream = httpRequest(new URL(request.url ?? '/', base), { method: 'GET', headers }, (answer: IncomingMessage) => {
-    response.writeHead(answer.statusCode ?? 502, answer.headers);
+  const upstream = httpRequest(target, { method: 'GET', headers }, (answer: IncomingMessage) => {
+    const kept = Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name));
+    response.writeHead(answer.statusCode ?? 502, Object.fromEntries(kept));
     answer.pipe(response);
   });
   upstream.on('error', (error) => {
@@ -73,7 +81,7 @@ export class AdminServer {
       if (request.method !== 'GET') {
         response.writeHead(405, { allow: 'GET' }).end('only GET\n');
       } else if (options.forward && !own) {
-        forward(options.forward, request, response);
+        forward(options.forward, url, request, response);
       } else if (path === '/metrics') {
         options.registry
           .metrics()
