@@ -24,6 +24,10 @@ export interface ClientReport {
   latenciesMs: number[];
   seconds: number;
   refused: Record<string, number>;
+  /** CPU seconds this client process used over the timed calls (user + system). */
+  cpuSeconds: number;
+  /** When the timed calls began and ended (epoch ms), so the server side can take its CPU over the same span. */
+  window: [number, number];
 }
 
 const path = process.argv[2];
@@ -35,7 +39,10 @@ const lookup =
   (index, callback) =>
     client.lookup(plan.requests[(offset + index) % plan.requests.length]!, callback);
 await driveCalls(lookup(plan.offset), plan.warmUp, plan.concurrency);
+const cpu = process.cpuUsage();
+const began = Date.now();
 const timed = await driveCalls(lookup(plan.offset + plan.warmUp), plan.calls, plan.concurrency, { keepLatencies: true });
+const { user, system } = process.cpuUsage(cpu);
 client.close();
-const report: ClientReport = { latenciesMs: [...(timed.latenciesMs ?? [])], seconds: timed.seconds, refused: Object.fromEntries(timed.refused) };
+const report: ClientReport = { latenciesMs: [...(timed.latenciesMs ?? [])], seconds: timed.seconds, refused: Object.fromEntries(timed.refused), cpuSeconds: (user + system) / 1e6, window: [began, Date.now()] };
 process.stdout.write(`${JSON.stringify(report)}\n`);

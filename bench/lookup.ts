@@ -1,10 +1,12 @@
-// npm run bench:lookup [-- --requests N --concurrency 16,64 --citizens K --fields F --client-processes P]
+// npm run bench:lookup [-- --requests N --concurrency 16,64 --citizens K --fields F --client-processes P --hub-workers W]
 // Lookup throughput and latency over mutual TLS: the real hub API (enforcement against the
 // registry, citizen read, journal append before the answer) beside a raw baseline in the same
 // run: a plain grpc-js server with the same credentials and service definition whose Lookup
 // replays one real answer. The load generator runs in processes of its own (lookup-client.ts),
-// the same for both sides, at each concurrency: baseline first, then dancu.
+// the same for both sides, at each concurrency: baseline first, then dancu. With --hub-workers the
+// dancu side is a `dancu hub [--workers W]` process of its own over the same database and PKI.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,10 @@ import { serverCredentials } from '../hub/pki/credentials.ts';
 import { describeLoad, driveCalls, loadResult, type LoadResult } from './drive-calls.ts';
 import type { ClientPlan, ClientReport } from './lookup-client.ts';
 import { timeLookupSteps } from './lookup-steps.ts';
+import { HubChild } from '../testing/hub-child.ts';
+import { SOURCES, sourceTopic } from '../kafka/topics.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 
 const options = new Command()
   .name('bench:lookup')
@@ -30,14 +36,16 @@ const options = new Command()
   .option('--citizens <n>', 'simulated citizens in the store (the calls cycle over them, shuffled)', '1000')
   .option('--fields <n>', `granted fields asked for per call (1–${CITIZEN_FIELDS.length})`, '4')
   .option('--client-processes <n>', 'load-generator processes per run, sharing the calls in flight', '1')
+  .option('--hub-workers <n>', 'measure a `dancu hub` process of its own (with --workers n when n > 1) instead of the API in this process; each client process is one connection, and a connection stays on one worker')
   .parse()
-  .opts<{ requests: string; concurrency: string; citizens: string; fields: string; clientProcesses: string }>();
+  .opts<{ requests: string; concurrency: string; citizens: string; fields: string; clientProcesses: string; hubWorkers?: string }>();
 
 const requests = wholeNumber(options.requests, '--requests');
 const levels = options.concurrency.split(',').map((text) => wholeNumber(text.trim(), '--concurrency'));
 const citizenCount = wholeNumber(options.citizens, '--citizens');
 const fieldCount = wholeNumber(options.fields, '--fields');
 const clientProcesses = wholeNumber(options.clientProcesses, '--client-processes');
+const hubWorkers = options.hubWorkers === undefined ? undefined : wholeNumber(options.hubWorkers, '--hub-workers');
 if (fieldCount > CITIZEN_FIELDS.length) throw new Error(`--fields is at most ${CITIZEN_FIELDS.length}`);
 const warmUp = Math.min(300, Math.max(50, Math.round(requests / 10)));
 const profiled = 200;
@@ -91,10 +99,41 @@ const baselinePort = await new Promise<number>((resolve, reject) =>
   baseline.bindAsync('127.0.0.1:0', serverCredentials(sandbox.pkiDir), (error, port) => (error ? reject(error) : resolve(port))),
 );
 
+/**
+ * The servers' CPU — this process's, and a spawned hub's with its workers — sampled every 50 ms,
+ * to be read over a client's timed window.
+ */
+const cpuSampler = (() => {
+  const samples: { at: number; seconds: number }[] = [];
+  const sample = () => {
+    const { user, system } = process.cpuUsage();
+    samples.push({ at: Date.now(), seconds: (user + system) / 1e6 + (spawned ? processTreeCpuSeconds(spawned.pid) : 0) });
+  };
+  setInterval(sample, 50).unref();
+  const at = (time: number) => samples.find((s) => s.at >= time) ?? samples.at(-1)!;
+  return {
+    secondsBetween(from: number, to: number): number {
+      sample();
+      const [start, end] = [at(from), at(to)];
+      return ((end.seconds - start.seconds) * (to - from)) / Math.max(1, end.at - start.at);
+    },
+  };
+})();
+// The dancu side: the API in this process, or a `dancu hub` process over the same database and PKI.
+let spawned: HubChild | undefined;
+if (hubWorkers !== undefined) {
+  const group = `dancu-bench-lookup-${runId}`;
+  await startGroupAtEnd(connectKafka({ brokers: stack.kafkaBrokers, clientId: 'dancu-bench' }), group, SOURCES.map(sourceTopic));
+  started = performance.now();
+  spawned = await HubChild.start({ instance: `bench-${runId}`, group, database: sandbox.database, pkiDir: sandbox.pkiDir, kafkaBrokers: stack.kafkaBrokers, mongodbUri: stack.mongodbUri, ...(hubWorkers > 1 ? { args: ['--workers', String(hubWorkers)] } : {}) });
+  console.log(`dancu side: \`dancu hub${hubWorkers > 1 ? ` --workers ${hubWorkers}` : ''}\` in a process of its own (${((performance.now() - started) / 1000).toFixed(1)} s to start)`);
+}
+const dancuAddress = spawned?.grpcAddress ?? sandbox.address;
+
 const plans = await mkdtemp(join(tmpdir(), 'dancu-bench-lookup-'));
 let offset = 0;
 /** Runs the load generator in `clientProcesses` processes against `address`; merges their latencies. */
-async function load(address: string, inFlight: number, calls = requests): Promise<LoadResult> {
+async function load(address: string, inFlight: number, calls = requests): Promise<LoadResult & { cpu: string }> {
   const reports = await Promise.all(
     Array.from({ length: clientProcesses }, async (_, n) => {
       const share = (total: number) => Math.floor(total / clientProcesses) + (n < total % clientProcesses ? 1 : 0);
@@ -109,7 +148,13 @@ async function load(address: string, inFlight: number, calls = requests): Promis
   const latencies = Float64Array.from(reports.flatMap((report) => report.latenciesMs)).sort();
   const refused = new Map<string, number>();
   for (const report of reports) for (const [reason, count] of Object.entries(report.refused)) refused.set(reason, (refused.get(reason) ?? 0) + count);
-  return loadResult(latencies, Math.max(...reports.map((report) => report.seconds)), refused);
+  const seconds = Math.max(...reports.map((report) => report.seconds));
+  const clientCpu = reports.reduce((total, report) => total + report.cpuSeconds, 0);
+  const from = Math.min(...reports.map((report) => report.window[0]));
+  const to = Math.max(...reports.map((report) => report.window[1]));
+  const share = (cpuSeconds: number, span: number) => `${Math.round((cpuSeconds / span) * 100)} %`;
+  const cpu = `CPU (100 % = one core): servers' process${spawned ? 'es (this one and the hub\'s)' : ''} ${share(cpuSampler.secondsBetween(from, to), (to - from) / 1000)}, client process(es) ${share(clientCpu, seconds)}; load average ${loadAverage()}`;
+  return { ...loadResult(latencies, seconds, refused), cpu };
 }
 
 const journalSeconds = metrics.getSingleMetric('dancu_journal_append_duration_seconds') as Histogram | undefined;
@@ -118,12 +163,25 @@ const runs: { inFlight: number; raw: LoadResult; hub: LoadResult }[] = [];
 for (const inFlight of levels) {
   const raw = await load(`localhost:${baselinePort}`, inFlight);
   console.log(describeLoad(`baseline (grpc-js, canned answer), ${inFlight} in flight`, raw));
+  console.log(`  ${raw.cpu}`);
   journalSeconds?.reset();
   requestSeconds?.reset();
-  const hub = await load(sandbox.address, inFlight);
+  const writes = { ...sandbox.api.journal.writes };
+  const hubJournal = spawned && (await spawnedJournalSeconds(spawned));
+  const hub = await load(dancuAddress, inFlight);
   console.log(describeLoad(`dancu (enforcement + store + journal), ${inFlight} in flight`, hub));
-  if (journalSeconds) console.log(`  hub journal append: ${await histogramSummary(journalSeconds)}`);
-  if (requestSeconds) console.log(`  hub call, arrival to answer: ${await histogramSummary(requestSeconds)}`);
+  console.log(`  ${hub.cpu}`);
+  if (spawned && hubJournal) {
+    const after = await spawnedJournalSeconds(spawned);
+    const count = after.count - hubJournal.count;
+    console.log(`  hub journal append (all workers): ${count} observations, mean ${(((after.sum - hubJournal.sum) / Math.max(1, count)) * 1000).toFixed(2)} ms`);
+  } else {
+    const inserts = sandbox.api.journal.writes.inserts - writes.inserts;
+    const entries = sandbox.api.journal.writes.entries - writes.entries;
+    console.log(`  hub journal: ${entries} entries in ${inserts} inserts (${(entries / Math.max(1, inserts)).toFixed(1)} per insert, warm-up included)`);
+  }
+  if (!spawned && journalSeconds) console.log(`  hub journal append: ${await histogramSummary(journalSeconds)}`);
+  if (!spawned && requestSeconds) console.log(`  hub call, arrival to answer: ${await histogramSummary(requestSeconds)}`);
   runs.push({ inFlight, raw, hub });
 }
 baseline.forceShutdown();
@@ -138,11 +196,11 @@ for (const { inFlight, raw, hub } of runs) {
 console.log('goal: dancu / baseline ≥ 0.5 in req/s and dancu p99 ≤ 3 × the baseline p99\n');
 
 // Where one call's time goes, one call at a time: end to end, then step by step.
-const single = await load(sandbox.address, 1, profiled);
+const single = await load(dancuAddress, 1, profiled);
 console.log(describeLoad('dancu at concurrency 1', single));
 const fingerprint = (await sandbox.api.registry.findSystem(system))?.certificateFingerprints?.[0];
 if (!fingerprint) throw new Error(`system ${system} has no recorded certificate`);
-const profile = (callers: number) =>
+const profile = (callers: number, registryCache: 'none' | 'as-in-the-hub' = 'none') =>
   timeLookupSteps({
     registry: sandbox.api.registry,
     store: sandbox.api.citizens,
@@ -153,19 +211,26 @@ const profile = (callers: number) =>
     fields,
     calls: profiled,
     concurrency: callers,
+    registryCache,
   });
 const alone = await profile(1);
 const crowded = await profile(concurrency);
-console.log(`steps of one Lookup without gRPC, mean ms per call over ${profiled} calls: one at a time | ${concurrency} at once`);
+const asInHub = await profile(concurrency, 'as-in-the-hub');
+console.log(`steps of one Lookup without gRPC, mean ms per call over ${profiled} calls: one at a time | ${concurrency} at once | ${concurrency} at once with the hub's registry cache (registry rows: reads that reached the store, mostly refreshes nobody waited for)`);
 alone.forEach(([step, ms], index) => {
   const busy = crowded[index]![1];
-  if (ms > 0 || busy > 0) console.log(`  ${step.padEnd(30)} ${ms.toFixed(2).padStart(8)} | ${busy.toFixed(2).padStart(8)}`);
+  const hubLike = asInHub[index]![1];
+  if (ms > 0 || busy > 0 || hubLike > 0) console.log(`  ${step.padEnd(30)} ${ms.toFixed(2).padStart(8)} | ${busy.toFixed(2).padStart(8)} | ${hubLike.toFixed(2).padStart(8)}`);
 });
 const sum = (steps: typeof alone) => steps.filter(([step]) => !step.startsWith(' ')).reduce((total, [, ms]) => total + ms, 0);
-console.log(`  ${'sum of steps'.padEnd(30)} ${sum(alone).toFixed(2).padStart(8)} | ${sum(crowded).toFixed(2).padStart(8)}   (end-to-end p50 at concurrency 1: ${single.p50Ms.toFixed(2)} ms)`);
+console.log(`  ${'sum of steps'.padEnd(30)} ${sum(alone).toFixed(2).padStart(8)} | ${sum(crowded).toFixed(2).padStart(8)} | ${sum(asInHub).toFixed(2).padStart(8)}   (end-to-end p50 at concurrency 1: ${single.p50Ms.toFixed(2)} ms)`);
 
 console.log(`load average at the end: ${loadAverage()}`);
 consumer.exchange.close();
+if (spawned) {
+  const exit = await spawned.kill('SIGTERM');
+  if (exit.code !== 0) console.error(`the hub process stopped with ${exit.code ?? exit.signal}:\n${spawned.output.slice(-2000)}`);
+}
 await rm(plans, { recursive: true, force: true });
 await sandbox.stop();
 process.exit(runs.some((run) => run.hub.refused.size > 0) ? 1 : 0);
@@ -184,6 +249,37 @@ function loadAverage(): string {
   return loadavg()
     .map((value) => value.toFixed(2))
     .join(' ');
+}
+
+/** CPU seconds (user + system) of a process and its children (a hub's workers), from /proc. */
+function processTreeCpuSeconds(pid: number): number {
+  const ticks = (id: number): number => {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0; // gone
+    }
+  };
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    children = [];
+  }
+  return [pid, ...children].reduce((total, id) => total + ticks(id), 0) / 100; // USER_HZ
+}
+
+/** Sum and count of the spawned hub's journal-append histogram, over every worker. */
+async function spawnedJournalSeconds(hub: HubChild): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${hub.adminUrl}/metrics`)).text();
+  const total = (suffix: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`dancu_journal_append_duration_seconds_${suffix}`))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  return { sum: total('sum'), count: total('count') };
 }
 
 /** Count, mean and the bucket holding the median of a histogram without labels. */

@@ -62,6 +62,10 @@ export interface HubProcessOptions {
   tracing: Tracing;
   groupId?: string;
   sessionTimeoutMs?: number;
+  /** Where the admin port listens instead of DANCU_ADMIN_HOST: a hub worker's is private to its primary. */
+  adminHost?: string;
+  /** A worker's own admin port, not shared through the cluster primary (hub-workers.ts). */
+  adminExclusive?: boolean;
 }
 
 export interface HubProcess {
@@ -81,7 +85,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
   const plausibility = plausibilityFromEnv();
   const jaeger = jaegerUrl();
   const instance = hubInstanceId();
-  const host = adminHost();
+  const host = options.adminHost ?? adminHost();
   const stack = await ensureStack({ log: (line) => console.error(line) });
   const pki = await preparePki(flags, options.createPkiIfMissing);
   const eid = eidSettings();
@@ -124,6 +128,7 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     dashboard: { ingest: hub, connectors, retiredConnectors, traces: { jaegerUrl: jaeger, hubExports: options.tracing.mode === 'exporting' } },
     port: options.adminPort,
     host,
+    ...(options.adminExclusive ? { exclusive: true } : {}),
   });
   return {
     stack,

@@ -65,6 +65,7 @@ describe('the journal on the real FerretDB', () => {
     const mine = inserts.filter((insert) => insert.database === db.databaseName);
     // One insert for the first append, then 400 waiting appends in batches of 50.
     expect(mine.length).toBeLessThanOrEqual(1 + 8 + 1);
+    expect(journal.writes).toEqual({ inserts: mine.length, entries: 401 });
     console.log(`group commit: ${mine.length} inserts for 401 appends (${(401 / mine.length).toFixed(1)} per insert), ${(400 / seconds).toFixed(0)} appends/s`);
 
     const stored = await journalCollections(db).entries.find({}).sort({ _id: 1 }).toArray();

@@ -23,6 +23,8 @@ export interface HubChildOptions {
   env?: Record<string, string>;
   /** How long to wait for the hub to run. */
   startTimeoutMs?: number;
+  /** More `dancu hub` options (`--workers 2`…). */
+  args?: string[];
 }
 
 export interface HubExit {
@@ -65,6 +67,7 @@ export class HubChild {
       `127.0.0.1:${grpcPort}`,
       '--pki-dir',
       options.pkiDir,
+      ...(options.args ?? []),
     ];
     const child = spawn(process.execPath, args, {
       env: {
