@@ -10,7 +10,10 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{cli,connectors,hub,schemas,kafka,deploy,telemetry,traceability}/**/*.test.ts'],
+          include: ['{cli,connectors,hub,schemas,kafka,deploy,telemetry,traceability,errors}/**/*.test.ts'],
+          // Some units simulate thousands of records; on a loaded 2-core machine 5 s is not enough.
+          // No test asserts a duration: this bound only stops a hung one.
+          testTimeout: 30_000,
         },
       },
       {

@@ -15,7 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, SOURCES, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { withTraceContext } from '../kafka/trace-context.ts';
+import { withTraceContext } from '../telemetry/trace-context.ts';
 import { RecordPublisher, connectKafka, ensureTopics, startGroupAtEnd, toRawRecord, type RawRecord } from '../kafka/transport.ts';
 import { IngestService, type IngestServiceOptions } from '../hub/ingest/ingest-service.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';

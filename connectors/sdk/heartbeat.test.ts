@@ -6,7 +6,8 @@ import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import type { OutgoingRecord, RecordPublisher } from '../../kafka/transport.ts';
 import { toEvent } from '../residence/to-event.ts';
 import { FileCheckpoint } from './checkpoint.ts';
-import { HeartbeatPublisher, parseHeartbeat, type Heartbeat } from './heartbeat.ts';
+import { parseHeartbeat, type Heartbeat } from '../../schemas/heartbeat.ts';
+import { HeartbeatPublisher } from './heartbeat.ts';
 import { runSourceConnector, type NativeItem } from './source-connector.ts';
 
 /** Acknowledges sends, keeping heartbeats apart; can fail every send of the source topic. */

@@ -1,9 +1,8 @@
 // The one place where refusals and unexpected errors become gRPC statuses.
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
 import { Refusal, type RefusalKind } from './refusal.ts';
 
-/** Trailing metadata key carrying the machine-readable reason of a refusal. */
-export const REASON_METADATA_KEY = 'dancu-reason';
 
 const STATUS_OF: Record<RefusalKind, status> = {
   UNAUTHENTICATED: status.UNAUTHENTICATED,

@@ -20,7 +20,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { CHANGES_TOPIC } from '../../kafka/topics.ts';
 import { PositionExpired, tailTopic, type RawRecord, type TopicPositions, type TopicTail } from '../../kafka/transport.ts';
-import type { CitizenChange } from '../citizen/merge.ts';
+import type { CitizenChange } from '../../schemas/types.ts';
 import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
 import type { CursorCodec } from './change-cursor.ts';
 import type { Enforcement } from './enforcement.ts';

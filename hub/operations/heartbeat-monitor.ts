@@ -12,7 +12,7 @@
 import type { Kafka } from 'kafkajs';
 import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import { tailTopic, type PartitionLag, type TopicTail } from '../../kafka/transport.ts';
-import { parseHeartbeat, type Heartbeat } from '../../connectors/sdk/heartbeat.ts';
+import { parseHeartbeat, type Heartbeat } from '../../schemas/heartbeat.ts';
 import { connectorHealth, type ConnectorHealth } from './connector-health.ts';
 import { retirementOf, type ConnectorRetirement, type Retirement } from './connector-retirement.ts';
 import type { HealthThresholds } from './health-thresholds.ts';
