@@ -11,6 +11,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{cli,connectors,errors,hub,schemas,kafka,deploy,telemetry,traceability}/**/*.test.ts'],
+          // Some units simulate thousands of records; on a loaded 2-core machine 5 s is not enough.
+          // No test asserts a duration: this bound only stops a hung one.
+          testTimeout: 30_000,
         },
       },
       {

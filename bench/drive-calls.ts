@@ -2,7 +2,7 @@
 // request as soon as its last one was answered, until `requests` have been sent. What it
 // measures is what a consumer sees: answers per second and the latency of each call.
 import type { ServiceError } from '@grpc/grpc-js';
-import { REASON_METADATA_KEY } from '../hub/exchange/grpc-status.ts';
+import { REASON_METADATA_KEY } from '../proto/metadata.ts';
 
 /** Sends request number `index`; calls back as the generated client does. */
 export type UnaryCall<Response> = (index: number, callback: (error: ServiceError | null, response: Response) => void) => void;

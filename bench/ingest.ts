@@ -12,7 +12,7 @@ import { MongoClient } from 'mongodb';
 import type { Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { withTraceContext } from '../kafka/trace-context.ts';
+import { withTraceContext } from '../telemetry/trace-context.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { ALL_TOPICS, HEADERS, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { SOURCES } from '../schemas/sources.ts';

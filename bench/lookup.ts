@@ -24,7 +24,8 @@ import { describeLoad, driveCalls, loadResult, type LoadResult } from './drive-c
 import type { ClientPlan, ClientReport } from './lookup-client.ts';
 import { timeLookupSteps } from './lookup-steps.ts';
 import { HubChild } from '../testing/hub-child.ts';
-import { SOURCES, sourceTopic } from '../kafka/topics.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 

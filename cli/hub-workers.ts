@@ -11,7 +11,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { AdminServer, type Readiness } from '../hub/admin/admin-server.ts';
+import { AdminServer } from '../hub/admin/admin-server.ts';
+import type { Readiness } from '../hub/ingest/ingest-readiness.ts';
 import { chainNameProblem } from '../hub/journal/journal-chain.ts';
 import { preparePki, startHubProcess, type ApiFlags } from './hub-process.ts';
 import { adminHost, databaseName, hubInstanceId, shutdownSeconds } from './settings.ts';

@@ -1,5 +1,5 @@
 // Where the JSON Schemas live on disk. The schema files are the single source of the event,
-// record and change types; this module only knows their names and loads them.
+// record, change, dead-letter and heartbeat types; this module only knows their names and loads them.
 import { readFileSync, readdirSync } from 'node:fs';
 
 const SCHEMA_DIR = new URL('./', import.meta.url);
@@ -18,6 +18,7 @@ export const RECORD_SCHEMA_FILES = [
   'citizen-record.schema.json',
   'change.schema.json',
   'dead-letter.schema.json',
+  'heartbeat.schema.json',
 ] as const;
 
 export interface EventSchemaFile {

@@ -169,7 +169,7 @@ export interface HealthInsurance {
 /**
  * The value of a record on the change feed: one accepted new version of one field of one citizen.
  */
-export interface Change {
+export interface CitizenChange {
   /**
    * Unique id of this change.
    */
@@ -289,6 +289,68 @@ export interface DeadLetter {
    */
   truncated?: ('original' | 'headers' | 'key' | 'detail' | 'path')[];
   rejectedAt: Instant;
+}
+/**
+ * The value of a record on dancu.heartbeats.v1 (the record's key is `connector`): every few seconds a connector says who it is, what it is doing, how far it got and what last went wrong. Never personal data: no record values, no personal ids, no reject details; only counts, positions, reason codes and transport errors. `skipped`, `version` and `intervalMs` came later: a reader takes 0, "unknown" and 5,000 ms when they are absent.
+ */
+export interface HeartbeatRecord {
+  /**
+   * Stable across restarts: a source connector's feed id, e.g. civil-status.simulated.seed-1.
+   */
+  connector: string;
+  kind: 'source' | 'consumer';
+  /**
+   * The topic it publishes to (source) or reads (consumer): where the hub's lag is measured.
+   */
+  topic: string;
+  /**
+   * The connector's software version.
+   */
+  version?: string;
+  /**
+   * When this run started (ISO 8601): a new value means the counts started again from zero.
+   */
+  startedAt: string;
+  /**
+   * When this beat was sent (ISO 8601, the connector's clock).
+   */
+  at: string;
+  /**
+   * How often this connector beats, so a reader can tell a late beat from a slow schedule.
+   */
+  intervalMs?: number;
+  /**
+   * starting: up, nothing taken in yet. running: took in records since the last beat. idle: alive, nothing taken in since the last beat. stopping: the last beat of a clean stop. failed: the last beat of a run that ended in an error.
+   */
+  state: 'starting' | 'running' | 'idle' | 'stopping' | 'failed';
+  position: {
+    /**
+     * The last native position taken in (source) or offset handled (consumer).
+     */
+    read: number;
+    /**
+     * The last position acknowledged downstream and saved: where a restart resumes.
+     */
+    checkpoint: number;
+  };
+  /**
+   * Since this run started.
+   */
+  counts: {
+    published: number;
+    rejected: number;
+    skipped?: number;
+  };
+  /**
+   * What last went wrong (a reason code or transport error, never a record's values), or null.
+   */
+  lastError: null | {
+    message: string;
+    /**
+     * ISO 8601.
+     */
+    at: string;
+  };
 }
 /**
  * Khai sinh: a birth entered in the civil-status register.

@@ -3,7 +3,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { listEventSchemaFiles, loadSchema } from './catalogue.ts';
 import { isDate, isDateTime } from './formats.ts';
-import type { Change, CitizenRecord, DeadLetter, EventEnvelope } from './types.ts';
+import type { CitizenChange, CitizenRecord, DeadLetter, EventEnvelope, HeartbeatRecord } from './types.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -20,8 +20,9 @@ function compile<T>(file: string): ValidateFunction<T> {
 
 export const validateEnvelope = compile<EventEnvelope>('event-envelope.schema.json');
 export const validateCitizenRecord = compile<CitizenRecord>('citizen-record.schema.json');
-export const validateChange = compile<Change>('change.schema.json');
+export const validateChange = compile<CitizenChange>('change.schema.json');
 export const validateDeadLetter = compile<DeadLetter>('dead-letter.schema.json');
+export const validateHeartbeat = compile<HeartbeatRecord>('heartbeat.schema.json');
 
 /** Payload validators by source, then by event type. */
 export const PAYLOAD_VALIDATORS: ReadonlyMap<string, ReadonlyMap<string, ValidateFunction>> = (() => {

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { withTraceContext } from '../kafka/trace-context.ts';
+import { withTraceContext } from './trace-context.ts';
 import { startTracing, tracingMode } from './tracing.ts';
 
 describe('tracing set-up from the OTEL_* variables', () => {

@@ -1,7 +1,7 @@
 // The exchange's citizen cache on the real Kafka and FerretDB: a citizen read recently is
 // answered from memory, and a change published on dancu.changes.v1 is visible within a second.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CitizenChange } from '../hub/citizen/merge.ts';
+import type { CitizenChange } from '../schemas/types.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Heartbeat } from '../connectors/sdk/heartbeat.ts';
+import type { Heartbeat } from '../schemas/heartbeat.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import type { ConnectorHealth } from '../hub/operations/connector-health.ts';

@@ -19,7 +19,7 @@ import type { ReplicaCitizen } from '../connectors/consumers/sync/replica-citize
 import { runSyncConsumer, type SyncSummary } from '../connectors/consumers/sync/sync-consumer.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';
-import type { CitizenChange } from '../hub/citizen/merge.ts';
+import type { CitizenChange } from '../schemas/types.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
 import { testEndpoints } from './endpoints.ts';

@@ -6,7 +6,7 @@ import type { Journal } from '../hub/journal/journal.ts';
 import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
 import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { startExchangeSandbox, type ExchangeSandbox } from '../testing/exchange-sandbox.ts';
-import { REASON_METADATA_KEY } from '../hub/exchange/grpc-status.ts';
+import { REASON_METADATA_KEY } from '../proto/metadata.ts';
 import type { RefusalFloodOptions } from '../hub/exchange/refusal-flood.ts';
 import { testEndpoints } from './endpoints.ts';
 import { prepareTopics, uniqueName } from './harness.ts';

@@ -5,7 +5,7 @@ import pMap from 'p-map';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExchangeClient, type Change } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { HubApi } from '../hub/api/hub-api.ts';
-import type { CitizenChange } from '../hub/citizen/merge.ts';
+import type { CitizenChange } from '../schemas/types.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { localDay } from '../hub/registry/working-days.ts';

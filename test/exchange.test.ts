@@ -8,7 +8,7 @@ import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exch
 import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
 import { CHANGES_TOPIC, correctionsTopic } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
-import type { CitizenChange } from '../hub/citizen/merge.ts';
+import type { CitizenChange } from '../schemas/types.ts';
 import { SHARED_CHAIN } from '../hub/journal/journal-chain.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';

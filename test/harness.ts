@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import { SOURCES } from '../schemas/sources.ts';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { withTraceContext } from '../kafka/trace-context.ts';
+import { withTraceContext } from '../telemetry/trace-context.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { ensureTopics } from '../kafka/topic-creation.ts';

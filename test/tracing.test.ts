@@ -11,7 +11,7 @@ import { FileCheckpoint } from '../connectors/sdk/checkpoint.ts';
 import { runSourceConnector } from '../connectors/sdk/source-connector.ts';
 import { SOURCE_DEFINITIONS } from '../connectors/sources.ts';
 import { HUB_SERVICE } from '../hub/ingest/ingest-service.ts';
-import { traceIdOf } from '../kafka/trace-context.ts';
+import { traceIdOf } from '../telemetry/trace-context.ts';
 import { CHANGES_TOPIC, HEADERS } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';

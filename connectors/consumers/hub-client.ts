@@ -19,7 +19,7 @@ import {
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { OperationsClient, type ReportHeartbeatRequest } from '../../proto/gen/dancu/operations/v1/operations.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
-import type { Heartbeat } from '../sdk/heartbeat.ts';
+import type { Heartbeat } from '../../schemas/heartbeat.ts';
 import { Refused } from './refused.ts';
 
 export interface HubConnection {

@@ -1,6 +1,7 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { Refused, REASON_METADATA_KEY } from './refused.ts';
+import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
+import { Refused } from './refused.ts';
 
 function serviceError(code: status, reason?: string): ServiceError {
   const metadata = new Metadata();

@@ -2,10 +2,8 @@
 // metadata `dancu-reason`) and whether trying again later can help. Every consumer decides
 // "retry, report or stop" from this one value, never from the message text.
 import { DancuError } from '../../errors/dancu-error.ts';
+import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
 import { status, type ServiceError } from '@grpc/grpc-js';
-
-/** The trailing metadata key the hub puts its reason code in (see exchange.proto). */
-export const REASON_METADATA_KEY = 'dancu-reason';
 
 /**
  * Only waiting helps with these. THROTTLED and QUOTA_EXCEEDED are left out on purpose: the

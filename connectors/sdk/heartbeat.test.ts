@@ -7,7 +7,8 @@ import type { OutgoingRecord } from '../../kafka/records.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { toEvent } from '../residence/to-event.ts';
 import { FileCheckpoint } from './checkpoint.ts';
-import { HeartbeatPublisher, parseHeartbeat, type Heartbeat } from './heartbeat.ts';
+import { parseHeartbeat, type Heartbeat } from '../../schemas/heartbeat.ts';
+import { HeartbeatPublisher } from './heartbeat.ts';
 import { runSourceConnector, type NativeItem } from './source-connector.ts';
 
 /** Acknowledges sends, keeping heartbeats apart; can fail every send of the source topic. */

@@ -8,56 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { HEARTBEAT_INTERVAL_MS, type ConnectorError, type ConnectorKind, type ConnectorStatus, type Heartbeat } from '../../schemas/heartbeat.ts';
 
-export const HEARTBEAT_INTERVAL_MS = 5_000;
-
-export type ConnectorKind = 'source' | 'consumer';
-export const CONNECTOR_KINDS: readonly ConnectorKind[] = ['source', 'consumer'];
-
-/**
- * `starting`: up, has not taken in a record yet. `running`: took in records since the last beat.
- * `idle`: alive, nothing taken in since the last beat (paced, or waiting for its feed).
- * `stopping`: the last beat of a clean stop. `failed`: the last beat of a run that ended in an error.
- */
-export type ConnectorState = 'starting' | 'running' | 'idle' | 'stopping' | 'failed';
-export const CONNECTOR_STATES: readonly ConnectorState[] = ['starting', 'running', 'idle', 'stopping', 'failed'];
-
-export interface ConnectorError {
-  /** A reason code or transport error: never a record's values. */
-  message: string;
-  /** ISO 8601. */
-  at: string;
-}
-
-/** What a connector reports at each beat; the publisher adds who it is and the time. */
-export interface ConnectorStatus {
-  state: ConnectorState;
-  position: {
-    /** The last native position taken in (source) or offset handled (consumer). */
-    read: number;
-    /** The last position acknowledged downstream and saved: where a restart resumes. */
-    checkpoint: number;
-  };
-  /** Since this run started. */
-  counts: { published: number; rejected: number; skipped: number };
-  lastError: ConnectorError | null;
-}
-
-/** The value of a record on dancu.heartbeats.v1 (UTF-8 JSON); the record's key is `connector`. */
-export interface Heartbeat extends ConnectorStatus {
-  /** Stable across restarts: a source connector's feed id, e.g. `civil-status.simulated.seed-1`. */
-  connector: string;
-  kind: ConnectorKind;
-  /** The topic it publishes to (source) or reads (consumer): where the hub's lag is measured. */
-  topic: string;
-  version: string;
-  /** When this run started (ISO 8601): a new value means the counts started again from zero. */
-  startedAt: string;
-  /** When this beat was sent (ISO 8601, the connector's clock). */
-  at: string;
-  /** How often this connector beats, so a reader can tell a late beat from a slow schedule. */
-  intervalMs: number;
-}
 
 export interface HeartbeatOptions {
   /** Any publisher: a connector shares its RecordPublisher, so a stuck Kafka also stops the beats. */
@@ -154,30 +106,4 @@ export class HeartbeatPublisher {
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
-}
-
-/** A heartbeat read back from Kafka, or undefined when the value is not one (a foreign producer's mistake). */
-export function parseHeartbeat(value: Buffer | string | null): Heartbeat | undefined {
-  if (value === null) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString());
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const beat = parsed as Partial<Heartbeat>;
-  const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-  const ok =
-    typeof beat.connector === 'string' && beat.connector !== '' &&
-    CONNECTOR_KINDS.includes(beat.kind as ConnectorKind) &&
-    CONNECTOR_STATES.includes(beat.state as ConnectorState) &&
-    typeof beat.topic === 'string' &&
-    typeof beat.at === 'string' && !Number.isNaN(Date.parse(beat.at)) &&
-    typeof beat.startedAt === 'string' &&
-    isCount(beat.position?.read) && isCount(beat.position?.checkpoint) &&
-    isCount(beat.counts?.published) && isCount(beat.counts?.rejected) &&
-    (beat.lastError === null || (typeof beat.lastError?.message === 'string' && typeof beat.lastError.at === 'string'));
-  if (!ok) return undefined;
-  return { ...beat, counts: { skipped: 0, ...beat.counts }, version: String(beat.version ?? 'unknown'), intervalMs: Number(beat.intervalMs ?? HEARTBEAT_INTERVAL_MS) } as Heartbeat;
 }

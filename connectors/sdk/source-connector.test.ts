@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { traceIdOf } from '../../kafka/trace-context.ts';
+import { traceIdOf } from '../../telemetry/trace-context.ts';
 import type { OutgoingRecord } from '../../kafka/records.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { toEvent } from '../residence/to-event.ts';

@@ -7,7 +7,7 @@
 // record went out in. The producer span's context travels in the record's `traceparent` header,
 // where the hub picks it up.
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { SPAN_ATTRIBUTES, startSendSpan, withTraceContext } from '../../kafka/trace-context.ts';
+import { SPAN_ATTRIBUTES, startSendSpan, withTraceContext } from '../../telemetry/trace-context.ts';
 import { HEADERS, sourceTopic } from '../../kafka/topics.ts';
 import { type SourceName } from '../../schemas/sources.ts';
 import type { OutgoingRecord } from '../../kafka/records.ts';
@@ -15,7 +15,8 @@ import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { payloadSchemaId, type SourceEvent } from '../../schemas/source-event.ts';
 import { validateEvent } from '../../schemas/validate-event.ts';
 import type { FileCheckpoint } from './checkpoint.ts';
-import { HeartbeatPublisher, type ConnectorError, type ConnectorStatus } from './heartbeat.ts';
+import type { ConnectorError, ConnectorStatus } from '../../schemas/heartbeat.ts';
+import { HeartbeatPublisher } from './heartbeat.ts';
 import { rejectionOf } from './mapping-error.ts';
 import type { RejectLog } from './reject-log.ts';
 

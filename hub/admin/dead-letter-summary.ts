@@ -4,7 +4,7 @@
 // Reading dancu.dlq.v1 means reading the whole topic (`dancu dlq list` does the same), a few
 // seconds with a consumer to join; so the summary is kept and refreshed in the background when
 // older than maxAgeMs, and every page poll is answered at once from the last one.
-import { traceIdOf } from '../../kafka/trace-context.ts';
+import { traceIdOf } from '../../telemetry/trace-context.ts';
 import { HEADERS } from '../../kafka/topics.ts';
 import { groupByReason, type DeadLetterQueue } from '../ingest/dead-letter-queue.ts';
 import { redactValues } from './redact-values.ts';

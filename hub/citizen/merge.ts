@@ -7,26 +7,10 @@
 // in the order of `wins`. The citizen document keeps only that version per field; the history
 // keeps every event, and what each version replaced is derived from it on reading.
 import type { SourceEvent } from '../../schemas/source-event.ts';
+import type { CitizenChange } from '../../schemas/types.ts';
 import type { CitizenDocument, FieldVersion, HistoryChange, HistoryEntry, HistoryRecord } from './citizen-document.ts';
 import { effectsOf } from './event-effects.ts';
 import { isAuthoritative, type CitizenField } from './fields.ts';
-
-/** A change-feed record (dancu.changes.v1): a field of a citizen took a new current value. */
-export interface CitizenChange {
-  /** `<event id>:<field>` — stable, so consumers can drop redeliveries. */
-  changeId: string;
-  personalId: string;
-  field: CitizenField;
-  value: unknown;
-  /** The field's current value before this change (null when it had none). */
-  previous: unknown;
-  source: string;
-  eventId: string;
-  eventType: string;
-  effectiveAt: string;
-  recordedAt: string;
-  authoritative: boolean;
-}
 
 export interface MergeResult {
   document: CitizenDocument;

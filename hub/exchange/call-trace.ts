@@ -4,7 +4,7 @@
 // parent context travels here rather than in async-local storage. Attributes name services,
 // agreements, purposes and decisions — never personal ids or values.
 import { SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { extractTraceContext } from '../../kafka/trace-context.ts';
+import { extractTraceContext } from '../../telemetry/trace-context.ts';
 
 export const CALL_ATTRIBUTES = {
   rpcSystem: 'rpc.system',

@@ -2,6 +2,7 @@
 // (the registry's, the support desk's, the e-identification platform's, an operator's) as the
 // refusal they amount to (asRefusal); anything else as INTERNAL.
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
 import { EidAssertionError } from '../eid/eid-assertion.ts';
 import { ConnectorRetirementRefused } from '../operations/connector-retirement.ts';
 import { OperatorReadRefused } from '../operations/operator-read.ts';
@@ -9,8 +10,6 @@ import { RegistryError, type RegistryErrorCode } from '../registry/registry-erro
 import { SupportError, type SupportErrorCode } from '../support/support-error.ts';
 import { Refusal, type RefusalKind, type RefusalReason } from './refusal.ts';
 
-/** Trailing metadata key carrying the machine-readable reason of a refusal. */
-export const REASON_METADATA_KEY = 'dancu-reason';
 
 const STATUS_OF: Record<RefusalKind, status> = {
   UNAUTHENTICATED: status.UNAUTHENTICATED,

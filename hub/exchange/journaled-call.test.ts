@@ -2,7 +2,7 @@ import { Metadata, status, type ServerUnaryCall, type ServiceError } from '@grpc
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import type { JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
-import { REASON_METADATA_KEY } from './grpc-status.ts';
+import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
 import { journaledUnary, type CallObserver } from './journaled-call.ts';
 import { refuse } from './refusal.ts';
 

@@ -5,7 +5,7 @@
 import type { OfficerDirectory } from '../registry/officer-actions.ts';
 import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
-import { traceIdOf } from '../../kafka/trace-context.ts';
+import { traceIdOf } from '../../telemetry/trace-context.ts';
 import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 import { callerIdentity, type PeerIdentity } from '../pki/peer-identity.ts';
 import { requestOfSandbox } from '../registry/agreement.ts';

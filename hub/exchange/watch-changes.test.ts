@@ -5,7 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import type { TopicPositions, TopicTail } from '../../kafka/topic-tail.ts';
-import type { CitizenChange } from '../citizen/merge.ts';
+import type { CitizenChange } from '../../schemas/types.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { CursorCodec } from './change-cursor.ts';
 import type { Enforcement } from './enforcement.ts';

@@ -21,7 +21,7 @@ import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange
 import { CHANGES_TOPIC } from '../../kafka/topics.ts';
 import { PositionExpired, tailTopic, type TopicPositions, type TopicTail } from '../../kafka/topic-tail.ts';
 import type { RawRecord } from '../../kafka/records.ts';
-import type { CitizenChange } from '../citizen/merge.ts';
+import type { CitizenChange } from '../../schemas/types.ts';
 import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
 import type { CursorCodec } from './change-cursor.ts';
 import type { Enforcement } from './enforcement.ts';

@@ -8,12 +8,13 @@
 //      and merged again, so concurrent writers never lose each other's versions.
 // Redelivered records are merged again on purpose: the merge is idempotent, and it is what
 // finishes the work of a slice that crashed between its history and its citizen writes.
+import type { CitizenChange } from '../../schemas/types.ts';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import type { CitizenDocument, HistoryRecord } from '../citizen/citizen-document.ts';
 import { eventDigest } from '../citizen/event-digest.ts';
-import { groupByCitizen, historyRecordOf, mergeRecords, type CitizenChange, type MergeResult } from '../citizen/merge.ts';
+import { groupByCitizen, historyRecordOf, mergeRecords, type MergeResult } from '../citizen/merge.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import type { WrittenCitizens } from './written-citizens.ts';
 import { IngestError } from './ingest-error.ts';

@@ -6,13 +6,13 @@
 // Each step is idempotent, so a crash anywhere replays the batch to the same result.
 // Every record is traced on its way through (see record-trace.ts).
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { SPAN_ATTRIBUTES, withTraceContext } from '../../kafka/trace-context.ts';
+import { SPAN_ATTRIBUTES, withTraceContext } from '../../telemetry/trace-context.ts';
 import { CHANGES_TOPIC, DLQ_TOPIC, SOURCE_TOPIC_PATTERN } from '../../kafka/topics.ts';
 import { isSourceName, type SourceName } from '../../schemas/sources.ts';
 import type { OutgoingRecord, RawRecord } from '../../kafka/records.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
-import type { CitizenChange } from '../citizen/merge.ts';
+import type { CitizenChange } from '../../schemas/types.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';
 import { validateEvent, type RejectReason, type ValidateContext } from '../../schemas/validate-event.ts';
 import type { PopulationStore } from '../store/population-store.ts';

@@ -11,7 +11,7 @@
 // trace, and the spans of one slice line up on the same time range. (Span links from one batch
 // span would keep the batch in a trace of its own, which Jaeger shows only as a reference.)
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { SPAN_ATTRIBUTES, startProcessSpan, startSendSpan } from '../../kafka/trace-context.ts';
+import { SPAN_ATTRIBUTES, startProcessSpan, startSendSpan } from '../../telemetry/trace-context.ts';
 import type { RawRecord } from '../../kafka/records.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import type { Rejection } from './dead-letter.ts';

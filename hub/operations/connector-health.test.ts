@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Heartbeat } from '../../connectors/sdk/heartbeat.ts';
+import type { Heartbeat } from '../../schemas/heartbeat.ts';
 import { connectorHealth } from './connector-health.ts';
 import { DEFAULT_HEALTH_THRESHOLDS, healthThresholds, healthThresholdsFromEnv } from './health-thresholds.ts';
 

@@ -12,7 +12,7 @@
 //
 // A threshold is crossed when the measure is strictly above it (a beat exactly degradedAfterMs old
 // is still on time).
-import type { ConnectorError, ConnectorKind, ConnectorState, Heartbeat } from '../../connectors/sdk/heartbeat.ts';
+import type { ConnectorError, ConnectorKind, ConnectorState, Heartbeat } from '../../schemas/heartbeat.ts';
 import type { HealthThresholds } from './health-thresholds.ts';
 
 export type HealthState = 'healthy' | 'degraded' | 'down';

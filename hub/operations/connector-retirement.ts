@@ -9,7 +9,7 @@
 // (`connector_retirements`, `_id` = the connector id), where every hub instance reads it.
 import { DancuError } from '../../errors/dancu-error.ts';
 import type { Collection, Db } from 'mongodb';
-import type { Heartbeat } from '../../connectors/sdk/heartbeat.ts';
+import type { Heartbeat } from '../../schemas/heartbeat.ts';
 import { redactValues } from '../admin/redact-values.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { journalOperatorAct } from './operator-read.ts';

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import type { Heartbeat } from '../../connectors/sdk/heartbeat.ts';
+import type { Heartbeat } from '../../schemas/heartbeat.ts';
 import { retirementOf } from './connector-retirement.ts';
 import { healthThresholds, healthThresholdsFromEnv } from './health-thresholds.ts';
 import { HeartbeatMonitor } from './heartbeat-monitor.ts';

@@ -13,7 +13,7 @@ import type { Kafka } from 'kafkajs';
 import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import { tailTopic, type TopicTail } from '../../kafka/topic-tail.ts';
 import type { PartitionLag } from '../../kafka/group-offsets.ts';
-import { parseHeartbeat, type Heartbeat } from '../../connectors/sdk/heartbeat.ts';
+import { parseHeartbeat, type Heartbeat } from '../../schemas/heartbeat.ts';
 import { connectorHealth, type ConnectorHealth } from './connector-health.ts';
 import { retirementOf, type ConnectorRetirement, type Retirement } from './connector-retirement.ts';
 import type { HealthThresholds } from './health-thresholds.ts';

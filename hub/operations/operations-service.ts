@@ -12,7 +12,7 @@ import type {
 } from '../../proto/gen/dancu/operations/v1/operations.ts';
 import { CHANGES_TOPIC, HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
-import { CONNECTOR_STATES, type ConnectorState, type Heartbeat } from '../../connectors/sdk/heartbeat.ts';
+import { CONNECTOR_STATES, type ConnectorState, type Heartbeat } from '../../schemas/heartbeat.ts';
 import { operatorCall } from '../registry/operator-call.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import { toServiceError } from '../exchange/grpc-status.ts';

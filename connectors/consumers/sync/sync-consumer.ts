@@ -10,7 +10,8 @@ import { backoffDelay, pause, type BackoffOptions } from '../backoff.ts';
 import type { HubClient } from '../hub-client.ts';
 import { Refused } from '../refused.ts';
 import { CHANGES_TOPIC } from '../../../kafka/topics.ts';
-import { HeartbeatPublisher, type ConnectorError } from '../../sdk/heartbeat.ts';
+import type { ConnectorError } from '../../../schemas/heartbeat.ts';
+import { HeartbeatPublisher } from '../../sdk/heartbeat.ts';
 import { Replica, type ApplyOutcome } from './replica.ts';
 
 export interface SyncOptions {

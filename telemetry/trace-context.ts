@@ -1,4 +1,4 @@
-// W3C Trace Context (https://www.w3.org/TR/trace-context/) on Kafka records: the `traceparent`
+// W3C Trace Context (https://www.w3.org/TR/trace-context/) on Kafka records and gRPC calls alike: the `traceparent`
 // header ties a source record, its dead letter and the changes it caused into one trace.
 // It is part of the public Kafka contract, so it is always written and read with the W3C
 // propagator itself, whatever OTEL_PROPAGATORS says; the propagator also ignores a malformed
@@ -9,7 +9,7 @@
 // is the citizen's personal id and is never put on a span.
 import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { HEADERS } from './topics.ts';
+import { HEADERS } from '../kafka/topics.ts';
 
 const propagator = new W3CTraceContextPropagator();
 
