@@ -9,22 +9,24 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
 import { MongoClient } from 'mongodb';
+import { HUB_NODE_FLAGS } from '../cli/hub-node-flags.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { eventDigest } from '../hub/citizen/event-digest.ts';
 import type { HistoryRecord } from '../hub/citizen/citizen-document.ts';
+import { eventDigest } from '../hub/citizen/event-digest.ts';
 import { historyRecordOf } from '../hub/citizen/merge.ts';
-import { HUB_NODE_FLAGS } from '../cli/hub-node-flags.ts';
-import { ALL_TOPICS, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { SOURCES } from '../schemas/sources.ts';
-import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { consumerLag, startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { ensureTopics } from '../kafka/topic-creation.ts';
+import { ALL_TOPICS, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
 
 const options = new Command()
   .name('bench:backfill')
-  .description('Backfill throughput and memory: a real hub process drains N citizens\' life histories into an empty store, beside plain insertMany of the same history records.')
+  .description(
+    "Backfill throughput and memory: a real hub process drains N citizens' life histories into an empty store, beside plain insertMany of the same history records.",
+  )
   .option('--citizens <n>', 'how many simulated citizens', '100000')
   .parse()
   .opts<{ citizens: string }>();
@@ -42,13 +44,18 @@ await startGroupAtEnd(kafka, groupId, topics);
 
 const events = simulateEvents({ seed: 11, citizens });
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-console.log(`citizens: ${citizens.toLocaleString('en-US')}, events: ${events.length.toLocaleString('en-US')} (${(events.length / citizens).toFixed(1)} per citizen)`);
+console.log(
+  `citizens: ${citizens.toLocaleString('en-US')}, events: ${events.length.toLocaleString('en-US')} (${(events.length / citizens).toFixed(1)} per citizen)`,
+);
 
 const publisher = new RecordPublisher(kafka);
 for (const source of SOURCES) {
   const mine = events.filter((event) => event.source === source);
   for (let i = 0; i < mine.length; i += 2000) {
-    await publisher.publish(sourceTopic(source), mine.slice(i, i + 2000).map((event) => ({ key: event.personalId, value: JSON.stringify(event) })));
+    await publisher.publish(
+      sourceTopic(source),
+      mine.slice(i, i + 2000).map((event) => ({ key: event.personalId, value: JSON.stringify(event) })),
+    );
   }
 }
 await publisher.close();
@@ -58,17 +65,34 @@ const mongo = await MongoClient.connect(stack.mongodbUri);
 const baselineDb = mongo.db(`dancu_backfill_baseline_${runId}`);
 const records = events.map((event) => historyRecordOf(event, eventDigest(event), new Date()));
 let started = performance.now();
-for (let i = 0; i < records.length; i += 500) await baselineDb.collection<HistoryRecord>('history').insertMany(records.slice(i, i + 500), { ordered: false });
+for (let i = 0; i < records.length; i += 500)
+  await baselineDb.collection<HistoryRecord>('history').insertMany(records.slice(i, i + 500), { ordered: false });
 const baselineSeconds = (performance.now() - started) / 1000;
 await baselineDb.dropDatabase();
-console.log(`baseline (insertMany of the history records): ${rate(events.length, baselineSeconds)} events/s (${baselineSeconds.toFixed(1)} s)`);
+console.log(
+  `baseline (insertMany of the history records): ${rate(events.length, baselineSeconds)} events/s (${baselineSeconds.toFixed(1)} s)`,
+);
 
 // The hub, as a process of its own, so its memory is its own, with the Node.js flags production uses.
 const database = `dancu_backfill_${runId}`;
 const hub = spawn(
   process.execPath,
-  [...HUB_NODE_FLAGS, 'bin/dancu.js', 'hub', '--group', groupId, '--insecure-plaintext', '--admin-port', '0', '--grpc-address', '127.0.0.1:0'],
-  { env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers.join(','), MONGODB_URI: stack.mongodbUri, DANCU_DB: database }, stdio: ['ignore', 'ignore', 'pipe'] },
+  [
+    ...HUB_NODE_FLAGS,
+    'bin/dancu.js',
+    'hub',
+    '--group',
+    groupId,
+    '--insecure-plaintext',
+    '--admin-port',
+    '0',
+    '--grpc-address',
+    '127.0.0.1:0',
+  ],
+  {
+    env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers.join(','), MONGODB_URI: stack.mongodbUri, DANCU_DB: database },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  },
 );
 let hubLog = '';
 hub.stderr!.on('data', (chunk: Buffer) => (hubLog += chunk.toString()));
@@ -97,9 +121,13 @@ await mongo.close();
 
 const perSecond = events.length / hubSeconds;
 const eventsPerCitizen = events.length / citizens;
-console.log(`hub (dancu hub: validate, history, citizens, changes, journal): ${rate(events.length, hubSeconds)} events/s (${hubSeconds.toFixed(1)} s)`);
+console.log(
+  `hub (dancu hub: validate, history, citizens, changes, journal): ${rate(events.length, hubSeconds)} events/s (${hubSeconds.toFixed(1)} s)`,
+);
 console.log(`ratio hub / baseline: ${(baselineSeconds / hubSeconds).toFixed(2)}`);
-console.log(`projected, one hub at this rate: 1 million citizens ${hours((1_000_000 * eventsPerCitizen) / perSecond)}, ${NATIONAL_POPULATION / 1e6} million ${hours((NATIONAL_POPULATION * eventsPerCitizen) / perSecond)}`);
+console.log(
+  `projected, one hub at this rate: 1 million citizens ${hours((1_000_000 * eventsPerCitizen) / perSecond)}, ${NATIONAL_POPULATION / 1e6} million ${hours((NATIONAL_POPULATION * eventsPerCitizen) / perSecond)}`,
+);
 console.log(`hub peak RSS: ${Math.round(peakRssMb)} MB (goal < 400 MB)`);
 process.exit(0);
 

@@ -6,8 +6,8 @@ import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
 import { printTable } from '../cli/table.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { skipped, type DrillResult } from '../testing/drills/drill-result.ts';
-import { brokerSigkill, hubSigkill, sigtermKafkaDown, storeRestart, type DrillSettings } from '../testing/drills/ingest-drills.ts';
+import { type DrillResult, skipped } from '../testing/drills/drill-result.ts';
+import { brokerSigkill, type DrillSettings, hubSigkill, sigtermKafkaDown, storeRestart } from '../testing/drills/ingest-drills.ts';
 import { lookupFailover } from '../testing/drills/lookup-drill.ts';
 
 const DRILLS: Record<string, (settings: DrillSettings) => Promise<DrillResult>> = {
@@ -20,7 +20,9 @@ const DRILLS: Record<string, (settings: DrillSettings) => Promise<DrillResult>> 
 
 const options = new Command()
   .name('drill')
-  .description('Fault drills on the real stack: a fault mid-ingest (or mid-lookups), then what was lost or duplicated and how long recovery took.')
+  .description(
+    'Fault drills on the real stack: a fault mid-ingest (or mid-lookups), then what was lost or duplicated and how long recovery took.',
+  )
   .option('--citizens <n>', 'simulated citizens per ingest drill (about 9 events each)', '500')
   .option('--only <names>', `comma-separated drills to run, of: ${Object.keys(DRILLS).join(', ')}`)
   .option('--bound-seconds <s>', 'the longest any one wait of a drill may take', '240')
@@ -53,7 +55,15 @@ for (const name of names) {
 }
 printTable([
   ['drill', 'sent', 'applied', 'lost', 'duplicated', 'recover (s)', 'note'],
-  ...results.map((r) => [r.drill, String(r.sent), String(r.applied), String(r.lost), String(r.duplicated), r.recoverSeconds === undefined ? '—' : r.recoverSeconds.toFixed(1), r.note]),
+  ...results.map((r) => [
+    r.drill,
+    String(r.sent),
+    String(r.applied),
+    String(r.lost),
+    String(r.duplicated),
+    r.recoverSeconds === undefined ? '—' : r.recoverSeconds.toFixed(1),
+    r.note,
+  ]),
 ]);
 const bad = results.some((r) => r.lost > 0 || r.duplicated > 0 || r.note.startsWith('FAILED'));
 process.exit(bad ? 1 : 0);

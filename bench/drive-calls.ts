@@ -19,7 +19,12 @@ export interface LoadResult {
   latenciesMs?: Float64Array;
 }
 
-export async function driveCalls<Response>(send: UnaryCall<Response>, requests: number, concurrency: number, options: { keepLatencies?: boolean } = {}): Promise<LoadResult> {
+export async function driveCalls<Response>(
+  send: UnaryCall<Response>,
+  requests: number,
+  concurrency: number,
+  options: { keepLatencies?: boolean } = {},
+): Promise<LoadResult> {
   const latencies = new Float64Array(requests);
   const refused = new Map<string, number>();
   let next = 0;
@@ -44,7 +49,14 @@ export async function driveCalls<Response>(send: UnaryCall<Response>, requests: 
 
 /** The figures of a run from its sorted latencies and how long it took. */
 export function loadResult(sortedMs: Float64Array, seconds: number, refused: Map<string, number>): LoadResult {
-  return { requests: sortedMs.length, seconds, perSecond: sortedMs.length / seconds, p50Ms: quantile(sortedMs, 0.5), p99Ms: quantile(sortedMs, 0.99), refused };
+  return {
+    requests: sortedMs.length,
+    seconds,
+    perSecond: sortedMs.length / seconds,
+    p50Ms: quantile(sortedMs, 0.5),
+    p99Ms: quantile(sortedMs, 0.99),
+    refused,
+  };
 }
 
 /** The q-quantile of sorted values (nearest rank). */

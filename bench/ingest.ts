@@ -7,22 +7,22 @@
 // with --tracing it then drains the same records again, into a second database, exporting every
 // span over OTLP (to OTEL_EXPORTER_OTLP_ENDPOINT, else the local Jaeger, started if needed).
 import { cpus, totalmem } from 'node:os';
-import { Command } from 'commander';
-import { MongoClient } from 'mongodb';
 import type { Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { Command } from 'commander';
+import { MongoClient } from 'mongodb';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
-import { withTraceContext } from '../telemetry/trace-context.ts';
-import { startTracing } from '../telemetry/tracing.ts';
-import { ALL_TOPICS, HEADERS, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { SOURCES } from '../schemas/sources.ts';
-import { RecordPublisher } from '../kafka/record-publisher.ts';
-import { connectKafka } from '../kafka/connect.ts';
-import { ensureTopics } from '../kafka/topic-creation.ts';
-import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { watchConnectors } from '../hub/operations/connector-watch.ts';
-import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
+import { ALL_TOPICS, HEADERS, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
+import { withTraceContext } from '../telemetry/trace-context.ts';
+import { startTracing } from '../telemetry/tracing.ts';
 
 const options = new Command()
   .name('bench:ingest')
@@ -35,7 +35,10 @@ const options = new Command()
 const wanted = Number(options.events);
 if (!Number.isInteger(wanted) || wanted <= 0) throw new Error('--events must be a positive whole number');
 
-const stack = await ensureStack({ log: (line) => console.error(line), withTracing: Boolean(options.tracing) && !process.env.OTEL_EXPORTER_OTLP_ENDPOINT });
+const stack = await ensureStack({
+  log: (line) => console.error(line),
+  withTracing: Boolean(options.tracing) && !process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+});
 const kafka = connectKafka({ brokers: stack.kafkaBrokers, clientId: 'dancu-bench' });
 await ensureTopics(kafka, ALL_TOPICS.map(topicLayout));
 const runId = Date.now().toString(36);
@@ -64,7 +67,11 @@ for (const source of SOURCES) {
   for (let i = 0; i < mine.length; i += 2000) {
     await publisher.publish(
       sourceTopic(source),
-      mine.slice(i, i + 2000).map((event) => ({ key: event.personalId, value: JSON.stringify(event), headers: withTraceContext({ [HEADERS.eventId]: event.eventId }, connectorTracer.startSpan('send')) })),
+      mine.slice(i, i + 2000).map((event) => ({
+        key: event.personalId,
+        value: JSON.stringify(event),
+        headers: withTraceContext({ [HEADERS.eventId]: event.eventId }, connectorTracer.startSpan('send')),
+      })),
     );
   }
 }
@@ -107,7 +114,9 @@ console.log(`baseline (kafkajs consume + bulk upsert): ${rate(events.length, raw
 // The hub: validation, merge with authority rules, history, change feed, DLQ.
 const idsOnly = startTracing();
 const hubSeconds = await drainWithHub(hubGroup, database, idsOnly.tracer(HUB_SERVICE));
-console.log(`hub (validate + merge + history + changes; tracing ${idsOnly.mode}): ${rate(events.length, hubSeconds)} events/s (${hubSeconds.toFixed(1)} s)`);
+console.log(
+  `hub (validate + merge + history + changes; tracing ${idsOnly.mode}): ${rate(events.length, hubSeconds)} events/s (${hubSeconds.toFixed(1)} s)`,
+);
 console.log(`ratio hub / baseline: ${(rawSeconds / hubSeconds).toFixed(2)}`);
 
 if (options.tracing) {

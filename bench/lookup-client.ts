@@ -4,8 +4,8 @@
 // The plan names the address, the client's TLS files, the requests to cycle over, how many to
 // send after a warm-up and how many in flight. Prints one JSON line: every latency and the span.
 import { readFileSync } from 'node:fs';
+import { type ClientTls, clientCredentials } from '../hub/pki/credentials.ts';
 import { ExchangeClient, type LookupRequest, type LookupResponse } from '../proto/gen/dancu/exchange/v1/exchange.ts';
-import { clientCredentials, type ClientTls } from '../hub/pki/credentials.ts';
 import { driveCalls, type UnaryCall } from './drive-calls.ts';
 
 export interface ClientPlan {
@@ -44,5 +44,11 @@ const began = Date.now();
 const timed = await driveCalls(lookup(plan.offset + plan.warmUp), plan.calls, plan.concurrency, { keepLatencies: true });
 const { user, system } = process.cpuUsage(cpu);
 client.close();
-const report: ClientReport = { latenciesMs: [...(timed.latenciesMs ?? [])], seconds: timed.seconds, refused: Object.fromEntries(timed.refused), cpuSeconds: (user + system) / 1e6, window: [began, Date.now()] };
+const report: ClientReport = {
+  latenciesMs: [...(timed.latenciesMs ?? [])],
+  seconds: timed.seconds,
+  refused: Object.fromEntries(timed.refused),
+  cpuSeconds: (user + system) / 1e6,
+  window: [began, Date.now()],
+};
 process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -2,16 +2,17 @@
 // makes), the citizen read, the projection, the journal append — run against the same registry,
 // store and journal the hub uses, each timed on its own, by `concurrency` callers at once. No
 // gRPC, TLS or protobuf here: an end-to-end call at concurrency 1, minus the sum of these, is that.
-import type { Registry } from '../hub/registry/registry.ts';
+
 import type { CitizenField } from '../hub/citizen/fields.ts';
 import type { CitizenReader } from '../hub/exchange/citizen-cache.ts';
 import { matchesKey, project } from '../hub/exchange/citizen-view.ts';
 import { Enforcement, type EnforcementRegistry } from '../hub/exchange/enforcement.ts';
 import type { CallContext, CitizenKey } from '../hub/exchange/exchange-call.ts';
-import { entryOf, type CallRecord } from '../hub/exchange/journaled-call.ts';
+import { type CallRecord, entryOf } from '../hub/exchange/journaled-call.ts';
 import { toWireField } from '../hub/exchange/wire.ts';
 import type { JournalWriter } from '../hub/journal/journal-entry.ts';
 import type { PeerIdentity } from '../hub/pki/peer-identity.ts';
+import type { Registry } from '../hub/registry/registry.ts';
 
 export interface LookupStepsOptions {
   registry: Registry;
@@ -66,7 +67,9 @@ export async function timeLookupSteps(options: LookupStepsOptions): Promise<[ste
   const oneCall = async (i: number): Promise<void> => {
     const key = options.keys[i % options.keys.length]!;
     const { context, fields } = options;
-    await timed(STEP.enforcement, () => enforcement.authorize(options.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }));
+    await timed(STEP.enforcement, () =>
+      enforcement.authorize(options.identity, { service: 'Lookup', context, personalIds: [key.personalId], fields, mode: 'disclose' }),
+    );
     const document = await timed(STEP.citizen, () => options.store.readCitizen(key.personalId));
     if (!matchesKey(document, key)) throw new Error(`citizen ${key.personalId} does not match its own key`);
     await timed(STEP.projection, () => project(document, fields).map(toWireField));

@@ -13,21 +13,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Server, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Command } from 'commander';
-import { Registry as MetricsRegistry, type Histogram } from 'prom-client';
-import { ensureStack } from '../deploy/local/stack.ts';
+import { type Histogram, Registry as MetricsRegistry } from 'prom-client';
 import { Random } from '../connectors/simulator/random.ts';
-import { ExchangeService, LookupResponse, type LookupRequest } from '../proto/gen/dancu/exchange/v1/exchange.ts';
-import { keyOf, startExchangeSandbox } from '../testing/exchange-sandbox.ts';
+import { ensureStack } from '../deploy/local/stack.ts';
 import { CITIZEN_FIELDS } from '../hub/citizen/fields.ts';
 import { serverCredentials } from '../hub/pki/credentials.ts';
-import { describeLoad, driveCalls, loadResult, type LoadResult } from './drive-calls.ts';
-import type { ClientPlan, ClientReport } from './lookup-client.ts';
-import { timeLookupSteps } from './lookup-steps.ts';
-import { HubChild } from '../testing/hub-child.ts';
-import { sourceTopic } from '../kafka/topics.ts';
-import { SOURCES } from '../schemas/sources.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import { ExchangeService, type LookupRequest, LookupResponse } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import { SOURCES } from '../schemas/sources.ts';
+import { keyOf, startExchangeSandbox } from '../testing/exchange-sandbox.ts';
+import { HubChild } from '../testing/hub-child.ts';
+import { describeLoad, driveCalls, type LoadResult, loadResult } from './drive-calls.ts';
+import type { ClientPlan, ClientReport } from './lookup-client.ts';
+import { timeLookupSteps } from './lookup-steps.ts';
 
 const options = new Command()
   .name('bench:lookup')
@@ -37,7 +37,10 @@ const options = new Command()
   .option('--citizens <n>', 'simulated citizens in the store (the calls cycle over them, shuffled)', '1000')
   .option('--fields <n>', `granted fields asked for per call (1–${CITIZEN_FIELDS.length})`, '4')
   .option('--client-processes <n>', 'load-generator processes per run, sharing the calls in flight', '1')
-  .option('--hub-workers <n>', 'measure a `dancu hub` process of its own (with --workers n when n > 1) instead of the API in this process; each client process is one connection, and a connection stays on one worker')
+  .option(
+    '--hub-workers <n>',
+    'measure a `dancu hub` process of its own (with --workers n when n > 1) instead of the API in this process; each client process is one connection, and a connection stays on one worker',
+  )
   .parse()
   .opts<{ requests: string; concurrency: string; citizens: string; fields: string; clientProcesses: string; hubWorkers?: string }>();
 
@@ -53,12 +56,20 @@ const profiled = 200;
 const concurrency = Math.max(...levels);
 
 const stack = await ensureStack({ log: (line) => console.error(line) });
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadAverage()}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadAverage()}`,
+);
 
 const metrics = new MetricsRegistry();
 const runId = Date.now().toString(36);
 let started = performance.now();
-const sandbox = await startExchangeSandbox({ ...stack, database: `dancu_bench_lookup_${runId}`, citizens: citizenCount, metrics, log: (line) => console.error(line) });
+const sandbox = await startExchangeSandbox({
+  ...stack,
+  database: `dancu_bench_lookup_${runId}`,
+  citizens: citizenCount,
+  metrics,
+  log: (line) => console.error(line),
+});
 const system = 'vss-insurance';
 const consumer = await sandbox.register({
   organisation: 'vss',
@@ -69,7 +80,9 @@ const consumer = await sandbox.register({
   grants: CITIZEN_FIELDS.map((field) => ({ field, modes: ['disclose'] })),
   quota: { ratePerSecond: 1_000_000, dailyLimit: 10_000_000 },
 });
-console.log(`setup: ${sandbox.citizens.length} citizens seeded, consumer registered (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+console.log(
+  `setup: ${sandbox.citizens.length} citizens seeded, consumer registered (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+);
 
 // Distinct citizens in a shuffled order, so the abuse guard sees no run of consecutive ids.
 const random = new Random(7);
@@ -79,23 +92,37 @@ for (let i = keys.length - 1; i > 0; i--) {
   [keys[i], keys[j]] = [keys[j]!, keys[i]!];
 }
 const fields = CITIZEN_FIELDS.slice(0, fieldCount);
-const context = { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-2026-000123', officerId: 'officer-17' };
+const context = {
+  agreementId: consumer.agreementId,
+  purpose: 'SOCIAL_INSURANCE',
+  caseReference: 'HS-2026-000123',
+  officerId: 'officer-17',
+};
 const lookupRequests: LookupRequest[] = keys.map((citizen) => ({ context, citizen, fields: [...fields] }));
-console.log(`calls: ${requests} timed per side and concurrency (${levels.join(', ')}) after ${warmUp} warm-up, ${fields.length} fields (${fields.join(', ')}), cycling over ${keys.length} citizens; load from ${clientProcesses} client process(es) per run`);
+console.log(
+  `calls: ${requests} timed per side and concurrency (${levels.join(', ')}) after ${warmUp} warm-up, ${fields.length} fields (${fields.join(', ')}), cycling over ${keys.length} citizens; load from ${clientProcesses} client process(es) per run`,
+);
 
 // One real answer to replay, taken in this process before anything is timed.
 let answer: LookupResponse | undefined;
-await driveCalls((index, callback) => consumer.exchange.lookup(lookupRequests[index]!, (error, response) => {
-  answer ??= error ? undefined : response;
-  callback(error, response);
-}), 10, 1);
+await driveCalls(
+  (index, callback) =>
+    consumer.exchange.lookup(lookupRequests[index]!, (error, response) => {
+      answer ??= error ? undefined : response;
+      callback(error, response);
+    }),
+  10,
+  1,
+);
 if (!answer) throw new Error('the hub answered no Lookup to replay');
 const canned = LookupResponse.fromPartial(answer);
 console.log(`answer replayed by the baseline: ${LookupResponse.encode(canned).finish().length} bytes, ${canned.fields.length} fields`);
 
 // Baseline: the same service definition and mTLS credentials, Lookup answers the canned response.
 const baseline = new Server();
-baseline.addService(ExchangeService, { lookup: (_call: unknown, callback: (error: null, response: LookupResponse) => void) => callback(null, canned) } as UntypedServiceImplementation);
+baseline.addService(ExchangeService, {
+  lookup: (_call: unknown, callback: (error: null, response: LookupResponse) => void) => callback(null, canned),
+} as UntypedServiceImplementation);
 const baselinePort = await new Promise<number>((resolve, reject) =>
   baseline.bindAsync('127.0.0.1:0', serverCredentials(sandbox.pkiDir), (error, port) => (error ? reject(error) : resolve(port))),
 );
@@ -126,8 +153,18 @@ if (hubWorkers !== undefined) {
   const group = `dancu-bench-lookup-${runId}`;
   await startGroupAtEnd(connectKafka({ brokers: stack.kafkaBrokers, clientId: 'dancu-bench' }), group, SOURCES.map(sourceTopic));
   started = performance.now();
-  spawned = await HubChild.start({ instance: `bench-${runId}`, group, database: sandbox.database, pkiDir: sandbox.pkiDir, kafkaBrokers: stack.kafkaBrokers, mongodbUri: stack.mongodbUri, ...(hubWorkers > 1 ? { args: ['--workers', String(hubWorkers)] } : {}) });
-  console.log(`dancu side: \`dancu hub${hubWorkers > 1 ? ` --workers ${hubWorkers}` : ''}\` in a process of its own (${((performance.now() - started) / 1000).toFixed(1)} s to start)`);
+  spawned = await HubChild.start({
+    instance: `bench-${runId}`,
+    group,
+    database: sandbox.database,
+    pkiDir: sandbox.pkiDir,
+    kafkaBrokers: stack.kafkaBrokers,
+    mongodbUri: stack.mongodbUri,
+    ...(hubWorkers > 1 ? { args: ['--workers', String(hubWorkers)] } : {}),
+  });
+  console.log(
+    `dancu side: \`dancu hub${hubWorkers > 1 ? ` --workers ${hubWorkers}` : ''}\` in a process of its own (${((performance.now() - started) / 1000).toFixed(1)} s to start)`,
+  );
 }
 const dancuAddress = spawned?.grpcAddress ?? sandbox.address;
 
@@ -138,23 +175,34 @@ async function load(address: string, inFlight: number, calls = requests): Promis
   const reports = await Promise.all(
     Array.from({ length: clientProcesses }, async (_, n) => {
       const share = (total: number) => Math.floor(total / clientProcesses) + (n < total % clientProcesses ? 1 : 0);
-      const plan: ClientPlan = { address, tls: consumer.tls, requests: lookupRequests, offset, warmUp: share(warmUp), calls: share(calls), concurrency: Math.max(1, share(inFlight)) };
+      const plan: ClientPlan = {
+        address,
+        tls: consumer.tls,
+        requests: lookupRequests,
+        offset,
+        warmUp: share(warmUp),
+        calls: share(calls),
+        concurrency: Math.max(1, share(inFlight)),
+      };
       offset += plan.warmUp + plan.calls;
       const file = join(plans, `plan-${offset}.json`);
       await writeFile(file, JSON.stringify(plan));
-      const { stdout } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/lookup-client.ts', file], { maxBuffer: 64 * 2 ** 20 });
+      const { stdout } = await promisify(execFile)(process.execPath, ['bin/run-ts.js', 'bench/lookup-client.ts', file], {
+        maxBuffer: 64 * 2 ** 20,
+      });
       return JSON.parse(stdout.trim().split('\n').at(-1)!) as ClientReport;
     }),
   );
   const latencies = Float64Array.from(reports.flatMap((report) => report.latenciesMs)).sort();
   const refused = new Map<string, number>();
-  for (const report of reports) for (const [reason, count] of Object.entries(report.refused)) refused.set(reason, (refused.get(reason) ?? 0) + count);
+  for (const report of reports)
+    for (const [reason, count] of Object.entries(report.refused)) refused.set(reason, (refused.get(reason) ?? 0) + count);
   const seconds = Math.max(...reports.map((report) => report.seconds));
   const clientCpu = reports.reduce((total, report) => total + report.cpuSeconds, 0);
   const from = Math.min(...reports.map((report) => report.window[0]));
   const to = Math.max(...reports.map((report) => report.window[1]));
   const share = (cpuSeconds: number, span: number) => `${Math.round((cpuSeconds / span) * 100)} %`;
-  const cpu = `CPU (100 % = one core): servers' process${spawned ? 'es (this one and the hub\'s)' : ''} ${share(cpuSampler.secondsBetween(from, to), (to - from) / 1000)}, client process(es) ${share(clientCpu, seconds)}; load average ${loadAverage()}`;
+  const cpu = `CPU (100 % = one core): servers' process${spawned ? "es (this one and the hub's)" : ''} ${share(cpuSampler.secondsBetween(from, to), (to - from) / 1000)}, client process(es) ${share(clientCpu, seconds)}; load average ${loadAverage()}`;
   return { ...loadResult(latencies, seconds, refused), cpu };
 }
 
@@ -175,11 +223,15 @@ for (const inFlight of levels) {
   if (spawned && hubJournal) {
     const after = await spawnedJournalSeconds(spawned);
     const count = after.count - hubJournal.count;
-    console.log(`  hub journal append (all workers): ${count} observations, mean ${(((after.sum - hubJournal.sum) / Math.max(1, count)) * 1000).toFixed(2)} ms`);
+    console.log(
+      `  hub journal append (all workers): ${count} observations, mean ${(((after.sum - hubJournal.sum) / Math.max(1, count)) * 1000).toFixed(2)} ms`,
+    );
   } else {
     const inserts = sandbox.api.journal.writes.inserts - writes.inserts;
     const entries = sandbox.api.journal.writes.entries - writes.entries;
-    console.log(`  hub journal: ${entries} entries in ${inserts} inserts (${(entries / Math.max(1, inserts)).toFixed(1)} per insert, warm-up included)`);
+    console.log(
+      `  hub journal: ${entries} entries in ${inserts} inserts (${(entries / Math.max(1, inserts)).toFixed(1)} per insert, warm-up included)`,
+    );
   }
   if (!spawned && journalSeconds) console.log(`  hub journal append: ${await histogramSummary(journalSeconds)}`);
   if (!spawned && requestSeconds) console.log(`  hub call, arrival to answer: ${await histogramSummary(requestSeconds)}`);
@@ -190,7 +242,9 @@ baseline.forceShutdown();
 console.log('\nin flight | side     |   req/s |  p50 ms |  p99 ms | dancu/baseline req/s | p99 ×');
 for (const { inFlight, raw, hub } of runs) {
   const row = (side: string, result: LoadResult, ratios: string) =>
-    console.log(`${String(inFlight).padStart(9)} | ${side.padEnd(8)} | ${Math.round(result.perSecond).toString().padStart(7)} | ${result.p50Ms.toFixed(1).padStart(7)} | ${result.p99Ms.toFixed(1).padStart(7)} | ${ratios}`);
+    console.log(
+      `${String(inFlight).padStart(9)} | ${side.padEnd(8)} | ${Math.round(result.perSecond).toString().padStart(7)} | ${result.p50Ms.toFixed(1).padStart(7)} | ${result.p99Ms.toFixed(1).padStart(7)} | ${ratios}`,
+    );
   row('baseline', raw, '');
   row('dancu', hub, `${ratio(hub.perSecond, raw.perSecond).padStart(20)} | ${ratio(hub.p99Ms, raw.p99Ms)}`);
 }
@@ -217,14 +271,19 @@ const profile = (callers: number, registryCache: 'none' | 'as-in-the-hub' = 'non
 const alone = await profile(1);
 const crowded = await profile(concurrency);
 const asInHub = await profile(concurrency, 'as-in-the-hub');
-console.log(`steps of one Lookup without gRPC, mean ms per call over ${profiled} calls: one at a time | ${concurrency} at once | ${concurrency} at once with the hub's registry cache (registry rows: reads that reached the store, mostly refreshes nobody waited for)`);
+console.log(
+  `steps of one Lookup without gRPC, mean ms per call over ${profiled} calls: one at a time | ${concurrency} at once | ${concurrency} at once with the hub's registry cache (registry rows: reads that reached the store, mostly refreshes nobody waited for)`,
+);
 alone.forEach(([step, ms], index) => {
   const busy = crowded[index]![1];
   const hubLike = asInHub[index]![1];
-  if (ms > 0 || busy > 0 || hubLike > 0) console.log(`  ${step.padEnd(30)} ${ms.toFixed(2).padStart(8)} | ${busy.toFixed(2).padStart(8)} | ${hubLike.toFixed(2).padStart(8)}`);
+  if (ms > 0 || busy > 0 || hubLike > 0)
+    console.log(`  ${step.padEnd(30)} ${ms.toFixed(2).padStart(8)} | ${busy.toFixed(2).padStart(8)} | ${hubLike.toFixed(2).padStart(8)}`);
 });
 const sum = (steps: typeof alone) => steps.filter(([step]) => !step.startsWith(' ')).reduce((total, [, ms]) => total + ms, 0);
-console.log(`  ${'sum of steps'.padEnd(30)} ${sum(alone).toFixed(2).padStart(8)} | ${sum(crowded).toFixed(2).padStart(8)} | ${sum(asInHub).toFixed(2).padStart(8)}   (end-to-end p50 at concurrency 1: ${single.p50Ms.toFixed(2)} ms)`);
+console.log(
+  `  ${'sum of steps'.padEnd(30)} ${sum(alone).toFixed(2).padStart(8)} | ${sum(crowded).toFixed(2).padStart(8)} | ${sum(asInHub).toFixed(2).padStart(8)}   (end-to-end p50 at concurrency 1: ${single.p50Ms.toFixed(2)} ms)`,
+);
 
 console.log(`load average at the end: ${loadAverage()}`);
 consumer.exchange.close();

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { EXIT_CODES } from './exit-code.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { journalOperatorRead } from '../hub/operations/operator-read.ts';
 import { Registry } from '../hub/registry/registry.ts';
-import { authenticatedOfficer, OFFICER_OPTION_HELP, type OfficerFlags } from './officer.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
+import { EXIT_CODES } from './exit-code.ts';
+import { authenticatedOfficer, OFFICER_OPTION_HELP, type OfficerFlags } from './officer.ts';
 import { databaseName } from './settings.ts';
 import { printTable } from './table.ts';
 
@@ -14,7 +14,7 @@ export function registerCitizenCommand(program: Command): void {
   citizen
     .command('show')
     .description(
-      'Show one citizen as the store holds it: each field\'s current value with its provenance ' +
+      "Show one citizen as the store holds it: each field's current value with its provenance " +
         '(source, event, effective time) and the full history of accepted changes (R5). The read is ' +
         'journaled (act operator-read: which officer, which citizen, which fields, why) before anything is shown (R35); ' +
         'only an officer reads, with their operator certificate; an attempt without one is refused and journaled.',
@@ -32,13 +32,16 @@ export function registerCitizenCommand(program: Command): void {
         const record = await store.readCitizen(personalId);
         const reason = options.reason?.trim() ? `: ${options.reason.trim()}` : '';
         const registry = await Registry.open(store.db, journal);
-        await journalOperatorRead({ journal, authenticate: () => authenticatedOfficer(registry, options, 'citizen-show') }, {
-          action: 'citizen-show',
-          operator: options.officer ?? process.env.USER ?? 'operator',
-          citizens: [personalId],
-          fields: record ? Object.keys(record.fields) : [],
-          detail: `${record ? 'record and history shown' : 'not on record'}${reason}`,
-        });
+        await journalOperatorRead(
+          { journal, authenticate: () => authenticatedOfficer(registry, options, 'citizen-show') },
+          {
+            action: 'citizen-show',
+            operator: options.officer ?? process.env.USER ?? 'operator',
+            citizens: [personalId],
+            fields: record ? Object.keys(record.fields) : [],
+            detail: `${record ? 'record and history shown' : 'not on record'}${reason}`,
+          },
+        );
         if (!record) {
           console.error(`no citizen ${personalId} in the population store (${databaseName()})`);
           process.exitCode = EXIT_CODES.notFound;

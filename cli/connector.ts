@@ -1,13 +1,13 @@
-import { basename } from 'node:path';
 import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Presets, SingleBar } from 'cli-progress';
 import { Argument, type Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
-import { SOURCES, type SourceName } from '../schemas/sources.ts';
-import { ensureStack } from '../deploy/local/stack.ts';
-import { fileFeed, simulatedFeed } from '../connectors/feed.ts';
 import { connectorService, rejectLogPath, runConnectorProcess } from '../connectors/connector-process.ts';
+import { fileFeed, simulatedFeed } from '../connectors/feed.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
+import { ensureStack } from '../deploy/local/stack.ts';
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
 import { dancuHome, heartbeatIntervalMs, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, withTracing } from './shutdown.ts';
 
@@ -27,7 +27,7 @@ export function registerConnectorCommands(program: Command): void {
   program
     .command('connector')
     .description(
-      'Run one source connector: read the source\'s native records, map them to canonical events, ' +
+      "Run one source connector: read the source's native records, map them to canonical events, " +
         'validate and publish them to dancu.source.<source>.v1. Simulated data unless --input is given. ' +
         'A checkpoint in $DANCU_HOME/checkpoints makes a restart continue where Kafka acknowledged.',
     )
@@ -39,27 +39,29 @@ export function registerConnectorCommands(program: Command): void {
     .option('--duplicates <share>', 'share of simulated records sent twice', '0.02')
     .option('--reorder <share>', 'share of simulated records delivered out of order', '0.02')
     .option('--bad <share>', 'share of simulated records that are invalid', '0.01')
-    .action((source: SourceName, flags: ConnectorFlags) => withTracing(async (tracing) => {
-      const signal = onShutdown();
-      const beatEvery = heartbeatIntervalMs();
-      const stack = await ensureStack({ log: (line) => console.error(line) });
-      const feedId = flags.input ? `${source}.import.${basename(flags.input)}` : `${source}.simulated.seed-${flags.seed}`;
-      const items = flags.input ? fileFeed(flags.input) : simulatedFeed(source, simulationOf(flags));
-      const summary = await runConnectorProcess({
-        source,
-        feedId,
-        items,
-        kafkaBrokers: stack.kafkaBrokers,
-        stateDir: dancuHome(),
-        signal,
-        ...(flags.rate ? { rate: parsePositiveInt(flags.rate, '--rate'), batchSize: 50 } : {}),
-        onProgress: (progress) => process.stderr.write(`\r${source}: published ${progress.published}, rejected ${progress.rejected}   `),
-        tracer: tracing.tracer(connectorService(source)),
-        ...(beatEvery ? { heartbeatIntervalMs: beatEvery } : {}),
-      });
-      process.stderr.write('\n');
-      printSummary(summary, rejectLogPath(dancuHome(), feedId));
-    }));
+    .action((source: SourceName, flags: ConnectorFlags) =>
+      withTracing(async (tracing) => {
+        const signal = onShutdown();
+        const beatEvery = heartbeatIntervalMs();
+        const stack = await ensureStack({ log: (line) => console.error(line) });
+        const feedId = flags.input ? `${source}.import.${basename(flags.input)}` : `${source}.simulated.seed-${flags.seed}`;
+        const items = flags.input ? fileFeed(flags.input) : simulatedFeed(source, simulationOf(flags));
+        const summary = await runConnectorProcess({
+          source,
+          feedId,
+          items,
+          kafkaBrokers: stack.kafkaBrokers,
+          stateDir: dancuHome(),
+          signal,
+          ...(flags.rate ? { rate: parsePositiveInt(flags.rate, '--rate'), batchSize: 50 } : {}),
+          onProgress: (progress) => process.stderr.write(`\r${source}: published ${progress.published}, rejected ${progress.rejected}   `),
+          tracer: tracing.tracer(connectorService(source)),
+          ...(beatEvery ? { heartbeatIntervalMs: beatEvery } : {}),
+        });
+        process.stderr.write('\n');
+        printSummary(summary, rejectLogPath(dancuHome(), feedId));
+      }),
+    );
 
   program
     .command('import')
@@ -71,31 +73,39 @@ export function registerConnectorCommands(program: Command): void {
     )
     .addArgument(sourceArgument())
     .argument('<file>', 'the JSONL or CSV file')
-    .action((source: SourceName, file: string) => withTracing(async (tracing) => {
-      const signal = onShutdown();
-      const beatEvery = heartbeatIntervalMs();
-      const stack = await ensureStack({ log: (line) => console.error(line) });
-      const total = await countRecords(file);
-      const bar = new SingleBar({ format: `${source} [{bar}] {value}/{total} records | published {published} | rejected {rejected}` }, Presets.shades_classic);
-      bar.start(total, 0, { published: 0, rejected: 0 });
-      const feedId = `${source}.import.${basename(file)}`;
-      const summary = await runConnectorProcess({
-        source,
-        feedId,
-        items: fileFeed(file),
-        kafkaBrokers: stack.kafkaBrokers,
-        stateDir: dancuHome(),
-        signal,
-        onProgress: (progress) =>
-          bar.update(progress.skipped + progress.published + progress.rejected, { published: progress.published, rejected: progress.rejected }),
-        tracer: tracing.tracer(connectorService(source)),
-        ...(beatEvery ? { heartbeatIntervalMs: beatEvery } : {}),
-      });
-      bar.update(summary.skipped + summary.published + summary.rejected);
-      bar.stop();
-      printSummary(summary, rejectLogPath(dancuHome(), feedId));
-      if (summary.published === 0 && summary.rejected > 0) process.exitCode = 1;
-    }));
+    .action((source: SourceName, file: string) =>
+      withTracing(async (tracing) => {
+        const signal = onShutdown();
+        const beatEvery = heartbeatIntervalMs();
+        const stack = await ensureStack({ log: (line) => console.error(line) });
+        const total = await countRecords(file);
+        const bar = new SingleBar(
+          { format: `${source} [{bar}] {value}/{total} records | published {published} | rejected {rejected}` },
+          Presets.shades_classic,
+        );
+        bar.start(total, 0, { published: 0, rejected: 0 });
+        const feedId = `${source}.import.${basename(file)}`;
+        const summary = await runConnectorProcess({
+          source,
+          feedId,
+          items: fileFeed(file),
+          kafkaBrokers: stack.kafkaBrokers,
+          stateDir: dancuHome(),
+          signal,
+          onProgress: (progress) =>
+            bar.update(progress.skipped + progress.published + progress.rejected, {
+              published: progress.published,
+              rejected: progress.rejected,
+            }),
+          tracer: tracing.tracer(connectorService(source)),
+          ...(beatEvery ? { heartbeatIntervalMs: beatEvery } : {}),
+        });
+        bar.update(summary.skipped + summary.published + summary.rejected);
+        bar.stop();
+        printSummary(summary, rejectLogPath(dancuHome(), feedId));
+        if (summary.published === 0 && summary.rejected > 0) process.exitCode = 1;
+      }),
+    );
 }
 
 function simulationOf(flags: ConnectorFlags) {
@@ -109,8 +119,10 @@ function simulationOf(flags: ConnectorFlags) {
 }
 
 function printSummary(summary: ConnectorSummary, rejectLog: string): void {
-  console.log(`${summary.source}: accepted and published ${summary.published}, rejected ${summary.rejected}` +
-    (summary.skipped > 0 ? `, skipped ${summary.skipped} already published by an earlier run` : ''));
+  console.log(
+    `${summary.source}: accepted and published ${summary.published}, rejected ${summary.rejected}` +
+      (summary.skipped > 0 ? `, skipped ${summary.skipped} already published by an earlier run` : ''),
+  );
   for (const [reason, count] of Object.entries(summary.rejectedByReason).sort((a, b) => b[1] - a[1])) {
     console.log(`  rejected ${count} × ${reason}`);
   }

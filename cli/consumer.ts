@@ -2,13 +2,13 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MongoClient } from 'mongodb';
-import { resolveEndpoints } from '../deploy/local/endpoints.ts';
 import { ekycChecks } from '../connectors/consumers/ekyc/check-customer.ts';
 import { HubClient } from '../connectors/consumers/hub-client.ts';
-import { runJsonlBatch, type BatchChecks, type BatchResult } from '../connectors/consumers/jsonl-batch.ts';
+import { type BatchChecks, type BatchResult, runJsonlBatch } from '../connectors/consumers/jsonl-batch.ts';
 import { portalChecks } from '../connectors/consumers/portal/check-dossier.ts';
 import { Refused } from '../connectors/consumers/refused.ts';
 import { runSyncConsumer } from '../connectors/consumers/sync/sync-consumer.ts';
+import { resolveEndpoints } from '../deploy/local/endpoints.ts';
 import { DEFAULT_GRPC_ADDRESS } from './hub-process.ts';
 import { onShutdown } from './shutdown.ts';
 
@@ -25,7 +25,11 @@ interface HubFlags {
 /** The options every consumer needs to reach the hub and to say why it calls. */
 function withHubOptions(command: Command): Command {
   return command
-    .option('--hub <host:port[,host:port…]>', "the hub's gRPC API; several hub instances, comma-separated, to fail over between when one is unreachable (DANCU_HUB_ADDRESS sets the default)", process.env.DANCU_HUB_ADDRESS ?? DEFAULT_GRPC_ADDRESS)
+    .option(
+      '--hub <host:port[,host:port…]>',
+      "the hub's gRPC API; several hub instances, comma-separated, to fail over between when one is unreachable (DANCU_HUB_ADDRESS sets the default)",
+      process.env.DANCU_HUB_ADDRESS ?? DEFAULT_GRPC_ADDRESS,
+    )
     .requiredOption('--ca <pem>', "the hub's CA certificate (ca.crt.pem from the hub operator)")
     .requiredOption('--cert <pem>', "this system's client certificate (`dancu pki issue <system>`)")
     .requiredOption('--key <pem>', "this system's private key")
@@ -35,11 +39,17 @@ function withHubOptions(command: Command): Command {
 }
 
 function connect(flags: HubFlags): Promise<HubClient> {
-  return HubClient.connect({ address: flags.hub, caPath: flags.ca, certPath: flags.cert, keyPath: flags.key }, { agreementId: flags.agreement, purpose: flags.purpose, officerId: flags.officer });
+  return HubClient.connect(
+    { address: flags.hub, caPath: flags.ca, certPath: flags.cert, keyPath: flags.key },
+    { agreementId: flags.agreement, purpose: flags.purpose, officerId: flags.officer },
+  );
 }
 
 function fieldList(text: string): string[] {
-  return text.split(',').map((field) => field.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((field) => field.trim())
+    .filter(Boolean);
 }
 
 export function registerConsumerCommand(program: Command): void {
@@ -82,9 +92,12 @@ export function registerConsumerCommand(program: Command): void {
             if (seen % 1000 === 0) console.error(`sync: ${seen} changes received`);
           },
         });
-        console.log(`sync stopped: ${summary.applied} changes applied, ${summary.alreadyApplied} repeats dropped, ${summary.reconnects} reconnects`);
+        console.log(
+          `sync stopped: ${summary.applied} changes applied, ${summary.alreadyApplied} repeats dropped, ${summary.reconnects} reconnects`,
+        );
       } catch (error) {
-        if (error instanceof Refused) throw new Error(`sync stopped: the hub refused the change stream (${error.message}); ${error.advice}`, { cause: error });
+        if (error instanceof Refused)
+          throw new Error(`sync stopped: the hub refused the change stream (${error.message}); ${error.advice}`, { cause: error });
         throw error;
       } finally {
         client.close();
@@ -104,7 +117,9 @@ export function registerConsumerCommand(program: Command): void {
     .requiredOption('--dossiers <jsonl>', 'the dossiers, one JSON object per line')
     .requiredOption('--out <jsonl>', 'where to write the results (replaced)')
     .option('--fields <list>', 'comma-separated fields to look up, each granted in disclose mode', 'permanentAddress')
-    .action((flags: HubFlags & { dossiers: string; out: string; fields: string }) => runBatch('portal', 'dossiers', flags, flags.dossiers, portalChecks));
+    .action((flags: HubFlags & { dossiers: string; out: string; fields: string }) =>
+      runBatch('portal', 'dossiers', flags, flags.dossiers, portalChecks),
+    );
 
   withHubOptions(consumer.command('ekyc'))
     .summary("a bank's eKYC of customers, with the citizen's consent (R12)")
@@ -117,7 +132,9 @@ export function registerConsumerCommand(program: Command): void {
     .requiredOption('--customers <jsonl>', 'the customers being onboarded, one JSON object per line')
     .requiredOption('--out <jsonl>', 'where to write the results (replaced)')
     .option('--fields <list>', 'comma-separated fields to read once verified, each granted in disclose mode (default: none)', '')
-    .action((flags: HubFlags & { customers: string; out: string; fields: string }) => runBatch('ekyc', 'customers', flags, flags.customers, ekycChecks));
+    .action((flags: HubFlags & { customers: string; out: string; fields: string }) =>
+      runBatch('ekyc', 'customers', flags, flags.customers, ekycChecks),
+    );
 }
 
 /** Runs a batch consumer from its input file to --out and prints what came of it. */
@@ -132,7 +149,9 @@ async function runBatch<Item, Result extends BatchResult>(
   try {
     const summary = await runJsonlBatch({ input, output: flags.out, signal: onShutdown(), ...checks(client, fieldList(flags.fields)) });
     const total = Object.values(summary).reduce((sum, count) => sum + count, 0);
-    const counts = Object.entries(summary).map(([outcome, count]) => `${outcome} ${count}`).join(', ');
+    const counts = Object.entries(summary)
+      .map(([outcome, count]) => `${outcome} ${count}`)
+      .join(', ');
     console.log(`${consumer}: ${total} ${items}${counts ? ` — ${counts}` : ''}; results in ${flags.out}`);
     if ((summary.refused ?? 0) > 0 || (summary.invalid ?? 0) > 0) process.exitCode = 1;
   } finally {

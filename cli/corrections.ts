@@ -2,16 +2,17 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { correctionsOf, decideCorrection, followCorrections } from '../connectors/sdk/corrections.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
-import { correctionsGroup, correctionsTopic } from '../kafka/topics.ts';
-import { SOURCES, type SourceName } from '../schemas/sources.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { consumerLag } from '../kafka/group-offsets.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { correctionsGroup, correctionsTopic } from '../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
 import { dancuHome } from './settings.ts';
 import { printTable } from './table.ts';
 
 function sourceOf(value: string): SourceName {
-  if (!(SOURCES as readonly string[]).includes(value)) throw new Error(`<source> must be one of ${SOURCES.join(', ')}, not ${JSON.stringify(value)}`);
+  if (!(SOURCES as readonly string[]).includes(value))
+    throw new Error(`<source> must be one of ${SOURCES.join(', ')}, not ${JSON.stringify(value)}`);
   return value as SourceName;
 }
 
@@ -25,13 +26,15 @@ export function registerCorrectionsCommand(program: Command): void {
     .description(
       "A source register's data-error reports (R37): receive those routed to it, decide them (accept, or reject with the reason) and send the decision back to the hub, " +
         "where the reporter reads it. The register's record is $DANCU_HOME/corrections/<source>.jsonl (--file). Reports come on dancu.corrections.<source>.v1 " +
-        '(consumer group dancu-corrections-<source>), decisions go back on dancu.correction-decisions.<source>.v1; with the register\'s certificate ' +
+        "(consumer group dancu-corrections-<source>), decisions go back on dancu.correction-decisions.<source>.v1; with the register's certificate " +
         '(KAFKA_BROKERS on the TLS listener, KAFKA_TLS_CA/CERT/KEY) it may use these and nothing of another register. The hub creates the topics when it starts.',
     );
 
   corrections
     .command('inbox')
-    .description('Receive the corrections routed to <source> since the last run (its own consumer group, dancu-corrections-<source>), record them, and list those not decided yet. --follow keeps receiving until Ctrl-C.')
+    .description(
+      'Receive the corrections routed to <source> since the last run (its own consumer group, dancu-corrections-<source>), record them, and list those not decided yet. --follow keeps receiving until Ctrl-C.',
+    )
     .argument('<source>', SOURCES.join(' | '))
     .option('--file <path>', "the register's corrections file")
     .option('--follow', 'keep receiving')
@@ -39,7 +42,12 @@ export function registerCorrectionsCommand(program: Command): void {
       const source = sourceOf(name);
       const file = fileOf(source, o.file);
       const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: `dancu-corrections-${source}` });
-      const consumer = followCorrections({ kafka, source, file, onReport: (report) => console.error(`received ${report.reportId}: ${report.field} of ${report.personalId}`) });
+      const consumer = followCorrections({
+        kafka,
+        source,
+        file,
+        onReport: (report) => console.error(`received ${report.reportId}: ${report.field} of ${report.personalId}`),
+      });
       const joined = consumer.joined();
       await consumer.start().catch(async (error: unknown) => {
         await consumer.stop().catch(() => undefined); // its connection would keep the process alive
@@ -53,7 +61,11 @@ export function registerCorrectionsCommand(program: Command): void {
       } else {
         await joined;
         const until = Date.now() + CATCH_UP_MS;
-        while (Date.now() < until && (await consumerLag(kafka, correctionsGroup(source), [correctionsTopic(source)])).some((partition) => partition.lag > 0)) await new Promise((resolve) => setTimeout(resolve, 250));
+        while (
+          Date.now() < until &&
+          (await consumerLag(kafka, correctionsGroup(source), [correctionsTopic(source)])).some((partition) => partition.lag > 0)
+        )
+          await new Promise((resolve) => setTimeout(resolve, 250));
       }
       await consumer.stop();
       printPending(source, await correctionsOf(file));
@@ -69,12 +81,25 @@ export function registerCorrectionsCommand(program: Command): void {
       const source = sourceOf(name);
       const all = await correctionsOf(fileOf(source, o.file));
       if (o.json) for (const entry of all) console.log(JSON.stringify(entry));
-      else printTable([['report', 'field', 'citizen', 'reported', 'decision', 'reason'], ...all.map(({ report, decision }) => [report.reportId, report.field, report.personalId, report.reportedAt, decision?.decision ?? 'pending', decision?.reason ?? ''])]);
+      else
+        printTable([
+          ['report', 'field', 'citizen', 'reported', 'decision', 'reason'],
+          ...all.map(({ report, decision }) => [
+            report.reportId,
+            report.field,
+            report.personalId,
+            report.reportedAt,
+            decision?.decision ?? 'pending',
+            decision?.reason ?? '',
+          ]),
+        ]);
     });
 
   corrections
     .command('decide')
-    .description('Send the register\'s decision on one correction it received back to the hub (accepted, or rejected with the reason the reporter will read), and record it. The hub applies it only to a report it routed to <source>.')
+    .description(
+      "Send the register's decision on one correction it received back to the hub (accepted, or rejected with the reason the reporter will read), and record it. The hub applies it only to a report it routed to <source>.",
+    )
     .argument('<source>', SOURCES.join(' | '))
     .argument('<report-id>')
     .option('--accept', 'the register corrected (or will correct) its record; publish the correction as a new event')
@@ -82,18 +107,27 @@ export function registerCorrectionsCommand(program: Command): void {
     .option('--reason <text>', 'why (required to reject)')
     .requiredOption('--decided-by <name>', "who at the register decided (the register's own record; not an officer of the agency)")
     .option('--file <path>', "the register's corrections file")
-    .action(async (name: string, reportId: string, o: { accept?: boolean; reject?: boolean; reason?: string; decidedBy: string; file?: string }) => {
-      const source = sourceOf(name);
-      if (o.accept === o.reject) throw new Error('say --accept or --reject');
-      const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: `dancu-corrections-${source}` });
-      const publisher = new RecordPublisher(kafka);
-      try {
-        const decision = await decideCorrection({ publisher, source, file: fileOf(source, o.file) }, { reportId, decision: o.accept ? 'accepted' : 'rejected', decidedBy: o.decidedBy, ...(o.reason ? { reason: o.reason } : {}) });
-        console.log(`correction ${decision.reportId} ${decision.decision}; sent to the hub`);
-      } finally {
-        await publisher.close();
-      }
-    });
+    .action(
+      async (
+        name: string,
+        reportId: string,
+        o: { accept?: boolean; reject?: boolean; reason?: string; decidedBy: string; file?: string },
+      ) => {
+        const source = sourceOf(name);
+        if (o.accept === o.reject) throw new Error('say --accept or --reject');
+        const kafka = connectKafka({ brokers: resolveEndpoints().kafkaBrokers, clientId: `dancu-corrections-${source}` });
+        const publisher = new RecordPublisher(kafka);
+        try {
+          const decision = await decideCorrection(
+            { publisher, source, file: fileOf(source, o.file) },
+            { reportId, decision: o.accept ? 'accepted' : 'rejected', decidedBy: o.decidedBy, ...(o.reason ? { reason: o.reason } : {}) },
+          );
+          console.log(`correction ${decision.reportId} ${decision.decision}; sent to the hub`);
+        } finally {
+          await publisher.close();
+        }
+      },
+    );
 }
 
 function printPending(source: SourceName, all: Awaited<ReturnType<typeof correctionsOf>>): void {
@@ -102,5 +136,15 @@ function printPending(source: SourceName, all: Awaited<ReturnType<typeof correct
     console.log(`no correction waits for ${source}'s decision`);
     return;
   }
-  printTable([['report', 'field', 'citizen', 'proposed', 'description', 'reported by'], ...pending.map(({ report }) => [report.reportId, report.field, report.personalId, JSON.stringify(report.proposedValue).slice(0, 40), report.description.slice(0, 60), report.reportedBy.organisation])]);
+  printTable([
+    ['report', 'field', 'citizen', 'proposed', 'description', 'reported by'],
+    ...pending.map(({ report }) => [
+      report.reportId,
+      report.field,
+      report.personalId,
+      JSON.stringify(report.proposedValue).slice(0, 40),
+      report.description.slice(0, 60),
+      report.reportedBy.organisation,
+    ]),
+  ]);
 }

@@ -18,7 +18,9 @@ export function registerEidCommand(program: Command): void {
 
   eid
     .command('issuer')
-    .description('Create the local issuer (an ES256 key pair; the public key published as <dir>/jwks.json) if there is none, and print where it is.')
+    .description(
+      'Create the local issuer (an ES256 key pair; the public key published as <dir>/jwks.json) if there is none, and print where it is.',
+    )
     .option('--dir <dir>', 'where (default: <DANCU_HOME>/eid)')
     .action(async (options: { dir?: string }) => {
       const issuer = await LocalEidIssuer.open(localDir(options.dir));
@@ -30,27 +32,34 @@ export function registerEidCommand(program: Command): void {
 
   eid
     .command('token')
-    .description("Sign an assertion of a citizen's login (subject = the personal id), or with --consent a consent confirmation, and print it (a JWT).")
+    .description(
+      "Sign an assertion of a citizen's login (subject = the personal id), or with --consent a consent confirmation, and print it (a JWT).",
+    )
     .argument('<personal-id>')
     .option('--consent <agreement-id>', 'confirm consent under this agreement (granted, unless --withdraw)')
     .option('--withdraw', 'the citizen withdraws the consent instead')
     .option('--channel <channel>', CONSENT_CHANNELS.join(' | '), 'VNeID')
     .option('--minutes <n>', 'valid for this many minutes (the hub takes none older than 10)', '5')
     .option('--dir <dir>', 'the issuer (default: <DANCU_HOME>/eid)')
-    .action(async (personalId: string, options: { consent?: string; withdraw?: boolean; channel: string; minutes: string; dir?: string }) => {
-      const problems = checkPersonalId(personalId);
-      if (problems.length > 0) throw new Error(`${JSON.stringify(personalId)} is not a personal id: ${problems.map((p) => p.message).join('; ')}`);
-      if (!isConsentChannel(options.channel)) throw new Error(`--channel must be one of ${CONSENT_CHANNELS.join(', ')}`);
-      if (options.withdraw && options.consent === undefined) throw new Error('--withdraw needs --consent <agreement-id>');
-      const issuer = await LocalEidIssuer.open(localDir(options.dir));
-      const settings = eidSettings();
-      const token = await issuer.sign({
-        personalId,
-        issuer: settings.issuer,
-        audience: settings.audience,
-        lifetimeSeconds: parsePositiveInt(options.minutes, '--minutes') * 60,
-        ...(options.consent ? { consent: { agreement: options.consent, decision: options.withdraw ? 'revoked' : 'granted', channel: options.channel } } : {}),
-      });
-      console.log(token);
-    });
+    .action(
+      async (personalId: string, options: { consent?: string; withdraw?: boolean; channel: string; minutes: string; dir?: string }) => {
+        const problems = checkPersonalId(personalId);
+        if (problems.length > 0)
+          throw new Error(`${JSON.stringify(personalId)} is not a personal id: ${problems.map((p) => p.message).join('; ')}`);
+        if (!isConsentChannel(options.channel)) throw new Error(`--channel must be one of ${CONSENT_CHANNELS.join(', ')}`);
+        if (options.withdraw && options.consent === undefined) throw new Error('--withdraw needs --consent <agreement-id>');
+        const issuer = await LocalEidIssuer.open(localDir(options.dir));
+        const settings = eidSettings();
+        const token = await issuer.sign({
+          personalId,
+          issuer: settings.issuer,
+          audience: settings.audience,
+          lifetimeSeconds: parsePositiveInt(options.minutes, '--minutes') * 60,
+          ...(options.consent
+            ? { consent: { agreement: options.consent, decision: options.withdraw ? 'revoked' : 'granted', channel: options.channel } }
+            : {}),
+        });
+        console.log(token);
+      },
+    );
 }

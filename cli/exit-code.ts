@@ -3,19 +3,19 @@
 // `dancu --help` list the same table. A command's own verdict (journal verify finding a broken
 // chain, a consumer run with refused lines) still exits 1, as documented with the command.
 import { CommanderError } from 'commander';
+import { Refused } from '../connectors/consumers/refused.ts';
+import { MappingError } from '../connectors/sdk/mapping-error.ts';
 import { StackError, type StackErrorCode } from '../deploy/local/stack-error.ts';
 import { DancuError } from '../errors/dancu-error.ts';
+import { InvalidSearch } from '../hub/admin/journal-search.ts';
+import { TraceUnavailable } from '../hub/admin/trace-view.ts';
 import { asRefusal } from '../hub/exchange/grpc-status.ts';
 import { Refusal, type RefusalKind } from '../hub/exchange/refusal.ts';
 import { IngestError, type IngestErrorCode } from '../hub/ingest/ingest-error.ts';
 import { JournalError, type JournalErrorCode } from '../hub/journal/journal-error.ts';
-import { SmsGatewayError, type SmsGatewayErrorCode } from '../hub/sms/sms-gateway.ts';
-import { TraceUnavailable } from '../hub/admin/trace-view.ts';
 import { HealthThresholdsError } from '../hub/operations/health-thresholds.ts';
-import { InvalidSearch } from '../hub/admin/journal-search.ts';
+import { SmsGatewayError, type SmsGatewayErrorCode } from '../hub/sms/sms-gateway.ts';
 import { PositionExpired } from '../kafka/topic-tail.ts';
-import { MappingError } from '../connectors/sdk/mapping-error.ts';
-import { Refused } from '../connectors/consumers/refused.ts';
 
 export const EXIT_CODES = {
   /** Anything else: a failure of no family below, or a bug (the message says which). */

@@ -1,21 +1,22 @@
 // What `dancu hub` and `dancu start` share: the hub process — ingest, the gRPC API and the admin
 // port (metrics, health, dashboard) — its options, and starting and stopping it in order.
-import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+
 import type { KeyObject } from 'node:crypto';
-import { ensureStack, type EnsuredStack } from '../deploy/local/stack.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { LocalEidIssuer } from '../deploy/local/eid-issuer.ts';
+import { type EnsuredStack, ensureStack } from '../deploy/local/stack.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { HubApi, readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
-import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
 import { watchConnectors } from '../hub/operations/connector-watch.ts';
+import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts';
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { registerCertificateExpiryMetrics } from '../hub/pki/certificate-expiry-metrics.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
 import { adminHost, dancuHome, databaseName, eidSettings, hubInstanceId, jaegerUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
-import { join } from 'node:path';
-import { LocalEidIssuer } from '../deploy/local/eid-issuer.ts';
 
 /** gRPC on loopback by default: exposing it is a deliberate act (`--grpc-address 0.0.0.0:50051`). */
 export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:50051';
@@ -28,7 +29,11 @@ export interface ApiFlags {
 
 export function addApiOptions(command: Command): Command {
   return command
-    .option('--grpc-address <host:port>', 'where the gRPC API (Exchange, SelfService, Registry, health, reflection) listens', process.env.DANCU_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS)
+    .option(
+      '--grpc-address <host:port>',
+      'where the gRPC API (Exchange, SelfService, Registry, health, reflection) listens',
+      process.env.DANCU_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS,
+    )
     .option('--pki-dir <dir>', "the hub's PKI from `dancu pki init` (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
     .option('--insecure-plaintext', 'DEVELOPMENT ONLY: serve gRPC without TLS; nobody can be authenticated, so every exchange is refused');
 }
@@ -47,7 +52,8 @@ export async function preparePki(flags: ApiFlags, createIfMissing: boolean): Pro
   const dir = flags.pkiDir ?? pkiDir();
   if (!existsSync(pkiFiles(dir).hubCertificate)) {
     if (flags.insecurePlaintext) return { dir };
-    if (!createIfMissing) throw new Error(`no hub certificate in ${dir}: run \`dancu pki init\` (or pass --pki-dir), or --insecure-plaintext for development`);
+    if (!createIfMissing)
+      throw new Error(`no hub certificate in ${dir}: run \`dancu pki init\` (or pass --pki-dir), or --insecure-plaintext for development`);
     await initCertificateAuthority(dir, { hosts: [], force: false });
     console.error(`created the hub's certificate authority in ${dir} (first start); issue client certificates with \`dancu pki issue\``);
   }
@@ -125,7 +131,12 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     readiness: () => hub.readiness(),
     connectors,
     retiredConnectors,
-    dashboard: { ingest: hub, connectors, retiredConnectors, traces: { jaegerUrl: jaeger, hubExports: options.tracing.mode === 'exporting' } },
+    dashboard: {
+      ingest: hub,
+      connectors,
+      retiredConnectors,
+      traces: { jaegerUrl: jaeger, hubExports: options.tracing.mode === 'exporting' },
+    },
     port: options.adminPort,
     host,
     ...(options.adminExclusive ? { exclusive: true } : {}),

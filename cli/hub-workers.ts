@@ -14,7 +14,7 @@ import { ensureStack } from '../deploy/local/stack.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import type { Readiness } from '../hub/ingest/ingest-readiness.ts';
 import { chainNameProblem } from '../hub/journal/journal-chain.ts';
-import { preparePki, startHubProcess, type ApiFlags } from './hub-process.ts';
+import { type ApiFlags, preparePki, startHubProcess } from './hub-process.ts';
 import { adminHost, databaseName, hubInstanceId, shutdownSeconds } from './settings.ts';
 import { onShutdown, STOP_TIMED_OUT_EXIT_CODE, untilAborted, withTracing } from './shutdown.ts';
 
@@ -78,7 +78,9 @@ export async function runHubPrimary(flags: HubFlags, workers: number): Promise<n
       const exitCode = code ?? (exitSignal ? 1 : 0);
       exits.set(k, exitCode);
       if (!stopping || exitCode !== 0) {
-        console.error(`hub worker ${k} ${stopping ? 'stopped' : 'exited'} with ${exitSignal ?? `code ${code}`}${stopping ? '' : '; stopping the other workers'}`);
+        console.error(
+          `hub worker ${k} ${stopping ? 'stopped' : 'exited'} with ${exitSignal ?? `code ${code}`}${stopping ? '' : '; stopping the other workers'}`,
+        );
         failed ??= exitCode === 0 ? 1 : exitCode;
         stopAll();
       }
@@ -112,7 +114,10 @@ export async function runHubPrimary(flags: HubFlags, workers: number): Promise<n
       port: flags.adminPort,
       host: adminHost(),
     });
-    const instances = [...running.values()].sort((a, b) => a.worker - b.worker).map((worker) => worker.instance).join(', ');
+    const instances = [...running.values()]
+      .sort((a, b) => a.worker - b.worker)
+      .map((worker) => worker.instance)
+      .join(', ');
     console.error(
       `hub running: ${workers} workers (instances ${instances}), Kafka ${stack.kafkaBrokers.join(',')}, store ${databaseName()}, ` +
         `gRPC ${flags.grpcAddress} (port ${first.grpcPort}), dashboard ${admin.url}/, metrics ${admin.url}/metrics; Ctrl-C to stop`,
@@ -126,7 +131,11 @@ export async function runHubPrimary(flags: HubFlags, workers: number): Promise<n
 }
 
 /** Every worker's readiness, as one: ready when all are. */
-async function readinessOfAll(workers: number, running: ReadonlyMap<number, WorkerRunning>, exits: ReadonlyMap<number, number>): Promise<Readiness> {
+async function readinessOfAll(
+  workers: number,
+  running: ReadonlyMap<number, WorkerRunning>,
+  exits: ReadonlyMap<number, number>,
+): Promise<Readiness> {
   const checks: Readiness['checks'] = {};
   await Promise.all(
     Array.from({ length: workers }, async (_, index) => {
@@ -142,7 +151,10 @@ async function readinessOfAll(workers: number, running: ReadonlyMap<number, Work
         checks[`worker-${k}`] = { ok: readiness.ready };
         for (const [name, check] of Object.entries(readiness.checks)) checks[`worker-${k}.${name}`] = check;
       } catch (error) {
-        checks[`worker-${k}`] = { ok: false, detail: `its readiness could not be read: ${error instanceof Error ? error.message : String(error)}` };
+        checks[`worker-${k}`] = {
+          ok: false,
+          detail: `its readiness could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        };
       }
     }),
   );
@@ -170,7 +182,13 @@ export async function runHubWorker(flags: HubFlags, worker: number): Promise<num
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', stop);
   await withTracing(async (tracing) => {
-    const { instance, hub, api, admin, stop: stopHub } = await startHubProcess(flags, {
+    const {
+      instance,
+      hub,
+      api,
+      admin,
+      stop: stopHub,
+    } = await startHubProcess(flags, {
       createPkiIfMissing: false,
       adminPort: 0,
       adminHost: '127.0.0.1',

@@ -1,29 +1,37 @@
-import { DancuError } from '../errors/dancu-error.ts';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { isListening } from '../deploy/local/address.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
+import { DancuError } from '../errors/dancu-error.ts';
 import { readJournalSigningKey } from '../hub/api/hub-api.ts';
 import { compareHeads, isDisagreement } from '../hub/journal/head-comparison.ts';
-import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
-import { chainHeads, chainLabel, entryReference, headNumber, headOrder, parseEntryReference, placeOf } from '../hub/journal/journal-chain.ts';
+import { type HeadWitness, kafkaHeadWitness } from '../hub/journal/head-witness.ts';
+import { Journal } from '../hub/journal/journal.ts';
+import {
+  chainHeads,
+  chainLabel,
+  entryReference,
+  headNumber,
+  headOrder,
+  parseEntryReference,
+  placeOf,
+} from '../hub/journal/journal-chain.ts';
 import { journalCollections, knownChains, latestRetentionRecord } from '../hub/journal/journal-collections.ts';
 import type { JournalEntry } from '../hub/journal/journal-entry.ts';
-import { Journal } from '../hub/journal/journal.ts';
-import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, queryJournal, type JournalQuery } from '../hub/journal/query-journal.ts';
+import { DEFAULT_QUERY_LIMIT, type JournalQuery, MAX_QUERY_LIMIT, queryJournal } from '../hub/journal/query-journal.ts';
 import { removeExpiredEntries } from '../hub/journal/remove-expired.ts';
 import { ed25519Problem } from '../hub/journal/signed-document.ts';
-import { verifyJournal, type JournalVerdict } from '../hub/journal/verify-journal.ts';
-import { JOURNAL_HEADS_TOPIC } from '../kafka/topics.ts';
+import { type JournalVerdict, verifyJournal } from '../hub/journal/verify-journal.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
-import { dancuHome, databaseName, parsePositiveInt, pkiDir } from './settings.ts';
-import { printTable } from './table.ts';
+import { JOURNAL_HEADS_TOPIC } from '../kafka/topics.ts';
 import { authenticatedOfficer, OFFICER_OPTION_HELP, type OfficerFlags } from './officer.ts';
 import { withRegistry } from './registry.ts';
+import { dancuHome, databaseName, parsePositiveInt, pkiDir } from './settings.ts';
+import { printTable } from './table.ts';
 
 /** Where `dancu pki init` leaves the hub's public signing key. */
 function defaultPublicKeyPath(): string {
@@ -31,9 +39,7 @@ function defaultPublicKeyPath(): string {
 }
 
 export function registerJournalCommand(program: Command): void {
-  const journal = program
-    .command('journal')
-    .description('The journal of every connection, sharing and exploitation (R35).');
+  const journal = program.command('journal').description('The journal of every connection, sharing and exploitation (R35).');
   journal
     .command('verify')
     .description(
@@ -54,9 +60,7 @@ export function registerJournalCommand(program: Command): void {
       const signatures = keyPath
         ? `signatures checked with ${keyPath}`
         : `signatures not checked: no public key at ${defaultPublicKeyPath()}`;
-      const { verdict, witnessNote } = await withJournalDb((db) =>
-        verifyAgainstWitness(db, publicKey, options.witness),
-      );
+      const { verdict, witnessNote } = await withJournalDb((db) => verifyAgainstWitness(db, publicKey, options.witness));
       const witness = verdict.witness
         ? `outside witness checked: ${verdict.witness.heads} heads in ${verdict.witness.where}`
         : `outside witness NOT checked, ${witnessNote}: a tail deleted together with its heads would go unseen`;
@@ -117,9 +121,7 @@ export function registerJournalCommand(program: Command): void {
       }
       const disagreements = rows.filter((row) => isDisagreement(row.standing)).length;
       if (disagreements > 0) {
-        console.log(
-          `${disagreements} published head(s) differ or are missing from the store: run \`dancu journal verify\``,
-        );
+        console.log(`${disagreements} published head(s) differ or are missing from the store: run \`dancu journal verify\``);
         process.exitCode = 1;
       }
     });
@@ -132,7 +134,10 @@ export function registerJournalCommand(program: Command): void {
         'and written first; the removal is journaled. The newest entry is always kept. Refuses a ' +
         'journal that does not verify. Uses KAFKA_BROKERS, MONGODB_URI, DANCU_DB and DANCU_PKI_DIR.',
     )
-    .option('--officer <id>', `the agency head running it: ${OFFICER_OPTION_HELP}. Without it (cron), the holder of the hub's signing key runs it, journaled as hub-signing-key:<user>`)
+    .option(
+      '--officer <id>',
+      `the agency head running it: ${OFFICER_OPTION_HELP}. Without it (cron), the holder of the hub's signing key runs it, journaled as hub-signing-key:<user>`,
+    )
     .action(async (options: OfficerFlags) => {
       const signingKey = readJournalSigningKey(pkiDir());
       if (!signingKey) {
@@ -206,10 +211,7 @@ export function registerJournalCommand(program: Command): void {
           console.log('no journal entries match');
           return;
         }
-        printTable([
-          ['entry', 'time', 'act', 'action', 'system', 'citizens', 'fields', 'decision', 'trace'],
-          ...entries.map(row),
-        ]);
+        printTable([['entry', 'time', 'act', 'action', 'system', 'citizens', 'fields', 'decision', 'trace'], ...entries.map(row)]);
       },
     );
 }
@@ -252,9 +254,7 @@ async function verifyAgainstWitness(
 }
 
 function removed(verdict: JournalVerdict): string {
-  return verdict.removedThrough === 0
-    ? ''
-    : `, ${verdict.removedThrough} entries removed by signed retention records`;
+  return verdict.removedThrough === 0 ? '' : `, ${verdict.removedThrough} entries removed by signed retention records`;
 }
 
 /** Kafka did not answer: the verdict is then the store's alone, and says so. */

@@ -2,10 +2,10 @@
 // and what the hub applied, rejected and still has to read (lag). On a terminal a table redrawn in
 // place; elsewhere one plain line per source and tick (live-screen.ts).
 import { join } from 'node:path';
-import { SOURCES, type SourceName } from '../schemas/sources.ts';
-import { sourceTopic } from '../kafka/topics.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
 import type { IngestService } from '../hub/ingest/ingest-service.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
 import { LiveScreen } from './live-screen.ts';
 import { dancuHome } from './settings.ts';
 
@@ -36,7 +36,9 @@ const cell = (value: number | null): string => (value === null ? '-' : String(va
 export function tableLines(rows: readonly LiveRow[], reasons: readonly string[]): string[] {
   const cells = [['source', ...COLUMNS], ...rows.map((row) => [row.source, ...COLUMNS.map((column) => cell(row[column]))])];
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((line) => line[column]!.length)));
-  const lines = cells.map((line) => line.map((text, column) => (column === 0 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!))).join('  '));
+  const lines = cells.map((line) =>
+    line.map((text, column) => (column === 0 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!))).join('  '),
+  );
   if (reasons.length > 0) lines.push(`hub rejects by reason: ${reasons.join(', ')}`);
   return lines;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LiveCounts, plainLines, tableLines, type LiveRow } from './live-counts.ts';
+import { LiveCounts, type LiveRow, plainLines, tableLines } from './live-counts.ts';
 import { LiveScreen, redraw } from './live-screen.ts';
 
 function output(isTTY: boolean, columns?: number) {
@@ -72,14 +72,20 @@ describe('the live view of dancu start', () => {
 
   it('draws per tick from the hub’s counts and lag: a table on a terminal, plain lines otherwise', async () => {
     const hub = {
-      stats: { bySource: new Map([['civil-status', { received: 3, applied: 2, duplicates: 1, rejected: 0, changes: 2 }]]), rejectedByReason: new Map<string, number>() },
+      stats: {
+        bySource: new Map([['civil-status', { received: 3, applied: 2, duplicates: 1, rejected: 0, changes: 2 }]]),
+        rejectedByReason: new Map<string, number>(),
+      },
       lag: async () => [{ topic: 'dancu.source.civil-status.v1', partition: 0, lag: 7 }],
     } as unknown as ConstructorParameters<typeof LiveCounts>[0]['hub'];
     const plain = output(false);
     await new LiveCounts({ hub, screen: new LiveScreen(plain.out, '/unused', at) }).tick();
     expect(plain.written[0]).toContain('08:15:42 civil-status published=- applied=2 duplicates=1 rejected=0 lag=7');
     const terminal = output(true, 120);
-    const live = new LiveCounts({ hub, screen: new LiveScreen(terminal.out, join(mkdtempSync(join(tmpdir(), 'dancu-live-')), 'x.log'), at) });
+    const live = new LiveCounts({
+      hub,
+      screen: new LiveScreen(terminal.out, join(mkdtempSync(join(tmpdir(), 'dancu-live-')), 'x.log'), at),
+    });
     live.start();
     await live.tick();
     await live.tick();

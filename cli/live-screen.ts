@@ -53,7 +53,8 @@ export class LiveScreen {
     if (this.live || !this.tty) return;
     this.live = true;
     mkdirSync(dirname(this.logFile), { recursive: true });
-    const keep = (...parts: unknown[]): void => this.keep(parts.map((part) => (part instanceof Error ? (part.stack ?? part.message) : String(part))).join(' '));
+    const keep = (...parts: unknown[]): void =>
+      this.keep(parts.map((part) => (part instanceof Error ? (part.stack ?? part.message) : String(part))).join(' '));
     Object.assign(console, { log: keep, error: keep, warn: keep, info: keep });
   }
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands.ts';
-import { errorLine, EXIT_CODES_HELP, exitCodeOf } from './exit-code.ts';
+import { EXIT_CODES_HELP, errorLine, exitCodeOf } from './exit-code.ts';
 
 const program = new Command()
   .name('dancu')

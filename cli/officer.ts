@@ -8,10 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Refusal } from '../hub/exchange/refusal.ts';
-import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { verifyOperatorCertificate } from '../hub/pki/operator-certificate.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { type Actor, CaKeyHolder, needsRequester, type OfficerAct } from '../hub/registry/officer-competence.ts';
 import type { Registry } from '../hub/registry/registry.ts';
-import { CaKeyHolder, needsRequester, type Actor, type OfficerAct } from '../hub/registry/officer-competence.ts';
 import { pkiDir } from './settings.ts';
 
 export interface OfficerFlags {
@@ -29,20 +29,28 @@ export function officerOption(command: Command): Command {
  * The officer id the loaded certificate proves, once the registry has checked it — and, for an act
  * about no requester, that the officer is competent for it (the registry checks the others).
  */
-export async function authenticatedOfficer(registry: Registry, flags: OfficerFlags, act?: OfficerAct, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function authenticatedOfficer(
+  registry: Registry,
+  flags: OfficerFlags,
+  act?: OfficerAct,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const dir = pkiDir(env);
   const files = pkiFiles(dir);
   let certificatePath: string;
   let keyPath: string;
   if (env.DANCU_OPERATOR_CERT || env.DANCU_OPERATOR_KEY) {
-    if (!env.DANCU_OPERATOR_CERT || !env.DANCU_OPERATOR_KEY) throw new Error('set both DANCU_OPERATOR_CERT and DANCU_OPERATOR_KEY, or neither');
+    if (!env.DANCU_OPERATOR_CERT || !env.DANCU_OPERATOR_KEY)
+      throw new Error('set both DANCU_OPERATOR_CERT and DANCU_OPERATOR_KEY, or neither');
     certificatePath = env.DANCU_OPERATOR_CERT;
     keyPath = env.DANCU_OPERATOR_KEY;
   } else if (flags.officer !== undefined) {
     certificatePath = join(files.issuedDir, `${flags.officer}.crt.pem`);
     keyPath = join(files.issuedDir, `${flags.officer}.key.pem`);
   } else {
-    throw new Error('this command acts as an officer: give --officer <id> (their certificate in <pki>/issued), or DANCU_OPERATOR_CERT and DANCU_OPERATOR_KEY');
+    throw new Error(
+      'this command acts as an officer: give --officer <id> (their certificate in <pki>/issued), or DANCU_OPERATOR_CERT and DANCU_OPERATOR_KEY',
+    );
   }
   const read = async (path: string, what: string) => {
     try {
@@ -51,8 +59,15 @@ export async function authenticatedOfficer(registry: Registry, flags: OfficerFla
       throw new Error(`cannot read the ${what} ${path}: issue it with \`dancu pki issue <officer> --operator\``);
     }
   };
-  const identity = verifyOperatorCertificate(await read(files.caCertificate, "hub's CA certificate"), await read(certificatePath, 'operator certificate'), await read(keyPath, 'operator key'));
-  if (flags.officer !== undefined && flags.officer !== identity.id) throw new Error(`--officer ${flags.officer} is not the certificate's officer (${identity.id}): the CLI acts only as the officer its certificate proves`);
+  const identity = verifyOperatorCertificate(
+    await read(files.caCertificate, "hub's CA certificate"),
+    await read(certificatePath, 'operator certificate'),
+    await read(keyPath, 'operator key'),
+  );
+  if (flags.officer !== undefined && flags.officer !== identity.id)
+    throw new Error(
+      `--officer ${flags.officer} is not the certificate's officer (${identity.id}): the CLI acts only as the officer its certificate proves`,
+    );
   const authenticated = await registry.authenticateOfficer(identity.id, identity.fingerprint256);
   if ('refused' in authenticated) throw new Refusal(authenticated.refused, authenticated.message);
   if (act !== undefined && !needsRequester(act)) {
@@ -74,16 +89,26 @@ export async function caKeyHolder(env: NodeJS.ProcessEnv = process.env): Promise
   const files = pkiFiles(pkiDir(env));
   let matches = false;
   try {
-    matches = new X509Certificate(await readFile(files.caCertificate, 'utf8')).checkPrivateKey(createPrivateKey(await readFile(files.caKey, 'utf8')));
+    matches = new X509Certificate(await readFile(files.caCertificate, 'utf8')).checkPrivateKey(
+      createPrivateKey(await readFile(files.caKey, 'utf8')),
+    );
   } catch {
-    throw new Error(`no certificate authority in ${pkiDir(env)} (cannot read ca.crt.pem and ca.key.pem): run \`dancu pki init\` there, or act as an officer (--officer)`);
+    throw new Error(
+      `no certificate authority in ${pkiDir(env)} (cannot read ca.crt.pem and ca.key.pem): run \`dancu pki init\` there, or act as an officer (--officer)`,
+    );
   }
   if (!matches) throw new Error(`${files.caKey} is not the key of ${files.caCertificate}`);
   return new CaKeyHolder(env.USER ?? 'operator');
 }
 
 /** --officer or DANCU_OPERATOR_CERT given: that officer; else the CA key holder. */
-export async function officerOrCaKeyHolder(registry: Registry, flags: OfficerFlags, act: OfficerAct, env: NodeJS.ProcessEnv = process.env): Promise<Actor> {
-  if (flags.officer !== undefined || env.DANCU_OPERATOR_CERT || env.DANCU_OPERATOR_KEY) return authenticatedOfficer(registry, flags, act, env);
+export async function officerOrCaKeyHolder(
+  registry: Registry,
+  flags: OfficerFlags,
+  act: OfficerAct,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Actor> {
+  if (flags.officer !== undefined || env.DANCU_OPERATOR_CERT || env.DANCU_OPERATOR_KEY)
+    return authenticatedOfficer(registry, flags, act, env);
   return caKeyHolder(env);
 }

@@ -1,15 +1,21 @@
 import type { Command } from 'commander';
-import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
-import { DEFAULT_CLIENT_VALID_DAYS, checkName, issueCertificate, writeIssuedCertificate, writeKafkaClientFiles } from '../hub/pki/client-certificate.ts';
-import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Kafka } from 'kafkajs';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
-import { applyAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal, withdrawAccess } from '../kafka/access.ts';
-import { correctionDecisionsTopic, correctionsGroup, correctionsTopic, sourceTopic } from '../kafka/topics.ts';
-import { connectKafka } from '../kafka/connect.ts';
-import { revocationTarget, type RevokedCertificate } from '../hub/registry/certificate-revocation.ts';
+import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import {
+  checkName,
+  DEFAULT_CLIENT_VALID_DAYS,
+  issueCertificate,
+  writeIssuedCertificate,
+  writeKafkaClientFiles,
+} from '../hub/pki/client-certificate.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { type RevokedCertificate, revocationTarget } from '../hub/registry/certificate-revocation.ts';
 import type { Registry } from '../hub/registry/registry.ts';
-import { caKeyHolder, OFFICER_OPTION_HELP, officerOrCaKeyHolder, type OfficerFlags } from './officer.ts';
+import { applyAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal, withdrawAccess } from '../kafka/access.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { correctionDecisionsTopic, correctionsGroup, correctionsTopic, sourceTopic } from '../kafka/topics.ts';
+import { caKeyHolder, OFFICER_OPTION_HELP, type OfficerFlags, officerOrCaKeyHolder } from './officer.ts';
 import { withRegistry } from './registry.ts';
 import { parsePositiveInt, pkiDir } from './settings.ts';
 
@@ -18,16 +24,22 @@ export const OPERATOR_ORGANISATION = 'population-data-agency';
 
 async function systemOrganisation(registry: Registry, systemId: string, stated: string | undefined): Promise<string> {
   const system = await registry.findSystem(systemId);
-  if (!system) throw new Error(`system ${systemId} is not registered: submit a connection request naming it first (\`dancu registry request submit\`)`);
+  if (!system)
+    throw new Error(
+      `system ${systemId} is not registered: submit a connection request naming it first (\`dancu registry request submit\`)`,
+    );
   if (stated !== undefined && stated !== system.organisationId) {
-    throw new Error(`system ${systemId} belongs to ${system.organisationId}, not ${stated}: a certificate is bound to its system's organisation`);
+    throw new Error(
+      `system ${systemId} belongs to ${system.organisationId}, not ${stated}: a certificate is bound to its system's organisation`,
+    );
   }
   return system.organisationId;
 }
 
 async function officerOrganisation(registry: Registry, officerId: string, stated: string | undefined): Promise<string> {
   const officers = await registry.listOfficers();
-  if (!officers.some((officer) => officer._id === officerId)) throw new Error(`officer ${officerId} is not registered: add them first (\`dancu registry officer add\`)`);
+  if (!officers.some((officer) => officer._id === officerId))
+    throw new Error(`officer ${officerId} is not registered: add them first (\`dancu registry officer add\`)`);
   return stated ?? OPERATOR_ORGANISATION;
 }
 
@@ -36,7 +48,6 @@ async function recordedCertificates(registry: Registry, kind: 'system' | 'operat
   if (kind === 'system') return (await registry.findSystem(id))?.certificateFingerprints ?? [];
   return (await registry.listOfficers()).find((officer) => officer._id === id)?.certificateFingerprints ?? [];
 }
-
 
 function printRevoked(revoked: readonly RevokedCertificate[]): void {
   for (const certificate of revoked) console.log(`revoked      SHA-256 ${certificate._id} (${certificate.holder} ${certificate.holderId})`);
@@ -53,8 +64,8 @@ export function registerPkiCommand(program: Command): void {
   pki
     .command('init')
     .description(
-      'Create the certificate authority (ca.crt.pem, ca.key.pem), the hub\'s gRPC server certificate ' +
-        '(hub.crt.pem, hub.key.pem; names localhost, 127.0.0.1, ::1 and every --host) and the journal\'s ' +
+      "Create the certificate authority (ca.crt.pem, ca.key.pem), the hub's gRPC server certificate " +
+        "(hub.crt.pem, hub.key.pem; names localhost, 127.0.0.1, ::1 and every --host) and the journal's " +
         'Ed25519 signing key (hub-signing.key.pem, hub-signing.pub.pem). Private keys are readable by ' +
         'their owner only. Refuses to replace an existing authority without --force.',
     )
@@ -77,81 +88,117 @@ export function registerPkiCommand(program: Command): void {
     .command('issue')
     .description(
       'Issue a client certificate for a registered system (or, with --operator, a registered officer): ' +
-        'subject CN=<id>, O=<organisation>, OU=system|operator, signed by the hub\'s CA. A system must be ' +
-        'named by a connection request (`dancu registry request submit`); its certificate\'s fingerprint is ' +
-        'recorded in the registry, and the hub accepts only recorded certificates, so one organisation\'s ' +
-        'certificate never works for another. An operator certificate\'s fingerprint is recorded with the officer. ' +
-        'Issuing again revokes the holder\'s previous certificates at once on every hub (see `dancu pki revoke`) ' +
+        "subject CN=<id>, O=<organisation>, OU=system|operator, signed by the hub's CA. A system must be " +
+        "named by a connection request (`dancu registry request submit`); its certificate's fingerprint is " +
+        "recorded in the registry, and the hub accepts only recorded certificates, so one organisation's " +
+        "certificate never works for another. An operator certificate's fingerprint is recorded with the officer. " +
+        "Issuing again revokes the holder's previous certificates at once on every hub (see `dancu pki revoke`) " +
         'unless --keep-previous. Writes <id>.crt.pem and <id>.key.pem (owner-only). Uses MONGODB_URI / DANCU_DB ' +
         'and KAFKA_BROKERS like the other commands.',
     )
     .argument('<id>', "the system's or operator's id: 1-64 letters, digits, '.', '_' or '-'")
-    .option('--organisation <orgId>', "the organisation it belongs to; for a system, the registry's (checked if given); for an operator, default population-data-agency")
+    .option(
+      '--organisation <orgId>',
+      "the organisation it belongs to; for a system, the registry's (checked if given); for an operator, default population-data-agency",
+    )
     .option('--operator', 'an operator of the hub rather than a connecting system')
-    .option('--source', "a source system (`dancu registry source add`), for Kafka's TLS listener; needs a current level-3+ assessment of its version")
+    .option(
+      '--source',
+      "a source system (`dancu registry source add`), for Kafka's TLS listener; needs a current level-3+ assessment of its version",
+    )
     .option('--days <n>', 'validity in days', String(DEFAULT_CLIENT_VALID_DAYS))
     .option('--dir <dir>', "the CA's directory (default: DANCU_PKI_DIR, else <DANCU_HOME>/pki)")
     .option('--out <dir>', 'where to write the certificate and key (default: <dir>/issued)')
-    .option('--keep-previous', 'leave the holder\'s earlier certificates valid (a planned overlap); by default they are revoked')
-    .action(async (id: string, options: { organisation?: string; operator?: boolean; source?: boolean; days: string; dir?: string; out?: string; keepPrevious?: boolean }) => {
-      if (options.source) return issueSourceCertificate(id, options);
-      // Checked before touching the CA, so a typo gets its own error rather than a missing-CA one.
-      checkName(id, 'the id');
-      if (options.organisation !== undefined) checkName(options.organisation, 'the organisation');
-      const validDays = parsePositiveInt(options.days, '--days');
-      const dir = options.dir ?? pkiDir();
-      const kind = options.operator ? 'operator' : 'system';
-      const { issued, replaced } = await withRegistry(async (registry) => {
-        // Issuing is the CA key holder's act: the journal names them (`ca-key-holder:<user>`).
-        const by = await caKeyHolder({ ...process.env, DANCU_PKI_DIR: dir });
-        const organisation = kind === 'system' ? await systemOrganisation(registry, id, options.organisation) : await officerOrganisation(registry, id, options.organisation);
-        const previous = await recordedCertificates(registry, kind, id);
-        const certificate = await issueCertificate(dir, { kind, id, organisation, validDays });
-        if (kind === 'system') await registry.recordCertificate(id, certificate.fingerprint256, by);
-        else await registry.recordOperatorCertificate(id, certificate.fingerprint256, by);
-        const target = kind === 'system' ? { system: id } : { operator: id };
-        const stale = options.keepPrevious || previous.length === 0;
-        const revoked = stale ? [] : await registry.revokeCertificates(target, by, `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
-        return { issued: certificate, replaced: revoked };
-      });
-      const ca = pkiFiles(dir).caCertificate;
-      const files = await writeIssuedCertificate(options.out ?? pkiFiles(dir).issuedDir, id, issued);
-      console.log(`certificate  ${files.certificate}`);
-      console.log(`private key  ${files.privateKey} (owner-only; hand it over on a secure channel)`);
-      console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
-      console.log(`serial       ${issued.serialNumber}`);
-      console.log(`valid until  ${issued.notAfter.toISOString()}`);
-      printRevoked(replaced);
-      console.log('try it:');
-      console.log(`  grpcurl -cacert ${ca} -cert ${files.certificate} -key ${files.privateKey} 127.0.0.1:50051 list`);
-    });
+    .option('--keep-previous', "leave the holder's earlier certificates valid (a planned overlap); by default they are revoked")
+    .action(
+      async (
+        id: string,
+        options: {
+          organisation?: string;
+          operator?: boolean;
+          source?: boolean;
+          days: string;
+          dir?: string;
+          out?: string;
+          keepPrevious?: boolean;
+        },
+      ) => {
+        if (options.source) return issueSourceCertificate(id, options);
+        // Checked before touching the CA, so a typo gets its own error rather than a missing-CA one.
+        checkName(id, 'the id');
+        if (options.organisation !== undefined) checkName(options.organisation, 'the organisation');
+        const validDays = parsePositiveInt(options.days, '--days');
+        const dir = options.dir ?? pkiDir();
+        const kind = options.operator ? 'operator' : 'system';
+        const { issued, replaced } = await withRegistry(async (registry) => {
+          // Issuing is the CA key holder's act: the journal names them (`ca-key-holder:<user>`).
+          const by = await caKeyHolder({ ...process.env, DANCU_PKI_DIR: dir });
+          const organisation =
+            kind === 'system'
+              ? await systemOrganisation(registry, id, options.organisation)
+              : await officerOrganisation(registry, id, options.organisation);
+          const previous = await recordedCertificates(registry, kind, id);
+          const certificate = await issueCertificate(dir, { kind, id, organisation, validDays });
+          if (kind === 'system') await registry.recordCertificate(id, certificate.fingerprint256, by);
+          else await registry.recordOperatorCertificate(id, certificate.fingerprint256, by);
+          const target = kind === 'system' ? { system: id } : { operator: id };
+          const stale = options.keepPrevious || previous.length === 0;
+          const revoked = stale
+            ? []
+            : await registry.revokeCertificates(target, by, `replaced by ${certificate.fingerprint256}`, {
+                keep: certificate.fingerprint256,
+              });
+          return { issued: certificate, replaced: revoked };
+        });
+        const ca = pkiFiles(dir).caCertificate;
+        const files = await writeIssuedCertificate(options.out ?? pkiFiles(dir).issuedDir, id, issued);
+        console.log(`certificate  ${files.certificate}`);
+        console.log(`private key  ${files.privateKey} (owner-only; hand it over on a secure channel)`);
+        console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
+        console.log(`serial       ${issued.serialNumber}`);
+        console.log(`valid until  ${issued.notAfter.toISOString()}`);
+        printRevoked(replaced);
+        console.log('try it:');
+        console.log(`  grpcurl -cacert ${ca} -cert ${files.certificate} -key ${files.privateKey} 127.0.0.1:50051 list`);
+      },
+    );
 
   pki
     .command('revoke')
     .description(
       'Revoke client certificates: one by its SHA-256 fingerprint (as `pki issue` printed it, colons optional), ' +
         'or every certificate recorded for a system (or, with --operator, an officer). The revocation is written to ' +
-        'the registry\'s revocation list, journaled, and announced on the invalidation topic: every running hub ' +
+        "the registry's revocation list, journaled, and announced on the invalidation topic: every running hub " +
         'refuses the certificate at once (CERTIFICATE_REVOKED), open WatchChanges streams included. Revoking an ' +
-        'agreement (`dancu registry revoke`) revokes its system\'s certificates too. A source system\'s revoked ' +
+        "agreement (`dancu registry revoke`) revokes its system's certificates too. A source system's revoked " +
         'certificates also lose their Kafka ACLs, so the broker refuses them from their next request. Uses MONGODB_URI / ' +
         'DANCU_DB and KAFKA_BROKERS (which must reach a principal allowed to alter ACLs for a source system).',
     )
-    .argument('<fingerprint|id>', 'a certificate\'s fingerprint, or the id of the system (or officer) whose certificates go')
+    .argument('<fingerprint|id>', "a certificate's fingerprint, or the id of the system (or officer) whose certificates go")
     .requiredOption('--reason <text>', 'why (journaled)')
     .option('--operator', 'the id names an officer, not a system')
-    .option('--officer <id>', `the agency head revoking: ${OFFICER_OPTION_HELP}. Without it, the holder of the CA's key revokes (journaled as ca-key-holder:<user>)`)
+    .option(
+      '--officer <id>',
+      `the agency head revoking: ${OFFICER_OPTION_HELP}. Without it, the holder of the CA's key revokes (journaled as ca-key-holder:<user>)`,
+    )
     .action(async (subject: string, options: { reason: string; operator?: boolean } & OfficerFlags) => {
       const target = revocationTarget(subject, options.operator ? 'operator' : 'system');
       if (!('fingerprint' in target)) checkName(subject, options.operator ? 'the officer id' : 'the system id');
       const revoked = await withRegistry(async (registry) => {
         let revoked: RevokedCertificate[] = [];
         try {
-          revoked = await registry.revokeCertificates(target, await officerOrCaKeyHolder(registry, options, 'revoke-certificate'), options.reason);
+          revoked = await registry.revokeCertificates(
+            target,
+            await officerOrCaKeyHolder(registry, options, 'revoke-certificate'),
+            options.reason,
+          );
           return revoked;
         } finally {
           // Also after a failure, so a run that could not reach Kafka before is completed by the next one.
-          const systems = 'system' in target ? [target.system] : revoked.filter((certificate) => certificate.holder === 'system').map((certificate) => certificate.holderId);
+          const systems =
+            'system' in target
+              ? [target.system]
+              : revoked.filter((certificate) => certificate.holder === 'system').map((certificate) => certificate.holderId);
           await withdrawSourceAccess(registry, [...new Set(systems)]);
         }
       });
@@ -165,7 +212,10 @@ export function registerPkiCommand(program: Command): void {
  * which the broker maps to `User:source.<source>` (kafka/access.ts). Issued only to a registered source
  * system whose version holds a current level-3+ assessment; recorded, and re-issue revokes, like a system's.
  */
-async function issueSourceCertificate(id: string, options: { organisation?: string; days: string; dir?: string; out?: string; keepPrevious?: boolean }): Promise<void> {
+async function issueSourceCertificate(
+  id: string,
+  options: { organisation?: string; days: string; dir?: string; out?: string; keepPrevious?: boolean },
+): Promise<void> {
   checkName(id, 'the system id');
   const validDays = parsePositiveInt(options.days, '--days');
   const dir = options.dir ?? pkiDir();
@@ -178,16 +228,28 @@ async function issueSourceCertificate(id: string, options: { organisation?: stri
       throw new Error(`source system ${id} belongs to ${status.system.organisationId}, not ${options.organisation}`);
     }
     if (!status.assessment.ok) {
-      throw new Error(`source system ${id} version ${status.system.version} is not admitted: ${status.assessment.reason} (R29–R32); record a level-3+ assessment of that version with \`dancu registry assess\``);
+      throw new Error(
+        `source system ${id} version ${status.system.version} is not admitted: ${status.assessment.reason} (R29–R32); record a level-3+ assessment of that version with \`dancu registry assess\``,
+      );
     }
     const previous = await recordedCertificates(registry, 'system', id);
     const commonName = sourceCertificateName(status.system.source);
-    const certificate = await issueCertificate(dir, { kind: 'source', id: commonName, organisation: status.system.organisationId, validDays });
+    const certificate = await issueCertificate(dir, {
+      kind: 'source',
+      id: commonName,
+      organisation: status.system.organisationId,
+      validDays,
+    });
     const principal = sourcePrincipal(commonName);
     await registry.recordCertificate(id, certificate.fingerprint256, by);
     await registry.recordKafkaPrincipal(id, certificate.fingerprint256, principal);
     await withKafkaAdmin((kafka) => applyAccessRules(kafka, sourceAccessRules(principal, status.system.source)));
-    const revoked = options.keepPrevious || previous.length === 0 ? [] : await registry.revokeCertificates({ system: id }, by, `replaced by ${certificate.fingerprint256}`, { keep: certificate.fingerprint256 });
+    const revoked =
+      options.keepPrevious || previous.length === 0
+        ? []
+        : await registry.revokeCertificates({ system: id }, by, `replaced by ${certificate.fingerprint256}`, {
+            keep: certificate.fingerprint256,
+          });
     await withdrawSourceAccess(registry, [id]);
     return { issued: certificate, replaced: revoked, source: status.system.source, principal };
   });
@@ -200,12 +262,20 @@ async function issueSourceCertificate(id: string, options: { organisation?: stri
   console.log(`for Kafka's own clients: ${kafkaFiles.keystore} (key and certificate, owner-only), ${kafkaFiles.properties}`);
   console.log(`fingerprint  SHA-256 ${issued.fingerprint256}`);
   console.log(`valid until  ${issued.notAfter.toISOString()}`);
-  console.log(`principal    ${principal}: may write ${sourceTopic(source)} (and connector heartbeats), read ${correctionsTopic(source)} in group ${correctionsGroup(source)} and write ${correctionDecisionsTopic(source)} (R37), nothing else, until revoked`);
+  console.log(
+    `principal    ${principal}: may write ${sourceTopic(source)} (and connector heartbeats), read ${correctionsTopic(source)} in group ${correctionsGroup(source)} and write ${correctionDecisionsTopic(source)} (R37), nothing else, until revoked`,
+  );
   printRevoked(replaced);
-  console.log('use it (the local stack\'s TLS listener is 127.0.0.1:9094):');
-  console.log(`  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu connector ${source}`);
-  console.log(`  kafka-console-producer.sh --bootstrap-server 127.0.0.1:9094 --producer.config ${kafkaFiles.properties} --topic ${sourceTopic(source)}`);
-  console.log(`  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu corrections inbox ${source}`);
+  console.log("use it (the local stack's TLS listener is 127.0.0.1:9094):");
+  console.log(
+    `  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu connector ${source}`,
+  );
+  console.log(
+    `  kafka-console-producer.sh --bootstrap-server 127.0.0.1:9094 --producer.config ${kafkaFiles.properties} --topic ${sourceTopic(source)}`,
+  );
+  console.log(
+    `  KAFKA_BROKERS=127.0.0.1:9094 KAFKA_TLS_CA=${ca} KAFKA_TLS_CERT=${files.certificate} KAFKA_TLS_KEY=${files.privateKey} dancu corrections inbox ${source}`,
+  );
 }
 
 /**
@@ -233,7 +303,10 @@ async function withdrawSourceAccess(registry: Registry, systems: readonly string
     await withKafkaAdmin(async (kafka) => {
       for (const { principal } of withdrawn) await withdrawAccess(kafka, principal);
     });
-    await registry.forgetKafkaPrincipals(system, withdrawn.map((entry) => entry.principal));
+    await registry.forgetKafkaPrincipals(
+      system,
+      withdrawn.map((entry) => entry.principal),
+    );
     for (const { principal } of withdrawn) console.log(`kafka        ${principal} may do nothing any more (its ACLs are deleted)`);
   }
 }

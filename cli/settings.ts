@@ -1,13 +1,13 @@
 // Settings every command shares, read from the environment once and checked at start-up.
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chainNameProblem } from '../hub/journal/journal-chain.ts';
+import { join } from 'node:path';
+import { localEidFiles } from '../deploy/local/eid-issuer.ts';
 import { stackLocations } from '../deploy/local/locations.ts';
+import { type EidSettings, eidSettingsFromEnv } from '../hub/eid/eid-assertion.ts';
+import { chainNameProblem } from '../hub/journal/journal-chain.ts';
 import { DEFAULT_DATABASE } from '../hub/store/population-store.ts';
 import { DEFAULT_PLAUSIBILITY, type PlausibilityRules } from '../schemas/plausibility.ts';
-import { eidSettingsFromEnv, type EidSettings } from '../hub/eid/eid-assertion.ts';
-import { localEidFiles } from '../deploy/local/eid-issuer.ts';
 
 /** Where local state lives (DANCU_HOME): checkpoints, rejected records, the local stack's data and logs. */
 export function dancuHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -30,7 +30,10 @@ export function eidSettings(env: NodeJS.ProcessEnv = process.env): EidSettings {
  */
 export function hubInstanceId(env: NodeJS.ProcessEnv = process.env): string {
   const given = env.DANCU_INSTANCE_ID;
-  if (given === undefined || given === '') return `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${process.pid}`;
+  if (given === undefined || given === '')
+    return `${hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 50)}-${process.pid}`;
   const problem = chainNameProblem(given);
   if (problem) throw new Error(`DANCU_INSTANCE_ID: ${problem}`);
   return given;
@@ -53,7 +56,8 @@ export function parsePositiveInt(value: string, what: string): number {
 
 export function parseShare(value: string, what: string): number {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) throw new Error(`${what} must be a share between 0 and 1, not ${JSON.stringify(value)}`);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1)
+    throw new Error(`${what} must be a share between 0 and 1, not ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -64,7 +68,8 @@ export function parseShare(value: string, what: string): number {
 export function adminHost(env: NodeJS.ProcessEnv = process.env): string {
   const value = env.DANCU_ADMIN_HOST;
   if (value === undefined || value === '') return '127.0.0.1';
-  if (isIP(value) === 0) throw new Error(`DANCU_ADMIN_HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::), not ${JSON.stringify(value)}`);
+  if (isIP(value) === 0)
+    throw new Error(`DANCU_ADMIN_HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::), not ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -73,7 +78,8 @@ export const DEFAULT_ADMIN_PORT = '9464';
 
 export function parsePort(value: string, what: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new Error(`${what} must be a TCP port (0 for any free one), not ${JSON.stringify(value)}`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
+    throw new Error(`${what} must be a TCP port (0 for any free one), not ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -89,7 +95,9 @@ export const DEFAULT_JAEGER_URL = 'http://127.0.0.1:16686';
 /** DANCU_JAEGER_URL, else the local Jaeger; `off` (or empty): the dashboard shows no traces and says so. */
 export function jaegerUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.DANCU_JAEGER_UI !== undefined && env.DANCU_JAEGER_URL === undefined) {
-    throw new Error('DANCU_JAEGER_UI is no longer read: the dashboard now reads traces itself; set DANCU_JAEGER_URL to Jaeger\'s query address (or off) instead');
+    throw new Error(
+      "DANCU_JAEGER_UI is no longer read: the dashboard now reads traces itself; set DANCU_JAEGER_URL to Jaeger's query address (or off) instead",
+    );
   }
   const value = env.DANCU_JAEGER_URL ?? DEFAULT_JAEGER_URL;
   if (value.trim() === '' || value.trim().toLowerCase() === 'off') return undefined;
@@ -97,9 +105,12 @@ export function jaegerUrl(env: NodeJS.ProcessEnv = process.env): string | undefi
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`DANCU_JAEGER_URL=${JSON.stringify(value)} is not a URL: give Jaeger's query address, e.g. ${DEFAULT_JAEGER_URL}, or off`);
+    throw new Error(
+      `DANCU_JAEGER_URL=${JSON.stringify(value)} is not a URL: give Jaeger's query address, e.g. ${DEFAULT_JAEGER_URL}, or off`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`DANCU_JAEGER_URL must be an http or https URL (or off), not ${JSON.stringify(value)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`DANCU_JAEGER_URL must be an http or https URL (or off), not ${JSON.stringify(value)}`);
   return value.replace(/\/+$/, '');
 }
 
@@ -114,7 +125,8 @@ export function plausibilityFromEnv(env: NodeJS.ProcessEnv = process.env): Plaus
   let floorDate = DEFAULT_PLAUSIBILITY.floor;
   if (floor !== undefined && floor !== '') {
     floorDate = new Date(/^\d{4}-\d{2}-\d{2}$/.test(floor) ? `${floor}T00:00:00+07:00` : floor);
-    if (Number.isNaN(floorDate.getTime())) throw new Error(`DANCU_EVENT_FLOOR=${JSON.stringify(floor)} is not a date: write it as YYYY-MM-DD`);
+    if (Number.isNaN(floorDate.getTime()))
+      throw new Error(`DANCU_EVENT_FLOOR=${JSON.stringify(floor)} is not a date: write it as YYYY-MM-DD`);
   }
   let futureToleranceMs = DEFAULT_PLAUSIBILITY.futureToleranceMs;
   if (tolerance !== undefined && tolerance !== '') {

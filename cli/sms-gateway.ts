@@ -27,8 +27,12 @@ export function registerSmsGatewayCommand(program: Command): void {
     .option('--window-minutes <n>', 'the rate-limit window', (value) => parsePositiveInt(value, '--window-minutes'), 60)
     .action(async (o: { smsc: string; systemId: string; shortCode: string; perNumber: number; windowMinutes: number }) => {
       const password = process.env.DANCU_SMSC_PASSWORD;
-      if (!password) throw new Error('set DANCU_SMSC_PASSWORD to the SMPP password the carrier gave (it is not taken on the command line, where ps would show it)');
-      if (!/^s?smpp:\/\/[^/]+$/.test(o.smsc)) throw new Error(`--smsc must be smpp://host:port or ssmpp://host:port, not ${JSON.stringify(o.smsc)}`);
+      if (!password)
+        throw new Error(
+          'set DANCU_SMSC_PASSWORD to the SMPP password the carrier gave (it is not taken on the command line, where ps would show it)',
+        );
+      if (!/^s?smpp:\/\/[^/]+$/.test(o.smsc))
+        throw new Error(`--smsc must be smpp://host:port or ssmpp://host:port, not ${JSON.stringify(o.smsc)}`);
       const signal = onShutdown();
       const store = await PopulationStore.open({ uri: resolveEndpoints().mongodbUri, database: databaseName() });
       const journal = await Journal.open(store.db);
@@ -42,7 +46,9 @@ export function registerSmsGatewayCommand(program: Command): void {
           shortCode: o.shortCode,
           answer: (sms) => answerSms({ records, journal, limit, shortCode: o.shortCode }, sms),
         });
-        console.error(`sms-gateway bound to ${o.smsc} as ${o.systemId}, short code ${o.shortCode}, store ${databaseName()}; Ctrl-C to stop`);
+        console.error(
+          `sms-gateway bound to ${o.smsc} as ${o.systemId}, short code ${o.shortCode}, store ${databaseName()}; Ctrl-C to stop`,
+        );
         await untilAborted(signal);
         await gateway.stop();
       } finally {

@@ -1,9 +1,9 @@
 // `dancu stack up | down | status`: the local Kafka and FerretDB that development and tests run on, and Jaeger on request.
 import type { Command } from 'commander';
 import { ensureGrpcurl } from '../deploy/local/grpcurl.ts';
-import { KAFKA_CLUSTER_SIZES, kafkaNodeAddresses, type KafkaClusterSize } from '../deploy/local/locations.ts';
+import { KAFKA_CLUSTER_SIZES, type KafkaClusterSize, kafkaNodeAddresses } from '../deploy/local/locations.ts';
 import { ensurePromtool } from '../deploy/local/promtool.ts';
-import { LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT, stackDown, stackStatus, stackUp, type ServiceStatus } from '../deploy/local/stack.ts';
+import { LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT, type ServiceStatus, stackDown, stackStatus, stackUp } from '../deploy/local/stack.ts';
 
 const say = (line: string) => console.log(line);
 
@@ -13,7 +13,7 @@ export function registerStackCommand(program: Command): void {
     .description(
       'Run Kafka and FerretDB (a MongoDB-compatible store) locally on 127.0.0.1, as background processes. ' +
         'Kafka listens on 127.0.0.1:9092 (plaintext, unauthenticated: a development shortcut for the hub and tests) ' +
-        'and 127.0.0.1:9094 (TLS with client certificates from the hub\'s CA and ACLs: what sources use); ' +
+        "and 127.0.0.1:9094 (TLS with client certificates from the hub's CA and ACLs: what sources use); " +
         'DANCU_KAFKA_PORT moves them (node n: that port + 10·(n−1), controller +1, TLS +2). ' +
         'KAFKA_BROKERS or MONGODB_URI, when set, name servers to use instead; that service is then left alone. ' +
         'Data and logs live in DANCU_HOME (default <repo>/.dancu); downloads and builds in DANCU_CACHE (default ~/.cache/dancu).',
@@ -23,7 +23,7 @@ export function registerStackCommand(program: Command): void {
     .command('up')
     .description(
       'Start Kafka (127.0.0.1:9092, TLS 127.0.0.1:9094) and FerretDB (127.0.0.1:27017) unless already running, and wait until both answer. ' +
-        'Creates the hub\'s PKI if missing, issues the broker\'s TLS certificate from it, and writes the ACLs of kafka/access.ts. ' +
+        "Creates the hub's PKI if missing, issues the broker's TLS certificate from it, and writes the ACLs of kafka/access.ts. " +
         'The first run fetches the Kafka jars with Maven and builds FerretDB with Go (needs java 17+, mvn, go; a few minutes).',
     )
     .option(
@@ -42,18 +42,26 @@ export function registerStackCommand(program: Command): void {
       const started = reports.filter((report) => report.outcome === 'started').length;
       say(started === 0 ? 'Nothing to start.' : `Stack is up. \`dancu stack down\` stops it.`);
       if (reports.some((report) => report.service === 'kafka' && report.outcome !== 'replaced-by-environment')) {
-        const nodes = Array.from({ length: brokers ?? reports.filter((report) => report.service === 'kafka').length }, (_, index) => kafkaNodeAddresses(index + 1));
-        say(`Kafka: plaintext ${nodes.map((node) => node.plaintext).join(',')} (development only, unauthenticated); ` +
-          `TLS ${nodes.map((node) => node.tls).join(',')} (client certificates from the hub's CA, ACLs: for sources, \`dancu pki issue --source\`).`);
+        const nodes = Array.from({ length: brokers ?? reports.filter((report) => report.service === 'kafka').length }, (_, index) =>
+          kafkaNodeAddresses(index + 1),
+        );
+        say(
+          `Kafka: plaintext ${nodes.map((node) => node.plaintext).join(',')} (development only, unauthenticated); ` +
+            `TLS ${nodes.map((node) => node.tls).join(',')} (client certificates from the hub's CA, ACLs: for sources, \`dancu pki issue --source\`).`,
+        );
       }
       if (options.withTracing) {
-        say(`Traces: export OTEL_EXPORTER_OTLP_ENDPOINT=${LOCAL_OTLP_ENDPOINT} before running dancu; see them in the dashboard's trace view (it reads Jaeger's API at ${LOCAL_JAEGER_UI})`);
+        say(
+          `Traces: export OTEL_EXPORTER_OTLP_ENDPOINT=${LOCAL_OTLP_ENDPOINT} before running dancu; see them in the dashboard's trace view (it reads Jaeger's API at ${LOCAL_JAEGER_UI})`,
+        );
       }
     });
 
   stack
     .command('down')
-    .description('Stop the local Kafka, FerretDB and Jaeger (SIGTERM, then SIGKILL after a grace period). Kafka and FerretDB keep their data; Jaeger\'s traces were in memory.')
+    .description(
+      "Stop the local Kafka, FerretDB and Jaeger (SIGTERM, then SIGKILL after a grace period). Kafka and FerretDB keep their data; Jaeger's traces were in memory.",
+    )
     .action(async () => {
       await stackDown({ log: say });
     });

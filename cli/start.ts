@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { SOURCES, type SourceName } from '../schemas/sources.ts';
-import { simulatedFeed } from '../connectors/feed.ts';
 import { connectorService, runConnectorProcess } from '../connectors/connector-process.ts';
+import { simulatedFeed } from '../connectors/feed.ts';
 import type { ConnectorSummary } from '../connectors/sdk/source-connector.ts';
+import { SOURCES, type SourceName } from '../schemas/sources.ts';
+import { type ApiFlags, addApiOptions, startHubProcess } from './hub-process.ts';
 import { LiveCounts } from './live-counts.ts';
 import { DEFAULT_ADMIN_PORT, dancuHome, databaseName, heartbeatIntervalMs, parsePort, parsePositiveInt, parseShare } from './settings.ts';
 import { onShutdown, untilAborted, withTracing } from './shutdown.ts';
-import { addApiOptions, startHubProcess, type ApiFlags } from './hub-process.ts';
 
 export function registerStartCommand(program: Command): void {
   const command = program
@@ -19,13 +19,26 @@ export function registerStartCommand(program: Command): void {
     )
     .option('--citizens <n>', 'simulated population size', '5000')
     .option('--seed <n>', 'simulation seed', '1')
-    .option('--rate <events-per-second>', 'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)', '40')
+    .option(
+      '--rate <events-per-second>',
+      'events per second per source (the hub keeps up with 4 × 40 on the local stack; see BENCHMARKS.md)',
+      '40',
+    )
     .option('--bad <share>', 'share of invalid simulated records', '0.01')
-    .option('--admin-port <port>', "the hub's HTTP port on 127.0.0.1 for the dashboard (/), /metrics, /healthz, /readyz and /connectors", process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT)
-  addApiOptions(command).action((flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) => withTracing(async (tracing) => {
+    .option(
+      '--admin-port <port>',
+      "the hub's HTTP port on 127.0.0.1 for the dashboard (/), /metrics, /healthz, /readyz and /connectors",
+      process.env.DANCU_ADMIN_PORT ?? DEFAULT_ADMIN_PORT,
+    );
+  addApiOptions(command).action((flags: { citizens: string; seed: string; rate: string; bad: string; adminPort: string } & ApiFlags) =>
+    withTracing(async (tracing) => {
       const signal = onShutdown();
       const beatEvery = heartbeatIntervalMs();
-      const { stack, hub, admin, stop } = await startHubProcess(flags, { createPkiIfMissing: true, adminPort: parsePort(flags.adminPort, '--admin-port'), tracing });
+      const { stack, hub, admin, stop } = await startHubProcess(flags, {
+        createPkiIfMissing: true,
+        adminPort: parsePort(flags.adminPort, '--admin-port'),
+        tracing,
+      });
       const simulation = {
         seed: parsePositiveInt(flags.seed, '--seed'),
         citizens: parsePositiveInt(flags.citizens, '--citizens'),
@@ -35,9 +48,12 @@ export function registerStartCommand(program: Command): void {
       };
       const rate = parsePositiveInt(flags.rate, '--rate');
       const connectors = new Map<SourceName, ConnectorSummary>();
-      console.log(`dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), gRPC ${flags.grpcAddress}, dashboard ${admin.url}/, metrics ${admin.url}/metrics. Ctrl-C to stop.\n`);
+      console.log(
+        `dancu running: Kafka ${stack.kafkaBrokers.join(',')}, store ${stack.mongodbUri} (${databaseName()}), gRPC ${flags.grpcAddress}, dashboard ${admin.url}/, metrics ${admin.url}/metrics. Ctrl-C to stop.\n`,
+      );
       const live = new LiveCounts({ hub, connectors });
-      if (live.screen.tty) console.error(`(from now on, lines the Kafka client and the hub print go to ${live.screen.logFile}; the table says how many)\n`);
+      if (live.screen.tty)
+        console.error(`(from now on, lines the Kafka client and the hub print go to ${live.screen.logFile}; the table says how many)\n`);
       live.start();
       // The stop's own messages ("stopping…") must not be drawn over or kept in the log file.
       signal.addEventListener('abort', () => live.stop(), { once: true });
@@ -64,5 +80,6 @@ export function registerStartCommand(program: Command): void {
       live.stop();
       await stop();
       live.printFinal();
-    }));
+    }),
+  );
 }

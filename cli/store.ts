@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { migrateStore } from '../hub/store/migrate-store.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
@@ -11,15 +11,18 @@ export function registerStoreCommand(program: Command): void {
     .command('migrate')
     .description(
       'Convert a population store written by dancu before the small-document model (citizen documents ' +
-        'holding every version of every field) into today\'s: one small document per citizen with each ' +
-        'field\'s current version, and one insert-only history record per event. Idempotent and ' +
+        "holding every version of every field) into today's: one small document per citizen with each " +
+        "field's current version, and one insert-only history record per event. Idempotent and " +
         'resumable: run it again after an interruption; citizens already converted are skipped. Stop ' +
         'the hubs first. Uses MONGODB_URI and DANCU_DB.',
     )
     .action(async () => {
       const endpoints = resolveEndpoints();
       const population = await PopulationStore.open({ uri: endpoints.mongodbUri, database: databaseName() });
-      const bar = new SingleBar({ format: 'migrating [{bar}] {value}/{total} citizens | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic);
+      const bar = new SingleBar(
+        { format: 'migrating [{bar}] {value}/{total} citizens | {eta_formatted} left', stream: process.stderr },
+        Presets.shades_classic,
+      );
       let started = false;
       try {
         const summary = await migrateStore(population, ({ seen, total }) => {

@@ -5,21 +5,25 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 import { Journal } from '../hub/journal/journal.ts';
+import type { OfficerAct } from '../hub/registry/officer-competence.ts';
+import { Registry } from '../hub/registry/registry.ts';
 import { localDay } from '../hub/registry/working-days.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { WRITTEN_REQUEST_STATUSES, type WrittenRequestStatus } from '../hub/written-requests/written-request.ts';
 import { WrittenRequests } from '../hub/written-requests/written-requests.ts';
-import { databaseName } from './settings.ts';
-import { Registry } from '../hub/registry/registry.ts';
-import type { OfficerAct } from '../hub/registry/officer-competence.ts';
 import { authenticatedOfficer, OFFICER_OPTION_HELP, type OfficerFlags } from './officer.ts';
+import { databaseName } from './settings.ts';
 import { printTable } from './table.ts';
 
 /**
  * Opens the store and the real journal on DANCU_DB, runs one step as the officer the CLI's operator
  * certificate proves (cli/officer.ts), closes both.
  */
-async function withWrittenRequests<T>(flags: OfficerFlags, act: OfficerAct, use: (written: WrittenRequests, officerId: string) => Promise<T>): Promise<T> {
+async function withWrittenRequests<T>(
+  flags: OfficerFlags,
+  act: OfficerAct,
+  use: (written: WrittenRequests, officerId: string) => Promise<T>,
+): Promise<T> {
   const store = await PopulationStore.open({ uri: resolveEndpoints().mongodbUri, database: databaseName() });
   const journal = await Journal.open(store.db);
   try {
@@ -36,7 +40,9 @@ const vietnamTime = (date: Date) => `${localDay(date)} ${new Date(date.getTime()
 export function registerWrittenRequestCommand(registry: Command): void {
   const written = registry
     .command('written-request')
-    .description('Written requests for citizen information (R19): register, choose services, deliver the Form 01 notice, refuse in writing; list with OVERDUE flags.');
+    .description(
+      'Written requests for citizen information (R19): register, choose services, deliver the Form 01 notice, refuse in writing; list with OVERDUE flags.',
+    );
 
   written
     .command('register')
@@ -52,7 +58,9 @@ export function registerWrittenRequestCommand(registry: Command): void {
 
   written
     .command('choose')
-    .description('Record the services the requester chose (a subset of those wanted) and the delivery time agreed, as the competent officer (R17).')
+    .description(
+      'Record the services the requester chose (a subset of those wanted) and the delivery time agreed, as the competent officer (R17).',
+    )
     .argument('<id>')
     .option('--officer <id>', `the competent officer: ${OFFICER_OPTION_HELP}`)
     .requiredOption('--services <fields>', 'comma-separated citizen fields, e.g. fullName,dateOfBirth,permanentAddress')
@@ -60,9 +68,16 @@ export function registerWrittenRequestCommand(registry: Command): void {
     .action(async (id: string, o: OfficerFlags & { services: string; deliverBy: string }) => {
       const deliverBy = new Date(o.deliverBy);
       if (Number.isNaN(deliverBy.getTime())) throw new Error(`--deliver-by must be an ISO 8601 time, not ${JSON.stringify(o.deliverBy)}`);
-      const services = o.services.split(',').map((field) => field.trim()).filter((field) => field !== '');
-      const request = await withWrittenRequests(o, 'decide-written-request', (w, officer) => w.chooseServices(id, officer, services, deliverBy));
-      console.log(`written request ${request._id} is ${request.status}: ${request.chosenServices?.join(', ')} by ${vietnamTime(request.deliverBy!)}`);
+      const services = o.services
+        .split(',')
+        .map((field) => field.trim())
+        .filter((field) => field !== '');
+      const request = await withWrittenRequests(o, 'decide-written-request', (w, officer) =>
+        w.chooseServices(id, officer, services, deliverBy),
+      );
+      console.log(
+        `written request ${request._id} is ${request.status}: ${request.chosenServices?.join(', ')} by ${vietnamTime(request.deliverBy!)}`,
+      );
     });
 
   written
@@ -92,14 +107,19 @@ export function registerWrittenRequestCommand(registry: Command): void {
 
   written
     .command('list')
-    .description('Written requests, newest first; OVERDUE marks those undecided past their R11 deadline or not delivered by the agreed time.')
+    .description(
+      'Written requests, newest first; OVERDUE marks those undecided past their R11 deadline or not delivered by the agreed time.',
+    )
     .option('--status <status>', WRITTEN_REQUEST_STATUSES.join(' | '))
     .option('--overdue', 'only the overdue ones')
     .option('--json', 'print JSON')
     .option('--officer <id>', `the officer listing: ${OFFICER_OPTION_HELP}`)
     .action(async (o: OfficerFlags & { status?: string; overdue?: boolean; json?: boolean }) => {
-      if (o.status !== undefined && !(WRITTEN_REQUEST_STATUSES as readonly string[]).includes(o.status)) throw new Error(`--status must be one of ${WRITTEN_REQUEST_STATUSES.join(', ')}`);
-      const requests = await withWrittenRequests(o, 'list-written-requests', (w) => w.list({ ...(o.status ? { status: o.status as WrittenRequestStatus } : {}), ...(o.overdue ? { overdue: true } : {}) }));
+      if (o.status !== undefined && !(WRITTEN_REQUEST_STATUSES as readonly string[]).includes(o.status))
+        throw new Error(`--status must be one of ${WRITTEN_REQUEST_STATUSES.join(', ')}`);
+      const requests = await withWrittenRequests(o, 'list-written-requests', (w) =>
+        w.list({ ...(o.status ? { status: o.status as WrittenRequestStatus } : {}), ...(o.overdue ? { overdue: true } : {}) }),
+      );
       if (o.json) return console.log(JSON.stringify(requests, null, 2));
       printTable([
         ['id', 'status', 'requester', 'category', 'citizens', 'received', 'due', ''],

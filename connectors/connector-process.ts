@@ -1,14 +1,14 @@
 // Wires one source connector to Kafka and its local state (checkpoint, reject log) and runs it.
 import { join } from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
-import { HEARTBEATS_TOPIC, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { type SourceName } from '../schemas/sources.ts';
-import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { connectKafka } from '../kafka/connect.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { ensureTopics } from '../kafka/topic-creation.ts';
+import { HEARTBEATS_TOPIC, sourceTopic, topicLayout } from '../kafka/topics.ts';
+import type { SourceName } from '../schemas/sources.ts';
 import { FileCheckpoint } from './sdk/checkpoint.ts';
 import { RejectLog } from './sdk/reject-log.ts';
-import { runSourceConnector, type ConnectorSummary, type NativeItem } from './sdk/source-connector.ts';
+import { type ConnectorSummary, type NativeItem, runSourceConnector } from './sdk/source-connector.ts';
 import { SOURCE_DEFINITIONS } from './sources.ts';
 
 export interface ConnectorProcessOptions {

@@ -2,7 +2,7 @@
 import type { SourceName } from '../schemas/sources.ts';
 import { readNativeFile } from './sdk/native-file.ts';
 import type { NativeItem } from './sdk/source-connector.ts';
-import { simulateSource, type SimulationOptions } from './simulator/simulate-source.ts';
+import { type SimulationOptions, simulateSource } from './simulator/simulate-source.ts';
 
 export function fileFeed(path: string): AsyncIterable<NativeItem> {
   return readNativeFile(path);

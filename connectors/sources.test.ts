@@ -34,7 +34,8 @@ describe('source definitions', () => {
         return toEvent(item.record);
       });
       expect(events).toEqual(records.map(toEvent));
-      for (const event of events) expect(validateEvent(JSON.stringify(event), { topicSource: source }), event.type).toMatchObject({ ok: true });
+      for (const event of events)
+        expect(validateEvent(JSON.stringify(event), { topicSource: source }), event.type).toMatchObject({ ok: true });
     });
   }
 });

@@ -1,6 +1,7 @@
 // The four source systems: how each one's native records become canonical events.
-import type { SourceName } from '../schemas/sources.ts';
+
 import type { SourceEvent } from '../schemas/source-event.ts';
+import type { SourceName } from '../schemas/sources.ts';
 import { CIVIL_STATUS_COLUMNS } from './civil-status/native-record.ts';
 import { toEvent as civilStatusToEvent } from './civil-status/to-event.ts';
 import { HEALTH_COLUMNS } from './health/native-record.ts';

@@ -13,4 +13,3 @@ export abstract class DancuError<Code extends string = string> extends Error {
   abstract readonly code: Code;
   abstract readonly retryable: boolean;
 }
-

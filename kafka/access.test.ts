@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { HUB_PRINCIPAL, PRINCIPAL_MAPPING_RULES, hubAccessRules, sourceAccessRules, sourceCertificateName, sourcePrincipal } from './access.ts';
-import { ALL_TOPICS, HEARTBEATS_TOPIC, correctionDecisionsTopic, correctionsGroup, correctionsTopic, sourceTopic } from './topics.ts';
 import { SOURCES } from '../schemas/sources.ts';
+import {
+  HUB_PRINCIPAL,
+  hubAccessRules,
+  PRINCIPAL_MAPPING_RULES,
+  sourceAccessRules,
+  sourceCertificateName,
+  sourcePrincipal,
+} from './access.ts';
+import { ALL_TOPICS, correctionDecisionsTopic, correctionsGroup, correctionsTopic, HEARTBEATS_TOPIC, sourceTopic } from './topics.ts';
 
 describe('the ACL policy of the TLS listener', () => {
   it('R40, R42, R37: a source certificate may write its own topic, heartbeats and decisions, read its own corrections in its own group, and nothing else; the hub reads and writes every dancu topic', () => {

@@ -6,8 +6,8 @@
 // Every other principal — a certificate of another kind, or no rule matched — is refused by default.
 import { randomBytes } from 'node:crypto';
 import kafkajs, { type Kafka } from 'kafkajs';
-import { HEARTBEATS_TOPIC, correctionDecisionsTopic, correctionsGroup, correctionsTopic, sourceTopic } from './topics.ts';
 import type { SourceName } from '../schemas/sources.ts';
+import { correctionDecisionsTopic, correctionsGroup, correctionsTopic, HEARTBEATS_TOPIC, sourceTopic } from './topics.ts';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
@@ -55,7 +55,13 @@ export interface AccessRule {
  */
 export function hubAccessRules(): AccessRule[] {
   return [
-    { principal: HUB_PRINCIPAL, resource: 'topic', name: 'dancu.', pattern: 'prefixed', operations: ['read', 'write', 'create', 'describe', 'describe-configs'] },
+    {
+      principal: HUB_PRINCIPAL,
+      resource: 'topic',
+      name: 'dancu.',
+      pattern: 'prefixed',
+      operations: ['read', 'write', 'create', 'describe', 'describe-configs'],
+    },
     { principal: HUB_PRINCIPAL, resource: 'group', name: 'dancu-', pattern: 'prefixed', operations: ['read', 'describe'] },
   ];
 }

@@ -10,7 +10,7 @@
 // hub's /readyz says why; every failure is passed to `onFailure` (metrics).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
-import { toRawRecord, type RawRecord } from './records.ts';
+import { type RawRecord, toRawRecord } from './records.ts';
 
 export interface ConsumerState {
   consuming: boolean;
@@ -152,7 +152,9 @@ export class BatchConsumer {
           resolveOffset(last);
           // Explicit offsets: with autoCommit off and no interval or threshold, kafkajs's
           // argument-less commitOffsetsIfNecessary() never commits anything.
-          await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }] });
+          await commitOffsetsIfNecessary({
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+          });
           await heartbeat();
         }
       },
@@ -173,7 +175,10 @@ export class BatchConsumer {
         return true;
       } catch (error) {
         const retryInMs = this.backoff(attempt);
-        this.set({ consuming: false, cause: `handling ${where} failed (attempt ${attempt}, next in ${Math.round(retryInMs / 1000)} s): ${messageOf(error)}` });
+        this.set({
+          consuming: false,
+          cause: `handling ${where} failed (attempt ${attempt}, next in ${Math.round(retryInMs / 1000)} s): ${messageOf(error)}`,
+        });
         this.options.onFailure?.({ kind: 'slice', error, where, retryInMs });
         const deadline = Date.now() + retryInMs;
         while (Date.now() < deadline) {
@@ -189,7 +194,10 @@ export class BatchConsumer {
     if (this.stopped || consumer !== this.consumer) return;
     this.crashes += 1;
     const retryInMs = this.backoff(this.crashes);
-    this.set({ consuming: false, cause: `the Kafka consumer crashed (${messageOf(error)}); restarting in ${Math.round(retryInMs / 1000)} s` });
+    this.set({
+      consuming: false,
+      cause: `the Kafka consumer crashed (${messageOf(error)}); restarting in ${Math.round(retryInMs / 1000)} s`,
+    });
     this.options.onFailure?.({ kind: 'crash', error, retryInMs });
     if (restartedByKafkajs) return;
     this.restartTimer = setTimeout(() => {

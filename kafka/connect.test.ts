@@ -17,6 +17,8 @@ describe('Kafka TLS settings from the environment', () => {
     const all = { KAFKA_TLS_CA: join(dir, 'ca.pem'), KAFKA_TLS_CERT: join(dir, 'cert.pem'), KAFKA_TLS_KEY: join(dir, 'key.pem') };
     expect(kafkaTlsFromEnv(all)).toEqual({ caPem: 'ca pem', certPem: 'cert pem', keyPem: 'key pem' });
     expect(() => kafkaTlsFromEnv({ KAFKA_TLS_CA: all.KAFKA_TLS_CA })).toThrow(/KAFKA_TLS_CA set without KAFKA_TLS_CERT and KAFKA_TLS_KEY/);
-    expect(() => kafkaTlsFromEnv({ ...all, KAFKA_TLS_KEY: join(dir, 'missing.pem') })).toThrow(/KAFKA_TLS_KEY=.*missing\.pem cannot be read/);
+    expect(() => kafkaTlsFromEnv({ ...all, KAFKA_TLS_KEY: join(dir, 'missing.pem') })).toThrow(
+      /KAFKA_TLS_KEY=.*missing\.pem cannot be read/,
+    );
   });
 });

@@ -28,14 +28,18 @@ export function kafkaTlsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaTls 
   if (set.length === 0) return null;
   if (set.length < TLS_VARIABLES.length) {
     const missing = TLS_VARIABLES.filter((name) => !set.includes(name));
-    throw new Error(`${set.join(' and ')} set without ${missing.join(' and ')}: Kafka over TLS needs all three PEM files (CA, client certificate, key), or none for plaintext`);
+    throw new Error(
+      `${set.join(' and ')} set without ${missing.join(' and ')}: Kafka over TLS needs all three PEM files (CA, client certificate, key), or none for plaintext`,
+    );
   }
   const read = (name: (typeof TLS_VARIABLES)[number]) => {
     const path = env[name]!.trim();
     try {
       return readFileSync(path, 'utf8');
     } catch (error) {
-      throw new Error(`${name}=${path} cannot be read (${(error as Error).message}); point it at the PEM file \`dancu pki issue\` wrote`, { cause: error });
+      throw new Error(`${name}=${path} cannot be read (${(error as Error).message}); point it at the PEM file \`dancu pki issue\` wrote`, {
+        cause: error,
+      });
     }
   };
   return { caPem: read('KAFKA_TLS_CA'), certPem: read('KAFKA_TLS_CERT'), keyPem: read('KAFKA_TLS_KEY') };
@@ -55,7 +59,7 @@ export function connectKafka(options: KafkaOptions): Kafka {
       () =>
       ({ namespace, log }) => {
         // kafkajs logs retriable errors loudly during rebalances; keep only real errors, one line each.
-        console.error(`[kafka ${namespace}] ${log.message}${log.error ? `: ${String(log.error)}` : ""}`);
+        console.error(`[kafka ${namespace}] ${log.message}${log.error ? `: ${String(log.error)}` : ''}`);
       },
   });
 }

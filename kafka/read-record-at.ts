@@ -2,8 +2,8 @@
 // too large to travel inside its dead letter, while the source topic still retains it.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { type RawRecord, toRawRecord } from './records.ts';
 import { PositionExpired } from './topic-tail.ts';
-import { toRawRecord, type RawRecord } from './records.ts';
 
 const READ_TIMEOUT_MS = 30_000;
 
@@ -24,7 +24,10 @@ export async function readRecordAt(kafka: Kafka, topic: string, partition: numbe
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: false });
     return await new Promise<RawRecord>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic}[${partition}]@${offset} took over ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`reading ${topic}[${partition}]@${offset} took over ${READ_TIMEOUT_MS / 1000} s`)),
+        READ_TIMEOUT_MS,
+      );
       consumer
         .run({
           autoCommit: false,

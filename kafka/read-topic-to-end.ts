@@ -1,7 +1,7 @@
 // Reading a small topic whole, without joining or moving any consumer group.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { toRawRecord, type RawRecord } from './records.ts';
+import { type RawRecord, toRawRecord } from './records.ts';
 import { untilAnswering } from './until-answering.ts';
 
 /**

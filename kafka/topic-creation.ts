@@ -29,11 +29,19 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
           topic: spec.topic,
           numPartitions: spec.partitions,
           replicationFactor,
-          configEntries: Object.entries({ 'min.insync.replicas': String(minInsyncReplicas), ...spec.config }).map(([name, value]) => ({ name, value })),
+          configEntries: Object.entries({ 'min.insync.replicas': String(minInsyncReplicas), ...spec.config }).map(([name, value]) => ({
+            name,
+            value,
+          })),
         })),
       })
       .catch((error: unknown) => {
-        throw refusedCreation(error, missing.map((spec) => spec.topic)) ?? error;
+        throw (
+          refusedCreation(
+            error,
+            missing.map((spec) => spec.topic),
+          ) ?? error
+        );
       });
     // A new topic's leaders can be elected before every broker (and kafkajs's metadata) knows
     // them: the first ListOffsets then fails with "not the leader". Wait until each answers.

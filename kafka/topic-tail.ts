@@ -1,9 +1,9 @@
 // Following a topic from positions the caller owns, never committed to Kafka: how WatchChanges
 // resumes a consumer's cursor, and how the hub's caches and heartbeat monitor follow their topics.
 import { randomUUID } from 'node:crypto';
-import { DancuError } from '../errors/dancu-error.ts';
 import type { Kafka } from 'kafkajs';
-import { toRawRecord, type RawRecord } from './records.ts';
+import { DancuError } from '../errors/dancu-error.ts';
+import { type RawRecord, toRawRecord } from './records.ts';
 import { untilAnswering } from './until-answering.ts';
 
 /** A partition's next offset to read. */

@@ -73,7 +73,8 @@ export interface TopicLayout {
 export function topicLayout(topic: string): TopicLayout {
   if (topic === DLQ_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(90 * DAY_MS) } };
   // A source register may poll its corrections weekly or less: keep them as long as dead letters.
-  if (SOURCES.some((source) => topic === correctionsTopic(source) || topic === correctionDecisionsTopic(source))) return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
+  if (SOURCES.some((source) => topic === correctionsTopic(source) || topic === correctionDecisionsTopic(source)))
+    return { topic, partitions: 3, config: { 'retention.ms': String(90 * DAY_MS) } };
   // One partition keeps every connector's beats in one order for the hub's single reader; a day
   // is enough for a restarted hub to learn which connectors it should expect.
   if (topic === HEARTBEATS_TOPIC) return { topic, partitions: 1, config: { 'retention.ms': String(DAY_MS) } };

@@ -1,6 +1,6 @@
 // Where the JSON Schemas live on disk. The schema files are the single source of the event,
 // record, change, dead-letter and heartbeat types; this module only knows their names and loads them.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const SCHEMA_DIR = new URL('./', import.meta.url);
 const EVENT_SCHEMA_FILE = /^([a-z-]+)\.([a-z0-9-]+)\.schema\.json$/;

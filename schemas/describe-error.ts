@@ -56,43 +56,46 @@ export function describeError(error: ErrorObject, prefix = ''): { path: string; 
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required': {
-      const missing = String(p['missingProperty']);
+      const missing = String(p.missingProperty);
       return { path: `${at}/${escapePointer(missing)}`, detail: `${where(at)} lacks the required field "${missing}"` };
     }
     case 'additionalProperties': {
-      const extra = String(p['additionalProperty']);
+      const extra = String(p.additionalProperty);
       return {
         path: `${at}/${escapePointer(extra)}`,
         detail: `${where(at)} has a field "${extra}" that is not part of the schema (check its spelling)`,
       };
     }
     case 'format': {
-      const format = String(p['format']);
+      const format = String(p.format);
       return { path: at, detail: `${where(at)} must be ${FORMAT_TEXT[format] ?? `in ${format} format`}, got ${shown(error.data)}` };
     }
     case 'pattern': {
-      const pattern = String(p['pattern']);
+      const pattern = String(p.pattern);
       return { path: at, detail: `${where(at)} must be ${PATTERN_TEXT[pattern] ?? `text matching ${pattern}`}, got ${shown(error.data)}` };
     }
     case 'enum': {
-      const allowed = (p['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ');
+      const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
       return { path: at, detail: `${where(at)} must be one of ${allowed}, got ${shown(error.data)}` };
     }
     case 'const':
-      return { path: at, detail: `${where(at)} must be ${JSON.stringify(p['allowedValue'])}, got ${shown(error.data)}` };
+      return { path: at, detail: `${where(at)} must be ${JSON.stringify(p.allowedValue)}, got ${shown(error.data)}` };
     case 'type': {
-      const expected = String(p['type']).split(',').map((t) => TYPE_TEXT[t] ?? t).join(' or ');
+      const expected = String(p.type)
+        .split(',')
+        .map((t) => TYPE_TEXT[t] ?? t)
+        .join(' or ');
       return { path: at, detail: `${where(at)} must be ${expected}, got ${kindOf(error.data)}` };
     }
     case 'minLength':
       return {
         path: at,
-        detail: p['limit'] === 1 ? `${where(at)} must not be empty` : `${where(at)} must be at least ${String(p['limit'])} characters long`,
+        detail: p.limit === 1 ? `${where(at)} must not be empty` : `${where(at)} must be at least ${String(p.limit)} characters long`,
       };
     case 'maxLength':
       return {
         path: at,
-        detail: `${where(at)} must be at most ${String(p['limit'])} characters long, got ${String(typeof error.data === 'string' ? error.data.length : '?')}`,
+        detail: `${where(at)} must be at most ${String(p.limit)} characters long, got ${String(typeof error.data === 'string' ? error.data.length : '?')}`,
       };
     default:
       return { path: at, detail: `${where(at)} ${error.message ?? 'is invalid'}` };

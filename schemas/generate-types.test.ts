@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SOURCES } from './sources.ts';
 import { listEventSchemaFiles, loadSchema, RECORD_SCHEMA_FILES } from './catalogue.ts';
 import { generateTypes } from './generate-types.ts';
+import { SOURCES } from './sources.ts';
 import { EVENT_TYPES } from './types.ts';
 
 describe('schemas and generated types', () => {
@@ -23,7 +23,7 @@ describe('schemas and generated types', () => {
     for (const { source, type, file } of listEventSchemaFiles()) {
       const schema = loadSchema(file);
       expect(schema.$id).toBe(`dancu:events/${source}/${type}/v1`);
-      expect(schema['additionalProperties']).toBe(false);
+      expect(schema.additionalProperties).toBe(false);
     }
     for (const file of RECORD_SCHEMA_FILES) expect(loadSchema(file).$id).toMatch(/^dancu:[a-z-]+\/v1$/);
   });

@@ -2,10 +2,10 @@
 // All schemas are bundled into one document so that shared definitions (Address, PersonalId …)
 // are declared once; `dancu:common/v1#/$defs/x` references become local `#/$defs/x`.
 import { writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
-import { listEventSchemaFiles, loadSchema, RECORD_SCHEMA_FILES, type JsonSchema } from './catalogue.ts';
+import { type JsonSchema, listEventSchemaFiles, loadSchema, RECORD_SCHEMA_FILES } from './catalogue.ts';
 
 const COMMON_REF = 'dancu:common/v1#/$defs/';
 const OUTPUT = new URL('./types.ts', import.meta.url);
@@ -19,7 +19,7 @@ function localise(node: unknown): unknown {
   const out: Record<string, unknown> = {};
   const keys = Object.keys(node);
   // A schema that constrains nothing ("value": {}) means any JSON value, not an object.
-  if (keys.every((key) => key === 'description' || key === 'title')) out['tsType'] = 'unknown';
+  if (keys.every((key) => key === 'description' || key === 'title')) out.tsType = 'unknown';
   // A description beside a $ref would make json2ts mint a copy of the referenced type (Instant1 …).
   const isRef = keys.includes('$ref');
   for (const [key, value] of Object.entries(node)) {
@@ -40,7 +40,7 @@ function pascal(text: string): string {
 export async function generateTypes(): Promise<string> {
   const [common, ...records] = RECORD_SCHEMA_FILES.map(loadSchema) as [JsonSchema, ...JsonSchema[]];
   const events = listEventSchemaFiles().map((entry) => ({ ...entry, schema: loadSchema(entry.file) }));
-  const defs: Record<string, unknown> = { ...(common['$defs'] as Record<string, unknown>) };
+  const defs: Record<string, unknown> = { ...(common.$defs as Record<string, unknown>) };
   for (const schema of records) defs[pascal(schema.title ?? schema.$id)] = localise(schema);
   for (const { schema } of events) defs[pascal(schema.title ?? schema.$id)] = localise(schema);
 
@@ -63,10 +63,22 @@ export async function generateTypes(): Promise<string> {
   const payloadName = (e: (typeof events)[number]) => pascal(e.schema.title ?? e.type);
   const union = events.map((e) => `  | EventOf<'${e.source}', '${e.type}', ${payloadName(e)}>`).join('\n');
   const bySource = sources
-    .map((s) => `  '${s}': {\n${events.filter((e) => e.source === s).map((e) => `    '${e.type}': ${payloadName(e)};`).join('\n')}\n  };`)
+    .map(
+      (s) =>
+        `  '${s}': {\n${events
+          .filter((e) => e.source === s)
+          .map((e) => `    '${e.type}': ${payloadName(e)};`)
+          .join('\n')}\n  };`,
+    )
     .join('\n');
   const eventTypes = sources
-    .map((s) => `  '${s}': [${events.filter((e) => e.source === s).map((e) => `'${e.type}'`).join(', ')}],`)
+    .map(
+      (s) =>
+        `  '${s}': [${events
+          .filter((e) => e.source === s)
+          .map((e) => `'${e.type}'`)
+          .join(', ')}],`,
+    )
     .join('\n');
 
   return `${BANNER}

@@ -45,7 +45,12 @@ describe('personal id', () => {
   });
 
   it('makes ids that check out against their own facts', () => {
-    for (const [sex, year] of [['male', 1899], ['female', 1950], ['male', 2024], ['female', 2150]] as const) {
+    for (const [sex, year] of [
+      ['male', 1899],
+      ['female', 1950],
+      ['male', 2024],
+      ['female', 2150],
+    ] as const) {
       const id = makePersonalId('079', sex, year, 42);
       expect(id).toHaveLength(12);
       expect(checkPersonalId(id, { dateOfBirth: `${year}-01-01`, sex })).toEqual([]);

@@ -37,7 +37,7 @@ export function parsePersonalId(id: string): PersonalIdParts | undefined {
 }
 
 function centuryDigit(sex: Sex, birthYear: number): number {
-  const pair = CENTURY_BY_PAIR.indexOf(Math.floor(birthYear / 100) * 100 as (typeof CENTURY_BY_PAIR)[number]);
+  const pair = CENTURY_BY_PAIR.indexOf((Math.floor(birthYear / 100) * 100) as (typeof CENTURY_BY_PAIR)[number]);
   if (pair < 0) throw new RangeError(`a personal id cannot encode birth year ${birthYear} (only 1800–2299)`);
   return pair * 2 + (sex === 'female' ? 1 : 0);
 }

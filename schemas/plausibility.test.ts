@@ -17,8 +17,17 @@ describe('plausibility', () => {
     expect(judge(birthEvent({ occurredAt: later }))).toMatchObject({ ok: false, reason: 'future-dated', path: '/occurredAt' });
     expect(judge(birthEvent({ recordedAt: later }))).toMatchObject({ ok: false, reason: 'future-dated', path: '/recordedAt' });
     const death = ONE_OF_EACH.find((event) => event.type === 'death-registered')!;
-    expect(judge({ ...death, payload: { ...death.payload, dateOfDeath: '2027-01-01' } })).toMatchObject({ ok: false, reason: 'future-dated', path: '/payload/dateOfDeath' });
-    expect(validateEvent(JSON.stringify(birthEvent({ occurredAt: later })), { now: NOW, plausibility: { futureToleranceMs: 2 * 3_600_000, floor: new Date('1900-01-01') } })).toMatchObject({ ok: true });
+    expect(judge({ ...death, payload: { ...death.payload, dateOfDeath: '2027-01-01' } })).toMatchObject({
+      ok: false,
+      reason: 'future-dated',
+      path: '/payload/dateOfDeath',
+    });
+    expect(
+      validateEvent(JSON.stringify(birthEvent({ occurredAt: later })), {
+        now: NOW,
+        plausibility: { futureToleranceMs: 2 * 3_600_000, floor: new Date('1900-01-01') },
+      }),
+    ).toMatchObject({ ok: true });
   });
 
   it('R5: a future end of validity (a card, a temporary residence) is no future-dated fact', () => {
@@ -29,7 +38,11 @@ describe('plausibility', () => {
   it('R5: an event before the birth year the personal id encodes, or before the date of birth it states, is refused', () => {
     const residence = ONE_OF_EACH.find((event) => event.type === 'current-residence-declared')!;
     // 001090123456: male, born 1990.
-    expect(judge({ ...residence, occurredAt: '1989-12-31T23:00:00+07:00' })).toMatchObject({ ok: false, reason: 'before-birth', path: '/occurredAt' });
+    expect(judge({ ...residence, occurredAt: '1989-12-31T23:00:00+07:00' })).toMatchObject({
+      ok: false,
+      reason: 'before-birth',
+      path: '/occurredAt',
+    });
     expect(judge({ ...residence, occurredAt: '1990-01-01T00:00:00+07:00' })).toMatchObject({ ok: true });
     expect(judge(birthEvent({ occurredAt: '1990-04-29T00:00:00+07:00' }))).toMatchObject({ ok: false, reason: 'before-birth' });
   });
@@ -37,12 +50,20 @@ describe('plausibility', () => {
   it('R5: no event is dated before the floor, whoever it is about', () => {
     const residence = ONE_OF_EACH.find((event) => event.type === 'current-residence-declared')!;
     expect(judge({ ...residence, occurredAt: '1850-06-01T00:00:00+07:00' })).toMatchObject({ ok: false, reason: 'before-floor' });
-    expect(judge({ ...residence, recordedAt: '1899-12-31T00:00:00+07:00' })).toMatchObject({ ok: false, reason: 'before-floor', path: '/recordedAt' });
+    expect(judge({ ...residence, recordedAt: '1899-12-31T00:00:00+07:00' })).toMatchObject({
+      ok: false,
+      reason: 'before-floor',
+      path: '/recordedAt',
+    });
   });
 
   it('R5: names and free text with control or bidirectional-override characters are refused; Vietnamese text is accepted in NFC', () => {
     for (const bad of ['Nguyễn\u0000An', 'Nguyễn\u001b[31mAn', 'Nguyễn \u202eAn', 'Nguyễn\u2066An', 'Nguyễn\nAn']) {
-      expect(judge(birthEvent({}, { fullName: bad })), JSON.stringify(bad)).toMatchObject({ ok: false, reason: 'invalid-text', path: '/payload/fullName' });
+      expect(judge(birthEvent({}, { fullName: bad })), JSON.stringify(bad)).toMatchObject({
+        ok: false,
+        reason: 'invalid-text',
+        path: '/payload/fullName',
+      });
     }
     const decomposed = 'Nguyễn Văn An'.normalize('NFD');
     const verdict = judge(birthEvent({}, { fullName: decomposed }));

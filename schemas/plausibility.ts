@@ -128,7 +128,7 @@ function checkDates(event: SourceEvent, rules: PlausibilityRules, now: Date): Im
 
 /** The earliest the citizen can have been born: the event's own date of birth, else the id's birth year. */
 function birthOf(event: SourceEvent): { at: number; what: string } | undefined {
-  const stated = (event.payload as unknown as Record<string, unknown>)['dateOfBirth'];
+  const stated = (event.payload as unknown as Record<string, unknown>).dateOfBirth;
   if (typeof stated === 'string') return { at: vietnamMidnight(stated), what: `born ${stated}, as the event states` };
   const year = parsePersonalId(event.personalId)?.birthYear;
   if (year === undefined) return undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { birthEvent, ONE_OF_EACH } from '../testing/sample-events.ts';
-import { MAX_EVENT_BYTES, validateEvent, type EventVerdict } from './validate-event.ts';
+import { type EventVerdict, MAX_EVENT_BYTES, validateEvent } from './validate-event.ts';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -44,7 +44,10 @@ describe('validateEvent', () => {
   });
 
   it('rejects an envelope field the contract does not know', () => {
-    expect(rejected(validateEvent(json(birthEvent({ priority: 'high' }))))).toMatchObject({ reason: 'schema-violation', path: '/priority' });
+    expect(rejected(validateEvent(json(birthEvent({ priority: 'high' }))))).toMatchObject({
+      reason: 'schema-violation',
+      path: '/priority',
+    });
   });
 
   it('rejects a recordedAt without a time-zone offset', () => {

@@ -1,11 +1,12 @@
 // The gate every source event passes before the hub merges it (hot path: compile nothing here,
 // touch each string at most once). Order: size → JSON → NFC → envelope → source → type → payload → ids
 // → plausibility (text, dates; schemas/plausibility.ts).
-import type { SourceName } from './sources.ts';
+
 import { describeError } from './describe-error.ts';
-import { checkPlausible, DEFAULT_PLAUSIBILITY, textMayHoldControls, type PlausibilityRules } from './plausibility.ts';
 import { checkPersonalId, type PersonalIdProblem } from './personal-id.ts';
+import { checkPlausible, DEFAULT_PLAUSIBILITY, type PlausibilityRules, textMayHoldControls } from './plausibility.ts';
 import { isProvinceCode } from './provinces.ts';
+import type { SourceName } from './sources.ts';
 import type { DeadLetter, SourceEvent } from './types.ts';
 import { PAYLOAD_VALIDATORS, validateEnvelope } from './validators.ts';
 
@@ -15,9 +16,7 @@ export const MAX_EVENT_BYTES = 64 * 1024;
 /** Why an event was refused; the dead-letter schema's `reason` is the one list of them. */
 export type RejectReason = DeadLetter['reason'];
 
-export type EventVerdict =
-  | { ok: true; event: SourceEvent }
-  | { ok: false; reason: RejectReason; detail: string; path?: string };
+export type EventVerdict = { ok: true; event: SourceEvent } | { ok: false; reason: RejectReason; detail: string; path?: string };
 
 export interface ValidateContext {
   /** The source whose topic the record arrived on; the event must claim the same source. */
@@ -28,6 +27,7 @@ export interface ValidateContext {
   now?: Date;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range itself, to find what is outside it
 const NON_ASCII = /[^\x00-\x7f]/;
 const UNICODE_ESCAPE = /\\u/;
 
@@ -132,7 +132,10 @@ function checkIds(event: SourceEvent): { path: string; detail: string } | undefi
   const problems = checkPersonalId(event.personalId, facts);
   if (problems.length > 0) return { path: '/personalId', detail: describeProblems(problems) };
 
-  if ((event.type === 'card-issued' || event.type === 'card-renewed' || event.type === 'card-reported-lost') && event.payload.cardNumber !== event.personalId) {
+  if (
+    (event.type === 'card-issued' || event.type === 'card-renewed' || event.type === 'card-reported-lost') &&
+    event.payload.cardNumber !== event.personalId
+  ) {
     return {
       path: '/payload/cardNumber',
       detail: `card number ${event.payload.cardNumber} differs from personal id ${event.personalId}; a căn cước card number is the holder's personal id`,

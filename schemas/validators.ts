@@ -29,7 +29,10 @@ export const PAYLOAD_VALIDATORS: ReadonlyMap<string, ReadonlyMap<string, Validat
   const bySource = new Map<string, Map<string, ValidateFunction>>();
   for (const { source, type, file } of listEventSchemaFiles()) {
     let byType = bySource.get(source);
-    if (!byType) bySource.set(source, (byType = new Map()));
+    if (!byType) {
+      byType = new Map();
+      bySource.set(source, byType);
+    }
     byType.set(type, compile(file));
   }
   return bySource;

@@ -22,7 +22,12 @@ describe('W3C traceparent on Kafka records', () => {
   });
 
   it('drops malformed or all-zero contexts a foreign producer might send, starting a new trace', () => {
-    for (const bad of [undefined, '00-abc-def-01', `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`, `00-${'A'.repeat(32)}-${'1'.repeat(16)}-01`]) {
+    for (const bad of [
+      undefined,
+      '00-abc-def-01',
+      `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`,
+      `00-${'A'.repeat(32)}-${'1'.repeat(16)}-01`,
+    ]) {
       expect(trace.getSpanContext(extractTraceContext(record(bad).headers))).toBeUndefined();
     }
     const tracer = new BasicTracerProvider().getTracer('test');

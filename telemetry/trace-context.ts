@@ -7,7 +7,7 @@
 // Also here: the span names and attributes of a Kafka hop, so the connector and the hub describe
 // their sends and receives alike. Keys follow OpenTelemetry's messaging conventions; the record key
 // is the citizen's personal id and is never put on a span.
-import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, type SpanOptions, type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { HEADERS } from '../kafka/topics.ts';
 
@@ -67,7 +67,11 @@ export function startSendSpan(tracer: Tracer, topic: string, parent: Context, at
 }
 
 /** A consumer span for one received record, continuing the trace its producer started. */
-export function startProcessSpan(tracer: Tracer, record: { topic: string; partition: number; offset: string; headers: Record<string, string> }, attributes: Attributes = {}): Span {
+export function startProcessSpan(
+  tracer: Tracer,
+  record: { topic: string; partition: number; offset: string; headers: Record<string, string> },
+  attributes: Attributes = {},
+): Span {
   const options = kafkaSpanOptions(SpanKind.CONSUMER, 'process', record.topic, {
     [SPAN_ATTRIBUTES.partition]: String(record.partition),
     [SPAN_ATTRIBUTES.offset]: Number(record.offset),

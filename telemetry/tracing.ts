@@ -14,7 +14,7 @@
 // One process may run several dancu services (`dancu start` runs the hub and four connectors), so
 // this keeps one tracer provider per service name and hands tracers out explicitly instead of
 // registering a global provider: each service appears under its own name in Jaeger.
-import { trace, type Tracer } from '@opentelemetry/api';
+import { type Tracer, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import {

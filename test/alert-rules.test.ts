@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startHubProcess, type HubProcess } from '../cli/hub-process.ts';
+import { type HubProcess, startHubProcess } from '../cli/hub-process.ts';
 import { REPO_ROOT } from '../deploy/local/locations.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
-import { SOURCES } from '../schemas/sources.ts';
-import { sourceTopic } from '../kafka/topics.ts';
 import { startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import { SOURCES } from '../schemas/sources.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { testEndpoints } from './endpoints.ts';
 import { prepareTopics, testKafka, uniqueName } from './harness.ts';
@@ -41,9 +41,18 @@ describe('the Prometheus alerting rules', () => {
   });
 
   it('R26: cover lag, connectors, dead letters, the journal, quota and certificates', () => {
-    const alerts = ruleFiles().flatMap((file) => [...readFileSync(join(RULES_DIR, file), 'utf8').matchAll(/^\s*- alert: (\S+)/gm)].map((match) => match[1]));
+    const alerts = ruleFiles().flatMap((file) =>
+      [...readFileSync(join(RULES_DIR, file), 'utf8').matchAll(/^\s*- alert: (\S+)/gm)].map((match) => match[1]),
+    );
     expect(alerts).toEqual(
-      expect.arrayContaining(['DancuIngestLagGrowing', 'DancuConnectorDown', 'DancuDeadLetterRateHigh', 'DancuJournalAppendFailing', 'DancuQuotaExhausted', 'DancuCertificateExpiresSoon']),
+      expect.arrayContaining([
+        'DancuIngestLagGrowing',
+        'DancuConnectorDown',
+        'DancuDeadLetterRateHigh',
+        'DancuJournalAppendFailing',
+        'DancuQuotaExhausted',
+        'DancuCertificateExpiresSoon',
+      ]),
     );
   });
 
@@ -54,13 +63,21 @@ describe('the Prometheus alerting rules', () => {
 
     beforeAll(async () => {
       const { kafkaBrokers, mongodbUri } = testEndpoints();
-      Object.assign(process.env, { KAFKA_BROKERS: kafkaBrokers.join(','), MONGODB_URI: mongodbUri, DANCU_DB: uniqueName('dancu_alerts'), OTEL_SDK_DISABLED: 'true' });
+      Object.assign(process.env, {
+        KAFKA_BROKERS: kafkaBrokers.join(','),
+        MONGODB_URI: mongodbUri,
+        DANCU_DB: uniqueName('dancu_alerts'),
+        OTEL_SDK_DISABLED: 'true',
+      });
       pkiDir = await mkdtemp(join(tmpdir(), 'dancu-alerts-pki-'));
       // A group of its own, starting at the end: the hub must not ingest what earlier runs left on the topics.
       const groupId = uniqueName('test-alerts');
       await prepareTopics();
       await startGroupAtEnd(testKafka(), groupId, SOURCES.map(sourceTopic));
-      hub = await startHubProcess({ grpcAddress: '127.0.0.1:0', pkiDir }, { createPkiIfMissing: true, adminPort: 0, tracing: startTracing(), groupId });
+      hub = await startHubProcess(
+        { grpcAddress: '127.0.0.1:0', pkiDir },
+        { createPkiIfMissing: true, adminPort: 0, tracing: startTracing(), groupId },
+      );
     });
 
     afterAll(async () => {
@@ -75,7 +92,8 @@ describe('the Prometheus alerting rules', () => {
       const text = await (await fetch(`${hub.admin.url}/metrics`)).text();
       const exported = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => match[1]!));
       const histograms = new Set([...text.matchAll(/^# TYPE (\S+) histogram$/gm)].map((match) => match[1]!));
-      const known = (name: string) => exported.has(name) || [...histograms].some((base) => [`${base}_bucket`, `${base}_sum`, `${base}_count`].includes(name));
+      const known = (name: string) =>
+        exported.has(name) || [...histograms].some((base) => [`${base}_bucket`, `${base}_sum`, `${base}_count`].includes(name));
       const named = [...ruleFiles(), ...testFiles()].flatMap((file) => [...metricNames(readFileSync(join(RULES_DIR, file), 'utf8'))]);
       expect(named.length).toBeGreaterThan(5);
       expect(named.filter((name) => !known(name))).toEqual([]);

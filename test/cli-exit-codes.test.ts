@@ -53,6 +53,7 @@ describe('dancu exit codes', () => {
   it('--help lists the exit codes', async () => {
     const help = await dancu(['--help']);
     expect(help.code).toBe(0);
-    for (const line of ['2   usage', '3   refused', '4   not found', '69  unavailable (EX_UNAVAILABLE)', '75  try again (EX_TEMPFAIL)']) expect(help.stdout).toContain(line);
+    for (const line of ['2   usage', '3   refused', '4   not found', '69  unavailable (EX_UNAVAILABLE)', '75  try again (EX_TEMPFAIL)'])
+      expect(help.stdout).toContain(line);
   });
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
 import { healthThresholds } from '../hub/operations/health-thresholds.ts';
-import { DANCU_BIN, cliEnv, startTestHub, waitFor, type TestHub } from './harness.ts';
+import { cliEnv, DANCU_BIN, startTestHub, type TestHub, waitFor } from './harness.ts';
 
 const DEGRADED_AFTER_MS = 1_500;
 const DOWN_AFTER_MS = 3_000;
@@ -17,7 +17,12 @@ describe('connector health on the real Kafka', () => {
   const children: ChildProcess[] = [];
   beforeAll(async () => {
     hub = await startTestHub({ connectorHealth: healthThresholds({ degradedAfterMs: DEGRADED_AFTER_MS, downAfterMs: DOWN_AFTER_MS }) });
-    admin = await AdminServer.start({ registry: hub.hub.metrics.registry, readiness: () => hub.hub.readiness(), connectors: () => hub.monitor.connectors(), port: 0 });
+    admin = await AdminServer.start({
+      registry: hub.hub.metrics.registry,
+      readiness: () => hub.hub.readiness(),
+      connectors: () => hub.monitor.connectors(),
+      port: 0,
+    });
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -30,10 +35,14 @@ describe('connector health on the real Kafka', () => {
     const seed = Math.floor(Math.random() * 1e9) + 1;
     const connector = `civil-status.simulated.seed-${seed}`;
     const run = (): ChildProcess => {
-      const child = spawn(process.execPath, [DANCU_BIN, 'connector', 'civil-status', '--seed', String(seed), '--citizens', '2000', '--rate', '20'], {
-        env: cliEnv({ DANCU_HOME: home, DANCU_HEARTBEAT_INTERVAL_MS: '300', OTEL_SDK_DISABLED: 'true' }),
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        process.execPath,
+        [DANCU_BIN, 'connector', 'civil-status', '--seed', String(seed), '--citizens', '2000', '--rate', '20'],
+        {
+          env: cliEnv({ DANCU_HOME: home, DANCU_HEARTBEAT_INTERVAL_MS: '300', OTEL_SDK_DISABLED: 'true' }),
+          stdio: 'ignore',
+        },
+      );
       children.push(child);
       return child;
     };
@@ -42,10 +51,14 @@ describe('connector health on the real Kafka', () => {
       return body.connectors.find((entry) => entry.connector === connector);
     };
     const inState = (state: ConnectorHealth['state'], timeoutMs: number, also: (found: ConnectorHealth) => boolean = () => true) =>
-      waitFor(`${connector} ${state}`, async () => {
-        const found = await health();
-        return found?.state === state && also(found) ? found : undefined;
-      }, timeoutMs);
+      waitFor(
+        `${connector} ${state}`,
+        async () => {
+          const found = await health();
+          return found?.state === state && also(found) ? found : undefined;
+        },
+        timeoutMs,
+      );
 
     const first = run();
     const running = await inState('healthy', 60_000);
@@ -71,7 +84,10 @@ describe('connector health on the real Kafka', () => {
     // Down because its last beat said stopping (the reason says so), not because the beat aged.
     const stopped = await inState('down', 60_000, (found) => found.reportedState === 'stopping');
     expect(stopped.reason).toContain('stopped cleanly');
-    const detail = (await (await fetch(`${admin.url}/healthz?detail=1`)).json()) as { live: boolean; connectors: Array<{ connector: string; state: string }> };
+    const detail = (await (await fetch(`${admin.url}/healthz?detail=1`)).json()) as {
+      live: boolean;
+      connectors: Array<{ connector: string; state: string }>;
+    };
     expect(detail.live).toBe(true);
     expect(detail.connectors).toContainEqual(expect.objectContaining({ connector, state: 'down' }));
   });

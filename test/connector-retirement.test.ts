@@ -4,15 +4,15 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Heartbeat } from '../schemas/heartbeat.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
 import { healthThresholds } from '../hub/operations/health-thresholds.ts';
 import type { RetiredConnector } from '../hub/operations/heartbeat-monitor.ts';
-import { HEARTBEATS_TOPIC } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
-import { DANCU_BIN, cliEnv, officerPki, startTestHub, testKafka, waitFor, type TestHub } from './harness.ts';
+import { HEARTBEATS_TOPIC } from '../kafka/topics.ts';
+import type { Heartbeat } from '../schemas/heartbeat.ts';
+import { cliEnv, DANCU_BIN, officerPki, startTestHub, type TestHub, testKafka, waitFor } from './harness.ts';
 
 const run = promisify(execFile);
 const RETIRE_AFTER_MS = 4_000;
@@ -37,7 +37,9 @@ describe('retiring connectors from the live view', () => {
     });
 
   beforeAll(async () => {
-    quick = await startTestHub({ connectorHealth: healthThresholds({ degradedAfterMs: 1_000, downAfterMs: 2_000, retireAfterMs: RETIRE_AFTER_MS }) });
+    quick = await startTestHub({
+      connectorHealth: healthThresholds({ degradedAfterMs: 1_000, downAfterMs: 2_000, retireAfterMs: RETIRE_AFTER_MS }),
+    });
     quickAdmin = await adminOf(quick);
     hub = await startTestHub();
     admin = await adminOf(hub);
@@ -81,7 +83,9 @@ describe('retiring connectors from the live view', () => {
 
   async function dancu(...args: string[]): Promise<{ code: number; output: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, [DANCU_BIN, ...args], { env: cliEnv({ DANCU_DB: hub.database, DANCU_PKI_DIR: pki.dir }) });
+      const { stdout, stderr } = await run(process.execPath, [DANCU_BIN, ...args], {
+        env: cliEnv({ DANCU_DB: hub.database, DANCU_PKI_DIR: pki.dir }),
+      });
       return { code: 0, output: stdout + stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -92,21 +96,31 @@ describe('retiring connectors from the live view', () => {
   it('R26: a connector not heard from for the configured time leaves the live view and the metrics for the history; a new beat brings it back', async () => {
     const connector = `health.retire-test.${randomUUID().slice(0, 8)}`;
     await beat(connector);
-    const retired = await waitFor(`${connector} retired`, async () => {
-      const found = await where(connector, quickAdmin);
-      return found && found !== 'live' ? found : undefined;
-    }, RETIRE_AFTER_MS + 30_000);
+    const retired = await waitFor(
+      `${connector} retired`,
+      async () => {
+        const found = await where(connector, quickAdmin);
+        return found && found !== 'live' ? found : undefined;
+      },
+      RETIRE_AFTER_MS + 30_000,
+    );
     expect(retired.retirement).toMatchObject({ by: null, reason: 'not heard from for more than 4 s' });
     expect(Date.parse(retired.retirement.at) - Date.parse(retired.lastHeartbeatAt)).toBe(RETIRE_AFTER_MS);
     expect(retired.state).toBe('down'); // its last known health is kept in the history
     expect(await (await fetch(`${quickAdmin.url}/metrics`)).text()).not.toContain(connector);
-    await waitFor(`${connector} still live on the hub that retires after an hour`, async () => ((await where(connector)) === 'live' ? true : undefined));
+    await waitFor(`${connector} still live on the hub that retires after an hour`, async () =>
+      (await where(connector)) === 'live' ? true : undefined,
+    );
 
     // It runs again, beating every second as connectors do: live again.
-    await waitFor(`${connector} live again`, async () => {
-      await beat(connector);
-      return (await where(connector, quickAdmin)) === 'live' ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      `${connector} live again`,
+      async () => {
+        await beat(connector);
+        return (await where(connector, quickAdmin)) === 'live' ? true : undefined;
+      },
+      30_000,
+    );
   });
 
   it('R26, R35: `dancu connectors retire` by an authenticated officer is journaled and moves the connector to the history on the hub; anyone else is refused, and that is journaled too', async () => {
@@ -120,13 +134,25 @@ describe('retiring connectors from the live view', () => {
     expect(await where(connector)).toBe('live');
 
     // A reason that quotes a personal id keeps it out of the journal and the history.
-    const done = await dancu('connectors', 'retire', connector, '--officer', 'c06-ops', '--reason', 'one-off import finished (last record 001090012345)');
+    const done = await dancu(
+      'connectors',
+      'retire',
+      connector,
+      '--officer',
+      'c06-ops',
+      '--reason',
+      'one-off import finished (last record 001090012345)',
+    );
     expect(done.code).toBe(0);
     expect(done.output).toContain(`connector ${connector} retired by c06-ops`);
-    const retired = await waitFor(`${connector} retired by hand`, async () => {
-      const found = await where(connector);
-      return found && found !== 'live' ? found : undefined;
-    }, 20_000);
+    const retired = await waitFor(
+      `${connector} retired by hand`,
+      async () => {
+        const found = await where(connector);
+        return found && found !== 'live' ? found : undefined;
+      },
+      20_000,
+    );
     expect(retired.retirement).toMatchObject({ by: 'c06-ops', reason: 'one-off import finished (last record •••)' });
 
     const entries = (await queryJournal(hub.store.db, { limit: 50 })).filter((entry) => entry.act === 'connector-retirement');
@@ -137,7 +163,9 @@ describe('retiring connectors from the live view', () => {
     expect(entries[0]!.detail).toContain(connector);
     expect(JSON.stringify(entries)).not.toContain('001090012345');
 
-    expect((await dancu('connectors', 'retire', 'not a connector!', '--officer', 'c06-ops', '--reason', 'x')).output).toContain('is not a connector id');
+    expect((await dancu('connectors', 'retire', 'not a connector!', '--officer', 'c06-ops', '--reason', 'x')).output).toContain(
+      'is not a connector id',
+    );
 
     await beat(connector); // it runs again: live again
     await waitFor(`${connector} live again`, async () => ((await where(connector)) === 'live' ? true : undefined));

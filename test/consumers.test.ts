@@ -7,25 +7,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { status } from '@grpc/grpc-js';
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExchangeClient, type Change } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { ekycChecks } from '../connectors/consumers/ekyc/check-customer.ts';
-import { HubClient, type CallScope } from '../connectors/consumers/hub-client.ts';
+import { type CallScope, HubClient } from '../connectors/consumers/hub-client.ts';
 import { runJsonlBatch } from '../connectors/consumers/jsonl-batch.ts';
 import { Refused } from '../connectors/consumers/refused.ts';
-import { REPLICA_COLLECTION, STATE_COLLECTION, type ApplyOutcome } from '../connectors/consumers/sync/replica.ts';
+import { type ApplyOutcome, REPLICA_COLLECTION, STATE_COLLECTION } from '../connectors/consumers/sync/replica.ts';
 import type { ReplicaCitizen } from '../connectors/consumers/sync/replica-citizen.ts';
 import { runSyncConsumer, type SyncSummary } from '../connectors/consumers/sync/sync-consumer.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';
-import type { CitizenChange } from '../schemas/types.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
-import { testEndpoints } from './endpoints.ts';
-import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { type Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { OperationsClient } from '../proto/gen/dancu/operations/v1/operations.ts';
-import { DANCU_BIN, cliEnv, publishEvents, startTestHub, tapTopic, uniqueName, waitFor, type TestHub } from './harness.ts';
+import type { CitizenChange } from '../schemas/types.ts';
+import { testEndpoints } from './endpoints.ts';
+import { type Consumer, call, type ExchangeFixture, keyOf, startExchangeFixture } from './exchange-fixture.ts';
+import { cliEnv, DANCU_BIN, publishEvents, startTestHub, type TestHub, tapTopic, uniqueName, waitFor } from './harness.ts';
 
 const run = promisify(execFile);
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -86,10 +86,19 @@ describe('consumer connectors', () => {
     const received: { change: Change; outcome: ApplyOutcome; run: number }[] = [];
     const sync = (runNumber: number) => {
       const controller = new AbortController();
-      const done = runSyncConsumer({ client, db: replicaDb, signal: controller.signal, onChange: (change, outcome) => mine.has(change.personalId) && received.push({ change, outcome, run: runNumber }) });
+      const done = runSyncConsumer({
+        client,
+        db: replicaDb,
+        signal: controller.signal,
+        onChange: (change, outcome) => mine.has(change.personalId) && received.push({ change, outcome, run: runNumber }),
+      });
       return { stop: async (): Promise<SyncSummary> => (controller.abort(), done), done };
     };
-    const thirds = [events.slice(0, events.length / 3), events.slice(events.length / 3, (2 * events.length) / 3), events.slice((2 * events.length) / 3)];
+    const thirds = [
+      events.slice(0, events.length / 3),
+      events.slice(events.length / 3, (2 * events.length) / 3),
+      events.slice((2 * events.length) / 3),
+    ];
     const tap = await tapTopic(CHANGES_TOPIC);
     try {
       // Run 1 follows from now; stop it while the first third is still flowing.
@@ -113,10 +122,16 @@ describe('consumer connectors', () => {
       // What was published for our citizens in the fields the agreement discloses, in topic order.
       // Test hubs of other worktrees on the same Kafka also ingest our events and publish their
       // changes again, with the same stable ids: a repeat the replica must drop like any other.
-      await waitFor('the ingest to apply every event', async () => (await ingest.store.history.countDocuments({ _id: { $in: events.map((event) => event.eventId) } })) === events.length, 120_000);
+      await waitFor(
+        'the ingest to apply every event',
+        async () => (await ingest.store.history.countDocuments({ _id: { $in: events.map((event) => event.eventId) } })) === events.length,
+        120_000,
+      );
       await settle(1_000);
       const publishedChanges = () =>
-        tap.records.map((record) => JSON.parse(record.value!.toString()) as CitizenChange).filter((change) => mine.has(change.personalId) && disclosed.has(change.field));
+        tap.records
+          .map((record) => JSON.parse(record.value!.toString()) as CitizenChange)
+          .filter((change) => mine.has(change.personalId) && disclosed.has(change.field));
       const publishedIds = new Set(publishedChanges().map((change) => change.changeId));
       expect(publishedIds.size).toBeGreaterThan(10);
       const appliedIds = () => received.filter((entry) => entry.outcome === 'applied').map((entry) => entry.change.changeId);
@@ -136,8 +151,13 @@ describe('consumer connectors', () => {
       expect(new Set(applied).size).toBe(applied.length);
       expect([...publishedIds].filter((id) => !applied.includes(id))).toEqual([]);
       expect(applied.filter((id) => !published.some((change) => change.changeId === id))).toEqual([]);
-      const runOneAfterCursor = received.filter((entry) => entry.run === 1).slice(1).map((entry) => entry.change.changeId);
-      const droppedInRunTwo = new Set(received.filter((entry) => entry.run === 2 && entry.outcome === 'already-applied').map((entry) => entry.change.changeId));
+      const runOneAfterCursor = received
+        .filter((entry) => entry.run === 1)
+        .slice(1)
+        .map((entry) => entry.change.changeId);
+      const droppedInRunTwo = new Set(
+        received.filter((entry) => entry.run === 2 && entry.outcome === 'already-applied').map((entry) => entry.change.changeId),
+      );
       expect(runOneAfterCursor.length).toBeGreaterThan(0);
       expect(runOneAfterCursor.filter((id) => !droppedInRunTwo.has(id))).toEqual([]);
       expect(summary.alreadyApplied).toBeGreaterThanOrEqual(droppedInRunTwo.size);
@@ -152,10 +172,24 @@ describe('consumer connectors', () => {
         latest.set(`${change.personalId}/${change.field}`, change);
       }
       const replica = await replicaDb.collection<ReplicaCitizen>(REPLICA_COLLECTION).find({}).toArray();
-      const heldFields = (citizen: ReplicaCitizen) => Object.entries(citizen).filter(([key]) => !BOOKKEEPING.has(key)) as [string, { value: unknown; source: string; changeId: string }][];
-      const held = new Map<string, { value: unknown; source: string; changeId: string }>(replica.filter((citizen) => mine.has(citizen._id)).flatMap((citizen) => heldFields(citizen).map(([field, value]) => [`${citizen._id}/${field}`, value] as const)));
+      const heldFields = (citizen: ReplicaCitizen) =>
+        Object.entries(citizen).filter(([key]) => !BOOKKEEPING.has(key)) as [
+          string,
+          { value: unknown; source: string; changeId: string },
+        ][];
+      const held = new Map<string, { value: unknown; source: string; changeId: string }>(
+        replica
+          .filter((citizen) => mine.has(citizen._id))
+          .flatMap((citizen) => heldFields(citizen).map(([field, value]) => [`${citizen._id}/${field}`, value] as const)),
+      );
       expect([...held.keys()].sort()).toEqual([...latest.keys()].sort());
-      for (const [key, change] of latest) expect(held.get(key), key).toMatchObject({ changeId: change.changeId, value: change.value ?? null, source: change.source, agreement: sector.agreementId });
+      for (const [key, change] of latest)
+        expect(held.get(key), key).toMatchObject({
+          changeId: change.changeId,
+          value: change.value ?? null,
+          source: change.source,
+          agreement: sector.agreementId,
+        });
       // R15: the replica records the agreement (and so its onward-sharing term) it holds the data under.
       expect(replica.filter((citizen) => mine.has(citizen._id)).every((citizen) => citizen.heldUnder === sector.agreementId)).toBe(true);
 
@@ -177,12 +211,26 @@ describe('consumer connectors', () => {
   });
 
   it('R41, R22: the sync consumer stops with the reason when the agreement is suspended, and waits out an unreachable hub', async () => {
-    const sector = await fx.register({ organisation: 'mof', category: 'CENTRAL_STATE_BODY', system: 'mof-replica', services: ['WatchChanges'], purposes: ['TAX_ADMINISTRATION'], grants: [{ field: 'permanentAddress', modes: ['disclose'] }] });
+    const sector = await fx.register({
+      organisation: 'mof',
+      category: 'CENTRAL_STATE_BODY',
+      system: 'mof-replica',
+      services: ['WatchChanges'],
+      purposes: ['TAX_ADMINISTRATION'],
+      grants: [{ field: 'permanentAddress', modes: ['disclose'] }],
+    });
     const replicaDb = mongo.db(uniqueName('mof_replica'));
     try {
       const scope = scopeOf(sector, 'TAX_ADMINISTRATION');
-      const stopped = runSyncConsumer({ client: new HubClient(sector.exchange, scope), db: replicaDb, signal: new AbortController().signal });
-      const outcome = stopped.then(() => 'resolved', (error: unknown) => error);
+      const stopped = runSyncConsumer({
+        client: new HubClient(sector.exchange, scope),
+        db: replicaDb,
+        signal: new AbortController().signal,
+      });
+      const outcome = stopped.then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
       await streamOpened(fx, 'mof-replica', 1);
       await fx.api.registry.suspendAgreement(sector.agreementId, 'c06-head', 'Audit');
       const refused = await outcome;
@@ -201,7 +249,14 @@ describe('consumer connectors', () => {
   });
 
   it('R26, R41: a sync consumer reports heartbeats through the hub; operators see it healthy while it runs and down once it stops', async () => {
-    const sector = await fx.register({ organisation: 'mod', category: 'CENTRAL_STATE_BODY', system: 'mod-replica', services: ['WatchChanges'], purposes: ['RESIDENCE_MANAGEMENT'], grants: [{ field: 'permanentAddress', modes: ['disclose'] }] });
+    const sector = await fx.register({
+      organisation: 'mod',
+      category: 'CENTRAL_STATE_BODY',
+      system: 'mod-replica',
+      services: ['WatchChanges'],
+      purposes: ['RESIDENCE_MANAGEMENT'],
+      grants: [{ field: 'permanentAddress', modes: ['disclose'] }],
+    });
     const replicaDb = mongo.db(uniqueName('mod_replica'));
     const operations = new OperationsClient(fx.address, sector.credentials);
     const client = new HubClient(sector.exchange, scopeOf(sector, 'RESIDENCE_MANAGEMENT'), operations);
@@ -209,16 +264,41 @@ describe('consumer connectors', () => {
     try {
       // dancu.heartbeats.v1 keeps a day of beats, earlier runs' included: a name of this run's own.
       const connectorId = uniqueName('mod-replica.sync');
-      const running = runSyncConsumer({ client, db: replicaDb, signal: controller.signal, heartbeat: { connector: connectorId, intervalMs: 300 } });
-      const seen = await waitFor('the consumer among the connectors', async () => ingest.monitor.connectors().find((each) => each.connector === connectorId), 30_000);
+      const running = runSyncConsumer({
+        client,
+        db: replicaDb,
+        signal: controller.signal,
+        heartbeat: { connector: connectorId, intervalMs: 300 },
+      });
+      const seen = await waitFor(
+        'the consumer among the connectors',
+        async () => ingest.monitor.connectors().find((each) => each.connector === connectorId),
+        30_000,
+      );
       expect(seen).toMatchObject({ kind: 'consumer', topic: 'dancu.changes.v1', state: 'healthy' });
       controller.abort();
       await running;
-      const stopped = await waitFor('the consumer down after its clean stop', async () => ingest.monitor.connectors().find((each) => each.connector === connectorId && each.state === 'down'), 30_000);
+      const stopped = await waitFor(
+        'the consumer down after its clean stop',
+        async () => ingest.monitor.connectors().find((each) => each.connector === connectorId && each.state === 'down'),
+        30_000,
+      );
       expect(stopped.reason).toMatch(/stopped cleanly/);
 
       // A system may only report beats under its own name.
-      const foreign = await call(operations, 'reportHeartbeat', { agreementId: sector.agreementId, connector: 'vss-insurance.sync', state: 'running', read: 0, checkpoint: 0, published: 0, rejected: 0, skipped: 0, lastError: '', version: '1', intervalMs: 5000 });
+      const foreign = await call(operations, 'reportHeartbeat', {
+        agreementId: sector.agreementId,
+        connector: 'vss-insurance.sync',
+        state: 'running',
+        read: 0,
+        checkpoint: 0,
+        published: 0,
+        rejected: 0,
+        skipped: 0,
+        lastError: '',
+        version: '1',
+        intervalMs: 5000,
+      });
       expect(foreign).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
     } finally {
       controller.abort();
@@ -242,10 +322,20 @@ describe('consumer connectors', () => {
       ],
     });
     const [a, b, c] = fx.citizens.filter((citizen) => citizen.fields.permanentAddress?.value);
-    const dossier = (id: string, citizen: CitizenDocument, changes: Record<string, unknown> = {}, declared: Record<string, unknown> = { permanentAddress: citizen.fields.permanentAddress!.value }) =>
-      JSON.stringify({ dossierId: id, ...keyOf(citizen), declared, ...changes });
+    const dossier = (
+      id: string,
+      citizen: CitizenDocument,
+      changes: Record<string, unknown> = {},
+      declared: Record<string, unknown> = { permanentAddress: citizen.fields.permanentAddress!.value },
+    ) => JSON.stringify({ dossierId: id, ...keyOf(citizen), declared, ...changes });
     const wrongAddress = { ...(c!.fields.permanentAddress!.value as object), detail: 'Số 999 (not the registered one)' };
-    const files = { ca: join(workDir, 'ca.pem'), cert: join(workDir, 'portal.crt.pem'), key: join(workDir, 'portal.key.pem'), dossiers: join(workDir, 'dossiers.jsonl'), out: join(workDir, 'results.jsonl') };
+    const files = {
+      ca: join(workDir, 'ca.pem'),
+      cert: join(workDir, 'portal.crt.pem'),
+      key: join(workDir, 'portal.key.pem'),
+      dossiers: join(workDir, 'dossiers.jsonl'),
+      out: join(workDir, 'results.jsonl'),
+    };
     await writeFile(files.ca, portal.tls.caPem);
     await writeFile(files.cert, portal.tls.certPem);
     await writeFile(files.key, portal.tls.keyPem, { mode: 0o600 });
@@ -259,18 +349,65 @@ describe('consumer connectors', () => {
         '{"dossierId": "HS-005", "personalId": "12"}',
       ].join('\n'),
     );
-    const args = [DANCU_BIN, 'consumer', 'portal', '--hub', fx.address, '--ca', files.ca, '--cert', files.cert, '--key', files.key, '--agreement', portal.agreementId, '--purpose', 'ADMINISTRATIVE_PROCEDURE', '--officer', 'clerk-42', '--dossiers', files.dossiers, '--out', files.out, '--fields', 'sex,permanentAddress'];
+    const args = [
+      DANCU_BIN,
+      'consumer',
+      'portal',
+      '--hub',
+      fx.address,
+      '--ca',
+      files.ca,
+      '--cert',
+      files.cert,
+      '--key',
+      files.key,
+      '--agreement',
+      portal.agreementId,
+      '--purpose',
+      'ADMINISTRATIVE_PROCEDURE',
+      '--officer',
+      'clerk-42',
+      '--dossiers',
+      files.dossiers,
+      '--out',
+      files.out,
+      '--fields',
+      'sex,permanentAddress',
+    ];
     // Exit 1: HS-004 is refused and HS-005 is invalid.
-    const failed = await run(process.execPath, args, { env: cliEnv() }).then(() => null, (error: { code: number; stdout: string }) => error);
+    const failed = await run(process.execPath, args, { env: cliEnv() }).then(
+      () => null,
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(failed?.code).toBe(1);
     expect(failed?.stdout).toContain('portal: 5 dossiers');
 
-    const results = (await readFile(files.out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const results = (await readFile(files.out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(results).toEqual([
-      { dossierId: 'HS-001', outcome: 'matches', fields: { ...(a!.fields.sex ? { sex: a!.fields.sex.value } : {}), permanentAddress: a!.fields.permanentAddress!.value }, matches: { permanentAddress: true } },
+      {
+        dossierId: 'HS-001',
+        outcome: 'matches',
+        fields: { ...(a!.fields.sex ? { sex: a!.fields.sex.value } : {}), permanentAddress: a!.fields.permanentAddress!.value },
+        matches: { permanentAddress: true },
+      },
       { dossierId: 'HS-002', outcome: 'not-found' },
-      { dossierId: 'HS-003', outcome: 'mismatch', fields: expect.objectContaining({ permanentAddress: c!.fields.permanentAddress!.value }), matches: { permanentAddress: false } },
-      { dossierId: 'HS-004', outcome: 'refused', call: 'Verify', status: 'PERMISSION_DENIED', reason: 'FIELD_NOT_GRANTED', detail: expect.stringContaining('FIELD_NOT_GRANTED') },
+      {
+        dossierId: 'HS-003',
+        outcome: 'mismatch',
+        fields: expect.objectContaining({ permanentAddress: c!.fields.permanentAddress!.value }),
+        matches: { permanentAddress: false },
+      },
+      {
+        dossierId: 'HS-004',
+        outcome: 'refused',
+        call: 'Verify',
+        status: 'PERMISSION_DENIED',
+        reason: 'FIELD_NOT_GRANTED',
+        detail: expect.stringContaining('FIELD_NOT_GRANTED'),
+      },
       { outcome: 'invalid', line: 5, detail: expect.stringContaining('personalId') },
     ]);
     const journaled = (await queryJournal(fx.store.db, { system: 'hanoi-portal', limit: 20 })).filter((entry) => entry.act === 'exchange');
@@ -295,10 +432,22 @@ describe('consumer connectors', () => {
     const [customer, impostor] = fx.citizens.filter((citizen) => citizen.fields.permanentAddress?.value).slice(-2);
     const customers = join(workDir, 'customers.jsonl');
     const out = join(workDir, 'ekyc.jsonl');
-    await writeFile(customers, [JSON.stringify({ customerId: 'KH-1', ...keyOf(customer!) }), JSON.stringify({ customerId: 'KH-2', ...keyOf(impostor!), dateOfBirth: '1999-12-31' })].join('\n'));
-    const results = async () => (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    await writeFile(
+      customers,
+      [
+        JSON.stringify({ customerId: 'KH-1', ...keyOf(customer!) }),
+        JSON.stringify({ customerId: 'KH-2', ...keyOf(impostor!), dateOfBirth: '1999-12-31' }),
+      ].join('\n'),
+    );
+    const results = async () =>
+      (await readFile(out, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-    expect(await runJsonlBatch({ input: customers, output: out, ...ekycChecks(client, ['permanentAddress']) })).toEqual({ 'awaiting-consent': 2 });
+    expect(await runJsonlBatch({ input: customers, output: out, ...ekycChecks(client, ['permanentAddress']) })).toEqual({
+      'awaiting-consent': 2,
+    });
     expect((await results()).map((result) => [result.customerId, result.outcome])).toEqual([
       ['KH-1', 'awaiting-consent'],
       ['KH-2', 'awaiting-consent'],
@@ -306,7 +455,10 @@ describe('consumer connectors', () => {
 
     await fx.consent(bank.agreementId, customer!._id);
     await fx.consent(bank.agreementId, impostor!._id);
-    expect(await runJsonlBatch({ input: customers, output: out, ...ekycChecks(client, ['permanentAddress']) })).toEqual({ verified: 1, mismatch: 1 });
+    expect(await runJsonlBatch({ input: customers, output: out, ...ekycChecks(client, ['permanentAddress']) })).toEqual({
+      verified: 1,
+      mismatch: 1,
+    });
     expect(await results()).toEqual([
       { customerId: 'KH-1', outcome: 'verified', fields: { permanentAddress: customer!.fields.permanentAddress!.value } },
       { customerId: 'KH-2', outcome: 'mismatch', mismatched: ['dateOfBirth'] },

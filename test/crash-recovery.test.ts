@@ -1,19 +1,41 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { isDeepStrictEqual } from 'node:util';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOURCES } from '../schemas/sources.ts';
-import { sourceTopic } from '../kafka/topics.ts';
-import { startGroupAtEnd } from '../kafka/group-offsets.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { sourceTopic } from '../kafka/topics.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
+import { SOURCES } from '../schemas/sources.ts';
 import { testEndpoints } from './endpoints.ts';
-import { DANCU_BIN, cliEnv, allStoredAsExpected, expectedCitizens, prepareTopics, publishEvents, storedCitizens, temporaryPki, testKafka, uniqueName, waitFor } from './harness.ts';
-
+import {
+  allStoredAsExpected,
+  cliEnv,
+  DANCU_BIN,
+  expectedCitizens,
+  prepareTopics,
+  publishEvents,
+  storedCitizens,
+  temporaryPki,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from './harness.ts';
 
 function startHubProcess(groupId: string, database: string, pkiDir: string): ChildProcess {
   // The whole hub, API included: on a free port, with a PKI of the test's own.
-  const args = ['hub', '--group', groupId, '--session-timeout', '6000', '--admin-port', '0', '--grpc-address', '127.0.0.1:0', '--pki-dir', pkiDir];
+  const args = [
+    'hub',
+    '--group',
+    groupId,
+    '--session-timeout',
+    '6000',
+    '--admin-port',
+    '0',
+    '--grpc-address',
+    '127.0.0.1:0',
+    '--pki-dir',
+    pkiDir,
+  ];
   return spawn(process.execPath, [DANCU_BIN, ...args], {
     env: cliEnv({ DANCU_DB: database }),
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -64,11 +86,7 @@ describe('crash recovery on the real Kafka and FerretDB', () => {
     // History is written before the citizen documents, so also wait for the documents: a
     // citizen whose revision the killed hub had claimed waits for that claim's lease to end.
     const expected = expectedCitizens(events);
-    await waitFor(
-      'every citizen to be what the merge rules give for its events',
-      () => allStoredAsExpected(store!, expected),
-      120_000,
-    );
+    await waitFor('every citizen to be what the merge rules give for its events', () => allStoredAsExpected(store!, expected), 120_000);
 
     // Exactly once: each event is one history record, and every citizen (fields and history) is
     // what the merge rules give for its events.

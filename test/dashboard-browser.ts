@@ -4,7 +4,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Where screenshots go (gitignored): CI keeps them as artifacts. */
 export const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -22,7 +22,9 @@ function findChromium(): string {
       }
     }
   }
-  throw new Error('no chromium on PATH: the dashboard test needs a headless browser. .ci/run installs it (apt-get install -y --no-install-recommends chromium); locally run that as root.');
+  throw new Error(
+    'no chromium on PATH: the dashboard test needs a headless browser. .ci/run installs it (apt-get install -y --no-install-recommends chromium); locally run that as root.',
+  );
 }
 
 export function launchChromium(): Promise<Browser> {

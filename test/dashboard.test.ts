@@ -15,7 +15,16 @@ import { publishEvents, publishRaw, startTestHub, type TestHub } from './harness
 const seed = () => Math.floor(Math.random() * 1e9) + 1;
 
 function connector(topic: string, state: ConnectorView['state'], reason: string, published: number): ConnectorView {
-  return { connector: `${topic}.test`, topic, state, reason, heartbeatAgeSeconds: 2, counts: { published, rejected: 1 }, lag: 0, lastError: null };
+  return {
+    connector: `${topic}.test`,
+    topic,
+    state,
+    reason,
+    heartbeatAgeSeconds: 2,
+    counts: { published, rejected: 1 },
+    lag: 0,
+    lastError: null,
+  };
 }
 
 describe('the operator dashboard in headless Chromium', () => {
@@ -28,7 +37,12 @@ describe('the operator dashboard in headless Chromium', () => {
   // Stands in for the hub's heartbeat monitor (the health branch): the same shape, set by the test.
   const connectors: ConnectorView[] = [
     connector(sourceTopic('civil-status'), 'healthy', 'running, last heartbeat 2.0 s ago', 10),
-    connector(sourceTopic('residence'), 'degraded', 'the hub is 1200 records behind on dancu.source.residence.v1 (degraded above 1000)', 10),
+    connector(
+      sourceTopic('residence'),
+      'degraded',
+      'the hub is 1200 records behind on dancu.source.residence.v1 (degraded above 1000)',
+      10,
+    ),
     connector(sourceTopic('health'), 'down', 'no heartbeat for 95 s (down after 60 s)', 0),
   ];
 
@@ -48,7 +62,13 @@ describe('the operator dashboard in headless Chromium', () => {
     admin = await AdminServer.start({
       registry: hub.hub.metrics.registry,
       readiness: () => hub.hub.readiness(),
-      dashboard: { ingest: hub.hub, connectors: async () => connectors, retiredConnectors: () => retired, sampleIntervalMs: 500, deadLetterMaxAgeMs: 1_000 },
+      dashboard: {
+        ingest: hub.hub,
+        connectors: async () => connectors,
+        retiredConnectors: () => retired,
+        sampleIntervalMs: 500,
+        deadLetterMaxAgeMs: 1_000,
+      },
       port: 0,
     });
     browser = await launchChromium();
@@ -84,7 +104,9 @@ describe('the operator dashboard in headless Chromium', () => {
     // A retired connector is not on its feed's card, only in the folded history.
     expect(await page.locator('[data-source="id-card"] [data-connector]').count()).toBe(0);
     expect(await page.locator('#retired-connectors summary').textContent()).toBe('Retired connectors (history): 1');
-    expect(await page.locator('#retired-connectors [data-retired="id-card.import.2026-11-01"]').textContent()).toContain('retired by c06-ops');
+    expect(await page.locator('#retired-connectors [data-retired="id-card.import.2026-11-01"]').textContent()).toContain(
+      'retired by c06-ops',
+    );
   });
 
   it('R2: the dead-letter panel shows the reasons with a detail stripped of quoted values, never the record', async () => {
@@ -131,7 +153,9 @@ describe('the operator dashboard in headless Chromium', () => {
     });
     await page.fill('input[name=citizen]', citizen);
     await page.click('#journal-search button');
-    await expect.poll(() => page.locator('#journal-results tbody tr[data-sequence]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => page.locator('#journal-results tbody tr[data-sequence]').count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
     const rows = (await page.locator('#journal-results tbody').textContent()) ?? '';
     expect(rows).toContain('apply-batch');
     expect(rows).toContain('Lookup');

@@ -2,16 +2,16 @@
 // applies them; a second replay changes nothing; both runs are journaled.
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { promisify } from 'node:util';
+import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DLQ_TOPIC, HEADERS, sourceTopic } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/record-publisher.ts';
-import { deadLetterRecord, type DeadLetter } from '../hub/ingest/dead-letter.ts';
+import { type DeadLetter, deadLetterRecord } from '../hub/ingest/dead-letter.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
-import { birthEvent } from '../testing/sample-events.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { DLQ_TOPIC, HEADERS, sourceTopic } from '../kafka/topics.ts';
 import { makePersonalId } from '../schemas/personal-id.ts';
-import { DANCU_BIN, cliEnv, officerPki, startTestHub, testKafka, waitFor, type TestHub } from './harness.ts';
+import { birthEvent } from '../testing/sample-events.ts';
+import { cliEnv, DANCU_BIN, officerPki, startTestHub, type TestHub, testKafka, waitFor } from './harness.ts';
 
 const run = promisify(execFile);
 
@@ -31,7 +31,10 @@ describe('replaying dead letters', () => {
     // A birth the hub of an earlier version dead-lettered (say, as an event type it did not know yet);
     // its original bytes are a valid event for today's hub.
     const personalId = makePersonalId('001', 'female', 1999, Math.floor(Math.random() * 900_000) + 100_000);
-    const event = birthEvent({ eventId: randomUUID(), personalId, occurredAt: '1999-06-01T00:00:00+07:00' }, { dateOfBirth: '1999-06-01', sex: 'female', fullName: 'Trần Thị Hoa' });
+    const event = birthEvent(
+      { eventId: randomUUID(), personalId, occurredAt: '1999-06-01T00:00:00+07:00' },
+      { dateOfBirth: '1999-06-01', sex: 'female', fullName: 'Trần Thị Hoa' },
+    );
     const reason = 'unknown-type';
     const original = Buffer.from(JSON.stringify(event));
     const letter: DeadLetter = {
@@ -51,14 +54,34 @@ describe('replaying dead letters', () => {
     await publisher.close();
 
     const replay = (...extra: string[]) =>
-      run(process.execPath, [DANCU_BIN, 'dlq', 'replay', '--reason', reason, '--source-topic', sourceTopic('civil-status'), '--note', 'hub 1.0 knows the event type', '--officer', 'ops-7', ...extra], { env: cliEnv({ DANCU_DB: hub.database, DANCU_PKI_DIR: pki.dir }) });
+      run(
+        process.execPath,
+        [
+          DANCU_BIN,
+          'dlq',
+          'replay',
+          '--reason',
+          reason,
+          '--source-topic',
+          sourceTopic('civil-status'),
+          '--note',
+          'hub 1.0 knows the event type',
+          '--officer',
+          'ops-7',
+          ...extra,
+        ],
+        { env: cliEnv({ DANCU_DB: hub.database, DANCU_PKI_DIR: pki.dir }) },
+      );
 
     const dry = await replay('--dry-run');
     expect(dry.stdout).toContain(`key ${personalId}`);
 
     const first = await replay();
     expect(first.stdout).toMatch(/replayed [1-9]\d* dead letter\(s\), skipped 0/);
-    await waitFor('the replayed birth in the store', async () => (await hub.store.readCitizen(personalId))?.fields.fullName?.value === 'Trần Thị Hoa');
+    await waitFor(
+      'the replayed birth in the store',
+      async () => (await hub.store.readCitizen(personalId))?.fields.fullName?.value === 'Trần Thị Hoa',
+    );
 
     const second = await replay();
     expect(second.stdout).toMatch(/replayed 0 dead letter\(s\), skipped [1-9]/);

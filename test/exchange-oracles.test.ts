@@ -1,17 +1,17 @@
 // The exchange's oracles closed, on the real Kafka and FerretDB: what an attacker holding a valid
 // certificate and agreement could learn or bury, each shown refused and allowed. Every consumer
 // here is registered by its own test, so each has its own certificate, agreement and budgets.
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { type ServiceError, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
-import { CHANGES_TOPIC } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/record-publisher.ts';
-import type { CitizenChange } from '../schemas/types.ts';
 import { kafkaChangeFeed } from '../hub/exchange/watch-changes.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { RegistryError } from '../hub/registry/registry-error.ts';
 import { localDay } from '../hub/registry/working-days.ts';
-import { call, keyOf, startExchangeFixture, type Consumer, type ExchangeFixture } from './exchange-fixture.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { CHANGES_TOPIC } from '../kafka/topics.ts';
+import type { Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import type { CitizenChange } from '../schemas/types.ts';
+import { type Consumer, call, type ExchangeFixture, keyOf, startExchangeFixture } from './exchange-fixture.ts';
 import { testKafka, waitFor } from './harness.ts';
 
 const GRANTS = [
@@ -36,13 +36,26 @@ describe('the exchange’s oracles are closed', () => {
   const register = async (services: string[]): Promise<Consumer & { system: string }> => {
     serial += 1;
     const system = `system-${serial}`;
-    return { ...(await fx.register({ organisation: `org-${serial}`, category: 'CENTRAL_STATE_BODY', system, services, purposes: ['SOCIAL_INSURANCE'], grants: GRANTS })), system };
+    return {
+      ...(await fx.register({
+        organisation: `org-${serial}`,
+        category: 'CENTRAL_STATE_BODY',
+        system,
+        services,
+        purposes: ['SOCIAL_INSURANCE'],
+        grants: GRANTS,
+      })),
+      system,
+    };
   };
 
   beforeAll(async () => {
     // Five refusals per certificate journaled one by one; then aggregates of 20 calls (never closed by time here).
     // Two open streams per agreement.
-    fx = await startExchangeFixture({ refusalFlood: { perCertificate: 5, windowMs: 3_600_000, aggregateMs: 3_600_000, maxCalls: 20 }, streamsPerAgreement: 2 });
+    fx = await startExchangeFixture({
+      refusalFlood: { perCertificate: 5, windowMs: 3_600_000, aggregateMs: 3_600_000, maxCalls: 20 },
+      streamsPerAgreement: 2,
+    });
   });
   afterAll(async () => {
     await fx?.stop();
@@ -51,7 +64,11 @@ describe('the exchange’s oracles are closed', () => {
   it('R22: BatchLookup naming one personal id twice is INVALID_ARGUMENT; the same ids once each are answered', async () => {
     const consumer = await register(['BatchLookup']);
     const [a, b] = [keyOf(fx.citizens[0]!), keyOf(fx.citizens[1]!)];
-    const guesses = await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [a, b, { ...a, dateOfBirth: '1970-01-01' }], fields: ['sex'] });
+    const guesses = await call(consumer.exchange, 'batchLookup', {
+      context: context(consumer),
+      citizens: [a, b, { ...a, dateOfBirth: '1970-01-01' }],
+      fields: ['sex'],
+    });
     expect(guesses).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
     const once = await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [a, b], fields: ['sex'] });
     expect(once.ok && once.response.results.map((result) => [result.personalId, result.found])).toEqual([
@@ -67,27 +84,62 @@ describe('the exchange’s oracles are closed', () => {
     expect(await lookup(key)).toMatchObject({ ok: true });
     // The same name in other case and spacing is no new guess.
     expect(await lookup({ ...key, fullName: `  ${key.fullName.toUpperCase()} ` })).toMatchObject({ ok: true });
-    expect(await lookup({ ...key, dateOfBirth: '1970-01-01' })).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    expect(await lookup({ ...key, dateOfBirth: '1970-01-01' })).toMatchObject({
+      ok: false,
+      code: status.NOT_FOUND,
+      reason: 'CITIZEN_NOT_FOUND',
+    });
     // A batch guess and a Verify guess count with the lookups: one budget per citizen, whichever service asks.
-    const batchGuess = await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [{ ...key, dateOfBirth: '1970-01-02' }], fields: ['sex'] });
+    const batchGuess = await call(consumer.exchange, 'batchLookup', {
+      context: context(consumer),
+      citizens: [{ ...key, dateOfBirth: '1970-01-02' }],
+      fields: ['sex'],
+    });
     expect(batchGuess.ok && batchGuess.response.results[0]!.found).toBe(false);
     // The fourth date of birth claimed for this citizen is one too many.
-    const verifyGuess = await call(consumer.exchange, 'verify', { context: context(consumer), personalId: key.personalId, claims: [{ field: 'dateOfBirth', value: '1970-01-03' }] });
+    const verifyGuess = await call(consumer.exchange, 'verify', {
+      context: context(consumer),
+      personalId: key.personalId,
+      claims: [{ field: 'dateOfBirth', value: '1970-01-03' }],
+    });
     expect(verifyGuess).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
     expect(await lookup(key)).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
-    const other = await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [keyOf(fx.citizens[3]!)], fields: ['sex'] });
+    const other = await call(consumer.exchange, 'batchLookup', {
+      context: context(consumer),
+      citizens: [keyOf(fx.citizens[3]!)],
+      fields: ['sex'],
+    });
     expect(other.ok && other.response.results[0]!.found).toBe(true);
   });
 
   it('R8, R22: a citizen portal that keeps varying the date of birth given for one personal id is THROTTLED like Lookup; other citizens are still served', async () => {
-    const portal = await fx.register({ organisation: 'portal-g', category: 'PUBLIC_SERVICE_PORTAL', system: 'portal-g', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: GRANTS });
+    const portal = await fx.register({
+      organisation: 'portal-g',
+      category: 'PUBLIC_SERVICE_PORTAL',
+      system: 'portal-g',
+      services: ['SelfService'],
+      purposes: ['CITIZEN_SELF_SERVICE'],
+      grants: GRANTS,
+    });
     const key = keyOf(fx.citizens[15]!);
     // The citizen logged in: the platform vouches for the personal id, the portal still names the rest.
     const getMyRecord = async (citizen: typeof key) =>
-      call(portal.selfService, 'getMyRecord', { context: { agreementId: portal.agreementId, sessionReference: 'vneid-session-31', eidAssertion: await fx.eid.sign({ personalId: citizen.personalId }) }, citizen });
+      call(portal.selfService, 'getMyRecord', {
+        context: {
+          agreementId: portal.agreementId,
+          sessionReference: 'vneid-session-31',
+          eidAssertion: await fx.eid.sign({ personalId: citizen.personalId }),
+        },
+        citizen,
+      });
     expect(await getMyRecord(key)).toMatchObject({ ok: true });
-    for (const dateOfBirth of ['1970-01-01', '1970-01-02']) expect(await getMyRecord({ ...key, dateOfBirth })).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
-    expect(await getMyRecord({ ...key, dateOfBirth: '1970-01-03' })).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED, reason: 'THROTTLED' });
+    for (const dateOfBirth of ['1970-01-01', '1970-01-02'])
+      expect(await getMyRecord({ ...key, dateOfBirth })).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    expect(await getMyRecord({ ...key, dateOfBirth: '1970-01-03' })).toMatchObject({
+      ok: false,
+      code: status.RESOURCE_EXHAUSTED,
+      reason: 'THROTTLED',
+    });
     expect(await getMyRecord(keyOf(fx.citizens[14]!))).toMatchObject({ ok: true });
   });
 
@@ -98,7 +150,11 @@ describe('the exchange’s oracles are closed', () => {
     const nobody = `${citizen._id.slice(0, 6)}${String((Number(citizen._id.slice(6)) + 500_009) % 1_000_000).padStart(6, '0')}`;
     expect(fx.citizens.some((one) => one._id === nobody)).toBe(false);
     const claim = async (personalId: string, sex: string) => {
-      const outcome = await call(consumer.exchange, 'verify', { context: context(consumer), personalId, claims: [{ field: 'sex', value: sex }] });
+      const outcome = await call(consumer.exchange, 'verify', {
+        context: context(consumer),
+        personalId,
+        claims: [{ field: 'sex', value: sex }],
+      });
       return outcome.ok ? outcome.response.matches[0]!.matches : outcome;
     };
     const right = sexOf(citizen._id);
@@ -113,8 +169,14 @@ describe('the exchange’s oracles are closed', () => {
     expect(known).toHaveLength(10);
     const outcomes = [];
     for (let round = 0; round < 5; round++) {
-      const guesses = [0, 1, 2, 3].map((n) => ({ personalId: unknownId(round * 4 + n), fullName: 'Nguyễn Văn Thử', dateOfBirth: '1990-01-01' }));
-      outcomes.push(await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [...known, ...guesses], fields: ['sex'] }));
+      const guesses = [0, 1, 2, 3].map((n) => ({
+        personalId: unknownId(round * 4 + n),
+        fullName: 'Nguyễn Văn Thử',
+        dateOfBirth: '1990-01-01',
+      }));
+      outcomes.push(
+        await call(consumer.exchange, 'batchLookup', { context: context(consumer), citizens: [...known, ...guesses], fields: ['sex'] }),
+      );
     }
     // 10 hits and 4 misses a round: by the fourth round the misses pass 60% of what counts.
     expect(outcomes.slice(0, 4).every((outcome) => outcome.ok)).toBe(true);
@@ -124,36 +186,84 @@ describe('the exchange’s oracles are closed', () => {
   it('R35, R22: a certificate’s refusal flood is journaled whole in one aggregated entry, and a real read stays on top of the citizen’s log', async () => {
     const flooder = await register(['Lookup']);
     const ministry = await register(['Lookup']);
-    const portal = await fx.register({ organisation: 'vneid-x', category: 'PUBLIC_SERVICE_PORTAL', system: 'vneid-x', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: GRANTS });
+    const portal = await fx.register({
+      organisation: 'vneid-x',
+      category: 'PUBLIC_SERVICE_PORTAL',
+      system: 'vneid-x',
+      services: ['SelfService'],
+      purposes: ['CITIZEN_SELF_SERVICE'],
+      grants: GRANTS,
+    });
     const citizen = fx.citizens[16]!;
     const flood = await Promise.all(
-      Array.from({ length: 25 }, () => call(flooder.exchange, 'lookup', { context: context(flooder), citizen: keyOf(citizen), fields: ['bloodType'] })),
+      Array.from({ length: 25 }, () =>
+        call(flooder.exchange, 'lookup', { context: context(flooder), citizen: keyOf(citizen), fields: ['bloodType'] }),
+      ),
     );
     // Every caller got its own refusal, each only once its journal entry was durable.
-    expect(flood.every((outcome) => !outcome.ok && outcome.code === status.PERMISSION_DENIED && outcome.reason === 'FIELD_NOT_GRANTED')).toBe(true);
+    expect(
+      flood.every((outcome) => !outcome.ok && outcome.code === status.PERMISSION_DENIED && outcome.reason === 'FIELD_NOT_GRANTED'),
+    ).toBe(true);
     // Another certificate's refusals are its own: journaled one by one.
-    expect(await call(ministry.exchange, 'lookup', { context: context(ministry), citizen: keyOf(citizen), fields: ['bloodType'] })).toMatchObject({ ok: false, reason: 'FIELD_NOT_GRANTED' });
-    expect(await call(ministry.exchange, 'lookup', { context: context(ministry), citizen: keyOf(citizen), fields: ['fullName'] })).toMatchObject({ ok: true });
+    expect(
+      await call(ministry.exchange, 'lookup', { context: context(ministry), citizen: keyOf(citizen), fields: ['bloodType'] }),
+    ).toMatchObject({ ok: false, reason: 'FIELD_NOT_GRANTED' });
+    expect(
+      await call(ministry.exchange, 'lookup', { context: context(ministry), citizen: keyOf(citizen), fields: ['fullName'] }),
+    ).toMatchObject({ ok: true });
 
     const fromFlooder = await queryJournal(fx.store.db, { citizen: citizen._id, system: flooder.system, limit: 100 });
     expect(fromFlooder.filter((entry) => entry.action === 'Lookup')).toHaveLength(5);
     const aggregated = fromFlooder.filter((entry) => entry.action === 'RefusedCalls');
-    expect(aggregated).toMatchObject([{ decision: 'refused', reason: 'REFUSAL_FLOOD', agreement: flooder.agreementId, citizens: [citizen._id], fields: ['bloodType'], detail: expect.stringMatching(/^20 refused calls .*Lookup×20; FIELD_NOT_GRANTED×20/) }]);
+    expect(aggregated).toMatchObject([
+      {
+        decision: 'refused',
+        reason: 'REFUSAL_FLOOD',
+        agreement: flooder.agreementId,
+        citizens: [citizen._id],
+        fields: ['bloodType'],
+        detail: expect.stringMatching(/^20 refused calls .*Lookup×20; FIELD_NOT_GRANTED×20/),
+      },
+    ]);
 
     // 26 refused calls and one read: the citizen's log holds 8 entries, the read on top.
-    const log = await call(portal.selfService, 'listAccessToMyData', { context: { agreementId: portal.agreementId, sessionReference: 'vneid-session-9', eidAssertion: await fx.eid.sign({ personalId: citizen._id }) }, citizen: keyOf(citizen), limit: 100 });
+    const log = await call(portal.selfService, 'listAccessToMyData', {
+      context: {
+        agreementId: portal.agreementId,
+        sessionReference: 'vneid-session-9',
+        eidAssertion: await fx.eid.sign({ personalId: citizen._id }),
+      },
+      citizen: keyOf(citizen),
+      limit: 100,
+    });
     expect(log.ok).toBe(true);
     if (!log.ok) return;
     const accesses = log.response.accesses.map(({ system, service, decision, reason }) => `${system} ${service} ${decision} ${reason}`);
     expect(accesses.slice(0, 2)).toEqual([`${ministry.system} Lookup allowed `, `${ministry.system} Lookup refused FIELD_NOT_GRANTED`]);
-    expect(accesses.slice(2).sort()).toEqual([...Array.from({ length: 5 }, () => `${flooder.system} Lookup refused FIELD_NOT_GRANTED`), `${flooder.system} RefusedCalls refused REFUSAL_FLOOD`]);
+    expect(accesses.slice(2).sort()).toEqual([
+      ...Array.from({ length: 5 }, () => `${flooder.system} Lookup refused FIELD_NOT_GRANTED`),
+      `${flooder.system} RefusedCalls refused REFUSAL_FLOOD`,
+    ]);
   });
 
   it('R37, R12: ReportDataError names the citizen by key with consent, like Lookup, and bounds the proposed value; a proper report is routed', async () => {
-    const bank = await fx.register({ organisation: 'bank-r', category: 'CREDIT_INSTITUTION', system: 'bank-r-ekyc', services: ['ReportDataError'], purposes: ['EKYC_ACCOUNT_OPENING'], grants: GRANTS });
+    const bank = await fx.register({
+      organisation: 'bank-r',
+      category: 'CREDIT_INSTITUTION',
+      system: 'bank-r-ekyc',
+      services: ['ReportDataError'],
+      purposes: ['EKYC_ACCOUNT_OPENING'],
+      grants: GRANTS,
+    });
     const citizen = fx.citizens[17]!;
     const report = (key: ReturnType<typeof keyOf>, proposedValue: unknown = { province: 'Hà Nội', detail: 'Số 9' }) =>
-      call(bank.exchange, 'reportDataError', { context: { ...context(bank), purpose: 'EKYC_ACCOUNT_OPENING' }, citizen: key, field: 'permanentAddress', proposedValue, description: 'The customer showed a newer residence confirmation.' });
+      call(bank.exchange, 'reportDataError', {
+        context: { ...context(bank), purpose: 'EKYC_ACCOUNT_OPENING' },
+        citizen: key,
+        field: 'permanentAddress',
+        proposedValue,
+        description: 'The customer showed a newer residence confirmation.',
+      });
     expect(await report(keyOf(citizen))).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_MISSING' });
     await fx.consent(bank.agreementId, citizen._id);
     const wrongBirth = await report({ ...keyOf(citizen), dateOfBirth: '1970-01-01' });
@@ -169,10 +279,14 @@ describe('the exchange’s oracles are closed', () => {
 
   it('R29–R32: an assessment dated in the future is refused; of assessments made the same day the one recorded last decides', async () => {
     const consumer = await register(['Lookup']);
-    const lookup = () => call(consumer.exchange, 'lookup', { context: context(consumer), citizen: keyOf(fx.citizens[18]!), fields: ['sex'] });
+    const lookup = () =>
+      call(consumer.exchange, 'lookup', { context: context(consumer), citizen: keyOf(fx.citizens[18]!), fields: ['sex'] });
     const today = localDay(new Date());
     const assess = (assessedAt: string, level: number, findings: string) =>
-      fx.api.registry.recordAssessment({ systemId: consumer.system, systemVersion: '1.0.0', level, assessedAt, kind: 'ad-hoc', findings, assessor: 'A05' }, 'c06-head');
+      fx.api.registry.recordAssessment(
+        { systemId: consumer.system, systemVersion: '1.0.0', level, assessedAt, kind: 'ad-hoc', findings, assessor: 'A05' },
+        'c06-head',
+      );
     const future = await assess(localDay(new Date(Date.now() + 2 * 86_400_000)), 3, 'Clean.').catch((error: unknown) => error);
     expect(future).toBeInstanceOf(RegistryError);
     expect(future).toMatchObject({ code: 'INVALID', message: expect.stringContaining('is in the future') });
@@ -185,15 +299,41 @@ describe('the exchange’s oracles are closed', () => {
   });
 
   describe('WatchChanges', () => {
-    type Opened = { stream: ReturnType<ExchangeClient['watchChanges']>; received: Change[]; markers: Change[]; ended: Promise<{ code: number; reason: string }> };
+    type Opened = {
+      stream: ReturnType<ExchangeClient['watchChanges']>;
+      received: Change[];
+      markers: Change[];
+      ended: Promise<{ code: number; reason: string }>;
+    };
     const open = (consumer: Consumer, cursor: string, personalIds: string[], purpose = 'SOCIAL_INSURANCE'): Opened => {
       const stream = consumer.exchange.watchChanges({ context: { ...context(consumer), purpose }, cursor, personalIds });
-      const opened: Opened = { stream, received: [], markers: [], ended: new Promise((resolve) => stream.on('error', (error: ServiceError) => resolve({ code: error.code, reason: String(error.metadata?.get('dancu-reason')[0] ?? '') }))) };
+      const opened: Opened = {
+        stream,
+        received: [],
+        markers: [],
+        ended: new Promise((resolve) =>
+          stream.on('error', (error: ServiceError) =>
+            resolve({ code: error.code, reason: String(error.metadata?.get('dancu-reason')[0] ?? '') }),
+          ),
+        ),
+      };
       stream.on('data', (message: Change) => (message.changeId === '' ? opened.markers : opened.received).push(message));
       return opened;
     };
     const change = (personalId: string, n: number): CitizenChange =>
-      ({ changeId: `sec-${n}:permanentAddress`, personalId, field: 'permanentAddress', value: { province: 'Hà Nội' }, previous: null, source: 'residence', eventId: `sec-${n}`, eventType: 'permanent-residence-registered', effectiveAt: '2026-11-01T00:00:00Z', recordedAt: '2026-11-01T00:00:00Z', authoritative: true }) as CitizenChange;
+      ({
+        changeId: `sec-${n}:permanentAddress`,
+        personalId,
+        field: 'permanentAddress',
+        value: { province: 'Hà Nội' },
+        previous: null,
+        source: 'residence',
+        eventId: `sec-${n}`,
+        eventType: 'permanent-residence-registered',
+        effectiveAt: '2026-11-01T00:00:00Z',
+        recordedAt: '2026-11-01T00:00:00Z',
+        authoritative: true,
+      }) as CitizenChange;
     let publisher: RecordPublisher;
     const publish = (one: CitizenChange) => publisher.publish(CHANGES_TOPIC, [{ key: one.personalId, value: JSON.stringify(one) }]);
     beforeAll(async () => {
@@ -220,7 +360,8 @@ describe('the exchange’s oracles are closed', () => {
         Buffer.from(JSON.stringify({ v: 1, p: rewound.p })).toString('base64url'),
         `${Buffer.from(JSON.stringify(rewound)).toString('base64url')}.${signature}`,
       ];
-      for (const cursor of forged) expect(await open(consumer, cursor, []).ended).toEqual({ code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
+      for (const cursor of forged)
+        expect(await open(consumer, cursor, []).ended).toEqual({ code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
       expect(await open(other, genuine, []).ended).toEqual({ code: status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' });
       const resumed = open(consumer, genuine, []);
       await waitFor('the resumed stream’s marker', async () => resumed.markers.length >= 1);
@@ -228,7 +369,14 @@ describe('the exchange’s oracles are closed', () => {
     });
 
     it('R12: whatever the cursor, a stream never delivers a change published before the citizen consented; changes after it are delivered', async () => {
-      const bank = await fx.register({ organisation: 'bank-w', category: 'CREDIT_INSTITUTION', system: 'bank-w-sync', services: ['WatchChanges'], purposes: ['EKYC_ACCOUNT_OPENING'], grants: GRANTS });
+      const bank = await fx.register({
+        organisation: 'bank-w',
+        category: 'CREDIT_INSTITUTION',
+        system: 'bank-w-sync',
+        services: ['WatchChanges'],
+        purposes: ['EKYC_ACCOUNT_OPENING'],
+        grants: GRANTS,
+      });
       const [early, late] = [fx.citizens[19]!, fx.citizens[0]!];
       await fx.consent(bank.agreementId, early._id);
       const first = open(bank, '', [early._id], 'EKYC_ACCOUNT_OPENING');
@@ -258,7 +406,9 @@ describe('the exchange’s oracles are closed', () => {
       const admin = testKafka().admin();
       await admin.connect();
       try {
-        const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(`dancu-tail-${owner}-`));
+        const groups = (await admin.listGroups()).groups
+          .map((group) => group.groupId)
+          .filter((id) => id.startsWith(`dancu-tail-${owner}-`));
         expect(groups).toHaveLength(10);
         const members = async () => (await admin.describeGroups(groups)).groups.reduce((sum, group) => sum + group.members.length, 0);
         // Within less than a session timeout (30 s): each consumer left its group, none merely died in it.
@@ -275,7 +425,9 @@ describe('the exchange’s oracles are closed', () => {
       const admin = testKafka().admin();
       await admin.connect();
       const liveConsumers = async () => {
-        const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(`dancu-tail-${consumer.agreementId}-`));
+        const groups = (await admin.listGroups()).groups
+          .map((group) => group.groupId)
+          .filter((id) => id.startsWith(`dancu-tail-${consumer.agreementId}-`));
         return groups.length === 0 ? 0 : (await admin.describeGroups(groups)).groups.filter((group) => group.members.length > 0).length;
       };
       const streams = [open(consumer, '', []), open(consumer, '', [])];

@@ -2,7 +2,7 @@
 // hub mid-ingest, a broker of three killed mid-ingest, and a hub told to stop while Kafka does not answer. Both fault servers of their
 // own (a private FerretDB, a private broker), never the shared stack.
 import { describe, expect, it } from 'vitest';
-import { STOP_BOUND_SECONDS, brokerSigkill, sigtermKafkaDown, storeRestart, type DrillSettings } from '../testing/drills/ingest-drills.ts';
+import { brokerSigkill, type DrillSettings, STOP_BOUND_SECONDS, sigtermKafkaDown, storeRestart } from '../testing/drills/ingest-drills.ts';
 import { testEndpoints } from './endpoints.ts';
 
 function settings(): DrillSettings {

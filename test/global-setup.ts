@@ -9,9 +9,9 @@
 //
 // The stack is left running afterwards: the next run starts in a second, and CI stops it itself.
 import type { TestProject } from 'vitest/node';
-import { ensureStack, tracingStackRunning } from '../deploy/local/stack.ts';
 import { ensureGrpcurl } from '../deploy/local/grpcurl.ts';
 import { ensurePromtool } from '../deploy/local/promtool.ts';
+import { ensureStack, tracingStackRunning } from '../deploy/local/stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

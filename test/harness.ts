@@ -4,33 +4,33 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
-import { MongoClient } from 'mongodb';
-import { issueCertificate, writeIssuedCertificate } from '../hub/pki/client-certificate.ts';
-import { pkiFiles } from '../hub/pki/pki-files.ts';
-import { Journal } from '../hub/journal/journal.ts';
-import { Registry } from '../hub/registry/registry.ts';
-import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
-import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { DLQ_TOPIC, CHANGES_TOPIC, ALL_TOPICS, HEADERS, sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { SOURCES } from '../schemas/sources.ts';
+import { isDeepStrictEqual } from 'node:util';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { withTraceContext } from '../telemetry/trace-context.ts';
-import { RecordPublisher } from '../kafka/record-publisher.ts';
-import { connectKafka } from '../kafka/connect.ts';
-import { ensureTopics } from '../kafka/topic-creation.ts';
-import { startGroupAtEnd } from '../kafka/group-offsets.ts';
-import { toRawRecord, type RawRecord } from '../kafka/records.ts';
-import { IngestService, type IngestServiceOptions } from '../hub/ingest/ingest-service.ts';
-import { watchConnectors } from '../hub/operations/connector-watch.ts';
-import type { HealthThresholds } from '../hub/operations/health-thresholds.ts';
-import type { HeartbeatMonitor } from '../hub/operations/heartbeat-monitor.ts';
-import { PopulationStore } from '../hub/store/population-store.ts';
+import { MongoClient } from 'mongodb';
 import type { CitizenDocument, HistoryEntry } from '../hub/citizen/citizen-document.ts';
 import { eventDigest } from '../hub/citizen/event-digest.ts';
 import { groupByCitizen, historyRecordOf, mergeRecords, replayHistory } from '../hub/citizen/merge.ts';
+import { IngestService, type IngestServiceOptions } from '../hub/ingest/ingest-service.ts';
+import { Journal } from '../hub/journal/journal.ts';
+import { watchConnectors } from '../hub/operations/connector-watch.ts';
+import type { HealthThresholds } from '../hub/operations/health-thresholds.ts';
+import type { HeartbeatMonitor } from '../hub/operations/heartbeat-monitor.ts';
+import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import { issueCertificate, writeIssuedCertificate } from '../hub/pki/client-certificate.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
+import { Registry } from '../hub/registry/registry.ts';
+import { PopulationStore } from '../hub/store/population-store.ts';
+import { connectKafka } from '../kafka/connect.ts';
+import { startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { type RawRecord, toRawRecord } from '../kafka/records.ts';
+import { ensureTopics } from '../kafka/topic-creation.ts';
+import { ALL_TOPICS, type CHANGES_TOPIC, type DLQ_TOPIC, HEADERS, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
+import { SOURCES } from '../schemas/sources.ts';
+import { withTraceContext } from '../telemetry/trace-context.ts';
 import { testEndpoints } from './endpoints.ts';
 
 /** The `dancu` CLI, for tests that run it as a separate process. */
@@ -65,7 +65,9 @@ export interface TestHub {
 }
 
 /** A new hub instance reading only what is published from now on, into a fresh database. */
-export async function startTestHub(options: Pick<IngestServiceOptions, 'tracer' | 'backoff'> & { connectorHealth?: HealthThresholds } = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: Pick<IngestServiceOptions, 'tracer' | 'backoff'> & { connectorHealth?: HealthThresholds } = {},
+): Promise<TestHub> {
   await prepareTopics();
   const database = uniqueName('dancu_test');
   const groupId = uniqueName('test-hub');
@@ -102,7 +104,9 @@ export async function publishEvents(events: readonly SourceEvent[]): Promise<Map
       await publisher.publish(
         sourceTopic(source),
         mine.map((event) => {
-          const headers = { [HEADERS.traceparent]: traces.get(event.eventId) ?? withTraceContext({}, tracer.startSpan('send')).traceparent! };
+          const headers = {
+            [HEADERS.traceparent]: traces.get(event.eventId) ?? withTraceContext({}, tracer.startSpan('send')).traceparent!,
+          };
           traces.set(event.eventId, headers[HEADERS.traceparent]);
           return { key: event.personalId, value: JSON.stringify(event), headers };
         }),
@@ -193,9 +197,15 @@ export async function allStoredAsExpected(store: PopulationStore, expected: Read
  * CA key holder registers an agency head, and issues their operator certificate into `<dir>/issued`,
  * so `dancu … --officer <id>` with DANCU_PKI_DIR=dir acts as them.
  */
-export async function officerPki(prefix: string, database: string, officerId = 'c06-head'): Promise<{ dir: string; remove: () => Promise<void> }> {
+export async function officerPki(
+  prefix: string,
+  database: string,
+  officerId = 'c06-head',
+): Promise<{ dir: string; remove: () => Promise<void> }> {
   const pki = await temporaryPki(prefix);
-  await withTestRegistry(database, (registry) => registry.addOfficer({ _id: officerId, name: 'Cục trưởng C06', level: 'agency-head' }, new CaKeyHolder('test')));
+  await withTestRegistry(database, (registry) =>
+    registry.addOfficer({ _id: officerId, name: 'Cục trưởng C06', level: 'agency-head' }, new CaKeyHolder('test')),
+  );
   await officerCertificates(database, pki.dir, [officerId]);
   return pki;
 }
@@ -204,7 +214,12 @@ export async function officerPki(prefix: string, database: string, officerId = '
 export async function officerCertificates(database: string, pkiDir: string, officerIds: readonly string[]): Promise<void> {
   await withTestRegistry(database, async (registry) => {
     for (const officerId of officerIds) {
-      const issued = await issueCertificate(pkiDir, { kind: 'operator', id: officerId, organisation: 'population-data-agency', validDays: 30 });
+      const issued = await issueCertificate(pkiDir, {
+        kind: 'operator',
+        id: officerId,
+        organisation: 'population-data-agency',
+        validDays: 30,
+      });
       await registry.recordOperatorCertificate(officerId, issued.fingerprint256, new CaKeyHolder('test'));
       await writeIssuedCertificate(pkiFiles(pkiDir).issuedDir, officerId, issued);
     }

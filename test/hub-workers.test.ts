@@ -6,17 +6,17 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { chainEntries } from '../hub/journal/journal-chain.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
-import { sourceTopic } from '../kafka/topics.ts';
-import { SOURCES } from '../schemas/sources.ts';
 import { startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import { ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import { SOURCES } from '../schemas/sources.ts';
 import { HubChild } from '../testing/hub-child.ts';
 import { testEndpoints } from './endpoints.ts';
-import { call, keyOf, startExchangeFixture, type ExchangeFixture } from './exchange-fixture.ts';
+import { call, type ExchangeFixture, keyOf, startExchangeFixture } from './exchange-fixture.ts';
 import { testKafka, uniqueName } from './harness.ts';
 
 describe('dancu hub --workers on the real Kafka and FerretDB', () => {
@@ -45,7 +45,15 @@ describe('dancu hub --workers on the real Kafka and FerretDB', () => {
     const group = uniqueName('test-workers');
     await startGroupAtEnd(testKafka(), group, SOURCES.map(sourceTopic));
     const { kafkaBrokers, mongodbUri } = testEndpoints();
-    hub = await HubChild.start({ instance: 'wk', group, database: fx.database, pkiDir: fx.pkiDir, kafkaBrokers, mongodbUri, args: ['--workers', '2'] });
+    hub = await HubChild.start({
+      instance: 'wk',
+      group,
+      database: fx.database,
+      pkiDir: fx.pkiDir,
+      kafkaBrokers,
+      mongodbUri,
+      args: ['--workers', '2'],
+    });
     expect(hub.output).toMatch(/hub running: 2 workers \(instances wk-w1, wk-w2\)/);
 
     const { entries } = journalCollections(fx.store.db);
@@ -63,7 +71,9 @@ describe('dancu hub --workers on the real Kafka and FerretDB', () => {
     expect(await lookups('wk-w2')).toBeGreaterThan(0);
 
     const metrics = await (await fetch(`${hub.adminUrl}/metrics`)).text();
-    const served = metrics.split('\n').filter((line) => line.startsWith('dancu_exchange_requests_total{') && line.includes('service="Lookup"'));
+    const served = metrics
+      .split('\n')
+      .filter((line) => line.startsWith('dancu_exchange_requests_total{') && line.includes('service="Lookup"'));
     expect(served.some((line) => line.includes('worker="1"'))).toBe(true);
     expect(served.some((line) => line.includes('worker="2"'))).toBe(true);
     const ready = await fetch(`${hub.adminUrl}/readyz`);
@@ -83,10 +93,21 @@ describe('dancu hub --workers on the real Kafka and FerretDB', () => {
     const group = uniqueName('test-workers-die');
     await startGroupAtEnd(testKafka(), group, SOURCES.map(sourceTopic));
     const { kafkaBrokers, mongodbUri } = testEndpoints();
-    const primary = await HubChild.start({ instance: 'wd', group, database: fx.database, pkiDir: fx.pkiDir, kafkaBrokers, mongodbUri, args: ['--workers', '2'] });
+    const primary = await HubChild.start({
+      instance: 'wd',
+      group,
+      database: fx.database,
+      pkiDir: fx.pkiDir,
+      kafkaBrokers,
+      mongodbUri,
+      args: ['--workers', '2'],
+    });
     hub = primary;
     const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=', '--ppid', String(primary.pid)]);
-    const workers = stdout.split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0);
+    const workers = stdout
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((pid) => pid > 0);
     expect(workers).toHaveLength(2);
     process.kill(workers[1]!, 'SIGKILL');
     const exit = await primary.exited;

@@ -12,12 +12,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Metadata, status, type ChannelCredentials } from '@grpc/grpc-js';
+import { type ChannelCredentials, type Metadata, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExchangeClient, type Change } from '../proto/gen/dancu/exchange/v1/exchange.ts';
-import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
-import { OperationsClient } from '../proto/gen/dancu/operations/v1/operations.ts';
-import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
 import { HubApi } from '../hub/api/hub-api.ts';
 import { deadLetterOf } from '../hub/ingest/dead-letter.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
@@ -25,8 +21,12 @@ import { issueCertificate } from '../hub/pki/client-certificate.ts';
 import { clientCredentials } from '../hub/pki/credentials.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
-import { call, keyOf, startExchangeFixture, type Consumer, type ConsumerSpec, type ExchangeFixture } from './exchange-fixture.ts';
+import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
+import { type Change, ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import { OperationsClient } from '../proto/gen/dancu/operations/v1/operations.ts';
+import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
 import { testEndpoints } from './endpoints.ts';
+import { type Consumer, type ConsumerSpec, call, type ExchangeFixture, keyOf, startExchangeFixture } from './exchange-fixture.ts';
 import { cliEnv, DANCU_BIN, publishRaw, waitFor } from './harness.ts';
 
 const run = promisify(execFile);
@@ -41,7 +41,14 @@ const STATE_GRANTS = [
 ];
 
 function stateBody(system: string): ConsumerSpec {
-  return { organisation: `org-${system}`, category: 'CENTRAL_STATE_BODY', system, services: ['Lookup', 'WatchChanges'], purposes: ['SOCIAL_INSURANCE'], grants: STATE_GRANTS };
+  return {
+    organisation: `org-${system}`,
+    category: 'CENTRAL_STATE_BODY',
+    system,
+    services: ['Lookup', 'WatchChanges'],
+    purposes: ['SOCIAL_INSURANCE'],
+    grants: STATE_GRANTS,
+  };
 }
 
 type Ended = { code: number; reason: string };
@@ -59,7 +66,9 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
 
   async function dancuWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, [DANCU_BIN, ...args], { env: cliEnv({ DANCU_DB: fx.database, DANCU_PKI_DIR: fx.pkiDir, USER: 'test-operator', ...env }) });
+      const { stdout, stderr } = await run(process.execPath, [DANCU_BIN, ...args], {
+        env: cliEnv({ DANCU_DB: fx.database, DANCU_PKI_DIR: fx.pkiDir, USER: 'test-operator', ...env }),
+      });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -77,21 +86,31 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
 
   /** Opens a WatchChanges stream; `opened` once its position marker arrived, `ended` with its refusal. */
   function watch(client: ExchangeClient, consumer: Consumer, purpose = 'SOCIAL_INSURANCE', personalIds: string[] = []) {
-    const stream = client.watchChanges({ context: { agreementId: consumer.agreementId, purpose, caseReference: 'HS-1', officerId: 'officer-1' }, cursor: '', personalIds });
+    const stream = client.watchChanges({
+      context: { agreementId: consumer.agreementId, purpose, caseReference: 'HS-1', officerId: 'officer-1' },
+      cursor: '',
+      personalIds,
+    });
     let marked = false;
     stream.on('data', (message: Change) => (marked ||= message.changeId === ''));
     const ended = new Promise<Ended>((resolve) => {
-      stream.on('error', (error: { code: number; metadata?: Metadata }) => resolve({ code: error.code, reason: String(error.metadata?.get('dancu-reason')[0] ?? '') }));
+      stream.on('error', (error: { code: number; metadata?: Metadata }) =>
+        resolve({ code: error.code, reason: String(error.metadata?.get('dancu-reason')[0] ?? '') }),
+      );
     });
     return { stream, ended, opened: () => waitFor('the stream’s position marker', async () => marked) };
   }
 
   /** Waits for a call to be refused with `reason`, and returns what it was refused with. */
   async function refusedWith(attempt: () => ReturnType<typeof lookup>, reason: string) {
-    return waitFor(`a ${reason} refusal`, async () => {
-      const outcome = await attempt();
-      return !outcome.ok && outcome.reason === reason ? outcome : undefined;
-    }, AT_ONCE_MS);
+    return waitFor(
+      `a ${reason} refusal`,
+      async () => {
+        const outcome = await attempt();
+        return !outcome.ok && outcome.reason === reason ? outcome : undefined;
+      },
+      AT_ONCE_MS,
+    );
   }
 
   async function newCertificate(system: string, organisation: string): Promise<ChannelCredentials> {
@@ -103,7 +122,16 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
   beforeAll(async () => {
     fx = await startExchangeFixture({ clock: () => new Date(Date.now() + skewMs) });
     const { kafkaBrokers, mongodbUri } = testEndpoints();
-    second = await HubApi.start({ kafkaBrokers, mongodbUri, database: fx.database, address: '127.0.0.1:0', pkiDir: fx.pkiDir, recheckMs: 3_600_000, enforcementCacheMs: 3_600_000, log: () => {} });
+    second = await HubApi.start({
+      kafkaBrokers,
+      mongodbUri,
+      database: fx.database,
+      address: '127.0.0.1:0',
+      pkiDir: fx.pkiDir,
+      recheckMs: 3_600_000,
+      enforcementCacheMs: 3_600_000,
+      log: () => {},
+    });
     ca = await readFile(pkiFiles(fx.pkiDir).caCertificate, 'utf8');
   }, 120_000);
   afterAll(async () => {
@@ -129,11 +157,17 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
 
     // A new certificate for the same system is served on both, at once.
     const renewed = await newCertificate('vss-revoked', 'org-vss-revoked');
-    await waitFor('the new certificate served by the second instance', async () => (await lookup(onSecond(renewed), consumer)).ok, AT_ONCE_MS);
+    await waitFor(
+      'the new certificate served by the second instance',
+      async () => (await lookup(onSecond(renewed), consumer)).ok,
+      AT_ONCE_MS,
+    );
     expect((await lookup(new ExchangeClient(fx.address, renewed), consumer)).ok).toBe(true);
     const entries = await queryJournal(fx.store.db, { act: 'registry' });
     // No --officer: the CA key holder revoked, and the journal says so (there is no --by to name anyone).
-    expect(entries.find((entry) => entry.action === 'revoke-certificate' && entry.decision === 'done')).toMatchObject({ actor: { officer: 'ca-key-holder:test-operator' } });
+    expect(entries.find((entry) => entry.action === 'revoke-certificate' && entry.decision === 'done')).toMatchObject({
+      actor: { officer: 'ca-key-holder:test-operator' },
+    });
   }, 120_000);
 
   it('R22: a suspension and a reinstatement made on one instance take effect at once on another', async () => {
@@ -177,9 +211,17 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
 
     // The same system, a new agreement: the old certificate is not part of it.
     const again = await fx.register(stateBody('vss-renewed'));
-    expect(await lookup(first.exchange, first, again.agreementId)).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_REVOKED' });
+    expect(await lookup(first.exchange, first, again.agreementId)).toMatchObject({
+      ok: false,
+      code: status.UNAUTHENTICATED,
+      reason: 'CERTIFICATE_REVOKED',
+    });
     expect((await lookup(again.exchange, again)).ok).toBe(true);
-    await waitFor('the new agreement served by the second instance', async () => (await lookup(onSecond(again.credentials), again)).ok, AT_ONCE_MS);
+    await waitFor(
+      'the new agreement served by the second instance',
+      async () => (await lookup(onSecond(again.credentials), again)).ok,
+      AT_ONCE_MS,
+    );
   }, 120_000);
 
   it('R22: a certificate that expires while its stream is open ends the stream and is refused as CERTIFICATE_EXPIRED; before, it is served', async () => {
@@ -190,7 +232,11 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     try {
       skewMs = 31 * DAY_MS; // past the sandbox certificate's 30 days, within the agreement and the assessment
       expect(await stream.ended).toEqual({ code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_EXPIRED' });
-      expect(await lookup(consumer.exchange, consumer)).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_EXPIRED' });
+      expect(await lookup(consumer.exchange, consumer)).toMatchObject({
+        ok: false,
+        code: status.UNAUTHENTICATED,
+        reason: 'CERTIFICATE_EXPIRED',
+      });
     } finally {
       skewMs = 0;
     }
@@ -200,10 +246,18 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
   it('R22, R17: re-issuing an operator certificate revokes the previous one unless --keep-previous, and `dancu pki revoke --operator` revokes them all, at once on every instance', async () => {
     const out = await mkdtemp(join(tmpdir(), 'dancu-operator-'));
     const registryOf = async (dir: string) =>
-      new RegistryClient(`localhost:${second.port}`, clientCredentials({ caPem: ca, certPem: await readFile(join(dir, 'hn-director.crt.pem'), 'utf8'), keyPem: await readFile(join(dir, 'hn-director.key.pem'), 'utf8') }));
+      new RegistryClient(
+        `localhost:${second.port}`,
+        clientCredentials({
+          caPem: ca,
+          certPem: await readFile(join(dir, 'hn-director.crt.pem'), 'utf8'),
+          keyPem: await readFile(join(dir, 'hn-director.key.pem'), 'utf8'),
+        }),
+      );
     const list = (client: RegistryClient) => call(client, 'listRequests', { status: '' });
     try {
-      const issue = (dir: string, ...more: string[]) => dancu('pki', 'issue', 'hn-director', '--operator', '--out', join(out, dir), ...more);
+      const issue = (dir: string, ...more: string[]) =>
+        dancu('pki', 'issue', 'hn-director', '--operator', '--out', join(out, dir), ...more);
       expect((await issue('one')).code).toBe(0);
       const one = await registryOf(join(out, 'one'));
       expect((await list(one)).ok).toBe(true);
@@ -240,12 +294,21 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout).personalId).toBe(citizen._id);
     const [entry] = await queryJournal(fx.store.db, { citizen: citizen._id, act: 'operator-read' });
-    expect(entry).toMatchObject({ action: 'citizen-show', actor: { officer: 'c06-head' }, decision: 'done', detail: 'record and history shown: complaint 2026-17' });
+    expect(entry).toMatchObject({
+      action: 'citizen-show',
+      actor: { officer: 'c06-head' },
+      decision: 'done',
+      detail: 'record and history shown: complaint 2026-17',
+    });
     expect(entry!.fields).toEqual(expect.arrayContaining(['fullName', 'dateOfBirth']));
     // A citizen not on record is a journaled read too.
     const nobody = '001099999999';
     expect((await dancu('citizen', 'show', nobody, '--officer', 'c06-head')).code).toBe(4); // not found
-    expect((await queryJournal(fx.store.db, { citizen: nobody, act: 'operator-read' }))[0]).toMatchObject({ actor: { officer: 'c06-head' }, decision: 'done', detail: 'not on record' });
+    expect((await queryJournal(fx.store.db, { citizen: nobody, act: 'operator-read' }))[0]).toMatchObject({
+      actor: { officer: 'c06-head' },
+      decision: 'done',
+      detail: 'not on record',
+    });
 
     // Refused, and journaled naming the claim: no certificate; a flag naming another officer than the certificate's.
     const other = fx.citizens[5]!;
@@ -253,7 +316,14 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     expect(bare.code).toBe(3); // refused
     expect(bare.stdout).toBe('');
     const issued = join(fx.pkiDir, 'issued');
-    const claimed = await dancuWith({ DANCU_OPERATOR_CERT: join(issued, 'c06-head.crt.pem'), DANCU_OPERATOR_KEY: join(issued, 'c06-head.key.pem') }, 'citizen', 'show', other._id, '--officer', 'hn-director');
+    const claimed = await dancuWith(
+      { DANCU_OPERATOR_CERT: join(issued, 'c06-head.crt.pem'), DANCU_OPERATOR_KEY: join(issued, 'c06-head.key.pem') },
+      'citizen',
+      'show',
+      other._id,
+      '--officer',
+      'hn-director',
+    );
     expect(claimed.code).toBe(3);
     expect(claimed.stderr).toContain("not the certificate's officer (c06-head)");
     const refused = await queryJournal(fx.store.db, { citizen: other._id, act: 'operator-read' });
@@ -267,40 +337,100 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     const consumer = await fx.register(stateBody('vss-competence'));
     const head = await fx.operator('c06-head');
     const director = await fx.operator('hn-director');
-    const assessment = { systemId: 'vss-competence', systemVersion: '1.0.0', level: 3, assessedAt: new Date(), kind: 'periodic', findings: 'Clean.', assessor: 'A05' };
+    const assessment = {
+      systemId: 'vss-competence',
+      systemVersion: '1.0.0',
+      level: 3,
+      assessedAt: new Date(),
+      kind: 'periodic',
+      findings: 'Clean.',
+      assessor: 'A05',
+    };
     // Below the level the act needs (R17): refused, journaled.
-    expect(await call(director, 'recordAssessment', assessment)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_COMPETENT' });
-    expect(await call(director, 'confirmEidPlatform', { systemId: 'vss-competence', reference: 'CV-9' })).toMatchObject({ ok: false, reason: 'NOT_COMPETENT' });
-    expect(await call(director, 'changeAgreementStatus', { agreementId: consumer.agreementId, action: 'suspend', reason: 'x' })).toMatchObject({ ok: false, reason: 'NOT_COMPETENT' });
+    expect(await call(director, 'recordAssessment', assessment)).toMatchObject({
+      ok: false,
+      code: status.PERMISSION_DENIED,
+      reason: 'NOT_COMPETENT',
+    });
+    expect(await call(director, 'confirmEidPlatform', { systemId: 'vss-competence', reference: 'CV-9' })).toMatchObject({
+      ok: false,
+      reason: 'NOT_COMPETENT',
+    });
+    expect(
+      await call(director, 'changeAgreementStatus', { agreementId: consumer.agreementId, action: 'suspend', reason: 'x' }),
+    ).toMatchObject({ ok: false, reason: 'NOT_COMPETENT' });
     // Certificates the registry never recorded for a registered officer: an unregistered officer's, or one issued outside `dancu pki issue`.
     const unrecorded = async (id: string) => {
       const issued = await issueCertificate(fx.pkiDir, { kind: 'operator', id, organisation: 'population-data-agency', validDays: 1 });
       return new RegistryClient(fx.address, clientCredentials({ caPem: ca, certPem: issued.certificatePem, keyPem: issued.privateKeyPem }));
     };
-    expect(await call(await unrecorded('ghost'), 'listRequests', { status: '' })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_NOT_REGISTERED' });
-    expect(await call(await unrecorded('c06-head'), 'listRequests', { status: '' })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, reason: 'CERTIFICATE_NOT_REGISTERED' });
+    expect(await call(await unrecorded('ghost'), 'listRequests', { status: '' })).toMatchObject({
+      ok: false,
+      code: status.UNAUTHENTICATED,
+      reason: 'CERTIFICATE_NOT_REGISTERED',
+    });
+    expect(await call(await unrecorded('c06-head'), 'listRequests', { status: '' })).toMatchObject({
+      ok: false,
+      code: status.UNAUTHENTICATED,
+      reason: 'CERTIFICATE_NOT_REGISTERED',
+    });
 
     // Allowed: the agency head's acts, any officer's reading of connector health.
     expect(await call(head, 'recordAssessment', assessment)).toMatchObject({ ok: true });
-    expect(await call(head, 'changeAgreementStatus', { agreementId: consumer.agreementId, action: 'suspend', reason: 'audit' })).toMatchObject({ ok: true, response: { status: 'suspended' } });
-    expect(await call(new OperationsClient(fx.address, await fx.operatorCredentials('hn-director')), 'listConnectors', {})).toMatchObject({ ok: true });
+    expect(
+      await call(head, 'changeAgreementStatus', { agreementId: consumer.agreementId, action: 'suspend', reason: 'audit' }),
+    ).toMatchObject({ ok: true, response: { status: 'suspended' } });
+    expect(await call(new OperationsClient(fx.address, await fx.operatorCredentials('hn-director')), 'listConnectors', {})).toMatchObject({
+      ok: true,
+    });
     const entries = await queryJournal(fx.store.db, { agreement: consumer.agreementId, act: 'registry' });
-    expect(entries.find((entry) => entry.action === 'suspend-agreement' && entry.decision === 'done')).toMatchObject({ actor: { officer: 'c06-head' } });
+    expect(entries.find((entry) => entry.action === 'suspend-agreement' && entry.decision === 'done')).toMatchObject({
+      actor: { officer: 'c06-head' },
+    });
     const refusals = await queryJournal(fx.store.db, { act: 'registry', limit: 1000 });
-    expect(refusals.find((entry) => entry.action === 'Registry.RecordAssessment' && entry.reason === 'NOT_COMPETENT')).toMatchObject({ actor: { officer: 'hn-director' } });
+    expect(refusals.find((entry) => entry.action === 'Registry.RecordAssessment' && entry.reason === 'NOT_COMPETENT')).toMatchObject({
+      actor: { officer: 'hn-director' },
+    });
   }, 120_000);
 
   it('R12: over the Registry service a consent is recorded only with the citizen’s signed confirmation', async () => {
-    const bank = await fx.register({ organisation: 'vietbank-grpc', category: 'CREDIT_INSTITUTION', system: 'vietbank-grpc', services: ['Lookup'], purposes: ['EKYC_ACCOUNT_OPENING'], grants: [{ field: 'fullName', modes: ['disclose'] }] });
+    const bank = await fx.register({
+      organisation: 'vietbank-grpc',
+      category: 'CREDIT_INSTITUTION',
+      system: 'vietbank-grpc',
+      services: ['Lookup'],
+      purposes: ['EKYC_ACCOUNT_OPENING'],
+      grants: [{ field: 'fullName', modes: ['disclose'] }],
+    });
     const officer = await fx.operator('c06-head');
     const citizen = fx.citizens[6]!._id;
-    const lookup = () => call(bank.exchange, 'lookup', { context: { agreementId: bank.agreementId, purpose: 'EKYC_ACCOUNT_OPENING', caseReference: 'KH-1', officerId: 'teller-1' }, citizen: keyOf(fx.citizens[6]!), fields: ['fullName'] });
-    expect(await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation: '' })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'CONSENT_NOT_CONFIRMED' });
-    const neighbours = await fx.eid.sign({ personalId: fx.citizens[7]!._id, consent: { agreement: bank.agreementId, decision: 'granted', channel: 'VNeID' } });
-    expect(await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation: neighbours })).toMatchObject({ ok: false, reason: 'CONSENT_NOT_CONFIRMED' });
+    const lookup = () =>
+      call(bank.exchange, 'lookup', {
+        context: { agreementId: bank.agreementId, purpose: 'EKYC_ACCOUNT_OPENING', caseReference: 'KH-1', officerId: 'teller-1' },
+        citizen: keyOf(fx.citizens[6]!),
+        fields: ['fullName'],
+      });
+    expect(await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation: '' })).toMatchObject({
+      ok: false,
+      code: status.PERMISSION_DENIED,
+      reason: 'CONSENT_NOT_CONFIRMED',
+    });
+    const neighbours = await fx.eid.sign({
+      personalId: fx.citizens[7]!._id,
+      consent: { agreement: bank.agreementId, decision: 'granted', channel: 'VNeID' },
+    });
+    expect(
+      await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation: neighbours }),
+    ).toMatchObject({ ok: false, reason: 'CONSENT_NOT_CONFIRMED' });
     expect(await lookup()).toMatchObject({ ok: false, reason: 'CONSENT_MISSING' });
-    const confirmation = await fx.eid.sign({ personalId: citizen, consent: { agreement: bank.agreementId, decision: 'granted', channel: 'VNeID' } });
-    expect(await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation })).toMatchObject({ ok: true, response: { status: 'granted', channel: 'VNeID' } });
+    const confirmation = await fx.eid.sign({
+      personalId: citizen,
+      consent: { agreement: bank.agreementId, decision: 'granted', channel: 'VNeID' },
+    });
+    expect(await call(officer, 'recordConsent', { agreementId: bank.agreementId, personalId: citizen, confirmation })).toMatchObject({
+      ok: true,
+      response: { status: 'granted', channel: 'VNeID' },
+    });
     await waitFor('the consent served', async () => (await lookup()).ok, AT_ONCE_MS);
   }, 120_000);
 
@@ -308,14 +438,24 @@ describe('identities: revocation, expiry, journaled operator reads', () => {
     const personalId = fx.citizens[3]!._id;
     const value = JSON.stringify({ personalId, marker: randomUUID(), payload: { fullName: 'Nguyễn Thị Mai' } });
     const letter = deadLetterOf(
-      { topic: sourceTopic('residence'), partition: 0, offset: '7', key: Buffer.from(personalId), value: Buffer.from(value), headers: { 'dancu-event-id': `ev-${personalId}` }, timestamp: String(Date.now()) },
+      {
+        topic: sourceTopic('residence'),
+        partition: 0,
+        offset: '7',
+        key: Buffer.from(personalId),
+        value: Buffer.from(value),
+        headers: { 'dancu-event-id': `ev-${personalId}` },
+        timestamp: String(Date.now()),
+      },
       { reason: 'schema-violation', detail: `personal id "${personalId}" does not match ${personalId}`, path: '/payload/dateOfBirth' },
     );
     await publishRaw(DLQ_TOPIC, [{ key: personalId, value: JSON.stringify(letter) }]);
 
     const listed = await dancu('dlq', 'list', '--reason', 'schema-violation', '--json');
     expect(listed.code, listed.stderr).toBe(0);
-    const mine = (JSON.parse(listed.stdout) as { original?: { sha256: string }; dlqPartition: number; dlqOffset: string }[]).find((one) => one.original?.sha256 === letter.original.sha256);
+    const mine = (JSON.parse(listed.stdout) as { original?: { sha256: string }; dlqPartition: number; dlqOffset: string }[]).find(
+      (one) => one.original?.sha256 === letter.original.sha256,
+    );
     expect(mine).toBeDefined();
     expect(JSON.stringify(mine)).not.toContain(personalId);
     expect(JSON.stringify(mine)).not.toContain('Nguyễn');

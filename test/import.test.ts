@@ -4,15 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { sourceTopic } from '../kafka/topics.ts';
 import { simulateSourceRecords } from '../connectors/simulator/simulate-source.ts';
-import { DANCU_BIN, cliEnv, prepareTopics, tapTopic, waitFor } from './harness.ts';
-
+import { sourceTopic } from '../kafka/topics.ts';
+import { cliEnv, DANCU_BIN, prepareTopics, tapTopic, waitFor } from './harness.ts';
 
 function toCsv(rows: Record<string, string>[]): string {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cell = (value: string | undefined) => `"${(value ?? '').replaceAll('"', '""')}"`;
-  return [columns.join(','), ...rows.map((row) => columns.map((column) => cell(row[column])).join(','))].join('\n') + '\n';
+  return `${[columns.join(','), ...rows.map((row) => columns.map((column) => cell(row[column])).join(','))].join('\n')}\n`;
 }
 
 describe('dancu import on the real Kafka', () => {

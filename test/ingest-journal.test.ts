@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
-import { publishEvents, startTestHub, waitFor, type TestHub } from './harness.ts';
+import { publishEvents, startTestHub, type TestHub, waitFor } from './harness.ts';
 
 describe('the ingest journal', () => {
   let hub: TestHub;
@@ -35,6 +35,10 @@ describe('the ingest journal', () => {
     expect(await hub.store.history.countDocuments()).toBe(events.length);
     expect((await verifyJournal(hub.store.db)).ok).toBe(true);
     // R5: offsets are committed after the store write, so nothing is left to replay once all is applied.
-    await waitFor('the hub group to have committed every offset', async () => ((await hub.hub.lag()).every((partition) => partition.lag === 0) ? true : undefined), 30_000);
+    await waitFor(
+      'the hub group to have committed every offset',
+      async () => ((await hub.hub.lag()).every((partition) => partition.lag === 0) ? true : undefined),
+      30_000,
+    );
   });
 });

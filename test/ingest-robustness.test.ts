@@ -8,16 +8,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { livePid } from '../deploy/local/daemon.ts';
 import { kafkaService } from '../deploy/local/kafka-broker.ts';
+import { consumerLag } from '../kafka/group-offsets.ts';
 import { readRecordAt } from '../kafka/read-record-at.ts';
 import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
-import { consumerLag } from '../kafka/group-offsets.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
-import { DANCU_BIN, cliEnv, publishRaw, startTestHub, tapTopic, testKafka, uniqueName, temporaryPki, waitFor, type TestHub } from './harness.ts';
+import {
+  cliEnv,
+  DANCU_BIN,
+  publishRaw,
+  startTestHub,
+  type TestHub,
+  tapTopic,
+  temporaryPki,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from './harness.ts';
 
 const json = (value: unknown) => JSON.stringify(value);
 
 /** A fresh simulated citizen's birth and another of their events (new ids every run). */
-function aCitizen(): { birth: Extract<SourceEvent, { type: 'birth-registered' }>; residence: Extract<SourceEvent, { source: 'residence' }> } {
+function aCitizen(): {
+  birth: Extract<SourceEvent, { type: 'birth-registered' }>;
+  residence: Extract<SourceEvent, { source: 'residence' }>;
+} {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 5 });
     const birth = events.find((event) => event.type === 'birth-registered');
@@ -50,11 +64,22 @@ describe('ingest goes on whatever a source sends', () => {
     await publishRaw(sourceTopic('civil-status'), [{ key: birth.personalId, value: json(birth) }]);
     await publishRaw(topic, [{ key: residence.personalId, value: json(residence) }]);
 
-    await waitFor('the residence event behind the huge record applied', async () => (await hub.store.history.findOne({ _id: residence.eventId })) ?? undefined);
+    await waitFor(
+      'the residence event behind the huge record applied',
+      async () => (await hub.store.history.findOne({ _id: residence.eventId })) ?? undefined,
+    );
     const digest = createHash('sha256').update(huge).digest('hex');
-    const letter = await waitFor('the huge record dead-lettered', async () => lettersOf(dlq.records).find((entry) => entry.original?.sha256 === digest));
+    const letter = await waitFor('the huge record dead-lettered', async () =>
+      lettersOf(dlq.records).find((entry) => entry.original?.sha256 === digest),
+    );
     await dlq.stop();
-    expect(letter).toMatchObject({ reason: 'message-too-large', sourceTopic: topic, key: residence.personalId, original: { bytes: Buffer.byteLength(huge), included: false }, truncated: ['original'] });
+    expect(letter).toMatchObject({
+      reason: 'message-too-large',
+      sourceTopic: topic,
+      key: residence.personalId,
+      original: { bytes: Buffer.byteLength(huge), included: false },
+      truncated: ['original'],
+    });
     expect(letter.originalValueBase64).toBeUndefined();
     const original = await readRecordAt(testKafka(), letter.sourceTopic, letter.partition, letter.offset);
     expect(createHash('sha256').update(original.value!).digest('hex')).toBe(digest);
@@ -66,10 +91,18 @@ describe('ingest goes on whatever a source sends', () => {
     const topic = sourceTopic('civil-status');
     const admin = testKafka().admin();
     await admin.connect();
-    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: DLQ_TOPIC }] });
-    const own = described.resources[0]!.configEntries.filter((entry) => !entry.isDefault && !entry.readOnly).map(({ configName, configValue }) => ({ name: configName, value: configValue }));
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: DLQ_TOPIC }],
+    });
+    const own = described.resources[0]!.configEntries.filter((entry) => !entry.isDefault && !entry.readOnly).map(
+      ({ configName, configValue }) => ({ name: configName, value: configValue }),
+    );
     const setDlqConfig = (entries: Array<{ name: string; value: string }>) =>
-      admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: DLQ_TOPIC, configEntries: entries }] });
+      admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: DLQ_TOPIC, configEntries: entries }],
+      });
     try {
       // The broker now refuses any letter: every one is larger than 100 bytes.
       await setDlqConfig([...own.filter((entry) => entry.name !== 'max.message.bytes'), { name: 'max.message.bytes', value: '100' }]);
@@ -82,7 +115,10 @@ describe('ingest goes on whatever a source sends', () => {
       // Published once the slice holding the bad record is stuck, so it cannot be in that slice:
       // it waits behind it, unread.
       await publishRaw(topic, [{ key: birth.personalId, value: json(birth) }]);
-      expect(readiness.checks.consumer).toMatchObject({ ok: false, detail: expect.stringMatching(/handling dancu\.source\.civil-status\.v1\[\d+\]@\d+\.\.\d+ failed/) });
+      expect(readiness.checks.consumer).toMatchObject({
+        ok: false,
+        detail: expect.stringMatching(/handling dancu\.source\.civil-status\.v1\[\d+\]@\d+\.\.\d+ failed/),
+      });
       const failures = await hub.hub.metrics.registry.getSingleMetric('dancu_ingest_consumer_failures_total')!.get();
       expect(failures.values.find((value) => value.labels.kind === 'slice')?.value).toBeGreaterThanOrEqual(1);
       // The birth behind the refused letter is not applied and nothing past the bad record is committed.
@@ -93,9 +129,14 @@ describe('ingest goes on whatever a source sends', () => {
       await setDlqConfig(own);
       await admin.disconnect();
     }
-    await waitFor('the birth applied once the queue takes letters again', async () => (await hub.store.readCitizen(birth.personalId)) ?? undefined);
+    await waitFor(
+      'the birth applied once the queue takes letters again',
+      async () => (await hub.store.readCitizen(birth.personalId)) ?? undefined,
+    );
     await waitFor('the hub ready again', async () => (await hub.hub.readiness()).ready);
-    await waitFor('every offset committed', async () => (await consumerLag(testKafka(), hub.groupId, [topic])).every((partition) => partition.lag === 0));
+    await waitFor('every offset committed', async () =>
+      (await consumerLag(testKafka(), hub.groupId, [topic])).every((partition) => partition.lag === 0),
+    );
   });
 
   it('R5: an event id seen again with other content is a conflict — A then A′, A′ then A, and the id reused for another type or another citizen — the first accepted stands and a redelivery stays silent', async () => {
@@ -137,9 +178,16 @@ describe('ingest goes on whatever a source sends', () => {
     expect((await hub.store.readCitizen(first.birth.personalId))?.fields.fullName?.value).toBe(first.birth.payload.fullName);
     expect((await hub.store.readCitizen(second.birth.personalId))?.fields.fullName?.value).toBe('Kẻ Giả Mạo');
     // The reused id's history record is the first event's alone, not a mix of two.
-    expect(await hub.store.history.findOne({ _id: third.birth.eventId })).toMatchObject({ personalId: third.birth.personalId, eventType: 'birth-registered' });
+    expect(await hub.store.history.findOne({ _id: third.birth.eventId })).toMatchObject({
+      personalId: third.birth.personalId,
+      eventType: 'birth-registered',
+    });
     const citizen = await hub.store.readCitizen(third.birth.personalId);
-    expect(Object.values(citizen!.fields).filter((version) => version.eventId === third.birth.eventId).every((version) => version.eventType === 'birth-registered')).toBe(true);
+    expect(
+      Object.values(citizen!.fields)
+        .filter((version) => version.eventId === third.birth.eventId)
+        .every((version) => version.eventType === 'birth-registered'),
+    ).toBe(true);
     expect(citizen!.fields.fullName?.value).toBe(third.birth.payload.fullName);
     // A slice's counts are recorded after its letters are sent (and its journal entry written): wait for them.
     const conflictCount = async () =>
@@ -167,13 +215,35 @@ describe('a bounded stop', () => {
   const commands: Array<{ name: string; args: (pkiDir: string) => string[]; ready: string }> = [
     {
       name: 'a hub',
-      args: (pkiDir) => ['hub', '--group', uniqueName('test-stop'), '--admin-port', '0', '--grpc-address', '127.0.0.1:0', '--pki-dir', pkiDir],
+      args: (pkiDir) => [
+        'hub',
+        '--group',
+        uniqueName('test-stop'),
+        '--admin-port',
+        '0',
+        '--grpc-address',
+        '127.0.0.1:0',
+        '--pki-dir',
+        pkiDir,
+      ],
       ready: 'hub running',
     },
     { name: 'a source connector', args: () => ['connector', 'residence', '--citizens', '200', '--rate', '20'], ready: 'published' },
     {
       name: '`dancu start`',
-      args: (pkiDir) => ['start', '--citizens', '200', '--rate', '20', '--admin-port', '0', '--grpc-address', '127.0.0.1:0', '--pki-dir', pkiDir],
+      args: (pkiDir) => [
+        'start',
+        '--citizens',
+        '200',
+        '--rate',
+        '20',
+        '--admin-port',
+        '0',
+        '--grpc-address',
+        '127.0.0.1:0',
+        '--pki-dir',
+        pkiDir,
+      ],
       ready: 'dancu running',
     },
   ];
@@ -190,7 +260,9 @@ describe('a bounded stop', () => {
       let output = '';
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
+      const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+        child.once('exit', (code) => resolve({ code, at: Date.now() })),
+      );
       try {
         await waitFor(`${command.name} to run`, async () => output.includes(command.ready), 120_000);
         process.kill(broker!, 'SIGSTOP'); // Kafka frozen: connections stay open and nothing answers

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { applySlices, checkSlice, type IngestContext } from '../hub/ingest/ingest-batch.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
-import { CHANGES_TOPIC, sourceTopic } from '../kafka/topics.ts';
-import type { OutgoingRecord, RawRecord } from '../kafka/records.ts';
 import type { RecordPublisher } from '../kafka/record-publisher.ts';
+import type { OutgoingRecord, RawRecord } from '../kafka/records.ts';
+import { CHANGES_TOPIC, sourceTopic } from '../kafka/topics.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
 import { expectedCitizens, storedCitizen, uniqueName } from './harness.ts';
@@ -30,7 +30,9 @@ describe('slices of several partitions in one store round, on the real FerretDB'
   let context: IngestContext;
   beforeAll(async () => {
     store = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database: uniqueName('dancu_rounds') });
-    const publisher = { publish: async (topic: string, records: OutgoingRecord[]) => void sent.push({ topic, records }) } as unknown as RecordPublisher;
+    const publisher = {
+      publish: async (topic: string, records: OutgoingRecord[]) => void sent.push({ topic, records }),
+    } as unknown as RecordPublisher;
     context = { store, publisher };
   });
   afterAll(async () => {
@@ -56,7 +58,9 @@ describe('slices of several partitions in one store round, on the real FerretDB'
     expect(outcomes[0]!.changes + outcomes[1]!.changes).toBe(changes.length);
     const changesOfShared = changes.filter((record) => JSON.parse(String(record.value)).eventId === shared.eventId);
     expect(changesOfShared.length).toBeGreaterThan(0);
-    expect(new Set(changes.map((record) => `${JSON.parse(String(record.value)).eventId}/${JSON.parse(String(record.value)).field}`)).size).toBe(changes.length);
+    expect(
+      new Set(changes.map((record) => `${JSON.parse(String(record.value)).eventId}/${JSON.parse(String(record.value)).field}`)).size,
+    ).toBe(changes.length);
 
     const applied = [...first!, ...second!];
     for (const [id, citizen] of expectedCitizens(applied)) {

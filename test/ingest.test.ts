@@ -1,10 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOURCES } from '../schemas/sources.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
-import type { SourceEvent } from '../schemas/source-event.ts';
 import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';
-import { allStoredAsExpected, expectedCitizens, publishEvents, startTestHub, storedCitizens, tapTopic, waitFor, type ComparableCitizen, type TestHub } from './harness.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
+import type { SourceEvent } from '../schemas/source-event.ts';
+import { SOURCES } from '../schemas/sources.ts';
+import {
+  allStoredAsExpected,
+  type ComparableCitizen,
+  expectedCitizens,
+  publishEvents,
+  startTestHub,
+  storedCitizens,
+  type TestHub,
+  tapTopic,
+  waitFor,
+} from './harness.ts';
 
 function randomSeed(): number {
   return Math.floor(Math.random() * 1_000_000_000) + 1;

@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { Journal } from '../hub/journal/journal.ts';
 import { chainEntries, chainHeads, placeOf, SHARED_CHAIN } from '../hub/journal/journal-chain.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
-import { Journal } from '../hub/journal/journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
 import { testEndpoints } from './endpoints.ts';
 import { cliEnv, DANCU_BIN } from './harness.ts';
@@ -31,7 +31,6 @@ describe('one journal chain per hub instance', () => {
     await journal.close();
   }
 
-
   it('R35: two hub instances appending at once each write a gap-free chain of their own with its own signed heads, and verify checks both', async () => {
     const db = freshDb();
     const other = new MongoClient(testEndpoints().mongodbUri);
@@ -39,9 +38,7 @@ describe('one journal chain per hub instance', () => {
     try {
       const a = await Journal.open(db, { chain: 'hub-a', signingKey: privateKey, witness });
       const b = await Journal.open(other.db(db.databaseName), { chain: 'hub-b', signingKey: privateKey, witness });
-      const receipts = await Promise.all(
-        Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? a : b).append(lookup(index + 1))),
-      );
+      const receipts = await Promise.all(Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? a : b).append(lookup(index + 1))));
       await Promise.all([a.close(), b.close()]);
       // Each receipt names its chain, and each chain numbers its own entries from 1, with no race.
       for (const chain of ['hub-a', 'hub-b']) {
@@ -151,7 +148,9 @@ describe('one journal chain per hub instance', () => {
       await Promise.all([entries.deleteMany(chainEntries('hub-a')), heads.deleteMany(chainHeads('hub-a'))]);
       const missing = await verify();
       expect('code' in missing ? missing.code : 0).toBe(1);
-      expect(missing.stdout).toMatch(/^journal tampered: entry 1 chain-missing in chain hub-a — chain hub-a holds no entry, but it was registered/);
+      expect(missing.stdout).toMatch(
+        /^journal tampered: entry 1 chain-missing in chain hub-a — chain hub-a holds no entry, but it was registered/,
+      );
     } finally {
       rmSync(pki, { recursive: true, force: true });
     }

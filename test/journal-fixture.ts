@@ -1,7 +1,7 @@
 // Journal entries for the journal tests: a consumer's Lookup, refused every fifth time.
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll } from 'vitest';
-import { kafkaHeadWitness, type HeadWitness } from '../hub/journal/head-witness.ts';
+import { type HeadWitness, kafkaHeadWitness } from '../hub/journal/head-witness.ts';
 import type { JournalEntryInput } from '../hub/journal/journal-entry.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { testEndpoints } from './endpoints.ts';

@@ -7,17 +7,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, sealEntry } from '../hub/journal/hash-chain.ts';
 import type { HeadWitness } from '../hub/journal/head-witness.ts';
+import { addYears, Journal } from '../hub/journal/journal.ts';
 import { headNumber, placeOf } from '../hub/journal/journal-chain.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
 import type { JournalEntry } from '../hub/journal/journal-entry.ts';
-import { addYears, Journal } from '../hub/journal/journal.ts';
 import { removeExpiredEntries } from '../hub/journal/remove-expired.ts';
 import { signRetentionRecord } from '../hub/journal/retention-record.ts';
-import { linkOf, NO_HEAD, signHead, type SignedHead } from '../hub/journal/signed-head.ts';
+import { linkOf, NO_HEAD, type SignedHead, signHead } from '../hub/journal/signed-head.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
 import { testEndpoints } from './endpoints.ts';
 import { cliEnv, DANCU_BIN } from './harness.ts';
@@ -33,9 +33,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
   async function signedJournal(rounds: number, perRound = 4, db = freshDb()) {
     const journal = await Journal.open(db, { signingKey: privateKey, witness });
     for (let round = 0; round < rounds; round += 1) {
-      await Promise.all(
-        Array.from({ length: perRound }, (_, index) => journal.append(lookup(round * perRound + index + 1))),
-      );
+      await Promise.all(Array.from({ length: perRound }, (_, index) => journal.append(lookup(round * perRound + index + 1))));
       await journal.signHead();
     }
     await journal.close();
@@ -71,9 +69,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
       const a = await Journal.open(db, { signingKey: privateKey, witness });
       const b = await Journal.open(other.db(db.databaseName), { signingKey: privateKey, witness });
       for (let wave = 0; wave < 5; wave += 1) {
-        await Promise.all(
-          Array.from({ length: 6 }, (_, index) => (index % 2 === 0 ? a : b).append(lookup(wave * 6 + index))),
-        );
+        await Promise.all(Array.from({ length: 6 }, (_, index) => (index % 2 === 0 ? a : b).append(lookup(wave * 6 + index))));
         await Promise.all([a.signHead(), b.signHead()]);
       }
       await Promise.all([a.close(), b.close()]);
@@ -113,9 +109,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
     await heads.deleteMany({ _id: { $lte: 1 } });
     const storeAlone = await verifyJournal(db, { publicKey });
     expect(storeAlone).toMatchObject({ ok: false, checked: 0, firstBad: { sequence: 1, problem: 'prefix-deleted' } });
-    expect(storeAlone.firstBad?.detail).toBe(
-      'the journal starts at entry 6: entries 1…5 are missing and no retention record covers them',
-    );
+    expect(storeAlone.firstBad?.detail).toBe('the journal starts at entry 6: entries 1…5 are missing and no retention record covers them');
     expect((await verifyJournal(db, full())).firstBad).toMatchObject({ sequence: 1, problem: 'prefix-deleted' });
   });
 
@@ -130,9 +124,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
       checked: 6,
       firstBad: { sequence: 7, head: 2, problem: 'tail-truncated' },
     });
-    expect(verdict.firstBad?.detail).toMatch(
-      /signed head 2 was published for entry 8, but the journal ends at entry 6/,
-    );
+    expect(verdict.firstBad?.detail).toMatch(/signed head 2 was published for entry 8, but the journal ends at entry 6/);
 
     // Everything gone, the chain's registration too: the witness still remembers.
     await Promise.all([entries.deleteMany({}), heads.deleteMany({}), journalCollections(db).chains.deleteMany({})]);
@@ -183,7 +175,7 @@ describe('the journal history on the real Kafka and FerretDB', () => {
 
   it('R35: honest retention removes only expired entries and their heads under a signed, journaled record, and the journal still verifies', async () => {
     const db = freshDb();
-    const { entries, heads, retention } = journalCollections(db);
+    const { entries, retention } = journalCollections(db);
     await writeOldChain(db, 6, witness);
     await signedJournal(2, 3, db);
     expect(await verifyJournal(db, full())).toMatchObject({ ok: true, checked: 12, signedHeads: 4 });
@@ -321,14 +313,7 @@ async function writeOldChain(db: Db, count: number, witness: HeadWitness): Promi
     chain.push(entry);
     if (sequence % 3 === 0) {
       const previous = signed.at(-1);
-      signed.push(
-        signHead(
-          { sequence, hash: entry.hash, at },
-          previous ? linkOf(previous) : NO_HEAD,
-          privateKey as KeyObject,
-          at,
-        ),
-      );
+      signed.push(signHead({ sequence, hash: entry.hash, at }, previous ? linkOf(previous) : NO_HEAD, privateKey as KeyObject, at));
     }
   }
   await entries.insertMany(chain);

@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEntry } from '../hub/journal/hash-chain.ts';
+import { addYears, Journal } from '../hub/journal/journal.ts';
 import { journalCollections } from '../hub/journal/journal-collections.ts';
 import { JournalError, JournalUnavailable } from '../hub/journal/journal-error.ts';
-import { addYears, Journal } from '../hub/journal/journal.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
 import { testEndpoints } from './endpoints.ts';
@@ -66,7 +66,9 @@ describe('the journal on the real FerretDB', () => {
     // One insert for the first append, then 400 waiting appends in batches of 50.
     expect(mine.length).toBeLessThanOrEqual(1 + 8 + 1);
     expect(journal.writes).toEqual({ inserts: mine.length, entries: 401 });
-    console.log(`group commit: ${mine.length} inserts for 401 appends (${(401 / mine.length).toFixed(1)} per insert), ${(400 / seconds).toFixed(0)} appends/s`);
+    console.log(
+      `group commit: ${mine.length} inserts for 401 appends (${(401 / mine.length).toFixed(1)} per insert), ${(400 / seconds).toFixed(0)} appends/s`,
+    );
 
     const stored = await journalCollections(db).entries.find({}).sort({ _id: 1 }).toArray();
     expect(stored[1]?.previousHash).toBe(stored[0]?.hash);
@@ -204,7 +206,9 @@ describe('the journal on the real FerretDB', () => {
       expect(ok.stdout).toMatch(/^journal ok: 5 entries, 1 signed heads \(signatures checked with /);
 
       await journalCollections(db).entries.updateOne({ _id: 2 }, { $set: { fields: ['fullName', 'address'] } });
-      const tampered = await run(process.execPath, [DANCU_BIN, 'journal', 'verify'], { env }).catch((error: { code: number; stdout: string }) => error);
+      const tampered = await run(process.execPath, [DANCU_BIN, 'journal', 'verify'], { env }).catch(
+        (error: { code: number; stdout: string }) => error,
+      );
       expect('code' in tampered ? tampered.code : 0).toBe(1);
       expect(tampered.stdout).toMatch(/^journal tampered: entry 2 edited in the shared chain/);
     } finally {

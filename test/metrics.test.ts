@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { AdminServer } from '../hub/admin/admin-server.ts';
 import { sourceTopic, topicLayout } from '../kafka/topics.ts';
-import { publishEvents, publishRaw, startTestHub, waitFor, type TestHub } from './harness.ts';
+import { publishEvents, publishRaw, startTestHub, type TestHub, waitFor } from './harness.ts';
 
 /** The values of every sample in Prometheus text format with these labels, e.g. metric{a="b"} 12. */
 function samples(text: string, name: string, labels: Record<string, string>): number[] {

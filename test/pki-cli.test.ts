@@ -5,13 +5,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pkiDir } from '../cli/settings.ts';
 import { REPO_ROOT } from '../deploy/local/locations.ts';
 import { Journal } from '../hub/journal/journal.ts';
 import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
 import { Registry } from '../hub/registry/registry.ts';
-import { pkiDir } from '../cli/settings.ts';
 import { testEndpoints } from './endpoints.ts';
 import { cliEnv, uniqueName } from './harness.ts';
 
@@ -105,7 +105,8 @@ describe('dancu pki', () => {
   }, 60_000);
 
   it('R22: re-issuing a system certificate revokes the previous one unless --keep-previous; `dancu pki revoke` takes a fingerprint', async () => {
-    const fingerprintOf = async (out: string) => new X509Certificate(await readFile(join(dir, out, 'vietbank-ekyc.crt.pem'))).fingerprint256;
+    const fingerprintOf = async (out: string) =>
+      new X509Certificate(await readFile(join(dir, out, 'vietbank-ekyc.crt.pem'))).fingerprint256;
     const first = await dancu('pki', 'issue', 'vietbank-ekyc', '--dir', dir, '--out', join(dir, 'first'));
     expect(first.code, first.stderr).toBe(0);
     const overlap = await dancu('pki', 'issue', 'vietbank-ekyc', '--dir', dir, '--out', join(dir, 'overlap'), '--keep-previous');
@@ -117,7 +118,11 @@ describe('dancu pki', () => {
     expect(replaced.code, replaced.stderr).toBe(0);
     const three = await fingerprintOf('replaced');
     expect(replaced.stdout).toContain(`revoked      SHA-256 ${one} (system vietbank-ekyc)`);
-    expect([await registry.isCertificateRevoked(one), await registry.isCertificateRevoked(two), await registry.isCertificateRevoked(three)]).toEqual([true, true, false]);
+    expect([
+      await registry.isCertificateRevoked(one),
+      await registry.isCertificateRevoked(two),
+      await registry.isCertificateRevoked(three),
+    ]).toEqual([true, true, false]);
     expect((await registry.findSystem('vietbank-ekyc'))?.certificateFingerprints).not.toContain(one);
 
     const [byFingerprint, noReason] = await Promise.all([

@@ -22,7 +22,7 @@ describe('the population store on the real FerretDB', () => {
     await second?.close();
   });
 
-  it('R5: two hub instances writing the same citizens at once lose none of each other\'s versions', async () => {
+  it("R5: two hub instances writing the same citizens at once lose none of each other's versions", async () => {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 40 });
     // Every citizen's events are split between the two writers, which run at the same time.
     const mine = events.filter((_, index) => index % 2 === 0);
@@ -47,7 +47,11 @@ describe('the population store on the real FerretDB', () => {
   });
 
   it('R5: a revision claimed by a writer that died before writing is skipped once its lease ran out', async () => {
-    const [birth, later] = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 1, sources: ['civil-status', 'residence'] });
+    const [birth, later] = simulateEvents({
+      seed: Math.floor(Math.random() * 1e9) + 1,
+      citizens: 1,
+      sources: ['civil-status', 'residence'],
+    });
     await applyEvents([birth!], first);
     const before = await first.readCitizen(birth!.personalId);
     expect(before?.revision).toBe(1);
@@ -75,18 +79,32 @@ describe('the population store on the real FerretDB', () => {
   it('R5: FerretDB reports every duplicate of an unordered insert by its position and inserts the rest (what appendHistory relies on)', async () => {
     const collection = first.db.collection<{ _id: string; v: number }>(uniqueName('dup_probe'));
     await collection.insertMany([2, 5, 6, 9].map((n) => ({ _id: `id-${n}`, v: 0 })));
-    const error = await collection.insertMany(Array.from({ length: 12 }, (_, n) => ({ _id: `id-${n}`, v: 1 })), { ordered: false }).then(
-      () => undefined,
-      (failure: unknown) => failure,
-    );
+    const error = await collection
+      .insertMany(
+        Array.from({ length: 12 }, (_, n) => ({ _id: `id-${n}`, v: 1 })),
+        { ordered: false },
+      )
+      .then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
     expect(duplicatePositions(error)).toEqual(new Set([2, 5, 6, 9]));
     const stored = await collection.find({}).sort({ _id: 1 }).toArray();
     expect(stored).toHaveLength(12);
-    expect(stored.filter((doc) => doc.v === 0).map((doc) => doc._id).sort()).toEqual(['id-2', 'id-5', 'id-6', 'id-9']);
+    expect(
+      stored
+        .filter((doc) => doc.v === 0)
+        .map((doc) => doc._id)
+        .sort(),
+    ).toEqual(['id-2', 'id-5', 'id-6', 'id-9']);
   });
 
   it('R5: a stale write (merged from an older revision) is refused by the revision filter even when its claim is free again', async () => {
-    const [birth, later] = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 1, sources: ['civil-status', 'residence'] });
+    const [birth, later] = simulateEvents({
+      seed: Math.floor(Math.random() * 1e9) + 1,
+      citizens: 1,
+      sources: ['civil-status', 'residence'],
+    });
     await applyEvents([birth!], first);
     const stale = await first.readCitizen(birth!.personalId); // revision 1
     await applyEvents([{ ...later!, personalId: birth!.personalId } as SourceEvent], second); // revision 2

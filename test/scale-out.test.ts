@@ -5,7 +5,6 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
 import { HubClient } from '../connectors/consumers/hub-client.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { kafkaHeadWitness } from '../hub/journal/head-witness.ts';
@@ -15,13 +14,14 @@ import { queryJournal } from '../hub/journal/query-journal.ts';
 import { verifyJournal } from '../hub/journal/verify-journal.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
-import { SOURCES } from '../schemas/sources.ts';
-import { sourceTopic } from '../kafka/topics.ts';
-import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { startGroupAtEnd } from '../kafka/group-offsets.ts';
+import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { sourceTopic } from '../kafka/topics.ts';
+import { ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import { SOURCES } from '../schemas/sources.ts';
 import { HubChild } from '../testing/hub-child.ts';
 import { testEndpoints } from './endpoints.ts';
-import { keyOf, startExchangeFixture, type ExchangeFixture } from './exchange-fixture.ts';
+import { type ExchangeFixture, keyOf, startExchangeFixture } from './exchange-fixture.ts';
 import {
   allStoredAsExpected,
   expectedCitizens,
@@ -90,16 +90,20 @@ describe('several hubs on the real Kafka and FerretDB', () => {
 
     // A clean stop signs hub-b's last head; hub-a's chain simply ends where it was killed. Stopped
     // once the group has settled with hub-b alone (a stop in the middle of a rebalance waits for it).
-    await waitFor('the group to settle with the hub left', async () => {
-      const admin = testKafka().admin();
-      await admin.connect();
-      try {
-        const [described] = (await admin.describeGroups([group])).groups;
-        return described?.state === 'Stable' && described.members.length === 1;
-      } finally {
-        await admin.disconnect();
-      }
-    }, 120_000);
+    await waitFor(
+      'the group to settle with the hub left',
+      async () => {
+        const admin = testKafka().admin();
+        await admin.connect();
+        try {
+          const [described] = (await admin.describeGroups([group])).groups;
+          return described?.state === 'Stable' && described.members.length === 1;
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      120_000,
+    );
     const stopped = await b.kill('SIGTERM');
     expect(stopped.code, b.output.slice(-4000)).toBe(0);
     const publisher = new RecordPublisher(testKafka());
@@ -148,7 +152,9 @@ describe('several hubs on the real Kafka and FerretDB', () => {
       // Each answer names the chain of the hub that gave it, and its reference finds its entry.
       expect(answers.map((answer) => answer.journalChain)).toEqual([...Array(10).fill('api-a'), ...Array(20).fill('api-b')]);
       for (const answer of [answers[0]!, answers[29]!]) {
-        const [entry] = await queryJournal(fx.store.db, { entry: { chain: answer.journalChain, sequence: Number(answer.journalSequence) } });
+        const [entry] = await queryJournal(fx.store.db, {
+          entry: { chain: answer.journalChain, sequence: Number(answer.journalSequence) },
+        });
         expect(entry).toMatchObject({ chain: answer.journalChain, action: 'Lookup', decision: 'allowed' });
       }
 

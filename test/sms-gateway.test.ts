@@ -4,8 +4,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
-import smpp from 'smpp';
 import type { PDU, Session } from 'smpp';
+import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';
@@ -28,7 +28,10 @@ class TestSmsc {
   readonly sent: { to: string; text: string }[] = [];
   readonly acknowledged: { sequence: number; status: number }[] = [];
   private session: Session | undefined;
-  private constructor(readonly server: Server, readonly port: number) {}
+  private constructor(
+    readonly server: Server,
+    readonly port: number,
+  ) {}
 
   static async start(account: { systemId: string; password: string }): Promise<TestSmsc> {
     let smsc: TestSmsc | undefined;
@@ -79,16 +82,22 @@ class TestSmsc {
     const session = await waitFor('the gateway bound', async () => this.session, 10_000);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no deliver_sm_resp within 30 s for ${JSON.stringify(message)}`)), 30_000);
-      session.deliver_sm({ source_addr: from, source_addr_ton: 1, source_addr_npi: 1, destination_addr: SHORT_CODE, short_message: message }, (response) => {
-        clearTimeout(timer);
-        resolve(response.command_status);
-      });
+      session.deliver_sm(
+        { source_addr: from, source_addr_ton: 1, source_addr_npi: 1, destination_addr: SHORT_CODE, short_message: message },
+        (response) => {
+          clearTimeout(timer);
+          resolve(response.command_status);
+        },
+      );
     });
   }
 
   /** The answers sent to a number since `after` answers were sent in all. */
   answersTo(number: string, after: number): string[] {
-    return this.sent.slice(after).filter((sms) => sms.to === number).map((sms) => sms.text);
+    return this.sent
+      .slice(after)
+      .filter((sms) => sms.to === number)
+      .map((sms) => sms.text);
   }
 
   async stop(): Promise<void> {
@@ -112,7 +121,9 @@ describe('the SMS gateway against an SMS centre on loopback', () => {
     store = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database });
     await applyEvents(simulateEvents({ seed: 2020, citizens: 15 }), store);
     const ids = (await store.citizens.find({}, { projection: { _id: 1 } }).toArray()).map((document) => document._id);
-    const withPhones = [...(await store.readCitizens(ids)).values()].filter((document) => typeof document.fields.phoneNumber?.value === 'string' && document.fields.permanentAddress?.value);
+    const withPhones = [...(await store.readCitizens(ids)).values()].filter(
+      (document) => typeof document.fields.phoneNumber?.value === 'string' && document.fields.permanentAddress?.value,
+    );
     [citizen, neighbour] = withPhones as [CitizenDocument, CitizenDocument];
     expect(neighbour).toBeDefined();
     expect(citizen.fields.phoneNumber).toMatchObject({ source: 'id-card', authoritative: true });
@@ -120,7 +131,13 @@ describe('the SMS gateway against an SMS centre on loopback', () => {
     smsc = await TestSmsc.start(account);
     const records = await storePhoneRecords(store);
     const limit = new SmsRateLimit({ perWindow: 4, windowMs: 3_600_000 });
-    gateway = await SmsGateway.start({ smsc: smsc.url, ...account, shortCode: SHORT_CODE, reconnectMs: 200, answer: (sms) => answerSms({ records, journal, limit, shortCode: SHORT_CODE }, sms) });
+    gateway = await SmsGateway.start({
+      smsc: smsc.url,
+      ...account,
+      shortCode: SHORT_CODE,
+      reconnectMs: 200,
+      answer: (sms) => answerSms({ records, journal, limit, shortCode: SHORT_CODE }, sms),
+    });
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -142,12 +159,18 @@ describe('the SMS gateway against an SMS centre on loopback', () => {
     expect(answer).toContain('Ngày, tháng, năm sinh: ');
     expect(answer).toContain((citizen.fields.permanentAddress!.value as { province: string }).province);
     expect(answer).not.toContain('Nhóm máu');
-    expect(await lastEntry(citizen._id)).toMatchObject({ act: 'sms', action: 'SmsLookup', decision: 'allowed', actor: { system: 'sms-gateway', citizen: citizen._id }, fields: ['fullName', 'dateOfBirth', 'sex', 'permanentAddress'] });
+    expect(await lastEntry(citizen._id)).toMatchObject({
+      act: 'sms',
+      action: 'SmsLookup',
+      decision: 'allowed',
+      actor: { system: 'sms-gateway', citizen: citizen._id },
+      fields: ['fullName', 'dateOfBirth', 'sex', 'permanentAddress'],
+    });
     // The journal keeps no phone number, only enough of it to follow a flood.
     expect(JSON.stringify(await lastEntry(citizen._id))).not.toContain(from.slice(2));
   });
 
-  it('R20: an unregistered number, an unknown citizen and someone else\'s number all get the prescribed answer, each journaled with its reason', async () => {
+  it("R20: an unregistered number, an unknown citizen and someone else's number all get the prescribed answer, each journaled with its reason", async () => {
     const own = carrierForm(String(citizen.fields.phoneNumber!.value));
     const nobody = makePersonalId('079', 'male', 1985, 424242);
     const unregistered = '84399999999';
@@ -184,7 +207,13 @@ describe('the SMS gateway against an SMS centre on loopback', () => {
   });
 
   it('R20: a gateway with the wrong SMPP account is refused by the SMS centre, with a sentence saying what to check', async () => {
-    const refused = await SmsGateway.start({ smsc: smsc.url, systemId: account.systemId, password: 'wrong', shortCode: SHORT_CODE, answer: async () => ({ reply: null, outcome: 'SMS_SYNTAX' }) }).then(
+    const refused = await SmsGateway.start({
+      smsc: smsc.url,
+      systemId: account.systemId,
+      password: 'wrong',
+      shortCode: SHORT_CODE,
+      answer: async () => ({ reply: null, outcome: 'SMS_SYNTAX' }),
+    }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -209,15 +238,22 @@ describe('the SMS gateway against an SMS centre on loopback', () => {
     expect(missing.stderr).toContain('set DANCU_SMSC_PASSWORD');
 
     const before = smsc.current;
-    const child = spawn(process.execPath, args, { env: cliEnv({ DANCU_DB: database, DANCU_SMSC_PASSWORD: account.password }), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: cliEnv({ DANCU_DB: database, DANCU_SMSC_PASSWORD: account.password }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const exited = once(child, 'exit') as Promise<[number | null]>;
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
-      await waitFor('the CLI gateway to bind', async () => {
-        if (child.exitCode !== null) throw new Error(`dancu sms-gateway exited ${child.exitCode}: ${stderr}`);
-        return stderr.includes('sms-gateway bound to') && smsc.boundTo(before);
-      }, 60_000);
+      await waitFor(
+        'the CLI gateway to bind',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`dancu sms-gateway exited ${child.exitCode}: ${stderr}`);
+          return stderr.includes('sms-gateway bound to') && smsc.boundTo(before);
+        },
+        60_000,
+      );
       const from = carrierForm(String(citizen.fields.phoneNumber!.value));
       const sent = smsc.sent.length;
       expect(await smsc.text(from, `DC ${citizen._id}`)).toBe(0);

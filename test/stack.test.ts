@@ -3,7 +3,7 @@
 // is not kafkajs reaches our consumers; and the MongoDB driver works against FerretDB.
 // Every run uses fresh topic, group and database names, so runs never see each other's data.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaConsoleProduce, stackUp } from '../deploy/local/stack.ts';
@@ -67,9 +67,7 @@ describe('the local stack', () => {
                 offset: message.offset,
                 key: message.key?.toString(),
                 value: message.value?.toString(),
-                headers: Object.fromEntries(
-                  Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
-                ),
+                headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
               });
               await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
               if (records.length === count) resolve();

@@ -14,7 +14,7 @@ import { historyRecordsOf } from '../hub/store/migrate-store.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import { encodeCitizen } from '../hub/store/stored-citizen.ts';
 import { testEndpoints } from './endpoints.ts';
-import { DANCU_BIN, cliEnv, expectedCitizens, storedCitizens, uniqueName } from './harness.ts';
+import { cliEnv, DANCU_BIN, expectedCitizens, storedCitizens, uniqueName } from './harness.ts';
 
 const run = promisify(execFile);
 
@@ -44,7 +44,8 @@ describe('migrating a store written in an earlier shape', () => {
       for (const record of records) {
         for (const { field, version } of versionsOf(record)) (versions[field] ??= []).push({ ...version, digest: record.digest! });
       }
-      for (const list of Object.values(versions)) list!.sort((a, b) => (a.effectiveAt + a.recordedAt + a.eventId < b.effectiveAt + b.recordedAt + b.eventId ? -1 : 1));
+      for (const list of Object.values(versions))
+        list!.sort((a, b) => (a.effectiveAt + a.recordedAt + a.eventId < b.effectiveAt + b.recordedAt + b.eventId ? -1 : 1));
       const fields = mergeRecords(null, records).document.fields;
       legacy.push({ _id: id, revision: 3, lastBatchId: 'an-old-batch', fields, versions });
       oldHistory.push(...replayHistory(records));
@@ -65,7 +66,9 @@ describe('migrating a store written in an earlier shape', () => {
 
     const env = cliEnv({ DANCU_DB: database });
     const first = await run(process.execPath, [DANCU_BIN, 'store', 'migrate'], { env });
-    expect(first.stdout).toMatch(new RegExp(`^${legacy.length} citizens in ${database}: ${legacy.length - 1} converted, 1 already in the new shape`));
+    expect(first.stdout).toMatch(
+      new RegExp(`^${legacy.length} citizens in ${database}: ${legacy.length - 1} converted, 1 already in the new shape`),
+    );
 
     const expected = expectedCitizens(events);
     const stored = await storedCitizens(store, [...expected.keys()]);
@@ -76,6 +79,8 @@ describe('migrating a store written in an earlier shape', () => {
     expect((await store.history.findOne({ _id: events[0]!.eventId }))?.digest).toBe(eventDigest(events[0]!));
 
     const second = await run(process.execPath, [DANCU_BIN, 'store', 'migrate'], { env });
-    expect(second.stdout).toMatch(new RegExp(`^${legacy.length} citizens in ${database}: 0 converted, ${legacy.length} already in the new shape; 0 history records`));
+    expect(second.stdout).toMatch(
+      new RegExp(`^${legacy.length} citizens in ${database}: 0 converted, ${legacy.length} already in the new shape; 0 history records`),
+    );
   });
 });

@@ -16,13 +16,13 @@ import { AdminServer } from '../hub/admin/admin-server.ts';
 import type { TraceView } from '../hub/admin/trace-view.ts';
 import { HUB_SERVICE } from '../hub/ingest/ingest-service.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
-import { CHANGES_TOPIC } from '../kafka/topics.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { CHANGES_TOPIC } from '../kafka/topics.ts';
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';
 import { artifactPath, getWithHost, launchChromium, screenshot } from './dashboard-browser.ts';
 import { testTracing } from './endpoints.ts';
-import { call, keyOf, startExchangeFixture, type ExchangeFixture } from './exchange-fixture.ts';
-import { startTestHub, tapTopic, testKafka, waitFor, type TestHub } from './harness.ts';
+import { call, type ExchangeFixture, keyOf, startExchangeFixture } from './exchange-fixture.ts';
+import { startTestHub, type TestHub, tapTopic, testKafka, waitFor } from './harness.ts';
 
 const jaeger = testTracing();
 const NAME = 'Trần Thị Bích';
@@ -37,9 +37,19 @@ describe('the trace view when tracing is off', () => {
   beforeAll(async () => {
     hub = await startTestHub();
     const dashboard = (jaegerUrl: string | undefined) => ({ ingest: hub.hub, traces: { jaegerUrl, hubExports: false } });
-    off = await AdminServer.start({ registry: hub.hub.metrics.registry, readiness: () => hub.hub.readiness(), dashboard: dashboard(undefined), port: 0 });
+    off = await AdminServer.start({
+      registry: hub.hub.metrics.registry,
+      readiness: () => hub.hub.readiness(),
+      dashboard: dashboard(undefined),
+      port: 0,
+    });
     // Port 9 (discard) on loopback: nothing listens there.
-    unreachable = await AdminServer.start({ registry: hub.hub.metrics.registry, readiness: () => hub.hub.readiness(), dashboard: dashboard('http://127.0.0.1:9'), port: 0 });
+    unreachable = await AdminServer.start({
+      registry: hub.hub.metrics.registry,
+      readiness: () => hub.hub.readiness(),
+      dashboard: dashboard('http://127.0.0.1:9'),
+      port: 0,
+    });
     browser = await launchChromium();
   });
 
@@ -128,9 +138,20 @@ describe.skipIf(!jaeger)('the trace view on the local Jaeger (needs the stack up
   const rowNames = () => page.locator('table.waterfall tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-span')));
 
   it('R35: a journal entry of a Lookup opens its trace as a waterfall — services, spans, durations — without personal data', async () => {
-    const consumer = await fx.register({ organisation: 'vss', category: 'CENTRAL_STATE_BODY', system: 'vss-trace-view', services: ['Lookup'], purposes: ['SOCIAL_INSURANCE'], grants: [{ field: 'fullName', modes: ['disclose'] }] });
+    const consumer = await fx.register({
+      organisation: 'vss',
+      category: 'CENTRAL_STATE_BODY',
+      system: 'vss-trace-view',
+      services: ['Lookup'],
+      purposes: ['SOCIAL_INSURANCE'],
+      grants: [{ field: 'fullName', modes: ['disclose'] }],
+    });
     const citizen = fx.citizens[0]!;
-    const outcome = await call(consumer.exchange, 'lookup', { context: { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-17', officerId: 'officer-1' }, citizen: keyOf(citizen), fields: ['fullName'] });
+    const outcome = await call(consumer.exchange, 'lookup', {
+      context: { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-17', officerId: 'officer-1' },
+      citizen: keyOf(citizen),
+      fields: ['fullName'],
+    });
     expect(outcome.ok).toBe(true);
     const [entry] = await queryJournal(hub.store.db, { system: 'vss-trace-view', limit: 1 });
     const traceId = entry!.traceId!;
@@ -168,10 +189,19 @@ describe.skipIf(!jaeger)('the trace view on the local Jaeger (needs the stack up
       });
       expect(summary.published).toBe(1);
       const change = await waitFor('the change on dancu.changes.v1', async () =>
-        changes.records.map((record) => JSON.parse(String(record.value)) as { personalId: string; eventId: string }).find((each) => each.personalId === personalId),
+        changes.records
+          .map((record) => JSON.parse(String(record.value)) as { personalId: string; eventId: string })
+          .find((each) => each.personalId === personalId),
       );
       await tracing.forceFlush();
-      const expected = ['connector.read', `send ${SOURCE_TOPIC}`, `process ${SOURCE_TOPIC}`, 'hub.validate', 'store.write', `send ${CHANGES_TOPIC}`];
+      const expected = [
+        'connector.read',
+        `send ${SOURCE_TOPIC}`,
+        `process ${SOURCE_TOPIC}`,
+        'hub.validate',
+        'store.write',
+        `send ${CHANGES_TOPIC}`,
+      ];
       const found = await traceThroughAdmin(`/api/traces?event=${change.eventId}`, expected);
 
       await page.fill('#trace-search input[name=id]', change.eventId);

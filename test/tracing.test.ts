@@ -11,14 +11,14 @@ import { FileCheckpoint } from '../connectors/sdk/checkpoint.ts';
 import { runSourceConnector } from '../connectors/sdk/source-connector.ts';
 import { SOURCE_DEFINITIONS } from '../connectors/sources.ts';
 import { HUB_SERVICE } from '../hub/ingest/ingest-service.ts';
-import { traceIdOf } from '../telemetry/trace-context.ts';
-import { CHANGES_TOPIC, HEADERS } from '../kafka/topics.ts';
+import { queryJournal } from '../hub/journal/query-journal.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
+import { CHANGES_TOPIC, HEADERS } from '../kafka/topics.ts';
+import { traceIdOf } from '../telemetry/trace-context.ts';
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';
 import { testTracing } from './endpoints.ts';
-import { startTestHub, tapTopic, testKafka, waitFor, type TestHub } from './harness.ts';
-import { call, keyOf, startExchangeFixture, type ExchangeFixture } from './exchange-fixture.ts';
-import { queryJournal } from '../hub/journal/query-journal.ts';
+import { call, type ExchangeFixture, keyOf, startExchangeFixture } from './exchange-fixture.ts';
+import { startTestHub, type TestHub, tapTopic, testKafka, waitFor } from './harness.ts';
 
 interface JaegerSpan {
   spanID: string;
@@ -35,7 +35,14 @@ interface JaegerTrace {
 const PERSONAL_ID = '001090012345';
 const NAME = 'Nguyễn Văn An';
 const SOURCE_TOPIC = 'dancu.source.residence.v1';
-const EXPECTED = ['connector.read', `send ${SOURCE_TOPIC}`, `process ${SOURCE_TOPIC}`, 'hub.validate', 'store.write', `send ${CHANGES_TOPIC}`];
+const EXPECTED = [
+  'connector.read',
+  `send ${SOURCE_TOPIC}`,
+  `process ${SOURCE_TOPIC}`,
+  'hub.validate',
+  'store.write',
+  `send ${CHANGES_TOPIC}`,
+];
 
 const jaeger = testTracing();
 
@@ -108,7 +115,8 @@ describe.skipIf(!jaeger)('tracing of the ingest path (needs the stack up --with-
       // The hop over Kafka: the hub's consume is a child of the connector's send.
       expect(parentOf(`send ${SOURCE_TOPIC}`)).toBe(span('connector.read').spanID);
       expect(parentOf(`process ${SOURCE_TOPIC}`)).toBe(span(`send ${SOURCE_TOPIC}`).spanID);
-      for (const child of ['hub.validate', 'store.write', `send ${CHANGES_TOPIC}`]) expect(parentOf(child)).toBe(span(`process ${SOURCE_TOPIC}`).spanID);
+      for (const child of ['hub.validate', 'store.write', `send ${CHANGES_TOPIC}`])
+        expect(parentOf(child)).toBe(span(`process ${SOURCE_TOPIC}`).spanID);
 
       const consume = `process ${SOURCE_TOPIC}`;
       expect(tag(consume, 'messaging.system')).toBe('kafka');
@@ -149,9 +157,20 @@ describe.skipIf(!jaeger)('tracing of a consumer call (needs the stack up --with-
   });
 
   it('R35: a Lookup is one trace in Jaeger through authentication and enforcement, the store read and the journal write, and its journal entry holds the trace id', async () => {
-    const consumer = await fx.register({ organisation: 'vss', category: 'CENTRAL_STATE_BODY', system: 'vss-traced', services: ['Lookup'], purposes: ['SOCIAL_INSURANCE'], grants: [{ field: 'fullName', modes: ['disclose'] }] });
+    const consumer = await fx.register({
+      organisation: 'vss',
+      category: 'CENTRAL_STATE_BODY',
+      system: 'vss-traced',
+      services: ['Lookup'],
+      purposes: ['SOCIAL_INSURANCE'],
+      grants: [{ field: 'fullName', modes: ['disclose'] }],
+    });
     const citizen = fx.citizens[0]!;
-    const outcome = await call(consumer.exchange, 'lookup', { context: { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-9', officerId: 'officer-1' }, citizen: keyOf(citizen), fields: ['fullName'] });
+    const outcome = await call(consumer.exchange, 'lookup', {
+      context: { agreementId: consumer.agreementId, purpose: 'SOCIAL_INSURANCE', caseReference: 'HS-9', officerId: 'officer-1' },
+      citizen: keyOf(citizen),
+      fields: ['fullName'],
+    });
     expect(outcome.ok).toBe(true);
     const [entry] = await queryJournal(fx.store.db, { system: 'vss-traced', limit: 1 });
     const traceId = entry?.traceId;
@@ -163,7 +182,8 @@ describe.skipIf(!jaeger)('tracing of a consumer call (needs the stack up --with-
     const found = await traceInJaeger(traceId!, expected);
     const span = (name: string) => found.spans.find((each) => each.operationName === name)!;
     const tag = (name: string, key: string) => span(name).tags.find((each) => each.key === key)?.value;
-    for (const child of expected.slice(1)) expect(span(child).references.find((ref) => ref.refType === 'CHILD_OF')?.spanID).toBe(span(server).spanID);
+    for (const child of expected.slice(1))
+      expect(span(child).references.find((ref) => ref.refType === 'CHILD_OF')?.spanID).toBe(span(server).spanID);
     expect(found.processes[span(server).processID]?.serviceName).toBe('dancu-hub');
     expect(tag(server, 'dancu.agreement')).toBe(consumer.agreementId);
     expect(tag(server, 'dancu.decision')).toBe('allowed');

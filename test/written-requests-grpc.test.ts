@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WrittenRequestsClient } from '../proto/gen/dancu/registry/v1/written_requests.ts';
 import { queryJournal } from '../hub/journal/query-journal.ts';
-import { call, keyOf, startExchangeFixture, type ExchangeFixture } from './exchange-fixture.ts';
+import { WrittenRequestsClient } from '../proto/gen/dancu/registry/v1/written_requests.ts';
+import { call, type ExchangeFixture, keyOf, startExchangeFixture } from './exchange-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dancu-written-grpc-'));
 function pdfText(pdf: Buffer, name: string): string {
@@ -32,15 +32,30 @@ describe('Form 01 over gRPC', () => {
     const citizen = fx.citizens[0]!;
     const registered = await call(officer, 'registerWrittenRequest', {
       id: 'VB-RPC-1',
-      requester: { name: 'Văn phòng công chứng Ba Đình', category: 'NOTARY', locality: { province: '01', district: '', commune: '' }, address: 'Ba Đình, Hà Nội', contact: '', personalId: '' },
+      requester: {
+        name: 'Văn phòng công chứng Ba Đình',
+        category: 'NOTARY',
+        locality: { province: '01', district: '', commune: '' },
+        address: 'Ba Đình, Hà Nội',
+        contact: '',
+        personalId: '',
+      },
       purpose: 'Công chứng hợp đồng',
       servicesWanted: ['fullName', 'dateOfBirth'],
       citizens: [{ citizen: keyOf(citizen), consentReference: 'VNeID-55' }],
       letterReference: '',
     });
     expect(registered).toMatchObject({ ok: true, response: { id: 'VB-RPC-1', status: 'received', overdue: false } });
-    expect(await call(officer, 'deliverWrittenRequest', { id: 'VB-RPC-1' })).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION, reason: 'INVALID_TRANSITION' });
-    const chosen = await call(officer, 'chooseWrittenRequestServices', { id: 'VB-RPC-1', services: ['fullName'], deliverBy: new Date(Date.now() + 86_400_000) });
+    expect(await call(officer, 'deliverWrittenRequest', { id: 'VB-RPC-1' })).toMatchObject({
+      ok: false,
+      code: status.FAILED_PRECONDITION,
+      reason: 'INVALID_TRANSITION',
+    });
+    const chosen = await call(officer, 'chooseWrittenRequestServices', {
+      id: 'VB-RPC-1',
+      services: ['fullName'],
+      deliverBy: new Date(Date.now() + 86_400_000),
+    });
     expect(chosen).toMatchObject({ ok: true, response: { status: 'guided', chosenServices: ['fullName'] } });
     const delivered = await call(officer, 'deliverWrittenRequest', { id: 'VB-RPC-1' });
     if (!delivered.ok) throw new Error(delivered.details);
@@ -49,16 +64,45 @@ describe('Form 01 over gRPC', () => {
     expect(text).toContain(`Họ, chữ đệm và tên: ${String(citizen.fields.fullName!.value)}`);
     expect(text).not.toContain('Ngày, tháng, năm sinh:');
 
-    const system = await fx.register({ organisation: 'bank-w', category: 'CREDIT_INSTITUTION', system: 'bank-w', services: ['Lookup'], purposes: ['EKYC_ACCOUNT_OPENING'], grants: [{ field: 'fullName', modes: ['disclose'] }] });
+    const system = await fx.register({
+      organisation: 'bank-w',
+      category: 'CREDIT_INSTITUTION',
+      system: 'bank-w',
+      services: ['Lookup'],
+      purposes: ['EKYC_ACCOUNT_OPENING'],
+      grants: [{ field: 'fullName', modes: ['disclose'] }],
+    });
     const asSystem = new WrittenRequestsClient(fx.address, system.credentials);
-    expect(await call(asSystem, 'listWrittenRequests', { status: '', overdueOnly: false })).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, reason: 'NOT_AN_OPERATOR' });
-    expect(await call(officer, 'listWrittenRequests', { status: 'delivered', overdueOnly: false })).toMatchObject({ ok: true, response: { requests: [{ id: 'VB-RPC-1' }] } });
+    expect(await call(asSystem, 'listWrittenRequests', { status: '', overdueOnly: false })).toMatchObject({
+      ok: false,
+      code: status.PERMISSION_DENIED,
+      reason: 'NOT_AN_OPERATOR',
+    });
+    expect(await call(officer, 'listWrittenRequests', { status: 'delivered', overdueOnly: false })).toMatchObject({
+      ok: true,
+      response: { requests: [{ id: 'VB-RPC-1' }] },
+    });
   });
 
-  it('R39, R8: a citizen portal gets the citizen\'s own record as a Form 01 notice, with the fields its agreement discloses, journaled; a wrong key is NOT_FOUND', async () => {
-    const portal = await fx.register({ organisation: 'vneid-f', category: 'PUBLIC_SERVICE_PORTAL', system: 'vneid-f', services: ['SelfService'], purposes: ['CITIZEN_SELF_SERVICE'], grants: [{ field: 'fullName', modes: ['disclose'] }, { field: 'dateOfBirth', modes: ['disclose'] }, { field: 'sex', modes: ['disclose'] }] });
+  it("R39, R8: a citizen portal gets the citizen's own record as a Form 01 notice, with the fields its agreement discloses, journaled; a wrong key is NOT_FOUND", async () => {
+    const portal = await fx.register({
+      organisation: 'vneid-f',
+      category: 'PUBLIC_SERVICE_PORTAL',
+      system: 'vneid-f',
+      services: ['SelfService'],
+      purposes: ['CITIZEN_SELF_SERVICE'],
+      grants: [
+        { field: 'fullName', modes: ['disclose'] },
+        { field: 'dateOfBirth', modes: ['disclose'] },
+        { field: 'sex', modes: ['disclose'] },
+      ],
+    });
     const citizen = fx.citizens[1]!;
-    const context = { agreementId: portal.agreementId, sessionReference: 'eid-session-881', eidAssertion: await fx.eid.sign({ personalId: citizen._id }) };
+    const context = {
+      agreementId: portal.agreementId,
+      sessionReference: 'eid-session-881',
+      eidAssertion: await fx.eid.sign({ personalId: citizen._id }),
+    };
     const notice = await call(portal.selfService, 'getMyRecordNotice', { context, citizen: keyOf(citizen) });
     if (!notice.ok) throw new Error(notice.details);
     const text = pdfText(notice.response.pdf, 'self');
@@ -67,7 +111,15 @@ describe('Form 01 over gRPC', () => {
     expect(text).toContain('Giới tính: ');
     expect(text).not.toContain('Nơi thường trú');
     const [entry] = await queryJournal(fx.store.db, { citizen: citizen._id, act: 'self-service', limit: 1 });
-    expect(entry).toMatchObject({ _id: Number(notice.response.journalSequence), action: 'GetMyRecordNotice', decision: 'allowed', caseReference: 'eid-session-881', fields: ['fullName', 'dateOfBirth', 'sex'] });
-    expect(await call(portal.selfService, 'getMyRecordNotice', { context, citizen: { ...keyOf(citizen), fullName: 'Người Lạ' } })).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
+    expect(entry).toMatchObject({
+      _id: Number(notice.response.journalSequence),
+      action: 'GetMyRecordNotice',
+      decision: 'allowed',
+      caseReference: 'eid-session-881',
+      fields: ['fullName', 'dateOfBirth', 'sex'],
+    });
+    expect(
+      await call(portal.selfService, 'getMyRecordNotice', { context, citizen: { ...keyOf(citizen), fullName: 'Người Lạ' } }),
+    ).toMatchObject({ ok: false, code: status.NOT_FOUND, reason: 'CITIZEN_NOT_FOUND' });
   });
 });

@@ -9,31 +9,31 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import type { Registry as MetricsRegistry } from 'prom-client';
-import { ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
-import { SelfServiceClient } from '../proto/gen/dancu/citizen/v1/self_service.ts';
-import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
-import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
-import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';
-import { applyEvents } from '../hub/ingest/apply-events.ts';
-import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
-import { issueCertificate } from '../hub/pki/client-certificate.ts';
-import { clientCredentials, type ClientTls } from '../hub/pki/credentials.ts';
-import { pkiFiles } from '../hub/pki/pki-files.ts';
-import { PopulationStore } from '../hub/store/population-store.ts';
 import type { Tracer } from '@opentelemetry/api';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { LocalEidIssuer } from '../deploy/local/eid-issuer.ts';
+import { HubApi } from '../hub/api/hub-api.ts';
+import type { CitizenDocument } from '../hub/citizen/citizen-document.ts';
+import { DEFAULT_EID_AUDIENCE, LOCAL_EID_ISSUER } from '../hub/eid/eid-assertion.ts';
+import type { RefusalFloodOptions } from '../hub/exchange/refusal-flood.ts';
+import { sandboxDatabase } from '../hub/exchange/sandbox-citizens.ts';
+import { applyEvents } from '../hub/ingest/apply-events.ts';
 import type { Journal } from '../hub/journal/journal.ts';
 import type { ConnectorHealth } from '../hub/operations/connector-health.ts';
-import type { RefusalFloodOptions } from '../hub/exchange/refusal-flood.ts';
+import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
+import { issueCertificate } from '../hub/pki/client-certificate.ts';
+import { type ClientTls, clientCredentials } from '../hub/pki/credentials.ts';
+import { pkiFiles } from '../hub/pki/pki-files.ts';
 import type { Channel } from '../hub/registry/channel-rules.ts';
+import { competentAuthority } from '../hub/registry/competent-authority.ts';
+import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
 import { ONWARD_SHARING_TERM } from '../hub/registry/onward-sharing.ts';
 import { isRequesterCategory, isStateBody, type RequesterCategory } from '../hub/registry/requester-category.ts';
-import { sandboxDatabase } from '../hub/exchange/sandbox-citizens.ts';
-import { HubApi } from '../hub/api/hub-api.ts';
-import { LocalEidIssuer } from '../deploy/local/eid-issuer.ts';
-import { DEFAULT_EID_AUDIENCE, LOCAL_EID_ISSUER } from '../hub/eid/eid-assertion.ts';
-import { CaKeyHolder } from '../hub/registry/officer-competence.ts';
-import { competentAuthority } from '../hub/registry/competent-authority.ts';
+import { PopulationStore } from '../hub/store/population-store.ts';
+import { SelfServiceClient } from '../proto/gen/dancu/citizen/v1/self_service.ts';
+import { ExchangeClient } from '../proto/gen/dancu/exchange/v1/exchange.ts';
+import { RegistryClient } from '../proto/gen/dancu/registry/v1/registry.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -138,11 +138,16 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
   await applyEvents(events, store);
   const ids = [...new Set(events.map((event) => event.personalId))];
   const documents = await store.readCitizens(ids);
-  const citizens = [...documents.values()].filter((document) => typeof document.fields.fullName?.value === 'string' && typeof document.fields.dateOfBirth?.value === 'string');
+  const citizens = [...documents.values()].filter(
+    (document) => typeof document.fields.fullName?.value === 'string' && typeof document.fields.dateOfBirth?.value === 'string',
+  );
   const ca = await readFile(pkiFiles(pkiDir).caCertificate, 'utf8');
   const caKeyHolder = new CaKeyHolder('sandbox');
   await api.registry.addOfficer({ _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' }, caKeyHolder);
-  await api.registry.addOfficer({ _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } }, 'c06-head');
+  await api.registry.addOfficer(
+    { _id: 'hn-director', name: 'Giám đốc Công an TP Hà Nội', level: 'provincial-police', locality: { province: '01' } },
+    'c06-head',
+  );
 
   async function operatorCredentials(officerId: string): Promise<ChannelCredentials> {
     return clientCredentials(await tlsFor('operator', officerId, 'population-data-agency'));
@@ -166,8 +171,20 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
     async register(spec) {
       const now = Date.now();
       const request = {
-        organisation: { id: spec.organisation, name: `${spec.organisation} (sandbox)`, category: spec.category, locality: spec.locality ?? { province: '01' }, functionsAndTasks: 'Sandbox consumer.' },
-        system: { id: spec.system, name: `${spec.system} (sandbox)`, version: spec.version ?? '1.0.0', database: 'sandbox', connectedViaEidPlatform: false },
+        organisation: {
+          id: spec.organisation,
+          name: `${spec.organisation} (sandbox)`,
+          category: spec.category,
+          locality: spec.locality ?? { province: '01' },
+          functionsAndTasks: 'Sandbox consumer.',
+        },
+        system: {
+          id: spec.system,
+          name: `${spec.system} (sandbox)`,
+          version: spec.version ?? '1.0.0',
+          database: 'sandbox',
+          connectedViaEidPlatform: false,
+        },
         channel: spec.channel ?? defaultChannel(spec),
         acceptsOnwardSharingTerm: ONWARD_SHARING_TERM.id,
         officerInCharge: { name: 'Trần Văn Bình', title: 'IT lead', contact: 'binh@example.vn' },
@@ -180,26 +197,43 @@ export async function startExchangeSandbox(options: ExchangeSandboxOptions): Pro
         quota: spec.quota ?? { ratePerSecond: 1000, dailyLimit: 100_000 },
       };
       // The competent officer for the category (R17): the sandbox's requesters sit in Hà Nội.
-      const officer = competentAuthority(request.organisation.category as RequesterCategory, request.organisation.locality).level === 'agency-head' ? 'c06-head' : 'hn-director';
+      const officer =
+        competentAuthority(request.organisation.category as RequesterCategory, request.organisation.locality).level === 'agency-head'
+          ? 'c06-head'
+          : 'hn-director';
       const submitted = await api.registry.submitRequest(request, 'c06-head');
       await api.registry.reviewRequest(submitted._id, { officerId: officer, decision: 'approve' });
-      await api.registry.recordAssessment({
-        systemId: spec.system,
-        systemVersion: spec.version ?? '1.0.0',
-        level: 3,
-        assessedAt: new Date(now - (spec.assessedDaysAgo ?? 30) * DAY_MS).toISOString(),
-        kind: 'initial',
-        findings: 'No open findings.',
-        assessor: 'A05',
-      }, 'c06-head');
+      await api.registry.recordAssessment(
+        {
+          systemId: spec.system,
+          systemVersion: spec.version ?? '1.0.0',
+          level: 3,
+          assessedAt: new Date(now - (spec.assessedDaysAgo ?? 30) * DAY_MS).toISOString(),
+          kind: 'initial',
+          findings: 'No open findings.',
+          assessor: 'A05',
+        },
+        'c06-head',
+      );
       const tls = await tlsFor('system', spec.system, spec.organisation);
       const credentials = clientCredentials(tls);
-      return { agreementId: submitted._id, credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+      return {
+        agreementId: submitted._id,
+        credentials,
+        tls,
+        exchange: new ExchangeClient(address, credentials),
+        selfService: new SelfServiceClient(address, credentials),
+      };
     },
     async systemClients(system, organisation) {
       const tls = await tlsFor('system', system, organisation);
       const credentials = clientCredentials(tls);
-      return { credentials, tls, exchange: new ExchangeClient(address, credentials), selfService: new SelfServiceClient(address, credentials) };
+      return {
+        credentials,
+        tls,
+        exchange: new ExchangeClient(address, credentials),
+        selfService: new SelfServiceClient(address, credentials),
+      };
     },
     async consent(agreementId, personalId, decision = 'granted') {
       const confirmation = await eid.sign({ personalId, consent: { agreement: agreementId, decision, channel: 'VNeID' } });
@@ -228,5 +262,9 @@ function defaultChannel(spec: ConsumerSpec): Channel {
 
 /** The triple Lookup needs, from a stored citizen. */
 export function keyOf(citizen: CitizenDocument): { personalId: string; fullName: string; dateOfBirth: string } {
-  return { personalId: citizen._id, fullName: String(citizen.fields.fullName!.value), dateOfBirth: String(citizen.fields.dateOfBirth!.value) };
+  return {
+    personalId: citizen._id,
+    fullName: String(citizen.fields.fullName!.value),
+    dateOfBirth: String(citizen.fields.dateOfBirth!.value),
+  };
 }

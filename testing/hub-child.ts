@@ -1,6 +1,6 @@
 // A `dancu hub` in a process of its own, started as an operator starts one: for the scale-out
 // tests and the fault drills (bench/drill.ts), which kill it, stop it, and watch another take over.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 

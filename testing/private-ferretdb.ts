@@ -1,12 +1,12 @@
 // A FerretDB of the drill's own — its own port and data directory — built like the local stack's
 // (deploy/local/ferretdb.ts), so a drill can stop and restart the store without touching the one
 // every other process shares.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureFerretdbBinary } from '../deploy/local/ferretdb-build.ts';
 import { probeMongodb } from '../deploy/local/ferretdb.ts';
+import { ensureFerretdbBinary } from '../deploy/local/ferretdb-build.ts';
 import { freePort } from './hub-child.ts';
 
 export class PrivateFerretdb {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { isListening } from '../deploy/local/address.ts';
-import { kafkaNodeAddresses, kafkaNodeLocations, REPO_ROOT, type KafkaClusterSize } from '../deploy/local/locations.ts';
+import { type KafkaClusterSize, kafkaNodeAddresses, kafkaNodeLocations, REPO_ROOT } from '../deploy/local/locations.ts';
 import { resolveEndpoints } from '../deploy/local/stack.ts';
 
 const run = promisify(execFile);
@@ -53,11 +53,29 @@ export class PrivateKafka {
     const size = options.size ?? 1;
     const home = await mkdtemp(join(tmpdir(), 'dancu-private-kafka-'));
     const port = await freeKafkaBasePort(size);
-    const { KAFKA_BROKERS: _shared, DANCU_PKI_DIR: _pki, KAFKA_TLS_CA: _ca, KAFKA_TLS_CERT: _cert, KAFKA_TLS_KEY: _key, ...inherited } = process.env;
+    const {
+      KAFKA_BROKERS: _shared,
+      DANCU_PKI_DIR: _pki,
+      KAFKA_TLS_CA: _ca,
+      KAFKA_TLS_CERT: _cert,
+      KAFKA_TLS_KEY: _key,
+      ...inherited
+    } = process.env;
     // MONGODB_URI names a store, so `stack up` starts Kafka only.
-    const env = { ...inherited, DANCU_HOME: home, DANCU_KAFKA_PORT: String(port), MONGODB_URI: options.mongodbUri ?? resolveEndpoints().mongodbUri };
+    const env = {
+      ...inherited,
+      DANCU_HOME: home,
+      DANCU_KAFKA_PORT: String(port),
+      MONGODB_URI: options.mongodbUri ?? resolveEndpoints().mongodbUri,
+    };
     const nodes = Array.from({ length: size }, (_, index) => kafkaNodeAddresses(index + 1, env));
-    const kafka = new PrivateKafka(home, env, size, nodes.map((node) => node.plaintext), nodes.map((node) => node.tls));
+    const kafka = new PrivateKafka(
+      home,
+      env,
+      size,
+      nodes.map((node) => node.plaintext),
+      nodes.map((node) => node.tls),
+    );
     try {
       const { stdout } = await run(process.execPath, [DANCU_BIN, 'stack', 'up', '--brokers', String(size)], { cwd: REPO_ROOT, env });
       kafka.output = stdout;
@@ -123,7 +141,12 @@ async function freeKafkaBasePort(brokers: number): Promise<number> {
  * internal topics (as deploy/local/kafka-broker.ts warms the shared one): ask until it answers.
  */
 async function warmUp(brokers: string[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'dancu-private-kafka-warm-up', brokers, retry: { retries: 10, initialRetryTime: 300 }, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'dancu-private-kafka-warm-up',
+    brokers,
+    retry: { retries: 10, initialRetryTime: 300 },
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {

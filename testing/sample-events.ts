@@ -61,9 +61,18 @@ export const ONE_OF_EACH: SourceEvent[] = [
     ...envelope,
     source: 'civil-status',
     type: 'marriage-registered',
-    payload: { spousePersonalId: '001192654321', spouseFullName: 'Trần Thị Bích', registeredAt: { province: 'Hà Nội', ward: 'Phường Cầu Giấy' } },
+    payload: {
+      spousePersonalId: '001192654321',
+      spouseFullName: 'Trần Thị Bích',
+      registeredAt: { province: 'Hà Nội', ward: 'Phường Cầu Giấy' },
+    },
   },
-  { ...envelope, source: 'civil-status', type: 'name-changed', payload: { newFullName: 'Nguyễn Minh An', previousFullName: 'Nguyễn Văn An', reason: 'Theo nguyện vọng cá nhân' } },
+  {
+    ...envelope,
+    source: 'civil-status',
+    type: 'name-changed',
+    payload: { newFullName: 'Nguyễn Minh An', previousFullName: 'Nguyễn Văn An', reason: 'Theo nguyện vọng cá nhân' },
+  },
   { ...envelope, source: 'health', type: 'blood-type-recorded', payload: { bloodType: 'O+', recordedBy: facility } },
   {
     ...envelope,
@@ -72,7 +81,12 @@ export const ONE_OF_EACH: SourceEvent[] = [
     payload: { insuranceNumber: 'DN4010123456789', validFrom: '2024-01-01', validTo: '2024-12-31', registeredFacility: facility },
   },
   { ...envelope, source: 'id-card', type: 'card-issued', payload: card },
-  { ...envelope, source: 'id-card', type: 'card-renewed', payload: { ...card, issuedOn: '2030-04-10', expiresOn: '2050-04-29', reason: 'age-milestone' } },
+  {
+    ...envelope,
+    source: 'id-card',
+    type: 'card-renewed',
+    payload: { ...card, issuedOn: '2030-04-10', expiresOn: '2050-04-29', reason: 'age-milestone' },
+  },
   { ...envelope, source: 'id-card', type: 'card-reported-lost', payload: { cardNumber: '001090123456', reportedOn: '2024-02-15' } },
   { ...envelope, source: 'residence', type: 'current-residence-declared', payload: { address } },
   {
@@ -83,6 +97,11 @@ export const ONE_OF_EACH: SourceEvent[] = [
   },
   { ...envelope, source: 'residence', type: 'permanent-residence-registered', payload: { address, householdId: '001000000042' } },
   { ...envelope, source: 'residence', type: 'permanent-residence-removed', payload: { reason: 'Chuyển đến nơi thường trú mới' } },
-  { ...envelope, source: 'residence', type: 'temporary-absence-declared', payload: { from: '2024-03-01', until: '2024-09-01', destination: address } },
+  {
+    ...envelope,
+    source: 'residence',
+    type: 'temporary-absence-declared',
+    payload: { from: '2024-03-01', until: '2024-09-01', destination: address },
+  },
   { ...envelope, source: 'residence', type: 'temporary-residence-registered', payload: { address, validUntil: '2026-03-01' } },
 ];

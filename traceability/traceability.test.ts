@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMatrix, obligationIds, renderMarkdown, unproven, type TestRunResults } from './traceability.ts';
 import { OBLIGATIONS } from './obligations.ts';
+import { buildMatrix, obligationIds, renderMarkdown, type TestRunResults, unproven } from './traceability.ts';
 
 describe('traceability', () => {
   it('reads the ids a title starts with: one, a list, a slash, a range', () => {
@@ -33,7 +33,9 @@ describe('traceability', () => {
       ],
     };
     const matrix = buildMatrix(results, '/repo');
-    expect(matrix.rows.find((row) => row.id === 'R11')?.tests).toEqual([{ file: 'test/a.test.ts', title: 'R11: decided within three working days' }]);
+    expect(matrix.rows.find((row) => row.id === 'R11')?.tests).toEqual([
+      { file: 'test/a.test.ts', title: 'R11: decided within three working days' },
+    ]);
     expect(unproven(matrix)).toContain('R12');
     expect(unproven(matrix)).toContain('R14');
     expect(unproven(matrix)).not.toContain('R11');

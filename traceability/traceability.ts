@@ -2,7 +2,7 @@
 // test run (vitest's JSON reporter, the Jest-compatible shape), never from the source, so a test
 // that failed or was skipped proves nothing. A test names what it proves at the start of its own
 // title: "R11: …", "R7, R22: …", "R26/R35: …", "R29–R32: …" (a range names every id in it).
-import { OBLIGATIONS, isObligation } from './obligations.ts';
+import { isObligation, OBLIGATIONS } from './obligations.ts';
 
 /** The part of vitest's `--reporter=json` output this reads. */
 export interface TestRunResults {

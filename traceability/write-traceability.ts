@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildMatrix, renderMarkdown, unproven, type TestRunResults } from './traceability.ts';
+import { buildMatrix, renderMarkdown, type TestRunResults, unproven } from './traceability.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
@@ -27,7 +27,10 @@ let resultsFile = values.results;
 if (resultsFile === undefined) {
   resultsFile = resolve(ROOT, 'test-artifacts', 'vitest-results.json');
   mkdirSync(dirname(resultsFile), { recursive: true });
-  const run = spawnSync('npx', ['--no-install', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${resultsFile}`], { cwd: ROOT, stdio: 'inherit' });
+  const run = spawnSync('npx', ['--no-install', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${resultsFile}`], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   testsFailed = run.status !== 0;
 }
 
@@ -46,6 +49,7 @@ writeFileSync(values.out, renderMarkdown(matrix, { at, command: 'npm run traceab
 const missing = unproven(matrix);
 console.log(`${values.out}: ${matrix.rows.length - missing.length} of ${matrix.rows.length} obligations have a passing test`);
 if (missing.length > 0) console.log(`no passing test: ${missing.join(', ')}`);
-for (const { id, test } of matrix.unknown) console.log(`warning: ${test.file} › ${test.title.slice(0, 80)} names ${id}, which is no obligation`);
+for (const { id, test } of matrix.unknown)
+  console.log(`warning: ${test.file} › ${test.title.slice(0, 80)} names ${id}, which is no obligation`);
 if (values.check && missing.length > 0) process.exit(1);
 if (testsFailed || matrix.failed > 0) process.exit(1);

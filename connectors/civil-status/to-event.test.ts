@@ -4,7 +4,7 @@ import { validateEvent } from '../../schemas/validate-event.ts';
 import { MappingError } from '../sdk/mapping-error.ts';
 import { toEvent } from './to-event.ts';
 
-export const BIRTH: Record<string, string> = {
+const BIRTH: Record<string, string> = {
   ma_ho_so: 'KS-2024-000123',
   loai_su_kien: 'KHAI_SINH',
   so_dinh_danh: '001324000123',
@@ -65,9 +65,32 @@ describe('civil-status mapping', () => {
     const base = { so_dinh_danh: '001090123456', ho_ten: 'Nguyễn Văn An', ngay_dang_ky: '01/06/2024 10:00:00' };
     const records = [
       { ...base, ma_ho_so: 'TD-1', loai_su_kien: 'THAY_DOI_HO_TEN', ho_ten_moi: 'Nguyễn Minh An', ly_do: 'Theo nguyện vọng cá nhân' },
-      { ...base, ma_ho_so: 'KH-1', loai_su_kien: 'KET_HON', so_dinh_danh_vo_chong: '001192654321', ho_ten_vo_chong: 'Trần Thị Bích', noi_dang_ky_tinh: 'Hà Nội', noi_dang_ky_xa: 'Phường Cầu Giấy' },
-      { ...base, ma_ho_so: 'LH-1', loai_su_kien: 'LY_HON', so_dinh_danh_vo_chong: '001192654321', so_ban_an: '125/2024/QĐST-HNGĐ', toa_an: 'Tòa án nhân dân quận Cầu Giấy', ngay_ban_an: '20/05/2024' },
-      { ...base, ma_ho_so: 'KT-1', loai_su_kien: 'KHAI_TU', ngay_chet: '28/05/2024', noi_chet_tinh: 'Hà Nội', noi_chet_xa: 'Phường Cầu Giấy' },
+      {
+        ...base,
+        ma_ho_so: 'KH-1',
+        loai_su_kien: 'KET_HON',
+        so_dinh_danh_vo_chong: '001192654321',
+        ho_ten_vo_chong: 'Trần Thị Bích',
+        noi_dang_ky_tinh: 'Hà Nội',
+        noi_dang_ky_xa: 'Phường Cầu Giấy',
+      },
+      {
+        ...base,
+        ma_ho_so: 'LH-1',
+        loai_su_kien: 'LY_HON',
+        so_dinh_danh_vo_chong: '001192654321',
+        so_ban_an: '125/2024/QĐST-HNGĐ',
+        toa_an: 'Tòa án nhân dân quận Cầu Giấy',
+        ngay_ban_an: '20/05/2024',
+      },
+      {
+        ...base,
+        ma_ho_so: 'KT-1',
+        loai_su_kien: 'KHAI_TU',
+        ngay_chet: '28/05/2024',
+        noi_chet_tinh: 'Hà Nội',
+        noi_chet_xa: 'Phường Cầu Giấy',
+      },
     ];
     const events = records.map(toEvent);
     expect(events.map((e) => e.type)).toEqual(['name-changed', 'marriage-registered', 'divorce-registered', 'death-registered']);
@@ -75,7 +98,11 @@ describe('civil-status mapping', () => {
     // A divorce takes effect on the court decision, a death on the day of death.
     expect(events[2]?.occurredAt).toBe('2024-05-20T00:00:00+07:00');
     expect(events[3]?.occurredAt).toBe('2024-05-28T00:00:00+07:00');
-    expect(events[0]?.payload).toEqual({ newFullName: 'Nguyễn Minh An', previousFullName: 'Nguyễn Văn An', reason: 'Theo nguyện vọng cá nhân' });
+    expect(events[0]?.payload).toEqual({
+      newFullName: 'Nguyễn Minh An',
+      previousFullName: 'Nguyễn Văn An',
+      reason: 'Theo nguyện vọng cá nhân',
+    });
   });
 
   it('refuses an unknown event kind as unknown-type', () => {

@@ -1,8 +1,9 @@
 // Civil-status register record → canonical civil-status event.
 import { eventIdFor } from '../../schemas/event-id.ts';
-import { makeSourceEvent, type EnvelopeFields, type SourceEvent } from '../../schemas/source-event.ts';
+import { type EnvelopeFields, makeSourceEvent, type SourceEvent } from '../../schemas/source-event.ts';
 import type { BirthRegisteredPayload } from '../../schemas/types.ts';
 import {
+  type NativeRecord,
   optionalField,
   requiredAddress,
   requiredCode,
@@ -11,7 +12,6 @@ import {
   requiredSex,
   requiredTimestamp,
   startOfDay,
-  type NativeRecord,
 } from '../sdk/mapping-error.ts';
 import { CIVIL_STATUS_KINDS } from './native-record.ts';
 
@@ -21,7 +21,12 @@ export function toEvent(native: NativeRecord): SourceEvent {
   const personalId = requiredField(native, 'so_dinh_danh');
   const fullName = requiredField(native, 'ho_ten');
   const recordedAt = requiredTimestamp(native, 'ngay_dang_ky');
-  const envelope: EnvelopeFields<'civil-status'> = { source: 'civil-status', eventId: eventIdFor('civil-status', recordId), personalId, recordedAt };
+  const envelope: EnvelopeFields<'civil-status'> = {
+    source: 'civil-status',
+    eventId: eventIdFor('civil-status', recordId),
+    personalId,
+    recordedAt,
+  };
 
   switch (type) {
     case 'birth-registered': {

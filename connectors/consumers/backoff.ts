@@ -23,7 +23,10 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Runs `attempt` again while it fails with a retryable refusal, up to `attempts` times in all. */
-export async function retrying<T>(attempt: () => Promise<T>, options: BackoffOptions & { attempts?: number; signal?: AbortSignal } = {}): Promise<T> {
+export async function retrying<T>(
+  attempt: () => Promise<T>,
+  options: BackoffOptions & { attempts?: number; signal?: AbortSignal } = {},
+): Promise<T> {
   const attempts = options.attempts ?? 5;
   for (let tried = 1; ; tried += 1) {
     try {

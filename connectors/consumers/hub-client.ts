@@ -7,10 +7,11 @@
 // call is sent at once to the next address, and later calls stay there. A hub that answered, even
 // with a refusal, is never asked again by another: only "could not reach it" moves on.
 import { readFile } from 'node:fs/promises';
-import { Metadata, credentials, status, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { type CallOptions, type ClientReadableStream, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import {
-  ExchangeClient,
   type Change,
+  ExchangeClient,
   type LookupRequest,
   type LookupResponse,
   type RequestContext,
@@ -18,7 +19,6 @@ import {
   type VerifyResponse,
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { OperationsClient, type ReportHeartbeatRequest } from '../../proto/gen/dancu/operations/v1/operations.ts';
-import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { Heartbeat } from '../../schemas/heartbeat.ts';
 import { Refused } from './refused.ts';
 
@@ -41,7 +41,12 @@ export interface CallScope {
 /** A hung hub must not hang a batch: unary calls give up after this and count as retryable. */
 const DEFAULT_DEADLINE_MS = 30_000;
 
-type Unary<Q, R> = (request: Q, metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response: R) => void) => unknown;
+type Unary<Q, R> = (
+  request: Q,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: R) => void,
+) => unknown;
 
 /** One hub instance's clients. */
 export interface HubEndpoint {
@@ -52,7 +57,10 @@ export interface HubEndpoint {
 
 /** `host:port[,host:port…]` as a list; a clear error for an empty one. */
 export function hubAddresses(address: string): string[] {
-  const addresses = address.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const addresses = address
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   if (addresses.length === 0) throw new Error(`--hub needs at least one host:port, not ${JSON.stringify(address)}`);
   return addresses;
 }
@@ -149,7 +157,9 @@ export class HubClient {
             intervalMs: beat.intervalMs,
           };
           await new Promise<void>((resolve, reject) =>
-            operations.reportHeartbeat(request, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (error) => (error ? reject(Refused.from(error)) : resolve())),
+            operations.reportHeartbeat(request, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (error) =>
+              error ? reject(Refused.from(error)) : resolve(),
+            ),
           );
         }
       },

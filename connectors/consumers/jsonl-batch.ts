@@ -74,7 +74,13 @@ function readLine<Item>(text: string, line: number, parse: (value: unknown) => I
   try {
     return { item: parse(JSON.parse(text)) };
   } catch (error) {
-    return { invalid: { outcome: 'invalid', line, detail: error instanceof SyntaxError ? `not valid JSON: ${error.message}` : (error as Error).message } };
+    return {
+      invalid: {
+        outcome: 'invalid',
+        line,
+        detail: error instanceof SyntaxError ? `not valid JSON: ${error.message}` : (error as Error).message,
+      },
+    };
   }
 }
 

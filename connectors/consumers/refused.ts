@@ -1,9 +1,10 @@
 // Why the hub said no, as a consumer sees it: the gRPC status, the hub's reason code (trailing
 // metadata `dancu-reason`) and whether trying again later can help. Every consumer decides
 // "retry, report or stop" from this one value, never from the message text.
+
+import { type ServiceError, status } from '@grpc/grpc-js';
 import { DancuError } from '../../errors/dancu-error.ts';
 import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
-import { status, type ServiceError } from '@grpc/grpc-js';
 
 /**
  * Only waiting helps with these. THROTTLED and QUOTA_EXCEEDED are left out on purpose: the
@@ -44,11 +45,16 @@ export class Refused extends DancuError {
 
   /** A sentence saying what a person can do about it, for refusals that stop a consumer. */
   get advice(): string {
-    if (this.status === status.UNAUTHENTICATED) return 'check --cert and --key: the certificate must be issued by the hub (`dancu pki issue`) and recorded for this system';
-    if (this.reason.startsWith('AGREEMENT_')) return 'the connection agreement is not usable now; ask the population data agency about its status (`dancu registry requests`)';
-    if (this.reason.startsWith('ASSESSMENT_')) return "this system's security assessment does not cover it; record a current level-3 assessment of this version";
-    if (this.reason === 'CURSOR_EXPIRED') return 'the stored cursor is older than the hub keeps: rebuild the replica (BatchLookup) and delete its replica_state document to follow from now';
-    if (this.reason.endsWith('_NOT_GRANTED') || this.reason === 'PURPOSE_UNKNOWN') return 'the call asks for more than the agreement grants; check --purpose and the fields against the agreement';
+    if (this.status === status.UNAUTHENTICATED)
+      return 'check --cert and --key: the certificate must be issued by the hub (`dancu pki issue`) and recorded for this system';
+    if (this.reason.startsWith('AGREEMENT_'))
+      return 'the connection agreement is not usable now; ask the population data agency about its status (`dancu registry requests`)';
+    if (this.reason.startsWith('ASSESSMENT_'))
+      return "this system's security assessment does not cover it; record a current level-3 assessment of this version";
+    if (this.reason === 'CURSOR_EXPIRED')
+      return 'the stored cursor is older than the hub keeps: rebuild the replica (BatchLookup) and delete its replica_state document to follow from now';
+    if (this.reason.endsWith('_NOT_GRANTED') || this.reason === 'PURPOSE_UNKNOWN')
+      return 'the call asks for more than the agreement grants; check --purpose and the fields against the agreement';
     return this.retryable ? 'the hub could not answer for now; try again later' : 'see the reason above';
   }
 

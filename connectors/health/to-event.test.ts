@@ -32,8 +32,20 @@ describe('health mapping', () => {
   });
 
   it('maps a blood type written "AB Rh-" or "O+" to the canonical notation', () => {
-    const blood = { ma_ho_so: 'NM-1', loai_ban_ghi: 'NHOM_MAU', so_dinh_danh: '001090123456', ho_ten: 'Nguyễn Văn An', ma_co_so: '01001', ten_co_so: 'Bệnh viện Bạch Mai', ngay_xet_nghiem: '03/03/2024', ngay_cap_nhat: '04/03/2024 08:00:00' };
-    expect(toEvent({ ...blood, nhom_mau: 'AB Rh-' }).payload).toEqual({ bloodType: 'AB-', recordedBy: { code: '01001', name: 'Bệnh viện Bạch Mai' } });
+    const blood = {
+      ma_ho_so: 'NM-1',
+      loai_ban_ghi: 'NHOM_MAU',
+      so_dinh_danh: '001090123456',
+      ho_ten: 'Nguyễn Văn An',
+      ma_co_so: '01001',
+      ten_co_so: 'Bệnh viện Bạch Mai',
+      ngay_xet_nghiem: '03/03/2024',
+      ngay_cap_nhat: '04/03/2024 08:00:00',
+    };
+    expect(toEvent({ ...blood, nhom_mau: 'AB Rh-' }).payload).toEqual({
+      bloodType: 'AB-',
+      recordedBy: { code: '01001', name: 'Bệnh viện Bạch Mai' },
+    });
     expect(toEvent({ ...blood, nhom_mau: 'O+' }).payload).toMatchObject({ bloodType: 'O+' });
     expect(() => toEvent({ ...blood, nhom_mau: 'C Rh+' })).toThrow(expect.objectContaining({ reason: 'bad-field', field: 'nhom_mau' }));
   });

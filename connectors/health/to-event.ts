@@ -1,15 +1,15 @@
 // Health record → canonical health event.
 import { eventIdFor } from '../../schemas/event-id.ts';
-import { makeSourceEvent, type EnvelopeFields, type SourceEvent } from '../../schemas/source-event.ts';
+import { type EnvelopeFields, makeSourceEvent, type SourceEvent } from '../../schemas/source-event.ts';
 import type { BloodType } from '../../schemas/types.ts';
 import {
   MappingError,
+  type NativeRecord,
   requiredCode,
   requiredDate,
   requiredField,
   requiredTimestamp,
   startOfDay,
-  type NativeRecord,
 } from '../sdk/mapping-error.ts';
 import { HEALTH_KINDS } from './native-record.ts';
 
@@ -19,7 +19,8 @@ const NATIVE_BLOOD_TYPE = /^(A|B|AB|O)\s*(?:Rh\s*)?([+-])$/i;
 function bloodType(native: NativeRecord): BloodType {
   const text = requiredField(native, 'nhom_mau');
   const m = NATIVE_BLOOD_TYPE.exec(text);
-  if (!m) throw new MappingError('bad-field', `column "nhom_mau" must be a blood type such as "O Rh+" or "AB Rh-", got "${text}"`, 'nhom_mau');
+  if (!m)
+    throw new MappingError('bad-field', `column "nhom_mau" must be a blood type such as "O Rh+" or "AB Rh-", got "${text}"`, 'nhom_mau');
   return `${(m[1] ?? '').toUpperCase()}${m[2]}` as BloodType;
 }
 

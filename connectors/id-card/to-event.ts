@@ -1,8 +1,9 @@
 // Identity-card register record → canonical id-card event.
 import { eventIdFor } from '../../schemas/event-id.ts';
-import { makeSourceEvent, type EnvelopeFields, type SourceEvent } from '../../schemas/source-event.ts';
+import { type EnvelopeFields, makeSourceEvent, type SourceEvent } from '../../schemas/source-event.ts';
 import type { CardIssuedPayload, CardRenewedPayload } from '../../schemas/types.ts';
 import {
+  type NativeRecord,
   optionalField,
   phoneNumberField,
   requiredCode,
@@ -11,7 +12,6 @@ import {
   requiredSex,
   requiredTimestamp,
   startOfDay,
-  type NativeRecord,
 } from '../sdk/mapping-error.ts';
 import { ID_CARD_KINDS, NO_EXPIRY, RENEWAL_REASONS } from './native-record.ts';
 
@@ -44,7 +44,7 @@ export function toEvent(native: NativeRecord): SourceEvent {
   if (phoneNumber !== undefined) card.phoneNumber = phoneNumber;
   if (type === 'card-issued') return makeSourceEvent(envelope, type, startOfDay(issuedOn), card);
   const reason: CardRenewedPayload['reason'] =
-    native['loai_giao_dich']?.trim() === 'CAP_LAI' ? 'lost' : requiredCode(native, 'ly_do_cap_doi', RENEWAL_REASONS);
+    native.loai_giao_dich?.trim() === 'CAP_LAI' ? 'lost' : requiredCode(native, 'ly_do_cap_doi', RENEWAL_REASONS);
   const renewed: CardRenewedPayload = Object.assign(card, { reason });
   return makeSourceEvent(envelope, type, startOfDay(issuedOn), renewed);
 }

@@ -1,8 +1,9 @@
 // Residence register record → canonical residence event.
 import { eventIdFor } from '../../schemas/event-id.ts';
-import { makeSourceEvent, type EnvelopeFields, type SourceEvent } from '../../schemas/source-event.ts';
+import { type EnvelopeFields, makeSourceEvent, type SourceEvent } from '../../schemas/source-event.ts';
 import type { RelationToHead, TemporaryAbsenceDeclaredPayload } from '../../schemas/types.ts';
 import {
+  type NativeRecord,
   optionalAddress,
   optionalDate,
   optionalField,
@@ -12,7 +13,6 @@ import {
   requiredField,
   requiredTimestamp,
   startOfDay,
-  type NativeRecord,
 } from '../sdk/mapping-error.ts';
 import { RESIDENCE_KINDS } from './native-record.ts';
 

@@ -9,14 +9,16 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { BatchConsumer } from '../../kafka/batch-consumer.ts';
-import { correctionDecisionsTopic, correctionsGroup, correctionsTopic } from '../../kafka/topics.ts';
-import type { SourceName } from '../../schemas/sources.ts';
-import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import type { CorrectionDecision, CorrectionVerdict } from '../../hub/exchange/correction-decision.ts';
 import type { DataErrorReport } from '../../hub/exchange/data-error-report.ts';
+import { BatchConsumer } from '../../kafka/batch-consumer.ts';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { correctionDecisionsTopic, correctionsGroup, correctionsTopic } from '../../kafka/topics.ts';
+import type { SourceName } from '../../schemas/sources.ts';
 
-export type CorrectionLine = { event: 'received'; at: string; report: DataErrorReport } | { event: 'decided'; at: string; decision: CorrectionDecision };
+export type CorrectionLine =
+  | { event: 'received'; at: string; report: DataErrorReport }
+  | { event: 'decided'; at: string; decision: CorrectionDecision };
 
 /**
  * Follows the corrections routed to `source` from the oldest kept, appending each to `file` (and
@@ -24,7 +26,14 @@ export type CorrectionLine = { event: 'received'; at: string; report: DataErrorR
  * `source` is skipped. Stop the returned consumer to end. `groupId` other than the register's own
  * group is for tests on the development listener: the register's certificate may use only its own.
  */
-export function followCorrections(options: { kafka: Kafka; source: SourceName; file: string; groupId?: string; onReport?: (report: DataErrorReport) => void; log?: (line: string) => void }): BatchConsumer {
+export function followCorrections(options: {
+  kafka: Kafka;
+  source: SourceName;
+  file: string;
+  groupId?: string;
+  onReport?: (report: DataErrorReport) => void;
+  log?: (line: string) => void;
+}): BatchConsumer {
   const log = options.log ?? ((line: string) => console.error(line));
   const consumer = new BatchConsumer(options.kafka, {
     groupId: options.groupId ?? correctionsGroup(options.source),
@@ -40,7 +49,10 @@ export function followCorrections(options: { kafka: Kafka; source: SourceName; f
         }
       }
       if (mine.length === 0) return;
-      await appendLines(options.file, mine.map((report) => ({ event: 'received', at: new Date().toISOString(), report })));
+      await appendLines(
+        options.file,
+        mine.map((report) => ({ event: 'received', at: new Date().toISOString(), report })),
+      );
       for (const report of mine) options.onReport?.(report);
     },
     onFailure: (failure) => log(`corrections: ${failure.where ?? failure.kind} failed; retrying in ${failure.retryInMs} ms`),
@@ -57,12 +69,24 @@ export async function decideCorrection(
   input: { reportId: string; decision: CorrectionVerdict; reason?: string; decidedBy: string },
 ): Promise<CorrectionDecision> {
   const reason = input.reason?.trim() ?? '';
-  if (input.decision === 'rejected' && reason === '') throw new Error('a rejected correction needs the reason the register gives the reporter (--reason)');
+  if (input.decision === 'rejected' && reason === '')
+    throw new Error('a rejected correction needs the reason the register gives the reporter (--reason)');
   const state = await correctionsOf(options.file);
   const received = state.find((entry) => entry.report.reportId === input.reportId);
-  if (received === undefined) throw new Error(`no correction ${input.reportId} was received for ${options.source} (run \`dancu corrections inbox ${options.source}\` first)`);
-  if (received.decision) throw new Error(`correction ${input.reportId} was already ${received.decision.decision} on ${received.decision.decidedAt}`);
-  const decision: CorrectionDecision = { reportId: input.reportId, source: options.source, decision: input.decision, reason, decidedAt: new Date().toISOString(), decidedBy: input.decidedBy };
+  if (received === undefined)
+    throw new Error(
+      `no correction ${input.reportId} was received for ${options.source} (run \`dancu corrections inbox ${options.source}\` first)`,
+    );
+  if (received.decision)
+    throw new Error(`correction ${input.reportId} was already ${received.decision.decision} on ${received.decision.decidedAt}`);
+  const decision: CorrectionDecision = {
+    reportId: input.reportId,
+    source: options.source,
+    decision: input.decision,
+    reason,
+    decidedAt: new Date().toISOString(),
+    decidedBy: input.decidedBy,
+  };
   await options.publisher.publish(correctionDecisionsTopic(options.source), [{ key: decision.reportId, value: JSON.stringify(decision) }]);
   await appendLines(options.file, [{ event: 'decided', at: decision.decidedAt, decision }]);
   return decision;

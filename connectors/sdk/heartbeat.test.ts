@@ -2,14 +2,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
-import type { OutgoingRecord } from '../../kafka/records.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import type { OutgoingRecord } from '../../kafka/records.ts';
+import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
+import { type Heartbeat, parseHeartbeat } from '../../schemas/heartbeat.ts';
 import { toEvent } from '../residence/to-event.ts';
 import { FileCheckpoint } from './checkpoint.ts';
-import { parseHeartbeat, type Heartbeat } from '../../schemas/heartbeat.ts';
 import { HeartbeatPublisher } from './heartbeat.ts';
-import { runSourceConnector, type NativeItem } from './source-connector.ts';
+import { type NativeItem, runSourceConnector } from './source-connector.ts';
 
 /** Acknowledges sends, keeping heartbeats apart; can fail every send of the source topic. */
 class FakePublisher {
@@ -92,7 +92,12 @@ describe('connector heartbeats', () => {
       kind: 'consumer',
       topic: 'dancu.changes.v1',
       intervalMs: 20,
-      status: () => ({ state: read > 0 ? 'running' : 'idle', position: { read, checkpoint: read }, counts: { published: read, rejected: 0, skipped: 0 }, lastError: null }),
+      status: () => ({
+        state: read > 0 ? 'running' : 'idle',
+        position: { read, checkpoint: read },
+        counts: { published: read, rejected: 0, skipped: 0 },
+        lastError: null,
+      }),
     });
     beats.start();
     await new Promise((resolve) => setTimeout(resolve, 70));
@@ -121,7 +126,12 @@ describe('a heartbeat publisher on a Kafka that does not answer', () => {
       connector: 'stuck.test',
       kind: 'source',
       topic: 'dancu.source.health.v1',
-      status: () => ({ state: 'idle', position: { read: 0, checkpoint: 0 }, counts: { published: 0, rejected: 0, skipped: 0 }, lastError: null }),
+      status: () => ({
+        state: 'idle',
+        position: { read: 0, checkpoint: 0 },
+        counts: { published: 0, rejected: 0, skipped: 0 },
+        lastError: null,
+      }),
       finalBeatMs: 50,
     });
     beats.start();

@@ -6,10 +6,15 @@
 // A heartbeat never carries personal data: no record values, no personal ids, no reject details
 // (which can quote values) — only counts, positions, reason codes and transport errors.
 import { readFileSync } from 'node:fs';
-import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
-import { HEARTBEAT_INTERVAL_MS, type ConnectorError, type ConnectorKind, type ConnectorStatus, type Heartbeat } from '../../schemas/heartbeat.ts';
-
+import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
+import {
+  type ConnectorError,
+  type ConnectorKind,
+  type ConnectorStatus,
+  HEARTBEAT_INTERVAL_MS,
+  type Heartbeat,
+} from '../../schemas/heartbeat.ts';
 
 export interface HeartbeatOptions {
   /** Any publisher: a connector shares its RecordPublisher, so a stuck Kafka also stops the beats. */
@@ -29,7 +34,9 @@ export interface HeartbeatOptions {
 /** How long the final beat may take: a stop must not hang on a Kafka that is gone. */
 export const FINAL_BEAT_MS = 5_000;
 
-export const DANCU_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const DANCU_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export class HeartbeatPublisher {
   private timer: NodeJS.Timeout | undefined;
@@ -94,7 +101,8 @@ export class HeartbeatPublisher {
       await this.options.publisher.publish(HEARTBEATS_TOPIC, [{ key: this.options.connector, value: JSON.stringify(this.record(status)) }]);
     } catch (error) {
       // A missed beat is what the hub notices; the connector's own work must not fail for it.
-      if (!this.warned) console.error(`heartbeat of ${this.options.connector} not sent: ${error instanceof Error ? error.message : String(error)}`);
+      if (!this.warned)
+        console.error(`heartbeat of ${this.options.connector} not sent: ${error instanceof Error ? error.message : String(error)}`);
       this.warned = true;
     }
   }

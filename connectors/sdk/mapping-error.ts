@@ -38,6 +38,7 @@ export function rejectionOf(error: unknown): { reason: MappingFailure; detail: s
 
 export type NativeRecord = Readonly<Record<string, string | undefined>>;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range itself, to find what is outside it
 const NON_ASCII = /[^\x00-\x7f]/;
 const NATIVE_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const NATIVE_TIMESTAMP = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
@@ -91,7 +92,12 @@ export function phoneNumberField(record: NativeRecord, column: string): string |
   const text = optionalField(record, column);
   if (text === undefined) return undefined;
   const number = internationalMobile(text);
-  if (number === null) throw new MappingError('bad-field', `column "${column}" must be a Vietnamese mobile number (0 or +84, then 9 digits starting 3, 5, 7, 8 or 9), got "${text}"`, column);
+  if (number === null)
+    throw new MappingError(
+      'bad-field',
+      `column "${column}" must be a Vietnamese mobile number (0 or +84, then 9 digits starting 3, 5, 7, 8 or 9), got "${text}"`,
+      column,
+    );
   return number;
 }
 
@@ -141,7 +147,11 @@ export function requiredCode<T>(
   const text = requiredField(record, column);
   const value = Object.hasOwn(codes, text) ? codes[text] : Object.hasOwn(codes, nfc(text)) ? codes[nfc(text)] : undefined;
   if (value === undefined) {
-    throw new MappingError(reason, `column "${column}" has unknown value "${text}"; expected one of ${Object.keys(codes).join(', ')}`, column);
+    throw new MappingError(
+      reason,
+      `column "${column}" has unknown value "${text}"; expected one of ${Object.keys(codes).join(', ')}`,
+      column,
+    );
   }
   return value;
 }

@@ -1,8 +1,9 @@
 // Native record files as sectoral systems export them: JSONL/NDJSON (one flat object per line)
 // or CSV (a header row, then one record per row). A bad line or row becomes an error item with
 // its position; it never stops the file.
-import { createReadStream, createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
@@ -52,7 +53,11 @@ function toItem(position: number, lineNumber: number, text: string): NativeFileI
     if (field === null) continue;
     if (typeof field === 'string') record[key] = field;
     else if (typeof field === 'number' || typeof field === 'boolean') record[key] = String(field);
-    else return { position, error: `line ${lineNumber}: field "${key}" must be text, not a nested ${Array.isArray(field) ? 'array' : 'object'}` };
+    else
+      return {
+        position,
+        error: `line ${lineNumber}: field "${key}" must be text, not a nested ${Array.isArray(field) ? 'array' : 'object'}`,
+      };
   }
   return { position, record };
 }

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { traceIdOf } from '../../telemetry/trace-context.ts';
-import type { OutgoingRecord } from '../../kafka/records.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import type { OutgoingRecord } from '../../kafka/records.ts';
+import { traceIdOf } from '../../telemetry/trace-context.ts';
 import { toEvent } from '../residence/to-event.ts';
 import { FileCheckpoint } from './checkpoint.ts';
-import { runSourceConnector, type NativeItem } from './source-connector.ts';
+import { type NativeItem, runSourceConnector } from './source-connector.ts';
 
 /** A stand-in for Kafka that acknowledges sends, and can fail one to play a crash. */
 class FakePublisher {
@@ -76,7 +76,12 @@ describe('the source connector loop', () => {
     const checkpoint = new FileCheckpoint(join(await mkdtemp(join(tmpdir(), 'dancu-sdk-')), 'feed.json'));
     const publisher = new FakePublisher();
     const summary = await run(publisher, checkpoint, [...items(5, new Set([3])), { position: 6, error: 'line 6 is not JSON' }]);
-    expect(summary).toMatchObject({ published: 4, rejected: 2, rejectedByReason: { 'unknown-type': 1, 'malformed-record': 1 }, position: 6 });
+    expect(summary).toMatchObject({
+      published: 4,
+      rejected: 2,
+      rejectedByReason: { 'unknown-type': 1, 'malformed-record': 1 },
+      position: 6,
+    });
   });
 
   it('R26: sends records keyed by personal id with the event id, schema and W3C traceparent headers', async () => {
@@ -101,7 +106,11 @@ describe('the source connector loop', () => {
     const finished = spans.getFinishedSpans();
     const [read, rejectedRead] = finished.filter((span) => span.name === 'connector.read');
     const send = finished.find((span) => span.name === 'send dancu.source.residence.v1');
-    expect(read?.attributes).toMatchObject({ 'dancu.source': 'residence', 'dancu.event_type': 'current-residence-declared', 'dancu.outcome': 'accepted' });
+    expect(read?.attributes).toMatchObject({
+      'dancu.source': 'residence',
+      'dancu.event_type': 'current-residence-declared',
+      'dancu.outcome': 'accepted',
+    });
     expect(rejectedRead?.attributes).toMatchObject({ 'dancu.outcome': 'rejected', 'dancu.reason': 'unknown-type' });
     expect(send?.parentSpanContext?.spanId).toBe(read?.spanContext().spanId);
     expect(send?.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': 'dancu.source.residence.v1' });

@@ -6,16 +6,16 @@
 // validation), and under it a producer span that lasts until Kafka acknowledged the batch the
 // record went out in. The producer span's context travels in the record's `traceparent` header,
 // where the hub picks it up.
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { SPAN_ATTRIBUTES, startSendSpan, withTraceContext } from '../../telemetry/trace-context.ts';
-import { HEADERS, sourceTopic } from '../../kafka/topics.ts';
-import { type SourceName } from '../../schemas/sources.ts';
-import type { OutgoingRecord } from '../../kafka/records.ts';
+import { ROOT_CONTEXT, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
-import { payloadSchemaId, type SourceEvent } from '../../schemas/source-event.ts';
-import { validateEvent } from '../../schemas/validate-event.ts';
-import type { FileCheckpoint } from './checkpoint.ts';
+import type { OutgoingRecord } from '../../kafka/records.ts';
+import { HEADERS, sourceTopic } from '../../kafka/topics.ts';
 import type { ConnectorError, ConnectorStatus } from '../../schemas/heartbeat.ts';
+import { payloadSchemaId, type SourceEvent } from '../../schemas/source-event.ts';
+import type { SourceName } from '../../schemas/sources.ts';
+import { validateEvent } from '../../schemas/validate-event.ts';
+import { SPAN_ATTRIBUTES, startSendSpan, withTraceContext } from '../../telemetry/trace-context.ts';
+import type { FileCheckpoint } from './checkpoint.ts';
 import { HeartbeatPublisher } from './heartbeat.ts';
 import { rejectionOf } from './mapping-error.ts';
 import type { RejectLog } from './reject-log.ts';
@@ -122,7 +122,11 @@ export async function runSourceConnector(options: SourceConnectorOptions): Promi
       }
       batchEnd = item.position;
       lastRead = item.position;
-      const read = tracer.startSpan('connector.read', { attributes: { [SPAN_ATTRIBUTES.source]: options.source, 'dancu.position': item.position } }, ROOT_CONTEXT);
+      const read = tracer.startSpan(
+        'connector.read',
+        { attributes: { [SPAN_ATTRIBUTES.source]: options.source, 'dancu.position': item.position } },
+        ROOT_CONTEXT,
+      );
       const outcome = 'error' in item ? { reason: 'malformed-record', detail: item.error } : toRecord(options, item.record);
       if ('reason' in outcome) {
         // The reason only: the detail can quote the record's values.
@@ -135,7 +139,10 @@ export async function runSourceConnector(options: SourceConnectorOptions): Promi
       } else {
         const described = { [SPAN_ATTRIBUTES.eventType]: outcome.eventType, [SPAN_ATTRIBUTES.eventId]: outcome.eventId };
         read.setAttributes({ ...described, [SPAN_ATTRIBUTES.outcome]: 'accepted' });
-        const send = startSendSpan(tracer, topic, trace.setSpan(ROOT_CONTEXT, read), { [SPAN_ATTRIBUTES.source]: options.source, ...described });
+        const send = startSendSpan(tracer, topic, trace.setSpan(ROOT_CONTEXT, read), {
+          [SPAN_ATTRIBUTES.source]: options.source,
+          ...described,
+        });
         read.end();
         batch.push({ ...outcome.record, headers: withTraceContext(outcome.record.headers ?? {}, send) });
         sends.push(send);
@@ -189,9 +196,13 @@ async function pace(started: number, sent: number, rate: number, signal?: AbortS
   if (wait <= 0 || signal?.aborted) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, wait);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

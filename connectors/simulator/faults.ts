@@ -28,18 +28,18 @@ const BAD_KINDS: readonly BadRecordKind[] = ['id-disagrees', 'unknown-kind', 'ma
 
 /** A broken copy of `record`, with its own record number so it is a distinct submission. */
 export function breakRecord(source: SourceName, record: NativeRow, kind: BadRecordKind, serial: number): NativeRow {
-  const bad: NativeRow = { ...record, ma_ho_so: `${record['ma_ho_so'] ?? ''}-LOI${serial}` };
+  const bad: NativeRow = { ...record, ma_ho_so: `${record.ma_ho_so ?? ''}-LOI${serial}` };
   const layout = LAYOUT[source];
   switch (kind) {
     case 'id-disagrees': {
-      const dob = bad['ngay_sinh'];
-      if (dob && bad['gioi_tinh']) {
+      const dob = bad.ngay_sinh;
+      if (dob && bad.gioi_tinh) {
         // Born a year later (four for 29 February, to stay a real date) or the other sex.
-        if (serial % 2 === 0) bad['gioi_tinh'] = bad['gioi_tinh'] === 'Nam' ? 'Nữ' : 'Nam';
-        else bad['ngay_sinh'] = `${dob.slice(0, 6)}${Number(dob.slice(6)) + (dob.startsWith('29/02') ? 4 : 1)}`;
+        if (serial % 2 === 0) bad.gioi_tinh = bad.gioi_tinh === 'Nam' ? 'Nữ' : 'Nam';
+        else bad.ngay_sinh = `${dob.slice(0, 6)}${Number(dob.slice(6)) + (dob.startsWith('29/02') ? 4 : 1)}`;
       } else {
         // 003 is not a province code.
-        bad['so_dinh_danh'] = `003${(bad['so_dinh_danh'] ?? '').slice(3)}`;
+        bad.so_dinh_danh = `003${(bad.so_dinh_danh ?? '').slice(3)}`;
       }
       break;
     }
@@ -48,11 +48,12 @@ export function breakRecord(source: SourceName, record: NativeRow, kind: BadReco
       break;
     case 'malformed-date': {
       const recorded = bad[layout.recorded] ?? '';
-      bad[layout.recorded] = serial % 2 === 0 ? '31/02/2024 08:15:00' : `${recorded.slice(6, 10)}-${recorded.slice(3, 5)}-${recorded.slice(0, 2)}`;
+      bad[layout.recorded] =
+        serial % 2 === 0 ? '31/02/2024 08:15:00' : `${recorded.slice(6, 10)}-${recorded.slice(3, 5)}-${recorded.slice(0, 2)}`;
       break;
     }
     case 'missing-name':
-      bad['ho_ten'] = '';
+      bad.ho_ten = '';
       break;
   }
   return bad;

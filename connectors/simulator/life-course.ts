@@ -3,10 +3,10 @@
 // divorce, removed after death; a card at 14, renewed at 25/40/60; yearly health insurance.
 import { makePersonalId } from '../../schemas/personal-id.ts';
 import type { Address, BloodType, HealthFacility, RelationToHead } from '../../schemas/types.ts';
-import { addYears, ageOn, dayOf, dayToIso, yearOf, type Day } from './calendar.ts';
-import { addressIn, facilityIn, pickMigrationTarget, pickProvince } from './places.ts';
+import { addYears, ageOn, type Day, dayOf, dayToIso, yearOf } from './calendar.ts';
 import type { CardFact, InsuranceFact, Person, ResidenceFact } from './person.ts';
 import { lastDay, nameOn, TODAY } from './person.ts';
+import { addressIn, facilityIn, pickMigrationTarget, pickProvince } from './places.ts';
 import type { Random } from './random.ts';
 
 type DatedFact<F> = { day: Day; fact: F };
@@ -26,7 +26,8 @@ export function foundHouseholds(random: Random, people: readonly Person[], numbe
   for (const man of people) {
     if (man.sex !== 'male' || man.marriedOn === undefined) continue;
     const since = man.marriedOn + random.int(6, 61);
-    if (since < lastDay(man)) man.maritalHome = { address: addressIn(random, man.province), householdId: numbers.take(man.province), since };
+    if (since < lastDay(man))
+      man.maritalHome = { address: addressIn(random, man.province), householdId: numbers.take(man.province), since };
   }
 }
 
@@ -100,7 +101,10 @@ export function residenceFacts(random: Random, person: Person, numbers: Househol
     });
   }
   if (alive && adult < TODAY - 30 && random.chance(0.02)) {
-    at(random.int(Math.max(adult, TODAY - 3 * 365), TODAY - 10), { kind: 'NOI_O_HIEN_TAI', address: addressIn(random, pickProvince(random)) });
+    at(random.int(Math.max(adult, TODAY - 3 * 365), TODAY - 10), {
+      kind: 'NOI_O_HIEN_TAI',
+      address: addressIn(random, pickProvince(random)),
+    });
   }
   if (person.death !== undefined) {
     const removed = person.death + random.int(10, 60);
@@ -176,7 +180,14 @@ function insuranceGroup(random: Random, age: number): [string, number] {
 }
 
 const BLOOD_TYPES: readonly (readonly [BloodType, number])[] = [
-  ['O+', 41.7], ['B+', 30.6], ['A+', 21.2], ['AB+', 6.2], ['O-', 0.1], ['B-', 0.08], ['A-', 0.07], ['AB-', 0.02],
+  ['O+', 41.7],
+  ['B+', 30.6],
+  ['A+', 21.2],
+  ['AB+', 6.2],
+  ['O-', 0.1],
+  ['B-', 0.08],
+  ['A-', 0.07],
+  ['AB-', 0.02],
 ];
 
 export function healthFacts(
@@ -202,5 +213,8 @@ export function healthFacts(
   }
   if (!random.chance(0.4)) return { insurance };
   const tested = random.int(person.birth + 1, Math.max(person.birth + 1, limit - 1));
-  return { insurance, bloodType: { type: random.weighted(BLOOD_TYPES), on: dayToIso(tested), facility: facilityIn(random, person.province) } };
+  return {
+    insurance,
+    bloodType: { type: random.weighted(BLOOD_TYPES), on: dayToIso(tested), facility: facilityIn(random, person.province) },
+  };
 }

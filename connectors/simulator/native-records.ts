@@ -3,11 +3,11 @@
 import { createHash } from 'node:crypto';
 import type { SourceName } from '../../schemas/sources.ts';
 import type { Address } from '../../schemas/types.ts';
-import { isoToDay, isoToNative, nativeTimestamp, type Day } from './calendar.ts';
-import type { Population, SimulatedCitizen } from './population.ts';
-import { TODAY } from './person.ts';
-import type { Random } from './random.ts';
 import { NO_EXPIRY } from '../id-card/native-record.ts';
+import { type Day, isoToDay, isoToNative, nativeTimestamp } from './calendar.ts';
+import { TODAY } from './person.ts';
+import type { Population, SimulatedCitizen } from './population.ts';
+import type { Random } from './random.ts';
 
 export type NativeRow = Record<string, string>;
 type Columns = Record<string, string | undefined>;
@@ -63,8 +63,25 @@ function civilStatus(random: Random, population: Population): TimedRow[] {
         isoToDay(c.dateOfBirth) + random.int(3, 60),
         'ngay_dang_ky',
         withColumns(
-          withAddress({ ma_ho_so: `KS-${id}`, loai_su_kien: 'KHAI_SINH', so_dinh_danh: id, ho_ten: c.fullName, ngay_sinh: native(c.dateOfBirth), gioi_tinh: sexOf(c) }, 'noi_sinh', c.placeOfBirth),
-          { ma_tinh_dang_ky_khai_sinh: c.birthProvince, dan_toc: c.ethnicity, quoc_tich: 'Việt Nam', so_dinh_danh_cha: c.fatherId, so_dinh_danh_me: c.motherId },
+          withAddress(
+            {
+              ma_ho_so: `KS-${id}`,
+              loai_su_kien: 'KHAI_SINH',
+              so_dinh_danh: id,
+              ho_ten: c.fullName,
+              ngay_sinh: native(c.dateOfBirth),
+              gioi_tinh: sexOf(c),
+            },
+            'noi_sinh',
+            c.placeOfBirth,
+          ),
+          {
+            ma_tinh_dang_ky_khai_sinh: c.birthProvince,
+            dan_toc: c.ethnicity,
+            quoc_tich: 'Việt Nam',
+            so_dinh_danh_cha: c.fatherId,
+            so_dinh_danh_me: c.motherId,
+          },
         ),
       ),
     );
@@ -115,7 +132,11 @@ function civilStatus(random: Random, population: Population): TimedRow[] {
           random,
           isoToDay(c.death.on) + random.int(1, 15),
           'ngay_dang_ky',
-          withAddress({ ma_ho_so: `KT-${id}`, loai_su_kien: 'KHAI_TU', so_dinh_danh: id, ho_ten: name(c.death.on), ngay_chet: native(c.death.on) }, 'noi_chet', c.death.place),
+          withAddress(
+            { ma_ho_so: `KT-${id}`, loai_su_kien: 'KHAI_TU', so_dinh_danh: id, ho_ten: name(c.death.on), ngay_chet: native(c.death.on) },
+            'noi_chet',
+            c.death.place,
+          ),
         ),
       );
     }
@@ -127,7 +148,12 @@ function residence(random: Random, population: Population): TimedRow[] {
   const rows: TimedRow[] = [];
   for (const c of population.citizens) {
     c.residence.forEach((fact, n) => {
-      const row: NativeRow = { ma_ho_so: `CT-${c.personalId}-${n + 1}`, loai_cu_tru: fact.kind, so_dinh_danh: c.personalId, ho_ten: c.fullName };
+      const row: NativeRow = {
+        ma_ho_so: `CT-${c.personalId}-${n + 1}`,
+        loai_cu_tru: fact.kind,
+        so_dinh_danh: c.personalId,
+        ho_ten: c.fullName,
+      };
       switch (fact.kind) {
         case 'THUONG_TRU':
           withAddress(row, 'dia_chi', fact.address).so_ho = fact.householdId;
@@ -168,7 +194,12 @@ function idCard(random: Random, population: Population): TimedRow[] {
   const rows: TimedRow[] = [];
   for (const c of population.citizens) {
     c.cards.forEach((fact, n) => {
-      const row: NativeRow = { ma_ho_so: `CC-${c.personalId}-${n + 1}`, loai_giao_dich: fact.kind, so_dinh_danh: c.personalId, so_the: c.personalId };
+      const row: NativeRow = {
+        ma_ho_so: `CC-${c.personalId}-${n + 1}`,
+        loai_giao_dich: fact.kind,
+        so_dinh_danh: c.personalId,
+        so_the: c.personalId,
+      };
       const on = isoToDay(fact.on);
       if (fact.kind === 'BAO_MAT') {
         row.ho_ten = c.nameChange && c.nameChange.on <= fact.on ? c.nameChange.newFullName : c.fullName;

@@ -1,7 +1,7 @@
 // One person as the simulation builds them (day numbers, links), the facts the residence, card and
 // health registers hold about them, and the simulation's fixed "today" they are read against.
 import type { Address, HealthFacility, RelationToHead, Sex } from '../../schemas/types.ts';
-import { dayOf, type Day } from './calendar.ts';
+import { type Day, dayOf } from './calendar.ts';
 
 /** The simulation's "today": the registers hold nothing later. Fixed, so runs are reproducible. */
 export const SIMULATION_TODAY = '2025-06-30';
@@ -16,7 +16,14 @@ export type ResidenceFact =
   | { kind: 'NOI_O_HIEN_TAI'; on: string; address: Address };
 
 export type CardFact =
-  | { kind: 'CAP_MOI' | 'CAP_DOI' | 'CAP_LAI'; on: string; expiresOn?: string; renewal?: 'DU_TUOI' | 'THAY_DOI_THONG_TIN'; fullName: string; authority: string }
+  | {
+      kind: 'CAP_MOI' | 'CAP_DOI' | 'CAP_LAI';
+      on: string;
+      expiresOn?: string;
+      renewal?: 'DU_TUOI' | 'THAY_DOI_THONG_TIN';
+      fullName: string;
+      authority: string;
+    }
   | { kind: 'BAO_MAT'; on: string };
 
 export interface InsuranceFact {

@@ -4,8 +4,8 @@
 import { makePersonalId } from '../../schemas/personal-id.ts';
 import type { Address, BloodType, HealthFacility, Sex } from '../../schemas/types.ts';
 import { addYears, dayOf, dayToIso, yearOf } from './calendar.ts';
-import { cardFacts, foundHouseholds, healthFacts, HouseholdNumbers, residenceFacts } from './life-course.ts';
-import { lastDay, nameOn, SIMULATION_TODAY, TODAY, type CardFact, type InsuranceFact, type Person, type ResidenceFact } from './person.ts';
+import { cardFacts, foundHouseholds, HouseholdNumbers, healthFacts, residenceFacts } from './life-course.ts';
+import { type CardFact, type InsuranceFact, lastDay, nameOn, type Person, type ResidenceFact, SIMULATION_TODAY, TODAY } from './person.ts';
 import { addressIn, birthPlaceIn, pickProvince, provinceTitle } from './places.ts';
 import { Random } from './random.ts';
 import { pickEthnicity, pickGivenNames, pickSurname } from './vietnamese-names.ts';
@@ -78,14 +78,23 @@ function drawPeople(random: Random, count: number, startYear: number): Person[] 
   const people: Person[] = [];
   for (let i = 0; i < count; i++) {
     const birth = random.int(first, last);
-    const person: Person = { index: 0, sex: random.chance(0.5) ? 'male' : 'female', birth, province: '', ethnicity: '', surname: '', name: '', id: '' };
+    const person: Person = {
+      index: 0,
+      sex: random.chance(0.5) ? 'male' : 'female',
+      birth,
+      province: '',
+      ethnicity: '',
+      surname: '',
+      name: '',
+      id: '',
+    };
     const ageToday = (TODAY - birth) / 365.25;
     const dies = random.chance(ageToday >= 70 ? 0.35 : ageToday >= 50 ? 0.08 : 0.01);
     if (dies) person.death = random.int(Math.max(birth + 365, TODAY - 20 * 365), TODAY - 20);
     people.push(person);
   }
   people.sort((a, b) => a.birth - b.birth);
-  people.forEach((person, index) => (person.index = index));
+  for (const [index, person] of people.entries()) person.index = index;
   return people;
 }
 

@@ -1,11 +1,12 @@
 // The whole simulated population as canonical events, all four sources, valid ones only:
 // what tests and the ingest benchmark feed the hub without going through connectors.
-import { SOURCES, type SourceName } from '../../schemas/sources.ts';
+
 import type { SourceEvent } from '../../schemas/source-event.ts';
+import { SOURCES, type SourceName } from '../../schemas/sources.ts';
 import { validateParsedEvent } from '../../schemas/validate-event.ts';
 import { MappingError } from '../sdk/mapping-error.ts';
 import { SOURCE_DEFINITIONS } from '../sources.ts';
-import { populationFor, simulateSourceRecords, type SimulationOptions } from './simulate-source.ts';
+import { populationFor, type SimulationOptions, simulateSourceRecords } from './simulate-source.ts';
 
 export interface SimulateEventsOptions extends SimulationOptions {
   /** Which sources to include (default: all four), concatenated in this order. */

@@ -4,7 +4,7 @@ import type { SourceName } from '../../schemas/sources.ts';
 import type { FaultShares } from './faults.ts';
 import { injectFaults } from './faults.ts';
 import { nativeRecordsOf } from './native-records.ts';
-import { simulatePopulation, type Population, type PopulationOptions } from './population.ts';
+import { type Population, type PopulationOptions, simulatePopulation } from './population.ts';
 import { Random } from './random.ts';
 
 export type SimulationOptions = PopulationOptions & FaultShares;
@@ -19,7 +19,11 @@ export function populationFor(options: PopulationOptions): Population {
 }
 
 /** The source's native records, faults included; same options → same records, same order. */
-export function simulateSourceRecords(source: SourceName, options: SimulationOptions, population = populationFor(options)): Record<string, string>[] {
+export function simulateSourceRecords(
+  source: SourceName,
+  options: SimulationOptions,
+  population = populationFor(options),
+): Record<string, string>[] {
   const random = new Random(`${source}:${options.seed}`);
   return injectFaults(source, nativeRecordsOf(source, population, random.fork('records')), random.fork('faults'), options);
 }

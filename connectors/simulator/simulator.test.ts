@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SOURCES, type SourceName } from '../../schemas/sources.ts';
 import { checkPersonalId } from '../../schemas/personal-id.ts';
 import { isProvinceCode } from '../../schemas/provinces.ts';
+import { SOURCES, type SourceName } from '../../schemas/sources.ts';
 import { validateEvent } from '../../schemas/validate-event.ts';
 import { MappingError } from '../sdk/mapping-error.ts';
 import { SOURCE_DEFINITIONS } from '../sources.ts';
@@ -87,7 +87,10 @@ describe('simulator', () => {
   it('R26: every simulated record of every source maps and validates when no faults are asked for', () => {
     for (const source of SOURCES) {
       const outcomes = [...simulateSource(source, { seed: 3, citizens: 600 })].map((record) => outcome(source, record));
-      expect(outcomes.filter((o) => o !== 'ok'), source).toEqual([]);
+      expect(
+        outcomes.filter((o) => o !== 'ok'),
+        source,
+      ).toEqual([]);
     }
   });
 
@@ -96,8 +99,8 @@ describe('simulator', () => {
     for (const source of SOURCES) {
       for (const record of simulateSource(source, { seed: 3, citizens: 400, badShare: 0.1 })) {
         const result = outcome(source, record);
-        const isBad = (record['ma_ho_so'] ?? '').includes('-LOI');
-        expect(result === 'ok', `${source} ${record['ma_ho_so']} → ${result}`).toBe(!isBad);
+        const isBad = (record.ma_ho_so ?? '').includes('-LOI');
+        expect(result === 'ok', `${source} ${record.ma_ho_so} → ${result}`).toBe(!isBad);
         if (isBad) reasons.set(result, (reasons.get(result) ?? 0) + 1);
       }
     }
@@ -108,7 +111,7 @@ describe('simulator', () => {
     const plain = [...simulateSource('residence', { seed: 4, citizens: 200 })];
     const duplicated = [...simulateSource('residence', { seed: 4, citizens: 200, duplicateShare: 0.1 })];
     expect(duplicated.length).toBeGreaterThan(plain.length);
-    expect(new Set(duplicated.map((r) => r['ma_ho_so'])).size).toBe(plain.length);
+    expect(new Set(duplicated.map((r) => r.ma_ho_so)).size).toBe(plain.length);
     const reordered = [...simulateSource('residence', { seed: 4, citizens: 200, reorderShare: 0.2 })];
     expect(reordered).not.toEqual(plain);
     const key = (r: Record<string, string>) => JSON.stringify(r);

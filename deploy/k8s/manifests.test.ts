@@ -7,18 +7,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import * as core from 'kubernetes-models/v1';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as batch from 'kubernetes-models/batch/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
+import * as core from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { HUB_NODE_FLAGS } from '../../cli/hub-node-flags.ts';
-import { describe, expect, it } from 'vitest';
 import { correctionDecisionsGroup } from '../../hub/exchange/correction-decisions.ts';
 import { HUB_GROUP_ID } from '../../hub/ingest/ingest-service.ts';
 import { pkiFiles } from '../../hub/pki/pki-files.ts';
-import { sourceAccessRules, type AccessRule } from '../../kafka/access.ts';
+import { type AccessRule, sourceAccessRules } from '../../kafka/access.ts';
 import { ALL_TOPICS, correctionsGroup, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import { SOURCES } from '../../schemas/sources.ts';
 import { STRIMZI_SCHEMAS } from './strimzi-shape.ts';
@@ -98,10 +98,13 @@ interface Container {
   livenessProbe?: { httpGet?: { path: string; port: string | number } };
   startupProbe?: { httpGet?: { path: string; port: string | number } };
 }
-const containersOf = (m: Manifest) =>
-  ((m.spec?.template as { spec?: { containers?: Container[] } } | undefined)?.spec?.containers ?? []);
+const containersOf = (m: Manifest) => (m.spec?.template as { spec?: { containers?: Container[] } } | undefined)?.spec?.containers ?? [];
 /** Containers that run dancu itself. */
-const dancuContainers = manifests.flatMap((m) => containersOf(m).filter((c) => c.image.includes('/dancu/dancu:')).map((c) => ({ m, c })));
+const dancuContainers = manifests.flatMap((m) =>
+  containersOf(m)
+    .filter((c) => c.image.includes('/dancu/dancu:'))
+    .map((c) => ({ m, c })),
+);
 
 describe('deploy/k8s', () => {
   it('every object validates against the Kubernetes schemas, or for Strimzi against the shape dancu relies on', () => {
@@ -197,20 +200,36 @@ describe('deploy/k8s', () => {
     for (const user of ofKind('KafkaUser')) {
       for (const { resource } of aclsOf(user)) {
         if (resource.type === 'topic') {
-          const matches = ALL_TOPICS.filter((topic) => (resource.patternType === 'prefix' ? topic.startsWith(resource.name!) : topic === resource.name));
+          const matches = ALL_TOPICS.filter((topic) =>
+            resource.patternType === 'prefix' ? topic.startsWith(resource.name!) : topic === resource.name,
+          );
           expect(matches.length, `${user.metadata.name}: topic ${resource.name}`).toBeGreaterThan(0);
         }
-        if (resource.type === 'group' && resource.patternType === 'prefix' && correctionDecisionsGroup(hubDatabase).startsWith(resource.name!)) continue;
+        if (
+          resource.type === 'group' &&
+          resource.patternType === 'prefix' &&
+          correctionDecisionsGroup(hubDatabase).startsWith(resource.name!)
+        )
+          continue;
         if (resource.type === 'group') expect(groups, `${user.metadata.name}: group ${resource.name}`).toContain(resource.name);
       }
     }
-    const hubGroups = aclsOf(named('KafkaUser', 'dancu-hub')!).filter((acl) => acl.resource.type === 'group' && acl.operations.includes('Read'));
-    const covers = (acl: StrimziAcl, group: string) => (acl.resource.patternType === 'prefix' ? group.startsWith(acl.resource.name!) : group === acl.resource.name);
+    const hubGroups = aclsOf(named('KafkaUser', 'dancu-hub')!).filter(
+      (acl) => acl.resource.type === 'group' && acl.operations.includes('Read'),
+    );
+    const covers = (acl: StrimziAcl, group: string) =>
+      acl.resource.patternType === 'prefix' ? group.startsWith(acl.resource.name!) : group === acl.resource.name;
     expect(hubGroups.some((acl) => covers(acl, correctionDecisionsGroup(hubDatabase)))).toBe(true);
   });
 
   it('R40, R42, R37: each source connector’s KafkaUser has exactly the ACLs `dancu pki issue --source` gives a source certificate (kafka/access.ts): its own register’s topics and group, nothing of another register', () => {
-    const strimziOperation = { read: 'Read', write: 'Write', create: 'Create', describe: 'Describe', 'describe-configs': 'DescribeConfigs' } as const;
+    const strimziOperation = {
+      read: 'Read',
+      write: 'Write',
+      create: 'Create',
+      describe: 'Describe',
+      'describe-configs': 'DescribeConfigs',
+    } as const;
     const asStrimzi = (rule: AccessRule) => ({
       resource: { type: rule.resource, name: rule.name, patternType: rule.pattern === 'prefixed' ? 'prefix' : 'literal' },
       operations: rule.operations.map((operation) => strimziOperation[operation]).sort(),
@@ -219,8 +238,12 @@ describe('deploy/k8s', () => {
       const user = named('KafkaUser', `dancu-connector-${source}`)!;
       const acls = aclsOf(user);
       // The cluster grant lets its producer be idempotent (acks=all, no duplicates on retry); it names no data.
-      expect(acls.filter((acl) => acl.resource.type === 'cluster')).toEqual([{ resource: { type: 'cluster' }, operations: ['IdempotentWrite'] }]);
-      const granted = acls.filter((acl) => acl.resource.type !== 'cluster').map((acl) => ({ resource: { patternType: 'literal', ...acl.resource }, operations: [...acl.operations].sort() }));
+      expect(acls.filter((acl) => acl.resource.type === 'cluster')).toEqual([
+        { resource: { type: 'cluster' }, operations: ['IdempotentWrite'] },
+      ]);
+      const granted = acls
+        .filter((acl) => acl.resource.type !== 'cluster')
+        .map((acl) => ({ resource: { patternType: 'literal', ...acl.resource }, operations: [...acl.operations].sort() }));
       expect(granted, user.metadata.name).toEqual(sourceAccessRules('User:any', source).map(asStrimzi));
       const connector = containersOf(named('StatefulSet', `dancu-connector-${source}`)!)[0]!;
       expect(connector.args!.slice(0, 2)).toEqual(['connector', source]);
@@ -256,24 +279,30 @@ describe('deploy/k8s', () => {
   it('the hub’s PKI Secret holds what the hub loads — and never the CA’s private key', () => {
     const secret = named('Secret', 'dancu-hub-pki')!;
     const files = pkiFiles('/');
-    const wanted = [files.caCertificate, files.hubCertificate, files.hubKey, files.signingKey, files.signingPublicKey].map((path) => basename(path));
+    const wanted = [files.caCertificate, files.hubCertificate, files.hubKey, files.signingKey, files.signingPublicKey].map((path) =>
+      basename(path),
+    );
     expect(Object.keys(secret.stringData ?? {}).sort()).toEqual(wanted.sort());
     expect(Object.keys(secret.stringData ?? {})).not.toContain(basename(files.caKey));
     const hub = named('Deployment', 'dancu-hub')!;
     const pkiDir = containersOf(hub)[0]!.args![containersOf(hub)[0]!.args!.indexOf('--pki-dir') + 1];
-    const mounts = (hub.spec!.template as { spec: { containers: { volumeMounts: { name: string; mountPath: string }[] }[] } }).spec.containers[0]!.volumeMounts;
+    const mounts = (hub.spec!.template as { spec: { containers: { volumeMounts: { name: string; mountPath: string }[] }[] } }).spec
+      .containers[0]!.volumeMounts;
     expect(mounts.find((mount) => mount.mountPath === pkiDir)?.name).toBe('pki');
   });
 
   it('the store is set up with every index the code creates, citizens sharded on the personal id', () => {
     const init = named('ConfigMap', 'dancu-mongodb-init')!.data!['init.js']!;
-    const sources = ['hub/store/population-store.ts', 'hub/journal/journal-collections.ts'].map((file) => readFileSync(join(repo, file), 'utf8')).join('\n');
+    const sources = ['hub/store/population-store.ts', 'hub/journal/journal-collections.ts']
+      .map((file) => readFileSync(join(repo, file), 'utf8'))
+      .join('\n');
     const created = [...sources.matchAll(/createIndex\((\{[^}]*\}), \{ name: ('[a-z_]+'|EXPIRY_INDEX) \}\)/g)];
     expect(created.length).toBeGreaterThanOrEqual(7);
     for (const [, keys, name] of created) {
       const indexName = name === 'EXPIRY_INDEX' ? "'retention'" : name;
       expect(init, `${keys} ${indexName}`).toContain(`createIndex(${keys}, { name: ${indexName} })`);
     }
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the mongosh script's own template literal, as text
     expect(init).toContain("sh.shardCollection(`${process.env.DANCU_DB}.citizens`, { _id: 'hashed' })");
   });
 });

@@ -63,7 +63,19 @@ const acl = {
       type: 'array',
       minItems: 1,
       items: {
-        enum: ['Read', 'Write', 'Create', 'Delete', 'Alter', 'Describe', 'ClusterAction', 'AlterConfigs', 'DescribeConfigs', 'IdempotentWrite', 'All'],
+        enum: [
+          'Read',
+          'Write',
+          'Create',
+          'Delete',
+          'Alter',
+          'Describe',
+          'ClusterAction',
+          'AlterConfigs',
+          'DescribeConfigs',
+          'IdempotentWrite',
+          'All',
+        ],
       },
     },
     host: { type: 'string' },
@@ -75,7 +87,12 @@ const kafkaUser = resource('KafkaUser', {
   type: 'object',
   required: ['authentication', 'authorization'],
   properties: {
-    authentication: { type: 'object', required: ['type'], properties: { type: { enum: ['tls', 'tls-external', 'scram-sha-512'] } }, additionalProperties: false },
+    authentication: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { enum: ['tls', 'tls-external', 'scram-sha-512'] } },
+      additionalProperties: false,
+    },
     authorization: {
       type: 'object',
       required: ['type', 'acls'],
@@ -147,7 +164,11 @@ const kafka = resource('Kafka', {
         authorization: { type: 'object', required: ['type'], properties: { type: { enum: ['simple', 'opa', 'keycloak', 'custom'] } } },
         config: configValues,
         jvmOptions: { type: 'object', properties: { '-Xms': { type: 'string' }, '-Xmx': { type: 'string' } }, additionalProperties: false },
-        metricsConfig: { type: 'object', required: ['type', 'valueFrom'], properties: { type: { const: 'jmxPrometheusExporter' }, valueFrom: { type: 'object' } } },
+        metricsConfig: {
+          type: 'object',
+          required: ['type', 'valueFrom'],
+          properties: { type: { const: 'jmxPrometheusExporter' }, valueFrom: { type: 'object' } },
+        },
       },
       additionalProperties: false,
     },

@@ -32,9 +32,7 @@ export function runCommand(command: string, args: string[], options: CommandOpti
     });
     child.stderr.on('data', (chunk: Buffer) => combined.push(chunk));
     child.on('error', (error) =>
-      reject(
-        new StackError(options.failure, `${options.what} could not start \`${command}\`: ${error.message}`, false),
-      ),
+      reject(new StackError(options.failure, `${options.what} could not start \`${command}\`: ${error.message}`, false)),
     );
     child.on('close', (code, signal) => {
       if (code === 0) return resolve(Buffer.concat(stdout).toString('utf8'));
@@ -43,7 +41,7 @@ export function runCommand(command: string, args: string[], options: CommandOpti
       reject(
         new StackError(
           options.failure,
-          `${options.what} failed: \`${command} ${args.join(' ')}\` ${how}.` + (tail ? `\nLast output:\n${tail}` : ''),
+          `${options.what} failed: \`${command} ${args.join(' ')}\` ${how}.${tail ? `\nLast output:\n${tail}` : ''}`,
           // Network hiccups during a fetch or build are worth one more try; the caller decides.
           options.failure === 'fetch-failed' || options.failure === 'build-failed',
         ),

@@ -44,11 +44,7 @@ export function startDaemon(spec: DaemonSpec): number {
     });
     child.on('error', () => {}); // reported below through the missing pid
     if (child.pid === undefined) {
-      throw new StackError(
-        'start-failed',
-        `Could not start \`${spec.command}\`; is it installed and executable?`,
-        false,
-      );
+      throw new StackError('start-failed', `Could not start \`${spec.command}\`; is it installed and executable?`, false);
     }
     child.unref();
     writeFileSync(spec.pidFile, `${child.pid}\n`);

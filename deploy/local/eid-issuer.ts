@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import { DEFAULT_EID_AUDIENCE, LOCAL_EID_ISSUER, type ConsentConfirmation } from '../../hub/eid/eid-assertion.ts';
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { type ConsentConfirmation, DEFAULT_EID_AUDIENCE, LOCAL_EID_ISSUER } from '../../hub/eid/eid-assertion.ts';
 
 export interface LocalEidFiles {
   dir: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kafkaNodeAddresses } from './locations.ts';
 import { resolveEndpoints } from './endpoints.ts';
+import { kafkaNodeAddresses } from './locations.ts';
 import { StackError } from './stack-error.ts';
 
 describe('resolveEndpoints', () => {
@@ -43,7 +43,11 @@ describe('resolveEndpoints', () => {
 describe('the local Kafka nodes’ listeners', () => {
   it('are on loopback only, at 9092/9093/9094 for node 1 and 10 further per node, moved by DANCU_KAFKA_PORT; a bad port is a clear error', () => {
     expect(kafkaNodeAddresses(1, {})).toEqual({ plaintext: '127.0.0.1:9092', controller: '127.0.0.1:9093', tls: '127.0.0.1:9094' });
-    expect(kafkaNodeAddresses(3, { DANCU_KAFKA_PORT: '20000' })).toEqual({ plaintext: '127.0.0.1:20020', controller: '127.0.0.1:20021', tls: '127.0.0.1:20022' });
+    expect(kafkaNodeAddresses(3, { DANCU_KAFKA_PORT: '20000' })).toEqual({
+      plaintext: '127.0.0.1:20020',
+      controller: '127.0.0.1:20021',
+      tls: '127.0.0.1:20022',
+    });
     expect(resolveEndpoints({ DANCU_KAFKA_PORT: '20000' }).kafkaBrokers).toEqual(['127.0.0.1:20000']);
     expect(() => kafkaNodeAddresses(1, { DANCU_KAFKA_PORT: '80' })).toThrowError(/DANCU_KAFKA_PORT must be a port between 1024 and 65000/);
   });

@@ -34,7 +34,11 @@ export async function ensureGoProgram(spec: GoProgram, log: (line: string) => vo
   log(`Building ${spec.name} with Go into ${spec.binary} (first use only; ${spec.expected})…`);
   const started = Date.now();
   const what = `Building ${spec.name}`;
-  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: [process.env.GOFLAGS, '-buildvcs=false', '-trimpath'].filter(Boolean).join(' ') };
+  const env = {
+    ...process.env,
+    CGO_ENABLED: '0',
+    GOFLAGS: [process.env.GOFLAGS, '-buildvcs=false', '-trimpath'].filter(Boolean).join(' '),
+  };
   const toolsDir = join(stackLocations().cacheDir, 'build', `${spec.name.replace(/[^A-Za-z0-9.-]+/g, '-')}-tools-${process.pid}`);
   const partial = `${spec.binary}.partial-${process.pid}`;
   const goIn = (args: string[]) => runCommand(go, args, { cwd: toolsDir, env, what, failure: 'build-failed' });

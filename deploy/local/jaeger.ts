@@ -2,7 +2,7 @@
 // traces in memory only. Everything it opens listens on loopback: OTLP over gRPC and HTTP for the
 // spans, the query UI/API for people and tests, and a health endpoint. Jaeger's defaults would
 // also open Jaeger/Zipkin receivers, a sampling server and debug pages; we need none of them.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureJaegerBinary } from './jaeger-build.ts';
 import { ADDRESSES, JAEGER_VERSION, stackLocations } from './locations.ts';
@@ -76,7 +76,13 @@ export function jaegerService(): LocalService {
     name: 'jaeger',
     title: `Jaeger ${JAEGER_VERSION}`,
     address: ADDRESSES.jaegerQuery,
-    listensOn: [ADDRESSES.jaegerOtlpGrpc, ADDRESSES.jaegerOtlpHttp, ADDRESSES.jaegerQuery, ADDRESSES.jaegerQueryGrpc, ADDRESSES.jaegerHealth],
+    listensOn: [
+      ADDRESSES.jaegerOtlpGrpc,
+      ADDRESSES.jaegerOtlpHttp,
+      ADDRESSES.jaegerQuery,
+      ADDRESSES.jaegerQueryGrpc,
+      ADDRESSES.jaegerHealth,
+    ],
     dataDir: '(in memory)',
     logFile: where.logFile,
     pidFile: where.pidFile,

@@ -6,11 +6,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureKafkaCertificates } from '../../hub/pki/kafka-certificates.ts';
-import { PRINCIPAL_MAPPING_RULES, applyAccessRules, hubAccessRules } from '../../kafka/access.ts';
+import { applyAccessRules, hubAccessRules, PRINCIPAL_MAPPING_RULES } from '../../kafka/access.ts';
 import { replicationFor } from '../../kafka/topics.ts';
 import { runCommand } from './command.ts';
 import { ensureKafkaJars, kafkaJava } from './kafka-dist.ts';
-import { KAFKA_DEPLOY_DIR, KAFKA_VERSION, kafkaNodeAddresses, kafkaNodeLocations, stackLocations, type KafkaClusterSize } from './locations.ts';
+import {
+  KAFKA_DEPLOY_DIR,
+  KAFKA_VERSION,
+  type KafkaClusterSize,
+  kafkaNodeAddresses,
+  kafkaNodeLocations,
+  stackLocations,
+} from './locations.ts';
 import type { LocalService } from './service.ts';
 
 /** A group nobody uses: describing it makes the group coordinator load before real consumers arrive. */
@@ -75,7 +82,10 @@ function kafkaNode(size: KafkaClusterSize, node: number): LocalService {
       const java = kafkaJava(libsDir, 'kafka.Kafka', [where.configFile], {
         logLevel: 'INFO',
         // Plenty for development loads, and leaves the rest of a small machine to the hub and tests.
-        jvmArgs: size === 1 ? ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError'] : ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError'],
+        jvmArgs:
+          size === 1
+            ? ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError']
+            : ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError'],
       });
       return { ...java, cwd: homeDir, logFile: where.logFile, pidFile: where.pidFile };
     },

@@ -28,17 +28,12 @@ export async function ensureKafkaJars(log: (line: string) => void): Promise<stri
   const partial = `${libsDir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(dirname(libsDir), { recursive: true });
-  await runCommand(
-    mvn,
-    ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`],
-    { what: 'Fetching the Kafka jars with Maven', failure: 'fetch-failed' },
-  );
+  await runCommand(mvn, ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`], {
+    what: 'Fetching the Kafka jars with Maven',
+    failure: 'fetch-failed',
+  });
   if (!existsSync(join(partial, `kafka_2.13-${KAFKA_VERSION}.jar`))) {
-    throw new StackError(
-      'fetch-failed',
-      `Maven finished but ${partial} has no kafka_2.13-${KAFKA_VERSION}.jar; check ${POM}.`,
-      false,
-    );
+    throw new StackError('fetch-failed', `Maven finished but ${partial} has no kafka_2.13-${KAFKA_VERSION}.jar; check ${POM}.`, false);
   }
   rmSync(libsDir, { recursive: true, force: true });
   renameSync(partial, libsDir);

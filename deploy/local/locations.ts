@@ -55,7 +55,11 @@ function kafkaBasePort(env: NodeJS.ProcessEnv): number {
   if (!text) return 9092;
   const port = Number(text);
   if (!Number.isInteger(port) || port < 1024 || port > 65_000) {
-    throw new StackError('endpoint-invalid', `DANCU_KAFKA_PORT must be a port between 1024 and 65000 (the first Kafka node's plaintext port), not "${text}"; fix it, or unset it for 9092.`, false);
+    throw new StackError(
+      'endpoint-invalid',
+      `DANCU_KAFKA_PORT must be a port between 1024 and 65000 (the first Kafka node's plaintext port), not "${text}"; fix it, or unset it for 9092.`,
+      false,
+    );
   }
   return port;
 }

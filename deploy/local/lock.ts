@@ -10,11 +10,7 @@ import { StackError } from './stack-error.ts';
 /** Long enough for another process's first-use Kafka fetch and FerretDB build to finish. */
 const WAIT_LIMIT_MS = 20 * 60_000;
 
-export async function withStackLock<T>(
-  lockFile: string,
-  log: (line: string) => void,
-  work: () => Promise<T>,
-): Promise<T> {
+export async function withStackLock<T>(lockFile: string, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
   mkdirSync(dirname(lockFile), { recursive: true });
   const deadline = Date.now() + WAIT_LIMIT_MS;
   let toldWaiting = false;

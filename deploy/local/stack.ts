@@ -10,21 +10,21 @@ import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isListening } from './address.ts';
 import { lastLines } from './command.ts';
-import { isOurs, livePid, startDaemon, stopDaemon, type StopOutcome } from './daemon.ts';
-import { resolveEndpoints, type Endpoints } from './endpoints.ts';
+import { isOurs, livePid, type StopOutcome, startDaemon, stopDaemon } from './daemon.ts';
+import { type Endpoints, resolveEndpoints } from './endpoints.ts';
 import { ferretdbService, LOCAL_MONGODB_URI } from './ferretdb.ts';
 import { jaegerService, LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT } from './jaeger.ts';
 import { kafkaServices } from './kafka-broker.ts';
-import { stackLocations, type KafkaClusterSize } from './locations.ts';
+import { type KafkaClusterSize, stackLocations } from './locations.ts';
 import { withStackLock } from './lock.ts';
 import type { LocalService, ServiceName } from './service.ts';
 import { StackError } from './stack-error.ts';
 
-export { resolveEndpoints, type Endpoints } from './endpoints.ts';
+export { type Endpoints, resolveEndpoints } from './endpoints.ts';
 export { LOCAL_JAEGER_UI, LOCAL_OTLP_ENDPOINT } from './jaeger.ts';
 export { kafkaConsoleProduce } from './kafka-console.ts';
-export { StackError, type StackErrorCode } from './stack-error.ts';
 export type { ServiceName } from './service.ts';
+export { StackError, type StackErrorCode } from './stack-error.ts';
 
 export interface StackOptions {
   /** Progress for people: fetching, building, starting, ready. Silent when omitted. */
@@ -92,9 +92,15 @@ export async function stackUp(options: StackOptions = {}): Promise<ServiceUpRepo
   return withStackLock(stackLocations().lockFile, log, () => {
     const other = runningKafkaSize();
     if (other !== undefined && other !== brokers && !endpoints.fromEnvironment.kafka) {
-      throw new StackError('port-in-use', `A ${other}-node Kafka runs from ${stackLocations().homeDir}; \`dancu stack down\` first to run ${brokers}.`, false);
+      throw new StackError(
+        'port-in-use',
+        `A ${other}-node Kafka runs from ${stackLocations().homeDir}; \`dancu stack down\` first to run ${brokers}.`,
+        false,
+      );
     }
-    return allOrFirstError(localServices(options.withTracing ?? false, brokers).map((service) => bringUp(service, replacement(service.name, endpoints), log)));
+    return allOrFirstError(
+      localServices(options.withTracing ?? false, brokers).map((service) => bringUp(service, replacement(service.name, endpoints), log)),
+    );
   });
 }
 
@@ -128,7 +134,9 @@ export function tracingStackRunning(): boolean {
 /** What runs where, without changing anything (except forgetting pid files of dead processes). */
 export async function stackStatus(): Promise<ServiceStatus[]> {
   const endpoints = resolveEndpoints();
-  return Promise.all(localServices(true, runningKafkaSize() ?? 1).map((service) => statusOf(service, replacement(service.name, endpoints))));
+  return Promise.all(
+    localServices(true, runningKafkaSize() ?? 1).map((service) => statusOf(service, replacement(service.name, endpoints))),
+  );
 }
 
 /** `down` and `status` always include Jaeger, so one started with tracing is never left behind. */
@@ -159,11 +167,7 @@ function replacement(service: ServiceName, endpoints: Endpoints): string | undef
   return `${ENVIRONMENT_VARIABLE[service]?.name}=${value}`;
 }
 
-async function bringUp(
-  service: LocalService,
-  replacedBy: string | undefined,
-  log: (line: string) => void,
-): Promise<ServiceUpReport> {
+async function bringUp(service: LocalService, replacedBy: string | undefined, log: (line: string) => void): Promise<ServiceUpReport> {
   const started = Date.now();
   const report = async (outcome: ServiceUpReport['outcome']): Promise<ServiceUpReport> => ({
     ...(await statusOf(service, replacedBy)),
@@ -183,7 +187,10 @@ async function bringUp(
   for (const address of service.listensOn) {
     if (!(await isListening(address))) continue;
     const variable = ENVIRONMENT_VARIABLE[service.name];
-    const instead = variable && address === service.address ? `, or use it by setting ${variable.name}=${service.name === 'kafka' ? address : variable.localValue}` : '';
+    const instead =
+      variable && address === service.address
+        ? `, or use it by setting ${variable.name}=${service.name === 'kafka' ? address : variable.localValue}`
+        : '';
     throw new StackError(
       'port-in-use',
       `${address} is taken by a process dancu did not start (${service.pidFile} names no live process), ` +

@@ -2,9 +2,9 @@ import { get as httpGet } from 'node:http';
 import { connect } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Readiness } from '../ingest/ingest-readiness.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { AdminServer } from './admin-server.ts';
-import type { Readiness } from '../ingest/ingest-readiness.ts';
 import type { IngestView } from './dashboard.ts';
 
 describe('the admin HTTP port', () => {
@@ -28,7 +28,11 @@ describe('the admin HTTP port', () => {
   });
 
   it('R26: /connectors lists every connector with its health; /healthz?detail=1 adds their states and stays 200 while a connector is down', async () => {
-    const down = { connector: 'health.simulated.seed-1', state: 'down', reason: 'stopped cleanly: its last heartbeat, 1.0 s ago, said stopping' } as const;
+    const down = {
+      connector: 'health.simulated.seed-1',
+      state: 'down',
+      reason: 'stopped cleanly: its last heartbeat, 1.0 s ago, said stopping',
+    } as const;
     server = await AdminServer.start({
       registry: new Registry(),
       readiness: async () => ({ ready: true, checks: {} }),
@@ -44,7 +48,14 @@ describe('the admin HTTP port', () => {
 
   it('with `forward` (dancu hub --workers), answers /metrics, /readyz and /healthz itself and every other GET from the other admin server', async () => {
     const connector = { connector: 'health.simulated.seed-1', state: 'up' } as unknown as ConnectorHealth;
-    const ingest = { stats: { bySource: new Map() }, lag: async () => [], readDeadLetters: async () => { throw new Error('not here'); }, db: {} } as unknown as IngestView;
+    const ingest = {
+      stats: { bySource: new Map() },
+      lag: async () => [],
+      readDeadLetters: async () => {
+        throw new Error('not here');
+      },
+      db: {},
+    } as unknown as IngestView;
     const worker = await AdminServer.start({
       registry: new Registry(),
       readiness: async () => ({ ready: false, checks: {} }),
@@ -63,7 +74,10 @@ describe('the admin HTTP port', () => {
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
       expect(await (await fetch(`${server.url}/healthz`)).text()).toBe('ok\n');
       expect(await (await fetch(`${server.url}/connectors`)).json()).toEqual({ connectors: [connector], retired: [] });
-      expect(await (await fetch(`${server.url}/healthz?detail=1`)).json()).toEqual({ live: true, connectors: [{ connector: 'health.simulated.seed-1', state: 'up' }] });
+      expect(await (await fetch(`${server.url}/healthz?detail=1`)).json()).toEqual({
+        live: true,
+        connectors: [{ connector: 'health.simulated.seed-1', state: 'up' }],
+      });
       expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
       // The caller's Host goes along: the dashboard behind still refuses a foreign name (DNS rebinding).
       const rebound = await new Promise<number>((resolve, reject) =>
@@ -74,7 +88,12 @@ describe('the admin HTTP port', () => {
       );
       expect(rebound).toBe(403);
       // A request target naming another server is still answered from the worker's admin port.
-      const elsewhere = await AdminServer.start({ registry: new Registry(), readiness: async () => ({ ready: true, checks: {} }), connectors: () => [], port: 0 });
+      const elsewhere = await AdminServer.start({
+        registry: new Registry(),
+        readiness: async () => ({ ready: true, checks: {} }),
+        connectors: () => [],
+        port: 0,
+      });
       try {
         const answer = await new Promise<string>((resolve, reject) => {
           const socket = connect(Number(new URL(server!.url).port), '127.0.0.1', () =>
@@ -95,7 +114,12 @@ describe('the admin HTTP port', () => {
     }
     await server.close();
     server = undefined;
-    const gone = await AdminServer.start({ registry: new Registry(), readiness: async () => ({ ready: true, checks: {} }), forward: worker.url, port: 0 });
+    const gone = await AdminServer.start({
+      registry: new Registry(),
+      readiness: async () => ({ ready: true, checks: {} }),
+      forward: worker.url,
+      port: 0,
+    });
     server = gone;
     const unanswered = await fetch(`${gone.url}/connectors`);
     expect(unanswered.status).toBe(502);

@@ -2,9 +2,9 @@
 // operator dashboard, on loopback by default.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readiness } from '../ingest/ingest-readiness.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import type { RetiredConnector } from '../operations/heartbeat-monitor.ts';
-import type { Readiness } from '../ingest/ingest-readiness.ts';
 import { Dashboard, type DashboardOptions } from './dashboard.ts';
 
 export interface AdminServerOptions {
@@ -30,7 +30,16 @@ export interface AdminServerOptions {
 }
 
 /** Headers about one connection, not the answer: not passed on. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
 
 /**
  * Answers a GET with what the admin server at `base` answers to the same path and query (only
@@ -85,8 +94,12 @@ export class AdminServer {
       } else if (path === '/readyz') {
         options
           .readiness()
-          .then((result) => response.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(result)}\n`))
-          .catch((error: unknown) => response.writeHead(503, { 'content-type': 'text/plain' }).end(`readiness check failed: ${String(error)}\n`));
+          .then((result) =>
+            response.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(result)}\n`),
+          )
+          .catch((error: unknown) =>
+            response.writeHead(503, { 'content-type': 'text/plain' }).end(`readiness check failed: ${String(error)}\n`),
+          );
       } else if (path === '/healthz' && url.searchParams.get('detail') === '1') {
         // Still a liveness answer (200 while the process runs): a down connector is not a reason to restart the hub.
         const summary = connectors().map(({ connector, state, reason }) => ({ connector, state, reason }));

@@ -4,18 +4,18 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from 'mongodb';
-import { listTickets } from '../support/support-desk.ts';
-import type { Ticket } from '../support/ticket.ts';
+import type { PartitionLag } from '../../kafka/group-offsets.ts';
 import { sourceTopic } from '../../kafka/topics.ts';
 import { SOURCES } from '../../schemas/sources.ts';
-import type { PartitionLag } from '../../kafka/group-offsets.ts';
 import type { DeadLetterQueue } from '../ingest/dead-letter-queue.ts';
 import type { SourceCounts } from '../ingest/ingest-stats.ts';
+import { listTickets } from '../support/support-desk.ts';
+import type { Ticket } from '../support/ticket.ts';
 import { DeadLetterSummaries } from './dead-letter-summary.ts';
-import { FeedHistory, type FeedCounts } from './feed-history.ts';
-import { feedOverview, type ConnectorView, type RetiredConnectorView } from './feed-overview.ts';
+import { type FeedCounts, FeedHistory } from './feed-history.ts';
+import { type ConnectorView, feedOverview, type RetiredConnectorView } from './feed-overview.ts';
 import { InvalidSearch, searchJournal } from './journal-search.ts';
-import { TraceSource, TraceUnavailable, type TraceSourceOptions } from './trace-view.ts';
+import { TraceSource, type TraceSourceOptions, TraceUnavailable } from './trace-view.ts';
 
 /** What the dashboard reads from the hub's ingest; IngestService has this shape. */
 export interface IngestView {
@@ -113,7 +113,9 @@ export class Dashboard {
     } else {
       response
         .writeHead(404, { 'content-type': 'text/plain' })
-        .end('not found: the dashboard has /api/overview, /api/dead-letters, /api/journal, /api/support, /api/tracing, /api/traces/<trace id> and /api/traces?event=<event id>\n');
+        .end(
+          'not found: the dashboard has /api/overview, /api/dead-letters, /api/journal, /api/support, /api/tracing, /api/traces/<trace id> and /api/traces?event=<event id>\n',
+        );
     }
     return true;
   }
@@ -143,7 +145,16 @@ export class Dashboard {
 /** R36: an open ticket as the dashboard lists it: no message text, which `dancu support show` gives. */
 function ticketLine(ticket: Ticket) {
   const last = ticket.messages.at(-1);
-  return { id: ticket._id, kind: ticket.kind, severity: ticket.severity, organisation: ticket.organisation, subject: ticket.subject, openedAt: ticket.openedAt, updatedAt: ticket.updatedAt, awaiting: last?.from === 'operator' ? 'organisation' : 'operator' };
+  return {
+    id: ticket._id,
+    kind: ticket.kind,
+    severity: ticket.severity,
+    organisation: ticket.organisation,
+    subject: ticket.subject,
+    openedAt: ticket.openedAt,
+    updatedAt: ticket.updatedAt,
+    awaiting: last?.from === 'operator' ? 'organisation' : 'operator',
+  };
 }
 
 /** The hub's running counts and its lag, by source. */

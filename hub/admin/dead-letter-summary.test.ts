@@ -22,7 +22,10 @@ function letter(offset: string, headers: Record<string, string>): QueuedDeadLett
 
 describe("the dashboard's dead-letter summary", () => {
   it('R26: links the latest letter of a reason to its record’s trace when the record carried a traceparent, and shows no values', () => {
-    const traced = summariseDeadLetters({ letters: [letter('1', {}), letter('2', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })], unreadable: 0 }, new Date());
+    const traced = summariseDeadLetters(
+      { letters: [letter('1', {}), letter('2', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })], unreadable: 0 },
+      new Date(),
+    );
     expect(traced.reasons[0]!.latest).toMatchObject({ offset: '2', traceId: TRACE, detail: 'Unexpected token "…"' });
     expect(JSON.stringify(traced)).not.toContain('Nguyễn');
     const untraced = summariseDeadLetters({ letters: [letter('1', { traceparent: 'garbage' })], unreadable: 0 }, new Date());

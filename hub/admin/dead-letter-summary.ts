@@ -4,9 +4,10 @@
 // Reading dancu.dlq.v1 means reading the whole topic (`dancu dlq list` does the same), a few
 // seconds with a consumer to join; so the summary is kept and refreshed in the background when
 // older than maxAgeMs, and every page poll is answered at once from the last one.
-import { traceIdOf } from '../../telemetry/trace-context.ts';
+
 import { HEADERS } from '../../kafka/topics.ts';
-import { groupByReason, type DeadLetterQueue } from '../ingest/dead-letter-queue.ts';
+import { traceIdOf } from '../../telemetry/trace-context.ts';
+import { type DeadLetterQueue, groupByReason } from '../ingest/dead-letter-queue.ts';
 import { redactValues } from './redact-values.ts';
 
 export interface DeadLetterReasonView {
@@ -78,7 +79,10 @@ export class DeadLetterSummaries {
       this.summary = summariseDeadLetters(await this.read(), new Date(started));
       this.readAtMs = started;
     } catch (error) {
-      this.summary = { ...this.summary, error: `could not read the dead-letter queue: ${error instanceof Error ? error.message : String(error)}` };
+      this.summary = {
+        ...this.summary,
+        error: `could not read the dead-letter queue: ${error instanceof Error ? error.message : String(error)}`,
+      };
       this.readAtMs = this.now(); // try again after maxAgeMs, not on every poll
     } finally {
       this.refreshing = undefined;

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { sourceTopic } from '../../kafka/topics.ts';
 import { FeedHistory } from './feed-history.ts';
-import { feedOverview, type ConnectorView } from './feed-overview.ts';
+import { type ConnectorView, feedOverview } from './feed-overview.ts';
 
 const counts = (received: number, lag: number | null) => ({ received, applied: received, duplicates: 0, rejected: 0, changes: 0, lag });
 
 function connector(name: string, state: ConnectorView['state'], reason: string): ConnectorView {
-  return { connector: name, topic: sourceTopic('residence'), state, reason, heartbeatAgeSeconds: 1, counts: { published: 5, rejected: 1 }, lag: 0, lastError: null };
+  return {
+    connector: name,
+    topic: sourceTopic('residence'),
+    state,
+    reason,
+    heartbeatAgeSeconds: 1,
+    counts: { published: 5, rejected: 1 },
+    lag: 0,
+    lastError: null,
+  };
 }
 
 describe('the dashboard overview of the source feeds', () => {
@@ -29,12 +38,28 @@ describe('the dashboard overview of the source feeds', () => {
     const overview = feedOverview({
       counts: new Map([['residence', { received: 7, applied: 6, duplicates: 0, rejected: 1, changes: 6 }]]),
       history,
-      connectors: [connector('a', 'healthy', 'fine'), connector('b', 'down', 'no heartbeat for 90 s'), { ...connector('c', 'healthy', 'fine'), topic: 'dancu.changes.v1' }],
+      connectors: [
+        connector('a', 'healthy', 'fine'),
+        connector('b', 'down', 'no heartbeat for 90 s'),
+        { ...connector('c', 'healthy', 'fine'), topic: 'dancu.changes.v1' },
+      ],
       now: 0,
     });
     const residence = overview.feeds.find((feed) => feed.source === 'residence')!;
-    expect(residence).toMatchObject({ state: 'down', reason: 'a: fine; b: no heartbeat for 90 s', published: 10, rejectedAtSource: 2, received: 7, rejected: 1, lag: null });
-    expect(overview.feeds.find((feed) => feed.source === 'health')).toMatchObject({ state: 'unknown', reason: 'no connector has sent a heartbeat for this topic', published: null });
+    expect(residence).toMatchObject({
+      state: 'down',
+      reason: 'a: fine; b: no heartbeat for 90 s',
+      published: 10,
+      rejectedAtSource: 2,
+      received: 7,
+      rejected: 1,
+      lag: null,
+    });
+    expect(overview.feeds.find((feed) => feed.source === 'health')).toMatchObject({
+      state: 'unknown',
+      reason: 'no connector has sent a heartbeat for this topic',
+      published: null,
+    });
     expect(overview.otherConnectors.map((other) => other.connector)).toEqual(['c']);
     // A connector that stopped cleanly does not drag down a feed another connector keeps alive.
     const finished = { ...connector('import', 'down', 'stopped cleanly'), reportedState: 'stopping' };

@@ -1,8 +1,9 @@
 // What the dashboard shows of each source feed: the connectors' health on its topic, the hub's
 // counts and lag, and the recent history for the charts. A plain function of what the hub knows,
 // so the rules (a feed is as bad as its worst connector; no beat, no verdict) are unit-tested.
-import { SOURCES } from '../../schemas/sources.ts';
+
 import { sourceTopic } from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
 import type { SourceCounts } from '../ingest/ingest-stats.ts';
 import type { FeedHistory, FeedPoint } from './feed-history.ts';
 

@@ -2,11 +2,12 @@
 // 400 with a sentence, not an empty list), and each entry shown without anything personal: the
 // other citizens of an ingest slice are counted, not named, and free text loses quoted values.
 // A well-formed trace id is kept, for the dashboard's trace view.
+
+import type { Db } from 'mongodb';
 import { DancuError } from '../../errors/dancu-error.ts';
 import { placeOf } from '../journal/journal-chain.ts';
-import type { Db } from 'mongodb';
-import { queryJournal, type JournalQuery } from '../journal/query-journal.ts';
 import type { JournalEntry } from '../journal/journal-entry.ts';
+import { type JournalQuery, queryJournal } from '../journal/query-journal.ts';
 import { redactValues } from './redact-values.ts';
 
 export const DEFAULT_SEARCH_LIMIT = 50;
@@ -44,7 +45,8 @@ export interface JournalEntryView {
 
 export function parseJournalSearch(params: URLSearchParams): JournalQuery {
   for (const name of params.keys()) {
-    if (!PARAMETERS.includes(name)) throw new InvalidSearch(`unknown search parameter ${JSON.stringify(name)}: use ${PARAMETERS.join(', ')}`);
+    if (!PARAMETERS.includes(name))
+      throw new InvalidSearch(`unknown search parameter ${JSON.stringify(name)}: use ${PARAMETERS.join(', ')}`);
   }
   const query: JournalQuery = { limit: DEFAULT_SEARCH_LIMIT };
   const citizen = given(params, 'citizen');
@@ -54,7 +56,9 @@ export function parseJournalSearch(params: URLSearchParams): JournalQuery {
   }
   const system = given(params, 'system');
   if (system !== undefined) {
-    if (system.length > 200 || /[\u0000-\u001f]/.test(system)) throw new InvalidSearch('system must be a connected system name of at most 200 characters');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+    if (system.length > 200 || /[\u0000-\u001f]/.test(system))
+      throw new InvalidSearch('system must be a connected system name of at most 200 characters');
     query.system = system;
   }
   const since = time(params, 'since');
@@ -65,7 +69,8 @@ export function parseJournalSearch(params: URLSearchParams): JournalQuery {
   const limit = given(params, 'limit');
   if (limit !== undefined) {
     const parsed = Number(limit);
-    if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_SEARCH_LIMIT) throw new InvalidSearch(`limit must be a whole number from 1 to ${MAX_SEARCH_LIMIT}`);
+    if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_SEARCH_LIMIT)
+      throw new InvalidSearch(`limit must be a whole number from 1 to ${MAX_SEARCH_LIMIT}`);
     query.limit = parsed;
   }
   return query;
@@ -105,6 +110,7 @@ function time(params: URLSearchParams, name: 'since' | 'until'): Date | undefine
   const value = given(params, name);
   if (value === undefined) return undefined;
   const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) throw new InvalidSearch(`${name} must be a time such as 2025-01-31T08:00:00Z, not ${JSON.stringify(value.slice(0, 40))}`);
+  if (Number.isNaN(parsed.getTime()))
+    throw new InvalidSearch(`${name} must be a time such as 2025-01-31T08:00:00Z, not ${JSON.stringify(value.slice(0, 40))}`);
   return parsed;
 }

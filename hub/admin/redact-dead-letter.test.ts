@@ -24,7 +24,14 @@ describe('a dead letter as operators see it by default', () => {
     const shown = redactDeadLetter(letter);
     expect(JSON.stringify(shown)).not.toContain(PERSONAL_ID);
     expect(shown).not.toHaveProperty('originalValueBase64');
-    expect(shown).toMatchObject({ reason: 'schema-violation', path: '/personalId', sourceTopic: 'dancu.source.residence.v1', offset: '7', original: letter.original, headers: { 'dancu-event-id': '…' } });
+    expect(shown).toMatchObject({
+      reason: 'schema-violation',
+      path: '/personalId',
+      sourceTopic: 'dancu.source.residence.v1',
+      offset: '7',
+      original: letter.original,
+      headers: { 'dancu-event-id': '…' },
+    });
     expect(shown.detail).toBe('personalId "…" does not match the key •••');
   });
 });

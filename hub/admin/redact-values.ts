@@ -6,10 +6,12 @@
 const IDENTIFIER_DIGITS = 9;
 
 export function redactValues(text: string): string {
-  return withoutDoubleQuoted(text)
-    // A single-quoted token ('x', as JSON errors quote them), not an apostrophe inside a word.
-    .replace(/(^|[^\p{L}\p{N}])'[^']*'(?![\p{L}\p{N}])/gu, "$1'…'")
-    .replace(new RegExp(`\\d{${IDENTIFIER_DIGITS},}`, 'g'), '•••');
+  return (
+    withoutDoubleQuoted(text)
+      // A single-quoted token ('x', as JSON errors quote them), not an apostrophe inside a word.
+      .replace(/(^|[^\p{L}\p{N}])'[^']*'(?![\p{L}\p{N}])/gu, "$1'…'")
+      .replace(new RegExp(`\\d{${IDENTIFIER_DIGITS},}`, 'g'), '•••')
+  );
 }
 
 /**

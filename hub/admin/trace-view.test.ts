@@ -8,14 +8,74 @@ const tag = (key: string, value: unknown) => ({ key, value });
 function jaegerTrace() {
   return {
     traceID: TRACE,
-    processes: { p1: { serviceName: 'dancu-connector-residence' }, p2: { serviceName: 'dancu-hub' }, p3: { serviceName: 'someone-elses-service' } },
+    processes: {
+      p1: { serviceName: 'dancu-connector-residence' },
+      p2: { serviceName: 'dancu-hub' },
+      p3: { serviceName: 'someone-elses-service' },
+    },
     spans: [
-      { traceID: TRACE, spanID: 'b', operationName: 'process dancu.source.residence.v1', processID: 'p2', startTime: 1_000_500, duration: 4_000, references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'a' }], tags: [tag('span.kind', 'consumer'), tag('dancu.outcome', 'rejected'), tag('error', true), tag('otel.status_description', 'future-dated: "2099-01-01" for 001090012345')] },
-      { traceID: TRACE, spanID: 'a', operationName: 'send dancu.source.residence.v1', processID: 'p1', startTime: 1_000_000, duration: 300, tags: [tag('messaging.destination.name', 'dancu.source.residence.v1'), tag('dancu.event_id', '5b0f3c8e-2f47-4a8e-9c1d-623456789012')] },
-      { traceID: TRACE, spanID: 'd', operationName: 'store.write', processID: 'p2', startTime: 1_002_000, duration: 1_000, references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'b' }], tags: [tag('db.system.name', 'mongodb')] },
-      { traceID: TRACE, spanID: 'c', operationName: 'hub.validate', processID: 'p2', startTime: 1_000_600, duration: 100, references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'b' }], tags: [] },
+      {
+        traceID: TRACE,
+        spanID: 'b',
+        operationName: 'process dancu.source.residence.v1',
+        processID: 'p2',
+        startTime: 1_000_500,
+        duration: 4_000,
+        references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'a' }],
+        tags: [
+          tag('span.kind', 'consumer'),
+          tag('dancu.outcome', 'rejected'),
+          tag('error', true),
+          tag('otel.status_description', 'future-dated: "2099-01-01" for 001090012345'),
+        ],
+      },
+      {
+        traceID: TRACE,
+        spanID: 'a',
+        operationName: 'send dancu.source.residence.v1',
+        processID: 'p1',
+        startTime: 1_000_000,
+        duration: 300,
+        tags: [
+          tag('messaging.destination.name', 'dancu.source.residence.v1'),
+          tag('dancu.event_id', '5b0f3c8e-2f47-4a8e-9c1d-623456789012'),
+        ],
+      },
+      {
+        traceID: TRACE,
+        spanID: 'd',
+        operationName: 'store.write',
+        processID: 'p2',
+        startTime: 1_002_000,
+        duration: 1_000,
+        references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'b' }],
+        tags: [tag('db.system.name', 'mongodb')],
+      },
+      {
+        traceID: TRACE,
+        spanID: 'c',
+        operationName: 'hub.validate',
+        processID: 'p2',
+        startTime: 1_000_600,
+        duration: 100,
+        references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'b' }],
+        tags: [],
+      },
       // Another producer exporting to the same Jaeger, with personal data in its attributes.
-      { traceID: TRACE, spanID: 'e', operationName: 'lookup citizen', processID: 'p3', startTime: 1_003_000, duration: 500, references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'b' }], tags: [tag('citizen.name', 'Nguyễn Văn An'), tag('http.url', '/citizens/001090012345'), tag('dancu.note', 'id 001090012345 "Nguyễn"')] },
+      {
+        traceID: TRACE,
+        spanID: 'e',
+        operationName: 'lookup citizen',
+        processID: 'p3',
+        startTime: 1_003_000,
+        duration: 500,
+        references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'b' }],
+        tags: [
+          tag('citizen.name', 'Nguyễn Văn An'),
+          tag('http.url', '/citizens/001090012345'),
+          tag('dancu.note', 'id 001090012345 "Nguyễn"'),
+        ],
+      },
     ],
   };
 }
@@ -34,7 +94,12 @@ describe("the dashboard's trace view", () => {
       ['store.write', 2, 'dancu-hub'],
       ['lookup citizen', 2, 'someone-elses-service'],
     ]);
-    expect(view).toMatchObject({ traceId: TRACE, durationMs: 4.5, errors: 1, services: ['dancu-connector-residence', 'dancu-hub', 'someone-elses-service'] });
+    expect(view).toMatchObject({
+      traceId: TRACE,
+      durationMs: 4.5,
+      errors: 1,
+      services: ['dancu-connector-residence', 'dancu-hub', 'someone-elses-service'],
+    });
     const consume = view.spans[1]!;
     expect(consume).toMatchObject({ startMs: 0.5, durationMs: 4, error: true, kind: 'consumer', parentId: 'a' });
     expect(view.spans[0]!.attributes['dancu.event_id']).toBe('5b0f3c8e-2f47-4a8e-9c1d-623456789012');
@@ -51,7 +116,11 @@ describe("the dashboard's trace view", () => {
 
   it('R22: asks Jaeger only for a well-formed trace or event id; anything else is refused before any request', async () => {
     const asked: string[] = [];
-    const source = new TraceSource({ jaegerUrl: 'http://127.0.0.1:16686/', hubExports: true, fetch: (async (url: string) => (asked.push(url), new Response(JSON.stringify({ data: [jaegerTrace()] })))) as unknown as typeof fetch });
+    const source = new TraceSource({
+      jaegerUrl: 'http://127.0.0.1:16686/',
+      hubExports: true,
+      fetch: (async (url: string) => (asked.push(url), new Response(JSON.stringify({ data: [jaegerTrace()] })))) as unknown as typeof fetch,
+    });
     for (const bad of ['../../api/services', `${TRACE}/../x`, '00000000000000000000000000000000', 'zz'.repeat(16)]) {
       await expect(source.trace(bad)).rejects.toMatchObject({ status: 400 });
     }
@@ -74,10 +143,23 @@ describe("the dashboard's trace view", () => {
     const quiet = new TraceSource({ jaegerUrl: 'http://127.0.0.1:16686', hubExports: false });
     expect(quiet.status().message).toContain('This hub exports no spans');
 
-    const refusing = new TraceSource({ jaegerUrl: 'http://127.0.0.1:9', hubExports: true, fetch: (async () => { throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }); }) as typeof fetch });
-    await expect(refusing.trace(TRACE)).rejects.toMatchObject({ status: 503, message: expect.stringContaining('does not answer (ECONNREFUSED)') });
+    const refusing = new TraceSource({
+      jaegerUrl: 'http://127.0.0.1:9',
+      hubExports: true,
+      fetch: (async () => {
+        throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+      }) as typeof fetch,
+    });
+    await expect(refusing.trace(TRACE)).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringContaining('does not answer (ECONNREFUSED)'),
+    });
 
-    const empty = new TraceSource({ jaegerUrl: 'http://127.0.0.1:16686', hubExports: true, fetch: answering(404, { data: null, errors: [{ code: 404, msg: 'trace not found' }] }) });
+    const empty = new TraceSource({
+      jaegerUrl: 'http://127.0.0.1:16686',
+      hubExports: true,
+      fetch: answering(404, { data: null, errors: [{ code: 404, msg: 'trace not found' }] }),
+    });
     const missing = await empty.trace(TRACE).catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(TraceUnavailable);
     expect(missing).toMatchObject({ status: 404, message: expect.stringContaining(`Jaeger has no trace ${TRACE}`) });

@@ -111,7 +111,8 @@ interface JaegerTrace {
 
 export function checkTraceId(value: string): string {
   const id = value.trim().toLowerCase();
-  if (!TRACE_ID.test(id) || /^0+$/.test(id)) throw new TraceUnavailable(400, 'a trace id is 32 hexadecimal digits, e.g. 4bf92f3577b34da6a3ce929d0e0e4736');
+  if (!TRACE_ID.test(id) || /^0+$/.test(id))
+    throw new TraceUnavailable(400, 'a trace id is 32 hexadecimal digits, e.g. 4bf92f3577b34da6a3ce929d0e0e4736');
   return id;
 }
 
@@ -133,7 +134,12 @@ export class TraceSource {
   status(): TracingStatus {
     const hubExports = this.options.hubExports;
     if (!this.jaegerUrl) {
-      return { state: 'off', jaegerUrl: null, hubExports, message: 'Tracing is off: no Jaeger is configured (DANCU_JAEGER_URL=off), so the dashboard cannot show traces.' };
+      return {
+        state: 'off',
+        jaegerUrl: null,
+        hubExports,
+        message: 'Tracing is off: no Jaeger is configured (DANCU_JAEGER_URL=off), so the dashboard cannot show traces.',
+      };
     }
     const exporting = hubExports
       ? ''
@@ -176,7 +182,11 @@ export class TraceSource {
     if (!this.jaegerUrl) throw new TraceUnavailable(503, this.status().message);
     let response: Response;
     try {
-      response = await this.fetch(`${this.jaegerUrl}${path}`, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000), redirect: 'error', headers: { accept: 'application/json' } });
+      response = await this.fetch(`${this.jaegerUrl}${path}`, {
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
+        redirect: 'error',
+        headers: { accept: 'application/json' },
+      });
     } catch (error) {
       throw new TraceUnavailable(
         503,

@@ -2,12 +2,12 @@
 // reflection, on mutual TLS. Plaintext exists only for development, behind an explicit flag,
 // and says so loudly.
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ExchangeService, type ExchangeServer } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
-import { SelfServiceService, type SelfServiceServer } from '../../proto/gen/dancu/citizen/v1/self_service.ts';
-import { RegistryService, type RegistryServer } from '../../proto/gen/dancu/registry/v1/registry.ts';
-import { OperationsService, type OperationsServer } from '../../proto/gen/dancu/operations/v1/operations.ts';
-import { SupportService, type SupportServer } from '../../proto/gen/dancu/support/v1/support.ts';
-import { WrittenRequestsService, type WrittenRequestsServer } from '../../proto/gen/dancu/registry/v1/written_requests.ts';
+import { type SelfServiceServer, SelfServiceService } from '../../proto/gen/dancu/citizen/v1/self_service.ts';
+import { type ExchangeServer, ExchangeService } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
+import { type OperationsServer, OperationsService } from '../../proto/gen/dancu/operations/v1/operations.ts';
+import { type RegistryServer, RegistryService } from '../../proto/gen/dancu/registry/v1/registry.ts';
+import { type WrittenRequestsServer, WrittenRequestsService } from '../../proto/gen/dancu/registry/v1/written_requests.ts';
+import { type SupportServer, SupportService } from '../../proto/gen/dancu/support/v1/support.ts';
 import { serverCredentials } from '../pki/credentials.ts';
 import { addHealth, addReflection, type HealthReport } from './reflection.ts';
 
@@ -43,19 +43,25 @@ export class ApiServer {
     if (options.registry) server.addService(RegistryService, options.registry as unknown as UntypedServiceImplementation);
     if (options.operations) server.addService(OperationsService, options.operations as unknown as UntypedServiceImplementation);
     if (options.support) server.addService(SupportService, options.support as unknown as UntypedServiceImplementation);
-    if (options.writtenRequests) server.addService(WrittenRequestsService, options.writtenRequests as unknown as UntypedServiceImplementation);
+    if (options.writtenRequests)
+      server.addService(WrittenRequestsService, options.writtenRequests as unknown as UntypedServiceImplementation);
     const health = addHealth(server);
     addReflection(server);
     let credentials: ServerCredentials;
     if (options.insecurePlaintext) {
-      log('WARNING: the gRPC API is serving PLAINTEXT without client certificates (--insecure-plaintext). Development only: nobody can be authenticated, so every exchange is refused.');
+      log(
+        'WARNING: the gRPC API is serving PLAINTEXT without client certificates (--insecure-plaintext). Development only: nobody can be authenticated, so every exchange is refused.',
+      );
       credentials = ServerCredentials.createInsecure();
     } else {
-      if (!options.pkiDir) throw new Error('the gRPC API needs the hub PKI (run `dancu pki init`), or --insecure-plaintext for development');
+      if (!options.pkiDir)
+        throw new Error('the gRPC API needs the hub PKI (run `dancu pki init`), or --insecure-plaintext for development');
       credentials = serverCredentials(options.pkiDir);
     }
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(options.address, credentials, (error, bound) => (error ? reject(new Error(`cannot serve gRPC on ${options.address}: ${error.message}`)) : resolve(bound))),
+      server.bindAsync(options.address, credentials, (error, bound) =>
+        error ? reject(new Error(`cannot serve gRPC on ${options.address}: ${error.message}`)) : resolve(bound),
+      ),
     );
     return new ApiServer(server, port, health);
   }

@@ -1,50 +1,59 @@
 // Composes the hub's gRPC API from its parts: the store, the journal, the registry, the
 // enforcement pipeline, the change feed and the corrections topic. The one place that knows
 // how they fit; each part stays testable on its own.
-import { existsSync, readFileSync } from 'node:fs';
+
 import { createPrivateKey } from 'node:crypto';
-import { trace, type Tracer } from '@opentelemetry/api';
+import { existsSync, readFileSync } from 'node:fs';
+import { type Tracer, trace } from '@opentelemetry/api';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { CHANGES_TOPIC, HEARTBEATS_TOPIC, INVALIDATIONS_TOPIC, JOURNAL_HEADS_TOPIC, correctionDecisionsTopic, correctionsTopic, topicLayout } from '../../kafka/topics.ts';
-import { SOURCES } from '../../schemas/sources.ts';
-import { RecordPublisher } from '../../kafka/record-publisher.ts';
+import type { BatchConsumer } from '../../kafka/batch-consumer.ts';
 import { connectKafka } from '../../kafka/connect.ts';
+import { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { ensureTopics } from '../../kafka/topic-creation.ts';
 import type { TopicTail } from '../../kafka/topic-tail.ts';
+import {
+  CHANGES_TOPIC,
+  correctionDecisionsTopic,
+  correctionsTopic,
+  HEARTBEATS_TOPIC,
+  INVALIDATIONS_TOPIC,
+  JOURNAL_HEADS_TOPIC,
+  topicLayout,
+} from '../../kafka/topics.ts';
+import { SOURCES } from '../../schemas/sources.ts';
+import { type EidSettings, EidVerifier } from '../eid/eid-assertion.ts';
 import { AbuseGuard } from '../exchange/abuse-guard.ts';
+import { CursorCodec } from '../exchange/change-cursor.ts';
+import { CitizenCache } from '../exchange/citizen-cache.ts';
+import { correctionDecisionsGroup, followCorrectionDecisions } from '../exchange/correction-decisions.ts';
 import { kafkaDataErrorReporter, recordedReporter } from '../exchange/data-error-report.ts';
+import { DataErrorReports } from '../exchange/data-error-reports.ts';
 import { Enforcement } from '../exchange/enforcement.ts';
 import { ExchangeMetrics } from '../exchange/exchange-metrics.ts';
 import { exchangeService } from '../exchange/exchange-service.ts';
-import { kafkaChangeFeed } from '../exchange/watch-changes.ts';
+import { HubInstances } from '../exchange/hub-instances.ts';
 import { RefusalFlood, type RefusalFloodOptions } from '../exchange/refusal-flood.ts';
-import { CursorCodec } from '../exchange/change-cursor.ts';
+import { SandboxCitizens } from '../exchange/sandbox-citizens.ts';
 import { StreamSlots } from '../exchange/stream-slots.ts';
+import { kafkaChangeFeed } from '../exchange/watch-changes.ts';
 import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import { queryJournal } from '../journal/query-journal.ts';
-import { pkiFiles } from '../pki/pki-files.ts';
-import { Registry } from '../registry/registry.ts';
-import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
-import { registerCatalogueMetrics } from '../registry/catalogue-metrics.ts';
-import { SandboxCitizens } from '../exchange/sandbox-citizens.ts';
-import { correctionDecisionsGroup, followCorrectionDecisions } from '../exchange/correction-decisions.ts';
-import { DataErrorReports } from '../exchange/data-error-reports.ts';
-import type { BatchConsumer } from '../../kafka/batch-consumer.ts';
-import { SupportDesk } from '../support/support-desk.ts';
-import { supportService } from '../support/support-service.ts';
-import { registryService } from '../registry/registry-service.ts';
-import { selfService, type AccessLog } from '../self-service/self-service.ts';
-import { PopulationStore } from '../store/population-store.ts';
-import { ApiServer } from './api-server.ts';
-import { HubInstances } from '../exchange/hub-instances.ts';
-import { CitizenCache } from '../exchange/citizen-cache.ts';
 import type { ConnectorHealth } from '../operations/connector-health.ts';
 import { operationsService } from '../operations/operations-service.ts';
-import { EidVerifier, type EidSettings } from '../eid/eid-assertion.ts';
+import { pkiFiles } from '../pki/pki-files.ts';
+import { registerCatalogueMetrics } from '../registry/catalogue-metrics.ts';
+import { followInvalidations, kafkaInvalidations } from '../registry/invalidation.ts';
+import { Registry } from '../registry/registry.ts';
+import { registryService } from '../registry/registry-service.ts';
+import { type AccessLog, selfService } from '../self-service/self-service.ts';
+import { PopulationStore } from '../store/population-store.ts';
+import { SupportDesk } from '../support/support-desk.ts';
+import { supportService } from '../support/support-service.ts';
+import { registerOverdueGauge } from '../written-requests/overdue-gauge.ts';
 import { WrittenRequests } from '../written-requests/written-requests.ts';
 import { writtenRequestsService } from '../written-requests/written-requests-service.ts';
-import { registerOverdueGauge } from '../written-requests/overdue-gauge.ts';
+import { ApiServer } from './api-server.ts';
 
 export interface HubApiOptions {
   kafkaBrokers: string[];
@@ -125,7 +134,14 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    const topics = [CHANGES_TOPIC, ...SOURCES.map(correctionsTopic), ...SOURCES.map(correctionDecisionsTopic), HEARTBEATS_TOPIC, JOURNAL_HEADS_TOPIC, INVALIDATIONS_TOPIC];
+    const topics = [
+      CHANGES_TOPIC,
+      ...SOURCES.map(correctionsTopic),
+      ...SOURCES.map(correctionDecisionsTopic),
+      HEARTBEATS_TOPIC,
+      JOURNAL_HEADS_TOPIC,
+      INVALIDATIONS_TOPIC,
+    ];
     await ensureTopics(kafka, topics.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
     const publisher = new RecordPublisher(kafka);
@@ -145,7 +161,9 @@ export class HubApi {
     const instances = await HubInstances.join(store.db);
     const citizens = new CitizenCache(store, options.citizenCache === undefined ? {} : { maxCitizens: options.citizenCache });
     // In the background: until the change feed has joined, reads go to the store.
-    citizens.follow(kafka, log).catch((error: unknown) => log(`citizen cache: not following changes (${String(error)}); every read goes to the store`));
+    citizens
+      .follow(kafka, log)
+      .catch((error: unknown) => log(`citizen cache: not following changes (${String(error)}); every read goes to the store`));
     const enforcement = new Enforcement(registry, {
       instances: () => instances.count(),
       ...(options.enforcementCacheMs !== undefined ? { cacheMs: options.enforcementCacheMs } : {}),
@@ -153,7 +171,11 @@ export class HubApi {
     });
     // Before serving: a revocation published from now on reaches this instance's caches and streams.
     const invalidations = await followInvalidations(kafka, () => enforcement.invalidate());
-    invalidations.done.catch((error: unknown) => log(`the invalidation topic stopped being followed (${error instanceof Error ? error.message : String(error)}); registry changes made elsewhere now take up to the cache's 2 s`));
+    invalidations.done.catch((error: unknown) =>
+      log(
+        `the invalidation topic stopped being followed (${error instanceof Error ? error.message : String(error)}); registry changes made elsewhere now take up to the cache's 2 s`,
+      ),
+    );
     const reports = new DataErrorReports(store.db, journaled);
     // R37: the registers' decisions, applied once per hub database (its own group), from the oldest kept.
     const decisions = followCorrectionDecisions({ kafka, reports, groupId: correctionDecisionsGroup(options.database), log });
@@ -165,7 +187,8 @@ export class HubApi {
     const accessLog: AccessLog = {
       // Filtered in the query, not after it: ingest entries name citizens too and must not use up the limit.
       // The citizen's own reads through a portal (self-service) are accesses too (R8, R35).
-      accessesTo: (personalId, since, limit) => queryJournal(store.db, { citizen: personalId, act: ['exchange', 'self-service'], since, limit }),
+      accessesTo: (personalId, since, limit) =>
+        queryJournal(store.db, { citizen: personalId, act: ['exchange', 'self-service'], since, limit }),
     };
     const written = new WrittenRequests(store.db, store, journaled);
     if (options.metrics) registerOverdueGauge(options.metrics, written, log);
@@ -190,14 +213,55 @@ export class HubApi {
         refusals,
         ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
       }),
-      selfService: selfService({ enforcement, journal: journaled, accessLog, store, abuse, observer: metrics, tracer, refusals, ...(eid ? { eid } : {}) }),
+      selfService: selfService({
+        enforcement,
+        journal: journaled,
+        accessLog,
+        store,
+        abuse,
+        observer: metrics,
+        tracer,
+        refusals,
+        ...(eid ? { eid } : {}),
+      }),
       registry: registryService({ registry, journal: journaled, observer: metrics, tracer }),
       writtenRequests: writtenRequestsService({ written, journal: journaled, observer: metrics, tracer, officers: registry }),
-      operations: operationsService({ connectors: options.connectors ?? (() => []), enforcement, publisher, journal: journaled, observer: metrics, tracer, officers: registry }),
-      support: supportService({ desk: new SupportDesk(store.db, journaled, registry), enforcement, journal: journaled, observer: metrics, tracer, officers: registry }),
+      operations: operationsService({
+        connectors: options.connectors ?? (() => []),
+        enforcement,
+        publisher,
+        journal: journaled,
+        observer: metrics,
+        tracer,
+        officers: registry,
+      }),
+      support: supportService({
+        desk: new SupportDesk(store.db, journaled, registry),
+        enforcement,
+        journal: journaled,
+        observer: metrics,
+        tracer,
+        officers: registry,
+      }),
       log,
     });
-    return new HubApi(server, server.port, journal, ownJournal, registry, instances, citizens, store, publisher, refusals, streams, options.connectors ?? (() => []), invalidations, sandbox, decisions);
+    return new HubApi(
+      server,
+      server.port,
+      journal,
+      ownJournal,
+      registry,
+      instances,
+      citizens,
+      store,
+      publisher,
+      refusals,
+      streams,
+      options.connectors ?? (() => []),
+      invalidations,
+      sandbox,
+      decisions,
+    );
   }
 
   async stop(): Promise<void> {

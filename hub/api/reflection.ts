@@ -4,17 +4,21 @@
 // the well-known types (google.protobuf.Value…) unresolvable for clients such as grpcurl.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Server } from '@grpc/grpc-js';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
+import type { Server } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 
-
 const DESCRIPTORS = fileURLToPath(new URL('../../proto/gen/descriptors.binpb', import.meta.url));
 
 /** The fully qualified names of the services the hub serves, as health and reflection name them. */
-export const SERVICE_NAMES = ['dancu.exchange.v1.Exchange', 'dancu.citizen.v1.SelfService', 'dancu.registry.v1.Registry', 'dancu.operations.v1.Operations'] as const;
+export const SERVICE_NAMES = [
+  'dancu.exchange.v1.Exchange',
+  'dancu.citizen.v1.SelfService',
+  'dancu.registry.v1.Registry',
+  'dancu.operations.v1.Operations',
+] as const;
 
 export function addReflection(server: Server): void {
   // The reflection service indexes files by name, first seen wins: ours come first.
@@ -45,7 +49,10 @@ export interface HealthReport {
 
 /** Health per service plus the overall '' entry, and one entry per connector. */
 export function addHealth(server: Server): HealthReport {
-  const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 'SERVING' as const])) });
+  const health = new HealthImplementation({
+    '': 'SERVING',
+    ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 'SERVING' as const])),
+  });
   health.addToServer(server);
   return {
     setServing(serving) {

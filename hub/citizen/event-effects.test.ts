@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ONE_OF_EACH } from '../../testing/sample-events.ts';
 import type { EventType, SourceEvent } from '../../schemas/source-event.ts';
 import { validateCitizenRecord } from '../../schemas/validators.ts';
+import { ONE_OF_EACH } from '../../testing/sample-events.ts';
 import { effectsOf } from './event-effects.ts';
 import { isAuthoritative } from './fields.ts';
 
@@ -60,12 +60,17 @@ describe('effectsOf', () => {
     const event = sample('card-issued');
     const effects = effectsOf(event);
     expect(effects.map((e) => e.field)).toEqual(['idCard', 'fullName', 'dateOfBirth', 'sex']);
-    expect(asRecord(event)['idCard']).toStrictEqual({ cardNumber: '001090123456', issuedOn: '2021-05-10', status: 'valid', expiresOn: '2030-04-29' });
+    expect(asRecord(event).idCard).toStrictEqual({
+      cardNumber: '001090123456',
+      issuedOn: '2021-05-10',
+      status: 'valid',
+      expiresOn: '2030-04-29',
+    });
     expect(effects.filter((e) => isAuthoritative(e.field, event.source)).map((e) => e.field)).toEqual(['idCard']);
-    expect(asRecord(sample('card-renewed'))['idCard']).toMatchObject({ issuedOn: '2030-04-10', status: 'valid' });
+    expect(asRecord(sample('card-renewed')).idCard).toMatchObject({ issuedOn: '2030-04-10', status: 'valid' });
   });
 
-  it('R20: a card application that declares the holder\'s mobile number asserts phoneNumber with authority; one without leaves it alone', () => {
+  it("R20: a card application that declares the holder's mobile number asserts phoneNumber with authority; one without leaves it alone", () => {
     const event = sample('card-issued');
     const withPhone = { ...event, payload: { ...event.payload, phoneNumber: '+84912345678' } } as unknown as SourceEvent;
     const effects = effectsOf(withPhone);
@@ -77,16 +82,18 @@ describe('effectsOf', () => {
   it('a card valid for life asserts a card without an expiry date (never an undefined value)', () => {
     const event = sample('card-issued');
     const { expiresOn: _none, ...lifetime } = event.payload as unknown as Record<string, unknown>;
-    const idCard = asRecord({ ...event, payload: lifetime } as unknown as SourceEvent)['idCard'];
+    const idCard = asRecord({ ...event, payload: lifetime } as unknown as SourceEvent).idCard;
     expect(idCard).toStrictEqual({ cardNumber: '001090123456', issuedOn: '2021-05-10', status: 'valid' });
   });
 
   it('a lost card asserts the card with status lost', () => {
-    expect(asRecord(sample('card-reported-lost'))).toEqual({ idCard: { cardNumber: '001090123456', status: 'lost', reportedLostOn: '2024-02-15' } });
+    expect(asRecord(sample('card-reported-lost'))).toEqual({
+      idCard: { cardNumber: '001090123456', status: 'lost', reportedLostOn: '2024-02-15' },
+    });
   });
 
   it('health events set insurance and blood type', () => {
-    expect(asRecord(sample('insurance-enrolled'))['healthInsurance']).toMatchObject({ insuranceNumber: 'DN4010123456789' });
+    expect(asRecord(sample('insurance-enrolled')).healthInsurance).toMatchObject({ insuranceNumber: 'DN4010123456789' });
     expect(asRecord(sample('blood-type-recorded'))).toEqual({ bloodType: 'O+' });
   });
 

@@ -1,7 +1,8 @@
 // A citizen's fields in Vietnamese words, for the written answers people read: the Form 01
 // notice (hub/written-requests/form-01.ts) and the SMS answer (hub/sms/). Plain functions.
-import type { CitizenField } from './fields.ts';
+
 import { provinceName } from '../../schemas/provinces.ts';
+import type { CitizenField } from './fields.ts';
 
 const date = (iso: string) => iso.split('-').reverse().join('/');
 
@@ -38,14 +39,18 @@ export function formatFieldValue(field: CitizenField, value: unknown): string {
     if (field === 'dateOfBirth' || field === 'dateOfDeath') return date(value);
     if (field === 'sex') return value === 'male' ? 'Nam' : 'Nữ';
     if (field === 'birthRegistrationProvince') return provinceName(value) ?? value;
-    if (field === 'maritalStatus') return ({ single: 'Chưa kết hôn', married: 'Đã kết hôn', divorced: 'Đã ly hôn', widowed: 'Góa' } as Record<string, string>)[value] ?? value;
+    if (field === 'maritalStatus')
+      return (
+        ({ single: 'Chưa kết hôn', married: 'Đã kết hôn', divorced: 'Đã ly hôn', widowed: 'Góa' } as Record<string, string>)[value] ?? value
+      );
     if (field === 'lifeStatus') return value === 'alive' ? 'Còn sống' : 'Đã chết';
     return value;
   }
   const v = value as Record<string, unknown>;
   if ('ward' in v && 'province' in v) return address(v);
   if (field === 'temporaryAddress') return `${address(v.address as Record<string, unknown>)} (đến ${date(String(v.validUntil))})`;
-  if (field === 'temporaryAbsence') return `từ ${date(String(v.from))} đến ${date(String(v.until))}${v.destination ? `, nơi đến: ${address(v.destination as Record<string, unknown>)}` : ''}`;
+  if (field === 'temporaryAbsence')
+    return `từ ${date(String(v.from))} đến ${date(String(v.until))}${v.destination ? `, nơi đến: ${address(v.destination as Record<string, unknown>)}` : ''}`;
   if (field === 'household') return `${String(v.relationToHead)}; chủ hộ: ${String(v.headPersonalId)}; số hộ: ${String(v.householdId)}`;
   if (field === 'idCard') {
     if (v.status === 'lost') return `Số ${String(v.cardNumber)}, đã báo mất ngày ${date(String(v.reportedLostOn))}`;
@@ -61,4 +66,3 @@ export function formatFieldValue(field: CitizenField, value: unknown): string {
 function address(a: Record<string, unknown>): string {
   return [a.detail, a.street, a.ward, a.district, a.province].filter((part) => typeof part === 'string' && part !== '').join(', ');
 }
-

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceEvent } from '../../schemas/source-event.ts';
 import { simulateEvents } from '../../connectors/simulator/simulate-events.ts';
+import type { SourceEvent } from '../../schemas/source-event.ts';
+import type { CitizenDocument, HistoryEntry, HistoryRecord } from './citizen-document.ts';
 import { eventDigest } from './event-digest.ts';
 import { groupByCitizen, historyRecordOf, mergeRecords, replayHistory } from './merge.ts';
-import type { CitizenDocument, HistoryEntry, HistoryRecord } from './citizen-document.ts';
 
 const ID = '001090012345'; // Hà Nội, male born 1990
 
@@ -37,7 +37,11 @@ function birth(fullName: string, occurredAt = '1990-03-01T00:00:00Z'): SourceEve
 }
 
 function nameChange(newFullName: string, occurredAt: string): SourceEvent {
-  return { ...envelope('civil-status', occurredAt), type: 'name-changed', payload: { newFullName, reason: 'theo nguyện vọng' } } as SourceEvent;
+  return {
+    ...envelope('civil-status', occurredAt),
+    type: 'name-changed',
+    payload: { newFullName, reason: 'theo nguyện vọng' },
+  } as SourceEvent;
 }
 
 function card(fullName: string, occurredAt: string): SourceEvent {
@@ -83,7 +87,9 @@ describe('merging events into a citizen record', () => {
     const renamed = nameChange('Nguyễn Văn Bình', '2010-05-01T00:00:00Z');
     const { doc, history } = mergeInOrder([born, renamed]);
     expect(doc.fields.fullName).toMatchObject({ value: 'Nguyễn Văn Bình', source: 'civil-status', eventId: renamed.eventId });
-    expect(history.flatMap((entry) => entry.changes.filter((change) => change.field === 'fullName').map((change) => change.value))).toEqual(['Nguyễn Văn An', 'Nguyễn Văn Bình']);
+    expect(history.flatMap((entry) => entry.changes.filter((change) => change.field === 'fullName').map((change) => change.value))).toEqual(
+      ['Nguyễn Văn An', 'Nguyễn Văn Bình'],
+    );
     expect(entryOf(history, renamed.eventId)).toMatchObject({
       changes: [{ field: 'fullName', previous: 'Nguyễn Văn An', value: 'Nguyễn Văn Bình', outcome: 'applied' }],
     });
@@ -124,11 +130,7 @@ describe('merging events into a citizen record', () => {
       nameChange('Võ Thị Ngọc', '2018-01-01T00:00:00Z'),
     ];
     const reference = mergeInOrder(events);
-    const orders = [
-      [...events].reverse(),
-      [events[2]!, events[0]!, events[3]!, events[1]!],
-      [...events, events[1]!, events[0]!],
-    ];
+    const orders = [[...events].reverse(), [events[2]!, events[0]!, events[3]!, events[1]!], [...events, events[1]!, events[0]!]];
     for (const order of orders) {
       for (const batchSize of [1, 2, 10]) {
         const other = mergeInOrder(order, batchSize);
@@ -150,7 +152,10 @@ describe('merging events into a citizen record', () => {
       const batchSize = 1 + Math.floor(random() * 6);
       for (const [id, inOrder] of groupByCitizen(events)) {
         const reference = mergeInOrder(inOrder);
-        const other = mergeInOrder(shuffled.filter((event) => event.personalId === id), batchSize);
+        const other = mergeInOrder(
+          shuffled.filter((event) => event.personalId === id),
+          batchSize,
+        );
         expect(other.doc.fields, `seed ${seed}, citizen ${id}`).toEqual(reference.doc.fields);
         expect(other.history, `seed ${seed}, citizen ${id}`).toEqual(reference.history);
       }
@@ -171,7 +176,9 @@ describe('merging events into a citizen record', () => {
     const early = nameChange('Bùi Thị Hà', '2001-01-01T00:00:00Z');
     const first = mergeRecords(null, [recordOf(born)]);
     const second = mergeRecords(first.document, [recordOf(early)]);
-    expect(second.changes).toEqual([expect.objectContaining({ changeId: `${early.eventId}:fullName`, field: 'fullName', value: 'Bùi Thị Hà', previous: 'Bùi Thị Thu' })]);
+    expect(second.changes).toEqual([
+      expect.objectContaining({ changeId: `${early.eventId}:fullName`, field: 'fullName', value: 'Bùi Thị Hà', previous: 'Bùi Thị Thu' }),
+    ]);
     const together = mergeRecords(null, [recordOf(born), recordOf(early)]);
     expect(together.changes.some((c) => c.eventId === born.eventId && c.field === 'fullName')).toBe(false);
   });

@@ -10,7 +10,7 @@ import type { SourceEvent } from '../../schemas/source-event.ts';
 import type { CitizenChange } from '../../schemas/types.ts';
 import type { CitizenDocument, FieldVersion, HistoryChange, HistoryEntry, HistoryRecord } from './citizen-document.ts';
 import { effectsOf } from './event-effects.ts';
-import { isAuthoritative, type CitizenField } from './fields.ts';
+import { type CitizenField, isAuthoritative } from './fields.ts';
 
 export interface MergeResult {
   document: CitizenDocument;
@@ -117,7 +117,9 @@ export function mergeRecords(existing: CitizenDocument | null, records: readonly
 export function replayHistory(records: readonly HistoryRecord[]): HistoryEntry[] {
   const versions = records.flatMap(versionsOf).sort((a, b) => chronologically(a.version, b.version) || compare(a.field, b.field));
   const entries = new Map<string, HistoryEntry>();
-  const ordered = [...records].sort((a, b) => compare(a.effectiveAt, b.effectiveAt) || compare(a.recordedAt, b.recordedAt) || compare(a._id, b._id));
+  const ordered = [...records].sort(
+    (a, b) => compare(a.effectiveAt, b.effectiveAt) || compare(a.recordedAt, b.recordedAt) || compare(a._id, b._id),
+  );
   for (const record of ordered) {
     const { _id, personalId, source, eventType, effectiveAt, recordedAt } = record;
     entries.set(_id, { _id, personalId, source, eventType, effectiveAt, recordedAt, changes: [] });

@@ -7,10 +7,11 @@
 //
 // Claims: `iss`, `aud`, `sub` (the 12-digit personal id), `iat`, `exp`, `jti`, and optionally
 // `consent: { agreement, decision: "granted" | "revoked", channel }`.
-import { DancuError } from '../../errors/dancu-error.ts';
+
 import { readFile, stat } from 'node:fs/promises';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { CONSENT_CHANNELS, isConsentChannel, type ConsentChannel } from '../registry/consent.ts';
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { DancuError } from '../../errors/dancu-error.ts';
+import { CONSENT_CHANNELS, type ConsentChannel, isConsentChannel } from '../registry/consent.ts';
 
 export interface EidSettings {
   /** The platform's published keys: an https URL, or a JSON Web Key Set file. */
@@ -64,7 +65,8 @@ export class EidAssertionError extends DancuError<'EID_ASSERTION_INVALID' | 'EID
 /** Reads the platform's settings: DANCU_EID_JWKS (default `<home>/eid/jwks.json`, the local test issuer's), DANCU_EID_ISSUER, DANCU_EID_AUDIENCE. */
 export function eidSettingsFromEnv(localJwksFile: string, env: NodeJS.ProcessEnv = process.env): EidSettings {
   const jwks = env.DANCU_EID_JWKS || localJwksFile;
-  if (/^[a-z]+:\/\//i.test(jwks) && !/^https?:\/\//i.test(jwks)) throw new Error(`DANCU_EID_JWKS must be an http(s) URL or a file, not ${JSON.stringify(jwks)}`);
+  if (/^[a-z]+:\/\//i.test(jwks) && !/^https?:\/\//i.test(jwks))
+    throw new Error(`DANCU_EID_JWKS must be an http(s) URL or a file, not ${JSON.stringify(jwks)}`);
   return { jwks, issuer: env.DANCU_EID_ISSUER || LOCAL_EID_ISSUER, audience: env.DANCU_EID_AUDIENCE || DEFAULT_EID_AUDIENCE };
 }
 
@@ -78,7 +80,11 @@ export class EidVerifier {
 
   /** The verified assertion, bound to `personalId`; EidAssertionError saying why not. */
   async verify(token: string, personalId: string): Promise<EidAssertion> {
-    if (typeof token !== 'string' || token === '') throw new EidAssertionError('EID_ASSERTION_INVALID', 'no e-identification assertion: the portal must pass the signed assertion of the citizen\'s login');
+    if (typeof token !== 'string' || token === '')
+      throw new EidAssertionError(
+        'EID_ASSERTION_INVALID',
+        "no e-identification assertion: the portal must pass the signed assertion of the citizen's login",
+      );
     if (token.length > 8192) throw new EidAssertionError('EID_ASSERTION_INVALID', 'the e-identification assertion is over 8 KiB');
     const keys = await this.keys();
     let payload: JWTPayload;
@@ -92,10 +98,18 @@ export class EidVerifier {
         requiredClaims: ['sub', 'iat', 'exp', 'jti'],
       }));
     } catch (error) {
-      if (error instanceof errors.JOSEError) throw new EidAssertionError('EID_ASSERTION_INVALID', `the e-identification assertion is not valid: ${error.code} ${error.message}`);
-      throw new EidAssertionError('EID_UNAVAILABLE', `the e-identification platform's keys could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof errors.JOSEError)
+        throw new EidAssertionError('EID_ASSERTION_INVALID', `the e-identification assertion is not valid: ${error.code} ${error.message}`);
+      throw new EidAssertionError(
+        'EID_UNAVAILABLE',
+        `the e-identification platform's keys could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    if (payload.sub !== personalId) throw new EidAssertionError('EID_ASSERTION_INVALID', 'the e-identification assertion is for another citizen than the personal id asked about');
+    if (payload.sub !== personalId)
+      throw new EidAssertionError(
+        'EID_ASSERTION_INVALID',
+        'the e-identification assertion is for another citizen than the personal id asked about',
+      );
     const consent = consentOf(payload.consent);
     return {
       personalId,
@@ -114,7 +128,10 @@ export class EidVerifier {
     try {
       mtimeMs = (await stat(this.settings.jwks)).mtimeMs;
     } catch {
-      throw new EidAssertionError('EID_UNAVAILABLE', `no e-identification platform keys at ${this.settings.jwks}: set DANCU_EID_JWKS (or create the local test issuer with \`dancu eid issuer\`)`);
+      throw new EidAssertionError(
+        'EID_UNAVAILABLE',
+        `no e-identification platform keys at ${this.settings.jwks}: set DANCU_EID_JWKS (or create the local test issuer with \`dancu eid issuer\`)`,
+      );
     }
     if (this.fileKeys?.mtimeMs !== mtimeMs) {
       let set: JSONWebKeySet;
@@ -122,7 +139,10 @@ export class EidVerifier {
         set = JSON.parse(await readFile(this.settings.jwks, 'utf8')) as JSONWebKeySet;
         this.fileKeys = { mtimeMs, keys: createLocalJWKSet(set) };
       } catch (error) {
-        throw new EidAssertionError('EID_UNAVAILABLE', `${this.settings.jwks} is not a JSON Web Key Set: ${error instanceof Error ? error.message : String(error)}`);
+        throw new EidAssertionError(
+          'EID_UNAVAILABLE',
+          `${this.settings.jwks} is not a JSON Web Key Set: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     return this.fileKeys.keys;
@@ -132,8 +152,16 @@ export class EidVerifier {
 function consentOf(claim: unknown): ConsentConfirmation | undefined {
   if (claim === undefined) return undefined;
   const { agreement, decision, channel } = (claim ?? {}) as Record<string, unknown>;
-  if (typeof agreement !== 'string' || (decision !== 'granted' && decision !== 'revoked') || typeof channel !== 'string' || !isConsentChannel(channel)) {
-    throw new EidAssertionError('EID_ASSERTION_INVALID', `the assertion's consent claim must be { agreement, decision: granted | revoked, channel: ${CONSENT_CHANNELS.join(' | ')} }`);
+  if (
+    typeof agreement !== 'string' ||
+    (decision !== 'granted' && decision !== 'revoked') ||
+    typeof channel !== 'string' ||
+    !isConsentChannel(channel)
+  ) {
+    throw new EidAssertionError(
+      'EID_ASSERTION_INVALID',
+      `the assertion's consent claim must be { agreement, decision: granted | revoked, channel: ${CONSENT_CHANNELS.join(' | ')} }`,
+    );
   }
   return { agreement, decision, channel };
 }

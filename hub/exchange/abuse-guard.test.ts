@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbuseGuard, type AbuseFlag } from './abuse-guard.ts';
+import { type AbuseFlag, AbuseGuard } from './abuse-guard.ts';
 import { Refusal } from './refusal.ts';
 
 function reasonOf(action: () => void): string | undefined {
@@ -49,7 +49,8 @@ describe('abuse guard', () => {
     expect(flags.map((flag) => flag.pattern)).toEqual(['no-match-rate']);
     expect(reasonOf(() => guard.admit('agr-1', ['001190000001']))).toBe('THROTTLED');
     const healthy = new AbuseGuard({ minSamples: 10, missWindow: 20, maxMissShare: 0.5 });
-    for (let i = 0; i < 30; i++) expect(reasonOf(() => healthy.record('agr-1', `0011900000${String(i).padStart(2, '0')}`, i % 3 !== 0))).toBeUndefined();
+    for (let i = 0; i < 30; i++)
+      expect(reasonOf(() => healthy.record('agr-1', `0011900000${String(i).padStart(2, '0')}`, i % 3 !== 0))).toBeUndefined();
   });
 
   it('R22: padding guesses with the same known-good citizen does not dilute the no-match rate', () => {

@@ -102,7 +102,11 @@ export class AbuseGuard {
       const key = `${agreementId}|${personalId}|${claim.field}`;
       const seen = this.claims.get(key) ?? new Set<string>();
       // Compared as Verify compares: "Nguyễn Văn An" and "nguyễn  văn an" are one claim, not two guesses.
-      seen.add(createHash('sha256').update(canonicalize(canonical(claim.value ?? null)) ?? 'null').digest('hex'));
+      seen.add(
+        createHash('sha256')
+          .update(canonicalize(canonical(claim.value ?? null)) ?? 'null')
+          .digest('hex'),
+      );
       this.claims.set(key, seen);
       if (seen.size > this.options.maxDistinctClaims) {
         const flag = this.flag(`${agreementId}|${personalId}`, {
@@ -141,7 +145,13 @@ export class AbuseGuard {
       trail.lastNumericId = numeric;
       if (trail.run + 1 >= this.options.sequentialRun) {
         trail.run = 0;
-        refuseFor(this.flag(agreementId, { pattern: 'sequential-ids', agreementId, detail: `${this.options.sequentialRun} consecutive personal ids in a row` }));
+        refuseFor(
+          this.flag(agreementId, {
+            pattern: 'sequential-ids',
+            agreementId,
+            detail: `${this.options.sequentialRun} consecutive personal ids in a row`,
+          }),
+        );
       }
     }
   }

@@ -3,7 +3,7 @@
 // Tracers are handed in explicitly (telemetry/tracing.ts registers no global provider), so the
 // parent context travels here rather than in async-local storage. Attributes name services,
 // agreements, purposes and decisions — never personal ids or values.
-import { SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { type Context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { extractTraceContext } from '../../telemetry/trace-context.ts';
 
 export const CALL_ATTRIBUTES = {
@@ -29,7 +29,10 @@ export class CallTrace {
     const parent = extractTraceContext({ traceparent: traceparent ?? '' });
     const span = tracer.startSpan(
       `${service}/${method}`,
-      { kind: SpanKind.SERVER, attributes: { [CALL_ATTRIBUTES.rpcSystem]: 'grpc', [CALL_ATTRIBUTES.rpcService]: service, [CALL_ATTRIBUTES.rpcMethod]: method } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: { [CALL_ATTRIBUTES.rpcSystem]: 'grpc', [CALL_ATTRIBUTES.rpcService]: service, [CALL_ATTRIBUTES.rpcMethod]: method },
+      },
       parent,
     );
     return new CallTrace(tracer, span, trace.setSpan(parent, span));
@@ -56,7 +59,11 @@ export class CallTrace {
 
   /** Ends the call's span with its decision (and refusal reason). */
   end(decision: 'allowed' | 'refused', reason: string | undefined, attributes: Record<string, string | number>): void {
-    this.span.setAttributes({ ...attributes, [CALL_ATTRIBUTES.decision]: decision, ...(reason ? { [CALL_ATTRIBUTES.reason]: reason } : {}) });
+    this.span.setAttributes({
+      ...attributes,
+      [CALL_ATTRIBUTES.decision]: decision,
+      ...(reason ? { [CALL_ATTRIBUTES.reason]: reason } : {}),
+    });
     if (decision === 'refused') this.span.setStatus({ code: SpanStatusCode.ERROR, message: reason ?? 'refused' });
     this.span.end();
   }

@@ -10,7 +10,7 @@
 // hub's, derived (HKDF-SHA256) from its journal signing key (`hub-signing.key.pem`, made by
 // `dancu pki init`). Every hub instance sharing the PKI accepts every other's cursors; replacing
 // the signing key invalidates outstanding cursors (consumers resynchronise, as after an expiry).
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, hkdfSync, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { TopicPositions } from '../../kafka/topic-tail.ts';
 import { refuse } from './refusal.ts';
 
@@ -36,7 +36,11 @@ export class CursorCodec {
   /** Empty text: start from now (null). Anything not signed by this hub for this agreement is INVALID_ARGUMENT. */
   decode(text: string, agreementId: string): TopicPositions | null {
     if (text === '') return null;
-    const invalid = () => refuse('INVALID_REQUEST', 'cursor is not one this hub gave out under this agreement; pass the cursor of the last change you processed, or an empty one to start from now');
+    const invalid = () =>
+      refuse(
+        'INVALID_REQUEST',
+        'cursor is not one this hub gave out under this agreement; pass the cursor of the last change you processed, or an empty one to start from now',
+      );
     const parts = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/.exec(text);
     if (text.length > MAX_CHARS || !parts) invalid();
     const [, payload, signature] = parts!;
@@ -53,7 +57,8 @@ export class CursorCodec {
     for (const entry of shape.p as unknown[]) {
       if (!Array.isArray(entry) || entry.length !== 2) invalid();
       const [partition, offset] = entry as [unknown, unknown];
-      if (!Number.isInteger(partition) || (partition as number) < 0 || typeof offset !== 'string' || !/^[0-9]{1,19}$/.test(offset)) invalid();
+      if (!Number.isInteger(partition) || (partition as number) < 0 || typeof offset !== 'string' || !/^[0-9]{1,19}$/.test(offset))
+        invalid();
       positions.set(partition as number, offset as string);
     }
     return positions;

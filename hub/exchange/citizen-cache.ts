@@ -8,8 +8,8 @@
 // a change to provenance alone that publishes no change.
 import type { Kafka } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
+import { type TopicTail, tailTopic } from '../../kafka/topic-tail.ts';
 import { CHANGES_TOPIC } from '../../kafka/topics.ts';
-import { tailTopic, type TopicTail } from '../../kafka/topic-tail.ts';
 import type { CitizenDocument } from '../citizen/citizen-document.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 
@@ -46,7 +46,9 @@ export class CitizenCache implements CitizenReader {
     this.following = tailTopic(kafka, CHANGES_TOPIC, null, async (record) => this.invalidate(personalIdOf(record.value)), 'citizen-cache');
     this.tail = await this.following;
     if (this.stopped) return; // stop() stops the tail just made
-    this.tail.done.catch((error: unknown) => log(`citizen cache: the change feed stopped (${String(error)}); every read goes to the store`)).finally(() => this.stopServing());
+    this.tail.done
+      .catch((error: unknown) => log(`citizen cache: the change feed stopped (${String(error)}); every read goes to the store`))
+      .finally(() => this.stopServing());
     await this.tail.joined;
     this.live = !this.stopped;
   }
@@ -83,7 +85,10 @@ export class CitizenCache implements CitizenReader {
     if (missing.length === 0) return found;
     const generation = this.generation;
     const read = await this.store.readCitizens(missing);
-    this.keep(generation, missing.map((id) => [id, read.get(id) ?? null]));
+    this.keep(
+      generation,
+      missing.map((id) => [id, read.get(id) ?? null]),
+    );
     for (const [id, document] of read) found.set(id, document);
     return found;
   }

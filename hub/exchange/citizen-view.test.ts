@@ -3,20 +3,35 @@ import type { CitizenDocument, FieldVersion } from '../citizen/citizen-document.
 import { claimMatches, matchesKey, project, valueMatches } from './citizen-view.ts';
 
 function version(value: unknown): FieldVersion {
-  return { value, source: 'civil-status', eventId: 'e1', eventType: 'birth-registered', effectiveAt: '1990-01-02T00:00:00Z', recordedAt: '1990-01-03T00:00:00Z', authoritative: true };
+  return {
+    value,
+    source: 'civil-status',
+    eventId: 'e1',
+    eventType: 'birth-registered',
+    effectiveAt: '1990-01-02T00:00:00Z',
+    recordedAt: '1990-01-03T00:00:00Z',
+    authoritative: true,
+  };
 }
 
 const document: CitizenDocument = {
   _id: '001090000001',
   revision: 1,
-  fields: { fullName: version('Nguyễn Văn An'), dateOfBirth: version('1990-01-02'), sex: version('male'), permanentAddress: version({ province: '01', line: 'Số 1' }) },
+  fields: {
+    fullName: version('Nguyễn Văn An'),
+    dateOfBirth: version('1990-01-02'),
+    sex: version('male'),
+    permanentAddress: version({ province: '01', line: 'Số 1' }),
+  },
 };
 
 describe('what a consumer sees of a citizen', () => {
   it('R22: the personal id, full name and date of birth must all match; name spacing and case do not matter', () => {
     expect(matchesKey(document, { personalId: '001090000001', fullName: ' nguyễn  văn AN ', dateOfBirth: '1990-01-02' })).toBe(true);
     // The same name typed in decomposed Unicode (as some keyboards send it) still matches.
-    expect(matchesKey(document, { personalId: '001090000001', fullName: 'Nguyễn Văn An'.normalize('NFD'), dateOfBirth: '1990-01-02' })).toBe(true);
+    expect(
+      matchesKey(document, { personalId: '001090000001', fullName: 'Nguyễn Văn An'.normalize('NFD'), dateOfBirth: '1990-01-02' }),
+    ).toBe(true);
     expect(matchesKey(document, { personalId: '001090000001', fullName: 'Nguyễn Văn Ân', dateOfBirth: '1990-01-02' })).toBe(false);
     expect(matchesKey(document, { personalId: '001090000001', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-01-03' })).toBe(false);
     expect(matchesKey(null, { personalId: '001090000001', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-01-02' })).toBe(false);
@@ -25,7 +40,13 @@ describe('what a consumer sees of a citizen', () => {
   it('R7: the projection holds exactly the asked fields, in the order asked', () => {
     const fields = project(document, ['permanentAddress', 'sex', 'bloodType']);
     expect(fields.map((field) => field.field)).toEqual(['permanentAddress', 'sex']);
-    expect(fields[0]).toEqual({ field: 'permanentAddress', value: { province: '01', line: 'Số 1' }, source: 'civil-status', effectiveAt: new Date('1990-01-02T00:00:00Z'), authoritative: true });
+    expect(fields[0]).toEqual({
+      field: 'permanentAddress',
+      value: { province: '01', line: 'Số 1' },
+      source: 'civil-status',
+      effectiveAt: new Date('1990-01-02T00:00:00Z'),
+      authoritative: true,
+    });
   });
 
   it('R22: Verify compares values, structured ones whole', () => {

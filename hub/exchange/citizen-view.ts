@@ -1,9 +1,9 @@
 // What a consumer may see of a citizen document: the key check, the projection to exactly the
 // granted fields, and the yes/no comparison of Verify. Plain functions over the stored document.
 import { isDeepStrictEqual } from 'node:util';
+import { parsePersonalId } from '../../schemas/personal-id.ts';
 import type { CitizenDocument, FieldVersion } from '../citizen/citizen-document.ts';
 import type { CitizenField } from '../citizen/fields.ts';
-import { parsePersonalId } from '../../schemas/personal-id.ts';
 import type { CitizenKey } from './exchange-call.ts';
 
 /** A field as the exchange returns it (the wire's FieldValue, before encoding). */
@@ -28,7 +28,9 @@ export function matchesKey(document: CitizenDocument | null, key: CitizenKey): d
   if (!document || document._id !== key.personalId) return false;
   const name = document.fields.fullName?.value;
   const born = document.fields.dateOfBirth?.value;
-  return typeof name === 'string' && typeof born === 'string' && normaliseText(name) === normaliseText(key.fullName) && born === key.dateOfBirth;
+  return (
+    typeof name === 'string' && typeof born === 'string' && normaliseText(name) === normaliseText(key.fullName) && born === key.dateOfBirth
+  );
 }
 
 /** Exactly the asked fields that hold a version, in the order asked. Never more. */
@@ -41,8 +43,17 @@ export function project(document: CitizenDocument, fields: readonly CitizenField
   return disclosed;
 }
 
-export function disclose(field: CitizenField, version: Pick<FieldVersion, 'value' | 'source' | 'effectiveAt' | 'authoritative'>): DisclosedField {
-  return { field, value: version.value ?? null, source: version.source, effectiveAt: new Date(version.effectiveAt), authoritative: version.authoritative };
+export function disclose(
+  field: CitizenField,
+  version: Pick<FieldVersion, 'value' | 'source' | 'effectiveAt' | 'authoritative'>,
+): DisclosedField {
+  return {
+    field,
+    value: version.value ?? null,
+    source: version.source,
+    effectiveAt: new Date(version.effectiveAt),
+    authoritative: version.authoritative,
+  };
 }
 
 /** Whether the value the caller holds equals the current one (strings compared as normaliseText). */

@@ -25,7 +25,10 @@ const REPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * why it is none. The topic says who decided (the broker let only that register write it): a value
  * naming another register is a forgery, not a decision.
  */
-export function parseCorrectionDecision(value: Buffer | string | null, topicSource: SourceName): { ok: true; decision: CorrectionDecision } | { ok: false; problem: string } {
+export function parseCorrectionDecision(
+  value: Buffer | string | null,
+  topicSource: SourceName,
+): { ok: true; decision: CorrectionDecision } | { ok: false; problem: string } {
   let parsed: Partial<CorrectionDecision>;
   try {
     parsed = JSON.parse(typeof value === 'string' ? value : (value?.toString('utf8') ?? '')) as Partial<CorrectionDecision>;
@@ -33,12 +36,32 @@ export function parseCorrectionDecision(value: Buffer | string | null, topicSour
     return { ok: false, problem: 'not JSON' };
   }
   if (typeof parsed.reportId !== 'string' || !REPORT_ID.test(parsed.reportId)) return { ok: false, problem: 'reportId is not a report id' };
-  if (parsed.decision !== 'accepted' && parsed.decision !== 'rejected') return { ok: false, problem: 'decision must be accepted or rejected' };
+  if (parsed.decision !== 'accepted' && parsed.decision !== 'rejected')
+    return { ok: false, problem: 'decision must be accepted or rejected' };
   const reason = typeof parsed.reason === 'string' ? parsed.reason.trim().slice(0, 2000) : '';
   if (parsed.decision === 'rejected' && reason === '') return { ok: false, problem: 'a rejection needs its reason' };
-  if (typeof parsed.source !== 'string' || typeof parsed.decidedBy !== 'string' || typeof parsed.decidedAt !== 'string' || Number.isNaN(Date.parse(parsed.decidedAt))) {
+  if (
+    typeof parsed.source !== 'string' ||
+    typeof parsed.decidedBy !== 'string' ||
+    typeof parsed.decidedAt !== 'string' ||
+    Number.isNaN(Date.parse(parsed.decidedAt))
+  ) {
     return { ok: false, problem: 'source, decidedBy and decidedAt (ISO) are required' };
   }
-  if (parsed.source !== topicSource) return { ok: false, problem: `names ${JSON.stringify(parsed.source.slice(0, 40))} as its register on the decisions topic of ${topicSource}` };
-  return { ok: true, decision: { reportId: parsed.reportId, source: topicSource, decision: parsed.decision, reason, decidedAt: parsed.decidedAt, decidedBy: parsed.decidedBy.slice(0, 64) } };
+  if (parsed.source !== topicSource)
+    return {
+      ok: false,
+      problem: `names ${JSON.stringify(parsed.source.slice(0, 40))} as its register on the decisions topic of ${topicSource}`,
+    };
+  return {
+    ok: true,
+    decision: {
+      reportId: parsed.reportId,
+      source: topicSource,
+      decision: parsed.decision,
+      reason,
+      decidedAt: parsed.decidedAt,
+      decidedBy: parsed.decidedBy.slice(0, 64),
+    },
+  };
 }

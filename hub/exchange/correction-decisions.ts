@@ -15,7 +15,12 @@ export function correctionDecisionsGroup(database: string): string {
 }
 
 /** Applies the registers' decisions to `reports` until the returned consumer is stopped. */
-export function followCorrectionDecisions(options: { kafka: Kafka; reports: Pick<DataErrorReports, 'decide'>; groupId: string; log: (line: string) => void }): BatchConsumer {
+export function followCorrectionDecisions(options: {
+  kafka: Kafka;
+  reports: Pick<DataErrorReports, 'decide'>;
+  groupId: string;
+  log: (line: string) => void;
+}): BatchConsumer {
   const { log, reports } = options;
   return new BatchConsumer(options.kafka, {
     groupId: options.groupId,
@@ -24,15 +29,22 @@ export function followCorrectionDecisions(options: { kafka: Kafka; reports: Pick
       for (const record of records) {
         const where = `${record.topic}[${record.partition}]@${record.offset}`;
         const source = sourceOfDecisionsTopic(record.topic);
-        const parsed = source === undefined ? { ok: false as const, problem: 'not a decisions topic' } : parseCorrectionDecision(record.value, source);
+        const parsed =
+          source === undefined ? { ok: false as const, problem: 'not a decisions topic' } : parseCorrectionDecision(record.value, source);
         if (!parsed.ok) {
           log(`${where}: not a correction decision (${parsed.problem}); skipped`);
           continue;
         }
         const outcome = await reports.decide(parsed.decision);
-        if (outcome === 'refused') log(`${where}: ${parsed.decision.source} decided ${parsed.decision.reportId}, a report routed to another register; not applied (journaled NOT_THE_AUTHORITY)`);
+        if (outcome === 'refused')
+          log(
+            `${where}: ${parsed.decision.source} decided ${parsed.decision.reportId}, a report routed to another register; not applied (journaled NOT_THE_AUTHORITY)`,
+          );
       }
     },
-    onFailure: (failure) => log(`correction decisions: ${failure.where ?? failure.kind} failed (${failure.error instanceof Error ? failure.error.message : String(failure.error)}); retrying in ${failure.retryInMs} ms`),
+    onFailure: (failure) =>
+      log(
+        `correction decisions: ${failure.where ?? failure.kind} failed (${failure.error instanceof Error ? failure.error.message : String(failure.error)}); retrying in ${failure.retryInMs} ms`,
+      ),
   });
 }

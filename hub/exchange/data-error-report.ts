@@ -2,8 +2,9 @@
 // authoritative source register on that register's own `dancu.corrections.<source>.v1` (key =
 // personal id, so one citizen's reports stay in order), where its connector, and no other
 // register, can read it.
-import { correctionsTopic } from '../../kafka/topics.ts';
+
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { correctionsTopic } from '../../kafka/topics.ts';
 import type { SourceName } from '../../schemas/sources.ts';
 import type { CitizenField } from '../citizen/fields.ts';
 

@@ -41,20 +41,37 @@ export class DataErrorReports {
    */
   async decide(decision: CorrectionDecision, receivedAt = new Date()): Promise<'applied' | 'already-decided' | 'refused' | 'unknown'> {
     const report = await this.reports.findOne({ _id: decision.reportId });
-    const entry = { act: 'correction' as const, action: 'decide-correction', actor: { organisation: `register:${decision.source}`, officer: decision.decidedBy }, fields: report ? [report.field] : [], citizens: report ? [report.personalId] : [] };
+    const entry = {
+      act: 'correction' as const,
+      action: 'decide-correction',
+      actor: { organisation: `register:${decision.source}`, officer: decision.decidedBy },
+      fields: report ? [report.field] : [],
+      citizens: report ? [report.personalId] : [],
+    };
     const refuse = async (reason: string, detail: string) => {
       await this.journal.append({ ...entry, decision: 'refused', reason, detail: `${decision.reportId}: ${detail}` });
       return 'refused' as const;
     };
     // Not journaled as refused: another hub database's report on the shared topic is none of ours.
     if (report === null) return 'unknown';
-    if (report.routedTo !== decision.source) return refuse('NOT_THE_AUTHORITY', `routed to ${report.routedTo}, decided by ${decision.source}`);
+    if (report.routedTo !== decision.source)
+      return refuse('NOT_THE_AUTHORITY', `routed to ${report.routedTo}, decided by ${decision.source}`);
     if (report.status !== 'routed') return 'already-decided';
     await this.reports.updateOne(
       { _id: decision.reportId },
-      { $set: { status: decision.decision, decision: { reason: decision.reason, decidedAt: new Date(decision.decidedAt), decidedBy: decision.decidedBy, receivedAt } } },
+      {
+        $set: {
+          status: decision.decision,
+          decision: { reason: decision.reason, decidedAt: new Date(decision.decidedAt), decidedBy: decision.decidedBy, receivedAt },
+        },
+      },
     );
-    await this.journal.append({ ...entry, agreement: report.reportedBy.agreement, decision: 'done', detail: `${decision.reportId}: ${decision.decision} by ${decision.source}` });
+    await this.journal.append({
+      ...entry,
+      agreement: report.reportedBy.agreement,
+      decision: 'done',
+      detail: `${decision.reportId}: ${decision.decision} by ${decision.source}`,
+    });
     return 'applied';
   }
 }

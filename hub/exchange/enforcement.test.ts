@@ -4,13 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import type { PeerIdentity } from '../pki/peer-identity.ts';
 import type { Agreement } from '../registry/agreement.ts';
+import type { ConsentStatus } from '../registry/consent.ts';
+import type { QuotaOutcome } from '../registry/quota-lease.ts';
 import { RegistryError } from '../registry/registry-error.ts';
 import type { SystemRecord } from '../registry/registry-store.ts';
 import type { AssessmentStatus } from '../registry/security-assessment.ts';
-import type { ConsentStatus } from '../registry/consent.ts';
-import type { QuotaOutcome } from '../registry/quota-lease.ts';
-import type { ExchangeCall } from './exchange-call.ts';
 import { Enforcement, type EnforcementOptions, type EnforcementRegistry } from './enforcement.ts';
+import type { ExchangeCall } from './exchange-call.ts';
 import { Refusal, type RefusalReason } from './refusal.ts';
 
 const NOW = new Date('2026-11-30T00:00:00Z');
@@ -22,13 +22,30 @@ const DAY = '2026-11-30';
 /** Everything the pipeline reads, valid throughout; each test breaks one thing. */
 function world() {
   return {
-    identity: { kind: 'system', id: 'vss-insurance', organisation: 'vss', fingerprint256: FINGERPRINT, notAfter: new Date('2026-12-30T00:00:00Z') } as PeerIdentity | null,
+    identity: {
+      kind: 'system',
+      id: 'vss-insurance',
+      organisation: 'vss',
+      fingerprint256: FINGERPRINT,
+      notAfter: new Date('2026-12-30T00:00:00Z'),
+    } as PeerIdentity | null,
     revoked: new Set<string>(),
-    system: { _id: 'vss-insurance', organisationId: 'vss', agreementIds: ['agr-1'], certificateFingerprints: [FINGERPRINT] } as SystemRecord | null,
+    system: {
+      _id: 'vss-insurance',
+      organisationId: 'vss',
+      agreementIds: ['agr-1'],
+      certificateFingerprints: [FINGERPRINT],
+    } as SystemRecord | null,
     agreement: {
       id: 'agr-1',
       status: 'approved',
-      organisation: { id: 'vss', name: 'VSS', category: 'CENTRAL_STATE_BODY', locality: { level: 'central' }, functionsAndTasks: 'social insurance' },
+      organisation: {
+        id: 'vss',
+        name: 'VSS',
+        category: 'CENTRAL_STATE_BODY',
+        locality: { level: 'central' },
+        functionsAndTasks: 'social insurance',
+      },
       system: { id: 'vss-insurance', name: 'VSS insurance', version: '1.0.0' },
       purposes: ['SOCIAL_INSURANCE'],
       services: ['Lookup', 'BatchLookup', 'WatchChanges', 'Verify'],
@@ -97,7 +114,12 @@ function call(overrides: Partial<ExchangeCall> = {}): ExchangeCall {
 function enforcementOf(w: World, options: EnforcementOptions = {}): { enforcement: Enforcement; advance: (ms: number) => void } {
   let now = NOW.getTime();
   let monotonic = 1_000_000; // lru-cache takes a start time of 0 for "no lifetime"
-  const enforcement = new Enforcement(registryOf(w), { clock: () => new Date(now), monotonicClock: () => monotonic, cacheMs: 0, ...options });
+  const enforcement = new Enforcement(registryOf(w), {
+    clock: () => new Date(now),
+    monotonicClock: () => monotonic,
+    cacheMs: 0,
+    ...options,
+  });
   return {
     enforcement,
     advance: (ms) => {
@@ -127,11 +149,21 @@ describe('the enforcement pipeline: every refusal, in order', () => {
 
     const valid = world();
     let identity: PeerIdentity | null = null; // no certificate at all
-    let request = call({ service: 'ReportDataError', fields: ['fullName', 'bloodType'], context: { ...call().context, purpose: 'MARKETING' } });
+    let request = call({
+      service: 'ReportDataError',
+      fields: ['fullName', 'bloodType'],
+      context: { ...call().context, purpose: 'MARKETING' },
+    });
     w.revoked.add(FINGERPRINT);
     w.system = { ...valid.system!, certificateFingerprints: [OTHER_FINGERPRINT] };
     w.agreementFound = false;
-    w.agreement = { ...w.agreement, organisation: { ...w.agreement.organisation, id: 'someone-else' }, status: 'revoked', consentRequired: true, purposes: ['HEALTH_INSURANCE'] } as Agreement;
+    w.agreement = {
+      ...w.agreement,
+      organisation: { ...w.agreement.organisation, id: 'someone-else' },
+      status: 'revoked',
+      consentRequired: true,
+      purposes: ['HEALTH_INSURANCE'],
+    } as Agreement;
     w.assessment = { ok: false, reason: 'ASSESSMENT_EXPIRED' };
     w.consent.set(CITIZEN, { required: true, granted: false, reason: 'CONSENT_MISSING' });
     w.quota = { ok: false, reason: 'QUOTA_EXCEEDED', limit: 1_000, day: DAY };
@@ -152,10 +184,13 @@ describe('the enforcement pipeline: every refusal, in order', () => {
       ['FIELD_NOT_GRANTED', () => (request = { ...request, fields: ['fullName'] })],
       ['CONSENT_MISSING', () => w.consent.set(CITIZEN, { required: true, granted: true, channel: 'VNeID', since: NOW })],
       ['RATE_LIMITED', () => advance(1_000)],
-      ['QUOTA_EXCEEDED', () => {
-        w.quota = valid.quota;
-        advance(1_000); // the refused call took this second's rate too: it was made
-      }],
+      [
+        'QUOTA_EXCEEDED',
+        () => {
+          w.quota = valid.quota;
+          advance(1_000); // the refused call took this second's rate too: it was made
+        },
+      ],
     ];
     const seen: Array<RefusalReason | 'allowed'> = [];
     for (const [, fix] of fixes) {
@@ -180,7 +215,9 @@ describe('the enforcement pipeline: each step refused and allowed', () => {
     const w = world();
     const { enforcement } = enforcementOf(w);
     expect(await reasonOf(enforcement.admitSystem({ ...w.identity!, organisation: 'bank' }, 'agr-1'))).toBe('CERTIFICATE_NOT_REGISTERED');
-    expect(await reasonOf(enforcement.admitSystem({ ...w.identity!, fingerprint256: OTHER_FINGERPRINT }, 'agr-1'))).toBe('CERTIFICATE_NOT_REGISTERED');
+    expect(await reasonOf(enforcement.admitSystem({ ...w.identity!, fingerprint256: OTHER_FINGERPRINT }, 'agr-1'))).toBe(
+      'CERTIFICATE_NOT_REGISTERED',
+    );
     w.system = null;
     expect(await reasonOf(enforcement.admitSystem(w.identity, 'agr-1'))).toBe('CERTIFICATE_NOT_REGISTERED');
     w.system = world().system;
@@ -200,12 +237,15 @@ describe('the enforcement pipeline: each step refused and allowed', () => {
     ['approved', { from: new Date('2026-12-01T00:00:00Z'), until: new Date('2027-12-01T00:00:00Z') }, 'AGREEMENT_NOT_YET_VALID'],
     ['approved', { from: new Date('2025-01-01T00:00:00Z'), until: new Date('2026-11-29T00:00:00Z') }, 'AGREEMENT_EXPIRED'],
     ['approved', {}, 'allowed'],
-  ] as const)('R22: an agreement %s with validity %o is %s (calls only under an agreement in force)', async (status, validity, expected) => {
-    const w = world();
-    const { enforcement } = enforcementOf(w);
-    w.agreement = { ...w.agreement, status, validity: { ...w.agreement.validity, ...validity } };
-    expect(await reasonOf(enforcement.admitSystem(w.identity, 'agr-1'))).toBe(expected);
-  });
+  ] as const)(
+    'R22: an agreement %s with validity %o is %s (calls only under an agreement in force)',
+    async (status, validity, expected) => {
+      const w = world();
+      const { enforcement } = enforcementOf(w);
+      w.agreement = { ...w.agreement, status, validity: { ...w.agreement.validity, ...validity } };
+      expect(await reasonOf(enforcement.admitSystem(w.identity, 'agr-1'))).toBe(expected);
+    },
+  );
 
   it.each(['ASSESSMENT_MISSING', 'ASSESSMENT_EXPIRED', 'ASSESSMENT_LEVEL_TOO_LOW', 'ASSESSMENT_FOR_OTHER_VERSION'] as const)(
     'R29: the security assessment refusal %s is the call’s refusal; a valid assessment is allowed',
@@ -228,20 +268,26 @@ describe('the enforcement pipeline: each step refused and allowed', () => {
     expect((refusal as Refusal).message).toContain('bloodType');
     expect((refusal as Refusal).message).not.toContain('fullName,');
     expect(await reasonOf(enforcement.authorize(w.identity, call({ fields: ['dateOfBirth'] })))).toBe('FIELD_NOT_GRANTED');
-    expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'Verify', mode: 'match', fields: ['dateOfBirth'] })))).toBe('allowed');
+    expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'Verify', mode: 'match', fields: ['dateOfBirth'] })))).toBe(
+      'allowed',
+    );
   });
 
   it('R12: consent is asked for each citizen of the call when the requester needs it; one citizen without it refuses the call; a state body is never asked', async () => {
     const w = world();
     const { enforcement } = enforcementOf(w);
     const other = '001090000002';
-    expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'BatchLookup', personalIds: [CITIZEN, other] })))).toBe('allowed');
+    expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'BatchLookup', personalIds: [CITIZEN, other] })))).toBe(
+      'allowed',
+    );
     expect(w.reads.filter((read) => read.startsWith('consent:'))).toEqual([]);
 
     w.agreement = { ...w.agreement, consentRequired: true };
     w.consent.set(CITIZEN, { required: true, granted: true, channel: 'VNeID', since: NOW });
     w.consent.set(other, { required: true, granted: false, reason: 'CONSENT_REVOKED' });
-    expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'BatchLookup', personalIds: [CITIZEN, other] })))).toBe('CONSENT_MISSING');
+    expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'BatchLookup', personalIds: [CITIZEN, other] })))).toBe(
+      'CONSENT_MISSING',
+    );
     expect(await reasonOf(enforcement.authorize(w.identity, call({ service: 'BatchLookup', personalIds: [CITIZEN] })))).toBe('allowed');
   });
 
@@ -335,7 +381,9 @@ describe('the enforcement pipeline: registry reads refreshed ahead', () => {
       enforcement,
       systemReads: () => w.reads.filter((read) => read === 'system').length,
       hold: (on: boolean) => (hold = on),
-      release: () => held.splice(0).forEach((go) => go()),
+      release: () => {
+        for (const go of held.splice(0)) go();
+      },
       advance: (ms: number) => (monotonic += ms),
     };
   }

@@ -10,10 +10,10 @@
 import { LRUCache } from 'lru-cache';
 import type { CitizenField } from '../citizen/fields.ts';
 import type { PeerIdentity } from '../pki/peer-identity.ts';
-import { agreementInForce, type Agreement } from '../registry/agreement.ts';
+import { type Agreement, agreementInForce } from '../registry/agreement.ts';
 import { isPurpose } from '../registry/purposes.ts';
-import { RegistryError } from '../registry/registry-error.ts';
 import type { Registry } from '../registry/registry.ts';
+import { RegistryError } from '../registry/registry-error.ts';
 import type { SystemRecord } from '../registry/registry-store.ts';
 import type { FieldMode } from '../registry/service-catalogue.ts';
 import type { ExchangeCall } from './exchange-call.ts';
@@ -21,9 +21,10 @@ import { RateLimits } from './rate-limits.ts';
 import { refuse } from './refusal.ts';
 
 /** What the pipeline reads from the registry (the Registry itself; a fake in unit tests). */
-export type EnforcementRegistry = Pick<Registry, 'findSystem' | 'getAgreement' | 'assessmentStatus' | 'consentStatus' | 'takeDailyQuota'> & Partial<Pick<Registry, 'onChange'>>
+export type EnforcementRegistry = Pick<Registry, 'findSystem' | 'getAgreement' | 'assessmentStatus' | 'consentStatus' | 'takeDailyQuota'> &
+  Partial<Pick<Registry, 'onChange'>> &
   // Optional only so benchmarks may time the pipeline without it; the hub always passes its Registry.
-  & Partial<Pick<Registry, 'isCertificateRevoked'>>;
+  Partial<Pick<Registry, 'isCertificateRevoked'>>;
 
 export interface EnforcementOptions {
   clock?: () => Date;
@@ -148,14 +149,32 @@ export class Enforcement {
    */
   async registeredSystem(identity: PeerIdentity | null): Promise<SystemRecord> {
     if (!identity) refuse('CERTIFICATE_MISSING', 'present the client certificate issued to your system by `dancu pki issue`');
-    if (identity.kind !== 'system') refuse('CERTIFICATE_NOT_REGISTERED', `${identity.id} presented an ${identity.kind} certificate; consumers call with their system's certificate`);
+    if (identity.kind !== 'system')
+      refuse(
+        'CERTIFICATE_NOT_REGISTERED',
+        `${identity.id} presented an ${identity.kind} certificate; consumers call with their system's certificate`,
+      );
     //    TLS checked validity at the handshake only; a connection, and a stream on it, outlives it.
-    if (identity.notAfter && identity.notAfter <= this.clock()) refuse('CERTIFICATE_EXPIRED', `the certificate of system ${identity.id} expired ${identity.notAfter.toISOString()}: ask the hub operator for a new one`);
-    const revoked = await this.cached(`revoked:${identity.fingerprint256}`, async () => (await this.registry.isCertificateRevoked?.(identity.fingerprint256)) ?? false);
-    if (revoked) refuse('CERTIFICATE_REVOKED', `the certificate ${identity.fingerprint256} of system ${identity.id} has been revoked: ask the hub operator for a new one`);
+    if (identity.notAfter && identity.notAfter <= this.clock())
+      refuse(
+        'CERTIFICATE_EXPIRED',
+        `the certificate of system ${identity.id} expired ${identity.notAfter.toISOString()}: ask the hub operator for a new one`,
+      );
+    const revoked = await this.cached(
+      `revoked:${identity.fingerprint256}`,
+      async () => (await this.registry.isCertificateRevoked?.(identity.fingerprint256)) ?? false,
+    );
+    if (revoked)
+      refuse(
+        'CERTIFICATE_REVOKED',
+        `the certificate ${identity.fingerprint256} of system ${identity.id} has been revoked: ask the hub operator for a new one`,
+      );
     const system = await this.cached(`system:${identity.id}`, () => this.registry.findSystem(identity.id));
     if (!system || system.organisationId !== identity.organisation || !system.certificateFingerprints?.includes(identity.fingerprint256)) {
-      refuse('CERTIFICATE_NOT_REGISTERED', `the certificate presented for system ${identity.id} of ${identity.organisation} is not one the registry issued to that system`);
+      refuse(
+        'CERTIFICATE_NOT_REGISTERED',
+        `the certificate presented for system ${identity.id} of ${identity.organisation} is not one the registry issued to that system`,
+      );
     }
     return system;
   }
@@ -173,13 +192,19 @@ export class Enforcement {
     // 3. Approved, not suspended or revoked, within its validity window.
     const now = this.clock();
     const inForce = agreementInForce(agreement, now);
-    if (!inForce.ok) refuse(inForce.reason, `agreement ${agreementId} is not in force (${inForce.reason.toLowerCase().replaceAll('_', ' ')})`);
+    if (!inForce.ok)
+      refuse(inForce.reason, `agreement ${agreementId} is not in force (${inForce.reason.toLowerCase().replaceAll('_', ' ')})`);
 
     // 4. A valid security assessment (level 3+, under a year old) of the version now connected.
     //    A sandbox agreement runs before the assessment: test runs are part of preparing it (R34).
-    const assessment = agreement.sandbox ? { ok: true as const } : await this.cached(`assessment:${agreement.id}:${agreement.system.id}`, () => this.registry.assessmentStatus(agreement, now));
+    const assessment = agreement.sandbox
+      ? { ok: true as const }
+      : await this.cached(`assessment:${agreement.id}:${agreement.system.id}`, () => this.registry.assessmentStatus(agreement, now));
     if (!assessment.ok) {
-      refuse(assessment.reason, `system ${system._id} version ${agreement.system.version} has no valid security assessment (${assessment.reason.toLowerCase().replaceAll('_', ' ')})`);
+      refuse(
+        assessment.reason,
+        `system ${system._id} version ${agreement.system.version} has no valid security assessment (${assessment.reason.toLowerCase().replaceAll('_', ' ')})`,
+      );
     }
 
     return { agreement, systemId: system._id, organisationId: system.organisationId };
@@ -191,10 +216,12 @@ export class Enforcement {
     const { agreement } = admitted;
 
     // 5. The service.
-    if (!(agreement.services as readonly string[]).includes(call.service)) refuse('SERVICE_NOT_GRANTED', `agreement ${agreement.id} does not grant ${call.service}`);
+    if (!(agreement.services as readonly string[]).includes(call.service))
+      refuse('SERVICE_NOT_GRANTED', `agreement ${agreement.id} does not grant ${call.service}`);
 
     // 6. The purpose: from the closed catalogue, and named in the agreement.
-    if (!isPurpose(call.context.purpose)) refuse('PURPOSE_UNKNOWN', `${call.context.purpose} is not a purpose in the catalogue (\`dancu registry catalogue\`)`);
+    if (!isPurpose(call.context.purpose))
+      refuse('PURPOSE_UNKNOWN', `${call.context.purpose} is not a purpose in the catalogue (\`dancu registry catalogue\`)`);
     if (!(agreement.purposes as readonly string[]).includes(call.context.purpose)) {
       refuse('PURPOSE_NOT_GRANTED', `agreement ${agreement.id} does not name purpose ${call.context.purpose}`);
     }
@@ -202,7 +229,10 @@ export class Enforcement {
     // 7. Every field, in the mode asked. One field too many refuses the whole call.
     const refused = call.fields.filter((field) => !grants(agreement, field, call.mode));
     if (refused.length > 0) {
-      refuse('FIELD_NOT_GRANTED', `agreement ${agreement.id} does not grant ${refused.join(', ')} in ${call.mode ?? 'any'} mode; nothing was answered`);
+      refuse(
+        'FIELD_NOT_GRANTED',
+        `agreement ${agreement.id} does not grant ${refused.join(', ')} in ${call.mode ?? 'any'} mode; nothing was answered`,
+      );
     }
 
     // 8. Consent: a record the hub holds, confirmed by the citizen; never the caller's word.
@@ -219,7 +249,11 @@ export class Enforcement {
   }
 
   /** Every named citizen's consent to the agreement stands (R12). Returns since when, per citizen whose consent is required. */
-  async requireConsent(agreement: Agreement, personalIds: readonly string[], reason: 'CONSENT_MISSING' | 'CONSENT_REVOKED'): Promise<Map<string, Date>> {
+  async requireConsent(
+    agreement: Agreement,
+    personalIds: readonly string[],
+    reason: 'CONSENT_MISSING' | 'CONSENT_REVOKED',
+  ): Promise<Map<string, Date>> {
     const since = new Map<string, Date>();
     for (const personalId of personalIds) {
       const consent = await this.registry.consentStatus(agreement, personalId);
@@ -235,7 +269,8 @@ export class Enforcement {
     try {
       return await this.cached(`agreement:${id}`, () => this.registry.getAgreement(id));
     } catch (error) {
-      if (error instanceof RegistryError && error.code === 'NOT_FOUND') refuse('AGREEMENT_UNKNOWN', `no connection agreement ${id} is in force or on record`);
+      if (error instanceof RegistryError && error.code === 'NOT_FOUND')
+        refuse('AGREEMENT_UNKNOWN', `no connection agreement ${id} is in force or on record`);
       throw error;
     }
   }
@@ -244,7 +279,10 @@ export class Enforcement {
   async takeUnits(agreement: Agreement, service: ExchangeCall['service'], units: number): Promise<void> {
     const quota = await this.registry.takeDailyQuota(agreement, service, this.clock(), units);
     if (!quota.ok) {
-      refuse('QUOTA_EXCEEDED', `agreement ${agreement.id} allows ${quota.limit} units a day (one per citizen answered or change delivered) and has fewer than ${units} left; the quota resets at midnight, Vietnam time`);
+      refuse(
+        'QUOTA_EXCEEDED',
+        `agreement ${agreement.id} allows ${quota.limit} units a day (one per citizen answered or change delivered) and has fewer than ${units} left; the quota resets at midnight, Vietnam time`,
+      );
     }
   }
 }

@@ -35,9 +35,17 @@ describe('checking a consumer request before any rule runs', () => {
 
   it('R22: a batch naming one personal id twice (two dates of birth, say) is INVALID_ARGUMENT', () => {
     const key = { personalId: '001090000001', fullName: 'A', dateOfBirth: '1990-01-02' };
-    const repeated = refusalOf(() => checkCitizenKeys([key, { ...key, personalId: '001090000002' }, { ...key, dateOfBirth: '1990-01-03' }]));
-    expect(repeated).toMatchObject({ reason: 'INVALID_REQUEST', message: expect.stringContaining('citizens[2] repeats the personal id of citizens[0]') });
-    expect(checkCitizenKeys([key, { ...key, personalId: '001090000002' }]).map((one) => one.personalId)).toEqual(['001090000001', '001090000002']);
+    const repeated = refusalOf(() =>
+      checkCitizenKeys([key, { ...key, personalId: '001090000002' }, { ...key, dateOfBirth: '1990-01-03' }]),
+    );
+    expect(repeated).toMatchObject({
+      reason: 'INVALID_REQUEST',
+      message: expect.stringContaining('citizens[2] repeats the personal id of citizens[0]'),
+    });
+    expect(checkCitizenKeys([key, { ...key, personalId: '001090000002' }]).map((one) => one.personalId)).toEqual([
+      '001090000001',
+      '001090000002',
+    ]);
   });
 
   it('R35: the case reference and the officer are required, since they are journaled', () => {

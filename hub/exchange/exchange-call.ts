@@ -2,12 +2,12 @@
 // request into one. Anything malformed — a personal id that is not 12 digits (say, a MongoDB
 // operator smuggled in as a string), an unknown field, an oversized batch — is INVALID_ARGUMENT
 // here, before any rule or store read runs.
-import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
-import { parsePersonalId } from '../../schemas/personal-id.ts';
+
 import { isDate } from '../../schemas/formats.ts';
+import { parsePersonalId } from '../../schemas/personal-id.ts';
+import { type CitizenField, isCitizenField } from '../citizen/fields.ts';
 import type { FieldMode, ServiceName } from '../registry/service-catalogue.ts';
 import { refuse } from './refusal.ts';
-
 
 export const LIMITS = {
   batchCitizens: 100,
@@ -60,7 +60,8 @@ export function checkContext(context: WireContext | undefined): CallContext {
   const agreementId = context.agreementId ?? '';
   if (!IDENTIFIER.test(agreementId)) refuse('INVALID_REQUEST', 'context.agreement_id must be the id of your connection agreement');
   const purpose = context.purpose ?? '';
-  if (!PURPOSE_CODE.test(purpose)) refuse('INVALID_REQUEST', 'context.purpose must be a purpose code from the catalogue, e.g. ADMINISTRATIVE_PROCEDURE');
+  if (!PURPOSE_CODE.test(purpose))
+    refuse('INVALID_REQUEST', 'context.purpose must be a purpose code from the catalogue, e.g. ADMINISTRATIVE_PROCEDURE');
   const caseReference = checkReference(context.caseReference, 'context.case_reference');
   const officerId = checkReference(context.officerId, 'context.officer_id');
   return { agreementId, purpose, caseReference, officerId };
@@ -81,7 +82,10 @@ export function checkPersonalIdArgument(value: string | undefined, what = 'perso
   return id;
 }
 
-export function checkCitizenKey(key: { personalId?: string; fullName?: string; dateOfBirth?: string } | undefined, what = 'citizen'): CitizenKey {
+export function checkCitizenKey(
+  key: { personalId?: string; fullName?: string; dateOfBirth?: string } | undefined,
+  what = 'citizen',
+): CitizenKey {
   if (!key) refuse('INVALID_REQUEST', `${what} is required: personal_id, full_name and date_of_birth`);
   const personalId = checkPersonalIdArgument(key.personalId, `${what}.personal_id`);
   const fullName = (key.fullName ?? '').trim();
@@ -101,7 +105,8 @@ export function checkCitizenKeys(citizens: readonly Parameters<typeof checkCitiz
   const first = new Map<string, number>();
   keys.forEach((key, index) => {
     const earlier = first.get(key.personalId);
-    if (earlier !== undefined) refuse('INVALID_REQUEST', `citizens[${index}] repeats the personal id of citizens[${earlier}]: name each citizen once per batch`);
+    if (earlier !== undefined)
+      refuse('INVALID_REQUEST', `citizens[${index}] repeats the personal id of citizens[${earlier}]: name each citizen once per batch`);
     first.set(key.personalId, index);
   });
   return keys;
@@ -112,7 +117,8 @@ export function checkFields(names: readonly string[], what = 'fields'): CitizenF
   if (names.length === 0) refuse('INVALID_REQUEST', `${what}: name at least one field`);
   const seen = new Set<string>();
   for (const name of names) {
-    if (!isCitizenField(name)) refuse('INVALID_REQUEST', `${what}: ${JSON.stringify(name.slice(0, 64))} is not a citizen field (see the service catalogue)`);
+    if (!isCitizenField(name))
+      refuse('INVALID_REQUEST', `${what}: ${JSON.stringify(name.slice(0, 64))} is not a citizen field (see the service catalogue)`);
     if (seen.has(name)) refuse('INVALID_REQUEST', `${what}: ${name} is named twice`);
     seen.add(name);
   }
@@ -122,7 +128,8 @@ export function checkFields(names: readonly string[], what = 'fields'): CitizenF
 /** A proposed value within its bound, so an oversized one is the caller's error, not the corrections topic's. */
 export function checkProposedValue(value: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
-  if (bytes > LIMITS.proposedValueBytes) refuse('INVALID_REQUEST', `proposed_value is ${bytes} bytes as JSON; at most ${LIMITS.proposedValueBytes}`);
+  if (bytes > LIMITS.proposedValueBytes)
+    refuse('INVALID_REQUEST', `proposed_value is ${bytes} bytes as JSON; at most ${LIMITS.proposedValueBytes}`);
 }
 
 export function checkCount(count: number, max: number, what: string): void {

@@ -10,7 +10,12 @@ import type { CallRecord } from './journaled-call.ts';
 import { refuse } from './refusal.ts';
 
 /** Guessing throttled first; then all three of id, name and date of birth must match, else NOT_FOUND without saying which. */
-export async function findCitizen(deps: { abuse: AbuseGuard; store: CitizenReader }, record: CallRecord, agreementId: string, key: CitizenKey): Promise<CitizenDocument> {
+export async function findCitizen(
+  deps: { abuse: AbuseGuard; store: CitizenReader },
+  record: CallRecord,
+  agreementId: string,
+  key: CitizenKey,
+): Promise<CitizenDocument> {
   deps.abuse.admit(agreementId, [key.personalId]);
   deps.abuse.admitKeys(agreementId, [key]);
   const document = await record.trace.step('store.read', () => deps.store.readCitizen(key.personalId));

@@ -1,7 +1,7 @@
 // The one place where errors become gRPC statuses: a Refusal as it is; each module's own errors
 // (the registry's, the support desk's, the e-identification platform's, an operator's) as the
 // refusal they amount to (asRefusal); anything else as INTERNAL.
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
 import { EidAssertionError } from '../eid/eid-assertion.ts';
 import { ConnectorRetirementRefused } from '../operations/connector-retirement.ts';
@@ -9,7 +9,6 @@ import { OperatorReadRefused } from '../operations/operator-read.ts';
 import { RegistryError, type RegistryErrorCode } from '../registry/registry-error.ts';
 import { SupportError, type SupportErrorCode } from '../support/support-error.ts';
 import { Refusal, type RefusalKind, type RefusalReason } from './refusal.ts';
-
 
 const STATUS_OF: Record<RefusalKind, status> = {
   UNAUTHENTICATED: status.UNAUTHENTICATED,

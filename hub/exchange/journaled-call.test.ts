@@ -1,9 +1,9 @@
-import { Metadata, status, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServerUnaryCall, type ServiceError, status } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import type { JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
 import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
-import { journaledUnary, type CallObserver } from './journaled-call.ts';
+import type { JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
+import { type CallObserver, journaledUnary } from './journaled-call.ts';
 import { refuse } from './refusal.ts';
 
 const observer: CallObserver = { observe: () => {}, failed: () => {} };
@@ -13,9 +13,20 @@ function fakeCall<Request>(request: Request): ServerUnaryCall<Request, unknown> 
   return { request, metadata: new Metadata(), getAuthContext: () => ({}) } as unknown as ServerUnaryCall<Request, unknown>;
 }
 
-function invoke(journal: JournalWriter, run: () => Promise<{ response: () => string }>): Promise<{ error: Partial<ServiceError> | null; response: unknown }> {
-  const handler = journaledUnary<unknown, string>({ journal, observer, tracer: trace.getTracer('test'), service: 'dancu.exchange.v1.Exchange', act: 'exchange' }, 'Lookup', run);
-  return new Promise((resolve) => handler(fakeCall({}) as ServerUnaryCall<unknown, string>, (error, response) => resolve({ error: error as Partial<ServiceError> | null, response })));
+function invoke(
+  journal: JournalWriter,
+  run: () => Promise<{ response: () => string }>,
+): Promise<{ error: Partial<ServiceError> | null; response: unknown }> {
+  const handler = journaledUnary<unknown, string>(
+    { journal, observer, tracer: trace.getTracer('test'), service: 'dancu.exchange.v1.Exchange', act: 'exchange' },
+    'Lookup',
+    run,
+  );
+  return new Promise((resolve) =>
+    handler(fakeCall({}) as ServerUnaryCall<unknown, string>, (error, response) =>
+      resolve({ error: error as Partial<ServiceError> | null, response }),
+    ),
+  );
 }
 
 describe('a journaled call', () => {

@@ -2,13 +2,14 @@
 // journal entry is durable. This wrapper is the one place that guarantees it for unary calls:
 //   run the call (checks, enforcement, store read) → append the entry → only then answer.
 // If the journal cannot be written the caller gets UNAVAILABLE and no data.
-import type { OfficerDirectory } from '../registry/officer-actions.ts';
-import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+
+import type { Metadata, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { traceIdOf } from '../../telemetry/trace-context.ts';
 import type { JournalEntryInput, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
 import { callerIdentity, type PeerIdentity } from '../pki/peer-identity.ts';
 import { requestOfSandbox } from '../registry/agreement.ts';
+import type { OfficerDirectory } from '../registry/officer-actions.ts';
 import { CALL_ATTRIBUTES, CallTrace } from './call-trace.ts';
 import type { CallContext } from './exchange-call.ts';
 import { toServiceError } from './grpc-status.ts';
@@ -71,7 +72,9 @@ export function journaledUnary<Request, Response>(
     void (async () => {
       try {
         const outcome = await run(call.request, record);
-        const receipt = await record.trace.step('journal.append', () => calls.journal.append(entryOf(record, 'allowed', undefined, outcome.detail)));
+        const receipt = await record.trace.step('journal.append', () =>
+          calls.journal.append(entryOf(record, 'allowed', undefined, outcome.detail)),
+        );
         finishCall(calls, record, 'allowed', undefined, started);
         callback(null, outcome.response(receipt));
       } catch (error) {
@@ -84,7 +87,13 @@ export function journaledUnary<Request, Response>(
 }
 
 /** Metrics and the end of the call's span, once its outcome is decided. */
-export function finishCall(calls: ServiceCalls, record: CallRecord, decision: 'allowed' | 'refused', reason: string | undefined, started: bigint): void {
+export function finishCall(
+  calls: ServiceCalls,
+  record: CallRecord,
+  decision: 'allowed' | 'refused',
+  reason: string | undefined,
+  started: bigint,
+): void {
   calls.observer.observe(record.action, decision, reason, Number(process.hrtime.bigint() - started) / 1e9);
   record.trace.end(decision, reason, {
     ...(record.agreement ? { [CALL_ATTRIBUTES.agreement]: record.agreement } : {}),
@@ -130,7 +139,9 @@ export async function journalRefusal(calls: ServiceCalls, record: CallRecord, er
   try {
     const entry = entryOf(record, 'refused', reason, error instanceof Refusal ? error.message : undefined);
     const certificate = record.identity?.fingerprint256 ?? 'no-certificate';
-    await record.trace.step('journal.append', () => (calls.refusals ? calls.refusals.append(certificate, entry) : calls.journal.append(entry)));
+    await record.trace.step('journal.append', () =>
+      calls.refusals ? calls.refusals.append(certificate, entry) : calls.journal.append(entry),
+    );
     return error;
   } catch (journalError) {
     calls.observer.failed(`${record.action} (journal)`, journalError);
@@ -138,7 +149,12 @@ export async function journalRefusal(calls: ServiceCalls, record: CallRecord, er
   }
 }
 
-export function entryOf(record: Omit<CallRecord, 'trace'>, decision: 'allowed' | 'refused', reason?: string, detail?: string): JournalEntryInput {
+export function entryOf(
+  record: Omit<CallRecord, 'trace'>,
+  decision: 'allowed' | 'refused',
+  reason?: string,
+  detail?: string,
+): JournalEntryInput {
   const { identity } = record;
   return {
     act: record.act,

@@ -15,7 +15,8 @@ describe('rate limits shared by hub instances', () => {
     let now = 0;
     let live = 4;
     const instances = [1, 2, 3, 4].map(() => new RateLimits({ clock: () => now, instances: () => live }));
-    const allowed = () => instances.map((limits) => Array.from({ length: 20 }, () => limits.take('a', 20)).filter(Boolean).length).reduce((a, b) => a + b, 0);
+    const allowed = () =>
+      instances.map((limits) => Array.from({ length: 20 }, () => limits.take('a', 20)).filter(Boolean).length).reduce((a, b) => a + b, 0);
     expect(allowed()).toBe(20);
     now += 1000;
     expect(allowed()).toBe(20);

@@ -26,7 +26,9 @@ describe('refusal flood control', () => {
     for (const citizen of ['001090000001', '001090000002']) await flood.append('AA:BB', refused(citizen));
     expect(entries).toHaveLength(2);
     let answered = 0;
-    const waiting = ['001090000003', '001090000003', '001090000004', '001090000005'].map((citizen, n) => flood.append('AA:BB', refused(citizen, n === 0 ? 'THROTTLED' : 'CITIZEN_NOT_FOUND')).then((receipt) => ((answered += 1), receipt)));
+    const waiting = ['001090000003', '001090000003', '001090000004', '001090000005'].map((citizen, n) =>
+      flood.append('AA:BB', refused(citizen, n === 0 ? 'THROTTLED' : 'CITIZEN_NOT_FOUND')).then((receipt) => ((answered += 1), receipt)),
+    );
     // Another certificate has a budget of its own.
     await flood.append('CC:DD', refused('001090000009'));
     expect(entries).toHaveLength(3);
@@ -48,7 +50,9 @@ describe('refusal flood control', () => {
   it('R35: an aggregated entry names each citizen once and at most maxCitizens; stopping writes what is open', async () => {
     const { entries, journal } = memoryJournal();
     const flood = new RefusalFlood(journal, { perCertificate: 0, windowMs: 3_600_000, aggregateMs: 3_600_000, maxCitizens: 2 });
-    const pending = ['001090000001', '001090000001', '001090000002', '001090000003'].map((citizen) => flood.append('AA:BB', refused(citizen)));
+    const pending = ['001090000001', '001090000001', '001090000002', '001090000003'].map((citizen) =>
+      flood.append('AA:BB', refused(citizen)),
+    );
     await pending[2];
     expect(entries.map((entry) => entry.citizens)).toEqual([['001090000001', '001090000002']]);
     await flood.stop();

@@ -25,7 +25,13 @@ export interface RefusalFloodOptions {
   maxCalls: number;
 }
 
-export const DEFAULT_REFUSAL_FLOOD_OPTIONS: RefusalFloodOptions = { perCertificate: 60, windowMs: 60_000, aggregateMs: 1_000, maxCitizens: 100, maxCalls: 1_000 };
+export const DEFAULT_REFUSAL_FLOOD_OPTIONS: RefusalFloodOptions = {
+  perCertificate: 60,
+  windowMs: 60_000,
+  aggregateMs: 1_000,
+  maxCitizens: 100,
+  maxCalls: 1_000,
+};
 
 /** The journal entry reason of an aggregated entry (never sent to a caller: each gets its own refusal). */
 export const REFUSAL_FLOOD_REASON = 'REFUSAL_FLOOD';
@@ -113,12 +119,19 @@ export class RefusalFlood {
     const agreements = [...counts.agreements.keys()];
     const budget = `past ${this.options.perCertificate} in ${Math.round(this.options.windowMs / 1000)} s`;
     const span = `from ${aggregate.firstAt.toISOString()} to ${new Date().toISOString()}`;
-    const breakdown = [describe(counts.actions), describe(counts.reasons), ...(agreements.length > 1 ? [`agreements ${describe(counts.agreements)}`] : [])];
+    const breakdown = [
+      describe(counts.actions),
+      describe(counts.reasons),
+      ...(agreements.length > 1 ? [`agreements ${describe(counts.agreements)}`] : []),
+    ];
     const entry: JournalEntryInput = {
       act: first.act,
       action: 'RefusedCalls',
       // The certificate is the constant; officers and case references vary call to call.
-      actor: { ...(first.actor.system ? { system: first.actor.system } : {}), ...(first.actor.organisation ? { organisation: first.actor.organisation } : {}) },
+      actor: {
+        ...(first.actor.system ? { system: first.actor.system } : {}),
+        ...(first.actor.organisation ? { organisation: first.actor.organisation } : {}),
+      },
       citizens: [...aggregate.citizens],
       fields: [...aggregate.fields],
       ...(agreements.length === 1 ? { agreement: agreements[0]! } : {}),

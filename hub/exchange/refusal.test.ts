@@ -19,17 +19,31 @@ function protoReasons(): Record<string, string> {
 
 describe('the refusal reasons', () => {
   it('the Exchange proto documents exactly the reasons the Exchange sends, with their statuses', () => {
-    const code = Object.fromEntries(Object.entries(REFUSAL_REASONS).filter(([, reason]) => reason.exchange).map(([name, reason]) => [name, reason.kind]));
+    const code = Object.fromEntries(
+      Object.entries(REFUSAL_REASONS)
+        .filter(([, reason]) => reason.exchange)
+        .map(([name, reason]) => [name, reason.kind]),
+    );
     expect(protoReasons()).toEqual(code);
   });
 
   it('every reason the proto’s comments name after a status ("NOT_FOUND CITIZEN_NOT_FOUND") is one the Exchange sends, with that status', () => {
     const proto = readFileSync(new URL('../../proto/dancu/exchange/v1/exchange.proto', import.meta.url), 'utf8');
-    const comments = proto.split('\n').filter((line) => line.trim().startsWith('//')).map((line) => line.replace(/^\s*\/\/\s?/, '')).join(' ');
+    const comments = proto
+      .split('\n')
+      .filter((line) => line.trim().startsWith('//'))
+      .map((line) => line.replace(/^\s*\/\/\s?/, ''))
+      .join(' ');
     const statuses = [...new Set(Object.values(REFUSAL_REASONS).map((reason) => reason.kind))].join('|');
-    const named = [...comments.matchAll(new RegExp(`\\b(${statuses})\\s+([A-Z][A-Z_]+[A-Z])\\b`, 'g'))].map(([, kind, reason]) => `${kind} ${reason}`);
+    const named = [...comments.matchAll(new RegExp(`\\b(${statuses})\\s+([A-Z][A-Z_]+[A-Z])\\b`, 'g'))].map(
+      ([, kind, reason]) => `${kind} ${reason}`,
+    );
     expect(named.length).toBeGreaterThan(3);
-    const known = new Set(Object.entries(REFUSAL_REASONS).filter(([, reason]) => reason.exchange).map(([name, reason]) => `${reason.kind} ${name}`));
+    const known = new Set(
+      Object.entries(REFUSAL_REASONS)
+        .filter(([, reason]) => reason.exchange)
+        .map(([name, reason]) => `${reason.kind} ${name}`),
+    );
     expect(named.filter((pair) => !known.has(pair))).toEqual([]);
   });
 });

@@ -3,7 +3,16 @@
 import { DancuError } from '../../errors/dancu-error.ts';
 
 /** The gRPC status family a refusal maps to. */
-export type RefusalKind = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'OUT_OF_RANGE' | 'FAILED_PRECONDITION' | 'ABORTED' | 'UNAVAILABLE';
+export type RefusalKind =
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'OUT_OF_RANGE'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'UNAVAILABLE';
 
 /**
  * Every reason code: the status family it maps to, and whether the Exchange service can send it

@@ -37,7 +37,8 @@ export class SandboxCitizens implements CitizenReader {
   private open(): Promise<PopulationStore> {
     this.store ??= (async () => {
       const store = await PopulationStore.open({ uri: this.options.mongodbUri, database: sandboxDatabase(this.options.database) });
-      if ((await store.db.collection('citizens').estimatedDocumentCount()) < SANDBOX_SIMULATION.citizens) await applyEvents(simulateEvents(SANDBOX_SIMULATION), store);
+      if ((await store.db.collection('citizens').estimatedDocumentCount()) < SANDBOX_SIMULATION.citizens)
+        await applyEvents(simulateEvents(SANDBOX_SIMULATION), store);
       return store;
     })().catch((error: unknown) => {
       this.store = null;

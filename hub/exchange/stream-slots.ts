@@ -15,7 +15,10 @@ export class StreamSlots {
   take(agreementId: string): () => void {
     const held = this.open.get(agreementId) ?? 0;
     if (held >= this.perAgreement) {
-      refuse('TOO_MANY_STREAMS', `agreement ${agreementId} has ${held} open WatchChanges streams on this hub, the most it may; close one (one stream can watch up to 1000 citizens)`);
+      refuse(
+        'TOO_MANY_STREAMS',
+        `agreement ${agreementId} has ${held} open WatchChanges streams on this hub, the most it may; close one (one stream can watch up to 1000 citizens)`,
+      );
     }
     this.open.set(agreementId, held + 1);
     let released = false;

@@ -1,20 +1,25 @@
-import { EventEmitter } from 'node:events';
 import { generateKeyPairSync } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import type { TopicPositions, TopicTail } from '../../kafka/topic-tail.ts';
+import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import type { CitizenChange } from '../../schemas/types.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { CursorCodec } from './change-cursor.ts';
 import type { Enforcement } from './enforcement.ts';
 import { StreamSlots } from './stream-slots.ts';
-import { watchChanges, type ChangeFeed } from './watch-changes.ts';
+import { type ChangeFeed, watchChanges } from './watch-changes.ts';
 
 const DAY = 86_400_000;
 const consentedAt = new Date('2026-11-20T00:00:00Z');
-const agreement = { id: 'agr-1', consentRequired: true, grants: [{ field: 'permanentAddress', modes: ['disclose'] }], validity: { from: new Date('2026-11-01T00:00:00Z'), until: new Date('2027-11-01T00:00:00Z') } };
+const agreement = {
+  id: 'agr-1',
+  consentRequired: true,
+  grants: [{ field: 'permanentAddress', modes: ['disclose'] }],
+  validity: { from: new Date('2026-11-01T00:00:00Z'), until: new Date('2027-11-01T00:00:00Z') },
+};
 const citizen = '001090000001';
 
 /** Admits everything and has quota units to spare; the consent on record is from `consentedAt`. */
@@ -42,13 +47,28 @@ function manualFeed() {
       return new Promise((resolve) => (finishSetUp = resolve));
     },
   };
-  const tail: TopicTail = { start: new Map(), done: new Promise(() => {}), positions: (): TopicPositions => new Map([[0, '0']]), stop: async () => void (stops += 1) };
-  return { feed, followed, finishSetUp: () => finishSetUp(tail), push: (change: CitizenChange, at: Date) => push(change, at), stops: () => stops };
+  const tail: TopicTail = {
+    start: new Map(),
+    done: new Promise(() => {}),
+    positions: (): TopicPositions => new Map([[0, '0']]),
+    stop: async () => void (stops += 1),
+  };
+  return {
+    feed,
+    followed,
+    finishSetUp: () => finishSetUp(tail),
+    push: (change: CitizenChange, at: Date) => push(change, at),
+    stops: () => stops,
+  };
 }
 
 function openStream(feed: ChangeFeed, streams: StreamSlots) {
   const call = Object.assign(new EventEmitter(), {
-    request: { context: { agreementId: 'agr-1', purpose: 'EKYC_ACCOUNT_OPENING', caseReference: 'c-1', officerId: 'o-1' }, cursor: '', personalIds: [citizen] } satisfies WatchChangesRequest,
+    request: {
+      context: { agreementId: 'agr-1', purpose: 'EKYC_ACCOUNT_OPENING', caseReference: 'c-1', officerId: 'o-1' },
+      cursor: '',
+      personalIds: [citizen],
+    } satisfies WatchChangesRequest,
     metadata: new Metadata(),
     getAuthContext: () => ({}),
     written: [] as Change[],
@@ -57,8 +77,21 @@ function openStream(feed: ChangeFeed, streams: StreamSlots) {
       return true;
     },
   });
-  const calls = { journal, observer: { observe: () => {}, failed: () => {} }, tracer: trace.getTracer('test'), service: 'dancu.exchange.v1.Exchange', act: 'exchange' as const };
-  watchChanges({ enforcement, changes: feed, cursors: CursorCodec.forHub(generateKeyPairSync('ed25519').privateKey), streams, calls, recheckMs: 3_600_000 })(call as unknown as ServerWritableStream<WatchChangesRequest, Change>);
+  const calls = {
+    journal,
+    observer: { observe: () => {}, failed: () => {} },
+    tracer: trace.getTracer('test'),
+    service: 'dancu.exchange.v1.Exchange',
+    act: 'exchange' as const,
+  };
+  watchChanges({
+    enforcement,
+    changes: feed,
+    cursors: CursorCodec.forHub(generateKeyPairSync('ed25519').privateKey),
+    streams,
+    calls,
+    recheckMs: 3_600_000,
+  })(call as unknown as ServerWritableStream<WatchChangesRequest, Change>);
   return call;
 }
 
@@ -71,7 +104,19 @@ async function until(what: string, condition: () => boolean): Promise<void> {
 }
 
 const change = (n: number): CitizenChange =>
-  ({ changeId: `ev-${n}:permanentAddress`, personalId: citizen, field: 'permanentAddress', value: { province: '01' }, previous: null, source: 'residence', eventId: `ev-${n}`, eventType: 'permanent-residence-registered', effectiveAt: '2026-01-01T00:00:00Z', recordedAt: '2026-01-01T00:00:00Z', authoritative: true }) as CitizenChange;
+  ({
+    changeId: `ev-${n}:permanentAddress`,
+    personalId: citizen,
+    field: 'permanentAddress',
+    value: { province: '01' },
+    previous: null,
+    source: 'residence',
+    eventId: `ev-${n}`,
+    eventType: 'permanent-residence-registered',
+    effectiveAt: '2026-01-01T00:00:00Z',
+    recordedAt: '2026-01-01T00:00:00Z',
+    authoritative: true,
+  }) as CitizenChange;
 
 describe('WatchChanges', () => {
   it('a stream cancelled while its Kafka consumer is being set up stops that consumer, then gives back its slot', async () => {

@@ -15,28 +15,32 @@
 // way it ends — the client cancels (during set-up too), a check fails, the feed breaks — the
 // consumer is stopped, then the slot given back, exactly once.
 import { once } from 'node:events';
-import type { Kafka } from 'kafkajs';
 import type { ServerWritableStream } from '@grpc/grpc-js';
-import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
-import { CHANGES_TOPIC } from '../../kafka/topics.ts';
-import { PositionExpired, tailTopic, type TopicPositions, type TopicTail } from '../../kafka/topic-tail.ts';
+import type { Kafka } from 'kafkajs';
 import type { RawRecord } from '../../kafka/records.ts';
+import { PositionExpired, type TopicPositions, type TopicTail, tailTopic } from '../../kafka/topic-tail.ts';
+import { CHANGES_TOPIC } from '../../kafka/topics.ts';
+import type { Change, WatchChangesRequest } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import type { CitizenChange } from '../../schemas/types.ts';
-import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
+import { type CitizenField, isCitizenField } from '../citizen/fields.ts';
+import { CALL_ATTRIBUTES } from './call-trace.ts';
 import type { CursorCodec } from './change-cursor.ts';
 import type { Enforcement } from './enforcement.ts';
 import { checkContext, checkCount, checkPersonalIdArgument, LIMITS } from './exchange-call.ts';
 import { toServiceError } from './grpc-status.ts';
-import { CALL_ATTRIBUTES } from './call-trace.ts';
 import { entryOf, finishCall, journalRefusal, newCallRecord, recordContext, type ServiceCalls } from './journaled-call.ts';
-import { refuse, Refusal } from './refusal.ts';
+import { Refusal, refuse } from './refusal.ts';
 import type { StreamSlots } from './stream-slots.ts';
 import { toWireField } from './wire.ts';
 
 /** The change feed, as WatchChanges needs it: each change with when the hub published it. */
 export interface ChangeFeed {
   /** `agreementId` names the Kafka consumer group (`dancu-tail-<agreement>-<uuid>`), so operators see whose stream holds it. */
-  follow(agreementId: string, from: TopicPositions | null, onChange: (change: CitizenChange, publishedAt: Date, cursorAfter: TopicPositions) => Promise<void>): Promise<TopicTail>;
+  follow(
+    agreementId: string,
+    from: TopicPositions | null,
+    onChange: (change: CitizenChange, publishedAt: Date, cursorAfter: TopicPositions) => Promise<void>,
+  ): Promise<TopicTail>;
 }
 
 export function kafkaChangeFeed(kafka: Kafka): ChangeFeed {
@@ -115,7 +119,8 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     if (ended) return;
     await close();
     const sent = await journalRefusal(calls, record, error);
-    if (opened) record.trace.span.addEvent('stream ended', { [CALL_ATTRIBUTES.reason]: sent instanceof Refusal ? sent.reason : 'INTERNAL' });
+    if (opened)
+      record.trace.span.addEvent('stream ended', { [CALL_ATTRIBUTES.reason]: sent instanceof Refusal ? sent.reason : 'INTERNAL' });
     else finishCall(calls, record, 'refused', sent instanceof Refusal ? sent.reason : 'INTERNAL', started);
     call.emit('error', toServiceError(sent));
   };
@@ -134,10 +139,17 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     const fields = agreement.grants.filter((grant) => grant.modes.includes('disclose')).map((grant) => grant.field as CitizenField);
     record.fields = fields;
     if (agreement.consentRequired && watched.size === 0) {
-      refuse('INVALID_REQUEST', `agreement ${context.agreementId} needs each citizen's consent: name the citizens you watch in personal_ids`);
+      refuse(
+        'INVALID_REQUEST',
+        `agreement ${context.agreementId} needs each citizen's consent: name the citizens you watch in personal_ids`,
+      );
     }
-    await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'WatchChanges', context, personalIds: [...watched], fields, mode: 'disclose' }));
-    let consentedSince = agreement.consentRequired ? await enforcement.requireConsent(agreement, [...watched], 'CONSENT_MISSING') : new Map<string, Date>();
+    await record.trace.step('exchange.enforce', () =>
+      enforcement.authorize(record.identity, { service: 'WatchChanges', context, personalIds: [...watched], fields, mode: 'disclose' }),
+    );
+    let consentedSince = agreement.consentRequired
+      ? await enforcement.requireConsent(agreement, [...watched], 'CONSENT_MISSING')
+      : new Map<string, Date>();
     if (ended) return; // cancelled while being admitted
     releaseSlot = deps.streams.take(agreement.id);
     await record.trace.step('journal.append', () => journal.append(entryOf(record, 'allowed', undefined, 'stream opened')));
@@ -157,7 +169,13 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     };
     if (ended) return;
     following = deps.changes.follow(agreement.id, from, async (change, publishedAt, cursorAfter) => {
-      if (ended || !disclosed.has(change.field) || (watched.size > 0 && !watched.has(change.personalId)) || !inScope(change.personalId, publishedAt)) return;
+      if (
+        ended ||
+        !disclosed.has(change.field) ||
+        (watched.size > 0 && !watched.has(change.personalId)) ||
+        !inScope(change.personalId, publishedAt)
+      )
+        return;
       // One unit of the daily quota per change delivered (R23); past the limit the stream ends.
       try {
         await enforcement.takeUnits(agreement, 'WatchChanges', 1);
@@ -166,12 +184,21 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
         return;
       }
       // Journaled before it leaves, one entry per disclosed change.
-      await journal.append({ ...entryOf({ ...record, citizens: [change.personalId], fields: [change.field] }, 'allowed'), detail: `change ${change.changeId}` });
+      await journal.append({
+        ...entryOf({ ...record, citizens: [change.personalId], fields: [change.field] }, 'allowed'),
+        detail: `change ${change.changeId}`,
+      });
       const message: Change = {
         cursor: cursors.encode(agreement.id, cursorAfter),
         changeId: change.changeId,
         personalId: change.personalId,
-        value: toWireField({ field: change.field, value: change.value ?? null, source: change.source, effectiveAt: new Date(change.effectiveAt), authoritative: change.authoritative }),
+        value: toWireField({
+          field: change.field,
+          value: change.value ?? null,
+          source: change.source,
+          effectiveAt: new Date(change.effectiveAt),
+          authoritative: change.authoritative,
+        }),
       };
       await write(message);
     });
@@ -183,7 +210,8 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     // cursor moves past changes this caller may not see and a silent hub is noticed.
     await write({ cursor: cursors.encode(agreement.id, tail.positions()), changeId: '', personalId: '' });
     markers = setInterval(() => {
-      if (!ended && Date.now() - lastWrite >= POSITION_MARKER_MS) void write({ cursor: cursors.encode(agreement.id, tail.positions()), changeId: '', personalId: '' });
+      if (!ended && Date.now() - lastWrite >= POSITION_MARKER_MS)
+        void write({ cursor: cursors.encode(agreement.id, tail.positions()), changeId: '', personalId: '' });
     }, POSITION_MARKER_MS / 3);
 
     const recheck = () =>
@@ -200,7 +228,12 @@ async function watch(deps: WatchDependencies, call: ServerWritableStream<WatchCh
     if (ended) stopRechecks();
   } catch (error) {
     if (error instanceof PositionExpired) {
-      await end(new Refusal('CURSOR_EXPIRED', `the cursor points at changes the hub no longer holds (${error.message}); resynchronise with BatchLookup, then watch from an empty cursor`));
+      await end(
+        new Refusal(
+          'CURSOR_EXPIRED',
+          `the cursor points at changes the hub no longer holds (${error.message}); resynchronise with BatchLookup, then watch from an empty cursor`,
+        ),
+      );
     } else {
       await end(error);
     }

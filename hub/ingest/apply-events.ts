@@ -8,16 +8,17 @@
 //      and merged again, so concurrent writers never lose each other's versions.
 // Redelivered records are merged again on purpose: the merge is idempotent, and it is what
 // finishes the work of a slice that crashed between its history and its citizen writes.
-import type { CitizenChange } from '../../schemas/types.ts';
+
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceEvent } from '../../schemas/source-event.ts';
+import type { CitizenChange } from '../../schemas/types.ts';
 import type { CitizenDocument, HistoryRecord } from '../citizen/citizen-document.ts';
 import { eventDigest } from '../citizen/event-digest.ts';
-import { groupByCitizen, historyRecordOf, mergeRecords, type MergeResult } from '../citizen/merge.ts';
+import { groupByCitizen, historyRecordOf, type MergeResult, mergeRecords } from '../citizen/merge.ts';
 import type { PopulationStore } from '../store/population-store.ts';
-import type { WrittenCitizens } from './written-citizens.ts';
 import { IngestError } from './ingest-error.ts';
+import type { WrittenCitizens } from './written-citizens.ts';
 
 const MAX_ATTEMPTS = 8;
 /** Between attempts: a competing writer holds the claim for the few milliseconds of its write. */
@@ -54,7 +55,11 @@ export async function applyEvents(events: readonly SourceEvent[], store: Populat
   }
 }
 
-async function applyWith(events: readonly SourceEvent[], store: PopulationStore, cache: WrittenCitizens | undefined): Promise<ApplyOutcome> {
+async function applyWith(
+  events: readonly SourceEvent[],
+  store: PopulationStore,
+  cache: WrittenCitizens | undefined,
+): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { applied: 0, duplicates: 0, conflicts: [], changes: [], verdicts: new Map(), attempts: 0 };
   const acceptedAt = new Date();
   // Every copy of an event id in the slice, in order; the first is the one offered to the history.
@@ -94,7 +99,12 @@ async function applyWith(events: readonly SourceEvent[], store: PopulationStore,
   return outcome;
 }
 
-async function mergeIntoCitizens(records: HistoryRecord[], store: PopulationStore, cache: WrittenCitizens | undefined, outcome: ApplyOutcome): Promise<CitizenChange[]> {
+async function mergeIntoCitizens(
+  records: HistoryRecord[],
+  store: PopulationStore,
+  cache: WrittenCitizens | undefined,
+  outcome: ApplyOutcome,
+): Promise<CitizenChange[]> {
   const byCitizen = groupByCitizen(records);
   const batchId = randomUUID();
   const changes: CitizenChange[] = [];

@@ -1,7 +1,7 @@
 // The operator's view of dancu.dlq.v1: the dead letters it holds, grouped by reason.
 import type { Kafka } from 'kafkajs';
-import type { RawRecord } from '../../kafka/records.ts';
 import { readTopicToEnd } from '../../kafka/read-topic-to-end.ts';
+import type { RawRecord } from '../../kafka/records.ts';
 import { DLQ_TOPIC } from '../../kafka/topics.ts';
 import type { DeadLetter } from './dead-letter.ts';
 

@@ -9,14 +9,15 @@
 // journaled: who replayed what, and how many were skipped.
 // A letter whose original was too large to travel with it is replayed from its source topic's
 // copy, checked against the letter's digest; once retention removed that copy it cannot be.
-import { entryReference } from '../journal/journal-chain.ts';
-import { isDuplicateKey } from '../store/duplicate-key.ts';
-import type { Collection, Db } from 'mongodb';
-import type { OutgoingRecord, RawRecord } from '../../kafka/records.ts';
-import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+
 import { createHash } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import type { OutgoingRecord, RawRecord } from '../../kafka/records.ts';
 import { parsePersonalId } from '../../schemas/personal-id.ts';
+import { entryReference } from '../journal/journal-chain.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
+import { isDuplicateKey } from '../store/duplicate-key.ts';
 import type { QueuedDeadLetter } from './dead-letter-queue.ts';
 
 /** Header on a replayed record: which dead letter it re-submits. */
@@ -78,10 +79,18 @@ export async function replayDeadLetters(letters: readonly QueuedDeadLetter[], op
     act: 'dead-letter-replay',
     action: 'replay',
     actor: { officer: options.operator },
-    citizens: [...new Set(toPublish.map((letter) => letter.key).filter((key): key is string => typeof key === 'string' && parsePersonalId(key) !== undefined))],
+    citizens: [
+      ...new Set(
+        toPublish.map((letter) => letter.key).filter((key): key is string => typeof key === 'string' && parsePersonalId(key) !== undefined),
+      ),
+    ],
     fields: [],
     decision: 'done',
-    detail: `replayed ${toPublish.length} dead letter(s) (${reasons.join(', ') || 'none'}); ${skipped} already replayed; ${options.note}`.slice(0, 500),
+    detail:
+      `replayed ${toPublish.length} dead letter(s) (${reasons.join(', ') || 'none'}); ${skipped} already replayed; ${options.note}`.slice(
+        0,
+        500,
+      ),
   });
   return { replayed: toPublish.length, skipped, journalEntry: entryReference(receipt) };
 }
@@ -104,7 +113,9 @@ async function originalValue(letter: QueuedDeadLetter, readOriginal: ReplayOptio
   const record = await readOriginal(letter.sourceTopic, letter.partition, letter.offset);
   const value = record.value ?? Buffer.alloc(0);
   if (createHash('sha256').update(value).digest('hex') !== letter.original.sha256) {
-    throw new Error(`${letter.sourceTopic}[${letter.partition}]@${letter.offset} no longer holds the original of dead letter ${letterId(letter)} (its digest differs)`);
+    throw new Error(
+      `${letter.sourceTopic}[${letter.partition}]@${letter.offset} no longer holds the original of dead letter ${letterId(letter)} (its digest differs)`,
+    );
   }
   return value;
 }

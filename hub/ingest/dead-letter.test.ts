@@ -1,11 +1,20 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { validateDeadLetter } from '../../schemas/validators.ts';
 import type { RawRecord } from '../../kafka/records.ts';
-import { deadLetterOf, DETAIL_LIMIT, ORIGINAL_LIMIT } from './dead-letter.ts';
+import { validateDeadLetter } from '../../schemas/validators.ts';
+import { DETAIL_LIMIT, deadLetterOf, ORIGINAL_LIMIT } from './dead-letter.ts';
 
 function record(value: Buffer, extra: Partial<RawRecord> = {}): RawRecord {
-  return { topic: 'dancu.source.residence.v1', partition: 2, offset: '417', key: Buffer.from('001090123456'), value, headers: { 'dancu-event-id': 'x' }, timestamp: '0', ...extra };
+  return {
+    topic: 'dancu.source.residence.v1',
+    partition: 2,
+    offset: '417',
+    key: Buffer.from('001090123456'),
+    value,
+    headers: { 'dancu-event-id': 'x' },
+    timestamp: '0',
+    ...extra,
+  };
 }
 
 /** The broker's default max.message.bytes is 1 MiB; a letter must fit well within it. */
@@ -38,7 +47,11 @@ describe('dead letters', () => {
   });
 
   it('the largest original kept whole is ORIGINAL_LIMIT bytes', () => {
-    expect(deadLetterOf(record(Buffer.alloc(ORIGINAL_LIMIT, 'a')), { reason: 'message-too-large', detail: '' }).original.included).toBe(true);
-    expect(deadLetterOf(record(Buffer.alloc(ORIGINAL_LIMIT + 1, 'a')), { reason: 'message-too-large', detail: '' }).original.included).toBe(false);
+    expect(deadLetterOf(record(Buffer.alloc(ORIGINAL_LIMIT, 'a')), { reason: 'message-too-large', detail: '' }).original.included).toBe(
+      true,
+    );
+    expect(deadLetterOf(record(Buffer.alloc(ORIGINAL_LIMIT + 1, 'a')), { reason: 'message-too-large', detail: '' }).original.included).toBe(
+      false,
+    );
   });
 });

@@ -6,11 +6,11 @@
 // oversized headers are left out, a long key or detail is cut. `truncated` says what was.
 import { createHash } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
-import { withTraceContext } from '../../telemetry/trace-context.ts';
-import type { RawRecord, OutgoingRecord } from '../../kafka/records.ts';
+import type { OutgoingRecord, RawRecord } from '../../kafka/records.ts';
 import { HEADERS } from '../../kafka/topics.ts';
 import type { DeadLetter } from '../../schemas/types.ts';
 import type { RejectReason } from '../../schemas/validate-event.ts';
+import { withTraceContext } from '../../telemetry/trace-context.ts';
 
 export type { DeadLetter } from '../../schemas/types.ts';
 

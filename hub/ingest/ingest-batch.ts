@@ -5,21 +5,21 @@
 //   slice's offsets).
 // Each step is idempotent, so a crash anywhere replays the batch to the same result.
 // Every record is traced on its way through (see record-trace.ts).
-import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { SPAN_ATTRIBUTES, withTraceContext } from '../../telemetry/trace-context.ts';
-import { CHANGES_TOPIC, DLQ_TOPIC, SOURCE_TOPIC_PATTERN } from '../../kafka/topics.ts';
-import { isSourceName, type SourceName } from '../../schemas/sources.ts';
-import type { OutgoingRecord, RawRecord } from '../../kafka/records.ts';
+import { type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
-import type { SourceEvent } from '../../schemas/source-event.ts';
-import type { CitizenChange } from '../../schemas/types.ts';
+import type { OutgoingRecord, RawRecord } from '../../kafka/records.ts';
+import { CHANGES_TOPIC, DLQ_TOPIC, SOURCE_TOPIC_PATTERN } from '../../kafka/topics.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';
-import { validateEvent, type RejectReason, type ValidateContext } from '../../schemas/validate-event.ts';
+import type { SourceEvent } from '../../schemas/source-event.ts';
+import { isSourceName, type SourceName } from '../../schemas/sources.ts';
+import type { CitizenChange } from '../../schemas/types.ts';
+import { type RejectReason, type ValidateContext, validateEvent } from '../../schemas/validate-event.ts';
+import { SPAN_ATTRIBUTES, withTraceContext } from '../../telemetry/trace-context.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import { applyEvents, type EventVerdict } from './apply-events.ts';
+import { deadLetterOf, deadLetterRecord, type Rejection } from './dead-letter.ts';
 import { RecordTrace } from './record-trace.ts';
 import type { WrittenCitizens } from './written-citizens.ts';
-import { deadLetterOf, deadLetterRecord, type Rejection } from './dead-letter.ts';
 
 export interface BatchOutcome {
   source: SourceName | null;
@@ -54,12 +54,20 @@ export interface CheckedSlice {
  */
 export function checkSlice(records: readonly RawRecord[], context: Pick<IngestContext, 'tracer' | 'plausibility'>): CheckedSlice {
   const tracer = context.tracer ?? trace.getTracer('dancu');
-  const slice: CheckedSlice = { records, traces: records.map((record) => RecordTrace.begin(tracer, record)), accepted: [], deadLetters: [], rejected: {} };
+  const slice: CheckedSlice = {
+    records,
+    traces: records.map((record) => RecordTrace.begin(tracer, record)),
+    accepted: [],
+    deadLetters: [],
+    rejected: {},
+  };
   const now = new Date();
   try {
     records.forEach((record, index) => {
       const recordTrace = slice.traces[index]!;
-      const verdict = recordTrace.check(() => checkRecord(record, { now, ...(context.plausibility ? { plausibility: context.plausibility } : {}) }));
+      const verdict = recordTrace.check(() =>
+        checkRecord(record, { now, ...(context.plausibility ? { plausibility: context.plausibility } : {}) }),
+      );
       if ('event' in verdict) slice.accepted.push({ event: verdict.event, record, trace: recordTrace });
       else deadLetter(slice, record, recordTrace, verdict);
     });
@@ -100,7 +108,11 @@ async function applyTraced(slices: readonly CheckedSlice[], context: IngestConte
   const changesOf = new Map<string, CitizenChange[]>();
   if (accepted.length > 0) {
     for (const { trace: recordTrace } of accepted) recordTrace.startStoreWrite(accepted.length);
-    const outcome = await applyEvents(accepted.map(({ event }) => event), store, cache);
+    const outcome = await applyEvents(
+      accepted.map(({ event }) => event),
+      store,
+      cache,
+    );
     for (const slice of slices) {
       for (const { event, record, trace: recordTrace } of slice.accepted) {
         const verdict = outcome.verdicts.get(event) ?? 'duplicate';
@@ -116,7 +128,11 @@ async function applyTraced(slices: readonly CheckedSlice[], context: IngestConte
     }
   }
 
-  await sendTraced(publisher, DLQ_TOPIC, slices.flatMap((slice) => slice.deadLetters));
+  await sendTraced(
+    publisher,
+    DLQ_TOPIC,
+    slices.flatMap((slice) => slice.deadLetters),
+  );
   // One send span per event that changed something, carried by each of its changes. Changes are
   // per event id: when several records carry it (an event applied from one slice and redelivered
   // in another), the applied copy's record carries them, else the first duplicate's (a
@@ -154,12 +170,20 @@ async function applyTraced(slices: readonly CheckedSlice[], context: IngestConte
 }
 
 /** Publishes the records, then ends their send spans (several records may share one span). */
-async function sendTraced(publisher: RecordPublisher, topic: string, sends: ReadonlyArray<{ record: OutgoingRecord; send: Span }>): Promise<void> {
+async function sendTraced(
+  publisher: RecordPublisher,
+  topic: string,
+  sends: ReadonlyArray<{ record: OutgoingRecord; send: Span }>,
+): Promise<void> {
   const spans = new Set(sends.map(({ send }) => send));
   try {
-    await publisher.publish(topic, sends.map(({ record }) => record));
+    await publisher.publish(
+      topic,
+      sends.map(({ record }) => record),
+    );
   } catch (error) {
-    for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) }).end();
+    for (const span of spans)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) }).end();
     throw error;
   }
   for (const span of spans) span.end();
@@ -172,7 +196,8 @@ function checkRecord(record: RawRecord, context: Omit<ValidateContext, 'topicSou
   if (!record.key || record.key.length === 0) {
     return {
       reason: 'missing-key',
-      detail: "the record has no key; the key must be the event's personal id, so that one citizen's events stay on one partition, in order",
+      detail:
+        "the record has no key; the key must be the event's personal id, so that one citizen's events stay on one partition, in order",
     };
   }
   const verdict = validateEvent(record.value, { topicSource, ...context });

@@ -15,7 +15,9 @@ export function ingestEntry(records: readonly RawRecord[], outcome: BatchOutcome
   const first = records[0];
   const last = records.at(-1);
   const where = first && last ? `${first.topic}[${first.partition}]@${first.offset}..${last.offset}` : 'no records';
-  const rejected = Object.entries(outcome.rejected).map(([reason, count]) => `${reason} ${count}`).join(', ');
+  const rejected = Object.entries(outcome.rejected)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
   return {
     act: 'ingest',
     action: 'apply-batch',

@@ -1,6 +1,6 @@
 // The hub's ingest metrics, in Prometheus form (prom-client). Names start with dancu_ingest_;
 // label values are sources, reasons, topics and partitions — never personal data.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { PartitionLag } from '../../kafka/group-offsets.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
 import { JournalMetrics } from '../journal/journal-metrics.ts';

@@ -31,9 +31,15 @@ async function answers(probe: () => Promise<unknown>): Promise<{ ok: boolean; de
  * Ready while Kafka and the store answer, each within READY_TIMEOUT_MS, and the consumer is
  * consuming: a slice being retried or a consumer being restarted makes the hub not ready, with the cause.
  */
-export async function ingestReadiness(probes: { kafka: () => Promise<unknown>; store: () => Promise<unknown>; consumer: () => ConsumerState }): Promise<Readiness> {
+export async function ingestReadiness(probes: {
+  kafka: () => Promise<unknown>;
+  store: () => Promise<unknown>;
+  consumer: () => ConsumerState;
+}): Promise<Readiness> {
   const [kafka, store] = await Promise.all([answers(probes.kafka), answers(probes.store)]);
   const state = probes.consumer();
-  const consumer = state.consuming ? { ok: true } : { ok: false, detail: `${state.cause ?? 'not consuming'} (since ${state.since.toISOString()})` };
+  const consumer = state.consuming
+    ? { ok: true }
+    : { ok: false, detail: `${state.cause ?? 'not consuming'} (since ${state.since.toISOString()})` };
   return { ready: kafka.ok && store.ok && consumer.ok, checks: { kafka, store, consumer } };
 }

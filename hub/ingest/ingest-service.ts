@@ -1,28 +1,29 @@
 // The hub's ingest process: one Kafka consumer group over the four source topics, writing to
 // the population store. Run as many instances as there are partitions to share the load.
+
+import type { KeyObject } from 'node:crypto';
 import type { Tracer } from '@opentelemetry/api';
-import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
-import { SOURCES } from '../../schemas/sources.ts';
-import { BatchConsumer, type Backoff } from '../../kafka/batch-consumer.ts';
-import { RecordPublisher } from '../../kafka/record-publisher.ts';
+import type { Db } from 'mongodb';
+import { Registry } from 'prom-client';
+import { type Backoff, BatchConsumer } from '../../kafka/batch-consumer.ts';
 import { connectKafka } from '../../kafka/connect.ts';
 import { consumerLag, type PartitionLag } from '../../kafka/group-offsets.ts';
+import { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { ensureTopics } from '../../kafka/topic-creation.ts';
+import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';
-import { PopulationStore } from '../store/population-store.ts';
-import { Registry } from 'prom-client';
-import { WrittenCitizens } from './written-citizens.ts';
-import { IngestMetrics } from './ingest-metrics.ts';
-import { applySlices, checkSlice, type BatchOutcome, type IngestContext } from './ingest-batch.ts';
-import { SliceGroup } from './slice-group.ts';
-import { IngestStats } from './ingest-stats.ts';
-import { ingestEntry } from './ingest-entry.ts';
+import { SOURCES } from '../../schemas/sources.ts';
 import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
-import type { KeyObject } from 'node:crypto';
-import type { Db } from 'mongodb';
-import { readDeadLetterQueue, type DeadLetterQueue } from './dead-letter-queue.ts';
+import { PopulationStore } from '../store/population-store.ts';
+import { type DeadLetterQueue, readDeadLetterQueue } from './dead-letter-queue.ts';
+import { applySlices, type BatchOutcome, checkSlice, type IngestContext } from './ingest-batch.ts';
+import { ingestEntry } from './ingest-entry.ts';
+import { IngestMetrics } from './ingest-metrics.ts';
 import { ingestReadiness, type Readiness } from './ingest-readiness.ts';
+import { IngestStats } from './ingest-stats.ts';
+import { SliceGroup } from './slice-group.ts';
+import { WrittenCitizens } from './written-citizens.ts';
 
 export const HUB_GROUP_ID = 'dancu-hub';
 /** The hub's service name in traces. */
@@ -73,9 +74,7 @@ export class IngestService {
     // journal's end together with its heads in the store is still seen by `journal verify`.
     const journal = await Journal.open(store.db, {
       ...(options.instance ? { chain: options.instance } : {}),
-      ...(options.journalSigningKey
-        ? { signingKey: options.journalSigningKey, witness: kafkaHeadWitness(kafka, publisher) }
-        : {}),
+      ...(options.journalSigningKey ? { signingKey: options.journalSigningKey, witness: kafkaHeadWitness(kafka, publisher) } : {}),
     });
     let service: IngestService | undefined;
     const context: IngestContext = {
@@ -98,7 +97,9 @@ export class IngestService {
       onFailure: (failure) => {
         service?.metrics.recordFailure(failure.kind);
         const what = failure.kind === 'slice' ? `handling ${failure.where}` : 'the Kafka consumer';
-        console.error(`[ingest] ${what} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}; retrying in ${failure.retryInMs} ms`);
+        console.error(
+          `[ingest] ${what} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}; retrying in ${failure.retryInMs} ms`,
+        );
       },
       handle: async (records, attempt) => {
         const started = performance.now();

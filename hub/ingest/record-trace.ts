@@ -10,10 +10,10 @@
 // shared write, with the batch size on it: Jaeger then shows the write inside every update's
 // trace, and the spans of one slice line up on the same time range. (Span links from one batch
 // span would keep the batch in a trace of its own, which Jaeger shows only as a reference.)
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { SPAN_ATTRIBUTES, startProcessSpan, startSendSpan } from '../../telemetry/trace-context.ts';
+import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { RawRecord } from '../../kafka/records.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
+import { SPAN_ATTRIBUTES, startProcessSpan, startSendSpan } from '../../telemetry/trace-context.ts';
 import type { Rejection } from './dead-letter.ts';
 
 /** `conflict`: an event reusing an id the store holds for different content (dead-lettered). */

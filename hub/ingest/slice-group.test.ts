@@ -4,11 +4,19 @@ import { SliceGroup } from './slice-group.ts';
 
 /** A slice of `size` records whose first record names it. */
 function slice(name: string, size = 1): CheckedSlice {
-  const records = Array.from({ length: size }, (_, index) => ({ topic: name, partition: 0, offset: String(index), key: null, value: null, headers: {} }));
+  const records = Array.from({ length: size }, (_, index) => ({
+    topic: name,
+    partition: 0,
+    offset: String(index),
+    key: null,
+    value: null,
+    headers: {},
+  }));
   return { records, traces: [], accepted: [], deadLetters: [], rejected: {} } as unknown as CheckedSlice;
 }
 const nameOf = (checked: CheckedSlice) => checked.records[0]!.topic;
-const outcome = (name: string) => ({ source: null, received: 0, applied: 0, duplicates: 0, rejected: {}, changes: 0, name }) as BatchOutcome & { name: string };
+const outcome = (name: string) =>
+  ({ source: null, received: 0, applied: 0, duplicates: 0, rejected: {}, changes: 0, name }) as BatchOutcome & { name: string };
 
 /** A group whose rounds the test holds open and lets go one at a time. */
 function heldGroup(maxRecords?: number) {
@@ -25,7 +33,7 @@ function heldGroup(maxRecords?: number) {
   return { group, rounds, next: (error?: Error) => release.shift()!(error) };
 }
 
-describe('slice rounds (group commit of partitions\' slices)', () => {
+describe("slice rounds (group commit of partitions' slices)", () => {
   it('slices handed over together go in one round; those arriving while it runs go together in the next; each gets its own outcome', async () => {
     const { group, rounds, next } = heldGroup();
     const a = group.submit(slice('a'));
@@ -41,12 +49,21 @@ describe('slice rounds (group commit of partitions\' slices)', () => {
     next();
     expect(((await d) as BatchOutcome & { name: string }).name).toBe('d');
     await c;
-    expect(rounds).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(rounds).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('a round holds at most maxRecords records, in arrival order', async () => {
     const { group, rounds, next } = heldGroup(10);
-    const all = [group.submit(slice('a', 6)), group.submit(slice('b', 4)), group.submit(slice('c', 1)), group.submit(slice('d', 9)), group.submit(slice('e', 1))];
+    const all = [
+      group.submit(slice('a', 6)),
+      group.submit(slice('b', 4)),
+      group.submit(slice('c', 1)),
+      group.submit(slice('d', 9)),
+      group.submit(slice('e', 1)),
+    ];
     for (let round = 1; round <= 3; round++) {
       await expect.poll(() => rounds.length).toBe(round);
       next();

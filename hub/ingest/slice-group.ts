@@ -51,7 +51,7 @@ export class SliceGroup {
       const round = this.nextRound();
       try {
         const outcomes = await this.apply(round.map((waiting) => waiting.slice));
-        round.forEach((waiting, index) => waiting.resolve(outcomes[index]!));
+        for (const [index, waiting] of round.entries()) waiting.resolve(outcomes[index]!);
       } catch (error) {
         for (const waiting of round) waiting.reject(error);
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalEntry, entryHash, GENESIS_HASH, sealEntry, withoutUndefined, type UnhashedEntry } from './hash-chain.ts';
+import { canonicalEntry, entryHash, GENESIS_HASH, sealEntry, type UnhashedEntry, withoutUndefined } from './hash-chain.ts';
 import { addYears } from './journal.ts';
 
 function entry(sequence: number, previousHash: string, extra: Partial<UnhashedEntry> = {}): UnhashedEntry {

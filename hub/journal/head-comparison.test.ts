@@ -1,18 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compareHeads, isDisagreement } from './head-comparison.ts';
-import { linkOf, NO_HEAD, signHead, type SignedHead } from './signed-head.ts';
+import { linkOf, NO_HEAD, type SignedHead, signHead } from './signed-head.ts';
 
 const { privateKey } = generateKeyPairSync('ed25519');
 const heads: SignedHead[] = [];
 for (let entry = 1; entry <= 5; entry += 1) {
   const previous = heads.at(-1);
   heads.push(
-    signHead(
-      { sequence: entry * 10, hash: String(entry).repeat(64), at: new Date() },
-      previous ? linkOf(previous) : NO_HEAD,
-      privateKey,
-    ),
+    signHead({ sequence: entry * 10, hash: String(entry).repeat(64), at: new Date() }, previous ? linkOf(previous) : NO_HEAD, privateKey),
   );
 }
 

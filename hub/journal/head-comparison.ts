@@ -1,7 +1,7 @@
 // The witness's heads beside the store's, head by head, for `dancu journal heads`. The judgement
 // is verify-journal.ts's; this only lines them up so an operator can see where they part.
 import { headNumber } from './journal-chain.ts';
-import { sameHead, type SignedHead } from './signed-head.ts';
+import { type SignedHead, sameHead } from './signed-head.ts';
 
 /**
  * How one head stands: in both and the same; in both but different; published but gone from the
@@ -18,11 +18,7 @@ export interface HeadComparison {
  * Every head of one chain either side holds, by number. `removedHeads`: heads 1…n a retention
  * record removed from that chain.
  */
-export function compareHeads(
-  witnessed: readonly SignedHead[],
-  stored: readonly SignedHead[],
-  removedHeads: number,
-): HeadComparison[] {
+export function compareHeads(witnessed: readonly SignedHead[], stored: readonly SignedHead[], removedHeads: number): HeadComparison[] {
   const inStore = new Map(stored.map((head) => [headNumber(head), head]));
   const published = new Map(witnessed.map((head) => [headNumber(head), head]));
   const numbers = [...new Set([...published.keys(), ...inStore.keys()])].sort((a, b) => a - b);
@@ -30,8 +26,7 @@ export function compareHeads(
     const mine = inStore.get(number);
     const theirs = published.get(number);
     if (!theirs) return { head: mine!, standing: 'not published' };
-    if (!mine)
-      return { head: theirs, standing: number <= removedHeads ? 'removed by retention' : 'missing from the store' };
+    if (!mine) return { head: theirs, standing: number <= removedHeads ? 'removed by retention' : 'missing from the store' };
     return { head: theirs, standing: sameHead(theirs, mine) ? 'same' : 'differs' };
   });
 }

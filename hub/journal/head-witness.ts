@@ -2,12 +2,13 @@
 // write to the store alone cannot reach — a Kafka topic kept longer than the journal itself. A
 // tail deleted from the store together with the heads that covered it still has its heads here,
 // and `journal verify` compares the two.
-import { JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
-import { ensureTopics } from '../../kafka/topic-creation.ts';
-import { readTopicToEnd } from '../../kafka/read-topic-to-end.ts';
+
 import type { connectKafka } from '../../kafka/connect.ts';
-import type { RawRecord } from '../../kafka/records.ts';
+import { readTopicToEnd } from '../../kafka/read-topic-to-end.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import type { RawRecord } from '../../kafka/records.ts';
+import { ensureTopics } from '../../kafka/topic-creation.ts';
+import { JOURNAL_HEADS_TOPIC, topicLayout } from '../../kafka/topics.ts';
 import type { SignedHead } from './signed-head.ts';
 
 export interface HeadWitness {
@@ -53,8 +54,7 @@ function parseHead(record: RawRecord): SignedHead {
   const numbered = Number.isInteger(_id) ? number === undefined : typeof _id === 'string' && Number.isInteger(number);
   const numbers = numbered && Number.isInteger(entry);
   const texts = [chain, hash, at, previousHead, signedAt, signature].every((field) => typeof field === 'string');
-  if (!numbers || !texts)
-    throw new Error(`the record at ${place} is not a signed head: it lacks a field or has one of the wrong type`);
+  if (!numbers || !texts) throw new Error(`the record at ${place} is not a signed head: it lacks a field or has one of the wrong type`);
   return {
     _id: _id as number | string,
     chain: chain as string,

@@ -1,9 +1,9 @@
 // Where the journal lives in the store, and the indexes planned for it up front.
 import type { Collection, Db } from 'mongodb';
-import { chainEntries, chainHeads, headOrder, SHARED_CHAIN, type JournalChainRecord } from './journal-chain.ts';
+import { chainEntries, chainHeads, headOrder, type JournalChainRecord, SHARED_CHAIN } from './journal-chain.ts';
 import type { JournalEntry } from './journal-entry.ts';
-import { startAfter, type RetentionRecord } from './retention-record.ts';
-import { linkOf, type HeadLink, type SignedHead } from './signed-head.ts';
+import { type RetentionRecord, startAfter } from './retention-record.ts';
+import { type HeadLink, linkOf, type SignedHead } from './signed-head.ts';
 
 export const ENTRIES_COLLECTION = 'journal';
 /**
@@ -66,10 +66,7 @@ export async function latestRetentionRecord(
 }
 
 /** Where a chain's chain of heads ends in the store: its last head, else where retention left it. */
-export async function readLastHead(
-  collections: Pick<JournalCollections, 'heads' | 'retention'>,
-  chain = SHARED_CHAIN,
-): Promise<HeadLink> {
+export async function readLastHead(collections: Pick<JournalCollections, 'heads' | 'retention'>, chain = SHARED_CHAIN): Promise<HeadLink> {
   const [last] = await collections.heads.find(chainHeads(chain)).sort(headOrder(chain, -1)).limit(1).toArray();
   return last ? linkOf(last) : startAfter(await latestRetentionRecord(collections, chain)).head;
 }

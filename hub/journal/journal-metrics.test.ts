@@ -8,7 +8,10 @@ describe("the journal's metrics", () => {
   it('R35: count every failed append by writer, and time the ones that succeed, on one set of metrics per registry', async () => {
     const registry = new Registry();
     let up = false;
-    const journal: JournalWriter = { append: async () => (up ? { chain: 'hub', sequence: 1, hash: 'h' } : Promise.reject(new JournalUnavailable('the store does not answer'))) };
+    const journal: JournalWriter = {
+      append: async () =>
+        up ? { chain: 'hub', sequence: 1, hash: 'h' } : Promise.reject(new JournalUnavailable('the store does not answer')),
+    };
     const exchange = JournalMetrics.on(registry).timed(journal, 'exchange');
     const ingest = JournalMetrics.on(registry).timed(journal, 'ingest');
     const entry = { act: 'exchange' as const, action: 'Lookup', actor: {}, citizens: [], fields: [], decision: 'allowed' as const };

@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, sealEntry } from './hash-chain.ts';
+import { addYears } from './journal.ts';
 import type { JournalEntry } from './journal-entry.ts';
 import { JournalWalk } from './journal-walk.ts';
-import { addYears } from './journal.ts';
 import { JOURNAL_BEGINNING } from './retention-record.ts';
-import { linkOf, NO_HEAD, signHead, type SignedHead } from './signed-head.ts';
+import { linkOf, NO_HEAD, type SignedHead, signHead } from './signed-head.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 
@@ -27,9 +27,7 @@ function journal(count: number, every: number): { entries: JournalEntry[]; heads
     entries.push(sealEntry({ _id: sequence, ...body, at, expiresAt: addYears(at, 2), writer: 'w', previousHash }));
     if (sequence % every === 0) {
       const previous = heads.at(-1);
-      heads.push(
-        signHead({ sequence, hash: entries.at(-1)!.hash, at }, previous ? linkOf(previous) : NO_HEAD, privateKey),
-      );
+      heads.push(signHead({ sequence, hash: entries.at(-1)!.hash, at }, previous ? linkOf(previous) : NO_HEAD, privateKey));
     }
   }
   return { entries, heads };

@@ -28,12 +28,12 @@
 //   head-deleted    the witness holds heads past the store's last whose entries are still there.
 import type { KeyObject } from 'node:crypto';
 import { entryHash } from './hash-chain.ts';
+import { MAX_CLOCK_SKEW_MS } from './journal.ts';
 import { entryPlace, headNumber, placeOf, SHARED_CHAIN } from './journal-chain.ts';
 import type { JournalEntry } from './journal-entry.ts';
-import { MAX_CLOCK_SKEW_MS } from './journal.ts';
 import type { JournalStart } from './retention-record.ts';
 import { signatureValid, signedDigest } from './signed-document.ts';
-import { linkOf, sameHead, type HeadLink, type SignedHead } from './signed-head.ts';
+import { type HeadLink, linkOf, type SignedHead, sameHead } from './signed-head.ts';
 
 export type JournalProblem =
   | 'prefix-deleted'
@@ -101,10 +101,7 @@ export class JournalWalk {
    * Hands every entry and head to the rules, heads in the order of the entries they vouch for, and
    * returns the first finding (or the end's). `nextHead` gives null after the last head.
    */
-  async through(
-    entries: AsyncIterable<JournalEntry>,
-    nextHead: () => Promise<SignedHead | null>,
-  ): Promise<JournalFinding | undefined> {
+  async through(entries: AsyncIterable<JournalEntry>, nextHead: () => Promise<SignedHead | null>): Promise<JournalFinding | undefined> {
     const found = await this.walk(entries, nextHead);
     return found && { chain: this.chain, ...found };
   }
@@ -141,9 +138,7 @@ export class JournalWalk {
       const missing = sequence - expected === 1 ? `entry ${expected} is` : `entries ${expected}…${sequence - 1} are`;
       if (previous) return { sequence: expected, problem: 'deleted', detail: `${missing} missing` };
       const covered =
-        this.start.entry === 0
-          ? 'no retention record covers them'
-          : `the retention record covers entries 1…${this.start.entry} only`;
+        this.start.entry === 0 ? 'no retention record covers them' : `the retention record covers entries 1…${this.start.entry} only`;
       return {
         sequence: expected,
         problem: 'prefix-deleted',
@@ -201,9 +196,7 @@ export class JournalWalk {
     }
     if (number !== last.sequence + 1) {
       const missing =
-        number - last.sequence === 2
-          ? `signed head ${last.sequence + 1} is`
-          : `signed heads ${last.sequence + 1}…${number - 1} are`;
+        number - last.sequence === 2 ? `signed head ${last.sequence + 1} is` : `signed heads ${last.sequence + 1}…${number - 1} are`;
       return {
         ...at,
         head: last.sequence + 1,

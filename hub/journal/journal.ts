@@ -17,17 +17,18 @@
 // head already vouches for a later entry. Each head is made durable in the store first, then
 // published to the witness outside it (head-witness.ts); a head the witness could not take is
 // published with the next one.
-import { isDuplicateKey } from '../store/duplicate-key.ts';
-import { randomUUID, type KeyObject } from 'node:crypto';
+
+import { type KeyObject, randomUUID } from 'node:crypto';
 import type { Collection, Db, WriteConcernSettings } from 'mongodb';
+import { isDuplicateKey } from '../store/duplicate-key.ts';
 import { GENESIS_HASH, sealEntry, withoutUndefined } from './hash-chain.ts';
+import type { HeadWitness } from './head-witness.ts';
 import { chainEntries, chainNameProblem, documentId, entryOrder, entryPlace, placeOf, SHARED_CHAIN } from './journal-chain.ts';
-import { ensureJournalIndexes, journalCollections, readLastHead, type JournalCollections } from './journal-collections.ts';
+import { ensureJournalIndexes, type JournalCollections, journalCollections, readLastHead } from './journal-collections.ts';
 import type { JournalEntry, JournalEntryInput, JournalReceipt, JournalWriter } from './journal-entry.ts';
 import { JournalError, JournalUnavailable } from './journal-error.ts';
-import type { HeadWitness } from './head-witness.ts';
 import { ed25519Problem } from './signed-document.ts';
-import { linkOf, sameHead, signHead, type ChainHead, type HeadLink, type SignedHead } from './signed-head.ts';
+import { type ChainHead, type HeadLink, linkOf, type SignedHead, sameHead, signHead } from './signed-head.ts';
 
 export interface JournalOptions {
   /** The chain to append to: the hub instance's id; the shared chain when absent. */
@@ -335,13 +336,7 @@ async function readHead(entries: Collection<JournalEntry>, chain: string): Promi
   return last ? headOf(last) : { sequence: 0, hash: GENESIS_HASH, at: new Date(0) };
 }
 
-function chain(
-  pending: readonly Pending[],
-  head: ChainHead,
-  name: string,
-  writer: string,
-  retentionYears: number,
-): JournalEntry[] {
+function chain(pending: readonly Pending[], head: ChainHead, name: string, writer: string, retentionYears: number): JournalEntry[] {
   let previous = head;
   return pending.map(({ input }) => {
     const expiresAt = addYears(input.at, retentionYears);
@@ -385,7 +380,10 @@ function checkOptions(options: JournalOptions): Settings {
   }
   const headSigningIntervalMs = options.headSigningIntervalMs ?? 60_000;
   const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-  for (const [name, value] of [['headSigningIntervalMs', headSigningIntervalMs], ['maxBatch', maxBatch]] as const) {
+  for (const [name, value] of [
+    ['headSigningIntervalMs', headSigningIntervalMs],
+    ['maxBatch', maxBatch],
+  ] as const) {
     if (!Number.isInteger(value) || value <= 0) {
       throw new JournalError('journal-misconfigured', `the journal's ${name} must be a positive whole number, not ${value}`, false);
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { journalFilter } from './query-journal.ts';
 
 describe('journal queries', () => {
-  it('R8: who read a citizen\'s data is asked of the store as exchange entries only, so ingest entries naming the citizen never use up the limit', () => {
+  it("R8: who read a citizen's data is asked of the store as exchange entries only, so ingest entries naming the citizen never use up the limit", () => {
     expect(journalFilter({ citizen: '001090123456', act: 'exchange' })).toEqual({ citizens: '001090123456', act: 'exchange' });
     expect(journalFilter({ citizen: '001090123456' })).toEqual({ citizens: '001090123456' });
   });

@@ -15,10 +15,10 @@ import type { Db } from 'mongodb';
 import { isDuplicateKey } from '../store/duplicate-key.ts';
 import type { HeadWitness } from './head-witness.ts';
 import { chainEntries, chainHeads, chainLabel, documentId, entryOrder, headOrder, placeOf } from './journal-chain.ts';
-import { journalCollections, knownChains, latestRetentionRecord, type JournalCollections } from './journal-collections.ts';
+import { type JournalCollections, journalCollections, knownChains, latestRetentionRecord } from './journal-collections.ts';
 import type { JournalWriter } from './journal-entry.ts';
 import { JournalError } from './journal-error.ts';
-import { signRetentionRecord, startAfter, type RetentionRecord } from './retention-record.ts';
+import { type RetentionRecord, signRetentionRecord, startAfter } from './retention-record.ts';
 import { linkOf } from './signed-head.ts';
 import { verifyJournal } from './verify-journal.ts';
 
@@ -109,12 +109,7 @@ async function removeFromChain(
  * The last entry of the chain after `from` that may go: all entries up to it have expired, and it
  * is not the chain's newest. Undefined when there is none.
  */
-async function lastExpired(
-  { entries }: JournalCollections,
-  chain: string,
-  from: number,
-  now: Date,
-): Promise<number | undefined> {
+async function lastExpired({ entries }: JournalCollections, chain: string, from: number, now: Date): Promise<number | undefined> {
   const projection = { _id: 1, chain: 1, sequence: 1 };
   const [newest] = await entries.find(chainEntries(chain), { projection }).sort(entryOrder(chain, -1)).limit(1).toArray();
   const [firstKept] = await entries

@@ -7,9 +7,9 @@
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH } from './hash-chain.ts';
 import { addYears, MAX_CLOCK_SKEW_MS, MIN_RETENTION_YEARS } from './journal.ts';
-import { signatureValid, signDocument } from './signed-document.ts';
 import { documentId, SHARED_CHAIN } from './journal-chain.ts';
-import { NO_HEAD, type ChainHead, type HeadLink } from './signed-head.ts';
+import { signatureValid, signDocument } from './signed-document.ts';
+import { type ChainHead, type HeadLink, NO_HEAD } from './signed-head.ts';
 
 /** A document of `journal_retention`. */
 export interface RetentionRecord {
@@ -79,14 +79,9 @@ export function startAfter(record: RetentionRecord | undefined): JournalStart {
  * checked, but the dates still catch a forgery that removes recent entries: to pass as old enough,
  * it must be dated ahead.
  */
-export function retentionRecordProblem(
-  record: RetentionRecord,
-  publicKey: KeyObject | undefined,
-  now: Date,
-): string | undefined {
+export function retentionRecordProblem(record: RetentionRecord, publicKey: KeyObject | undefined, now: Date): string | undefined {
   const removing = `the retention record removing entries 1…${record.through}`;
-  if (publicKey && !signatureValid(record, publicKey))
-    return `${removing} does not verify with the hub's public key: it was forged`;
+  if (publicKey && !signatureValid(record, publicKey)) return `${removing} does not verify with the hub's public key: it was forged`;
   if (record.signedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
     return `${removing} is dated ${record.signedAt.toISOString()}, in the future: it was forged`;
   }

@@ -1,7 +1,7 @@
 // The hub's Ed25519 signature over a journal document (a signed head, a retention record): the
 // signature covers the RFC 8785 JSON of every other field, dates as ISO strings, so no field can
 // be changed, added or dropped without the signature failing.
-import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject, sign, verify } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** A document the hub signed: `signature` is Ed25519 over signedBytes, base64. */

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from './hash-chain.ts';
+import { SHARED_CHAIN } from './journal-chain.ts';
 import { signRetentionRecord, startAfter } from './retention-record.ts';
 import { signatureValid, signedDigest } from './signed-document.ts';
-import { SHARED_CHAIN } from './journal-chain.ts';
 import { linkOf, NO_HEAD, sameHead, signHead } from './signed-head.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

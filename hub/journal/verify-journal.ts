@@ -26,9 +26,9 @@ import type { KeyObject } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { HeadWitness } from './head-witness.ts';
 import { chainEntries, chainHeads, chainLabel, entryOrder, headNumber, headOrder } from './journal-chain.ts';
-import { journalCollections, knownChains, latestRetentionRecord, type JournalCollections } from './journal-collections.ts';
-import { JournalWalk, type JournalFinding } from './journal-walk.ts';
-import { retentionRecordProblem, startAfter, type RetentionRecord } from './retention-record.ts';
+import { type JournalCollections, journalCollections, knownChains, latestRetentionRecord } from './journal-collections.ts';
+import { type JournalFinding, JournalWalk } from './journal-walk.ts';
+import { type RetentionRecord, retentionRecordProblem, startAfter } from './retention-record.ts';
 import type { SignedHead } from './signed-head.ts';
 
 export type { JournalFinding, JournalProblem } from './journal-walk.ts';

@@ -26,11 +26,18 @@ function beat(overrides: Partial<Heartbeat> = {}, atMs = T0): Heartbeat {
 describe('connector health (R26: operators see whether each source still keeps the population DB current)', () => {
   it('R26: a connector beating on time, rejecting few records, with the hub keeping up, is healthy', () => {
     const health = connectorHealth({ latest: beat(), lag: 3 }, T0 + 2_000, thresholds);
-    expect(health).toMatchObject({ state: 'healthy', reason: 'running, last heartbeat 2.0 s ago', heartbeatAgeSeconds: 2, lag: 3, reportedState: 'running' });
+    expect(health).toMatchObject({
+      state: 'healthy',
+      reason: 'running, last heartbeat 2.0 s ago',
+      heartbeatAgeSeconds: 2,
+      lag: 3,
+      reportedState: 'running',
+    });
   });
 
   it('R26: starting and idle connectors are healthy while they beat', () => {
-    for (const state of ['starting', 'idle'] as const) expect(connectorHealth({ latest: beat({ state }) }, T0, thresholds).state).toBe('healthy');
+    for (const state of ['starting', 'idle'] as const)
+      expect(connectorHealth({ latest: beat({ state }) }, T0, thresholds).state).toBe('healthy');
   });
 
   it('R26: a heartbeat exactly degradedAfterMs old is on time; one millisecond later it is degraded, naming the age and the threshold', () => {
@@ -53,7 +60,11 @@ describe('connector health (R26: operators see whether each source still keeps t
   });
 
   it('R26: a connector whose last heartbeat said failed is down at once, with its last error as the reason', () => {
-    const failed = connectorHealth({ latest: beat({ state: 'failed', lastError: { message: 'KafkaJSNumberOfRetriesExceeded: broker went away', at: beat().at } }) }, T0, thresholds);
+    const failed = connectorHealth(
+      { latest: beat({ state: 'failed', lastError: { message: 'KafkaJSNumberOfRetriesExceeded: broker went away', at: beat().at } }) },
+      T0,
+      thresholds,
+    );
     expect(failed).toMatchObject({ state: 'down', reason: 'failed 0.0 s ago: KafkaJSNumberOfRetriesExceeded: broker went away' });
   });
 
@@ -74,7 +85,10 @@ describe('connector health (R26: operators see whether each source still keeps t
   });
 
   it('R26: a window start from an earlier run is not compared: the counts since the new run started are the window', () => {
-    const windowStart = beat({ startedAt: new Date(T0 - 3_600_000).toISOString(), counts: { published: 5_000, rejected: 0, skipped: 0 } }, T0 - 50_000);
+    const windowStart = beat(
+      { startedAt: new Date(T0 - 3_600_000).toISOString(), counts: { published: 5_000, rejected: 0, skipped: 0 } },
+      T0 - 50_000,
+    );
     const latest = beat({ counts: { published: 90, rejected: 10, skipped: 0 } });
     expect(connectorHealth({ latest, windowStart }, T0, thresholds)).toMatchObject({ state: 'degraded', errorRate: 0.1 });
   });
@@ -82,7 +96,10 @@ describe('connector health (R26: operators see whether each source still keeps t
   it("R26: the hub's lag on the connector's topic above maxLag is degraded; at maxLag it is not", () => {
     expect(connectorHealth({ latest: beat(), lag: 10_000 }, T0, thresholds).state).toBe('healthy');
     const behind = connectorHealth({ latest: beat(), lag: 10_001 }, T0, thresholds);
-    expect(behind).toMatchObject({ state: 'degraded', reason: 'the hub is 10001 records behind on dancu.source.civil-status.v1 (degraded above 10000)' });
+    expect(behind).toMatchObject({
+      state: 'degraded',
+      reason: 'the hub is 10001 records behind on dancu.source.civil-status.v1 (degraded above 10000)',
+    });
   });
 
   it('R26: every cause of a degraded state is named', () => {
@@ -98,15 +115,22 @@ describe('connector health (R26: operators see whether each source still keeps t
 describe('connector health thresholds', () => {
   it('default to 15 s degraded, 60 s down, 10 000 records of lag and 5 % rejected', () => {
     expect(healthThresholdsFromEnv({})).toEqual(DEFAULT_HEALTH_THRESHOLDS);
-    expect(healthThresholdsFromEnv({ DANCU_CONNECTOR_DEGRADED_AFTER_MS: '1500', DANCU_CONNECTOR_DOWN_AFTER_MS: '3000' })).toMatchObject({ degradedAfterMs: 1_500, downAfterMs: 3_000 });
+    expect(healthThresholdsFromEnv({ DANCU_CONNECTOR_DEGRADED_AFTER_MS: '1500', DANCU_CONNECTOR_DOWN_AFTER_MS: '3000' })).toMatchObject({
+      degradedAfterMs: 1_500,
+      downAfterMs: 3_000,
+    });
   });
 
   it('are refused at start-up with a sentence naming the variable and what to do', () => {
-    expect(() => healthThresholdsFromEnv({ DANCU_CONNECTOR_DOWN_AFTER_MS: 'soon' })).toThrow('DANCU_CONNECTOR_DOWN_AFTER_MS="soon" is not a number');
+    expect(() => healthThresholdsFromEnv({ DANCU_CONNECTOR_DOWN_AFTER_MS: 'soon' })).toThrow(
+      'DANCU_CONNECTOR_DOWN_AFTER_MS="soon" is not a number',
+    );
     expect(() => healthThresholds({ degradedAfterMs: 60_000, downAfterMs: 15_000 })).toThrow(
       'downAfterMs (DANCU_CONNECTOR_DOWN_AFTER_MS) (15000) must be longer than degradedAfterMs (DANCU_CONNECTOR_DEGRADED_AFTER_MS) (60000)',
     );
     expect(() => healthThresholds({ maxErrorRate: 5 })).toThrow('must be a share above 0 and at most 1');
-    expect(() => healthThresholds({ degradedAfterMs: -1 })).toThrow('degradedAfterMs (DANCU_CONNECTOR_DEGRADED_AFTER_MS) must be a positive whole number');
+    expect(() => healthThresholds({ degradedAfterMs: -1 })).toThrow(
+      'degradedAfterMs (DANCU_CONNECTOR_DEGRADED_AFTER_MS) must be a positive whole number',
+    );
   });
 });

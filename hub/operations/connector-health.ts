@@ -74,19 +74,29 @@ export function connectorHealth(observation: ConnectorObservation, now: number, 
   };
 }
 
-function judge(latest: Heartbeat, ageMs: number, errorRate: number | null, lag: number | null, thresholds: HealthThresholds): { state: HealthState; reason: string } {
+function judge(
+  latest: Heartbeat,
+  ageMs: number,
+  errorRate: number | null,
+  lag: number | null,
+  thresholds: HealthThresholds,
+): { state: HealthState; reason: string } {
   const age = seconds(ageMs);
   if (latest.state === 'stopping') return { state: 'down', reason: `stopped cleanly: its last heartbeat, ${age} ago, said stopping` };
   if (latest.state === 'failed') {
     return { state: 'down', reason: `failed ${age} ago: ${latest.lastError?.message ?? 'no error given'}` };
   }
-  if (ageMs > thresholds.downAfterMs) return { state: 'down', reason: `no heartbeat for ${age} (down after ${seconds(thresholds.downAfterMs)})` };
+  if (ageMs > thresholds.downAfterMs)
+    return { state: 'down', reason: `no heartbeat for ${age} (down after ${seconds(thresholds.downAfterMs)})` };
   const causes: string[] = [];
   if (ageMs > thresholds.degradedAfterMs) causes.push(`no heartbeat for ${age} (degraded after ${seconds(thresholds.degradedAfterMs)})`);
   if (errorRate !== null && errorRate > thresholds.maxErrorRate) {
-    causes.push(`${percent(errorRate)} of its records rejected over the last ${seconds(thresholds.errorWindowMs)} (degraded above ${percent(thresholds.maxErrorRate)})`);
+    causes.push(
+      `${percent(errorRate)} of its records rejected over the last ${seconds(thresholds.errorWindowMs)} (degraded above ${percent(thresholds.maxErrorRate)})`,
+    );
   }
-  if (lag !== null && lag > thresholds.maxLag) causes.push(`the hub is ${lag} records behind on ${latest.topic} (degraded above ${thresholds.maxLag})`);
+  if (lag !== null && lag > thresholds.maxLag)
+    causes.push(`the hub is ${lag} records behind on ${latest.topic} (degraded above ${thresholds.maxLag})`);
   if (causes.length > 0) return { state: 'degraded', reason: causes.join('; ') };
   return { state: 'healthy', reason: `${latest.state}, last heartbeat ${age} ago` };
 }

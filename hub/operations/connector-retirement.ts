@@ -7,8 +7,9 @@
 //
 // A retirement by hand is journaled before it takes effect and kept in the store
 // (`connector_retirements`, `_id` = the connector id), where every hub instance reads it.
-import { DancuError } from '../../errors/dancu-error.ts';
+
 import type { Collection, Db } from 'mongodb';
+import { DancuError } from '../../errors/dancu-error.ts';
 import type { Heartbeat } from '../../schemas/heartbeat.ts';
 import { redactValues } from '../admin/redact-values.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
@@ -42,7 +43,11 @@ export function retirementOf(latest: Heartbeat, now: number, retireAfterMs: numb
   const beatAt = Date.parse(latest.at);
   if (byHand && byHand.retiredAt.getTime() >= beatAt) return { at: byHand.retiredAt.toISOString(), by: byHand.by, reason: byHand.reason };
   if (now - beatAt > retireAfterMs) {
-    return { at: new Date(beatAt + retireAfterMs).toISOString(), by: null, reason: `not heard from for more than ${duration(retireAfterMs)}` };
+    return {
+      at: new Date(beatAt + retireAfterMs).toISOString(),
+      by: null,
+      reason: `not heard from for more than ${duration(retireAfterMs)}`,
+    };
   }
   return undefined;
 }
@@ -81,13 +86,26 @@ export async function retireConnector(
   request: RetireConnectorRequest,
 ): Promise<ConnectorRetirement> {
   if (!CONNECTOR_ID.test(request.connector)) {
-    throw new ConnectorRetirementRefused(`${JSON.stringify(request.connector.slice(0, 140))} is not a connector id: 1 to 128 letters, digits, ".", "_" or "-", as /connectors lists them`);
+    throw new ConnectorRetirementRefused(
+      `${JSON.stringify(request.connector.slice(0, 140))} is not a connector id: 1 to 128 letters, digits, ".", "_" or "-", as /connectors lists them`,
+    );
   }
   const reason = request.reason.trim();
   if (reason.length === 0 || reason.length > 500) throw new ConnectorRetirementRefused('--reason must say why, in at most 500 characters');
-  const { officer } = await journalOperatorAct(deps, 'connector-retirement', { action: 'retire-connector', operator: request.operator, citizens: [], fields: [], detail: `connector ${request.connector}: ${redactValues(reason)}` });
+  const { officer } = await journalOperatorAct(deps, 'connector-retirement', {
+    action: 'retire-connector',
+    operator: request.operator,
+    citizens: [],
+    fields: [],
+    detail: `connector ${request.connector}: ${redactValues(reason)}`,
+  });
   // The journal never holds values: a reason that quotes one (a personal id, a name) is kept without it.
-  const retirement: ConnectorRetirement = { _id: request.connector, retiredAt: request.at ?? new Date(), by: officer, reason: redactValues(reason) };
+  const retirement: ConnectorRetirement = {
+    _id: request.connector,
+    retiredAt: request.at ?? new Date(),
+    by: officer,
+    reason: redactValues(reason),
+  };
   await retirementsIn(deps.db).replaceOne({ _id: retirement._id }, retirement, { upsert: true });
   return retirement;
 }

@@ -4,14 +4,19 @@
 import type { IngestService } from '../ingest/ingest-service.ts';
 import { registerConnectorHealthMetrics } from './connector-health-metrics.ts';
 import { readRetirements } from './connector-retirement.ts';
-import { healthThresholds, type HealthThresholds } from './health-thresholds.ts';
+import { type HealthThresholds, healthThresholds } from './health-thresholds.ts';
 import { HeartbeatMonitor } from './heartbeat-monitor.ts';
 
 /** When connectors count as degraded or down: healthThresholdsFromEnv at start-up, the defaults when absent. */
 export async function watchConnectors(hub: IngestService, thresholds: HealthThresholds = healthThresholds()): Promise<HeartbeatMonitor> {
   let monitor: HeartbeatMonitor;
   try {
-    monitor = await HeartbeatMonitor.start({ kafka: hub.kafka, thresholds, lag: () => hub.lag(), retirements: () => readRetirements(hub.db) });
+    monitor = await HeartbeatMonitor.start({
+      kafka: hub.kafka,
+      thresholds,
+      lag: () => hub.lag(),
+      retirements: () => readRetirements(hub.db),
+    });
   } catch (error) {
     await hub.stop(); // do not leave a consumer running behind a failed start
     throw error;

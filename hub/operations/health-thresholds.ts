@@ -53,15 +53,22 @@ export function healthThresholds(overrides: Partial<HealthThresholds> = {}): Hea
   const problems: string[] = [];
   const named = (key: keyof HealthThresholds): string => `${key} (${HEALTH_THRESHOLD_VARIABLES[key]})`;
   for (const key of ['degradedAfterMs', 'downAfterMs', 'errorWindowMs', 'errorRateMinRecords', 'retireAfterMs'] as const) {
-    if (!Number.isInteger(thresholds[key]) || thresholds[key] <= 0) problems.push(`${named(key)} must be a positive whole number, not ${thresholds[key]}`);
+    if (!Number.isInteger(thresholds[key]) || thresholds[key] <= 0)
+      problems.push(`${named(key)} must be a positive whole number, not ${thresholds[key]}`);
   }
-  if (!Number.isInteger(thresholds.maxLag) || thresholds.maxLag < 0) problems.push(`${named('maxLag')} must be a whole number of records, 0 or more, not ${thresholds.maxLag}`);
-  if (!(thresholds.maxErrorRate > 0 && thresholds.maxErrorRate <= 1)) problems.push(`${named('maxErrorRate')} must be a share above 0 and at most 1, not ${thresholds.maxErrorRate}`);
+  if (!Number.isInteger(thresholds.maxLag) || thresholds.maxLag < 0)
+    problems.push(`${named('maxLag')} must be a whole number of records, 0 or more, not ${thresholds.maxLag}`);
+  if (!(thresholds.maxErrorRate > 0 && thresholds.maxErrorRate <= 1))
+    problems.push(`${named('maxErrorRate')} must be a share above 0 and at most 1, not ${thresholds.maxErrorRate}`);
   if (problems.length === 0 && thresholds.downAfterMs <= thresholds.degradedAfterMs) {
-    problems.push(`${named('downAfterMs')} (${thresholds.downAfterMs}) must be longer than ${named('degradedAfterMs')} (${thresholds.degradedAfterMs}), or no connector would ever show as degraded`);
+    problems.push(
+      `${named('downAfterMs')} (${thresholds.downAfterMs}) must be longer than ${named('degradedAfterMs')} (${thresholds.degradedAfterMs}), or no connector would ever show as degraded`,
+    );
   }
   if (problems.length === 0 && thresholds.retireAfterMs <= thresholds.downAfterMs) {
-    problems.push(`${named('retireAfterMs')} (${thresholds.retireAfterMs}) must be longer than ${named('downAfterMs')} (${thresholds.downAfterMs}), or a connector would leave the live view before it shows as down`);
+    problems.push(
+      `${named('retireAfterMs')} (${thresholds.retireAfterMs}) must be longer than ${named('downAfterMs')} (${thresholds.downAfterMs}), or a connector would leave the live view before it shows as down`,
+    );
   }
   if (problems.length > 0) throw new HealthThresholdsError(`connector health thresholds: ${problems.join('; ')}`);
   return thresholds;

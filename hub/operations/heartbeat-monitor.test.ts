@@ -56,20 +56,30 @@ describe('retiring connectors', () => {
     const now = T0 + 120_001;
     expect(watching.connectors(now).map((c) => c.connector)).toEqual(['health.new']);
     expect(watching.retired(now)).toEqual([
-      expect.objectContaining({ connector: 'health.old', state: 'down', retirement: { at: new Date(T0 + 120_000).toISOString(), by: null, reason: 'not heard from for more than 2 min' } }),
+      expect.objectContaining({
+        connector: 'health.old',
+        state: 'down',
+        retirement: { at: new Date(T0 + 120_000).toISOString(), by: null, reason: 'not heard from for more than 2 min' },
+      }),
     ]);
   });
 
   it('R26: an officer’s retirement takes a live connector out of the live view; a beat sent after it brings it back', () => {
     const at = (seconds: number) => new Date(T0 + seconds * 1000);
     const byHand = { _id: 'health.a', retiredAt: at(10), by: 'c06-ops', reason: 'import finished' };
-    expect(retirementOf(beat('health.a', 5, { published: 1, rejected: 0 }), T0 + 11_000, 3_600_000, byHand)).toEqual({ at: at(10).toISOString(), by: 'c06-ops', reason: 'import finished' });
+    expect(retirementOf(beat('health.a', 5, { published: 1, rejected: 0 }), T0 + 11_000, 3_600_000, byHand)).toEqual({
+      at: at(10).toISOString(),
+      by: 'c06-ops',
+      reason: 'import finished',
+    });
     expect(retirementOf(beat('health.a', 12, { published: 1, rejected: 0 }), T0 + 13_000, 3_600_000, byHand)).toBeUndefined();
     expect(retirementOf(beat('health.a', 12, { published: 1, rejected: 0 }), T0 + 13_000, 3_600_000)).toBeUndefined();
   });
 
   it('R26: retireAfterMs must be longer than downAfterMs, or a connector would vanish before it shows as down', () => {
-    expect(() => healthThresholds({ downAfterMs: 60_000, retireAfterMs: 60_000 })).toThrow('retireAfterMs (DANCU_CONNECTOR_RETIRE_AFTER_MS) (60000) must be longer than downAfterMs');
+    expect(() => healthThresholds({ downAfterMs: 60_000, retireAfterMs: 60_000 })).toThrow(
+      'retireAfterMs (DANCU_CONNECTOR_RETIRE_AFTER_MS) (60000) must be longer than downAfterMs',
+    );
     expect(healthThresholdsFromEnv({ DANCU_CONNECTOR_RETIRE_AFTER_MS: '7200000' }).retireAfterMs).toBe(7_200_000);
   });
 });

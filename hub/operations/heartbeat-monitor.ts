@@ -10,12 +10,12 @@
 // (`connectors()`, so also the metrics, the dashboard's feeds and Operations) for the history
 // (`retired()`); see connector-retirement.ts.
 import type { Kafka } from 'kafkajs';
-import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
-import { tailTopic, type TopicTail } from '../../kafka/topic-tail.ts';
 import type { PartitionLag } from '../../kafka/group-offsets.ts';
-import { parseHeartbeat, type Heartbeat } from '../../schemas/heartbeat.ts';
-import { connectorHealth, type ConnectorHealth } from './connector-health.ts';
-import { retirementOf, type ConnectorRetirement, type Retirement } from './connector-retirement.ts';
+import { type TopicTail, tailTopic } from '../../kafka/topic-tail.ts';
+import { HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
+import { type Heartbeat, parseHeartbeat } from '../../schemas/heartbeat.ts';
+import { type ConnectorHealth, connectorHealth } from './connector-health.ts';
+import { type ConnectorRetirement, type Retirement, retirementOf } from './connector-retirement.ts';
 import type { HealthThresholds } from './health-thresholds.ts';
 
 export interface HeartbeatMonitorOptions {
@@ -97,7 +97,11 @@ export class HeartbeatMonitor {
       .map((run) => {
         const latest = run[run.length - 1]!;
         const lag = this.lagByTopic.get(latest.topic);
-        const health = connectorHealth({ latest, windowStart: run[0], ...(lag === undefined ? {} : { lag }) }, now, this.options.thresholds);
+        const health = connectorHealth(
+          { latest, windowStart: run[0], ...(lag === undefined ? {} : { lag }) },
+          now,
+          this.options.thresholds,
+        );
         return { health, retirement: retirementOf(latest, now, this.options.thresholds.retireAfterMs, this.byHand.get(latest.connector)) };
       })
       .sort((a, b) => a.health.connector.localeCompare(b.health.connector));
@@ -119,7 +123,8 @@ export class HeartbeatMonitor {
   private async refreshLag(): Promise<void> {
     try {
       const byTopic = new Map<string, number>();
-      for (const partition of (await this.options.lag?.()) ?? []) byTopic.set(partition.topic, (byTopic.get(partition.topic) ?? 0) + partition.lag);
+      for (const partition of (await this.options.lag?.()) ?? [])
+        byTopic.set(partition.topic, (byTopic.get(partition.topic) ?? 0) + partition.lag);
       this.lagByTopic = byTopic;
     } catch {
       // Best effort, as for the live counts: Kafka may be rebalancing; keep the last figure until the next try.

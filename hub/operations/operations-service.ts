@@ -1,27 +1,28 @@
 // The Operations gRPC service: connector health for operator tools, the same view as the admin
 // port's GET /connectors, behind an operator certificate.
+
+import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { CHANGES_TOPIC, HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
 import type {
-  ConnectorHealth as WireConnectorHealth,
   ListConnectorsRequest,
   ListConnectorsResponse,
   OperationsServer,
   ReportHeartbeatRequest,
   ReportHeartbeatResponse,
+  ConnectorHealth as WireConnectorHealth,
 } from '../../proto/gen/dancu/operations/v1/operations.ts';
-import { CHANGES_TOPIC, HEARTBEATS_TOPIC } from '../../kafka/topics.ts';
-import type { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { CONNECTOR_STATES, type ConnectorState, type Heartbeat } from '../../schemas/heartbeat.ts';
-import { operatorCall } from '../registry/operator-call.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
 import { toServiceError } from '../exchange/grpc-status.ts';
-import { callerIdentity } from '../pki/peer-identity.ts';
+import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse } from '../exchange/refusal.ts';
 import type { JournalWriter } from '../journal/journal-entry.ts';
-import type { CallObserver, ServiceCalls } from '../exchange/journaled-call.ts';
-import type { ConnectorHealth } from './connector-health.ts';
+import { callerIdentity } from '../pki/peer-identity.ts';
 import type { OfficerDirectory } from '../registry/officer-actions.ts';
+import { operatorCall } from '../registry/operator-call.ts';
+import type { ConnectorHealth } from './connector-health.ts';
 
 export const OPERATIONS_SERVICE = 'dancu.operations.v1.Operations';
 
@@ -39,10 +40,25 @@ export interface OperationsDependencies {
 }
 
 export function operationsService(deps: OperationsDependencies): OperationsServer {
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: OPERATIONS_SERVICE, act: 'registry', ...(deps.officers ? { officers: deps.officers } : {}) };
+  const calls: ServiceCalls = {
+    journal: deps.journal,
+    observer: deps.observer,
+    tracer: deps.tracer,
+    service: OPERATIONS_SERVICE,
+    act: 'registry',
+    ...(deps.officers ? { officers: deps.officers } : {}),
+  };
   return {
-    listConnectors: operatorCall<ListConnectorsRequest, ListConnectorsResponse>(calls, 'Operations.ListConnectors', 'list-connectors', async () => ({ connectors: deps.connectors().map(toWire) })),
-    reportHeartbeat: (call: ServerUnaryCall<ReportHeartbeatRequest, ReportHeartbeatResponse>, callback: sendUnaryData<ReportHeartbeatResponse>) => {
+    listConnectors: operatorCall<ListConnectorsRequest, ListConnectorsResponse>(
+      calls,
+      'Operations.ListConnectors',
+      'list-connectors',
+      async () => ({ connectors: deps.connectors().map(toWire) }),
+    ),
+    reportHeartbeat: (
+      call: ServerUnaryCall<ReportHeartbeatRequest, ReportHeartbeatResponse>,
+      callback: sendUnaryData<ReportHeartbeatResponse>,
+    ) => {
       // Not journaled (a beat every few seconds is no exchange of data), but held to the same
       // standing as an exchange: a registered certificate under an agreement in force.
       void (async () => {
@@ -66,7 +82,8 @@ export function consumerHeartbeat(request: ReportHeartbeatRequest, systemId: str
     refuse('INVALID_REQUEST', `connector must be ${systemId} or start with "${systemId}.", the system your certificate names`);
   }
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(request.connector)) refuse('INVALID_REQUEST', 'connector: 1 to 128 letters, digits, ".", "_" or "-"');
-  if (!(CONNECTOR_STATES as readonly string[]).includes(request.state)) refuse('INVALID_REQUEST', `state must be one of ${CONNECTOR_STATES.join(', ')}`);
+  if (!(CONNECTOR_STATES as readonly string[]).includes(request.state))
+    refuse('INVALID_REQUEST', `state must be one of ${CONNECTOR_STATES.join(', ')}`);
   return {
     connector: request.connector,
     kind: 'consumer',
@@ -74,7 +91,9 @@ export function consumerHeartbeat(request: ReportHeartbeatRequest, systemId: str
     state: request.state as ConnectorState,
     position: { read: request.read, checkpoint: request.checkpoint },
     counts: { published: request.published, rejected: request.rejected, skipped: request.skipped },
-    lastError: request.lastError ? { message: request.lastError.slice(0, 300), at: (request.lastErrorAt ?? receivedAt).toISOString() } : null,
+    lastError: request.lastError
+      ? { message: request.lastError.slice(0, 300), at: (request.lastErrorAt ?? receivedAt).toISOString() }
+      : null,
     version: request.version.slice(0, 40) || 'unknown',
     startedAt: (request.startedAt ?? receivedAt).toISOString(),
     // The hub's clock, so a consumer's clock skew cannot make it look alive or dead.

@@ -16,9 +16,13 @@ describe('an operator reading personal data outside the exchange', () => {
     const refused = async () => {
       throw new Error('no operator certificate');
     };
-    await expect(journalOperatorRead({ journal, authenticate: refused }, { ...read, operator: 'someone' })).rejects.toBeInstanceOf(OperatorReadRefused);
+    await expect(journalOperatorRead({ journal, authenticate: refused }, { ...read, operator: 'someone' })).rejects.toBeInstanceOf(
+      OperatorReadRefused,
+    );
     // The claim (the flag) is not who the journal names: the certificate's officer is.
-    expect(await journalOperatorRead({ journal, authenticate: async () => 'c06-head' }, { ...read, operator: 'whoever-the-flag-said' })).toEqual({ chain: 'hub', sequence: 2, hash: 'h' });
+    expect(
+      await journalOperatorRead({ journal, authenticate: async () => 'c06-head' }, { ...read, operator: 'whoever-the-flag-said' }),
+    ).toEqual({ chain: 'hub', sequence: 2, hash: 'h' });
     expect(entries.map((entry) => [entry.act, entry.actor.officer, entry.decision, entry.reason])).toEqual([
       ['operator-read', 'someone', 'refused', 'NOT_AN_OPERATOR'],
       ['operator-read', 'c06-head', 'done', undefined],

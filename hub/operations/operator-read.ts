@@ -38,15 +38,27 @@ export async function journalOperatorRead(deps: OperatorReadDependencies, read: 
 }
 
 /** Journals an operator's act (a read, a connector retirement): refused, and journaled so, for anyone but an authenticated officer. */
-export async function journalOperatorAct(deps: OperatorReadDependencies, act: JournalAct, read: OperatorRead): Promise<{ officer: string; receipt: JournalReceipt }> {
+export async function journalOperatorAct(
+  deps: OperatorReadDependencies,
+  act: JournalAct,
+  read: OperatorRead,
+): Promise<{ officer: string; receipt: JournalReceipt }> {
   const entry = { act, action: read.action, citizens: read.citizens, fields: read.fields, detail: read.detail };
   let officer: string;
   try {
     officer = await deps.authenticate();
   } catch (error) {
     const why = error instanceof Refusal ? `${error.reason}: ${error.message}` : error instanceof Error ? error.message : String(error);
-    await deps.journal.append({ ...entry, actor: { officer: read.operator }, decision: 'refused', reason: 'NOT_AN_OPERATOR', detail: `${read.detail}; refused: ${why}`.slice(0, 500) });
-    throw new OperatorReadRefused(`${read.operator} is not an authenticated officer (${why}): only an officer, with their operator certificate, may do this; the attempt is journaled`);
+    await deps.journal.append({
+      ...entry,
+      actor: { officer: read.operator },
+      decision: 'refused',
+      reason: 'NOT_AN_OPERATOR',
+      detail: `${read.detail}; refused: ${why}`.slice(0, 500),
+    });
+    throw new OperatorReadRefused(
+      `${read.operator} is not an authenticated officer (${why}): only an officer, with their operator certificate, may do this; the attempt is journaled`,
+    );
   }
   return { officer, receipt: await deps.journal.append({ ...entry, actor: { officer }, decision: 'done' }) };
 }

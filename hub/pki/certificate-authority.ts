@@ -1,12 +1,19 @@
 // The hub's own certificate authority: it signs the hub's gRPC server certificate and every
 // client certificate, and it is the only root the hub trusts when a system connects (R22).
 // `initCertificateAuthority` creates it once; everything else loads it from the directory.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { X509Certificate } from 'node:crypto';
-import { certificatePem, importPrivateKey, newKeyPair, privateKeyPem, signCertificate, type Authority, type DistinguishedName } from './certificate-signing.ts';
-import { makePrivateDir, pkiFiles, readPkiFile, writePrivateKeyFile, writePublicFile, type PkiFiles } from './pki-files.ts';
+import {
+  type Authority,
+  certificatePem,
+  type DistinguishedName,
+  importPrivateKey,
+  newKeyPair,
+  privateKeyPem,
+  signCertificate,
+} from './certificate-signing.ts';
+import { makePrivateDir, type PkiFiles, pkiFiles, readPkiFile, writePrivateKeyFile, writePublicFile } from './pki-files.ts';
 
 export const CA_VALID_DAYS = 3_650;
 /** The hub's server certificate is renewed by re-running init; two years keeps that rare but real. */

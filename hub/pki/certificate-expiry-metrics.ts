@@ -15,7 +15,10 @@ export function registerCertificateExpiryMetrics(registry: Registry, pkiDir: str
     labelNames: ['certificate'],
     registers: [registry],
   });
-  for (const [certificate, path] of [['hub-server', files.hubCertificate], ['certificate-authority', files.caCertificate]] as const) {
+  for (const [certificate, path] of [
+    ['hub-server', files.hubCertificate],
+    ['certificate-authority', files.caCertificate],
+  ] as const) {
     gauge.set({ certificate }, Date.parse(new X509Certificate(readFileSync(path)).validTo) / 1000);
   }
 }

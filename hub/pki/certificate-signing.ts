@@ -5,8 +5,8 @@
 // @peculiar/x509 finds its algorithms through tsyringe, which needs the Reflect metadata API
 // installed before the library loads: keep this import first, and this the only module importing the library.
 import 'reflect-metadata';
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { createPrivateKey, generateKeyPairSync, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
 
 x509.cryptoProvider.set(webcrypto as Crypto);
 
@@ -30,7 +30,8 @@ export function privateKeyPem(key: KeyObject): string {
 
 export function importPrivateKey(pem: string): KeyObject {
   const key = createPrivateKey(pem);
-  if (key.asymmetricKeyType !== 'ec') throw new Error(`the key is ${key.asymmetricKeyType ?? 'not asymmetric'}, not the ECDSA key this CA signs with`);
+  if (key.asymmetricKeyType !== 'ec')
+    throw new Error(`the key is ${key.asymmetricKeyType ?? 'not asymmetric'}, not the ECDSA key this CA signs with`);
   return key;
 }
 
@@ -120,7 +121,10 @@ async function extensionsFor(request: CertificateRequest, issuerKey: KeyObject):
 }
 
 /** Signs a certificate: an end-entity one with the CA, or the CA's own with its `selfSigned` key. */
-export async function signCertificate(request: CertificateRequest, signer: Authority | { selfSigned: KeyObject }): Promise<X509Certificate> {
+export async function signCertificate(
+  request: CertificateRequest,
+  signer: Authority | { selfSigned: KeyObject },
+): Promise<X509Certificate> {
   const notBefore = new Date();
   const notAfter = daysFrom(notBefore, request.validDays);
   const authority = 'selfSigned' in signer ? undefined : signer;
@@ -147,7 +151,8 @@ export async function signCertificate(request: CertificateRequest, signer: Autho
     extensions: await extensionsFor(request, issuerKey),
   });
   const certificate = new X509Certificate(Buffer.from(generated.rawData));
-  if (!certificate.verify(issuerKey)) throw new Error('the certificate just signed does not verify: the CA key does not match its certificate');
+  if (!certificate.verify(issuerKey))
+    throw new Error('the certificate just signed does not verify: the CA key does not match its certificate');
   return certificate;
 }
 

@@ -58,7 +58,8 @@ export interface IssuedCertificate {
 export async function issueCertificate(dir: string, request: CertificateRequest): Promise<IssuedCertificate> {
   checkName(request.id, 'the id');
   checkName(request.organisation, 'the organisation');
-  if (!ISSUED_KINDS.includes(request.kind)) throw new Error(`the kind must be one of ${ISSUED_KINDS.join(', ')}, not ${JSON.stringify(request.kind)}`);
+  if (!ISSUED_KINDS.includes(request.kind))
+    throw new Error(`the kind must be one of ${ISSUED_KINDS.join(', ')}, not ${JSON.stringify(request.kind)}`);
   if (!Number.isInteger(request.validDays) || request.validDays <= 0) {
     throw new Error(`the validity must be a positive whole number of days, not ${request.validDays}`);
   }
@@ -92,7 +93,12 @@ export interface IssuedFiles {
  * `<id>.keystore.pem` (key and certificate, owner-only) and `<id>.client.properties` naming it and
  * the CA. Written beside the certificate by `dancu pki issue --source`.
  */
-export async function writeKafkaClientFiles(outDir: string, id: string, issued: IssuedCertificate, caFile: string): Promise<{ keystore: string; properties: string }> {
+export async function writeKafkaClientFiles(
+  outDir: string,
+  id: string,
+  issued: IssuedCertificate,
+  caFile: string,
+): Promise<{ keystore: string; properties: string }> {
   checkName(id, 'the id');
   const files = { keystore: join(outDir, `${id}.keystore.pem`), properties: join(outDir, `${id}.client.properties`) };
   await makePrivateDir(outDir);

@@ -2,11 +2,12 @@
 // (what clients verify), and the hub's client certificate (principal `User:hub`). Sources get theirs
 // with `dancu pki issue <source> --source`. Principals are read from the subject by the broker's
 // `ssl.principal.mapping.rules` (deploy/local/kafka/server.properties, `kafka/access.ts`).
-import { existsSync, readFileSync } from 'node:fs';
+
 import { X509Certificate } from 'node:crypto';
-import { initCertificateAuthority, hostNames, loadCertificateAuthority } from './certificate-authority.ts';
-import { certificatePem, newKeyPair, privateKeyPem, signCertificate, type DistinguishedName } from './certificate-signing.ts';
-import { pkiFiles, writePrivateKeyFile, writePublicFile, type PkiFiles } from './pki-files.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostNames, initCertificateAuthority, loadCertificateAuthority } from './certificate-authority.ts';
+import { certificatePem, type DistinguishedName, newKeyPair, privateKeyPem, signCertificate } from './certificate-signing.ts';
+import { type PkiFiles, pkiFiles, writePrivateKeyFile, writePublicFile } from './pki-files.ts';
 
 /** OU `hub`, which no `pki issue` kind can give: only this module signs the hub's Kafka identity. */
 export const HUB_KAFKA_SUBJECT: DistinguishedName = { CN: 'dancu-hub', O: 'dancu', OU: 'hub' };
@@ -41,7 +42,10 @@ export async function ensureKafkaCertificates(dir: string, log: (line: string) =
   }
   if (!current(files.hubKafkaCertificate, authority.certificate)) {
     const keys = newKeyPair();
-    const certificate = await signCertificate({ subject: HUB_KAFKA_SUBJECT, publicKey: keys.publicKey, validDays: VALID_DAYS, usage: 'client' }, authority);
+    const certificate = await signCertificate(
+      { subject: HUB_KAFKA_SUBJECT, publicKey: keys.publicKey, validDays: VALID_DAYS, usage: 'client' },
+      authority,
+    );
     await writePrivateKeyFile(files.hubKafkaKey, privateKeyPem(keys.privateKey));
     await writePublicFile(files.hubKafkaCertificate, certificatePem(certificate));
     log(`Issued the hub's Kafka client certificate (${files.hubKafkaCertificate}).`);

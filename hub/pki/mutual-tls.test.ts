@@ -30,14 +30,22 @@ const probeService: grpc.ServiceDefinition = {
 function whoAmI(address: string, credentials: grpc.ChannelCredentials): Promise<PeerIdentity | null> {
   const client = new grpc.Client(address, credentials);
   return new Promise<PeerIdentity | null>((resolve, reject) => {
-    client.makeUnaryRequest(WHO_AM_I, text.serialize, text.deserialize, 'who am I?', new grpc.Metadata(), { deadline: Date.now() + 5_000 }, (error, answer) => {
-      if (error) reject(error);
-      else resolve(JSON.parse(answer ?? 'null') as PeerIdentity | null);
-    });
+    client.makeUnaryRequest(
+      WHO_AM_I,
+      text.serialize,
+      text.deserialize,
+      'who am I?',
+      new grpc.Metadata(),
+      { deadline: Date.now() + 5_000 },
+      (error, answer) => {
+        if (error) reject(error);
+        else resolve(JSON.parse(answer ?? 'null') as PeerIdentity | null);
+      },
+    );
   }).finally(() => client.close());
 }
 
-describe('mutual TLS on the hub\'s gRPC port', () => {
+describe("mutual TLS on the hub's gRPC port", () => {
   let dir: string;
   let otherDir: string;
   let server: grpc.Server;
@@ -70,10 +78,16 @@ describe('mutual TLS on the hub\'s gRPC port', () => {
     await rm(otherDir, { recursive: true, force: true });
   });
 
-  it('R22: a system with a certificate from the hub\'s CA reaches the handler, which sees its identity', async () => {
+  it("R22: a system with a certificate from the hub's CA reaches the handler, which sees its identity", async () => {
     const issued = await issueCertificate(dir, { kind: 'system', id: 'bank-a.core', organisation: 'vietcombank', validDays: 1 });
     const identity = await whoAmI(address, clientCredentials({ caPem, certPem: issued.certificatePem, keyPem: issued.privateKeyPem }));
-    expect(identity).toEqual({ kind: 'system', id: 'bank-a.core', organisation: 'vietcombank', fingerprint256: issued.fingerprint256, notAfter: issued.notAfter.toISOString() });
+    expect(identity).toEqual({
+      kind: 'system',
+      id: 'bank-a.core',
+      organisation: 'vietcombank',
+      fingerprint256: issued.fingerprint256,
+      notAfter: issued.notAfter.toISOString(),
+    });
   });
 
   it('R22, R29: a client without a certificate is refused before any handler runs', async () => {
@@ -94,7 +108,11 @@ describe('mutual TLS on the hub\'s gRPC port', () => {
   it("R22: the hub's own server certificate cannot be used to call in as a client", async () => {
     const before = handled;
     const files = pkiFiles(dir);
-    const credentials = clientCredentials({ caPem, certPem: await readFile(files.hubCertificate, 'utf8'), keyPem: await readFile(files.hubKey, 'utf8') });
+    const credentials = clientCredentials({
+      caPem,
+      certPem: await readFile(files.hubCertificate, 'utf8'),
+      keyPem: await readFile(files.hubKey, 'utf8'),
+    });
     await expect(whoAmI(address, credentials)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     expect(handled).toBe(before);
   });

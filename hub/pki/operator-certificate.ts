@@ -4,7 +4,7 @@
 // certificate proves nothing). The registry then checks that it is recorded for that officer and
 // not revoked (Registry.authenticateOfficer), as it does for an operator's gRPC call.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { peerIdentity, type PeerIdentity } from './peer-identity.ts';
+import { type PeerIdentity, peerIdentity } from './peer-identity.ts';
 
 export function verifyOperatorCertificate(caPem: string, certificatePem: string, keyPem: string, now = new Date()): PeerIdentity {
   let certificate: X509Certificate;
@@ -13,16 +13,19 @@ export function verifyOperatorCertificate(caPem: string, certificatePem: string,
   } catch {
     throw new Error('the operator certificate is not a PEM certificate');
   }
-  if (!certificate.verify(new X509Certificate(caPem).publicKey)) throw new Error("the operator certificate was not issued by this hub's certificate authority");
+  if (!certificate.verify(new X509Certificate(caPem).publicKey))
+    throw new Error("the operator certificate was not issued by this hub's certificate authority");
   let matches = false;
   try {
     matches = certificate.checkPrivateKey(createPrivateKey(keyPem));
   } catch {
     throw new Error('the operator key is not a PEM private key');
   }
-  if (!matches) throw new Error("the private key does not belong to the operator certificate");
+  if (!matches) throw new Error('the private key does not belong to the operator certificate');
   const identity = peerIdentity(certificate.toLegacyObject());
-  if (identity === null || identity.kind !== 'operator') throw new Error('the certificate is not an operator certificate (`dancu pki issue <officer> --operator`)');
-  if (new Date(certificate.validFrom) > now || (identity.notAfter && identity.notAfter <= now)) throw new Error(`the operator certificate of ${identity.id} is not valid now (${certificate.validFrom} – ${certificate.validTo})`);
+  if (identity === null || identity.kind !== 'operator')
+    throw new Error('the certificate is not an operator certificate (`dancu pki issue <officer> --operator`)');
+  if (new Date(certificate.validFrom) > now || (identity.notAfter && identity.notAfter <= now))
+    throw new Error(`the operator certificate of ${identity.id} is not valid now (${certificate.validFrom} – ${certificate.validTo})`);
   return identity;
 }

@@ -1,7 +1,7 @@
 // Who is calling: the identity a verified client certificate states (R22).
 import type { PeerCertificate } from 'node:tls';
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { CLIENT_KINDS, isValidName, type ClientKind } from './client-certificate.ts';
+import { CLIENT_KINDS, type ClientKind, isValidName } from './client-certificate.ts';
 
 export interface PeerIdentity {
   kind: ClientKind;

@@ -62,7 +62,9 @@ export async function makePrivateDir(dir: string): Promise<void> {
 /** Reads one of the PKI's files, or says which command creates it. Synchronous: it runs at start-up. */
 export function readPkiFile(path: string, dir: string): string {
   if (!existsSync(path)) {
-    throw new Error(`${path} does not exist: there is no certificate authority in ${dir}; run \`dancu pki init --dir ${dir}\` first, or point DANCU_PKI_DIR at the directory that holds it`);
+    throw new Error(
+      `${path} does not exist: there is no certificate authority in ${dir}; run \`dancu pki init --dir ${dir}\` first, or point DANCU_PKI_DIR at the directory that holds it`,
+    );
   }
   return readFileSync(path, 'utf8');
 }

@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,12 @@ import { pkiFiles } from './pki-files.ts';
 function asPeerCertificate(pem: string): PeerCertificate {
   const certificate = new X509Certificate(pem);
   const subject = Object.fromEntries(certificate.subject.split('\n').map((line) => line.split('=') as [string, string]));
-  return { raw: certificate.raw, subject, fingerprint256: certificate.fingerprint256, valid_to: certificate.validTo } as unknown as PeerCertificate;
+  return {
+    raw: certificate.raw,
+    subject,
+    fingerprint256: certificate.fingerprint256,
+    valid_to: certificate.validTo,
+  } as unknown as PeerCertificate;
 }
 
 async function mode(path: string): Promise<number> {
@@ -118,13 +123,19 @@ describe("the hub's certificate authority", () => {
   });
 
   it('issuing without a CA says to run pki init', async () => {
-    await expect(issueCertificate(dir, { kind: 'operator', id: 'an', organisation: 'bca', validDays: 1 })).rejects.toThrow(/run `dancu pki init/);
+    await expect(issueCertificate(dir, { kind: 'operator', id: 'an', organisation: 'bca', validDays: 1 })).rejects.toThrow(
+      /run `dancu pki init/,
+    );
   });
 
-  it('R22: peerIdentity reads an operator, and identifies nobody from no certificate, the hub\'s own or an odd subject', async () => {
+  it("R22: peerIdentity reads an operator, and identifies nobody from no certificate, the hub's own or an odd subject", async () => {
     const files = await initCertificateAuthority(dir);
     const operator = await issueCertificate(dir, { kind: 'operator', id: 'nguyen.van.an', organisation: 'bca', validDays: 1 });
-    expect(peerIdentity(asPeerCertificate(operator.certificatePem))).toMatchObject({ kind: 'operator', id: 'nguyen.van.an', organisation: 'bca' });
+    expect(peerIdentity(asPeerCertificate(operator.certificatePem))).toMatchObject({
+      kind: 'operator',
+      id: 'nguyen.van.an',
+      organisation: 'bca',
+    });
 
     expect(peerIdentity(undefined)).toBeNull();
     expect(peerIdentity({} as PeerCertificate)).toBeNull(); // what TLS gives when the client sent none
@@ -136,4 +147,3 @@ describe("the hub's certificate authority", () => {
     expect(peerIdentity(withSubject({ CN: 'a', OU: 'system' }))).toBeNull();
   });
 });
-

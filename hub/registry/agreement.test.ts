@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { agreementInForce, checkNarrowing, isOverdue, nextStatus, reasonRequired, toAgreement, type RequestRecord } from './agreement.ts';
-import { checkConnectionRequest, type ConnectionRequest } from './connection-request.ts';
+import { agreementInForce, checkNarrowing, isOverdue, nextStatus, type RequestRecord, reasonRequired, toAgreement } from './agreement.ts';
+import { type ConnectionRequest, checkConnectionRequest } from './connection-request.ts';
 
 const request = (() => {
-  const checked = checkConnectionRequest(JSON.parse(readFileSync(new URL('../../deploy/examples/connection-request.json', import.meta.url), 'utf8')));
+  const checked = checkConnectionRequest(
+    JSON.parse(readFileSync(new URL('../../deploy/examples/connection-request.json', import.meta.url), 'utf8')),
+  );
   if (!checked.ok) throw new Error(checked.problems.join('; '));
   return checked.value;
 })() as ConnectionRequest;
@@ -39,12 +41,28 @@ describe('request lifecycle', () => {
 
 describe('approval terms', () => {
   it('R7: approval may narrow the grants, quota and validity', () => {
-    const narrowed = checkNarrowing(request, { grants: [{ field: 'fullName', modes: ['match'] }], quota: { ratePerSecond: 5, dailyLimit: 100 } });
-    expect(narrowed).toEqual({ ok: true, value: { grants: [{ field: 'fullName', modes: ['match'] }], quota: { ratePerSecond: 5, dailyLimit: 100 }, validity: request.validity } });
+    const narrowed = checkNarrowing(request, {
+      grants: [{ field: 'fullName', modes: ['match'] }],
+      quota: { ratePerSecond: 5, dailyLimit: 100 },
+    });
+    expect(narrowed).toEqual({
+      ok: true,
+      value: {
+        grants: [{ field: 'fullName', modes: ['match'] }],
+        quota: { ratePerSecond: 5, dailyLimit: 100 },
+        validity: request.validity,
+      },
+    });
   });
 
   it('R7: approval never widens what was asked for', () => {
-    const wider = checkNarrowing(request, { grants: [{ field: 'bloodType', modes: ['disclose'] }, { field: 'dateOfBirth', modes: ['disclose'] }], quota: { ratePerSecond: 50, dailyLimit: 100 } });
+    const wider = checkNarrowing(request, {
+      grants: [
+        { field: 'bloodType', modes: ['disclose'] },
+        { field: 'dateOfBirth', modes: ['disclose'] },
+      ],
+      quota: { ratePerSecond: 50, dailyLimit: 100 },
+    });
     expect(wider).toEqual({
       ok: false,
       problems: [
@@ -65,7 +83,10 @@ describe('approval terms', () => {
       deadline: at,
       request,
       terms: { grants: request.grants, quota: request.quota, validity: request.validity },
-      history: [{ status: 'submitted', at, by: { organisation: 'vietbank' } }, { status: 'approved', at, by: { officer: 'c06-head' } }],
+      history: [
+        { status: 'submitted', at, by: { organisation: 'vietbank' } },
+        { status: 'approved', at, by: { officer: 'c06-head' } },
+      ],
     };
     const agreement = toAgreement(record);
     expect(agreement).toMatchObject({ id: 'cr-1', consentRequired: true, feeClass: 'chargeable', approvedBy: 'c06-head' });

@@ -4,12 +4,22 @@
 //   submitted → approved | refused
 //   approved → suspended → approved (reinstated)
 //   approved | suspended → revoked (terminal)
-import { checkGrants, checkQuota, checkValidity, ProblemReader, type ConnectionRequest, type Grant, type Quota, type Validity } from './connection-request.ts';
+
 import type { Channel } from './channel-rules.ts';
+import {
+  type ConnectionRequest,
+  checkGrants,
+  checkQuota,
+  checkValidity,
+  type Grant,
+  ProblemReader,
+  type Quota,
+  type Validity,
+} from './connection-request.ts';
 import type { AcceptedTerm } from './onward-sharing.ts';
 import type { Checked } from './registry-error.ts';
+import { consentRequired, type FeeClass, feeClass } from './requester-category.ts';
 import type { ServiceName } from './service-catalogue.ts';
-import { consentRequired, feeClass, type FeeClass } from './requester-category.ts';
 
 export type RequestStatus = 'submitted' | 'approved' | 'refused' | 'suspended' | 'revoked';
 export const REQUEST_STATUSES: readonly RequestStatus[] = Object.freeze(['submitted', 'approved', 'refused', 'suspended', 'revoked']);
@@ -20,13 +30,14 @@ export function isRequestStatus(value: string): value is RequestStatus {
 
 export type LifecycleAction = 'approve' | 'refuse' | 'suspend' | 'reinstate' | 'revoke';
 
-const STEPS: Readonly<Record<LifecycleAction, { from: readonly RequestStatus[]; to: RequestStatus; reasonRequired: boolean }>> = Object.freeze({
-  approve: { from: ['submitted'], to: 'approved', reasonRequired: false },
-  refuse: { from: ['submitted'], to: 'refused', reasonRequired: true }, // R11, R19: in writing, with the reason
-  suspend: { from: ['approved'], to: 'suspended', reasonRequired: true },
-  reinstate: { from: ['suspended'], to: 'approved', reasonRequired: false },
-  revoke: { from: ['approved', 'suspended'], to: 'revoked', reasonRequired: true },
-});
+const STEPS: Readonly<Record<LifecycleAction, { from: readonly RequestStatus[]; to: RequestStatus; reasonRequired: boolean }>> =
+  Object.freeze({
+    approve: { from: ['submitted'], to: 'approved', reasonRequired: false },
+    refuse: { from: ['submitted'], to: 'refused', reasonRequired: true }, // R11, R19: in writing, with the reason
+    suspend: { from: ['approved'], to: 'suspended', reasonRequired: true },
+    reinstate: { from: ['suspended'], to: 'approved', reasonRequired: false },
+    revoke: { from: ['approved', 'suspended'], to: 'revoked', reasonRequired: true },
+  });
 
 export function reasonRequired(action: LifecycleAction): boolean {
   return STEPS[action].reasonRequired;
@@ -101,7 +112,10 @@ export function isOverdue(record: Pick<RequestRecord, 'status' | 'deadline'>, no
  * Approval may narrow, never widen: fewer fields or modes, a lower quota, a shorter window.
  * Whatever the narrowing leaves out stays as requested.
  */
-export function checkNarrowing(request: ConnectionRequest, narrowing: { grants?: unknown; quota?: unknown; validity?: unknown } = {}): Checked<Terms> {
+export function checkNarrowing(
+  request: ConnectionRequest,
+  narrowing: { grants?: unknown; quota?: unknown; validity?: unknown } = {},
+): Checked<Terms> {
   const reader = new ProblemReader();
   const grants = narrowing.grants === undefined ? request.grants : checkGrants(narrowing.grants, reader, 'approved grants');
   const quota = narrowing.quota === undefined ? request.quota : checkQuota(narrowing.quota, reader, 'approved quota');
@@ -109,10 +123,13 @@ export function checkNarrowing(request: ConnectionRequest, narrowing: { grants?:
   for (const grant of grants) {
     const asked = request.grants.find((candidate) => candidate.field === grant.field);
     const extra = grant.modes.filter((mode) => !asked?.modes.includes(mode));
-    if (extra.length > 0) reader.problems.push(`approval cannot grant ${grant.field} for ${extra.join(', ')}: the request did not ask for it`);
+    if (extra.length > 0)
+      reader.problems.push(`approval cannot grant ${grant.field} for ${extra.join(', ')}: the request did not ask for it`);
   }
-  if (quota.ratePerSecond > request.quota.ratePerSecond) reader.problems.push(`approved quota.ratePerSecond ${quota.ratePerSecond} exceeds the requested ${request.quota.ratePerSecond}`);
-  if (quota.dailyLimit > request.quota.dailyLimit) reader.problems.push(`approved quota.dailyLimit ${quota.dailyLimit} exceeds the requested ${request.quota.dailyLimit}`);
+  if (quota.ratePerSecond > request.quota.ratePerSecond)
+    reader.problems.push(`approved quota.ratePerSecond ${quota.ratePerSecond} exceeds the requested ${request.quota.ratePerSecond}`);
+  if (quota.dailyLimit > request.quota.dailyLimit)
+    reader.problems.push(`approved quota.dailyLimit ${quota.dailyLimit} exceeds the requested ${request.quota.dailyLimit}`);
   if (validity.from < request.validity.from || validity.until > request.validity.until) {
     reader.problems.push('the approved validity must lie within the requested window');
   }
@@ -183,7 +200,9 @@ export function toAgreement(record: RequestRecord): Agreement | null {
     purposes,
     services,
     channel: record.request.channel ?? null,
-    onwardSharing: record.request.acceptsOnwardSharingTerm ? { id: record.request.acceptsOnwardSharingTerm, acceptedAt: record.submittedAt } : null,
+    onwardSharing: record.request.acceptsOnwardSharingTerm
+      ? { id: record.request.acceptsOnwardSharingTerm, acceptedAt: record.submittedAt }
+      : null,
     ...record.terms,
     consentRequired: consentRequired(organisation.category),
     feeClass: feeClass(organisation.category),
@@ -195,7 +214,10 @@ export function toAgreement(record: RequestRecord): Agreement | null {
 export type AgreementRefusal = 'AGREEMENT_SUSPENDED' | 'AGREEMENT_REVOKED' | 'AGREEMENT_NOT_YET_VALID' | 'AGREEMENT_EXPIRED';
 
 /** Whether calls may run under the agreement at `now` (status and validity window). */
-export function agreementInForce(agreement: Pick<Agreement, 'status' | 'validity'>, now: Date): { ok: true } | { ok: false; reason: AgreementRefusal } {
+export function agreementInForce(
+  agreement: Pick<Agreement, 'status' | 'validity'>,
+  now: Date,
+): { ok: true } | { ok: false; reason: AgreementRefusal } {
   if (agreement.status === 'revoked') return { ok: false, reason: 'AGREEMENT_REVOKED' };
   if (agreement.status === 'suspended') return { ok: false, reason: 'AGREEMENT_SUSPENDED' };
   if (now < agreement.validity.from) return { ok: false, reason: 'AGREEMENT_NOT_YET_VALID' };

@@ -3,12 +3,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { JournalActor } from '../journal/journal-entry.ts';
 import type { Agreement } from './agreement.ts';
-import { actorName, type Actor } from './officer-competence.ts';
-import { upsertRetried, type RegistryCollections, type EidPlatformConfirmation } from './registry-store.ts';
-import { orInvalid, RegistryError } from './registry-error.ts';
-import { assessmentStatus, checkAssessment, type AssessmentStatus, type SecurityAssessment } from './security-assessment.ts';
-import type { SourceSystem } from './source-system.ts';
+import { type Actor, actorName } from './officer-competence.ts';
 import type { Act } from './registry-action.ts';
+import { orInvalid, RegistryError } from './registry-error.ts';
+import { type EidPlatformConfirmation, type RegistryCollections, upsertRetried } from './registry-store.ts';
+import { type AssessmentStatus, assessmentStatus, checkAssessment, type SecurityAssessment } from './security-assessment.ts';
+import type { SourceSystem } from './source-system.ts';
 import type { SystemActions } from './system-actions.ts';
 
 export class AssessmentActions {
@@ -24,7 +24,14 @@ export class AssessmentActions {
     const record = await this.findSystem(systemId);
     if (!record?.source || !record.version) return null;
     const system = { systemId, organisationId: record.organisationId, source: record.source, version: record.version };
-    return { system, assessment: assessmentStatus({ version: record.version, connectedViaEidPlatform: false }, await this.assessmentHistory(systemId), now) };
+    return {
+      system,
+      assessment: assessmentStatus(
+        { version: record.version, connectedViaEidPlatform: false },
+        await this.assessmentHistory(systemId),
+        now,
+      ),
+    };
   }
 
   /** R29–R32, R34: the agency (its head) records an assessment it organised. */
@@ -36,12 +43,15 @@ export class AssessmentActions {
     return this.act<SecurityAssessment>('record-assessment', by, actor, async ({ entry }) => {
       const assessment = orInvalid(checkAssessment(input, this.now()), 'security assessment');
       entry.detail = `${assessment.kind} assessment of ${assessment.systemId} ${assessment.systemVersion}: level ${assessment.level} on ${assessment.assessedAt.toISOString().slice(0, 10)}`;
-      if ((await this.findSystem(assessment.systemId)) === null) throw new RegistryError('NOT_FOUND', `no system ${assessment.systemId}: submit a connection request for it first`);
+      if ((await this.findSystem(assessment.systemId)) === null)
+        throw new RegistryError('NOT_FOUND', `no system ${assessment.systemId}: submit a connection request for it first`);
       const known = await this.store.assessments.findOne({ _id: assessment.systemId });
       if (known?.assessments.some((recorded) => isDeepStrictEqual(recorded, assessment))) return { value: assessment }; // a replay
       return {
         apply: async () => {
-          await upsertRetried(() => this.store.assessments.updateOne({ _id: assessment.systemId }, { $push: { assessments: assessment } }, { upsert: true }));
+          await upsertRetried(() =>
+            this.store.assessments.updateOne({ _id: assessment.systemId }, { $push: { assessments: assessment } }, { upsert: true }),
+          );
           return assessment;
         },
       };
@@ -55,7 +65,11 @@ export class AssessmentActions {
   async confirmEidPlatform(systemId: string, by: Actor, reference: string): Promise<EidPlatformConfirmation> {
     return this.act('confirm-eid', by, { system: systemId }, async ({ entry }) => {
       const why = reference.trim();
-      if (why === '') throw new RegistryError('REASON_REQUIRED', 'an e-ID platform connection is confirmed with a reference to the agency\'s record of it (R31)');
+      if (why === '')
+        throw new RegistryError(
+          'REASON_REQUIRED',
+          "an e-ID platform connection is confirmed with a reference to the agency's record of it (R31)",
+        );
       const system = await this.findSystem(systemId);
       if (system === null) throw new RegistryError('NOT_FOUND', `no system ${systemId}: submit a connection request for it first`);
       entry.detail = `${systemId} connected through the e-identification platform: ${why}`;

@@ -1,11 +1,11 @@
 // The service catalogue (R16) and its yearly review (R24), as registry actions.
 import { randomUUID } from 'node:crypto';
-import { catalogueStatus, type CatalogueReview, type CatalogueStatus } from './catalogue-review.ts';
-import { actorName, type Actor } from './officer-competence.ts';
-import type { RegistryCollections } from './registry-store.ts';
-import { RegistryError } from './registry-error.ts';
-import { SERVICE_CATALOGUE, type ServiceCatalogue } from './service-catalogue.ts';
+import { type CatalogueReview, type CatalogueStatus, catalogueStatus } from './catalogue-review.ts';
+import { type Actor, actorName } from './officer-competence.ts';
 import type { Act } from './registry-action.ts';
+import { RegistryError } from './registry-error.ts';
+import type { RegistryCollections } from './registry-store.ts';
+import { SERVICE_CATALOGUE, type ServiceCatalogue } from './service-catalogue.ts';
 
 export class CatalogueActions {
   constructor(
@@ -29,8 +29,15 @@ export class CatalogueActions {
     return this.act<CatalogueStatus>('review-catalogue', by, {}, async ({ entry }) => {
       const why = note.trim();
       entry.detail = `catalogue ${SERVICE_CATALOGUE.version}: ${why}`;
-      if (why === '') throw new RegistryError('REASON_REQUIRED', 'a catalogue review is recorded with a note of what was reviewed and decided');
-      const review: CatalogueReview = { _id: randomUUID(), version: SERVICE_CATALOGUE.version, reviewedAt: this.now(), officer: actorName(by), note: why };
+      if (why === '')
+        throw new RegistryError('REASON_REQUIRED', 'a catalogue review is recorded with a note of what was reviewed and decided');
+      const review: CatalogueReview = {
+        _id: randomUUID(),
+        version: SERVICE_CATALOGUE.version,
+        reviewedAt: this.now(),
+        officer: actorName(by),
+        note: why,
+      };
       return {
         apply: async () => {
           await this.store.catalogueReviews.insertOne(review);

@@ -34,12 +34,26 @@ export function oneYearAfter(date: Date): Date {
   return next;
 }
 
-export function catalogueStatus(catalogue: Pick<ServiceCatalogue, 'version' | 'publishedAt'>, reviews: readonly CatalogueReview[], now: Date): CatalogueStatus {
+export function catalogueStatus(
+  catalogue: Pick<ServiceCatalogue, 'version' | 'publishedAt'>,
+  reviews: readonly CatalogueReview[],
+  now: Date,
+): CatalogueStatus {
   const publishedAt = new Date(`${catalogue.publishedAt}T00:00:00+07:00`);
-  const lastReview = reviews.reduce<CatalogueReview | null>((latest, review) => (latest === null || review.reviewedAt > latest.reviewedAt ? review : latest), null);
+  const lastReview = reviews.reduce<CatalogueReview | null>(
+    (latest, review) => (latest === null || review.reviewedAt > latest.reviewedAt ? review : latest),
+    null,
+  );
   const lastReviewedAt = lastReview !== null && lastReview.reviewedAt > publishedAt ? lastReview.reviewedAt : publishedAt;
   const reviewDueAt = oneYearAfter(lastReviewedAt);
-  return { version: catalogue.version, publishedAt, lastReviewedAt, lastReview, reviewDueAt, overdue: now.getTime() > reviewDueAt.getTime() };
+  return {
+    version: catalogue.version,
+    publishedAt,
+    lastReviewedAt,
+    lastReview,
+    reviewDueAt,
+    overdue: now.getTime() > reviewDueAt.getTime(),
+  };
 }
 
 /** The operator's warning for an overdue catalogue, or null. */

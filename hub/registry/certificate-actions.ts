@@ -1,10 +1,17 @@
 // Certificates as registry actions: pki records the fingerprints it issues with their holder (a
 // system or an officer), and revocation puts them on the revocation list every call checks.
-import { actorName, type Actor } from './officer-competence.ts';
-import { insertOnce, type RegistryCollections } from './registry-store.ts';
-import { FINGERPRINT, normaliseFingerprint, type CertificateHolder, type RevocationTarget, type RevokedCertificate } from './certificate-revocation.ts';
-import { RegistryError } from './registry-error.ts';
+
+import {
+  type CertificateHolder,
+  FINGERPRINT,
+  normaliseFingerprint,
+  type RevocationTarget,
+  type RevokedCertificate,
+} from './certificate-revocation.ts';
+import { type Actor, actorName } from './officer-competence.ts';
 import type { Act } from './registry-action.ts';
+import { RegistryError } from './registry-error.ts';
+import { insertOnce, type RegistryCollections } from './registry-store.ts';
 import type { SystemActions } from './system-actions.ts';
 
 export class CertificateActions {
@@ -30,14 +37,20 @@ export class CertificateActions {
    * (the one a re-issue just recorded). The revocation list is written before the fingerprints
    * leave their holder's record, and every hub instance is told at once.
    */
-  async revokeCertificates(target: RevocationTarget, by: Actor, reason: string, options: { keep?: string } = {}): Promise<RevokedCertificate[]> {
+  async revokeCertificates(
+    target: RevocationTarget,
+    by: Actor,
+    reason: string,
+    options: { keep?: string } = {},
+  ): Promise<RevokedCertificate[]> {
     return this.act('revoke-certificate', by, {}, async ({ entry, notice }) => {
       const why = reason.trim();
       if (why === '') throw new RegistryError('REASON_REQUIRED', 'a certificate is revoked with a written reason');
       const held = await this.certificatesOf(target);
       const fingerprints = held.fingerprints.filter((fingerprint) => fingerprint !== options.keep?.toUpperCase());
       entry.detail = `${held.holder} ${held.holderId}: ${fingerprints.join(', ') || 'none besides the new one'}: ${why}`;
-      if (fingerprints.length === 0 && options.keep === undefined) throw new RegistryError('NOT_FOUND', `no certificate is recorded for ${held.holder} ${held.holderId}`);
+      if (fingerprints.length === 0 && options.keep === undefined)
+        throw new RegistryError('NOT_FOUND', `no certificate is recorded for ${held.holder} ${held.holderId}`);
       notice.certificates = fingerprints;
       return { apply: () => this.revokeAll(held.holder, held.holderId, fingerprints, actorName(by), why) };
     });
@@ -52,9 +65,14 @@ export class CertificateActions {
     const fingerprint = fingerprint256.toUpperCase();
     await this.act('record-certificate', by, holder === 'system' ? { system: id } : {}, async ({ entry }) => {
       entry.detail = `${holder} ${id}: ${fingerprint}`;
-      if (!FINGERPRINT.test(fingerprint)) throw new RegistryError('INVALID', `${JSON.stringify(fingerprint256)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
+      if (!FINGERPRINT.test(fingerprint))
+        throw new RegistryError('INVALID', `${JSON.stringify(fingerprint256)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
       const known = holder === 'system' ? await this.store.systems.findOne({ _id: id }) : await this.store.officers.findOne({ _id: id });
-      if (known === null) throw new RegistryError('NOT_FOUND', holder === 'system' ? `no system ${id}: submit a connection request for it first` : `no officer ${id}: add them first`);
+      if (known === null)
+        throw new RegistryError(
+          'NOT_FOUND',
+          holder === 'system' ? `no system ${id}: submit a connection request for it first` : `no officer ${id}: add them first`,
+        );
       const update = { $addToSet: { certificateFingerprints: fingerprint } };
       return {
         apply: async () => {
@@ -78,7 +96,8 @@ export class CertificateActions {
       return { holder: 'operator', holderId: officer._id, fingerprints: officer.certificateFingerprints ?? [] };
     }
     const fingerprint = normaliseFingerprint(target.fingerprint);
-    if (fingerprint === null) throw new RegistryError('INVALID', `${JSON.stringify(target.fingerprint)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
+    if (fingerprint === null)
+      throw new RegistryError('INVALID', `${JSON.stringify(target.fingerprint)} is not a SHA-256 fingerprint written AB:CD:… (32 bytes)`);
     // Not by _id, so a scan: revocations are rare, and the holder is named in the list for people.
     const system = await this.store.systems.findOne({ certificateFingerprints: fingerprint });
     if (system !== null) return { holder: 'system', holderId: system._id, fingerprints: [fingerprint] };
@@ -89,7 +108,13 @@ export class CertificateActions {
   }
 
   /** The revocation list first (the truth), then the fingerprints leave the holder's record. */
-  async revokeAll(holder: CertificateHolder, holderId: string, fingerprints: string[], by: string, reason: string): Promise<RevokedCertificate[]> {
+  async revokeAll(
+    holder: CertificateHolder,
+    holderId: string,
+    fingerprints: string[],
+    by: string,
+    reason: string,
+  ): Promise<RevokedCertificate[]> {
     const revokedAt = this.now();
     const revoked = fingerprints.map((fingerprint) => ({ _id: fingerprint, holder, holderId, revokedAt, by, reason }));
     for (const record of revoked) await insertOnce(this.store.revokedCertificates, record, (doc) => doc._id);

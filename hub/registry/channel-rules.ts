@@ -23,7 +23,12 @@ export function isChannel(value: string): value is Channel {
 }
 
 /** The channels a connected system uses; written requests and SMS have procedures of their own (R19, R20). */
-export const SYSTEM_CHANNELS: readonly Channel[] = Object.freeze(['population-db-connection', 'public-service-portal', 'one-stop-system', 'ministry-approved-method']);
+export const SYSTEM_CHANNELS: readonly Channel[] = Object.freeze([
+  'population-db-connection',
+  'public-service-portal',
+  'one-stop-system',
+  'ministry-approved-method',
+]);
 
 export interface ChannelRule {
   /** Named in every refusal the rule causes. */
@@ -81,8 +86,14 @@ export const CHANNEL_RULES: readonly ChannelRule[] = Object.freeze([
  * one-stop system (R21, R39), held only by a public-service portal — citizens never connect a
  * system of their own; they exploit through the portals (R10, R18).
  */
-export const SERVICE_CHANNELS: Readonly<Partial<Record<ServiceName, { rule: string; channels: readonly Channel[]; categories: readonly RequesterCategory[] }>>> = Object.freeze({
-  SelfService: { rule: 'CHANNEL-PORTAL-SELF-SERVICE (R10, R18, R21, R39)', channels: ['public-service-portal', 'one-stop-system'], categories: ['PUBLIC_SERVICE_PORTAL'] },
+export const SERVICE_CHANNELS: Readonly<
+  Partial<Record<ServiceName, { rule: string; channels: readonly Channel[]; categories: readonly RequesterCategory[] }>>
+> = Object.freeze({
+  SelfService: {
+    rule: 'CHANNEL-PORTAL-SELF-SERVICE (R10, R18, R21, R39)',
+    channels: ['public-service-portal', 'one-stop-system'],
+    categories: ['PUBLIC_SERVICE_PORTAL'],
+  },
 });
 
 export function channelRule(category: RequesterCategory): ChannelRule {
@@ -104,13 +115,22 @@ export function channelProblems(category: RequesterCategory, channel: Channel, s
   const rule = channelRule(category);
   const cite = `rule ${rule.id} (${rule.obligations}; ${rule.law})`;
   const problems: string[] = [];
-  if (!rule.channels.includes(channel)) problems.push(`a ${category} may not exploit through ${channel}: only ${rule.channels.join(', ')}, by ${cite}`);
-  else if (!SYSTEM_CHANNELS.includes(channel)) problems.push(`${channel} is not a system connection: it has its own procedure (R19 written requests, R20 SMS), not a connection request`);
+  if (!rule.channels.includes(channel))
+    problems.push(`a ${category} may not exploit through ${channel}: only ${rule.channels.join(', ')}, by ${cite}`);
+  else if (!SYSTEM_CHANNELS.includes(channel))
+    problems.push(
+      `${channel} is not a system connection: it has its own procedure (R19 written requests, R20 SMS), not a connection request`,
+    );
   for (const service of services) {
-    if (rule.services && !rule.services.includes(service)) problems.push(`a ${category} may use only ${rule.services.join(', ')} (its own information), not ${service}, by ${cite}`);
+    if (rule.services && !rule.services.includes(service))
+      problems.push(`a ${category} may use only ${rule.services.join(', ')} (its own information), not ${service}, by ${cite}`);
     const served = SERVICE_CHANNELS[service];
-    if (served && !served.channels.includes(channel)) problems.push(`${service} is served only through ${served.channels.join(' or ')}, not ${channel}, by rule ${served.rule}`);
-    if (served && !served.categories.includes(category)) problems.push(`${service} is held only by a ${served.categories.join(' or ')}, not a ${category}: citizens reach their own data through a portal, by rule ${served.rule}`);
+    if (served && !served.channels.includes(channel))
+      problems.push(`${service} is served only through ${served.channels.join(' or ')}, not ${channel}, by rule ${served.rule}`);
+    if (served && !served.categories.includes(category))
+      problems.push(
+        `${service} is held only by a ${served.categories.join(' or ')}, not a ${category}: citizens reach their own data through a portal, by rule ${served.rule}`,
+      );
   }
   return problems;
 }

@@ -4,10 +4,25 @@ import { checkLocality, consentRequired, feeClass, type Locality, type Requester
 
 const HANOI_BA_DINH: Locality = { province: '01', district: '001', commune: '00001' };
 const head: Officer = { _id: 'c06-head', name: 'Cục trưởng C06', level: 'agency-head' };
-const hanoiDirector: Officer = { _id: 'ha-noi-director', name: 'Giám đốc CATP Hà Nội', level: 'provincial-police', locality: { province: '01' } };
+const hanoiDirector: Officer = {
+  _id: 'ha-noi-director',
+  name: 'Giám đốc CATP Hà Nội',
+  level: 'provincial-police',
+  locality: { province: '01' },
+};
 const hcmcDirector: Officer = { _id: 'hcm-director', name: 'Giám đốc CATP HCM', level: 'provincial-police', locality: { province: '79' } };
-const baDinhChief: Officer = { _id: 'ba-dinh-chief', name: 'Trưởng CAQ Ba Đình', level: 'district-police', locality: { province: '01', district: '001' } };
-const otherDistrictChief: Officer = { _id: 'hoan-kiem-chief', name: 'Trưởng CAQ Hoàn Kiếm', level: 'district-police', locality: { province: '01', district: '002' } };
+const baDinhChief: Officer = {
+  _id: 'ba-dinh-chief',
+  name: 'Trưởng CAQ Ba Đình',
+  level: 'district-police',
+  locality: { province: '01', district: '001' },
+};
+const otherDistrictChief: Officer = {
+  _id: 'hoan-kiem-chief',
+  name: 'Trưởng CAQ Hoàn Kiếm',
+  level: 'district-police',
+  locality: { province: '01', district: '002' },
+};
 const communeChief: Officer = { _id: 'phuc-xa-chief', name: 'Trưởng CAP Phúc Xá', level: 'commune-police', locality: HANOI_BA_DINH };
 
 const requester = (category: RequesterCategory, locality: Locality = HANOI_BA_DINH) => ({ category, locality });
@@ -30,16 +45,16 @@ describe('competent authority (Điều 5)', () => {
     expect(competentAuthority(category, HANOI_BA_DINH).level).toBe(level);
   });
 
-  it('R17: the authority is bound to the requester\'s own area, cut to its level', () => {
+  it("R17: the authority is bound to the requester's own area, cut to its level", () => {
     expect(competentAuthority('NOTARY', HANOI_BA_DINH)).toEqual({ level: 'provincial-police', locality: { province: '01' } });
     expect(competentAuthority('CENTRAL_STATE_BODY', HANOI_BA_DINH)).toEqual({ level: 'agency-head', locality: null });
   });
 
-  it('R17: the agency head approves a central body\'s request', () => {
+  it("R17: the agency head approves a central body's request", () => {
     expect(mayDecide(head, requester('CENTRAL_STATE_BODY'))).toBe(true);
   });
 
-  it('R17: a provincial police director cannot approve a central body\'s request', () => {
+  it("R17: a provincial police director cannot approve a central body's request", () => {
     expect(mayDecide(hanoiDirector, requester('CENTRAL_STATE_BODY'))).toBe(false);
   });
 
@@ -66,7 +81,10 @@ describe('competent authority (Điều 5)', () => {
   });
 
   it('R17: an officer needs a locality as precise as their level, and the agency head none', () => {
-    expect(checkOfficer({ _id: 'x', name: 'X', level: 'district-police', locality: { province: '01' } })).toEqual({ ok: false, problems: ["a district-police officer's locality needs district"] });
+    expect(checkOfficer({ _id: 'x', name: 'X', level: 'district-police', locality: { province: '01' } })).toEqual({
+      ok: false,
+      problems: ["a district-police officer's locality needs district"],
+    });
     expect(checkOfficer({ _id: 'x', name: 'X', level: 'agency-head', locality: { province: '01' } }).ok).toBe(false);
     expect(checkOfficer({ _id: 'x', name: 'X', level: 'minister' }).ok).toBe(false);
     expect(checkOfficer({ _id: 'd', name: 'D', level: 'provincial-police', locality: { province: '01', district: '001' } })).toEqual({
@@ -77,7 +95,7 @@ describe('competent authority (Điều 5)', () => {
 });
 
 describe('requester category', () => {
-  it('R12: only requesters that are not state bodies need the citizen\'s consent', () => {
+  it("R12: only requesters that are not state bodies need the citizen's consent", () => {
     expect(consentRequired('CENTRAL_STATE_BODY')).toBe(false);
     expect(consentRequired('COMMUNE_STATE_BODY')).toBe(false);
     expect(consentRequired('CREDIT_INSTITUTION')).toBe(true);
@@ -93,7 +111,10 @@ describe('requester category', () => {
     expect(checkLocality({ province: '79', district: '760' }).ok).toBe(true);
     expect(checkLocality({ province: '03' })).toEqual({ ok: false, problems: [expect.stringContaining('63 two-digit province codes')] });
     expect(checkLocality({ province: '001' }).ok).toBe(false);
-    expect(checkLocality({ province: '01', commune: '00001' })).toEqual({ ok: false, problems: ['locality.commune needs the district it lies in'] });
+    expect(checkLocality({ province: '01', commune: '00001' })).toEqual({
+      ok: false,
+      problems: ['locality.commune needs the district it lies in'],
+    });
     expect(checkLocality({ province: '01', ward: 'x' }).ok).toBe(false);
   });
 });

@@ -86,10 +86,12 @@ export interface Officer {
 }
 
 export function checkOfficer(value: unknown): Checked<Officer> {
-  if (typeof value !== 'object' || value === null) return { ok: false, problems: ['an officer is an object { _id, name, level, locality? }'] };
+  if (typeof value !== 'object' || value === null)
+    return { ok: false, problems: ['an officer is an object { _id, name, level, locality? }'] };
   const { _id, name, level, locality } = value as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof _id !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(_id)) problems.push(`officer id must be 1–64 letters, digits, . _ : -, not ${JSON.stringify(_id)}`);
+  if (typeof _id !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(_id))
+    problems.push(`officer id must be 1–64 letters, digits, . _ : -, not ${JSON.stringify(_id)}`);
   if (typeof name !== 'string' || name.trim() === '') problems.push('officer name must not be empty');
   if (typeof level !== 'string' || !(AUTHORITY_LEVELS as readonly string[]).includes(level)) {
     problems.push(`officer level must be one of ${AUTHORITY_LEVELS.join(', ')}, not ${JSON.stringify(level)}`);

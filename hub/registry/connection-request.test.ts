@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CITIZEN_FIELDS } from '../citizen/fields.ts';
 import { checkConnectionRequest } from './connection-request.ts';
 
-const example = () => JSON.parse(readFileSync(new URL('../../deploy/examples/connection-request.json', import.meta.url), 'utf8')) as Record<string, any>;
+const example = () =>
+  JSON.parse(readFileSync(new URL('../../deploy/examples/connection-request.json', import.meta.url), 'utf8')) as Record<string, any>;
 
 function problemsOf(change: (request: Record<string, any>) => void): string[] {
   const request = example();
@@ -21,16 +22,26 @@ describe('connection request (R33)', () => {
 
   it('R18: a request names a channel from the list', () => {
     expect(problemsOf((r) => delete r.channel)).toEqual(['channel must be a non-empty string']);
-    expect(problemsOf((r) => (r.channel = 'fax'))).toEqual([expect.stringContaining('channel "fax" is not one of population-db-connection, public-service-portal')]);
+    expect(problemsOf((r) => (r.channel = 'fax'))).toEqual([
+      expect.stringContaining('channel "fax" is not one of population-db-connection, public-service-portal'),
+    ]);
   });
 
   it('R15: a request accepts the current onward-sharing term by its id, or is refused naming R15', () => {
-    expect(problemsOf((r) => delete r.acceptsOnwardSharingTerm)).toEqual([expect.stringMatching(/^acceptsOnwardSharingTerm must be "onward-sharing\/2021-1", the onward-sharing term every agreement carries \(R15: .*the request does not accept it$/)]);
-    expect(problemsOf((r) => (r.acceptsOnwardSharingTerm = 'onward-sharing/2019-1'))).toEqual([expect.stringContaining('the request accepts "onward-sharing/2019-1"')]);
+    expect(problemsOf((r) => delete r.acceptsOnwardSharingTerm)).toEqual([
+      expect.stringMatching(
+        /^acceptsOnwardSharingTerm must be "onward-sharing\/2021-1", the onward-sharing term every agreement carries \(R15: .*the request does not accept it$/,
+      ),
+    ]);
+    expect(problemsOf((r) => (r.acceptsOnwardSharingTerm = 'onward-sharing/2019-1'))).toEqual([
+      expect.stringContaining('the request accepts "onward-sharing/2019-1"'),
+    ]);
   });
 
   it('R33: a grant of a field that is not a citizen field is refused by name', () => {
-    expect(problemsOf((r) => r.grants.push({ field: 'salary', modes: ['disclose'] }))).toEqual([expect.stringContaining('grants[5].field "salary" is not a citizen field')]);
+    expect(problemsOf((r) => r.grants.push({ field: 'salary', modes: ['disclose'] }))).toEqual([
+      expect.stringContaining('grants[5].field "salary" is not a citizen field'),
+    ]);
   });
 
   it('R33: a purpose outside the catalogue is refused', () => {
@@ -38,16 +49,24 @@ describe('connection request (R33)', () => {
   });
 
   it('R33: a service outside the catalogue is refused', () => {
-    expect(problemsOf((r) => r.services.push('Export'))).toEqual([expect.stringContaining('services[3] "Export" is not in the service catalogue')]);
+    expect(problemsOf((r) => r.services.push('Export'))).toEqual([
+      expect.stringContaining('services[3] "Export" is not in the service catalogue'),
+    ]);
   });
 
   it('R33: a request must ask for at least one field', () => {
-    expect(problemsOf((r) => (r.grants = []))).toContain(`grants must list at least one grant { field, modes } (one of ${CITIZEN_FIELDS.length} citizen fields)`);
+    expect(problemsOf((r) => (r.grants = []))).toContain(
+      `grants must list at least one grant { field, modes } (one of ${CITIZEN_FIELDS.length} citizen fields)`,
+    );
   });
 
   it('R33: Verify needs a field granted for matching, Lookup one granted for disclosure', () => {
-    expect(problemsOf((r) => (r.grants = [{ field: 'fullName', modes: ['disclose'] }]))).toEqual(['service Verify needs at least one grant with mode match']);
-    expect(problemsOf((r) => (r.grants = [{ field: 'fullName', modes: ['match'] }]))).toEqual(['service Lookup needs at least one grant with mode disclose']);
+    expect(problemsOf((r) => (r.grants = [{ field: 'fullName', modes: ['disclose'] }]))).toEqual([
+      'service Verify needs at least one grant with mode match',
+    ]);
+    expect(problemsOf((r) => (r.grants = [{ field: 'fullName', modes: ['match'] }]))).toEqual([
+      'service Lookup needs at least one grant with mode disclose',
+    ]);
   });
 
   it('R33: the same field twice, or an unknown mode, is refused', () => {
@@ -56,7 +75,9 @@ describe('connection request (R33)', () => {
   });
 
   it('R17/R33: the locality must exist and be precise enough for the competent authority', () => {
-    expect(problemsOf((r) => (r.organisation.locality = { province: '99' }))).toEqual([expect.stringContaining('organisation.locality.province')]);
+    expect(problemsOf((r) => (r.organisation.locality = { province: '99' }))).toEqual([
+      expect.stringContaining('organisation.locality.province'),
+    ]);
     const individual = problemsOf((r) => {
       r.organisation.category = 'INDIVIDUAL';
       r.organisation.locality = { province: '01', district: '001' };

@@ -1,14 +1,14 @@
 // R33: what a connection request states — the registering unit and its functions and tasks, the
 // system and database to connect, the officer in charge, purpose, scope and the fields to share,
 // the services it will use, and the technical documents. Validation names every problem at once.
-import { CITIZEN_FIELDS, isCitizenField, type CitizenField } from '../citizen/fields.ts';
-import { CHANNELS, isChannel, type Channel } from './channel-rules.ts';
+import { CITIZEN_FIELDS, type CitizenField, isCitizenField } from '../citizen/fields.ts';
+import { CHANNELS, type Channel, isChannel } from './channel-rules.ts';
 import { checkRequesterLocality } from './competent-authority.ts';
 import { onwardSharingProblem } from './onward-sharing.ts';
 import { isPurpose, type PurposeCode } from './purposes.ts';
 import type { Checked } from './registry-error.ts';
-import { checkLocality, isRequesterCategory, REQUESTER_CATEGORIES, type Locality, type RequesterCategory } from './requester-category.ts';
-import { FIELD_MODES, isService, SERVICE_NAMES, serviceMode, type FieldMode, type ServiceName } from './service-catalogue.ts';
+import { checkLocality, isRequesterCategory, type Locality, REQUESTER_CATEGORIES, type RequesterCategory } from './requester-category.ts';
+import { FIELD_MODES, type FieldMode, isService, SERVICE_NAMES, type ServiceName, serviceMode } from './service-catalogue.ts';
 
 export interface Grant {
   field: CitizenField;
@@ -72,7 +72,8 @@ export class ProblemReader {
   }
 
   positive(value: unknown, path: string): number {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) this.problems.push(`${path} must be a positive whole number, not ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+      this.problems.push(`${path} must be a positive whole number, not ${JSON.stringify(value)}`);
     return typeof value === 'number' ? value : 0;
   }
 
@@ -96,20 +97,28 @@ export function checkGrants(value: unknown, reader: ProblemReader, path = 'grant
   const grants = reader.list(value, path, `grant { field, modes } (one of ${CITIZEN_FIELDS.length} citizen fields)`).map((item, index) => {
     const grant = reader.object(item, `${path}[${index}]`, ['field', 'modes']);
     const field = reader.text(grant.field, `${path}[${index}].field`);
-    if (field !== '' && !isCitizenField(field)) reader.problems.push(`${path}[${index}].field ${JSON.stringify(field)} is not a citizen field (${CITIZEN_FIELDS.join(', ')})`);
+    if (field !== '' && !isCitizenField(field))
+      reader.problems.push(`${path}[${index}].field ${JSON.stringify(field)} is not a citizen field (${CITIZEN_FIELDS.join(', ')})`);
     const modes = reader.list(grant.modes, `${path}[${index}].modes`, `mode (${FIELD_MODES.join(' or ')})`).map((mode, at) => {
-      if (mode !== 'disclose' && mode !== 'match') reader.problems.push(`${path}[${index}].modes[${at}] must be disclose or match, not ${JSON.stringify(mode)}`);
+      if (mode !== 'disclose' && mode !== 'match')
+        reader.problems.push(`${path}[${index}].modes[${at}] must be disclose or match, not ${JSON.stringify(mode)}`);
       return mode as FieldMode;
     });
     return { field: field as CitizenField, modes: reader.unique(modes, `${path}[${index}].modes`) };
   });
-  reader.unique(grants.map((grant) => grant.field), path);
+  reader.unique(
+    grants.map((grant) => grant.field),
+    path,
+  );
   return grants;
 }
 
 export function checkQuota(value: unknown, reader: ProblemReader, path = 'quota'): Quota {
   const quota = reader.object(value, path, ['ratePerSecond', 'dailyLimit']);
-  return { ratePerSecond: reader.positive(quota.ratePerSecond, `${path}.ratePerSecond`), dailyLimit: reader.positive(quota.dailyLimit, `${path}.dailyLimit`) };
+  return {
+    ratePerSecond: reader.positive(quota.ratePerSecond, `${path}.ratePerSecond`),
+    dailyLimit: reader.positive(quota.dailyLimit, `${path}.dailyLimit`),
+  };
 }
 
 export function checkValidity(value: unknown, reader: ProblemReader, path = 'validity'): Validity {
@@ -148,7 +157,8 @@ export function checkConnectionRequest(value: unknown): Checked<ConnectionReques
 
   const org = r.object(body.organisation, 'organisation', ['id', 'name', 'category', 'locality', 'functionsAndTasks']);
   const category = r.text(org.category, 'organisation.category');
-  if (category !== '' && !isRequesterCategory(category)) r.problems.push(`organisation.category ${JSON.stringify(category)} is not one of ${REQUESTER_CATEGORIES.join(', ')}`);
+  if (category !== '' && !isRequesterCategory(category))
+    r.problems.push(`organisation.category ${JSON.stringify(category)} is not one of ${REQUESTER_CATEGORIES.join(', ')}`);
   const locality = checkLocality(org.locality, 'organisation.locality');
   if (!locality.ok) r.problems.push(...locality.problems);
   else if (isRequesterCategory(category)) {
@@ -186,7 +196,8 @@ export function checkConnectionRequest(value: unknown): Checked<ConnectionReques
   };
 
   const purposes = r.list(body.purposes, 'purposes', 'purpose code').map((code, index) => {
-    if (typeof code !== 'string' || !isPurpose(code)) r.problems.push(`purposes[${index}] ${JSON.stringify(code)} is not in the purpose catalogue`);
+    if (typeof code !== 'string' || !isPurpose(code))
+      r.problems.push(`purposes[${index}] ${JSON.stringify(code)} is not in the purpose catalogue`);
     return code as PurposeCode;
   });
   const services = r.list(body.services, 'services', `service (${SERVICE_NAMES.join(', ')})`).flatMap((name, index) => {

@@ -4,13 +4,21 @@
 // so that what is given back works at once too). Every hub instance follows the topic from its end and, on any
 // record, drops its cached registry reads and re-checks its open streams at once. The store stays
 // the truth: an instance that misses a record still sees the change when its cache expires (2 s).
-import { INVALIDATIONS_TOPIC } from '../../kafka/topics.ts';
-import { tailTopic, type TopicTail } from '../../kafka/topic-tail.ts';
+
 import type { connectKafka } from '../../kafka/connect.ts';
 import type { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { type TopicTail, tailTopic } from '../../kafka/topic-tail.ts';
+import { INVALIDATIONS_TOPIC } from '../../kafka/topics.ts';
 
 /** Registry actions after which every instance drops what it cached. */
-export const INVALIDATING_ACTIONS = ['record-certificate', 'suspend-agreement', 'reinstate-agreement', 'revoke-agreement', 'revoke-consent', 'revoke-certificate'] as const;
+export const INVALIDATING_ACTIONS = [
+  'record-certificate',
+  'suspend-agreement',
+  'reinstate-agreement',
+  'revoke-agreement',
+  'revoke-consent',
+  'revoke-certificate',
+] as const;
 export type InvalidatingAction = (typeof INVALIDATING_ACTIONS)[number];
 
 export function isInvalidating(action: string): action is InvalidatingAction {
@@ -42,7 +50,10 @@ export function kafkaInvalidations(publisher: Pick<RecordPublisher, 'publish'>, 
         timer = setTimeout(() => reject(new Error(`no answer from Kafka in ${PUBLISH_TIMEOUT_MS / 1000} s`)), PUBLISH_TIMEOUT_MS);
       });
       try {
-        await Promise.race([publisher.publish(INVALIDATIONS_TOPIC, [{ key: invalidation.action, value: JSON.stringify(invalidation) }]), timeout]);
+        await Promise.race([
+          publisher.publish(INVALIDATIONS_TOPIC, [{ key: invalidation.action, value: JSON.stringify(invalidation) }]),
+          timeout,
+        ]);
       } catch (error) {
         log(
           `warning: ${invalidation.action} is in the store, but could not be published on ${INVALIDATIONS_TOPIC} ` +
@@ -56,7 +67,10 @@ export function kafkaInvalidations(publisher: Pick<RecordPublisher, 'publish'>, 
 }
 
 /** Follows the topic from its end: every record after this call reaches `onInvalidation`. */
-export function followInvalidations(kafka: ReturnType<typeof connectKafka>, onInvalidation: (invalidation: Invalidation | null) => void): Promise<TopicTail> {
+export function followInvalidations(
+  kafka: ReturnType<typeof connectKafka>,
+  onInvalidation: (invalidation: Invalidation | null) => void,
+): Promise<TopicTail> {
   return tailTopic(
     kafka,
     INVALIDATIONS_TOPIC,

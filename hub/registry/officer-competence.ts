@@ -102,7 +102,11 @@ export function covers(officer: Officer, locality: Locality): boolean {
  * Why this officer may not do this act (about this requester, for acts that need one), or null if
  * they may. A requester-dependent act asked without a requester is refused: better closed than open.
  */
-export function competenceProblem(act: OfficerAct, officer: Officer, requester?: { category: RequesterCategory; locality: Locality }): string | null {
+export function competenceProblem(
+  act: OfficerAct,
+  officer: Officer,
+  requester?: { category: RequesterCategory; locality: Locality },
+): string | null {
   const competence: Competence = ACT_COMPETENCE[act];
   const who = `officer ${officer._id} (${officer.level}${officer.locality ? ` ${Object.values(officer.locality).join('/')}` : ''})`;
   switch (competence) {
@@ -112,9 +116,13 @@ export function competenceProblem(act: OfficerAct, officer: Officer, requester?:
       return officer.level === 'agency-head' ? null : `${who} may not ${act}: only the population-DB agency head may (R17)`;
     case 'area':
       if (requester === undefined) return `${who} may not ${act} without naming the requester it is about`;
-      return covers(officer, requester.locality) ? null : `${who} may not ${act} for a requester in ${Object.values(requester.locality).join('/')}: outside their area (R17)`;
+      return covers(officer, requester.locality)
+        ? null
+        : `${who} may not ${act} for a requester in ${Object.values(requester.locality).join('/')}: outside their area (R17)`;
     case 'competent-authority':
       if (requester === undefined) return `${who} may not ${act} without naming the requester it is about`;
-      return mayDecide(officer, requester) ? null : `${who} may not ${act} for a ${requester.category} in ${JSON.stringify(requester.locality)}: not its competent authority (R17)`;
+      return mayDecide(officer, requester)
+        ? null
+        : `${who} may not ${act} for a ${requester.category} in ${JSON.stringify(requester.locality)}: not its competent authority (R17)`;
   }
 }

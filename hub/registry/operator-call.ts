@@ -5,12 +5,12 @@
 // here for acts about no requester, by the Registry for the others. A caller turned away here is
 // journaled; what the handler itself refuses is mapped by `asRefusal` (grpc-status.ts) and
 // journaled by the handler's own domain (the Registry journals every action, naming the officer).
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { asRefusal, toServiceError } from '../exchange/grpc-status.ts';
-import { finishCall, journalRefusal, newCallRecord, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
-import { refuse, Refusal } from '../exchange/refusal.ts';
-import type { StoredOfficer } from './registry-store.ts';
+import { type CallRecord, finishCall, journalRefusal, newCallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
+import { Refusal, refuse } from '../exchange/refusal.ts';
 import { needsRequester, type OfficerAct } from './officer-competence.ts';
+import type { StoredOfficer } from './registry-store.ts';
 
 /**
  * Admits an operator certificate for `act`: unexpired, recorded for a registered officer and not
@@ -22,8 +22,10 @@ import { needsRequester, type OfficerAct } from './officer-competence.ts';
 export async function admitOperator(calls: ServiceCalls, record: CallRecord, act: OfficerAct): Promise<StoredOfficer> {
   const identity = record.identity;
   if (!identity) refuse('CERTIFICATE_MISSING', 'present the operator certificate issued by `dancu pki issue <officer> --operator`');
-  if (identity.kind !== 'operator') refuse('NOT_AN_OPERATOR', `${identity.id} presented a ${identity.kind} certificate; this service is for the agency's officers`);
-  if (identity.notAfter && identity.notAfter <= new Date()) refuse('CERTIFICATE_EXPIRED', `the operator certificate of ${identity.id} expired ${identity.notAfter.toISOString()}`);
+  if (identity.kind !== 'operator')
+    refuse('NOT_AN_OPERATOR', `${identity.id} presented a ${identity.kind} certificate; this service is for the agency's officers`);
+  if (identity.notAfter && identity.notAfter <= new Date())
+    refuse('CERTIFICATE_EXPIRED', `the operator certificate of ${identity.id} expired ${identity.notAfter.toISOString()}`);
   if (!calls.officers) refuse('NOT_AN_OPERATOR', 'this hub has no officer registry to check operators against');
   const authenticated = await calls.officers.authenticateOfficer(identity.id, identity.fingerprint256);
   if ('refused' in authenticated) refuse(authenticated.refused, authenticated.message);

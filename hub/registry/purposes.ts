@@ -14,11 +14,14 @@ export const PURPOSES = {
   LAND_ADMINISTRATION: { vi: 'Quản lý đất đai', en: 'Land administration' },
   EKYC_ACCOUNT_OPENING: { vi: 'Xác thực khách hàng điện tử (eKYC), mở tài khoản', en: 'eKYC and account opening' },
   TELECOM_SUBSCRIBER_VERIFICATION: { vi: 'Xác thực thông tin thuê bao viễn thông', en: 'Telecom subscriber verification' },
-  DIGITAL_SIGNATURE_CERTIFICATION: { vi: 'Chứng thực chữ ký số, định danh điện tử', en: 'Digital signature and e-identification certification' },
+  DIGITAL_SIGNATURE_CERTIFICATION: {
+    vi: 'Chứng thực chữ ký số, định danh điện tử',
+    en: 'Digital signature and e-identification certification',
+  },
   NOTARISATION: { vi: 'Công chứng, chứng thực', en: 'Notarisation' },
   JUDGMENT_ENFORCEMENT: { vi: 'Thi hành án', en: 'Judgment enforcement' },
   STATISTICS: { vi: 'Thống kê', en: 'Statistics' },
-  CITIZEN_SELF_SERVICE: { vi: 'Công dân khai thác thông tin của mình', en: "A citizen reading their own information (portals, VNeID)" },
+  CITIZEN_SELF_SERVICE: { vi: 'Công dân khai thác thông tin của mình', en: 'A citizen reading their own information (portals, VNeID)' },
 } as const satisfies Record<string, { vi: string; en: string }>;
 
 export type PurposeCode = keyof typeof PURPOSES;

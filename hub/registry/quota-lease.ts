@@ -65,9 +65,7 @@ export interface RefusedTally {
   writtenAt: Date;
 }
 
-export type QuotaOutcome =
-  | { ok: true; limit: number; day: string }
-  | { ok: false; reason: 'QUOTA_EXCEEDED'; limit: number; day: string };
+export type QuotaOutcome = { ok: true; limit: number; day: string } | { ok: false; reason: 'QUOTA_EXCEEDED'; limit: number; day: string };
 
 /** The units of a block under a limit; 0 when the block lies past it. */
 export function blockUnits(block: number, limit: number): number {
@@ -199,7 +197,8 @@ export class QuotaLeases {
 
   /** The highest leased block, given one known leased: blocks are leased lowest-free-first. */
   private async lastLeased(state: DayState, known: number): Promise<number> {
-    const leased = async (block: number) => (await this.leases.findOne({ _id: `${state.agreementId}/${state.day}/${block}` }, { projection: { _id: 1 } })) !== null;
+    const leased = async (block: number) =>
+      (await this.leases.findOne({ _id: `${state.agreementId}/${state.day}/${block}` }, { projection: { _id: 1 } })) !== null;
     let low = known;
     let step = 1;
     while (blockUnits(low + step, state.limit) > 0 && (await leased(low + step))) {
@@ -229,13 +228,25 @@ export class QuotaLeases {
       const over = closing || state.day < today;
       for (const lease of [...state.held]) {
         const release = over || lease.used >= lease.doc.units;
-        await this.leases.updateOne({ _id: lease.doc._id }, { $set: { used: lease.used, services: { ...lease.services }, writtenAt: at, released: release } });
+        await this.leases.updateOne(
+          { _id: lease.doc._id },
+          { $set: { used: lease.used, services: { ...lease.services }, writtenAt: at, released: release } },
+        );
         if (release) state.held.splice(state.held.indexOf(lease), 1);
       }
       if (state.refusedDirty) {
         state.refusedDirty = false;
         const _id = `${state.agreementId}/${state.day}/refused/${this.instance}`;
-        const tally: RefusedTally = { _id, kind: 'refused', agreementId: state.agreementId, day: state.day, instance: this.instance, refused: state.refused, services: { ...state.refusedServices }, writtenAt: at };
+        const tally: RefusedTally = {
+          _id,
+          kind: 'refused',
+          agreementId: state.agreementId,
+          day: state.day,
+          instance: this.instance,
+          refused: state.refused,
+          services: { ...state.refusedServices },
+          writtenAt: at,
+        };
         await this.leases.replaceOne({ _id }, tally, { upsert: true });
       }
       if (over) this.days.delete(key);

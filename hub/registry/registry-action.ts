@@ -4,10 +4,18 @@
 // are told.
 import type { JournalActor, JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
 import type { Agreement } from './agreement.ts';
-import { actorName, CaKeyHolder, competenceProblem, mayActAsCaKeyHolder, needsRequester, type Actor, type OfficerAct } from './officer-competence.ts';
-import type { RegistryCollections, StoredOfficer } from './registry-store.ts';
-import { isInvalidating, type InvalidationPublisher } from './invalidation.ts';
+import { type InvalidationPublisher, isInvalidating } from './invalidation.ts';
+import {
+  type Actor,
+  actorName,
+  CaKeyHolder,
+  competenceProblem,
+  mayActAsCaKeyHolder,
+  needsRequester,
+  type OfficerAct,
+} from './officer-competence.ts';
 import { RegistryError } from './registry-error.ts';
+import type { RegistryCollections, StoredOfficer } from './registry-store.ts';
 
 export type EntryParts = Pick<JournalEntryInput, 'citizens' | 'fields'> & Partial<Pick<JournalEntryInput, 'agreement' | 'detail'>>;
 /** What an action tells the other hub instances beyond its journal entry: the certificates it revoked. */
@@ -48,7 +56,13 @@ export class RegistryActions {
    * cannot take never happens. A refusal is journaled `refused` with the rule's code; writes that
    * fail after their entry is journaled `failed`.
    */
-  async act<T>(action: OfficerAct, by: Actor, stated: JournalActor, body: (step: Step) => Promise<Plan<T>>, start: Partial<EntryParts> = {}): Promise<T> {
+  async act<T>(
+    action: OfficerAct,
+    by: Actor,
+    stated: JournalActor,
+    body: (step: Step) => Promise<Plan<T>>,
+    start: Partial<EntryParts> = {},
+  ): Promise<T> {
     const entry: EntryParts = { citizens: [], fields: [], ...start };
     const notice: Notice = { certificates: [] };
     const actor: JournalActor = { ...stated, officer: actorName(by) };
@@ -59,7 +73,12 @@ export class RegistryActions {
         actor,
         ...entry,
         decision,
-        ...(error === undefined ? {} : { reason: error instanceof RegistryError ? error.code : 'STORE_FAILED', detail: (error instanceof Error ? error.message : String(error)).slice(0, 500) }),
+        ...(error === undefined
+          ? {}
+          : {
+              reason: error instanceof RegistryError ? error.code : 'STORE_FAILED',
+              detail: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+            }),
         at: this.now(),
       });
     let authorized = false;
@@ -68,9 +87,14 @@ export class RegistryActions {
       const officer = typeof by === 'string' ? await this.store.officers.findOne({ _id: by }) : null;
       const authorize = (requester?: Requester) => {
         if (by instanceof CaKeyHolder) {
-          if (!mayActAsCaKeyHolder(action)) throw new RegistryError('NOT_COMPETENT', `${by.name} may not ${action}: only an officer may (act with an operator certificate)`);
+          if (!mayActAsCaKeyHolder(action))
+            throw new RegistryError(
+              'NOT_COMPETENT',
+              `${by.name} may not ${action}: only an officer may (act with an operator certificate)`,
+            );
         } else {
-          if (officer === null) throw new RegistryError('NOT_COMPETENT', `${by} is not a registered officer: only a registered officer may ${action}`);
+          if (officer === null)
+            throw new RegistryError('NOT_COMPETENT', `${by} is not a registered officer: only a registered officer may ${action}`);
           const problem = competenceProblem(action, officer, requester);
           if (problem !== null) throw new RegistryError('NOT_COMPETENT', problem);
         }

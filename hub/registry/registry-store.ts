@@ -11,17 +11,18 @@
 //   quota_leases          _id <agreement>/<day>/<block>            QuotaLease: a block of the day's units (quota-lease.ts)
 //                         _id <agreement>/<day>/refused/<instance> RefusedTally: an instance's refused units that day
 //   catalogue_reviews     _id review id             CatalogueReview: a yearly review of the service catalogue (R24)
-import { isDuplicateKey } from '../store/duplicate-key.ts';
+
 import { isDeepStrictEqual } from 'node:util';
 import type { Collection, Db, Document } from 'mongodb';
 import type { SourceName } from '../../schemas/sources.ts';
+import { isDuplicateKey } from '../store/duplicate-key.ts';
 import type { RequestRecord } from './agreement.ts';
 import type { CatalogueReview } from './catalogue-review.ts';
+import type { RevokedCertificate } from './certificate-revocation.ts';
 import type { Officer } from './competent-authority.ts';
 import type { ConsentRecord } from './consent.ts';
-import type { RevokedCertificate } from './certificate-revocation.ts';
-import type { SystemAssessments } from './security-assessment.ts';
 import type { QuotaDocument } from './quota-lease.ts';
+import type { SystemAssessments } from './security-assessment.ts';
 
 /** A connected system: whose it is, the requests naming it, the certificates pki issued for it. */
 export interface SystemRecord {

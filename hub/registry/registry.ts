@@ -4,20 +4,20 @@
 // journals every action (act `registry`): `done`, or `refused` with the error's code. Rules live in
 // the plain modules beside them; this class composes them behind one API.
 import type { Db } from 'mongodb';
-import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { EidVerifier } from '../eid/eid-assertion.ts';
-import { registryCollections } from './registry-store.ts';
-import type { InvalidationPublisher } from './invalidation.ts';
-import { loadCalendar, type WorkingCalendar } from './working-days.ts';
-import { RegistryActions, type Act } from './registry-action.ts';
+import type { JournalWriter } from '../journal/journal-entry.ts';
+import { AssessmentActions } from './assessment-actions.ts';
 import { CatalogueActions } from './catalogue-actions.ts';
+import { CertificateActions } from './certificate-actions.ts';
+import { ConsentActions } from './consent-actions.ts';
+import type { InvalidationPublisher } from './invalidation.ts';
 import { OfficerActions } from './officer-actions.ts';
+import { type Act, RegistryActions } from './registry-action.ts';
+import { registryCollections } from './registry-store.ts';
 import { RequestActions } from './request-actions.ts';
 import { SystemActions } from './system-actions.ts';
-import { CertificateActions } from './certificate-actions.ts';
-import { AssessmentActions } from './assessment-actions.ts';
-import { ConsentActions } from './consent-actions.ts';
 import { UsageActions } from './usage-actions.ts';
+import { loadCalendar, type WorkingCalendar } from './working-days.ts';
 
 export type { RequestView, ReviewInput } from './request-actions.ts';
 
@@ -43,7 +43,14 @@ export class Registry {
   private readonly consents: ConsentActions;
   private readonly usage: UsageActions;
 
-  private constructor(db: Db, journal: JournalWriter, calendar: WorkingCalendar, now: () => Date, invalidations: InvalidationPublisher | undefined, eid: EidVerifier | undefined) {
+  private constructor(
+    db: Db,
+    journal: JournalWriter,
+    calendar: WorkingCalendar,
+    now: () => Date,
+    invalidations: InvalidationPublisher | undefined,
+    eid: EidVerifier | undefined,
+  ) {
     const store = registryCollections(db);
     this.actions = new RegistryActions(store, journal, now, invalidations);
     const act: Act = this.actions.act.bind(this.actions);
@@ -60,7 +67,14 @@ export class Registry {
   }
 
   static async open(db: Db, journal: JournalWriter, options: RegistryOptions = {}): Promise<Registry> {
-    return new Registry(db, journal, options.calendar ?? loadCalendar(), options.now ?? (() => new Date()), options.invalidations, options.eid);
+    return new Registry(
+      db,
+      journal,
+      options.calendar ?? loadCalendar(),
+      options.now ?? (() => new Date()),
+      options.invalidations,
+      options.eid,
+    );
   }
 
   // --- the service catalogue (R16, R24): catalogue-actions.ts ----------------------------

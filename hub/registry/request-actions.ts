@@ -3,16 +3,31 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { JournalActor } from '../journal/journal-entry.ts';
-import { checkNarrowing, isOverdue, nextStatus, reasonRequired, requestOfSandbox, sandboxAgreementId, TESTING_DAYS, toAgreement, toSandboxAgreement, type Agreement, type LifecycleAction, type RequestRecord, type RequestStatus, type StatusChange } from './agreement.ts';
-import { channelProblems } from './channel-rules.ts';
-import { actorName, covers, type Actor, type OfficerAct } from './officer-competence.ts';
-import { checkConnectionRequest, type Grant, type Quota } from './connection-request.ts';
-import { insertOnce, upsertRetried, type RegistryCollections, type StoredRequest } from './registry-store.ts';
-import { orInvalid, RegistryError } from './registry-error.ts';
-import { decisionDeadline, type WorkingCalendar } from './working-days.ts';
-import type { Act } from './registry-action.ts';
+import {
+  type Agreement,
+  checkNarrowing,
+  isOverdue,
+  type LifecycleAction,
+  nextStatus,
+  type RequestRecord,
+  type RequestStatus,
+  reasonRequired,
+  requestOfSandbox,
+  type StatusChange,
+  sandboxAgreementId,
+  TESTING_DAYS,
+  toAgreement,
+  toSandboxAgreement,
+} from './agreement.ts';
 import type { CertificateActions } from './certificate-actions.ts';
+import { channelProblems } from './channel-rules.ts';
+import { checkConnectionRequest, type Grant, type Quota } from './connection-request.ts';
+import { type Actor, actorName, covers, type OfficerAct } from './officer-competence.ts';
+import type { Act } from './registry-action.ts';
+import { orInvalid, RegistryError } from './registry-error.ts';
+import { insertOnce, type RegistryCollections, type StoredRequest, upsertRetried } from './registry-store.ts';
 import type { SystemActions } from './system-actions.ts';
+import { decisionDeadline, type WorkingCalendar } from './working-days.ts';
 
 /** A request as listed: its record plus whether it is past its R11 deadline undecided. */
 export type RequestView = RequestRecord & { overdue: boolean };
@@ -49,13 +64,17 @@ export class RequestActions {
       const request = orInvalid(checkConnectionRequest(input), 'connection request');
       authorize(request.organisation);
       const id = options.requestId ?? `cr-${randomUUID().slice(0, 8)}`;
-      if (requestOfSandbox(id) !== null) throw new RegistryError('INVALID', `a request id may not end with ${sandboxAgreementId('')}: that names a sandbox agreement (R34)`);
+      if (requestOfSandbox(id) !== null)
+        throw new RegistryError('INVALID', `a request id may not end with ${sandboxAgreementId('')}: that names a sandbox agreement (R34)`);
       Object.assign(entry, { agreement: id, fields: request.grants.map((grant) => grant.field) });
       const channel = channelProblems(request.organisation.category, request.channel, request.services);
       if (channel.length > 0) throw new RegistryError('CHANNEL_NOT_ALLOWED', `connection request: ${channel.join('; ')}`);
       const system = await this.store.systems.findOne({ _id: request.system.id });
       if (system !== null && system.organisationId !== request.organisation.id) {
-        throw new RegistryError('CONFLICT', `system ${request.system.id} is registered to organisation ${system.organisationId}, not ${request.organisation.id}`);
+        throw new RegistryError(
+          'CONFLICT',
+          `system ${request.system.id} is registered to organisation ${system.organisationId}, not ${request.organisation.id}`,
+        );
       }
       const known = await this.store.requests.findOne({ _id: id });
       if (known !== null) {
@@ -78,7 +97,11 @@ export class RequestActions {
           if (outcome === 'taken') throw new RegistryError('CONFLICT', `request id ${id} is taken by a different request`);
           // After the request, so a crash in between is mended by retrying the same submission.
           await upsertRetried(() =>
-            this.store.systems.updateOne({ _id: request.system.id }, { $set: { organisationId: request.organisation.id }, $addToSet: { agreementIds: id } }, { upsert: true }),
+            this.store.systems.updateOne(
+              { _id: request.system.id },
+              { $set: { organisationId: request.organisation.id }, $addToSet: { agreementIds: id } },
+              { upsert: true },
+            ),
           );
           return this.view(outcome === 'inserted' ? record : await this.requireRequest(id));
         },
@@ -130,7 +153,8 @@ export class RequestActions {
     const tested = requestOfSandbox(id);
     if (tested !== null) {
       const sandbox = toSandboxAgreement(await this.requireRequest(tested));
-      if (sandbox === null) throw new RegistryError('NOT_FOUND', `${id}: request ${tested} is not approved for testing, or was decided since`);
+      if (sandbox === null)
+        throw new RegistryError('NOT_FOUND', `${id}: request ${tested} is not approved for testing, or was decided since`);
       return sandbox;
     }
     return this.requireAgreement(await this.requireRequest(id));
@@ -142,25 +166,32 @@ export class RequestActions {
    * for TESTING_DAYS. Approving again while it holds is a replay.
    */
   async approveForTesting(id: string, by: Actor): Promise<Agreement> {
-    return this.act<Agreement>('approve-testing', by, {}, async ({ entry, authorize }) => {
-      const record = await this.requireRequest(id);
-      entry.fields = record.request.grants.map((grant) => grant.field);
-      authorize(record.request.organisation);
-      if (record.status !== 'submitted') throw new RegistryError('INVALID_TRANSITION', `${id} is ${record.status}: test runs come before the decision`);
-      if (record.testing !== undefined) {
-        entry.detail = `sandbox agreement ${sandboxAgreementId(id)} until ${record.testing.until.toISOString()} (already approved)`;
-        return { value: toSandboxAgreement(record)! };
-      }
-      const approvedAt = this.now();
-      const testing = { approvedAt, by: actorName(by), until: new Date(approvedAt.getTime() + TESTING_DAYS * 86_400_000) };
-      entry.detail = `sandbox agreement ${sandboxAgreementId(id)} until ${testing.until.toISOString()}`;
-      return {
-        apply: async () => {
-          await this.store.requests.updateOne({ _id: id, testing: { $exists: false } }, { $set: { testing } });
-          return toSandboxAgreement(await this.requireRequest(id))!;
-        },
-      };
-    }, { agreement: id });
+    return this.act<Agreement>(
+      'approve-testing',
+      by,
+      {},
+      async ({ entry, authorize }) => {
+        const record = await this.requireRequest(id);
+        entry.fields = record.request.grants.map((grant) => grant.field);
+        authorize(record.request.organisation);
+        if (record.status !== 'submitted')
+          throw new RegistryError('INVALID_TRANSITION', `${id} is ${record.status}: test runs come before the decision`);
+        if (record.testing !== undefined) {
+          entry.detail = `sandbox agreement ${sandboxAgreementId(id)} until ${record.testing.until.toISOString()} (already approved)`;
+          return { value: toSandboxAgreement(record)! };
+        }
+        const approvedAt = this.now();
+        const testing = { approvedAt, by: actorName(by), until: new Date(approvedAt.getTime() + TESTING_DAYS * 86_400_000) };
+        entry.detail = `sandbox agreement ${sandboxAgreementId(id)} until ${testing.until.toISOString()}`;
+        return {
+          apply: async () => {
+            await this.store.requests.updateOne({ _id: id, testing: { $exists: false } }, { $set: { testing } });
+            return toSandboxAgreement(await this.requireRequest(id))!;
+          },
+        };
+      },
+      { agreement: id },
+    );
   }
 
   /**
@@ -178,52 +209,72 @@ export class RequestActions {
   }
 
   /** One lifecycle step; the claim on the request's next revision decides between officers acting at once. */
-  private async transition(journalAction: OfficerAct, id: string, action: LifecycleAction, officerId: string, reason?: string, narrowing?: ReviewInput['narrowing']): Promise<RequestRecord> {
-    return this.act<RequestRecord>(journalAction, officerId, {}, async ({ entry, notice, authorize }) => {
-      const record = await this.requireRequest(id);
-      entry.fields = (record.terms ?? record.request).grants.map((grant) => grant.field);
-      authorize(record.request.organisation);
-      const why = reason?.trim() ?? '';
-      if (reasonRequired(action) && why === '') throw new RegistryError('REASON_REQUIRED', `to ${action} ${id} the officer must give a written reason (R11)`);
-      entry.detail = why === '' ? action : `${action}: ${why}`;
-      const to = nextStatus(record.status, action);
-      if (to === null) {
-        const last = record.history.at(-1);
-        if (last?.status === record.status && last.by.officer === officerId && (last.reason ?? '') === why && nextStatus(previousStatus(record), action) === record.status) {
-          return { value: record }; // the same step retried
+  private async transition(
+    journalAction: OfficerAct,
+    id: string,
+    action: LifecycleAction,
+    officerId: string,
+    reason?: string,
+    narrowing?: ReviewInput['narrowing'],
+  ): Promise<RequestRecord> {
+    return this.act<RequestRecord>(
+      journalAction,
+      officerId,
+      {},
+      async ({ entry, notice, authorize }) => {
+        const record = await this.requireRequest(id);
+        entry.fields = (record.terms ?? record.request).grants.map((grant) => grant.field);
+        authorize(record.request.organisation);
+        const why = reason?.trim() ?? '';
+        if (reasonRequired(action) && why === '')
+          throw new RegistryError('REASON_REQUIRED', `to ${action} ${id} the officer must give a written reason (R11)`);
+        entry.detail = why === '' ? action : `${action}: ${why}`;
+        const to = nextStatus(record.status, action);
+        if (to === null) {
+          const last = record.history.at(-1);
+          if (
+            last?.status === record.status &&
+            last.by.officer === officerId &&
+            (last.reason ?? '') === why &&
+            nextStatus(previousStatus(record), action) === record.status
+          ) {
+            return { value: record }; // the same step retried
+          }
+          throw new RegistryError('INVALID_TRANSITION', `cannot ${action} ${id}: it is ${record.status}`);
         }
-        throw new RegistryError('INVALID_TRANSITION', `cannot ${action} ${id}: it is ${record.status}`);
-      }
-      const change: StatusChange = { status: to, at: this.now(), by: { officer: officerId }, ...(why === '' ? {} : { reason: why }) };
-      const set: Partial<StoredRequest> = { status: to, revision: record.revision + 1 };
-      if (action === 'approve') {
-        const portalProblem = selfServiceProblem(record.request);
-        if (portalProblem !== null) throw new RegistryError('INVALID', portalProblem);
-        set.terms = orInvalid(checkNarrowing(record.request, narrowing), 'approval');
-        entry.fields = set.terms.grants.map((grant) => grant.field);
-      }
-      if (action === 'revoke') {
-        // The system's certificates go with the agreement: a new agreement starts with a new certificate.
-        notice.certificates = (await this.findSystem(record.request.system.id))?.certificateFingerprints ?? [];
-        entry.detail += `; ${notice.certificates.length} certificate(s) of ${record.request.system.id} revoked`;
-      }
-      const claim = { _id: `${id}#${record.revision + 1}`, status: to, officer: officerId, at: change.at };
-      const history = [...record.history, change];
-      return {
-        apply: async () => {
-          if ((await insertOnce(this.store.transitions, claim)) === 'taken') {
-            throw new RegistryError('CONFLICT', `${id} changed while officer ${officerId} was deciding: read it again`);
-          }
-          await this.store.requests.updateOne({ _id: id }, { $set: { ...set, history } });
-          if (action === 'revoke') await this.revokeAll('system', record.request.system.id, notice.certificates, officerId, `agreement ${id} revoked: ${why}`);
-          if (action === 'approve') {
-            // Again at approval: a concurrent submission for the same system may have lost this id (FerretDB updates are not atomic).
-            await this.store.systems.updateOne({ _id: record.request.system.id }, { $addToSet: { agreementIds: id } });
-          }
-          return { ...record, ...set, history };
-        },
-      };
-    }, { agreement: id });
+        const change: StatusChange = { status: to, at: this.now(), by: { officer: officerId }, ...(why === '' ? {} : { reason: why }) };
+        const set: Partial<StoredRequest> = { status: to, revision: record.revision + 1 };
+        if (action === 'approve') {
+          const portalProblem = selfServiceProblem(record.request);
+          if (portalProblem !== null) throw new RegistryError('INVALID', portalProblem);
+          set.terms = orInvalid(checkNarrowing(record.request, narrowing), 'approval');
+          entry.fields = set.terms.grants.map((grant) => grant.field);
+        }
+        if (action === 'revoke') {
+          // The system's certificates go with the agreement: a new agreement starts with a new certificate.
+          notice.certificates = (await this.findSystem(record.request.system.id))?.certificateFingerprints ?? [];
+          entry.detail += `; ${notice.certificates.length} certificate(s) of ${record.request.system.id} revoked`;
+        }
+        const claim = { _id: `${id}#${record.revision + 1}`, status: to, officer: officerId, at: change.at };
+        const history = [...record.history, change];
+        return {
+          apply: async () => {
+            if ((await insertOnce(this.store.transitions, claim)) === 'taken') {
+              throw new RegistryError('CONFLICT', `${id} changed while officer ${officerId} was deciding: read it again`);
+            }
+            await this.store.requests.updateOne({ _id: id }, { $set: { ...set, history } });
+            if (action === 'revoke')
+              await this.revokeAll('system', record.request.system.id, notice.certificates, officerId, `agreement ${id} revoked: ${why}`);
+            if (action === 'approve') {
+              // Again at approval: a concurrent submission for the same system may have lost this id (FerretDB updates are not atomic).
+              await this.store.systems.updateOne({ _id: record.request.system.id }, { $addToSet: { agreementIds: id } });
+            }
+            return { ...record, ...set, history };
+          },
+        };
+      },
+      { agreement: id },
+    );
   }
 
   private async requireRequest(id: string): Promise<StoredRequest> {

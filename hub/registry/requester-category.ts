@@ -65,11 +65,14 @@ export interface Locality {
 }
 
 export function checkLocality(value: unknown, path = 'locality'): Checked<Locality> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problems: [`${path} must be an object { province, district?, commune? }`] };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, problems: [`${path} must be an object { province, district?, commune? }`] };
   const { province, district, commune, ...rest } = value as Record<string, unknown>;
   const problems = Object.keys(rest).map((key) => `${path}.${key} is not a locality part (province, district, commune)`);
   if (typeof province !== 'string' || !/^[0-9]{2}$/.test(province) || !isProvinceCode(`0${province}`)) {
-    problems.push(`${path}.province must be one of the 63 two-digit province codes (e.g. "01" for Hà Nội), not ${JSON.stringify(province)}`);
+    problems.push(
+      `${path}.province must be one of the 63 two-digit province codes (e.g. "01" for Hà Nội), not ${JSON.stringify(province)}`,
+    );
   }
   if (district !== undefined && (typeof district !== 'string' || !/^[0-9]{3}$/.test(district))) {
     problems.push(`${path}.district must be a three-digit district code, not ${JSON.stringify(district)}`);

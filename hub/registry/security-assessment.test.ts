@@ -30,11 +30,20 @@ describe('security assessment (R29–R32)', () => {
   it('R32: an assessment is valid for one year, then a periodic one is needed', () => {
     expect(assessmentStatus(system, [assessment()], new Date('2027-02-28T23:59:59Z'))).toEqual({ ok: true });
     expect(assessmentStatus(system, [assessment()], new Date('2027-03-01T00:00:00Z'))).toEqual({ ok: false, reason: 'ASSESSMENT_EXPIRED' });
-    expect(assessmentStatus(system, [assessment(), assessment({ kind: 'periodic', assessedAt: new Date('2027-02-20T00:00:00Z') })], new Date('2027-06-01T00:00:00Z'))).toEqual({ ok: true });
+    expect(
+      assessmentStatus(
+        system,
+        [assessment(), assessment({ kind: 'periodic', assessedAt: new Date('2027-02-20T00:00:00Z') })],
+        new Date('2027-06-01T00:00:00Z'),
+      ),
+    ).toEqual({ ok: true });
   });
 
   it('R30: an assessment of another version does not cover a design change', () => {
-    expect(assessmentStatus({ ...system, version: '5.0.0' }, [assessment()], now)).toEqual({ ok: false, reason: 'ASSESSMENT_FOR_OTHER_VERSION' });
+    expect(assessmentStatus({ ...system, version: '5.0.0' }, [assessment()], now)).toEqual({
+      ok: false,
+      reason: 'ASSESSMENT_FOR_OTHER_VERSION',
+    });
   });
 
   it('R30: the latest assessment by date counts, even when an older one is recorded after it', () => {
@@ -53,7 +62,10 @@ describe('security assessment (R29–R32)', () => {
   });
 
   it('R32: an assessment dated after today (Vietnam time) is refused; one made today is not', () => {
-    expect(checkAssessment({ ...assessment(), assessedAt: '2026-06-02' }, now)).toEqual({ ok: false, problems: [expect.stringContaining('is in the future')] });
+    expect(checkAssessment({ ...assessment(), assessedAt: '2026-06-02' }, now)).toEqual({
+      ok: false,
+      problems: [expect.stringContaining('is in the future')],
+    });
     // 2026-06-01T20:00Z is already 2 June in Vietnam.
     expect(checkAssessment({ ...assessment(), assessedAt: '2026-06-02' }, new Date('2026-06-01T20:00:00Z')).ok).toBe(true);
     expect(checkAssessment({ ...assessment(), assessedAt: '2026-06-01' }, now).ok).toBe(true);
@@ -62,6 +74,13 @@ describe('security assessment (R29–R32)', () => {
   it('R29: an assessment record states its kind, level, date and assessor', () => {
     expect(checkAssessment({ ...assessment(), assessedAt: '2026-03-01' }, now).ok).toBe(true);
     const bad = checkAssessment({ ...assessment(), level: 3.5, kind: 'yearly', assessor: '' }, now);
-    expect(bad).toEqual({ ok: false, problems: ['assessor must be a non-empty string', 'level must be a whole number from 1 to 5, not 3.5', expect.stringContaining('kind must be one of')] });
+    expect(bad).toEqual({
+      ok: false,
+      problems: [
+        'assessor must be a non-empty string',
+        'level must be a whole number from 1 to 5, not 3.5',
+        expect.stringContaining('kind must be one of'),
+      ],
+    });
   });
 });

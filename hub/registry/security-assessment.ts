@@ -41,11 +41,16 @@ export function checkAssessment(value: unknown, now: Date): Checked<SecurityAsse
   for (const key of ['systemId', 'systemVersion', 'findings', 'assessor'] as const) {
     if (typeof v[key] !== 'string' || (v[key] as string).trim() === '') problems.push(`${key} must be a non-empty string`);
   }
-  if (typeof v.level !== 'number' || !Number.isInteger(v.level) || v.level < 1 || v.level > 5) problems.push(`level must be a whole number from 1 to 5, not ${JSON.stringify(v.level)}`);
+  if (typeof v.level !== 'number' || !Number.isInteger(v.level) || v.level < 1 || v.level > 5)
+    problems.push(`level must be a whole number from 1 to 5, not ${JSON.stringify(v.level)}`);
   const assessedAt = v.assessedAt instanceof Date ? v.assessedAt : new Date(typeof v.assessedAt === 'string' ? v.assessedAt : Number.NaN);
   if (Number.isNaN(assessedAt.getTime())) problems.push(`assessedAt must be a date, not ${JSON.stringify(v.assessedAt)}`);
-  else if (localDay(assessedAt) > localDay(now)) problems.push(`assessedAt ${localDay(assessedAt)} is in the future (today is ${localDay(now)} in Vietnam): record an assessment once it is made`);
-  if (typeof v.kind !== 'string' || !(ASSESSMENT_KINDS as readonly string[]).includes(v.kind)) problems.push(`kind must be one of ${ASSESSMENT_KINDS.join(', ')}, not ${JSON.stringify(v.kind)}`);
+  else if (localDay(assessedAt) > localDay(now))
+    problems.push(
+      `assessedAt ${localDay(assessedAt)} is in the future (today is ${localDay(now)} in Vietnam): record an assessment once it is made`,
+    );
+  if (typeof v.kind !== 'string' || !(ASSESSMENT_KINDS as readonly string[]).includes(v.kind))
+    problems.push(`kind must be one of ${ASSESSMENT_KINDS.join(', ')}, not ${JSON.stringify(v.kind)}`);
   if (problems.length > 0) return { ok: false, problems };
   const { systemId, systemVersion, level, kind, findings, assessor } = v as unknown as SecurityAssessment;
   return { ok: true, value: { systemId, systemVersion, level, assessedAt, kind, findings, assessor } };
@@ -57,7 +62,10 @@ export function checkAssessment(value: unknown, now: Date): Checked<SecurityAsse
  * passing one decides. An older report filed late does not outrank a newer one.
  */
 export function latestAssessment(assessments: readonly SecurityAssessment[]): SecurityAssessment | null {
-  return assessments.reduce<SecurityAssessment | null>((latest, candidate) => (latest === null || candidate.assessedAt >= latest.assessedAt ? candidate : latest), null);
+  return assessments.reduce<SecurityAssessment | null>(
+    (latest, candidate) => (latest === null || candidate.assessedAt >= latest.assessedAt ? candidate : latest),
+    null,
+  );
 }
 
 /** One year after `assessedAt`, to the millisecond. */

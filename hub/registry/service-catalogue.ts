@@ -9,10 +9,19 @@ export const FIELD_MODES: readonly FieldMode[] = Object.freeze(['disclose', 'mat
 export const SERVICES = {
   Lookup: { mode: 'disclose', description: 'Read the granted fields of one citizen by personal id.' },
   BatchLookup: { mode: 'disclose', description: 'Read the granted fields of many citizens in one call.' },
-  Verify: { mode: 'match', description: "Check the caller's values of the granted fields against the population DB: match or no match, no values." },
-  WatchChanges: { mode: 'disclose', description: 'Receive changes to the granted fields of the citizens the agreement covers, as they happen.' },
+  Verify: {
+    mode: 'match',
+    description: "Check the caller's values of the granted fields against the population DB: match or no match, no values.",
+  },
+  WatchChanges: {
+    mode: 'disclose',
+    description: 'Receive changes to the granted fields of the citizens the agreement covers, as they happen.',
+  },
   ReportDataError: { mode: null, description: 'Report an error found in shared data to the population-DB agency (R37).' },
-  SelfService: { mode: 'disclose', description: "For citizen portals: a citizen reads their own record and who read it (R8, R39), for purpose CITIZEN_SELF_SERVICE." },
+  SelfService: {
+    mode: 'disclose',
+    description: 'For citizen portals: a citizen reads their own record and who read it (R8, R39), for purpose CITIZEN_SELF_SERVICE.',
+  },
 } as const satisfies Record<string, { mode: FieldMode | null; description: string }>;
 
 export type ServiceName = keyof typeof SERVICES;

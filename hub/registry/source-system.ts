@@ -28,7 +28,10 @@ export function checkSourceSystem(input: unknown): Checked<SourceSystem> {
   const systemId = name('systemId');
   const organisationId = name('organisationId');
   const source = value.source;
-  if (typeof source !== 'string' || !isSourceName(source)) problems.push(`source must be one of the source topics' names (civil-status, residence, id-card, health), not ${JSON.stringify(source)}`);
+  if (typeof source !== 'string' || !isSourceName(source))
+    problems.push(
+      `source must be one of the source topics' names (civil-status, residence, id-card, health), not ${JSON.stringify(source)}`,
+    );
   const version = value.version;
   if (typeof version !== 'string' || !VERSION.test(version)) problems.push(`version must be 1-32 letters, digits, '.', '_', '+' or '-'`);
   if (problems.length > 0) return { ok: false, problems };

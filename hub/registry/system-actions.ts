@@ -1,10 +1,10 @@
 // Source systems (R40, R42) as registry actions: registering a sectoral system that produces to its
 // source topic, and the Kafka principals its certificates were given.
 import type { Actor } from './officer-competence.ts';
-import { insertOnce, type RegistryCollections, type KafkaPrincipal, type SystemRecord } from './registry-store.ts';
-import { orInvalid, RegistryError } from './registry-error.ts';
-import { checkSourceSystem, type SourceSystem } from './source-system.ts';
 import type { Act } from './registry-action.ts';
+import { orInvalid, RegistryError } from './registry-error.ts';
+import { insertOnce, type KafkaPrincipal, type RegistryCollections, type SystemRecord } from './registry-store.ts';
+import { checkSourceSystem, type SourceSystem } from './source-system.ts';
 
 export class SystemActions {
   constructor(
@@ -23,23 +23,40 @@ export class SystemActions {
    */
   async registerSourceSystem(input: unknown, by: Actor): Promise<SourceSystem> {
     const stated = (input ?? {}) as { systemId?: unknown };
-    return this.act<SourceSystem>('register-source-system', by, typeof stated.systemId === 'string' ? { system: stated.systemId } : {}, async ({ entry }) => {
-      const source = orInvalid(checkSourceSystem(input), 'source system');
-      entry.detail = `${source.systemId} of ${source.organisationId} feeds ${source.source}, version ${source.version}`;
-      const record: SystemRecord = { _id: source.systemId, organisationId: source.organisationId, agreementIds: [], source: source.source, version: source.version };
-      const existing = await this.findSystem(source.systemId);
-      if (existing) {
-        if (existing.organisationId === record.organisationId && existing.source === record.source && existing.version === record.version) return { value: source };
-        throw new RegistryError('CONFLICT', `system id ${source.systemId} is already registered otherwise`);
-      }
-      return {
-        apply: async () => {
-          const outcome = await insertOnce(this.store.systems, record, ({ _id, organisationId, source: feeds, version }) => ({ _id, organisationId, feeds, version }));
-          if (outcome === 'taken') throw new RegistryError('CONFLICT', `system id ${source.systemId} is already registered otherwise`);
-          return source;
-        },
-      };
-    });
+    return this.act<SourceSystem>(
+      'register-source-system',
+      by,
+      typeof stated.systemId === 'string' ? { system: stated.systemId } : {},
+      async ({ entry }) => {
+        const source = orInvalid(checkSourceSystem(input), 'source system');
+        entry.detail = `${source.systemId} of ${source.organisationId} feeds ${source.source}, version ${source.version}`;
+        const record: SystemRecord = {
+          _id: source.systemId,
+          organisationId: source.organisationId,
+          agreementIds: [],
+          source: source.source,
+          version: source.version,
+        };
+        const existing = await this.findSystem(source.systemId);
+        if (existing) {
+          if (existing.organisationId === record.organisationId && existing.source === record.source && existing.version === record.version)
+            return { value: source };
+          throw new RegistryError('CONFLICT', `system id ${source.systemId} is already registered otherwise`);
+        }
+        return {
+          apply: async () => {
+            const outcome = await insertOnce(this.store.systems, record, ({ _id, organisationId, source: feeds, version }) => ({
+              _id,
+              organisationId,
+              feeds,
+              version,
+            }));
+            if (outcome === 'taken') throw new RegistryError('CONFLICT', `system id ${source.systemId} is already registered otherwise`);
+            return source;
+          },
+        };
+      },
+    );
   }
 
   /** pki records the Kafka principal of a source certificate it issued, after its fingerprint. */

@@ -2,13 +2,13 @@
 // the usage report.
 import type { Agreement } from './agreement.ts';
 import type { Actor } from './officer-competence.ts';
-import type { RegistryCollections } from './registry-store.ts';
-import { RegistryError } from './registry-error.ts';
-import type { ServiceName } from './service-catalogue.ts';
 import { QuotaLeases, type QuotaOutcome } from './quota-lease.ts';
-import { daysBetween, MAX_REPORT_DAYS, reportUsage, type UsageReport } from './usage.ts';
 import type { Act } from './registry-action.ts';
+import { RegistryError } from './registry-error.ts';
+import type { RegistryCollections } from './registry-store.ts';
 import type { RequestActions } from './request-actions.ts';
+import type { ServiceName } from './service-catalogue.ts';
+import { daysBetween, MAX_REPORT_DAYS, reportUsage, type UsageReport } from './usage.ts';
 
 export class UsageActions {
   private readonly leases: QuotaLeases;
@@ -27,7 +27,12 @@ export class UsageActions {
    * all or none, out of a block this instance leased (quota-lease.ts); past the limit, refuses and
    * counts them refused.
    */
-  async takeDailyQuota(agreement: Pick<Agreement, 'id' | 'quota'>, service: ServiceName, at = this.now(), units = 1): Promise<QuotaOutcome> {
+  async takeDailyQuota(
+    agreement: Pick<Agreement, 'id' | 'quota'>,
+    service: ServiceName,
+    at = this.now(),
+    units = 1,
+  ): Promise<QuotaOutcome> {
     return this.leases.take(agreement, service, at, units);
   }
 
@@ -43,14 +48,27 @@ export class UsageActions {
 
   /** Units per day and service from `from` to `to` (YYYY-MM-DD, Vietnam days, inclusive). */
   async usageReport(agreementId: string, from: string, to: string, by: Actor): Promise<UsageReport & { feeClass: Agreement['feeClass'] }> {
-    return this.act('usage-report', by, {}, async ({ authorize }) => {
-      const agreement = await this.getAgreement(agreementId);
-      authorize(agreement.organisation);
-      const span = daysBetween(from, to);
-      if (span === null) throw new RegistryError('INVALID', `a usage report spans 1 to ${MAX_REPORT_DAYS} days, from ≤ to, written YYYY-MM-DD: not ${from} … ${to}`);
-      const days = await reportUsage(this.store.quotaLeases, agreementId, span, this.now());
-      const total = days.reduce((sum, day) => ({ allowed: sum.allowed + day.allowed, refused: sum.refused + day.refused }), { allowed: 0, refused: 0 });
-      return { value: { agreementId, from, to, days, total, feeClass: agreement.feeClass } };
-    }, { agreement: agreementId });
+    return this.act(
+      'usage-report',
+      by,
+      {},
+      async ({ authorize }) => {
+        const agreement = await this.getAgreement(agreementId);
+        authorize(agreement.organisation);
+        const span = daysBetween(from, to);
+        if (span === null)
+          throw new RegistryError(
+            'INVALID',
+            `a usage report spans 1 to ${MAX_REPORT_DAYS} days, from ≤ to, written YYYY-MM-DD: not ${from} … ${to}`,
+          );
+        const days = await reportUsage(this.store.quotaLeases, agreementId, span, this.now());
+        const total = days.reduce((sum, day) => ({ allowed: sum.allowed + day.allowed, refused: sum.refused + day.refused }), {
+          allowed: 0,
+          refused: 0,
+        });
+        return { value: { agreementId, from, to, days, total, feeClass: agreement.feeClass } };
+      },
+      { agreement: agreementId },
+    );
   }
 }

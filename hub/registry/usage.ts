@@ -5,7 +5,7 @@
 // FLUSH_MS old for a lease still held — and the whole block for a lease whose holder stopped
 // writing without releasing it (a crashed instance: those units may have been answered).
 import type { Collection } from 'mongodb';
-import { STALE_MS, type QuotaDocument, type ServiceCounts } from './quota-lease.ts';
+import { type QuotaDocument, type ServiceCounts, STALE_MS } from './quota-lease.ts';
 import type { ServiceName } from './service-catalogue.ts';
 
 export interface UsageDay {
@@ -33,14 +33,20 @@ export const MAX_REPORT_DAYS = 400;
 export function daysBetween(from: string, to: string): string[] | null {
   const start = Date.parse(`${from}T00:00:00.000Z`);
   const end = Date.parse(`${to}T00:00:00.000Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || Number.isNaN(start) || Number.isNaN(end) || end < start) return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || Number.isNaN(start) || Number.isNaN(end) || end < start)
+    return null;
   const days: string[] = [];
   for (let t = start; t <= end && days.length <= MAX_REPORT_DAYS; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
   return days.length > MAX_REPORT_DAYS ? null : days;
 }
 
 /** Units per day with any, from the first to the last of `days`. One range read by `_id`. */
-export async function reportUsage(leases: Collection<QuotaDocument>, agreementId: string, days: readonly string[], now: Date): Promise<UsageDay[]> {
+export async function reportUsage(
+  leases: Collection<QuotaDocument>,
+  agreementId: string,
+  days: readonly string[],
+  now: Date,
+): Promise<UsageDay[]> {
   const first = days[0];
   const last = days.at(-1);
   if (first === undefined || last === undefined) return [];
@@ -71,7 +77,8 @@ export async function reportUsage(leases: Collection<QuotaDocument>, agreementId
 
 function add(day: UsageDay, counts: ServiceCounts, decision: 'allowed' | 'refused'): void {
   for (const [service, units] of Object.entries(counts) as [ServiceName, number][]) {
-    const line = (day.services[service] ??= { allowed: 0, refused: 0 });
+    day.services[service] ??= { allowed: 0, refused: 0 };
+    const line = day.services[service];
     line[decision] += units;
   }
 }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { decisionDeadline, isWorkingDay, loadCalendar, localDay, parseHolidays } from './working-days.ts';
 
 const calendar = loadCalendar();
@@ -25,7 +25,7 @@ describe('working days and the R11 deadline', () => {
     expect(isWorkingDay(calendar, '2026-02-17')).toBe(false);
   });
 
-  it('R11: the day is Vietnam\'s, not UTC\'s (23:30 UTC on Monday is Tuesday in Hanoi)', () => {
+  it("R11: the day is Vietnam's, not UTC's (23:30 UTC on Monday is Tuesday in Hanoi)", () => {
     expect(localDay(new Date('2026-03-09T23:30:00Z'))).toBe('2026-03-10');
     expect(decisionDeadline(new Date('2026-03-09T23:30:00Z'), calendar)).toEqual(vn('2026-03-13T23:59:59.999'));
   });
@@ -39,9 +39,22 @@ describe('working days and the R11 deadline', () => {
   });
 
   it('R11: rejects a holidays file with a clear sentence', () => {
-    expect(() => parseHolidays({ years: [2026], holidays: [{ date: '2026-02-30', name: 'x' }] }, 'h.json')).toThrow('h.json: holidays[0].date must be a real calendar day');
+    expect(() => parseHolidays({ years: [2026], holidays: [{ date: '2026-02-30', name: 'x' }] }, 'h.json')).toThrow(
+      'h.json: holidays[0].date must be a real calendar day',
+    );
     expect(() => parseHolidays({ years: [2026], holidays: [{ date: '2027-01-01', name: 'x' }] }, 'h.json')).toThrow('outside the years');
-    expect(() => parseHolidays({ years: [2026], holidays: [{ date: '2026-01-01', name: 'a' }, { date: '2026-01-01', name: 'b' }] }, 'h.json')).toThrow('listed twice');
+    expect(() =>
+      parseHolidays(
+        {
+          years: [2026],
+          holidays: [
+            { date: '2026-01-01', name: 'a' },
+            { date: '2026-01-01', name: 'b' },
+          ],
+        },
+        'h.json',
+      ),
+    ).toThrow('listed twice');
     expect(() => parseHolidays({ holidays: [] }, 'h.json')).toThrow('"years"');
     const dir = mkdtempSync(join(tmpdir(), 'dancu-holidays-'));
     writeFileSync(join(dir, 'bad.json'), '{ not json');

@@ -68,7 +68,8 @@ export function parseHolidays(content: unknown, origin: string): WorkingCalendar
   const fail = (problem: string): never => {
     throw new Error(`${origin}: ${problem}`);
   };
-  if (typeof content !== 'object' || content === null || Array.isArray(content)) fail('expected an object { years: [...], holidays: [{ date, name }] }');
+  if (typeof content !== 'object' || content === null || Array.isArray(content))
+    fail('expected an object { years: [...], holidays: [{ date, name }] }');
   const { years, holidays } = content as Record<string, unknown>;
   if (!Array.isArray(years) || years.length === 0 || !years.every((year) => Number.isInteger(year) && year >= 2000 && year <= 2100)) {
     fail('"years" must list the years the file covers, e.g. [2026, 2027]');
@@ -79,7 +80,8 @@ export function parseHolidays(content: unknown, origin: string): WorkingCalendar
   holidays.forEach((entry: unknown, index) => {
     const where = `holidays[${index}]`;
     const { date, name } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-    if (typeof date !== 'string' || !isRealDay(date)) fail(`${where}.date must be a real calendar day written YYYY-MM-DD, not ${JSON.stringify(date)}`);
+    if (typeof date !== 'string' || !isRealDay(date))
+      fail(`${where}.date must be a real calendar day written YYYY-MM-DD, not ${JSON.stringify(date)}`);
     if (typeof name !== 'string' || name.trim() === '') fail(`${where}.name must say which holiday ${String(date)} is`);
     if (!covered.has(Number((date as string).slice(0, 4)))) fail(`${where}: ${String(date)} is outside the years the file says it covers`);
     if (byDay.has(date as string)) fail(`${where}: ${String(date)} is listed twice`);

@@ -5,6 +5,8 @@
 // never who the portal says: the assertion's subject must be the personal id asked about. The
 // same id + name + date-of-birth triple as Lookup must match too, and the portal's session
 // reference is journaled as the case reference.
+
+import type { Tracer } from '@opentelemetry/api';
 import type {
   DataAccess,
   GetMyRecordNoticeRequest,
@@ -17,20 +19,19 @@ import type {
   SelfServiceServer,
 } from '../../proto/gen/dancu/citizen/v1/self_service.ts';
 import { CITIZEN_FIELDS, type CitizenField } from '../citizen/fields.ts';
-import type { JournalEntry, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
-import type { PopulationStore } from '../store/population-store.ts';
+import type { EidVerifier } from '../eid/eid-assertion.ts';
 import type { AbuseGuard } from '../exchange/abuse-guard.ts';
 import { project } from '../exchange/citizen-view.ts';
 import type { Enforcement } from '../exchange/enforcement.ts';
-import { checkCitizenKey, checkContext, type CallContext, type CitizenKey } from '../exchange/exchange-call.ts';
+import { type CallContext, type CitizenKey, checkCitizenKey, checkContext } from '../exchange/exchange-call.ts';
 import { findCitizen } from '../exchange/find-citizen.ts';
-import { journaledUnary, recordContext, type CallObserver, type CallRecord, type ServiceCalls } from '../exchange/journaled-call.ts';
 import { asRefusal } from '../exchange/grpc-status.ts';
-import type { Tracer } from '@opentelemetry/api';
+import { type CallObserver, type CallRecord, journaledUnary, recordContext, type ServiceCalls } from '../exchange/journaled-call.ts';
 import { refuse } from '../exchange/refusal.ts';
 import type { RefusalFlood } from '../exchange/refusal-flood.ts';
 import { toWireField } from '../exchange/wire.ts';
-import type { EidVerifier } from '../eid/eid-assertion.ts';
+import type { JournalEntry, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
+import type { PopulationStore } from '../store/population-store.ts';
 import { renderForm01 } from '../written-requests/form-01.ts';
 
 export const SELF_SERVICE_PURPOSE = 'CITIZEN_SELF_SERVICE';
@@ -61,23 +62,47 @@ export const SELF_SERVICE = 'dancu.citizen.v1.SelfService';
 
 export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
   const { enforcement } = deps;
-  const calls: ServiceCalls = { journal: deps.journal, observer: deps.observer, tracer: deps.tracer, service: SELF_SERVICE, act: 'self-service', ...(deps.refusals ? { refusals: deps.refusals } : {}) };
-  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: JournalReceipt) => Response }>) =>
-    journaledUnary<Request, Response>(calls, action, run);
+  const calls: ServiceCalls = {
+    journal: deps.journal,
+    observer: deps.observer,
+    tracer: deps.tracer,
+    service: SELF_SERVICE,
+    act: 'self-service',
+    ...(deps.refusals ? { refusals: deps.refusals } : {}),
+  };
+  const unary = <Request, Response>(
+    action: string,
+    run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: JournalReceipt) => Response }>,
+  ) => journaledUnary<Request, Response>(calls, action, run);
 
   /** The portal is admitted like any consumer; the citizen must then match the record. */
-  async function admitCitizen(record: CallRecord, context: SelfServiceContext | undefined, key: CitizenKey | undefined, fieldsOf: 'granted' | 'none') {
+  async function admitCitizen(
+    record: CallRecord,
+    context: SelfServiceContext | undefined,
+    key: CitizenKey | undefined,
+    fieldsOf: 'granted' | 'none',
+  ) {
     const call = recordContext(record, portalContext(context));
     const citizen = checkCitizenKey(key);
     record.citizens = [citizen.personalId];
     const admitted = await record.trace.step('exchange.enforce', () => enforcement.admitSystem(record.identity, call.agreementId));
     if (admitted.agreement.organisation.category !== 'PUBLIC_SERVICE_PORTAL') {
-      refuse('SERVICE_NOT_GRANTED', `only a PUBLIC_SERVICE_PORTAL serves citizens their own data (R10, R18), not a ${admitted.agreement.organisation.category}`);
+      refuse(
+        'SERVICE_NOT_GRANTED',
+        `only a PUBLIC_SERVICE_PORTAL serves citizens their own data (R10, R18), not a ${admitted.agreement.organisation.category}`,
+      );
     }
     await record.trace.step('eid.verify', () => verifyCitizen(deps.eid, context?.eidAssertion ?? '', citizen.personalId));
-    const fields = fieldsOf === 'granted' ? CITIZEN_FIELDS.filter((field) => admitted.agreement.grants.some((grant) => grant.field === field && grant.modes.includes('disclose'))) : [];
+    const fields =
+      fieldsOf === 'granted'
+        ? CITIZEN_FIELDS.filter((field) =>
+            admitted.agreement.grants.some((grant) => grant.field === field && grant.modes.includes('disclose')),
+          )
+        : [];
     record.fields = fields;
-    await record.trace.step('exchange.enforce', () => enforcement.authorize(record.identity, { service: 'SelfService', context: call, personalIds: [], fields, mode: 'disclose' }));
+    await record.trace.step('exchange.enforce', () =>
+      enforcement.authorize(record.identity, { service: 'SelfService', context: call, personalIds: [], fields, mode: 'disclose' }),
+    );
     const document = await findCitizen(deps, record, call.agreementId, citizen);
     return { document, fields: fields as CitizenField[], citizen };
   }
@@ -86,7 +111,14 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
     getMyRecord: unary<GetMyRecordRequest, GetMyRecordResponse>('GetMyRecord', async (request, record) => {
       const { document, fields, citizen } = await admitCitizen(record, request.context, request.citizen, 'granted');
       const disclosed = project(document, fields).map(toWireField);
-      return { response: (receipt) => ({ personalId: citizen.personalId, fields: disclosed, journalSequence: receipt.sequence, journalChain: receipt.chain }) };
+      return {
+        response: (receipt) => ({
+          personalId: citizen.personalId,
+          fields: disclosed,
+          journalSequence: receipt.sequence,
+          journalChain: receipt.chain,
+        }),
+      };
     }),
 
     getMyRecordNotice: unary<GetMyRecordNoticeRequest, GetMyRecordNoticeResponse>('GetMyRecordNotice', async (request, record) => {
@@ -110,14 +142,18 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
       const since = request.since ?? new Date(Date.now() - TWO_YEARS_MS);
       const entries = await record.trace.step('journal.query', () => deps.accessLog.accessesTo(citizen.personalId, since, limit));
       const accesses = entries.map(toDataAccess);
-      return { response: (receipt) => ({ accesses, journalSequence: receipt.sequence, journalChain: receipt.chain }), detail: `${accesses.length} accesses listed` };
+      return {
+        response: (receipt) => ({ accesses, journalSequence: receipt.sequence, journalChain: receipt.chain }),
+        detail: `${accesses.length} accesses listed`,
+      };
     }),
   };
 }
 
 /** The citizen is the one the e-identification platform signed for, or the call is refused. */
 async function verifyCitizen(eid: EidVerifier | undefined, assertion: string, personalId: string): Promise<void> {
-  if (eid === undefined) refuse('EID_UNAVAILABLE', 'this hub has no e-identification platform configured (DANCU_EID_JWKS): citizens cannot be authenticated');
+  if (eid === undefined)
+    refuse('EID_UNAVAILABLE', 'this hub has no e-identification platform configured (DANCU_EID_JWKS): citizens cannot be authenticated');
   try {
     await eid.verify(assertion, personalId);
   } catch (error) {

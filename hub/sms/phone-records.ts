@@ -10,7 +10,9 @@ const PHONE_VALUE = storedValuePath('phoneNumber');
 /** Reads through the store; the index on the number serves MongoDB (FerretDB scans, as it does for every non-`_id` filter). */
 export async function storePhoneRecords(store: PopulationStore, log: (line: string) => void = () => undefined): Promise<PhoneRecords> {
   const citizens = store.citizens;
-  await citizens.createIndex({ [PHONE_VALUE]: 1 }, { name: 'phone_number' }).catch((error: unknown) => log(`no index on ${PHONE_VALUE} (${String(error)}); the number is found by a scan`));
+  await citizens
+    .createIndex({ [PHONE_VALUE]: 1 }, { name: 'phone_number' })
+    .catch((error: unknown) => log(`no index on ${PHONE_VALUE} (${String(error)}); the number is found by a scan`));
   return {
     readCitizen: (personalId) => store.readCitizen(personalId),
     isRegistered: async (phoneNumber) => (await citizens.findOne({ [PHONE_VALUE]: phoneNumber }, { projection: { _id: 1 } })) !== null,

@@ -3,9 +3,10 @@
 // (sms-lookup.ts), its answer sent back to the sender as submit_sm, and only then acknowledged, so
 // a message whose journal entry could not be written is acknowledged with a temporary error and
 // the SMSC delivers it again. Uses npm `smpp` (node-smpp, SMPP v3.4/v5.0).
-import { DancuError } from '../../errors/dancu-error.ts';
-import smpp from 'smpp';
+
 import type { PDU, Session } from 'smpp';
+import smpp from 'smpp';
+import { DancuError } from '../../errors/dancu-error.ts';
 import type { IncomingSms, SmsAnswer } from './sms-lookup.ts';
 
 export interface SmsGatewayOptions {
@@ -84,15 +85,23 @@ export class SmsGateway {
         }
       });
       session.on('connect', () => {
-        session.bind_transceiver({ system_id: this.options.systemId, password: this.options.password, system_type: 'dancu' }, (response) => {
-          if (response.command_status !== 0) {
-            reject(new SmsGatewayError('bind-refused', `the SMSC at ${this.options.smsc} refused to bind system id ${this.options.systemId} (SMPP status 0x${response.command_status.toString(16)}): check the account and password the carrier gave`));
-            session.close();
-            return;
-          }
-          bound = true;
-          resolve();
-        });
+        session.bind_transceiver(
+          { system_id: this.options.systemId, password: this.options.password, system_type: 'dancu' },
+          (response) => {
+            if (response.command_status !== 0) {
+              reject(
+                new SmsGatewayError(
+                  'bind-refused',
+                  `the SMSC at ${this.options.smsc} refused to bind system id ${this.options.systemId} (SMPP status 0x${response.command_status.toString(16)}): check the account and password the carrier gave`,
+                ),
+              );
+              session.close();
+              return;
+            }
+            bound = true;
+            resolve();
+          },
+        );
       });
       session.on('deliver_sm', (pdu: PDU) => this.track(this.received(session, pdu)));
       session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
@@ -147,7 +156,15 @@ export class SmsGateway {
           dest_addr_npi: to.source_addr_npi ?? 0,
           message_payload: text,
         },
-        (response) => (response.command_status === 0 ? resolve() : reject(new SmsGatewayError('answer-refused', `the SMSC refused the answer (SMPP status 0x${response.command_status.toString(16)})`))),
+        (response) =>
+          response.command_status === 0
+            ? resolve()
+            : reject(
+                new SmsGatewayError(
+                  'answer-refused',
+                  `the SMSC refused the answer (SMPP status 0x${response.command_status.toString(16)})`,
+                ),
+              ),
       );
     });
   }
@@ -178,4 +195,3 @@ function textOf(pdu: PDU): string {
   const message = field && !Buffer.isBuffer(field) ? field.message : field;
   return message === undefined ? '' : Buffer.isBuffer(message) ? message.toString('latin1') : message;
 }
-

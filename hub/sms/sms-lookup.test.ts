@@ -12,8 +12,9 @@ describe('the SMS syntax and numbers', () => {
     expect(parseSms('TC 001090012345')).toBeNull();
   });
 
-  it('R20: carriers\' and registers\' ways of writing a mobile number become +84 form; the journal keeps it masked', () => {
-    for (const written of ['84912345678', '+84912345678', '0912345678', '0912 345 678', '+84 912.345.678']) expect(internationalMobile(written)).toBe('+84912345678');
+  it("R20: carriers' and registers' ways of writing a mobile number become +84 form; the journal keeps it masked", () => {
+    for (const written of ['84912345678', '+84912345678', '0912345678', '0912 345 678', '+84 912.345.678'])
+      expect(internationalMobile(written)).toBe('+84912345678');
     for (const other of ['0212345678', '8088', '+1 415 555 0100', '']) expect(internationalMobile(other)).toBeNull();
     expect(maskedNumber('+84912345678')).toBe('+84…678');
   });

@@ -9,13 +9,14 @@
 // exists, or whose a number is. The journal (act `sms`) tells them apart for operators.
 // The answer always goes back to the sending number: a forged sender gets nothing, the real
 // holder of the number does.
+
+import { checkPersonalId } from '../../schemas/personal-id.ts';
+import { internationalMobile } from '../../schemas/phone-number.ts';
 import type { CitizenDocument } from '../citizen/citizen-document.ts';
 import { FIELD_LABELS_VI, formatFieldValue } from '../citizen/field-labels.ts';
 import type { CitizenField } from '../citizen/fields.ts';
 import { project } from '../exchange/citizen-view.ts';
 import type { JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
-import { checkPersonalId } from '../../schemas/personal-id.ts';
-import { internationalMobile } from '../../schemas/phone-number.ts';
 import type { SmsRateLimit } from './sms-rate-limit.ts';
 
 /** What an SMS answer may carry: identity and permanent residence, nothing more sensitive. */
@@ -27,9 +28,16 @@ const SYNTAX = /^\s*DC\s+([0-9]{12})\s*$/iu;
 /** The law's answer when the number or the citizen does not check out (Điều 7 khoản 2 điểm b). */
 export const NOT_FOUND_ANSWER = 'Số điện thoại hoặc công dân không tồn tại.';
 export const RATE_LIMITED_ANSWER = 'Bạn đã gửi quá nhiều tin nhắn tra cứu. Vui lòng thử lại sau.';
-export const syntaxAnswer = (shortCode: string) => `Sai cú pháp. Soạn tin: ${SMS_KEYWORD} <số định danh cá nhân 12 chữ số> gửi ${shortCode}.`;
+export const syntaxAnswer = (shortCode: string) =>
+  `Sai cú pháp. Soạn tin: ${SMS_KEYWORD} <số định danh cá nhân 12 chữ số> gửi ${shortCode}.`;
 
-export type SmsOutcome = 'ANSWERED' | 'SMS_SYNTAX' | 'SMS_NUMBER_UNREGISTERED' | 'SMS_CITIZEN_NOT_FOUND' | 'SMS_NUMBER_NOT_CITIZENS' | 'SMS_RATE_LIMITED';
+export type SmsOutcome =
+  | 'ANSWERED'
+  | 'SMS_SYNTAX'
+  | 'SMS_NUMBER_UNREGISTERED'
+  | 'SMS_CITIZEN_NOT_FOUND'
+  | 'SMS_NUMBER_NOT_CITIZENS'
+  | 'SMS_RATE_LIMITED';
 
 /** Where the gateway reads: a citizen by personal id, and whether a number is on anyone's record. */
 export interface PhoneRecords {
@@ -108,6 +116,8 @@ async function judge(deps: SmsLookupDependencies, sender: string | null, persona
 }
 
 function describe(citizen: CitizenDocument): string {
-  const lines = project(citizen, SMS_FIELDS).map((field) => `${FIELD_LABELS_VI[field.field]}: ${formatFieldValue(field.field, field.value)}`);
+  const lines = project(citizen, SMS_FIELDS).map(
+    (field) => `${FIELD_LABELS_VI[field.field]}: ${formatFieldValue(field.field, field.value)}`,
+  );
   return [`Thông tin công dân ${citizen._id}`, ...lines].join('\n');
 }

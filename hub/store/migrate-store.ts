@@ -14,7 +14,7 @@
 // while it waits for its migration; the first shape must be migrated before a hub starts.)
 import type { CitizenDocument, FieldVersion, HistoryRecord } from '../citizen/citizen-document.ts';
 import type { CitizenField } from '../citizen/fields.ts';
-import { REPLACE_BATCH, slices, type PopulationStore } from './population-store.ts';
+import { type PopulationStore, REPLACE_BATCH, slices } from './population-store.ts';
 import { encodeCitizen, isStoredLayout, type StoredCitizen } from './stored-citizen.ts';
 
 /** A citizen document as the first shape stored it. */
@@ -39,7 +39,10 @@ export interface MigrationSummary {
 
 const PAGE = 200;
 
-export async function migrateStore(store: PopulationStore, onProgress: (progress: MigrationProgress) => void = () => {}): Promise<MigrationSummary> {
+export async function migrateStore(
+  store: PopulationStore,
+  onProgress: (progress: MigrationProgress) => void = () => {},
+): Promise<MigrationSummary> {
   const started = performance.now();
   const total = await store.citizens.countDocuments();
   const summary: MigrationSummary = { citizens: 0, converted: 0, alreadyConverted: 0, historyRecords: 0, seconds: 0 };
@@ -56,11 +59,17 @@ export async function migrateStore(store: PopulationStore, onProgress: (progress
     const legacy = page.filter((doc): doc is LegacyCitizenDocument => 'versions' in doc);
     const records = legacy.flatMap((doc) => historyRecordsOf(doc, migratedAt));
     for (const slice of slices(records, REPLACE_BATCH)) {
-      await store.history.bulkWrite(slice.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })), { ordered: false });
+      await store.history.bulkWrite(
+        slice.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })),
+        { ordered: false },
+      );
     }
     const outdated = page.filter((doc): doc is CitizenDocument | LegacyCitizenDocument => !isStoredLayout(doc));
     for (const slice of slices(outdated, REPLACE_BATCH)) {
-      await store.citizens.bulkWrite(slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: encodeCitizen(smallDocumentOf(doc)) } })), { ordered: false });
+      await store.citizens.bulkWrite(
+        slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: encodeCitizen(smallDocumentOf(doc)) } })),
+        { ordered: false },
+      );
     }
     summary.citizens += page.length;
     summary.converted += outdated.length;

@@ -8,13 +8,14 @@
 // `_id` (plus, for the compare-and-set replace, a field the patched FerretDB filters after its
 // `_id` lookup; deploy/local/ferretdb-build.ts). Every write is an idempotent insert or replace
 // keyed by personal id or event id, so a replayed batch converges to the same state.
-import { DancuError } from '../../errors/dancu-error.ts';
-import { duplicatePositions } from './duplicate-key.ts';
+
 import { createHash } from 'node:crypto';
-import { MongoClient, type Collection, type Db } from 'mongodb';
+import { type Collection, type Db, MongoClient } from 'mongodb';
 import pMap from 'p-map';
+import { DancuError } from '../../errors/dancu-error.ts';
 import type { CitizenDocument, HistoryEntry, HistoryRecord } from '../citizen/citizen-document.ts';
 import { replayHistory } from '../citizen/merge.ts';
+import { duplicatePositions } from './duplicate-key.ts';
 import { decodeCitizen, encodeCitizen, type StoredCitizen } from './stored-citizen.ts';
 
 export interface StoreOptions {
@@ -125,7 +126,7 @@ export class PopulationStore {
       if (!duplicates) throw error;
       const ids = [...duplicates].map((index) => records[index]!._id);
       const stored = await pMap(ids, (id) => this.history.findOne({ _id: id }), { concurrency: READ_CONCURRENCY });
-      ids.forEach((id, index) => existing.set(id, stored[index] ?? null));
+      for (const [index, id] of ids.entries()) existing.set(id, stored[index] ?? null);
     }
     return existing;
   }
@@ -198,7 +199,13 @@ export class PopulationStore {
       if (Date.now() - claimedAt.getTime() > CLAIM_LEASE_MS / 2) {
         throw new StoreError('lease-expired', `the claims of batch ${batchId} are older than half their lease; retry the batch`);
       }
-      const lost = await this.writeDocuments(won.map(({ write, claim }) => ({ base: write.document.revision, document: { ...write.document, revision: claim.revision, lastBatchId: batchId } })), batchId);
+      const lost = await this.writeDocuments(
+        won.map(({ write, claim }) => ({
+          base: write.document.revision,
+          document: { ...write.document, revision: claim.revision, lastBatchId: batchId },
+        })),
+        batchId,
+      );
       for (const { write, claim } of won) {
         if (lost.has(claim.personalId)) conflicts.push(claim.personalId);
         else written.set(claim.personalId, { ...write.document, revision: claim.revision, lastBatchId: batchId });
@@ -221,14 +228,21 @@ export class PopulationStore {
         for (const index of duplicates) lost.add(firsts[index]!._id); // someone wrote it first (or we did, before a crash)
       }
     }
-    for (const slice of slices(writes.filter((write) => write.base > 0), REPLACE_BATCH)) {
+    for (const slice of slices(
+      writes.filter((write) => write.base > 0),
+      REPLACE_BATCH,
+    )) {
       const result = await this.citizens.bulkWrite(
-        slice.map(({ base, document }) => ({ replaceOne: { filter: { _id: document._id, revision: base }, replacement: encodeCitizen(document) } })),
+        slice.map(({ base, document }) => ({
+          replaceOne: { filter: { _id: document._id, revision: base }, replacement: encodeCitizen(document) },
+        })),
         { ordered: false },
       );
       if (result.matchedCount === slice.length) continue;
       // Which ones missed? The documents say who wrote them last.
-      const now = await pMap(slice, ({ document }) => this.citizens.findOne({ _id: document._id }, { projection: { lastBatchId: 1 } }), { concurrency: READ_CONCURRENCY });
+      const now = await pMap(slice, ({ document }) => this.citizens.findOne({ _id: document._id }, { projection: { lastBatchId: 1 } }), {
+        concurrency: READ_CONCURRENCY,
+      });
       slice.forEach(({ document }, index) => {
         if (now[index]?.lastBatchId !== batchId) lost.add(document._id);
       });
@@ -280,4 +294,3 @@ function claimFor(write: CitizenWrite, revision: number, batchId: string, claime
     .digest('base64url');
   return { _id: `${personalId}#${revision}`, personalId, revision, fingerprint, batchId, claimedAt };
 }
-

@@ -6,7 +6,10 @@ import { decodeCitizen, encodeCitizen } from './stored-citizen.ts';
 
 describe('the stored layout of a citizen document', () => {
   const documents = [...groupByCitizen(simulateEvents({ seed: 99, citizens: 200 }))].map(([, events]) => ({
-    ...mergeRecords(null, events.map((event) => historyRecordOf(event, eventDigest(event), new Date()))).document,
+    ...mergeRecords(
+      null,
+      events.map((event) => historyRecordOf(event, eventDigest(event), new Date())),
+    ).document,
     revision: 4,
     lastBatchId: 'batch-1',
   }));
@@ -15,17 +18,21 @@ describe('the stored layout of a citizen document', () => {
   const [first] = Object.keys(documents[1]!.fields) as Array<keyof (typeof documents)[1]['fields']>;
   documents[1]!.fields[first!] = { ...documents[1]!.fields[first!]!, authoritative: false };
 
-  it('R5: encoding then decoding gives back every field\'s value and provenance (who said it, when, authoritative or not), for 200 simulated citizens', () => {
-    expect(documents.some((doc) => Object.values(doc.fields).some((version) => !version.authoritative)), 'the sample has non-authoritative versions').toBe(true);
+  it("R5: encoding then decoding gives back every field's value and provenance (who said it, when, authoritative or not), for 200 simulated citizens", () => {
+    expect(
+      documents.some((doc) => Object.values(doc.fields).some((version) => !version.authoritative)),
+      'the sample has non-authoritative versions',
+    ).toBe(true);
     for (const doc of documents) expect(decodeCitizen(encodeCitizen(doc))).toEqual(doc);
   });
 
-  it('stores each event\'s provenance once however many fields it set, and the values plain', () => {
+  it("stores each event's provenance once however many fields it set, and the values plain", () => {
     for (const doc of documents) {
       const stored = encodeCitizen(doc);
       const eventIds = new Set(Object.values(doc.fields).map((version) => version.eventId));
       expect(stored.events).toHaveLength(eventIds.size);
-      for (const [field, version] of Object.entries(doc.fields)) expect(stored.fields[field as keyof typeof stored.fields]).toEqual(version.value);
+      for (const [field, version] of Object.entries(doc.fields))
+        expect(stored.fields[field as keyof typeof stored.fields]).toEqual(version.value);
     }
   });
 

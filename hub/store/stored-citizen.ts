@@ -50,7 +50,14 @@ export function encodeCitizen(doc: CitizenDocument): StoredCitizen {
   for (const [field, version] of Object.entries(doc.fields) as Array<[CitizenField, FieldVersion]>) {
     let index = indexOf.get(version.eventId);
     if (index === undefined) {
-      index = events.push({ eventId: version.eventId, source: version.source, eventType: version.eventType, effectiveAt: version.effectiveAt, recordedAt: version.recordedAt }) - 1;
+      index =
+        events.push({
+          eventId: version.eventId,
+          source: version.source,
+          eventType: version.eventType,
+          effectiveAt: version.effectiveAt,
+          recordedAt: version.recordedAt,
+        }) - 1;
       indexOf.set(version.eventId, index);
     }
     fields[field] = version.value;
@@ -77,7 +84,12 @@ export function decodeCitizen(stored: StoredCitizen | PerFieldCitizen): CitizenD
     if (!provenance) throw new Error(`citizen ${stored._id}: field ${field} names no event in \`events\`; the document is damaged`);
     fields[field] = { value, ...provenance, authoritative: !unofficial.has(field) };
   }
-  return { _id: stored._id, revision: stored.revision, ...(stored.lastBatchId === undefined ? {} : { lastBatchId: stored.lastBatchId }), fields };
+  return {
+    _id: stored._id,
+    revision: stored.revision,
+    ...(stored.lastBatchId === undefined ? {} : { lastBatchId: stored.lastBatchId }),
+    fields,
+  };
 }
 
 /** Where a field's current value sits in a stored citizen, for a query or an index on it. */

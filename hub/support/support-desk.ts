@@ -7,14 +7,26 @@ import type { JournalActor, JournalWriter } from '../journal/journal-entry.ts';
 import { competenceProblem, type OfficerAct } from '../registry/officer-competence.ts';
 import type { Registry } from '../registry/registry.ts';
 import { SupportError } from './support-error.ts';
-import { checkNewTicket, checkText, LIMITS, mayRead, statusAfterReply, type SupportCaller, type Ticket, type TicketStatus } from './ticket.ts';
+import {
+  checkNewTicket,
+  checkText,
+  LIMITS,
+  mayRead,
+  type SupportCaller,
+  statusAfterReply,
+  type Ticket,
+  type TicketStatus,
+} from './ticket.ts';
 
 export const TICKETS_COLLECTION = 'support_tickets';
 const LIST_LIMIT = 200;
 
 /** Tickets newest first, at most 200 (for the desk, and the dashboard's list). */
 export async function listTickets(db: Db, filter: { status?: TicketStatus; organisation?: string } = {}): Promise<Ticket[]> {
-  const query = { ...(filter.status ? { status: filter.status } : {}), ...(filter.organisation ? { organisation: filter.organisation } : {}) };
+  const query = {
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.organisation ? { organisation: filter.organisation } : {}),
+  };
   const tickets = await db.collection<Ticket>(TICKETS_COLLECTION).find(query).toArray();
   return tickets.sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime()).slice(0, LIST_LIMIT);
 }
@@ -39,7 +51,8 @@ export class SupportDesk {
       const request = checked.value;
       if (request.agreementId !== undefined) {
         const system = await this.registry.findSystem(caller.system);
-        if (!system?.agreementIds.includes(request.agreementId)) throw new SupportError('INVALID', `agreement ${request.agreementId} is not one of system ${caller.system}'s`);
+        if (!system?.agreementIds.includes(request.agreementId))
+          throw new SupportError('INVALID', `agreement ${request.agreementId} is not one of system ${caller.system}'s`);
         entry.agreement = request.agreementId;
       }
       const at = this.now();
@@ -86,7 +99,15 @@ export class SupportDesk {
       const status = statusAfterReply(ticket, caller);
       if (status === null) throw new SupportError('INVALID_TRANSITION', `ticket ${id} is closed: open a new one`);
       const at = this.now();
-      const messages = [...ticket.messages, { at, from: caller.kind === 'operator' ? 'operator' : 'organisation', author: caller.kind === 'operator' ? caller.officer : caller.system, text: text.value } as const];
+      const messages = [
+        ...ticket.messages,
+        {
+          at,
+          from: caller.kind === 'operator' ? 'operator' : 'organisation',
+          author: caller.kind === 'operator' ? caller.officer : caller.system,
+          text: text.value,
+        } as const,
+      ];
       await this.tickets.updateOne({ _id: id }, { $set: { status, updatedAt: at, messages } });
       return { ...ticket, status, updatedAt: at, messages };
     });
@@ -114,24 +135,46 @@ export class SupportDesk {
   private async requireOfficer(caller: SupportCaller, act: OfficerAct): Promise<void> {
     if (caller.kind !== 'operator') return;
     const officer = (await this.registry.listOfficers()).find((candidate) => candidate._id === caller.officer);
-    if (officer === undefined) throw new SupportError('NOT_AN_OFFICER', `${caller.officer} is not a registered officer (\`dancu registry officer add\`)`);
+    if (officer === undefined)
+      throw new SupportError('NOT_AN_OFFICER', `${caller.officer} is not a registered officer (\`dancu registry officer add\`)`);
     const problem = competenceProblem(act, officer);
     if (problem !== null) throw new SupportError('NOT_COMPETENT', problem);
   }
 
   /** Runs one change and journals it: `done`, or `refused` with the error's code. */
-  private async act(action: string, caller: SupportCaller, ticketId: string | undefined, body: (entry: { agreement?: string; detail?: string }) => Promise<Ticket>): Promise<Ticket> {
-    const actor: JournalActor = caller.kind === 'operator' ? { officer: caller.officer } : { organisation: caller.organisation, system: caller.system };
+  private async act(
+    action: string,
+    caller: SupportCaller,
+    ticketId: string | undefined,
+    body: (entry: { agreement?: string; detail?: string }) => Promise<Ticket>,
+  ): Promise<Ticket> {
+    const actor: JournalActor =
+      caller.kind === 'operator' ? { officer: caller.officer } : { organisation: caller.organisation, system: caller.system };
     const entry: { agreement?: string; detail?: string } = ticketId ? { detail: ticketId } : {};
     const base = { act: 'support' as const, action, actor, citizens: [], fields: [] };
     let ticket: Ticket;
     try {
       ticket = await body(entry);
     } catch (error) {
-      if (error instanceof SupportError) await this.journal.append({ ...base, ...entry, decision: 'refused', reason: error.code, detail: `${ticketId ?? ''} ${error.message}`.trim().slice(0, 300), at: this.now() });
+      if (error instanceof SupportError)
+        await this.journal.append({
+          ...base,
+          ...entry,
+          decision: 'refused',
+          reason: error.code,
+          detail: `${ticketId ?? ''} ${error.message}`.trim().slice(0, 300),
+          at: this.now(),
+        });
       throw error;
     }
-    await this.journal.append({ ...base, ...entry, ...(ticket.agreementId ? { agreement: ticket.agreementId } : {}), detail: `${ticket._id}: ${ticket.kind}, ${ticket.severity}, ${ticket.status}`, decision: 'done', at: this.now() });
+    await this.journal.append({
+      ...base,
+      ...entry,
+      ...(ticket.agreementId ? { agreement: ticket.agreementId } : {}),
+      detail: `${ticket._id}: ${ticket.kind}, ${ticket.severity}, ${ticket.status}`,
+      decision: 'done',
+      at: this.now(),
+    });
     return ticket;
   }
 }

@@ -3,7 +3,10 @@ import { checkNewTicket, mayRead, statusAfterReply } from './ticket.ts';
 
 describe('support tickets (R36)', () => {
   it('R36: a ticket needs a kind, a subject and a description within their bounds; severity defaults to normal', () => {
-    expect(checkNewTicket({ kind: 'incident', subject: ' Lookups time out ', description: 'Since 08:00.' })).toEqual({ ok: true, value: { kind: 'incident', severity: 'normal', subject: 'Lookups time out', description: 'Since 08:00.' } });
+    expect(checkNewTicket({ kind: 'incident', subject: ' Lookups time out ', description: 'Since 08:00.' })).toEqual({
+      ok: true,
+      value: { kind: 'incident', severity: 'normal', subject: 'Lookups time out', description: 'Since 08:00.' },
+    });
     const bad = checkNewTicket({ kind: 'complaint', severity: 'urgent', subject: 'x'.repeat(201), description: 'a\u202Eb' });
     expect(bad.ok ? [] : bad.problems).toEqual([
       'kind must be incident or support, not "complaint"',

@@ -42,9 +42,21 @@ describe('the Form 01 notice and the written refusal', () => {
         {
           personalId: '001190123456',
           fields: [
-            { field: 'fullName', value: 'Trần Thị Bích Ngọc', source: 'civil-status', effectiveAt: new Date('1990-04-30'), authoritative: true },
+            {
+              field: 'fullName',
+              value: 'Trần Thị Bích Ngọc',
+              source: 'civil-status',
+              effectiveAt: new Date('1990-04-30'),
+              authoritative: true,
+            },
             { field: 'dateOfBirth', value: '1990-04-30', source: 'civil-status', effectiveAt: new Date('1990-04-30'), authoritative: true },
-            { field: 'permanentAddress', value: { province: 'Hà Nội', ward: 'Phường Láng', detail: 'Số 12, ngõ 34' }, source: 'residence', effectiveAt: new Date('2020-01-01'), authoritative: true },
+            {
+              field: 'permanentAddress',
+              value: { province: 'Hà Nội', ward: 'Phường Láng', detail: 'Số 12, ngõ 34' },
+              source: 'residence',
+              effectiveAt: new Date('2020-01-01'),
+              authoritative: true,
+            },
           ],
         },
         { personalId: '001090654321', fields: 'not-found' },
@@ -55,7 +67,16 @@ describe('the Form 01 notice and the written refusal', () => {
     expect(ink).toBeGreaterThan(0.005);
     expect(ink).toBeLessThan(0.5);
     const text = textOf(pdf, 'notice');
-    for (const expected of ['Mẫu số 01', 'CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'Họ, chữ đệm và tên: Trần Thị Bích Ngọc', 'Ngày, tháng, năm sinh: 30/04/1990', 'Nơi thường trú: Số 12, ngõ 34, Phường Láng, Hà Nội', 'Ngày 12 tháng 03 năm 2026', 'Không có công dân nào khớp']) {
+    for (const expected of [
+      'Mẫu số 01',
+      'CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+      'Độc lập - Tự do - Hạnh phúc',
+      'Họ, chữ đệm và tên: Trần Thị Bích Ngọc',
+      'Ngày, tháng, năm sinh: 30/04/1990',
+      'Nơi thường trú: Số 12, ngõ 34, Phường Láng, Hà Nội',
+      'Ngày 12 tháng 03 năm 2026',
+      'Không có công dân nào khớp',
+    ]) {
       expect(text).toContain(expected);
     }
     // The same notice renders the same bytes, so its recorded digest identifies it.
@@ -65,7 +86,13 @@ describe('the Form 01 notice and the written refusal', () => {
   });
 
   it('R19, R11: a refusal is a written letter carrying the reason', async () => {
-    const pdf = await renderRefusalLetter({ reference: 'VB-2026-0002', requester: 'Công ty Luật Hồng Đức', issuedAt, issuedBy: 'Đại úy Lê Văn Hùng', reason: 'Văn bản đề nghị không nêu mục đích sử dụng thông tin.' });
+    const pdf = await renderRefusalLetter({
+      reference: 'VB-2026-0002',
+      requester: 'Công ty Luật Hồng Đức',
+      issuedAt,
+      issuedBy: 'Đại úy Lê Văn Hùng',
+      reason: 'Văn bản đề nghị không nêu mục đích sử dụng thông tin.',
+    });
     expect(inkOnFirstPage(pdf, 'refusal')).toBeGreaterThan(0.005);
     expect(textOf(pdf, 'refusal')).toContain('Văn bản đề nghị không nêu mục đích sử dụng thông tin.');
   });

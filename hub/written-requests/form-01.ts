@@ -55,7 +55,8 @@ export function renderForm01(notice: Form01Notice): Promise<Buffer> {
       } else if (citizen.fields.length === 0) {
         doc.font('regular').text('Cơ sở dữ liệu chưa có thông tin nào trong các mục được cung cấp.', { indent: 18 });
       } else {
-        for (const field of citizen.fields) doc.font('regular').text(`${FIELD_LABELS_VI[field.field]}: ${formatFieldValue(field.field, field.value)}`, { indent: 18 });
+        for (const field of citizen.fields)
+          doc.font('regular').text(`${FIELD_LABELS_VI[field.field]}: ${formatFieldValue(field.field, field.value)}`, { indent: 18 });
       }
       doc.moveDown(0.5);
     });
@@ -98,7 +99,11 @@ function signature(doc: PDFKit.PDFDocument, officer: string): void {
 /** A4, both fonts embedded, fixed dates in the metadata so the same notice renders the same bytes. */
 function render(title: string, issuedAt: Date, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: title, Producer: 'dancu', Creator: 'dancu', CreationDate: issuedAt, ModDate: issuedAt } });
+    const doc = new PDFDocument({
+      size: 'A4',
+      margin: 56,
+      info: { Title: title, Producer: 'dancu', Creator: 'dancu', CreationDate: issuedAt, ModDate: issuedAt },
+    });
     const chunks: Buffer[] = [];
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     doc.on('end', () => resolve(Buffer.concat(chunks)));

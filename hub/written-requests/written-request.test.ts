@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkChosenServices, checkWrittenRequest, isWrittenRequestOverdue, nextWrittenStatus, type WrittenRequestTemplate } from './written-request.ts';
+import {
+  checkChosenServices,
+  checkWrittenRequest,
+  isWrittenRequestOverdue,
+  nextWrittenStatus,
+  type WrittenRequestTemplate,
+} from './written-request.ts';
 
-const example = () => JSON.parse(readFileSync(new URL('../../deploy/examples/written-request.json', import.meta.url), 'utf8')) as Record<string, any>;
+const example = () =>
+  JSON.parse(readFileSync(new URL('../../deploy/examples/written-request.json', import.meta.url), 'utf8')) as Record<string, any>;
 
 describe('the written-request template and lifecycle', () => {
   it('R19: the example template is valid; a malformed one is refused naming every problem', () => {
@@ -16,14 +23,26 @@ describe('the written-request template and lifecycle', () => {
     const refused = checkWrittenRequest(bad);
     expect(refused.ok).toBe(false);
     const problems = refused.ok ? [] : refused.problems.join('\n');
-    for (const expected of ['extra is not part of the template', 'requester.category must be one of', '"salary" is not a citizen field', 'is named twice']) expect(problems).toContain(expected);
+    for (const expected of [
+      'extra is not part of the template',
+      'requester.category must be one of',
+      '"salary" is not a citizen field',
+      'is named twice',
+    ])
+      expect(problems).toContain(expected);
   });
 
   it("R12, R19: a non-state requester cites each citizen's consent, except for its own record", () => {
     const noConsent = example();
     delete noConsent.citizens[0].consentReference;
-    expect(checkWrittenRequest(noConsent)).toMatchObject({ ok: false, problems: [expect.stringContaining("needs the citizen's consent (R12)")] });
-    const own = { ...noConsent, requester: { ...noConsent.requester, category: 'INDIVIDUAL', personalId: noConsent.citizens[0].personalId } };
+    expect(checkWrittenRequest(noConsent)).toMatchObject({
+      ok: false,
+      problems: [expect.stringContaining("needs the citizen's consent (R12)")],
+    });
+    const own = {
+      ...noConsent,
+      requester: { ...noConsent.requester, category: 'INDIVIDUAL', personalId: noConsent.citizens[0].personalId },
+    };
     expect(checkWrittenRequest(own).ok).toBe(true);
     const state = { ...noConsent, requester: { ...noConsent.requester, category: 'PROVINCIAL_STATE_BODY' } };
     expect(checkWrittenRequest(state).ok).toBe(true);

@@ -2,11 +2,19 @@
 // sends the template, the provider records it, guides the requester to choose the services, and
 // delivers them by the agreed time as a Form 01 notice — or refuses in writing with the reason.
 // Plain rules over plain values: the template's check, the lifecycle and when a request is overdue.
-import { isCitizenField, type CitizenField } from '../citizen/fields.ts';
-import type { CitizenKey } from '../exchange/exchange-call.ts';
+
 import { checkPersonalId } from '../../schemas/personal-id.ts';
-import { checkLocality, consentRequired, isRequesterCategory, REQUESTER_CATEGORIES, type Locality, type RequesterCategory } from '../registry/requester-category.ts';
+import { type CitizenField, isCitizenField } from '../citizen/fields.ts';
+import type { CitizenKey } from '../exchange/exchange-call.ts';
 import type { Checked } from '../registry/registry-error.ts';
+import {
+  checkLocality,
+  consentRequired,
+  isRequesterCategory,
+  type Locality,
+  REQUESTER_CATEGORIES,
+  type RequesterCategory,
+} from '../registry/requester-category.ts';
 
 /** Citizens one written request may name: a request about more is a bulk exchange, not a letter. */
 export const MAX_CITIZENS = 100;
@@ -81,7 +89,10 @@ export function nextWrittenStatus(from: WrittenRequestStatus, action: WrittenReq
 }
 
 /** Undecided past the R11 deadline, or chosen and not delivered by the agreed time. */
-export function isWrittenRequestOverdue(record: Pick<WrittenRequestRecord, 'status' | 'decisionDeadline' | 'deliverBy'>, now: Date): boolean {
+export function isWrittenRequestOverdue(
+  record: Pick<WrittenRequestRecord, 'status' | 'decisionDeadline' | 'deliverBy'>,
+  now: Date,
+): boolean {
   if (record.status === 'received') return now > record.decisionDeadline;
   if (record.status === 'guided') return record.deliverBy !== undefined && now > record.deliverBy;
   return false;
@@ -93,7 +104,8 @@ export function checkChosenServices(template: WrittenRequestTemplate, chosen: un
   const problems: string[] = [];
   for (const item of chosen) {
     if (typeof item !== 'string' || !isCitizenField(item)) problems.push(`${JSON.stringify(item)} is not a citizen field`);
-    else if (!template.servicesWanted.includes(item)) problems.push(`${item} was not asked for: the requester wanted ${template.servicesWanted.join(', ')}`);
+    else if (!template.servicesWanted.includes(item))
+      problems.push(`${item} was not asked for: the requester wanted ${template.servicesWanted.join(', ')}`);
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: [...new Set(chosen as CitizenField[])] };
 }
@@ -114,7 +126,8 @@ function personalIdProblems(value: unknown, path: string): string[] {
 
 /** Checks a template as received and names every problem. */
 export function checkWrittenRequest(input: unknown): Checked<WrittenRequestTemplate> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, problems: ['a written request is a JSON object (see deploy/examples/written-request.json)'] };
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { ok: false, problems: ['a written request is a JSON object (see deploy/examples/written-request.json)'] };
   const raw = input as Record<string, unknown>;
   const problems = Object.keys(raw)
     .filter((key) => !['requester', 'purpose', 'servicesWanted', 'citizens', 'letterReference'].includes(key))
@@ -139,7 +152,9 @@ export function checkWrittenRequest(input: unknown): Checked<WrittenRequestTempl
 
   const wanted = Array.isArray(raw.servicesWanted) ? raw.servicesWanted : [];
   if (wanted.length === 0) problems.push('servicesWanted names at least one item of citizen information (a citizen field)');
-  for (const field of wanted) if (typeof field !== 'string' || !isCitizenField(field)) problems.push(`servicesWanted: ${JSON.stringify(field)} is not a citizen field`);
+  for (const field of wanted)
+    if (typeof field !== 'string' || !isCitizenField(field))
+      problems.push(`servicesWanted: ${JSON.stringify(field)} is not a citizen field`);
 
   const listed = Array.isArray(raw.citizens) ? raw.citizens : [];
   if (listed.length === 0 || listed.length > MAX_CITIZENS) problems.push(`citizens names 1 to ${MAX_CITIZENS} citizens`);
@@ -149,8 +164,13 @@ export function checkWrittenRequest(input: unknown): Checked<WrittenRequestTempl
     const c = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
     const path = `citizens[${n}]`;
     problems.push(...personalIdProblems(c.personalId, `${path}.personalId`));
-    if (typeof c.dateOfBirth !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(c.dateOfBirth)) problems.push(`${path}.dateOfBirth must be YYYY-MM-DD`);
-    const citizen: ConcernedCitizen = { personalId: String(c.personalId), fullName: text(c.fullName, `${path}.fullName`, problems, 100), dateOfBirth: String(c.dateOfBirth) };
+    if (typeof c.dateOfBirth !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(c.dateOfBirth))
+      problems.push(`${path}.dateOfBirth must be YYYY-MM-DD`);
+    const citizen: ConcernedCitizen = {
+      personalId: String(c.personalId),
+      fullName: text(c.fullName, `${path}.fullName`, problems, 100),
+      dateOfBirth: String(c.dateOfBirth),
+    };
     if (seen.has(citizen.personalId)) problems.push(`${path}: ${citizen.personalId} is named twice`);
     seen.add(citizen.personalId);
     if (c.consentReference !== undefined) citizen.consentReference = text(c.consentReference, `${path}.consentReference`, problems, 100);

@@ -12,9 +12,9 @@ import { matchesKey, project } from '../exchange/citizen-view.ts';
 import type { JournalEntryInput, JournalWriter } from '../journal/journal-entry.ts';
 import { mayDecide } from '../registry/competent-authority.ts';
 import { orInvalid, RegistryError } from '../registry/registry-error.ts';
-import { insertOnce, registryCollections, type RegistryCollections } from '../registry/registry-store.ts';
+import { insertOnce, type RegistryCollections, registryCollections } from '../registry/registry-store.ts';
 import { decisionDeadline, loadCalendar, type WorkingCalendar } from '../registry/working-days.ts';
-import { digestOf, renderForm01, renderRefusalLetter, type NoticeCitizen } from './form-01.ts';
+import { digestOf, type NoticeCitizen, renderForm01, renderRefusalLetter } from './form-01.ts';
 import {
   checkChosenServices,
   checkWrittenRequest,
@@ -48,7 +48,7 @@ interface StepClaim {
 
 type Entry = Pick<JournalEntryInput, 'citizens' | 'fields'> & { detail?: string };
 
-const ID = /^[A-Za-z0-9._\/-]{1,64}$/;
+const ID = /^[A-Za-z0-9._/-]{1,64}$/;
 
 export class WrittenRequests {
   private readonly requests: Collection<WrittenRequestRecord>;
@@ -74,11 +74,19 @@ export class WrittenRequests {
   /** Records a request as received on the template; it is due for a decision in 3 working days (R11). `id` is the dossier number. */
   async register(id: string, input: unknown, officerId: string): Promise<WrittenRequestView> {
     return this.act('register', id, officerId, async (entry) => {
-      if (!ID.test(id)) throw new RegistryError('INVALID', `a written request's id is 1–64 letters, digits, . _ / or -, not ${JSON.stringify(id.slice(0, 80))}`);
+      if (!ID.test(id))
+        throw new RegistryError(
+          'INVALID',
+          `a written request's id is 1–64 letters, digits, . _ / or -, not ${JSON.stringify(id.slice(0, 80))}`,
+        );
       await this.requireOfficer(officerId);
       entry.citizens = personalIdsNamedIn(input);
       const template = orInvalid(checkWrittenRequest(input), 'written request');
-      Object.assign(entry, { citizens: template.citizens.map((c) => c.personalId), fields: template.servicesWanted, detail: `from ${template.requester.category} ${template.requester.name}` });
+      Object.assign(entry, {
+        citizens: template.citizens.map((c) => c.personalId),
+        fields: template.servicesWanted,
+        detail: `from ${template.requester.category} ${template.requester.name}`,
+      });
       const receivedAt = this.now();
       const record: WrittenRequestRecord = {
         _id: id,
@@ -101,7 +109,8 @@ export class WrittenRequests {
       const record = await this.competent(id, officerId, entry);
       const services = orInvalid(checkChosenServices(record.template, chosen), 'chosen services');
       entry.fields = services;
-      if (Number.isNaN(deliverBy.getTime()) || deliverBy <= this.now()) throw new RegistryError('INVALID', 'the agreed delivery time must lie in the future');
+      if (Number.isNaN(deliverBy.getTime()) || deliverBy <= this.now())
+        throw new RegistryError('INVALID', 'the agreed delivery time must lie in the future');
       entry.detail = `deliver by ${deliverBy.toISOString()}`;
       return this.view(await this.step(record, 'choose', officerId, { chosenServices: services, deliverBy }));
     });
@@ -115,7 +124,11 @@ export class WrittenRequests {
     let pdf: Buffer = Buffer.alloc(0);
     const request = await this.act('deliver', id, officerId, async (entry) => {
       const record = await this.competent(id, officerId, entry);
-      if (nextWrittenStatus(record.status, 'deliver') === null) throw new RegistryError('INVALID_TRANSITION', `cannot deliver ${id}: it is ${record.status}${record.status === 'received' ? ' (choose the services first)' : ''}`);
+      if (nextWrittenStatus(record.status, 'deliver') === null)
+        throw new RegistryError(
+          'INVALID_TRANSITION',
+          `cannot deliver ${id}: it is ${record.status}${record.status === 'received' ? ' (choose the services first)' : ''}`,
+        );
       const fields = record.chosenServices ?? [];
       entry.fields = fields;
       const issuedAt = this.now();
@@ -138,7 +151,13 @@ export class WrittenRequests {
       if (why.length > 2000) throw new RegistryError('INVALID', 'a reason is at most 2000 characters');
       entry.detail = `refused: ${why}`;
       const after = await this.step(record, 'refuse', officerId, {}, why);
-      pdf = await renderRefusalLetter({ reference: id, requester: record.template.requester.name, issuedAt: after.history.at(-1)!.at, issuedBy: officerId, reason: why });
+      pdf = await renderRefusalLetter({
+        reference: id,
+        requester: record.template.requester.name,
+        issuedAt: after.history.at(-1)!.at,
+        issuedBy: officerId,
+        reason: why,
+      });
       return this.view(after);
     });
     return { request, pdf };
@@ -177,7 +196,8 @@ export class WrittenRequests {
     try {
       result = await body(entry);
     } catch (error) {
-      if (error instanceof RegistryError) await this.journal.append({ ...base, ...entry, decision: 'refused', reason: error.code, detail: error.message });
+      if (error instanceof RegistryError)
+        await this.journal.append({ ...base, ...entry, decision: 'refused', reason: error.code, detail: error.message });
       throw error;
     }
     await this.journal.append({ ...base, ...entry, decision: 'done' });
@@ -186,7 +206,8 @@ export class WrittenRequests {
 
   private async requireOfficer(officerId: string) {
     const officer = await this.registry.officers.findOne({ _id: officerId });
-    if (officer === null) throw new RegistryError('NOT_FOUND', `no officer ${officerId}: register them with \`dancu registry officer add\``);
+    if (officer === null)
+      throw new RegistryError('NOT_FOUND', `no officer ${officerId}: register them with \`dancu registry officer add\``);
     return officer;
   }
 
@@ -198,18 +219,28 @@ export class WrittenRequests {
     const officer = await this.requireOfficer(officerId);
     const { category, locality } = record.template.requester;
     if (!mayDecide(officer, { category, locality })) {
-      throw new RegistryError('NOT_COMPETENT', `officer ${officerId} (${officer.level}) may not decide for a ${category} in ${JSON.stringify(locality)} (R17)`);
+      throw new RegistryError(
+        'NOT_COMPETENT',
+        `officer ${officerId} (${officer.level}) may not decide for a ${category} in ${JSON.stringify(locality)} (R17)`,
+      );
     }
     return record;
   }
 
   /** One lifecycle step; the claim on the request's next revision decides between officers acting at once. */
-  private async step(record: WrittenRequestRecord, action: WrittenRequestAction, officerId: string, set: Partial<WrittenRequestRecord>, reason?: string): Promise<WrittenRequestRecord> {
+  private async step(
+    record: WrittenRequestRecord,
+    action: WrittenRequestAction,
+    officerId: string,
+    set: Partial<WrittenRequestRecord>,
+    reason?: string,
+  ): Promise<WrittenRequestRecord> {
     const to = nextWrittenStatus(record.status, action);
     if (to === null) throw new RegistryError('INVALID_TRANSITION', `cannot ${action} ${record._id}: it is ${record.status}`);
     const at = this.now();
     const claim: StepClaim = { _id: `${record._id}#${record.revision + 1}`, status: to, officer: officerId, at };
-    if ((await insertOnce(this.steps, claim)) === 'taken') throw new RegistryError('CONFLICT', `${record._id} changed while officer ${officerId} was deciding: read it again`);
+    if ((await insertOnce(this.steps, claim)) === 'taken')
+      throw new RegistryError('CONFLICT', `${record._id} changed while officer ${officerId} was deciding: read it again`);
     const history = [...record.history, { status: to, at, officer: officerId, ...(reason ? { reason } : {}) }];
     const changes = { ...set, status: to, revision: record.revision + 1, history };
     await this.requests.updateOne({ _id: record._id }, { $set: changes });

@@ -4,10 +4,11 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { verifyJournal } from '../../hub/journal/verify-journal.ts';
 import { pkiFiles } from '../../hub/pki/pki-files.ts';
+import type { HubExit } from '../hub-child.ts';
 import { PrivateFerretdb } from '../private-ferretdb.ts';
 import { PrivateKafka } from '../private-kafka.ts';
 import type { DrillResult } from './drill-result.ts';
-import { ingestWorld, secondsUntil, type IngestWorld } from './ingest-world.ts';
+import { type IngestWorld, ingestWorld, secondsUntil } from './ingest-world.ts';
 
 export interface DrillSettings {
   kafkaBrokers: string[];
@@ -20,7 +21,15 @@ export interface DrillSettings {
 
 async function result(world: IngestWorld, drill: string, recoverSeconds: number | undefined, note: string): Promise<DrillResult> {
   const applied = await world.applied();
-  return { drill, sent: world.ids.length, applied, lost: world.ids.length - applied, duplicated: await world.duplicated(), recoverSeconds, note };
+  return {
+    drill,
+    sent: world.ids.length,
+    applied,
+    lost: world.ids.length - applied,
+    duplicated: await world.duplicated(),
+    recoverSeconds,
+    note,
+  };
 }
 
 /** Waits until a fifth of the stream is in the store (watched cheaply): the fault lands mid-ingest. */
@@ -70,7 +79,12 @@ export async function storeRestart(settings: DrillSettings): Promise<DrillResult
     const atRestart = await world.applied();
     const recover = await secondsUntil(async () => (await world.applied()) > atRestart || atRestart === world.ids.length, settings.boundMs);
     await secondsUntil(async () => (await world.applied()) === world.ids.length, settings.boundMs);
-    return await result(world, 'restart the store (FerretDB SIGKILL, 5 s down) mid-ingest', recover, `a private FerretDB on port ${store.port}, killed with ${atFault} history records in it; recover counted from the store back up`);
+    return await result(
+      world,
+      'restart the store (FerretDB SIGKILL, 5 s down) mid-ingest',
+      recover,
+      `a private FerretDB on port ${store.port}, killed with ${atFault} history records in it; recover counted from the store back up`,
+    );
   } finally {
     await hub.kill('SIGKILL');
     await world.close();
@@ -101,7 +115,8 @@ export async function brokerSigkill(settings: DrillSettings): Promise<DrillResul
       await world.publish(2 / 3, 1);
       return true;
     }, settings.boundMs);
-    if (published === undefined) throw new Error(`the rest of the stream could not be published within ${settings.boundMs / 1000} s of the broker's death`);
+    if (published === undefined)
+      throw new Error(`the rest of the stream could not be published within ${settings.boundMs / 1000} s of the broker's death`);
     const recover = await secondsUntil(async () => (await world.applied()) > atFault || atFault === world.ids.length, settings.boundMs);
     await secondsUntil(async () => (await world.applied()) === world.ids.length, settings.boundMs);
     const note = `node 2 of 3 killed with ${atFault} applied; the rest published ${published.toFixed(1)} s after it (sends retried until the leaders moved); all applied ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`;
@@ -131,7 +146,7 @@ export async function sigtermKafkaDown(settings: DrillSettings): Promise<DrillRe
     await midIngest(world, settings.boundMs);
     kafka.freeze();
     const told = Date.now();
-    let exit;
+    let exit: HubExit;
     try {
       exit = await first.kill('SIGTERM');
     } finally {

@@ -3,16 +3,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { simulateEvents } from '../../connectors/simulator/simulate-events.ts';
 import { initCertificateAuthority } from '../../hub/pki/certificate-authority.ts';
-import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
-import { SOURCES } from '../../schemas/sources.ts';
-import { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { connectKafka } from '../../kafka/connect.ts';
-import { ensureTopics } from '../../kafka/topic-creation.ts';
 import { startGroupAtEnd } from '../../kafka/group-offsets.ts';
+import { RecordPublisher } from '../../kafka/record-publisher.ts';
+import { ensureTopics } from '../../kafka/topic-creation.ts';
+import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import type { SourceEvent } from '../../schemas/source-event.ts';
+import { SOURCES } from '../../schemas/sources.ts';
 import { HubChild } from '../hub-child.ts';
 
 export interface IngestWorld {
@@ -79,7 +79,10 @@ export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbU
           const all = events.filter((event) => event.source === source);
           const mine = all.slice(Math.floor(all.length * from), Math.floor(all.length * to));
           for (let i = 0; i < mine.length; i += 2000) {
-            await publisher.publish(sourceTopic(source), mine.slice(i, i + 2000).map((event) => ({ key: event.personalId, value: JSON.stringify(event) })));
+            await publisher.publish(
+              sourceTopic(source),
+              mine.slice(i, i + 2000).map((event) => ({ key: event.personalId, value: JSON.stringify(event) })),
+            );
           }
         }
       } finally {
@@ -88,18 +91,21 @@ export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbU
     },
     applied: () => retried(() => history().countDocuments({ _id: { $in: ids } })),
     progress: () => history().countDocuments(),
-    duplicated: () => retried(async () => {
-      // `_id` is the event id, so the store itself forbids a second record; counted from the records anyway.
-      const found = await history().find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
-      return found.length - new Set(found.map((record) => record._id)).size;
-    }),
+    duplicated: () =>
+      retried(async () => {
+        // `_id` is the event id, so the store itself forbids a second record; counted from the records anyway.
+        const found = await history()
+          .find({ _id: { $in: ids } }, { projection: { _id: 1 } })
+          .toArray();
+        return found.length - new Set(found.map((record) => record._id)).size;
+      }),
     async groupMembers() {
       const admin = kafka.admin();
       await admin.connect();
       try {
         const { groups } = await admin.describeGroups([group]);
         const described = groups[0];
-        if (!described || described.state !== 'Stable') return undefined;
+        if (described?.state !== 'Stable') return undefined;
         return described.members.filter((member) => member.memberAssignment.length > 0).length;
       } finally {
         await admin.disconnect();

@@ -1,12 +1,13 @@
 // Lookups while one of two hubs is killed: the consumer's HubClient fails over to the other
 // address. Counts calls answered and failed, and the longest call (the one that failed over).
-import { ExchangeClient } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
+
 import { HubClient } from '../../connectors/consumers/hub-client.ts';
-import { keyOf, startExchangeSandbox } from '../exchange-sandbox.ts';
-import { SOURCES } from '../../schemas/sources.ts';
-import { sourceTopic } from '../../kafka/topics.ts';
 import { connectKafka } from '../../kafka/connect.ts';
 import { startGroupAtEnd } from '../../kafka/group-offsets.ts';
+import { sourceTopic } from '../../kafka/topics.ts';
+import { ExchangeClient } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
+import { SOURCES } from '../../schemas/sources.ts';
+import { keyOf, startExchangeSandbox } from '../exchange-sandbox.ts';
 import { HubChild } from '../hub-child.ts';
 import type { DrillResult } from './drill-result.ts';
 import type { DrillSettings } from './ingest-drills.ts';

@@ -8,7 +8,7 @@ import { status } from '@grpc/grpc-js';
 import type { HubClient } from '../hub-client.ts';
 import type { BatchChecks } from '../jsonl-batch.ts';
 import { Refused } from '../refused.ts';
-import { parseCustomer, type Customer } from './customer.ts';
+import { type Customer, parseCustomer } from './customer.ts';
 
 export type CustomerResult =
   | { customerId: string; outcome: 'verified'; fields: Record<string, unknown> }
@@ -50,7 +50,11 @@ export async function checkCustomer(client: HubClient, customer: Customer, looku
 
 function customerRefused(customerId: string, refused: Refused): CustomerResult {
   if (refused.status === status.PERMISSION_DENIED && CONSENT_REASONS.has(refused.reason)) {
-    return { customerId, outcome: 'awaiting-consent', hint: 'the customer has not confirmed consent for this bank (e.g. in VNeID); check again once they have' };
+    return {
+      customerId,
+      outcome: 'awaiting-consent',
+      hint: 'the customer has not confirmed consent for this bank (e.g. in VNeID); check again once they have',
+    };
   }
   return { customerId, outcome: 'refused', ...refused.report };
 }

@@ -7,7 +7,7 @@ import { status } from '@grpc/grpc-js';
 import type { HubClient } from '../hub-client.ts';
 import type { BatchChecks } from '../jsonl-batch.ts';
 import { Refused } from '../refused.ts';
-import { parseDossier, type Dossier } from './dossier.ts';
+import { type Dossier, parseDossier } from './dossier.ts';
 
 export type DossierResult =
   | {

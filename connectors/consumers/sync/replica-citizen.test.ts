@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../../proto/gen/dancu/exchange/v1/exchange.ts';
-import { REMEMBERED_CHANGES, applyChange } from './replica-citizen.ts';
+import { applyChange, REMEMBERED_CHANGES } from './replica-citizen.ts';
 
 const change = (n: number, field: string, value: unknown): Change => ({
   cursor: `c${n}`,
@@ -14,7 +14,13 @@ describe('applying a change to a replica citizen', () => {
     const next = applyChange(null, change(1, 'permanentAddress', { province: 'Hà Nội' }), 'cr-1');
     expect(next).toMatchObject({
       _id: '001099012345',
-      permanentAddress: { value: { province: 'Hà Nội' }, source: 'residence', authoritative: true, changeId: 'ev-1:permanentAddress', agreement: 'cr-1' },
+      permanentAddress: {
+        value: { province: 'Hà Nội' },
+        source: 'residence',
+        authoritative: true,
+        changeId: 'ev-1:permanentAddress',
+        agreement: 'cr-1',
+      },
       heldUnder: 'cr-1',
       appliedChangeIds: ['ev-1:permanentAddress'],
     });

@@ -39,10 +39,16 @@ const RESERVED = new Set(['_id', 'appliedChangeIds', 'updatedAt', 'heldUnder']);
  */
 export function applyChange(current: ReplicaCitizen | null, change: Change, heldUnder: string, now = new Date()): ReplicaCitizen | null {
   const field = change.value?.field ?? '';
-  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field) || RESERVED.has(field)) throw new Error(`change ${change.changeId} names no usable field (${JSON.stringify(field)})`);
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field) || RESERVED.has(field))
+    throw new Error(`change ${change.changeId} names no usable field (${JSON.stringify(field)})`);
   const applied = current?.appliedChangeIds ?? [];
   if (applied.includes(change.changeId)) return null;
-  const next: ReplicaCitizen = { ...(current ?? { _id: change.personalId }), heldUnder, appliedChangeIds: [...applied, change.changeId].slice(-REMEMBERED_CHANGES), updatedAt: now };
+  const next: ReplicaCitizen = {
+    ...(current ?? { _id: change.personalId }),
+    heldUnder,
+    appliedChangeIds: [...applied, change.changeId].slice(-REMEMBERED_CHANGES),
+    updatedAt: now,
+  };
   next[field] = {
     value: change.value?.value ?? null,
     source: change.value?.source ?? '',

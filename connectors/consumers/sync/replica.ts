@@ -56,7 +56,11 @@ export class Replica {
   async apply(change: Change): Promise<ApplyOutcome> {
     const next = applyChange(await this.citizens.findOne({ _id: change.personalId }), change, this.agreementId);
     if (next) await this.citizens.replaceOne({ _id: change.personalId }, next, { upsert: true });
-    await this.state.updateOne({ _id: this.agreementId }, { $set: { cursor: change.cursor, lastChangeId: change.changeId, updatedAt: new Date() } }, { upsert: true });
+    await this.state.updateOne(
+      { _id: this.agreementId },
+      { $set: { cursor: change.cursor, lastChangeId: change.changeId, updatedAt: new Date() } },
+      { upsert: true },
+    );
     return next ? 'applied' : 'already-applied';
   }
 }

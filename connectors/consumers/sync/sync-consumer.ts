@@ -3,16 +3,16 @@
 // resume from the stored cursor → apply each change idempotently → store the cursor after it.
 // The hub going away is waited out with backoff; a refusal (agreement suspended, consent revoked,
 // cursor expired) stops the sync with that refusal, since reconnecting cannot cure it.
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { type ServiceError, status } from '@grpc/grpc-js';
 import type { Db } from 'mongodb';
-import type { Change } from '../../../proto/gen/dancu/exchange/v1/exchange.ts';
-import { backoffDelay, pause, type BackoffOptions } from '../backoff.ts';
-import type { HubClient } from '../hub-client.ts';
-import { Refused } from '../refused.ts';
 import { CHANGES_TOPIC } from '../../../kafka/topics.ts';
+import type { Change } from '../../../proto/gen/dancu/exchange/v1/exchange.ts';
 import type { ConnectorError } from '../../../schemas/heartbeat.ts';
 import { HeartbeatPublisher } from '../../sdk/heartbeat.ts';
-import { Replica, type ApplyOutcome } from './replica.ts';
+import { type BackoffOptions, backoffDelay, pause } from '../backoff.ts';
+import type { HubClient } from '../hub-client.ts';
+import { Refused } from '../refused.ts';
+import { type ApplyOutcome, Replica } from './replica.ts';
 
 export interface SyncOptions {
   client: HubClient;
@@ -59,7 +59,12 @@ export async function runSyncConsumer(options: SyncOptions): Promise<SyncSummary
             const seen = summary.applied + summary.alreadyApplied;
             const state = seen === 0 && seenAtLastBeat === 0 ? 'starting' : seen > seenAtLastBeat ? 'running' : 'idle';
             seenAtLastBeat = seen;
-            return { state, position: { read: seen, checkpoint: seen }, counts: { published: summary.applied, rejected: 0, skipped: summary.alreadyApplied }, lastError };
+            return {
+              state,
+              position: { read: seen, checkpoint: seen },
+              counts: { published: summary.applied, rejected: 0, skipped: summary.alreadyApplied },
+              lastError,
+            };
           },
         })
       : undefined;
@@ -68,50 +73,55 @@ export async function runSyncConsumer(options: SyncOptions): Promise<SyncSummary
   try {
     return await follow();
   } catch (error) {
-    end = { state: 'failed', error: { message: error instanceof Refused ? error.reason || 'refused' : 'the sync failed', at: new Date().toISOString() } };
+    end = {
+      state: 'failed',
+      error: { message: error instanceof Refused ? error.reason || 'refused' : 'the sync failed', at: new Date().toISOString() },
+    };
     throw error;
   } finally {
     await heartbeat?.stop(end.state, end.error);
   }
 
   async function follow(): Promise<SyncSummary> {
-
-  while (!signal.aborted) {
-    const cursor = await replica.cursor();
-    if (cursor === '') log('no stored cursor: following changes from now on (load earlier data with Lookup/BatchLookup); the hub\'s first message fixes where this replica starts');
-    const stream = client.watchChanges(options.caseReference ?? 'replica-sync', cursor, options.personalIds ?? []);
-    const cancel = () => stream.cancel();
-    signal.addEventListener('abort', cancel, { once: true });
-    try {
-      for await (const change of stream as AsyncIterable<Change>) {
-        failures = 0;
-        if (change.changeId === '') {
-          await replica.advance(change.cursor);
-          continue;
+    while (!signal.aborted) {
+      const cursor = await replica.cursor();
+      if (cursor === '')
+        log(
+          "no stored cursor: following changes from now on (load earlier data with Lookup/BatchLookup); the hub's first message fixes where this replica starts",
+        );
+      const stream = client.watchChanges(options.caseReference ?? 'replica-sync', cursor, options.personalIds ?? []);
+      const cancel = () => stream.cancel();
+      signal.addEventListener('abort', cancel, { once: true });
+      try {
+        for await (const change of stream as AsyncIterable<Change>) {
+          failures = 0;
+          if (change.changeId === '') {
+            await replica.advance(change.cursor);
+            continue;
+          }
+          const outcome = await replica.apply(change);
+          if (outcome === 'applied') summary.applied += 1;
+          else summary.alreadyApplied += 1;
+          options.onChange?.(change, outcome);
         }
-        const outcome = await replica.apply(change);
-        if (outcome === 'applied') summary.applied += 1;
-        else summary.alreadyApplied += 1;
-        options.onChange?.(change, outcome);
+        // The hub never ends a stream without a status; treat a bare end like a lost connection.
+        throw new Refused(status.UNAVAILABLE, '', 'the change stream ended without a status');
+      } catch (error) {
+        if (signal.aborted) break;
+        const refused = error instanceof Refused ? error : isServiceError(error) ? Refused.from(error) : undefined;
+        if (!refused) throw error;
+        if (!refused.retryable) throw refused;
+        failures += 1;
+        summary.reconnects += 1;
+        const delay = backoffDelay(failures, options.backoff);
+        lastError = { message: `hub unreachable: ${refused.reason || 'UNAVAILABLE'}`, at: new Date().toISOString() };
+        log(`hub unreachable (${refused.message}); reconnecting in ${delay} ms`);
+        await pause(delay, signal);
+      } finally {
+        signal.removeEventListener('abort', cancel);
       }
-      // The hub never ends a stream without a status; treat a bare end like a lost connection.
-      throw new Refused(status.UNAVAILABLE, '', 'the change stream ended without a status');
-    } catch (error) {
-      if (signal.aborted) break;
-      const refused = error instanceof Refused ? error : isServiceError(error) ? Refused.from(error) : undefined;
-      if (!refused) throw error;
-      if (!refused.retryable) throw refused;
-      failures += 1;
-      summary.reconnects += 1;
-      const delay = backoffDelay(failures, options.backoff);
-      lastError = { message: `hub unreachable: ${refused.reason || 'UNAVAILABLE'}`, at: new Date().toISOString() };
-      log(`hub unreachable (${refused.message}); reconnecting in ${delay} ms`);
-      await pause(delay, signal);
-    } finally {
-      signal.removeEventListener('abort', cancel);
     }
-  }
-  return summary;
+    return summary;
   }
 }
 

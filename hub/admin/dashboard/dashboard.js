@@ -3,7 +3,6 @@
 // scripts can read too, a hub restart needs no reconnect logic (the next poll just works), and the
 // admin server keeps no open connections that would hold up its close. The history behind the
 // charts lives in the hub, so a page opened late still shows the last minutes.
-'use strict';
 
 const OVERVIEW_EVERY_MS = 2000;
 const DEAD_LETTERS_EVERY_MS = 5000;
@@ -90,7 +89,9 @@ function sparkline(label, points, unit) {
     const span = Math.max(1, points[points.length - 1].at - first);
     const xy = points
       .filter((point) => point.value !== null)
-      .map((point) => `${(((point.at - first) / span) * width).toFixed(1)},${(height - 2 - (point.value / top) * (height - 4)).toFixed(1)}`);
+      .map(
+        (point) => `${(((point.at - first) / span) * width).toFixed(1)},${(height - 2 - (point.value / top) * (height - 4)).toFixed(1)}`,
+      );
     const area = document.createElementNS(SVG, 'polygon');
     area.setAttribute('class', 'area');
     area.setAttribute('points', `${xy[0].split(',')[0]},${height} ${xy.join(' ')} ${xy[xy.length - 1].split(',')[0]},${height}`);
@@ -98,7 +99,12 @@ function sparkline(label, points, unit) {
     line.setAttribute('points', xy.join(' '));
     svg.append(area, line);
   }
-  return el('figure', { class: 'chart' }, svg, el('figcaption', {}, el('span', {}, label), el('span', {}, latest === null ? '—' : `${latest.toFixed(1)} ${unit}`)));
+  return el(
+    'figure',
+    { class: 'chart' },
+    svg,
+    el('figcaption', {}, el('span', {}, label), el('span', {}, latest === null ? '—' : `${latest.toFixed(1)} ${unit}`)),
+  );
 }
 
 // ---- source feeds
@@ -115,7 +121,9 @@ function connectorItem(connector) {
     ' ',
     stateBadge(connector.state),
     ` beat ${connector.heartbeatAgeSeconds.toFixed(0)} s ago · published ${count(connector.counts.published)} · rejected ${count(connector.counts.rejected)}`,
-    connector.lastError ? el('div', { class: 'reason' }, `last error ${time(connector.lastError.at)}: ${connector.lastError.message}`) : null,
+    connector.lastError
+      ? el('div', { class: 'reason' }, `last error ${time(connector.lastError.at)}: ${connector.lastError.message}`)
+      : null,
   );
 }
 
@@ -141,8 +149,16 @@ function feedCard(feed) {
     el(
       'div',
       { class: 'charts' },
-      sparkline('throughput', feed.series.map((point) => ({ at: point.at, value: point.perSecond })), 'rec/s'),
-      sparkline('lag', feed.series.map((point) => ({ at: point.at, value: point.lag })), 'rec'),
+      sparkline(
+        'throughput',
+        feed.series.map((point) => ({ at: point.at, value: point.perSecond })),
+        'rec/s',
+      ),
+      sparkline(
+        'lag',
+        feed.series.map((point) => ({ at: point.at, value: point.lag })),
+        'rec',
+      ),
     ),
     feed.connectors.length > 0 ? el('ul', { class: 'connectors' }, feed.connectors.map(connectorItem)) : null,
   );
@@ -159,7 +175,9 @@ async function refreshOverview() {
     const others = overview.otherConnectors;
     document
       .getElementById('other-connectors')
-      .replaceChildren(...(others.length > 0 ? [el('h3', {}, 'Other connectors'), el('ul', { class: 'connectors' }, others.map(connectorItem))] : []));
+      .replaceChildren(
+        ...(others.length > 0 ? [el('h3', {}, 'Other connectors'), el('ul', { class: 'connectors' }, others.map(connectorItem))] : []),
+      );
     const retired = document.getElementById('retired-connectors');
     retired.hidden = overview.retired.length === 0;
     retired.querySelector('summary').textContent = `Retired connectors (history): ${overview.retired.length}`;
@@ -192,20 +210,34 @@ async function refreshDeadLetters() {
         { 'data-reason': group.reason },
         el('td', { class: 'mono' }, group.reason),
         el('td', { class: 'number' }, count(group.count)),
-        el('td', {}, Object.entries(group.bySourceTopic).map(([topic, n]) => `${topic} ${n}`).join(', ')),
+        el(
+          'td',
+          {},
+          Object.entries(group.bySourceTopic)
+            .map(([topic, n]) => `${topic} ${n}`)
+            .join(', '),
+        ),
         el('td', {}, time(group.firstRejectedAt)),
         el('td', {}, time(group.lastRejectedAt)),
         el(
           'td',
           {},
           el('div', {}, `${group.latest.path ? `${group.latest.path}: ` : ''}${group.latest.detail}`),
-          el('div', { class: 'topic' }, `${group.latest.sourceTopic}[${group.latest.partition}]@${group.latest.offset}`, group.latest.traceId ? ' · ' : '', group.latest.traceId ? traceLink(group.latest.traceId) : null),
+          el(
+            'div',
+            { class: 'topic' },
+            `${group.latest.sourceTopic}[${group.latest.partition}]@${group.latest.offset}`,
+            group.latest.traceId ? ' · ' : '',
+            group.latest.traceId ? traceLink(group.latest.traceId) : null,
+          ),
         ),
       ),
     );
     document
       .querySelector('#dead-letters tbody')
-      .replaceChildren(...(rows.length > 0 ? rows : [el('tr', { class: 'empty' }, el('td', { colspan: 6 }, 'the dead-letter queue is empty'))]));
+      .replaceChildren(
+        ...(rows.length > 0 ? rows : [el('tr', { class: 'empty' }, el('td', { colspan: 6 }, 'the dead-letter queue is empty'))]),
+      );
     summary.textContent =
       `${count(dlq.total)} dead letter(s)${dlq.unreadable > 0 ? `, ${dlq.unreadable} record(s) that are not dead letters` : ''}; read ${time(dlq.readAt)}.` +
       (dlq.error ? ` ${dlq.error}` : '') +
@@ -249,8 +281,13 @@ async function searchJournal(form) {
     error.textContent = '';
     document
       .querySelector('#journal-results tbody')
-      .replaceChildren(...(entries.length > 0 ? entries.map(journalRow) : [el('tr', { class: 'empty' }, el('td', { colspan: 9 }, 'no journal entries match'))]));
-    document.getElementById('journal-summary').textContent = `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first; field names and decisions only, never values.`;
+      .replaceChildren(
+        ...(entries.length > 0
+          ? entries.map(journalRow)
+          : [el('tr', { class: 'empty' }, el('td', { colspan: 9 }, 'no journal entries match'))]),
+      );
+    document.getElementById('journal-summary').textContent =
+      `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first; field names and decisions only, never values.`;
   } catch (failure) {
     error.textContent = failure.message;
     document.querySelector('#journal-results tbody').replaceChildren();
@@ -282,10 +319,20 @@ function spanRow(span, total, serviceIndex) {
     el('span', { class: 'mono' }, span.name),
     span.kind ? el('span', { class: 'kind' }, ` ${span.kind}`) : null,
     span.error ? el('div', { class: 'span-error' }, `✕ error${span.status ? `: ${span.status}` : ''}`) : null,
-    attributes.length > 0 ? el('details', {}, el('summary', {}, `${attributes.length} attribute(s)`), el('div', { class: 'mono attributes' }, attributes.join('\n'))) : null,
+    attributes.length > 0
+      ? el(
+          'details',
+          {},
+          el('summary', {}, `${attributes.length} attribute(s)`),
+          el('div', { class: 'mono attributes' }, attributes.join('\n')),
+        )
+      : null,
   );
   name.style.paddingLeft = `${0.5 + span.depth * 1.1}rem`;
-  const bar = el('div', { class: `bar service-${serviceIndex % 4}`, title: `${span.name}: starts at ${milliseconds(span.startMs)}, lasts ${milliseconds(span.durationMs)}` });
+  const bar = el('div', {
+    class: `bar service-${serviceIndex % 4}`,
+    title: `${span.name}: starts at ${milliseconds(span.startMs)}, lasts ${milliseconds(span.durationMs)}`,
+  });
   bar.style.left = `${left.toFixed(2)}%`;
   bar.style.width = `${Math.min(width, 100 - left).toFixed(2)}%`;
   return el(
@@ -305,13 +352,30 @@ function drawTrace(view) {
     el('strong', { class: 'mono' }, view.traceId),
     ` · started ${time(view.startedAt)} · ${milliseconds(view.durationMs)} · ${view.spans.length} span(s) · services: ${view.services.join(', ')}`,
     view.errors > 0 ? el('span', { class: 'decision-failed' }, ` · ${view.errors} error(s)`) : ' · no errors',
-    view.attributesWithheld > 0 ? el('span', { class: 'hint' }, ` · ${view.attributesWithheld} attribute(s) not on the allowlist withheld`) : null,
+    view.attributesWithheld > 0
+      ? el('span', { class: 'hint' }, ` · ${view.attributesWithheld} attribute(s) not on the allowlist withheld`)
+      : null,
   );
   const table = el(
     'table',
     { class: 'waterfall', 'data-trace-id': view.traceId },
-    el('thead', {}, el('tr', {}, el('th', {}, 'service'), el('th', {}, 'span'), el('th', { class: 'bar-head' }, `0 — ${milliseconds(view.durationMs)}`), el('th', { class: 'number' }, 'duration'))),
-    el('tbody', {}, view.spans.map((span) => spanRow(span, view.durationMs, view.services.indexOf(span.service)))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', {}, 'service'),
+        el('th', {}, 'span'),
+        el('th', { class: 'bar-head' }, `0 — ${milliseconds(view.durationMs)}`),
+        el('th', { class: 'number' }, 'duration'),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      view.spans.map((span) => spanRow(span, view.durationMs, view.services.indexOf(span.service))),
+    ),
   );
   document.getElementById('trace-view').replaceChildren(summary, table);
 }
