@@ -9,7 +9,7 @@ import { StackError } from '../deploy/local/stack-error.ts';
 import { InvalidSearch } from '../hub/admin/journal-search.ts';
 import { TraceUnavailable } from '../hub/admin/trace-view.ts';
 import { EidAssertionError } from '../hub/eid/eid-assertion.ts';
-import { asRefusal, REASON_METADATA_KEY, toServiceError } from '../hub/exchange/grpc-status.ts';
+import { asRefusal, toServiceError } from '../hub/exchange/grpc-status.ts';
 import { Refusal } from '../hub/exchange/refusal.ts';
 import { IngestError } from '../hub/ingest/ingest-error.ts';
 import { JournalError, JournalUnavailable } from '../hub/journal/journal-error.ts';
@@ -21,6 +21,7 @@ import { SmsGatewayError } from '../hub/sms/sms-gateway.ts';
 import { StoreError } from '../hub/store/population-store.ts';
 import { SupportError } from '../hub/support/support-error.ts';
 import { PositionExpired } from '../kafka/topic-tail.ts';
+import { REASON_METADATA_KEY } from '../proto/metadata.ts';
 import { DancuError } from './dancu-error.ts';
 
 const ROOT = join(import.meta.dirname, '..');
