@@ -10,12 +10,13 @@ import { DancuError } from '../errors/dancu-error.ts';
 import { InvalidSearch } from '../hub/admin/journal-search.ts';
 import { TraceUnavailable } from '../hub/admin/trace-view.ts';
 import { asRefusal } from '../hub/exchange/grpc-status.ts';
-import { Refusal, type RefusalKind } from '../hub/exchange/refusal.ts';
+import { Refusal } from '../hub/exchange/refusal.ts';
 import { IngestError, type IngestErrorCode } from '../hub/ingest/ingest-error.ts';
 import { JournalError, type JournalErrorCode } from '../hub/journal/journal-error.ts';
 import { HealthThresholdsError } from '../hub/operations/health-thresholds.ts';
 import { SmsGatewayError, type SmsGatewayErrorCode } from '../hub/sms/sms-gateway.ts';
 import { PositionExpired } from '../kafka/topic-tail.ts';
+import type { RefusalKind } from '../proto/reasons.ts';
 
 export const EXIT_CODES = {
   /** Anything else: a failure of no family below, or a bug (the message says which). */

@@ -1,6 +1,8 @@
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { Refusal } from '../../hub/exchange/refusal.ts';
 import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
+import { REFUSAL_REASONS } from '../../proto/reasons.ts';
 import { Refused } from './refused.ts';
 
 function serviceError(code: status, reason?: string): ServiceError {
@@ -25,6 +27,15 @@ describe('a refusal as a consumer sees it', () => {
     expect(retryable(status.RESOURCE_EXHAUSTED, 'QUOTA_EXCEEDED')).toBe(false);
     expect(retryable(status.PERMISSION_DENIED, 'AGREEMENT_SUSPENDED')).toBe(false);
     expect(retryable(status.NOT_FOUND, 'CITIZEN_NOT_FOUND')).toBe(false);
+    expect(retryable(status.UNAVAILABLE, 'JOURNAL_UNAVAILABLE')).toBe(true);
+  });
+
+  it("decides from the hub's own reason table: every reason is retryable for the consumer exactly when the hub says its refusal is", () => {
+    for (const [reason, entry] of Object.entries(REFUSAL_REASONS)) {
+      const consumerSide = Refused.from(serviceError(status[entry.kind], reason)).retryable;
+      const hubSide = new Refusal(reason as keyof typeof REFUSAL_REASONS, 'x').retryable;
+      expect({ reason, consumerSide }).toEqual({ reason, consumerSide: hubSide });
+    }
   });
 
   it('tells a person what to do when a consumer must stop', () => {

@@ -5,14 +5,10 @@
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { DancuError } from '../../errors/dancu-error.ts';
 import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
+import { isRefusalReason, REFUSAL_REASONS } from '../../proto/reasons.ts';
 
-/**
- * Only waiting helps with these. THROTTLED and QUOTA_EXCEEDED are left out on purpose: the
- * first flags a verification loop (retrying is the very pattern being flagged), the second
- * lasts until tomorrow's quota.
- */
+/** Failures of the call itself, when the hub gave no reason: the network or the hub's front door. */
 const RETRYABLE_STATUSES: ReadonlySet<status> = new Set([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]);
-const RETRYABLE_EXHAUSTION = new Set(['RATE_LIMITED']);
 
 export class Refused extends DancuError {
   override readonly name = 'Refused';
@@ -34,8 +30,8 @@ export class Refused extends DancuError {
 
   /** Whether the same call may succeed later without anything changing on our side. */
   get retryable(): boolean {
-    if (RETRYABLE_STATUSES.has(this.status)) return true;
-    return this.status === status.RESOURCE_EXHAUSTED && RETRYABLE_EXHAUSTION.has(this.reason);
+    if (isRefusalReason(this.reason)) return REFUSAL_REASONS[this.reason].retryable;
+    return RETRYABLE_STATUSES.has(this.status);
   }
 
   /** What a result line says about the refusal. */

@@ -2,6 +2,7 @@
 // order it checks them, each beside the call it lets through. The integration tests
 // (test/exchange.test.ts and others) show the same rules over gRPC on the real stack.
 import { describe, expect, it } from 'vitest';
+import type { RefusalReason } from '../../proto/reasons.ts';
 import type { PeerIdentity } from '../pki/peer-identity.ts';
 import type { Agreement } from '../registry/agreement.ts';
 import type { ConsentStatus } from '../registry/consent.ts';
@@ -11,7 +12,7 @@ import type { SystemRecord } from '../registry/registry-store.ts';
 import type { AssessmentStatus } from '../registry/security-assessment.ts';
 import { Enforcement, type EnforcementOptions, type EnforcementRegistry } from './enforcement.ts';
 import type { ExchangeCall } from './exchange-call.ts';
-import { Refusal, type RefusalReason } from './refusal.ts';
+import { Refusal } from './refusal.ts';
 
 const NOW = new Date('2026-11-30T00:00:00Z');
 const FINGERPRINT = Array.from({ length: 32 }, () => 'AB').join(':');

@@ -3,12 +3,13 @@
 // refusal they amount to (asRefusal); anything else as INTERNAL.
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { REASON_METADATA_KEY } from '../../proto/metadata.ts';
+import type { RefusalKind, RefusalReason } from '../../proto/reasons.ts';
 import { EidAssertionError } from '../eid/eid-assertion.ts';
 import { ConnectorRetirementRefused } from '../operations/connector-retirement.ts';
 import { OperatorReadRefused } from '../operations/operator-read.ts';
 import { RegistryError, type RegistryErrorCode } from '../registry/registry-error.ts';
 import { SupportError, type SupportErrorCode } from '../support/support-error.ts';
-import { Refusal, type RefusalKind, type RefusalReason } from './refusal.ts';
+import { Refusal } from './refusal.ts';
 
 const STATUS_OF: Record<RefusalKind, status> = {
   UNAUTHENTICATED: status.UNAUTHENTICATED,

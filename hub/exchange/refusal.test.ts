@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REFUSAL_REASONS } from './refusal.ts';
+import { REFUSAL_REASONS } from '../../proto/reasons.ts';
 
 /** The reason table atop exchange.proto: `//   REASON   STATUS   when`, after its header line. */
 function protoReasons(): Record<string, string> {
