@@ -34,7 +34,7 @@ export function registerStackCommand(program: Command): void {
     .option(
       '--with-tracing',
       'also run Jaeger all-in-one (traces in memory; OTLP on 127.0.0.1:4317/4318, UI on 127.0.0.1:16686); ' +
-        'its first use builds it with Go, about 25 minutes on 2 cores',
+        'its first use builds it with Go, about 6 minutes on 2 idle cores',
     )
     .action(async (options: { withTracing?: boolean; brokers?: string }) => {
       const brokers = options.brokers === undefined ? undefined : clusterSize(options.brokers);

@@ -5,7 +5,7 @@
 //
 // Jaeger is part of it when the stack was brought up with tracing (`dancu stack up --with-tracing`,
 // as .ci/run does) or DANCU_TRACING=1 asks for it; otherwise the tracing test is skipped, so a
-// plain `npm test` on a fresh machine does not spend 25 minutes building Jaeger.
+// plain `npm test` on a fresh machine does not spend minutes building Jaeger (about 6 on 2 idle cores).
 //
 // The stack is left running afterwards: the next run starts in a second, and CI stops it itself.
 import type { TestProject } from 'vitest/node';

@@ -16,7 +16,7 @@ export function ensureGrpcurl(log: (line: string) => void): Promise<string> {
       version: GRPCURL_VERSION,
       binary: join(stackLocations().cacheDir, 'bin', `grpcurl-${GRPCURL_VERSION}`),
       works: (binary) => spawnSync(binary, ['-version'], { encoding: 'utf8', timeout: 20_000 }).status === 0,
-      expected: 'a few minutes',
+      expected: 'about a minute',
     },
     log,
   );

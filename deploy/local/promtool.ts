@@ -20,7 +20,7 @@ export function ensurePromtool(log: (line: string) => void): Promise<string> {
       binary: join(stackLocations().cacheDir, 'bin', `promtool-${PROMETHEUS_MODULE_VERSION}`),
       tags: ['remove_all_sd'],
       works: (binary) => spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 20_000 }).status === 0,
-      expected: 'about 10 minutes on 2 cores',
+      expected: 'about 3 minutes on 2 idle cores',
     },
     log,
   );
