@@ -1,5 +1,5 @@
 // The exchange's citizen cache on the real Kafka and FerretDB: a citizen read recently is
-// answered from memory, and a change published on dancu.changes.v1 is visible within a second.
+// answered from memory, and a change published on dancu.changes.v1 is answered once it arrives (the follower polls every 250 ms).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';

@@ -235,7 +235,12 @@ describe('consumer connectors', () => {
       await fx.api.registry.suspendAgreement(sector.agreementId, 'c06-head', 'Audit');
       const refused = await outcome;
       expect(refused).toBeInstanceOf(Refused);
-      expect(refused).toMatchObject({ status: status.PERMISSION_DENIED, reason: 'AGREEMENT_SUSPENDED', code: 'AGREEMENT_SUSPENDED', retryable: false });
+      expect(refused).toMatchObject({
+        status: status.PERMISSION_DENIED,
+        reason: 'AGREEMENT_SUSPENDED',
+        code: 'AGREEMENT_SUSPENDED',
+        retryable: false,
+      });
 
       const nowhere = new HubClient(new ExchangeClient('localhost:1', sector.credentials), scope);
       const controller = new AbortController();
