@@ -105,9 +105,8 @@ export function replicationFor(brokers: number): Replication {
   return { replicationFactor: Math.max(1, brokers), minInsyncReplicas: 1 };
 }
 
-export const ALL_TOPICS: readonly string[] = [
-  ...SOURCES.map(sourceTopic),
-  DLQ_TOPIC,
+/** The topics the hub's API writes or follows (the ingest's are the source topics and the DLQ). */
+export const API_TOPICS: readonly string[] = [
   CHANGES_TOPIC,
   ...SOURCES.map(correctionsTopic),
   ...SOURCES.map(correctionDecisionsTopic),
@@ -115,3 +114,5 @@ export const ALL_TOPICS: readonly string[] = [
   JOURNAL_HEADS_TOPIC,
   INVALIDATIONS_TOPIC,
 ];
+
+export const ALL_TOPICS: readonly string[] = [...SOURCES.map(sourceTopic), DLQ_TOPIC, ...API_TOPICS];

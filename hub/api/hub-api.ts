@@ -11,16 +11,7 @@ import { connectKafka } from '../../kafka/connect.ts';
 import { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { ensureTopics } from '../../kafka/topic-creation.ts';
 import type { TopicTail } from '../../kafka/topic-tail.ts';
-import {
-  CHANGES_TOPIC,
-  correctionDecisionsTopic,
-  correctionsTopic,
-  HEARTBEATS_TOPIC,
-  INVALIDATIONS_TOPIC,
-  JOURNAL_HEADS_TOPIC,
-  topicLayout,
-} from '../../kafka/topics.ts';
-import { SOURCES } from '../../schemas/sources.ts';
+import { API_TOPICS, topicLayout } from '../../kafka/topics.ts';
 import { type EidSettings, EidVerifier } from '../eid/eid-assertion.ts';
 import { AbuseGuard } from '../exchange/abuse-guard.ts';
 import { CursorCodec } from '../exchange/change-cursor.ts';
@@ -134,15 +125,7 @@ export class HubApi {
   static async start(options: HubApiOptions): Promise<HubApi> {
     const log = options.log ?? ((line: string) => console.error(line));
     const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: 'dancu-hub-api' });
-    const topics = [
-      CHANGES_TOPIC,
-      ...SOURCES.map(correctionsTopic),
-      ...SOURCES.map(correctionDecisionsTopic),
-      HEARTBEATS_TOPIC,
-      JOURNAL_HEADS_TOPIC,
-      INVALIDATIONS_TOPIC,
-    ];
-    await ensureTopics(kafka, topics.map(topicLayout));
+    await ensureTopics(kafka, API_TOPICS.map(topicLayout));
     const store = await PopulationStore.open({ uri: options.mongodbUri, database: options.database });
     const publisher = new RecordPublisher(kafka);
     await publisher.connect();

@@ -17,7 +17,7 @@ import type {
   VerifyResponse,
 } from '../../proto/gen/dancu/exchange/v1/exchange.ts';
 import { AUTHORITY } from '../citizen/fields.ts';
-import type { JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
+import type { JournalWriter } from '../journal/journal-entry.ts';
 import type { AbuseGuard } from './abuse-guard.ts';
 import type { CursorCodec } from './change-cursor.ts';
 import type { CitizenReader } from './citizen-cache.ts';
@@ -36,7 +36,14 @@ import {
   LIMITS,
 } from './exchange-call.ts';
 import { findCitizen } from './find-citizen.ts';
-import { type CallObserver, type CallRecord, journaledUnary, recordContext, type ServiceCalls } from './journaled-call.ts';
+import {
+  type CallObserver,
+  type CallOutcome,
+  type CallRecord,
+  journaledUnary,
+  recordContext,
+  type ServiceCalls,
+} from './journaled-call.ts';
 import { refuse } from './refusal.ts';
 import type { RefusalFlood } from './refusal-flood.ts';
 import type { StreamSlots } from './stream-slots.ts';
@@ -81,10 +88,8 @@ export function exchangeService(deps: ExchangeDependencies): ExchangeServer {
     act: 'exchange',
     ...(deps.refusals ? { refusals: deps.refusals } : {}),
   };
-  const unary = <Request, Response>(
-    action: string,
-    run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: JournalReceipt) => Response }>,
-  ) => journaledUnary<Request, Response>(calls, action, run);
+  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<CallOutcome<Response>>) =>
+    journaledUnary<Request, Response>(calls, action, run);
 
   return {
     lookup: unary<LookupRequest, LookupResponse>('Lookup', async (request, record) => {

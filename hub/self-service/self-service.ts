@@ -26,11 +26,18 @@ import type { Enforcement } from '../exchange/enforcement.ts';
 import { type CallContext, type CitizenKey, checkCitizenKey, checkContext } from '../exchange/exchange-call.ts';
 import { findCitizen } from '../exchange/find-citizen.ts';
 import { asRefusal } from '../exchange/grpc-status.ts';
-import { type CallObserver, type CallRecord, journaledUnary, recordContext, type ServiceCalls } from '../exchange/journaled-call.ts';
+import {
+  type CallObserver,
+  type CallOutcome,
+  type CallRecord,
+  journaledUnary,
+  recordContext,
+  type ServiceCalls,
+} from '../exchange/journaled-call.ts';
 import { refuse } from '../exchange/refusal.ts';
 import type { RefusalFlood } from '../exchange/refusal-flood.ts';
 import { toWireField } from '../exchange/wire.ts';
-import type { JournalEntry, JournalReceipt, JournalWriter } from '../journal/journal-entry.ts';
+import type { JournalEntry, JournalWriter } from '../journal/journal-entry.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import { renderForm01 } from '../written-requests/form-01.ts';
 
@@ -70,10 +77,8 @@ export function selfService(deps: SelfServiceDependencies): SelfServiceServer {
     act: 'self-service',
     ...(deps.refusals ? { refusals: deps.refusals } : {}),
   };
-  const unary = <Request, Response>(
-    action: string,
-    run: (request: Request, record: CallRecord) => Promise<{ response: (receipt: JournalReceipt) => Response }>,
-  ) => journaledUnary<Request, Response>(calls, action, run);
+  const unary = <Request, Response>(action: string, run: (request: Request, record: CallRecord) => Promise<CallOutcome<Response>>) =>
+    journaledUnary<Request, Response>(calls, action, run);
 
   /** The portal is admitted like any consumer; the citizen must then match the record. */
   async function admitCitizen(
