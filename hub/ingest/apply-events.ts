@@ -71,7 +71,12 @@ async function applyWith(
     else copies.set(event.eventId, [copy]);
   }
 
-  const stored = await store.appendHistory([...copies.values()].map((list) => list[0]!.record));
+  // The citizens' documents are read while the history is appended: neither needs the other, and
+  // on a store round both wait on the store.
+  const [stored, current] = await Promise.all([
+    store.appendHistory([...copies.values()].map((list) => list[0]!.record)),
+    readCitizens(new Set(events.map((event) => event.personalId)), store, cache),
+  ]);
   const toMerge: HistoryRecord[] = [];
   for (const [id, list] of copies) {
     // The event the store holds under this id: the one just appended, or the one accepted before.
@@ -95,12 +100,30 @@ async function applyWith(
     });
     if (matched) toMerge.push(reference);
   }
-  if (toMerge.length > 0) outcome.changes = await mergeIntoCitizens(toMerge, store, cache, outcome);
+  if (toMerge.length > 0) outcome.changes = await mergeIntoCitizens(toMerge, current, store, cache, outcome);
   return outcome;
+}
+
+/** The documents this writer holds for `ids`, and the others as the store has them (absent: none yet). */
+async function readCitizens(
+  ids: ReadonlySet<string>,
+  store: PopulationStore,
+  cache: WrittenCitizens | undefined,
+): Promise<Map<string, CitizenDocument>> {
+  const documents = new Map<string, CitizenDocument>();
+  const toRead: string[] = [];
+  for (const id of ids) {
+    const cached = cache?.get(id);
+    if (cached) documents.set(id, cached);
+    else toRead.push(id);
+  }
+  for (const [id, doc] of await store.readCitizens(toRead)) documents.set(id, doc);
+  return documents;
 }
 
 async function mergeIntoCitizens(
   records: HistoryRecord[],
+  current: Map<string, CitizenDocument>,
   store: PopulationStore,
   cache: WrittenCitizens | undefined,
   outcome: ApplyOutcome,
@@ -115,14 +138,8 @@ async function mergeIntoCitizens(
       throw new IngestError('store-contention', `${pending.length} citizens kept changing under us after ${MAX_ATTEMPTS} attempts`, true);
     }
     if (attempt > 1) await sleep(BACKOFF_MS * (attempt - 1));
-    const documents = new Map<string, CitizenDocument>();
-    const toRead: string[] = [];
-    for (const id of pending) {
-      const cached = attempt === 1 ? cache?.get(id) : undefined;
-      if (cached) documents.set(id, cached);
-      else toRead.push(id);
-    }
-    for (const [id, doc] of await store.readCitizens(toRead)) documents.set(id, doc);
+    // First as read beside the history; after a lost compare-and-set, as the store has them now.
+    const documents = attempt === 1 ? current : await store.readCitizens(pending);
     const merged = new Map<string, MergeResult>();
     for (const id of pending) merged.set(id, mergeRecords(documents.get(id) ?? null, byCitizen.get(id) ?? []));
 

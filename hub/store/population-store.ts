@@ -31,10 +31,17 @@ const READ_CONCURRENCY = 16;
 /**
  * Replacements per update command. FerretDB 1.24.2 keeps each matched document's cursor open
  * until the whole command ends (a `defer` inside its per-update loop), so a command replacing
- * more than about sixty existing documents exhausts its SQLite connection pool and never
- * answers. Small commands avoid that and cost MongoDB nothing measurable.
+ * more than about sixty existing documents exhausts its SQLite connection pool (100 connections)
+ * and never answers. Small commands avoid that and cost MongoDB nothing measurable.
  */
-export const REPLACE_BATCH = 50;
+export const REPLACE_BATCH = 25;
+
+/**
+ * Update commands in flight at once: FerretDB decodes, compares and encodes each replaced
+ * document in Go, which a second command does on the other core while SQLite writes the first's.
+ * Two commands of 25 hold at most 50 of FerretDB's 100 SQLite connections.
+ */
+const REPLACE_CONCURRENCY = 2;
 
 /**
  * A claim on a citizen's next revision is a lease: if its writer has not written the document
@@ -228,17 +235,14 @@ export class PopulationStore {
         for (const index of duplicates) lost.add(firsts[index]!._id); // someone wrote it first (or we did, before a crash)
       }
     }
-    for (const slice of slices(
-      writes.filter((write) => write.base > 0),
-      REPLACE_BATCH,
-    )) {
+    const replaceSlice = async (slice: ReadonlyArray<{ base: number; document: CitizenDocument }>): Promise<void> => {
       const result = await this.citizens.bulkWrite(
         slice.map(({ base, document }) => ({
           replaceOne: { filter: { _id: document._id, revision: base }, replacement: encodeCitizen(document) },
         })),
         { ordered: false },
       );
-      if (result.matchedCount === slice.length) continue;
+      if (result.matchedCount === slice.length) return;
       // Which ones missed? The documents say who wrote them last.
       const now = await pMap(slice, ({ document }) => this.citizens.findOne({ _id: document._id }, { projection: { lastBatchId: 1 } }), {
         concurrency: READ_CONCURRENCY,
@@ -246,7 +250,15 @@ export class PopulationStore {
       slice.forEach(({ document }, index) => {
         if (now[index]?.lastBatchId !== batchId) lost.add(document._id);
       });
-    }
+    };
+    await pMap(
+      slices(
+        writes.filter((write) => write.base > 0),
+        REPLACE_BATCH,
+      ),
+      replaceSlice,
+      { concurrency: REPLACE_CONCURRENCY },
+    );
     return lost;
   }
 
