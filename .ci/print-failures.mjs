@@ -10,7 +10,12 @@ if (!existsSync(reportPath)) {
   process.exit(0);
 }
 const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-const firstLines = (text, count) => text.split('\n').slice(0, count).map((line) => `      ${line}`).join('\n');
+const firstLines = (text, count) =>
+  text
+    .split('\n')
+    .slice(0, count)
+    .map((line) => `      ${line}`)
+    .join('\n');
 let failed = 0;
 for (const file of report.testResults ?? []) {
   const name = relative(process.cwd(), file.name);
