@@ -10,6 +10,7 @@
 // hub's /readyz says why; every failure is passed to `onFailure` (metrics).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
+import { stopWithin } from './bounded-stop.ts';
 import { type RawRecord, toRawRecord } from './records.ts';
 
 export interface ConsumerState {
@@ -90,7 +91,7 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
-    await this.consumer.disconnect();
+    await stopWithin(`the consumer of group ${this.options.groupId}`, () => this.consumer.disconnect());
     this.set({ consuming: false, cause: 'stopped' });
   }
 
@@ -123,6 +124,11 @@ export class BatchConsumer {
       retry: { restartOnFailure: async () => !this.stopped },
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      // Joined after its stop was given up on (kafkajs cannot stop a consumer still joining): leave now.
+      if (this.stopped) {
+        consumer.disconnect().catch(() => undefined);
+        return;
+      }
       this.crashes = 0;
       this.set({ consuming: true });
     });

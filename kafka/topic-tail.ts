@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { DancuError } from '../errors/dancu-error.ts';
+import { stopWithin } from './bounded-stop.ts';
 import { type RawRecord, toRawRecord } from './records.ts';
 import { untilAnswering } from './until-answering.ts';
 
@@ -106,10 +107,12 @@ export async function tailTopic(
     async stop() {
       if (stopped) return;
       stopped = true;
-      await joinOver;
-      // The runner counts as running only once the join's continuation has run.
-      await new Promise((resolve) => setImmediate(resolve));
-      await consumer.disconnect();
+      await stopWithin(`the tail of ${topic}`, async () => {
+        await joinOver;
+        // The runner counts as running only once the join's continuation has run.
+        await new Promise((resolve) => setImmediate(resolve));
+        await consumer.disconnect();
+      });
       finish();
     },
   };
