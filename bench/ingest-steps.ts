@@ -8,7 +8,7 @@
 // times may add up to more than the wall time; each is the time its calls were in flight.
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
-import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { simulateFirstEvents } from '../connectors/simulator/simulate-events.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { applyEvents } from '../hub/ingest/apply-events.ts';
 import { WrittenCitizens } from '../hub/ingest/written-citizens.ts';
@@ -28,13 +28,7 @@ const wanted = Number(options.events);
 if (!Number.isInteger(wanted) || wanted <= 0) throw new Error('--events must be a positive whole number');
 
 const stack = await ensureStack({ log: (line) => console.error(line) });
-let citizens = Math.max(10, Math.ceil(wanted / 6));
-let events = simulateEvents({ seed: 7, citizens });
-while (events.length < wanted) {
-  citizens = Math.ceil(citizens * 1.3);
-  events = simulateEvents({ seed: 7, citizens });
-}
-events = events.slice(0, wanted);
+const { events, citizens } = simulateFirstEvents(wanted, 7);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
 console.log(`events: ${events.length} for ${citizens} simulated citizens, slices of ${SLICE} per partition`);
 

@@ -11,7 +11,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Command } from 'commander';
 import { MongoClient } from 'mongodb';
-import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
+import { simulateFirstEvents } from '../connectors/simulator/simulate-events.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
 import { HUB_SERVICE, IngestService } from '../hub/ingest/ingest-service.ts';
 import { watchConnectors } from '../hub/operations/connector-watch.ts';
@@ -48,14 +48,7 @@ const tracedGroup = `bench-hub-traced-${runId}`;
 const rawGroup = `bench-raw-${runId}`;
 for (const group of [hubGroup, rawGroup, ...(options.tracing ? [tracedGroup] : [])]) await startGroupAtEnd(kafka, group, topics);
 
-// Simulate a population large enough for N events; each citizen yields several events.
-let citizens = Math.max(10, Math.ceil(wanted / 6));
-let events = simulateEvents({ seed: 7, citizens });
-while (events.length < wanted) {
-  citizens = Math.ceil(citizens * 1.3);
-  events = simulateEvents({ seed: 7, citizens });
-}
-events = events.slice(0, wanted);
+const { events, citizens } = simulateFirstEvents(wanted, 7);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
 console.log(`events: ${events.length} for ${citizens} simulated citizens`);
 

@@ -34,3 +34,17 @@ export function simulateEvents(options: SimulateEventsOptions): SourceEvent[] {
   }
   return events;
 }
+
+/**
+ * The first `count` events of a population just large enough to yield them (each citizen yields
+ * several), and how many citizens that took: what the ingest benchmarks feed the hub.
+ */
+export function simulateFirstEvents(count: number, seed: number): { events: SourceEvent[]; citizens: number } {
+  let citizens = Math.max(10, Math.ceil(count / 6));
+  let events = simulateEvents({ seed, citizens });
+  while (events.length < count) {
+    citizens = Math.ceil(citizens * 1.3);
+    events = simulateEvents({ seed, citizens });
+  }
+  return { events: events.slice(0, count), citizens };
+}
