@@ -12,9 +12,9 @@ import { MongoClient } from 'mongodb';
 import { HUB_NODE_FLAGS } from '../cli/hub-node-flags.ts';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { ensureStack } from '../deploy/local/stack.ts';
-import type { HistoryRecord } from '../hub/citizen/citizen-document.ts';
 import { eventDigest } from '../hub/citizen/event-digest.ts';
 import { historyRecordOf } from '../hub/citizen/merge.ts';
+import { encodeHistoryRecord, type StoredHistoryRecord } from '../hub/store/stored-history.ts';
 import { connectKafka } from '../kafka/connect.ts';
 import { consumerLag, startGroupAtEnd } from '../kafka/group-offsets.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
@@ -63,10 +63,10 @@ await publisher.close();
 // Baseline: the same history records, plain insertMany in slices of 500, into the same store.
 const mongo = await MongoClient.connect(stack.mongodbUri);
 const baselineDb = mongo.db(`dancu_backfill_baseline_${runId}`);
-const records = events.map((event) => historyRecordOf(event, eventDigest(event), new Date()));
+const records = events.map((event) => encodeHistoryRecord(historyRecordOf(event, eventDigest(event), new Date())));
 let started = performance.now();
 for (let i = 0; i < records.length; i += 500)
-  await baselineDb.collection<HistoryRecord>('history').insertMany(records.slice(i, i + 500), { ordered: false });
+  await baselineDb.collection<StoredHistoryRecord>('history').insertMany(records.slice(i, i + 500), { ordered: false });
 const baselineSeconds = (performance.now() - started) / 1000;
 await baselineDb.dropDatabase();
 console.log(

@@ -1,6 +1,7 @@
 // The exchange's citizen cache on the real Kafka and FerretDB: a citizen read recently is
 // answered from memory, and a change published on dancu.changes.v1 is answered once it arrives (the follower polls every 250 ms).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCitizen } from '../hub/store/stored-citizen.ts';
 import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { CHANGES_TOPIC } from '../kafka/topics.ts';
 import type { CitizenChange } from '../schemas/types.ts';
@@ -47,7 +48,12 @@ describe('the citizen cache', () => {
 
     // The store changes without a change published (as no ingest would): the answer comes from memory.
     const moved = { province: 'Cần Thơ', district: 'Ninh Kiều', detail: `cache test ${Date.now()}` };
-    await fx.store.db.collection('citizens').updateOne({ _id: citizen._id } as never, { $set: { 'fields.permanentAddress': moved } });
+    const stored = (await fx.store.readCitizen(citizen._id))!;
+    const movedVersion = { ...stored.fields.permanentAddress!, value: moved };
+    await fx.store.citizens.replaceOne(
+      { _id: citizen._id },
+      encodeCitizen({ ...stored, fields: { ...stored.fields, permanentAddress: movedVersion } }),
+    );
     expect(await address()).toBe(before);
 
     // Ingest publishes the change after writing the citizen; from then on the new value is answered.

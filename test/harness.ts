@@ -182,7 +182,7 @@ export async function storedCitizen(store: PopulationStore, id: string): Promise
 export async function storedCitizens(store: PopulationStore, ids: readonly string[]): Promise<Map<string, ComparableCitizen>> {
   const wanted = new Set(ids);
   const documents = await store.readCitizens(ids);
-  const records = groupByCitizen((await store.history.find({}).toArray()).filter((record) => wanted.has(record.personalId)));
+  const records = groupByCitizen((await store.readHistoryRecords({})).filter((record) => wanted.has(record.personalId)));
   return new Map([...documents].map(([id, doc]) => [id, { fields: doc.fields, history: replayHistory(records.get(id) ?? []) }]));
 }
 

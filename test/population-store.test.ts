@@ -112,4 +112,42 @@ describe('the population store on the real FerretDB', () => {
     expect(outcome.conflicts).toEqual([birth!.personalId]);
     expect((await first.readCitizen(birth!.personalId))?.fields).not.toEqual({});
   });
+
+  it("R5: a write's claims are deleted once its documents are written, and expired ones left by dead writers are swept however many there are", async () => {
+    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 20 });
+    await applyEvents(events, first);
+    const ids = [...new Set(events.map((event) => event.personalId))];
+    expect(await first.claims.countDocuments({ personalId: { $in: ids } })).toBe(0);
+
+    // 2,500 claims of writers that died long ago: more than one delete command takes (SWEEP_BATCH).
+    const longAgo = new Date(Date.now() - 2 * CLAIM_LEASE_MS - 1_000);
+    const dead = Array.from({ length: 2_500 }, (_, n) => ({
+      _id: `dead-${n}#1`,
+      personalId: `dead-${n}`,
+      revision: 1,
+      fingerprint: 'never written',
+      batchId: 'a dead hub',
+      claimedAt: longAgo,
+    }));
+    await first.claims.insertMany(dead, { ordered: false });
+    const fresh = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database: first.db.databaseName });
+    await applyEvents(simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 1 }), fresh).finally(() => fresh.close());
+    expect(await first.claims.countDocuments({ batchId: 'a dead hub' })).toBe(0);
+  });
+
+  it('the local FerretDB answers `{_id: {$in}}` with exactly those documents, and an update command of 200 replacements (its build fixes)', async () => {
+    const collection = first.db.collection<{ _id: string; v: number }>(uniqueName('fix_probe'));
+    await collection.insertMany(Array.from({ length: 300 }, (_, n) => ({ _id: `id-${n}`, v: 0 })));
+    const wanted = [...Array.from({ length: 240 }, (_, n) => `id-${n * 2}`), 'id-absent', 'id-299'];
+    const found = await collection.find({ _id: { $in: wanted } }).toArray();
+    expect(found.map((doc) => doc._id).sort()).toEqual(wanted.filter((id) => id !== 'id-absent' && Number(id.slice(3)) < 300).sort());
+    // A stock FerretDB 1.24.2 holds a connection per replaced document until the command ends and
+    // never answers past about sixty.
+    const result = await collection.bulkWrite(
+      Array.from({ length: 200 }, (_, n) => ({ replaceOne: { filter: { _id: `id-${n}`, v: 0 }, replacement: { _id: `id-${n}`, v: 1 } } })),
+      { ordered: false },
+    );
+    expect(result.matchedCount).toBe(200);
+    expect(await collection.countDocuments({ v: 1 })).toBe(200);
+  });
 });

@@ -12,7 +12,8 @@ import type { CitizenField } from '../hub/citizen/fields.ts';
 import { groupByCitizen, historyRecordOf, mergeRecords, replayHistory, versionsOf } from '../hub/citizen/merge.ts';
 import { historyRecordsOf } from '../hub/store/migrate-store.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
-import { encodeCitizen } from '../hub/store/stored-citizen.ts';
+import { type CitizenState, encodeCitizen } from '../hub/store/stored-citizen.ts';
+import { encodeHistoryRecord } from '../hub/store/stored-history.ts';
 import { testEndpoints } from './endpoints.ts';
 import { cliEnv, DANCU_BIN, expectedCitizens, storedCitizens, uniqueName } from './harness.ts';
 
@@ -55,14 +56,18 @@ describe('migrating a store written in an earlier shape', () => {
     await store.db.collection('history').insertMany(oldHistory as never[]);
 
     // An earlier run killed half-way: one citizen fully converted, one with only its history
-    // written, and one left in the second shape (small, provenance inside each field).
-    const [done, halfDone, secondShape] = [legacy[0]!, legacy[1]!, legacy[2]!];
-    for (const doc of [done, halfDone, secondShape]) {
-      for (const record of historyRecordsOf(doc, new Date())) await store.history.replaceOne({ _id: record._id }, record, { upsert: true });
+    // written, one left in the second shape (small, provenance inside each field) and one in the
+    // third (current values and shared provenance as nested elements, before 2026-12-01).
+    const [done, halfDone, secondShape, thirdShape] = [legacy[0]!, legacy[1]!, legacy[2]!, legacy[3]!];
+    for (const doc of [done, halfDone, secondShape, thirdShape]) {
+      for (const record of historyRecordsOf(doc, new Date()))
+        await store.history.replaceOne({ _id: record._id }, encodeHistoryRecord(record), { upsert: true });
     }
     const small = (doc: LegacyDocument): CitizenDocument => ({ _id: doc._id, revision: doc.revision, fields: doc.fields });
     await citizens.replaceOne({ _id: done._id }, encodeCitizen(small(done)));
     await citizens.replaceOne({ _id: secondShape._id }, small(secondShape));
+    const { state, phoneNumber: _phone, ...top } = encodeCitizen(small(thirdShape));
+    await citizens.replaceOne({ _id: thirdShape._id }, { ...top, ...(JSON.parse(state) as CitizenState) } as never);
 
     const env = cliEnv({ DANCU_DB: database });
     const first = await run(process.execPath, [DANCU_BIN, 'store', 'migrate'], { env });
@@ -74,7 +79,8 @@ describe('migrating a store written in an earlier shape', () => {
     const stored = await storedCitizens(store, [...expected.keys()]);
     for (const [id, citizen] of expected) expect(stored.get(id), id).toEqual(citizen);
     expect(await citizens.countDocuments({ versions: { $exists: true } })).toBe(0);
-    expect(await citizens.countDocuments({ events: { $exists: false } })).toBe(0);
+    expect(await citizens.countDocuments({ events: { $exists: true } })).toBe(0);
+    expect(await citizens.countDocuments({ state: { $exists: false } })).toBe(0);
     expect(await store.history.countDocuments()).toBe(events.length);
     expect((await store.history.findOne({ _id: events[0]!.eventId }))?.digest).toBe(eventDigest(events[0]!));
 

@@ -5,7 +5,7 @@
 // built that way panics at start-up with "Invalid build/version/version.txt file content". So we
 // copy the module source, add that one file, and build it as FerretDB's own release does.
 //
-// Two fixes are applied to the copy. The first (ID_INDEX_FIX below): v1.24.2's SQLite backend filters by `_id`
+// Four fixes are applied to the copy. The first (ID_INDEX_FIX below): v1.24.2's SQLite backend filters by `_id`
 // with the expression `_ferretdb_sjson->'$._id'`, while the unique index it creates on every
 // collection is on `_ferretdb_sjson->"_id"`. SQLite only uses an expression index for the very
 // same expression, so every lookup, update and delete by `_id` scanned the whole table
@@ -51,6 +51,56 @@ const ID_PUSHDOWN_FIX: SourceFix = {
   occurrences: 2, // Query and Explain
 };
 
+// The third fix (UPDATE_CURSOR_FIX): the update command keeps each statement's query open (a
+// `defer` inside its loop over statements) until the whole command ends, so a command of n
+// replacements holds n SQLite connections and, past about sixty, exhausts the pool of 100 and
+// never answers; each open read also pins the WAL, so checkpoints cannot finish meanwhile. Each
+// statement's query is now closed as soon as the statement is done (closing twice is harmless).
+const UPDATE_CURSOR_FIX: SourceFix = {
+  file: join('internal', 'handler', 'msg_update.go'),
+  from: 'result, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+  to: 'result, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
+  occurrences: 1,
+};
+
+// The fourth fix (ID_IN_PUSHDOWN_FIX): a filter `{_id: {$in: [...]}}` of string ids was evaluated
+// by scanning the whole collection; now the query reads just those rows through the `_id` index
+// (`WHERE <_id> IN (…)`, at most 1,000 ids, else the scan as before). As with the other pushdowns
+// this is only a pre-filter: the handler still applies the whole filter to what it returns. The
+// population store reads many citizens with one such query instead of one query per citizen.
+/** FerretDB's pushdown of a single string `_id` (Query), which the `$in` case goes before. */
+const SINGLE_ID_CASE = `		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+`;
+const ID_IN_CASE = `		case *types.Document:
+			// dancu: {_id: {$in: [strings]}} narrows the query to those rows through the _id index.
+			if in, err := v.(*types.Document).Get("$in"); err == nil && v.(*types.Document).Len() == 1 {
+				if ids, ok := in.(*types.Array); ok && ids.Len() > 0 && ids.Len() <= 1000 {
+					marks := make([]string, 0, ids.Len())
+					inArgs := make([]any, 0, ids.Len())
+					for i := 0; i < ids.Len(); i++ {
+						id, isString := must.NotFail(ids.Get(i)).(string)
+						if !isString {
+							inArgs = nil
+							break
+						}
+						marks = append(marks, "?")
+						inArgs = append(inArgs, string(must.NotFail(sjson.MarshalSingleValue(id))))
+					}
+					if inArgs != nil {
+						whereClause = fmt.Sprintf(\` WHERE %s IN (%s)\`, metadata.IDColumn, strings.Join(marks, ", "))
+						args = inArgs
+					}
+				}
+			}
+`;
+const ID_IN_PUSHDOWN_FIX: SourceFix = {
+  file: join('internal', 'backends', 'sqlite', 'collection.go'),
+  from: SINGLE_ID_CASE,
+  to: `${ID_IN_CASE}${SINGLE_ID_CASE}`,
+  occurrences: 1, // Query only (Explain reports the scan)
+};
+
 /** The path of a working FerretDB binary of the pinned version, building it first if needed. */
 export async function ensureFerretdbBinary(log: (line: string) => void): Promise<string> {
   const { cacheDir, ferretdb } = stackLocations();
@@ -88,6 +138,8 @@ export async function ensureFerretdbBinary(log: (line: string) => void): Promise
     writeFileSync(join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
     applyFix(sourceDir, ID_INDEX_FIX);
     applyFix(sourceDir, ID_PUSHDOWN_FIX);
+    applyFix(sourceDir, UPDATE_CURSOR_FIX);
+    applyFix(sourceDir, ID_IN_PUSHDOWN_FIX);
     await runCommand(go, ['build', '-o', partial, './cmd/ferretdb'], {
       cwd: sourceDir,
       env,

@@ -141,8 +141,8 @@ export function stackLocations(env: NodeJS.ProcessEnv = process.env): StackLocat
       pidFile: join(run, 'kafka.pid'),
     },
     ferretdb: {
-      // Named for the fix built into it (see ferretdb-build.ts), so an unfixed build is never reused.
-      binary: join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-id-fixes`),
+      // Named for the fixes built into it (see ferretdb-build.ts), so a build without one is never reused.
+      binary: join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-fixes-4`),
       dataDir: join(data, 'ferretdb'),
       stateDir: join(data, 'ferretdb-state'),
       logFile: join(logs, 'ferretdb.log'),

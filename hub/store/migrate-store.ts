@@ -1,21 +1,25 @@
 // `dancu store migrate`: converts a store written in an earlier shape into today's.
 //   1. the first shape: citizen documents that held every version of every field (`versions`),
 //      and history entries holding each change's previous value and outcome;
-//   2. small documents with each field's provenance inside the field (before stored-citizen.ts).
-// Today's: the small document laid out as stored-citizen.ts says (current values, provenance
-// shared per event) and one insert-only history record per event.
+//   2. small documents with each field's provenance inside the field (before stored-citizen.ts);
+//   3. small documents with current values and shared provenance as nested elements (`fields`,
+//      `from`, `events`: before 2026-12-01).
+// Today's: the small document laid out as stored-citizen.ts says (current values and shared
+// provenance as one JSON text, the phone number beside) and one insert-only history record per
+// event (history records of the layout before, `stated` as an array, are read as they are).
 //
 // Citizens are taken in `_id` order, a page at a time. For a first-shape citizen, its events'
 // history records are written first (replacing the old entries with the same event id); then
 // every citizen not yet in today's layout is replaced by it. Both steps are idempotent, and a
 // citizen already converted is skipped, so a migration killed at any point is finished by
 // running it again. Run it with the hubs stopped: it does not compare-and-set against a
-// concurrent writer. (Hubs read both small layouts, so a store of the second shape is served
-// while it waits for its migration; the first shape must be migrated before a hub starts.)
+// concurrent writer. (Hubs read every small layout, so a store of the second or third shape is
+// served while it waits for its migration; the first shape must be migrated before a hub starts.)
 import type { CitizenDocument, FieldVersion, HistoryRecord } from '../citizen/citizen-document.ts';
 import type { CitizenField } from '../citizen/fields.ts';
 import { type PopulationStore, REPLACE_BATCH, slices } from './population-store.ts';
-import { encodeCitizen, isStoredLayout, type StoredCitizen } from './stored-citizen.ts';
+import { decodeCitizen, encodeCitizen, isStoredLayout } from './stored-citizen.ts';
+import { encodeHistoryRecord } from './stored-history.ts';
 
 /** A citizen document as the first shape stored it. */
 interface LegacyCitizenDocument extends CitizenDocument {
@@ -53,21 +57,21 @@ export async function migrateStore(
       .find(after === undefined ? {} : { _id: { $gt: after } })
       .sort({ _id: 1 })
       .limit(PAGE)
-      .toArray()) as Array<StoredCitizen | CitizenDocument | LegacyCitizenDocument>;
+      .toArray()) as Array<Parameters<typeof decodeCitizen>[0] | LegacyCitizenDocument>;
     if (page.length === 0) break;
     after = page[page.length - 1]!._id;
     const legacy = page.filter((doc): doc is LegacyCitizenDocument => 'versions' in doc);
     const records = legacy.flatMap((doc) => historyRecordsOf(doc, migratedAt));
     for (const slice of slices(records, REPLACE_BATCH)) {
       await store.history.bulkWrite(
-        slice.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })),
+        slice.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: encodeHistoryRecord(record), upsert: true } })),
         { ordered: false },
       );
     }
-    const outdated = page.filter((doc): doc is CitizenDocument | LegacyCitizenDocument => !isStoredLayout(doc));
+    const outdated = page.filter((doc) => !isStoredLayout(doc));
     for (const slice of slices(outdated, REPLACE_BATCH)) {
       await store.citizens.bulkWrite(
-        slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: encodeCitizen(smallDocumentOf(doc)) } })),
+        slice.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: encodeCitizen(smallDocumentOf(decodeCitizen(doc))) } })),
         { ordered: false },
       );
     }
