@@ -103,7 +103,9 @@ export class IngestService {
           `[ingest] ${what} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}; retrying in ${failure.retryInMs} ms`,
         );
       },
-      // A partition's next slice is checked while its slice before is in a store round.
+      // A partition's next slice is checked while its slice before is in a store round. (One
+      // checked but never handled, its partition revoked meanwhile, is dropped with its spans
+      // unended; it is read again, and traced again, by whoever owns the partition next.)
       prepare: (records) => checked.set(records, checkSlice(records, context)),
       handle: async (records, attempt) => {
         const started = performance.now();
