@@ -52,12 +52,6 @@ export interface BatchConsumerOptions {
    */
   handle: (records: RawRecord[], attempt: number) => Promise<void>;
   /**
-   * Called with a partition's next slice while `handle` works on the one before it, so that CPU
-   * work on it (checking its records) overlaps the wait for the store; `handle` may then use what
-   * it prepared (its first attempt only). If it throws, `handle` meets the error itself.
-   */
-  prepare?: (records: RawRecord[]) => void;
-  /**
    * How many partitions' slices may be in `handle` at once (kafkajs's partitionsConsumedConcurrently;
    * default 1). A partition's next slice always waits for its previous one.
    */
@@ -154,21 +148,12 @@ export class BatchConsumer {
         // A fetched batch can hold thousands of records; handling it in slices, with a heartbeat
         // and a commit after each, keeps the member alive in its group and the replay after a
         // crash short.
-        const sliceAt = (start: number) => {
+        for (let start = 0; start < batch.messages.length; start += HANDLE_SLICE) {
           const slice = batch.messages.slice(start, start + HANDLE_SLICE);
           const records = slice.map((message) => toRawRecord(batch.topic, batch.partition, message));
-          return { records, first: slice[0]!.offset, last: slice[slice.length - 1]!.offset };
-        };
-        let next = sliceAt(0);
-        for (let start = 0; start < batch.messages.length; start += HANDLE_SLICE) {
-          const { records, first, last } = next;
-          const where = `${batch.topic}[${batch.partition}]@${first}..${last}`;
-          const handling = this.handleUntilDone(records, where, { heartbeat, isRunning, isStale });
-          if (start + HANDLE_SLICE < batch.messages.length) {
-            next = sliceAt(start + HANDLE_SLICE);
-            this.prepare(next.records);
-          }
-          const handled = await handling;
+          const last = slice[slice.length - 1]!.offset;
+          const where = `${batch.topic}[${batch.partition}]@${slice[0]!.offset}..${last}`;
+          const handled = await this.handleUntilDone(records, where, { heartbeat, isRunning, isStale });
           if (!handled) return; // stopping or rebalanced: the slice stays uncommitted and is read again
           resolveOffset(last);
           // Explicit offsets: with autoCommit off and no interval or threshold, kafkajs's
@@ -180,14 +165,6 @@ export class BatchConsumer {
         }
       },
     });
-  }
-
-  private prepare(records: RawRecord[]): void {
-    try {
-      this.options.prepare?.(records);
-    } catch {
-      // `handle` prepares it again and meets the error there, where it is reported and retried.
-    }
   }
 
   /** Handles the slice, retrying with back-off until it succeeds (true) or the slice is no longer ours to handle (false). */

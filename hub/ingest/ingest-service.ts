@@ -9,7 +9,6 @@ import { type Backoff, BatchConsumer } from '../../kafka/batch-consumer.ts';
 import { connectKafka } from '../../kafka/connect.ts';
 import { consumerLag, type PartitionLag } from '../../kafka/group-offsets.ts';
 import { RecordPublisher } from '../../kafka/record-publisher.ts';
-import type { RawRecord } from '../../kafka/records.ts';
 import { ensureTopics } from '../../kafka/topic-creation.ts';
 import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';
@@ -18,7 +17,7 @@ import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { type DeadLetterQueue, readDeadLetterQueue } from './dead-letter-queue.ts';
-import { applySlices, type BatchOutcome, type CheckedSlice, checkSlice, type IngestContext } from './ingest-batch.ts';
+import { applySlices, type BatchOutcome, checkSlice, type IngestContext } from './ingest-batch.ts';
 import { ingestEntry } from './ingest-entry.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { ingestReadiness, type Readiness } from './ingest-readiness.ts';
@@ -86,7 +85,6 @@ export class IngestService {
       ...(options.plausibility ? { plausibility: options.plausibility } : {}),
     };
     const rounds = new SliceGroup((slices) => applySlices(slices, context));
-    const checked = new WeakMap<RawRecord[], CheckedSlice>();
     const topics = SOURCES.map(sourceTopic);
     const consumer = new BatchConsumer(kafka, {
       groupId: options.groupId ?? HUB_GROUP_ID,
@@ -103,16 +101,10 @@ export class IngestService {
           `[ingest] ${what} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}; retrying in ${failure.retryInMs} ms`,
         );
       },
-      // A partition's next slice is checked while its slice before is in a store round. (One
-      // checked but never handled, its partition revoked meanwhile, is dropped with its spans
-      // unended; it is read again, and traced again, by whoever owns the partition next.)
-      prepare: (records) => checked.set(records, checkSlice(records, context)),
       handle: async (records, attempt) => {
         const started = performance.now();
-        // Checked ahead (or now), while the store may still be busy with the round before; a retry is checked again and goes alone.
-        const slice = (attempt === 1 ? checked.get(records) : undefined) ?? checkSlice(records, context);
-        checked.delete(records);
-        const outcome = await rounds.submit(slice, { alone: attempt > 1 });
+        // Checked at once, while the store may still be busy with the round before; a retry goes alone.
+        const outcome = await rounds.submit(checkSlice(records, context), { alone: attempt > 1 });
         // Before the offsets are committed: a slice whose entry could not be written is retried.
         await (service?.metrics.journaled(journal) ?? journal).append(ingestEntry(records, outcome));
         service?.stats.record(outcome);

@@ -4,7 +4,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { verifyJournal } from '../../hub/journal/verify-journal.ts';
 import { pkiFiles } from '../../hub/pki/pki-files.ts';
-import type { HubExit } from '../hub-child.ts';
+import type { HubChild, HubExit } from '../hub-child.ts';
 import { PrivateFerretdb } from '../private-ferretdb.ts';
 import { PrivateKafka } from '../private-kafka.ts';
 import type { DrillResult } from './drill-result.ts';
@@ -19,16 +19,28 @@ export interface DrillSettings {
   log(line: string): void;
 }
 
-async function result(world: IngestWorld, drill: string, recoverSeconds: number | undefined, note: string): Promise<DrillResult> {
+async function result(
+  world: IngestWorld,
+  drill: string,
+  recoverSeconds: number | undefined,
+  note: string,
+  hubs: readonly HubChild[] = [],
+): Promise<DrillResult> {
   const applied = await world.applied();
+  const lost = world.ids.length - applied;
+  // When events are missing, what the hubs last said is what explains it.
+  const said =
+    lost > 0
+      ? hubs.map((hub) => `\n--- last output of hub ${hub.instance}:\n${hub.output.split('\n').slice(-40).join('\n')}`).join('')
+      : '';
   return {
     drill,
     sent: world.ids.length,
     applied,
-    lost: world.ids.length - applied,
+    lost,
     duplicated: await world.duplicated(),
     recoverSeconds,
-    note,
+    note: note + said,
   };
 }
 
@@ -120,7 +132,7 @@ export async function brokerSigkill(settings: DrillSettings): Promise<DrillResul
     const recover = await secondsUntil(async () => (await world.applied()) > atFault || atFault === world.ids.length, settings.boundMs);
     await secondsUntil(async () => (await world.applied()) === world.ids.length, settings.boundMs);
     const note = `node 2 of 3 killed with ${atFault} applied; the rest published ${published.toFixed(1)} s after it (sends retried until the leaders moved); all applied ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`;
-    return await result(world, 'SIGKILL one of three brokers mid-ingest', recover, note);
+    return await result(world, 'SIGKILL one of three brokers mid-ingest', recover, note, [hub]);
   } finally {
     await hub.kill('SIGKILL');
     await world.close();
