@@ -35,6 +35,7 @@ const READ_CONCURRENCY = 16;
  * with the local stack's fix, deploy/local/ferretdb-build.ts) instead of one round trip each.
  */
 const READ_BATCH = 250;
+const READ_BATCHES_AT_ONCE = 2;
 
 /**
  * Replacements per update command. (A stock FerretDB 1.24.2 keeps each statement's cursor open
@@ -118,7 +119,9 @@ export class PopulationStore {
   }
 
   async readCitizens(ids: readonly string[]): Promise<Map<string, CitizenDocument>> {
-    const found = await pMap(slices(ids, READ_BATCH), (batch) => this.citizens.find({ _id: { $in: batch } }).toArray(), { concurrency: 2 });
+    const found = await pMap(slices(ids, READ_BATCH), (batch) => this.citizens.find({ _id: { $in: batch } }).toArray(), {
+      concurrency: READ_BATCHES_AT_ONCE,
+    });
     return new Map(found.flat().map((doc) => [doc._id, decodeCitizen(doc)]));
   }
 

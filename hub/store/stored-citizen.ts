@@ -26,6 +26,7 @@
 import type { SourceName } from '../../schemas/sources.ts';
 import type { CitizenDocument, FieldVersion } from '../citizen/citizen-document.ts';
 import type { CitizenField } from '../citizen/fields.ts';
+import { parseJsonText } from './json-text.ts';
 
 export interface StoredProvenance {
   eventId: string;
@@ -125,13 +126,7 @@ export function decodeCitizen(stored: StoredCitizen | ElementCitizen | PerFieldC
 }
 
 function parseState(stored: StoredCitizen): CitizenState {
-  let state: unknown;
-  try {
-    state = JSON.parse(stored.state);
-  } catch (error) {
-    throw new Error(`citizen ${stored._id}: its \`state\` is not JSON (${(error as Error).message}); the document is damaged`);
-  }
-  const parts = state as Partial<CitizenState> | null;
+  const parts = parseJsonText(stored.state, `citizen ${stored._id}: its \`state\``) as Partial<CitizenState> | null;
   if (
     typeof parts !== 'object' ||
     parts === null ||

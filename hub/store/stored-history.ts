@@ -9,6 +9,7 @@
 // FerretDB every nested element costs on each insert and read. Records written before, with
 // `stated` as an array, are read as they are; no migration is needed.
 import type { HistoryRecord, StatedValue } from '../citizen/citizen-document.ts';
+import { parseJsonText } from './json-text.ts';
 
 export interface StoredHistoryRecord extends Omit<HistoryRecord, 'stated'> {
   /** StatedValue[] as JSON text (an array in records written before 2026-12-01). */
@@ -21,12 +22,7 @@ export function encodeHistoryRecord(record: HistoryRecord): StoredHistoryRecord 
 
 export function decodeHistoryRecord(stored: StoredHistoryRecord): HistoryRecord {
   if (Array.isArray(stored.stated)) return stored as HistoryRecord;
-  let stated: unknown;
-  try {
-    stated = JSON.parse(stored.stated);
-  } catch (error) {
-    throw new Error(`history record ${stored._id}: its \`stated\` is not JSON (${(error as Error).message}); the record is damaged`);
-  }
+  const stated = parseJsonText(stored.stated, `history record ${stored._id}: its \`stated\``);
   if (!Array.isArray(stated)) throw new Error(`history record ${stored._id}: its \`stated\` is not a list; the record is damaged`);
   return { ...stored, stated: stated as StatedValue[] };
 }
