@@ -9,6 +9,7 @@ import { ensureStack } from '../deploy/local/stack.ts';
 import { type DrillResult, skipped } from '../testing/drills/drill-result.ts';
 import { brokerSigkill, type DrillSettings, hubSigkill, sigtermKafkaDown, storeRestart } from '../testing/drills/ingest-drills.ts';
 import { lookupFailover } from '../testing/drills/lookup-drill.ts';
+import { publishBrokerSigkill } from '../testing/drills/publish-drill.ts';
 
 const DRILLS: Record<string, (settings: DrillSettings) => Promise<DrillResult>> = {
   'hub-sigkill': hubSigkill,
@@ -16,6 +17,7 @@ const DRILLS: Record<string, (settings: DrillSettings) => Promise<DrillResult>> 
   'kafka-down-sigterm': sigtermKafkaDown,
   'lookup-failover': (settings) => lookupFailover(settings),
   'broker-sigkill': brokerSigkill,
+  'publish-broker-sigkill': publishBrokerSigkill,
 };
 
 const options = new Command()

@@ -3,6 +3,7 @@
 // own (a private FerretDB, a private broker), never the shared stack.
 import { describe, expect, it } from 'vitest';
 import { brokerSigkill, type DrillSettings, STOP_BOUND_SECONDS, sigtermKafkaDown, storeRestart } from '../testing/drills/ingest-drills.ts';
+import { recordPublisherThroughBrokerKill } from '../testing/drills/publish-drill.ts';
 import { testEndpoints } from './endpoints.ts';
 
 function settings(): DrillSettings {
@@ -22,6 +23,13 @@ describe('fault drills on private servers', () => {
     const result = await brokerSigkill(settings());
     expect(result, result.note).toMatchObject({ lost: 0, duplicated: 0 });
     expect(result.applied).toBe(result.sent);
+  }, 600_000);
+
+  it('R26, R5: one of three brokers killed (SIGKILL) while a publisher sends to every partition: every record Kafka acknowledged is in the topic', async () => {
+    // kafkajs alone lost 19 acknowledged records in each of two runs of this drill (kafka/record-publisher.ts says why).
+    const outcome = await recordPublisherThroughBrokerKill({ log: () => {} });
+    expect(outcome.acknowledged, 'sends went on through the two brokers left').toBeGreaterThan(1_000);
+    expect(outcome).toMatchObject({ missing: 0 });
   }, 600_000);
 
   it('R26, R5: a hub told to stop (SIGTERM) while its Kafka is frozen exits within DANCU_SHUTDOWN_SECONDS, having committed nothing it did not write: a new hub applies every event once', async () => {

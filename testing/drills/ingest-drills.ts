@@ -28,10 +28,11 @@ async function result(
 ): Promise<DrillResult> {
   const applied = await world.applied();
   const lost = world.ids.length - applied;
-  // When events are missing, what the hubs last said is what explains it.
+  // When events are missing, where they are and what the hubs last said is what explains it.
   const said =
     lost > 0
-      ? hubs.map((hub) => `\n--- last output of hub ${hub.instance}:\n${hub.output.split('\n').slice(-40).join('\n')}`).join('')
+      ? `\n--- where the missing events are:\n${await world.whereMissing().catch((error: unknown) => String(error))}` +
+        hubs.map((hub) => `\n--- last output of hub ${hub.instance}:\n${hub.output.split('\n').slice(-40).join('\n')}`).join('')
       : '';
   return {
     drill,

@@ -7,7 +7,8 @@ import { type Db, MongoClient } from 'mongodb';
 import { simulateEvents } from '../../connectors/simulator/simulate-events.ts';
 import { initCertificateAuthority } from '../../hub/pki/certificate-authority.ts';
 import { connectKafka } from '../../kafka/connect.ts';
-import { startGroupAtEnd } from '../../kafka/group-offsets.ts';
+import { consumerLag, startGroupAtEnd } from '../../kafka/group-offsets.ts';
+import { readTopicToEnd } from '../../kafka/read-topic-to-end.ts';
 import { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { ensureTopics } from '../../kafka/topic-creation.ts';
 import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
@@ -32,6 +33,12 @@ export interface IngestWorld {
   applied(): Promise<number>;
   /** History records of any event (other writers' too): for watching progress, not for counting. */
   progress(): Promise<number>;
+  /**
+   * Where the events the store lacks are: counted again by a full scan (not through the `_id`
+   * index), then found in the source topics (partition and offset) beside the group's committed
+   * offsets. What a drill prints when events are missing.
+   */
+  whereMissing(): Promise<string>;
   /** History records of the published events beyond one per event. */
   duplicated(): Promise<number>;
   /** Opens the drill's own store connection again (after the store restarted, its pool is stale). */
@@ -91,6 +98,35 @@ export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbU
     },
     applied: () => retried(() => history().countDocuments({ _id: { $in: ids } })),
     progress: () => history().countDocuments(),
+    async whereMissing() {
+      const held = new Set(
+        (
+          await history()
+            .find({}, { projection: { _id: 1 } })
+            .toArray()
+        ).map((record) => record._id),
+      );
+      const missing = new Set(ids.filter((id) => !held.has(id)));
+      const found: string[] = [];
+      const inTopics = new Set<string>();
+      const topics = SOURCES.map(sourceTopic);
+      const lags = await consumerLag(kafka, group, topics);
+      for (const topic of topics) {
+        for (const record of await readTopicToEnd(kafka, topic)) {
+          const eventId = (JSON.parse(record.value?.toString() ?? '{}') as { eventId?: string }).eventId;
+          if (eventId === undefined || !missing.has(eventId)) continue;
+          inTopics.add(eventId);
+          const lag = lags.find((entry) => entry.topic === topic && entry.partition === record.partition);
+          found.push(`${eventId} at ${topic}[${record.partition}]@${record.offset}; group committed ${lag?.committed} of ${lag?.end}`);
+        }
+      }
+      const neverPublished = [...missing].filter((id) => !inTopics.has(id));
+      return [
+        `${missing.size} of ${ids.length} events missing by a full scan of history (${held.size} records)`,
+        `${neverPublished.length} of them in no source topic (acknowledged to the publisher, yet not in Kafka)`,
+        ...found.slice(0, 50),
+      ].join('\n');
+    },
     duplicated: () =>
       retried(async () => {
         // `_id` is the event id, so the store itself forbids a second record; counted from the records anyway.
