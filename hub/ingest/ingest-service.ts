@@ -22,7 +22,7 @@ import { ingestEntry } from './ingest-entry.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { ingestReadiness, type Readiness } from './ingest-readiness.ts';
 import { IngestStats } from './ingest-stats.ts';
-import { SliceGroup } from './slice-group.ts';
+import { StoreLanes } from './store-lanes.ts';
 import { WrittenCitizens } from './written-citizens.ts';
 
 export const HUB_GROUP_ID = 'dancu-hub';
@@ -84,8 +84,9 @@ export class IngestService {
       ...(options.tracer ? { tracer: options.tracer } : {}),
       ...(options.plausibility ? { plausibility: options.plausibility } : {}),
     };
-    const rounds = new SliceGroup((slices) => applySlices(slices, context));
     const topics = SOURCES.map(sourceTopic);
+    // One lane of store rounds per source partition number: a citizen's events share it in every source topic.
+    const rounds = new StoreLanes(topicLayout(topics[0]!).partitions, (slices) => applySlices(slices, context));
     const consumer = new BatchConsumer(kafka, {
       groupId: options.groupId ?? HUB_GROUP_ID,
       topics,

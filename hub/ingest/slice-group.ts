@@ -5,8 +5,9 @@
 // (a citizen met in several partitions' slices is written once), one send of changes. Under a
 // light load a slice goes alone at once; under a heavy one the rounds grow, up to `maxRecords`.
 //
-// One round at a time: this process never races itself for a citizen (concurrent rounds would
-// lose compare-and-set writes to each other and back off). A partition's next slice is handed over
+// One round at a time in a group (the hub has one group per lane, store-lanes.ts, and lanes never
+// share a citizen): this process never races itself for a citizen (concurrent rounds on the same
+// citizens would lose compare-and-set writes to each other and back off). A partition's next slice is handed over
 // only once its previous one is done, so per-partition, and so per-citizen, order is kept.
 // A slice whose round failed is retried `alone`, so that a slice the store refuses cannot keep
 // failing the rounds of the slices beside it.

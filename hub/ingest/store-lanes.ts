@@ -1,0 +1,36 @@
+// Store rounds in lanes, one per source partition number, running at once. Every source topic
+// has the same number of partitions and is keyed by personal id (kafka/topics.ts), and producers
+// place a key with the same partitioner, so a citizen's events sit on the same partition number in
+// every source topic: two lanes never hold the same citizen, and their rounds need not wait for
+// each other. Within a lane, rounds go one at a time (slice-group.ts), and a partition always goes
+// to the same lane, so per-partition and per-citizen order hold as before.
+//
+// Were a producer to place keys otherwise, two lanes could meet on a citizen: the compare-and-set
+// write (population-store.ts) then sends one of them back to read and merge again, so the result
+// is still right, only slower.
+import type { BatchOutcome, CheckedSlice } from './ingest-batch.ts';
+import { SliceGroup } from './slice-group.ts';
+
+export class StoreLanes {
+  private readonly lanes: SliceGroup[];
+
+  constructor(
+    /** Partitions of each source topic: one lane per partition number. */
+    count: number,
+    apply: (slices: CheckedSlice[]) => Promise<BatchOutcome[]>,
+  ) {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`a store needs at least one lane, not ${count}`);
+    this.lanes = Array.from({ length: count }, () => new SliceGroup(apply));
+  }
+
+  /** Hands the slice to the lane of its partition number (see SliceGroup.submit). */
+  submit(slice: CheckedSlice, options: { alone?: boolean } = {}): Promise<BatchOutcome> {
+    const partition = slice.records[0]?.partition ?? 0;
+    return this.lanes[partition % this.lanes.length]!.submit(slice, options);
+  }
+
+  /** Slices waiting for a round, in all lanes. */
+  get queued(): number {
+    return this.lanes.reduce((sum, lane) => sum + lane.queued, 0);
+  }
+}
