@@ -1,11 +1,11 @@
 // The gateway's reads of the population store: a citizen by personal id, and whether a number is
 // anyone's current phone number (the id-card register's `phoneNumber`, hub/citizen/fields.ts).
 import type { PopulationStore } from '../store/population-store.ts';
-import { storedValuePath } from '../store/stored-citizen.ts';
+import type { SearchableField } from '../store/stored-citizen.ts';
 import type { PhoneRecords } from './sms-lookup.ts';
 
 /** In the stored layout (stored-citizen.ts); a store of an earlier layout needs `dancu store migrate` first. */
-const PHONE_VALUE = storedValuePath('phoneNumber');
+const PHONE_VALUE: SearchableField = 'phoneNumber';
 
 /** Reads through the store; the index on the number serves MongoDB (FerretDB scans, as it does for every non-`_id` filter). */
 export async function storePhoneRecords(store: PopulationStore, log: (line: string) => void = () => undefined): Promise<PhoneRecords> {

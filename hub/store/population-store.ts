@@ -244,11 +244,7 @@ export class PopulationStore {
         else written.set(claim.personalId, { ...write.document, revision: claim.revision, lastBatchId: batchId });
       }
     }
-    for (const batch of slices(
-      won.map(({ claim }) => claim._id),
-      SWEEP_BATCH,
-    ))
-      await this.claims.deleteMany({ _id: { $in: batch } });
+    await this.deleteClaims(won.map(({ claim }) => claim._id));
     await this.sweepClaims(claimedAt);
     return { conflicts, written };
   }
@@ -309,9 +305,14 @@ export class PopulationStore {
           .limit(SWEEP_BATCH)
           .toArray()
       ).map((claim) => claim._id);
-      if (ids.length > 0) await this.claims.deleteMany({ _id: { $in: ids } });
+      await this.deleteClaims(ids);
       if (ids.length < SWEEP_BATCH) return;
     }
+  }
+
+  /** Deletes claims by `_id`, SWEEP_BATCH per command (SQLite's limit on one statement's variables, above). */
+  private async deleteClaims(ids: readonly string[]): Promise<void> {
+    for (const batch of slices(ids, SWEEP_BATCH)) await this.claims.deleteMany({ _id: { $in: batch } });
   }
 
   /** Resolves when the server answers a ping. */

@@ -45,7 +45,7 @@ export interface CitizenState {
   unofficial?: CitizenField[];
 }
 
-/** The fields kept beside `state` as top-level values, so a query (and an index) can reach them. */
+/** The fields kept beside `state` as top-level values under their own names, so a query (and an index) can reach them. */
 export const SEARCHABLE_FIELDS = ['phoneNumber'] as const satisfies readonly CitizenField[];
 export type SearchableField = (typeof SEARCHABLE_FIELDS)[number];
 
@@ -137,11 +137,6 @@ function parseState(stored: StoredCitizen): CitizenState {
     throw new Error(`citizen ${stored._id}: its \`state\` lacks fields, from or events; the document is damaged`);
   }
   return parts as CitizenState;
-}
-
-/** Where a searchable field's current value sits in a stored citizen, for a query or an index on it. */
-export function storedValuePath(field: SearchableField): SearchableField {
-  return field;
 }
 
 /** Whether a document is in today's layout (`dancu store migrate` converts the others). */
