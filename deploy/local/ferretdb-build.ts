@@ -206,6 +206,9 @@ const REPLACE_BATCH_FIXES: SourceFix[] = [
   },
 ];
 
+/** Every edit to FerretDB's own files, in the order applied (UPDATE_CURSOR_FIX before REPLACE_BATCH_FIXES, which edit the same line). */
+const SOURCE_FIXES: readonly SourceFix[] = [ID_INDEX_FIX, ID_PUSHDOWN_FIX, UPDATE_CURSOR_FIX, ID_IN_PUSHDOWN_FIX, ...REPLACE_BATCH_FIXES];
+
 /** The path of a working FerretDB binary of the pinned version, building it first if needed. */
 export async function ensureFerretdbBinary(log: (line: string) => void): Promise<string> {
   const { cacheDir, ferretdb } = stackLocations();
@@ -241,11 +244,7 @@ export async function ensureFerretdbBinary(log: (line: string) => void): Promise
     cpSync(moduleDir, sourceDir, { recursive: true });
     makeWritable(sourceDir); // the module cache is read-only, and so is a plain copy of it
     writeFileSync(join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
-    applyFix(sourceDir, ID_INDEX_FIX);
-    applyFix(sourceDir, ID_PUSHDOWN_FIX);
-    applyFix(sourceDir, UPDATE_CURSOR_FIX);
-    applyFix(sourceDir, ID_IN_PUSHDOWN_FIX);
-    for (const fix of REPLACE_BATCH_FIXES) applyFix(sourceDir, fix);
+    for (const fix of SOURCE_FIXES) applyFix(sourceDir, fix);
     writeFileSync(join(sourceDir, REPLACE_BATCH_FILE.file), REPLACE_BATCH_FILE.text);
     await runCommand(go, ['build', '-o', partial, './cmd/ferretdb'], {
       cwd: sourceDir,
