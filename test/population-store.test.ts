@@ -150,4 +150,48 @@ describe('the population store on the real FerretDB', () => {
     expect(result.matchedCount).toBe(200);
     expect(await collection.countDocuments({ v: 1 })).toBe(200);
   });
+
+  it('the local FerretDB writes the replacements of an update command together, yet a statement still sees the ones before it on its `_id` (its build fix 5)', async () => {
+    const collection = first.db.collection<{ _id: string; v: number }>(uniqueName('batch_probe'));
+    await collection.insertMany(Array.from({ length: 100 }, (_, n) => ({ _id: `id-${n}`, v: 0 })));
+    // Distinct `_id`s, one of which misses its filter: written together (fix 5), the miss left alone.
+    const distinct = await collection.bulkWrite(
+      [
+        ...Array.from({ length: 50 }, (_, n) => ({
+          replaceOne: { filter: { _id: `id-${n}`, v: 0 }, replacement: { _id: `id-${n}`, v: 1 } },
+        })),
+        { replaceOne: { filter: { _id: 'id-50', v: 7 }, replacement: { _id: 'id-50', v: 1 } } },
+      ],
+      { ordered: false },
+    );
+    expect([distinct.matchedCount, distinct.modifiedCount]).toEqual([50, 50]);
+    expect(await collection.findOne({ _id: 'id-50' })).toEqual({ _id: 'id-50', v: 0 });
+    // The same `_id` twice: the command runs statement by statement, so the second meets the first's write.
+    const twice = await collection.bulkWrite(
+      [
+        { replaceOne: { filter: { _id: 'id-60', v: 0 }, replacement: { v: 1 } } },
+        { replaceOne: { filter: { _id: 'id-60', v: 1 }, replacement: { v: 2 } } },
+      ],
+      { ordered: false },
+    );
+    expect(twice.matchedCount).toBe(2);
+    expect(await collection.findOne({ _id: 'id-60' })).toEqual({ _id: 'id-60', v: 2 });
+    // Update operators on distinct `_id`s, several commands and an insert at once.
+    await Promise.all([
+      ...[0, 1, 2, 3].map((group) =>
+        collection.bulkWrite(
+          Array.from({ length: 25 }, (_, n) => ({ updateOne: { filter: { _id: `id-${group * 25 + n}` }, update: { $inc: { v: 10 } } } })),
+          { ordered: false },
+        ),
+      ),
+      collection.insertMany(Array.from({ length: 100 }, (_, n) => ({ _id: `new-${n}`, v: 5 }))),
+    ]);
+    const values = new Map((await collection.find({}).toArray()).map((doc) => [doc._id, doc.v]));
+    expect(values.size).toBe(200);
+    for (let n = 0; n < 100; n += 1) {
+      const before = n < 50 ? 1 : n === 60 ? 2 : 0;
+      expect(values.get(`id-${n}`), `id-${n}`).toBe(before + 10);
+      expect(values.get(`new-${n}`)).toBe(5);
+    }
+  });
 });

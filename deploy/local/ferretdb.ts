@@ -13,9 +13,9 @@ export function ferretdbService(): LocalService {
   // FerretDB wants the SQLite URL to name a directory, with the trailing slash. The pragmas are
   // FerretDB's own defaults (it adds busy_timeout, WAL and auto_vacuum when absent) plus one:
   // synchronous(NORMAL). In WAL mode SQLite then syncs the log at checkpoints instead of at every
-  // commit; FerretDB commits each replaced document on its own, so FULL cost one fsync per
-  // citizen written. A crash of FerretDB or of any client loses nothing; a power cut or kernel
-  // crash may lose the last commits — acceptable for the development store, never for MongoDB
+  // commit; FerretDB commits every write command on its own (each replaced document, before the
+  // fifth fix of ferretdb-build.ts), so FULL costs one fsync per command. A crash of FerretDB or
+  // of any client loses nothing; a power cut or kernel crash may lose the last commits — acceptable for the development store, never for MongoDB
   // in production (deploy/), whose journal and write concern decide that.
   const sqliteUrl = `file:${where.dataDir}/?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)`;
   return {
