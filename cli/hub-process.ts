@@ -15,6 +15,7 @@ import { healthThresholdsFromEnv } from '../hub/operations/health-thresholds.ts'
 import { initCertificateAuthority } from '../hub/pki/certificate-authority.ts';
 import { registerCertificateExpiryMetrics } from '../hub/pki/certificate-expiry-metrics.ts';
 import { pkiFiles } from '../hub/pki/pki-files.ts';
+import { stopStep } from '../telemetry/stop-steps.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
 import { adminHost, dancuHome, databaseName, eidSettings, hubInstanceId, jaegerUrl, pkiDir, plausibilityFromEnv } from './settings.ts';
 
@@ -148,10 +149,10 @@ export async function startHubProcess(flags: ApiFlags, options: HubProcessOption
     api,
     admin,
     async stop() {
-      await admin.close();
-      await api.stop();
-      await monitor.stop();
-      await hub.stop();
+      await stopStep('admin port', () => admin.close());
+      await stopStep('API', () => api.stop());
+      await stopStep('connector watch', () => monitor.stop());
+      await stopStep('ingest', () => hub.stop());
     },
   };
 }

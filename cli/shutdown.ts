@@ -1,3 +1,4 @@
+import { stepsUnderWay } from '../telemetry/stop-steps.ts';
 import { startTracing, type Tracing } from '../telemetry/tracing.ts';
 import { EXIT_CODES } from './exit-code.ts';
 import { shutdownSeconds } from './settings.ts';
@@ -19,8 +20,10 @@ export function onShutdown(seconds = shutdownSeconds()): AbortSignal {
     process.stderr.write(`\nstopping… (at most ${seconds} s; Ctrl-C again to exit at once)\n`);
     controller.abort();
     setTimeout(() => {
+      const steps = stepsUnderWay();
+      const waitingOn = steps.length > 0 ? `waiting on: ${steps.join(', ')}` : 'is Kafka or the store unreachable?';
       process.stderr.write(
-        `did not stop within ${seconds} s (is Kafka or the store unreachable?); exiting now. ` +
+        `did not stop within ${seconds} s (${waitingOn}); exiting now. ` +
           'Nothing is lost: offsets were committed only for what was written.\n',
       );
       process.exit(STOP_TIMED_OUT_EXIT_CODE);

@@ -261,7 +261,15 @@ describe('a bounded stop', () => {
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-        child.once('exit', (code) => resolve({ code, at: Date.now() })),
+        child.once('exit', (code) => {
+          const at = Date.now();
+          // Once the output drained ('close'; 2 s at most), so a cut stop's last line is in it.
+          const drained = setTimeout(() => resolve({ code, at }), 2_000);
+          child.once('close', () => {
+            clearTimeout(drained);
+            resolve({ code, at });
+          });
+        }),
       );
       try {
         await waitFor(`${command.name} to run`, async () => output.includes(command.ready), 120_000);
@@ -274,6 +282,8 @@ describe('a bounded stop', () => {
           expect((at - told) / 1000).toBeLessThan(bound + 15);
           expect(output).toContain(`stopping… (at most ${bound} s`);
           expect([0, 75]).toContain(code);
+          // A stop cut by the bound says which of its steps it was still waiting on.
+          if (code === 75) expect(output).toMatch(/did not stop within 5 s \(waiting on: [^)]+\)/);
         } finally {
           process.kill(broker!, 'SIGCONT');
         }

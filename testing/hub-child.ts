@@ -49,7 +49,19 @@ export class HubChild {
     const keep = (chunk: Buffer) => (this.log += chunk.toString());
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+    // 'close' comes after the output has drained ('exit' may come before its last lines, such as
+    // what a cut stop was waiting on); a worker that kept the pipes open is not waited for past 2 s.
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        const at = Date.now();
+        const resolveExit = () => resolve({ code, signal, at });
+        const drained = setTimeout(resolveExit, 2_000);
+        child.once('close', () => {
+          clearTimeout(drained);
+          resolveExit();
+        });
+      }),
+    );
   }
 
   static async start(options: HubChildOptions): Promise<HubChild> {

@@ -12,6 +12,7 @@ import { RecordPublisher } from '../../kafka/record-publisher.ts';
 import { ensureTopics } from '../../kafka/topic-creation.ts';
 import type { TopicTail } from '../../kafka/topic-tail.ts';
 import { API_TOPICS, topicLayout } from '../../kafka/topics.ts';
+import { stopStep } from '../../telemetry/stop-steps.ts';
 import { type EidSettings, EidVerifier } from '../eid/eid-assertion.ts';
 import { AbuseGuard } from '../exchange/abuse-guard.ts';
 import { CursorCodec } from '../exchange/change-cursor.ts';
@@ -250,20 +251,20 @@ export class HubApi {
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
     // Aggregated refusals are written now, so no call in flight waits out its window.
-    await this.refusals.stop();
-    await this.server.stop();
-    await this.invalidations.stop();
-    await this.decisions.stop().catch(() => undefined);
+    await stopStep('API: refusals', () => this.refusals.stop());
+    await stopStep('API: gRPC server (calls in flight)', () => this.server.stop());
+    await stopStep('API: invalidations', () => this.invalidations.stop());
+    await stopStep('API: decisions', () => this.decisions.stop().catch(() => undefined));
     // Quota leases released with what they used, and the heartbeat withdrawn, while the store is
     // open. With the store away neither can be written: the leases then count as fully used and
     // the heartbeat ages out, so the stop goes on.
-    await this.registry.close().catch(() => undefined);
-    await this.instances.leave().catch(() => undefined);
-    await this.citizens.stop();
-    await this.sandbox.close();
-    if (this.ownJournal) await this.journal.close();
-    await this.publisher.close();
-    await this.store.close();
+    await stopStep('API: quota leases', () => this.registry.close().catch(() => undefined));
+    await stopStep('API: instance heartbeat', () => this.instances.leave().catch(() => undefined));
+    await stopStep('API: citizen cache', () => this.citizens.stop());
+    await stopStep('API: sandbox', () => this.sandbox.close());
+    if (this.ownJournal) await stopStep('API: journal', () => this.journal.close());
+    await stopStep('API: publisher', () => this.publisher.close());
+    await stopStep('API: store', () => this.store.close());
   }
 }
 

@@ -13,6 +13,7 @@ import { ensureTopics } from '../../kafka/topic-creation.ts';
 import { ALL_TOPICS, sourceTopic, topicLayout } from '../../kafka/topics.ts';
 import type { PlausibilityRules } from '../../schemas/plausibility.ts';
 import { SOURCES } from '../../schemas/sources.ts';
+import { stopStep } from '../../telemetry/stop-steps.ts';
 import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import { PopulationStore } from '../store/population-store.ts';
@@ -145,9 +146,9 @@ export class IngestService {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.stop();
-    await this.journal.close();
-    await this.publisher.close();
-    await this.store.close();
+    await stopStep('ingest: consumer', () => this.consumer.stop());
+    await stopStep('ingest: journal (signed head)', () => this.journal.close());
+    await stopStep('ingest: publisher', () => this.publisher.close());
+    await stopStep('ingest: store', () => this.store.close());
   }
 }
