@@ -6,6 +6,7 @@ import { RecordPublisher } from '../kafka/record-publisher.ts';
 import { ensureTopics } from '../kafka/topic-creation.ts';
 import { HEARTBEATS_TOPIC, sourceTopic, topicLayout } from '../kafka/topics.ts';
 import type { SourceName } from '../schemas/sources.ts';
+import { stopStep } from '../telemetry/stop-steps.ts';
 import { FileCheckpoint } from './sdk/checkpoint.ts';
 import { RejectLog } from './sdk/reject-log.ts';
 import { type ConnectorSummary, type NativeItem, runSourceConnector } from './sdk/source-connector.ts';
@@ -41,7 +42,12 @@ export function rejectLogPath(stateDir: string, feedId: string): string {
   return join(stateDir, 'rejects', `${feedId}.jsonl`);
 }
 
-export async function runConnectorProcess(options: ConnectorProcessOptions): Promise<ConnectorSummary> {
+export function runConnectorProcess(options: ConnectorProcessOptions): Promise<ConnectorSummary> {
+  // Named for a stop cut by its bound: the connector is then waiting on Kafka (its topics, its batch in flight).
+  return stopStep(`${options.source} connector`, () => runConnector(options));
+}
+
+async function runConnector(options: ConnectorProcessOptions): Promise<ConnectorSummary> {
   const kafka = connectKafka({ brokers: options.kafkaBrokers, clientId: connectorService(options.source) });
   await ensureTopics(kafka, [topicLayout(sourceTopic(options.source)), topicLayout(HEARTBEATS_TOPIC)]);
   const publisher = new RecordPublisher(kafka);
