@@ -1,5 +1,5 @@
 // The named steps of a process's stop. A stop cut by its bound (cli/shutdown.ts) says which steps
-// it was still waiting on ("waiting on: hub: API, API: change-feed tail"), so an operator, or a
+// it was still waiting on ("waiting on: API, API: decisions"), so an operator, or a
 // test that saw a hub exit 75, knows where the stop hung instead of guessing.
 
 const underWay: string[] = [];

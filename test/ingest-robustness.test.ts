@@ -12,6 +12,7 @@ import { consumerLag } from '../kafka/group-offsets.ts';
 import { readRecordAt } from '../kafka/read-record-at.ts';
 import { DLQ_TOPIC, sourceTopic } from '../kafka/topics.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
+import { childExit } from '../testing/child-exit.ts';
 import {
   cliEnv,
   DANCU_BIN,
@@ -260,17 +261,7 @@ describe('a bounded stop', () => {
       let output = '';
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-        child.once('exit', (code) => {
-          const at = Date.now();
-          // Once the output drained ('close'; 2 s at most), so a cut stop's last line is in it.
-          const drained = setTimeout(() => resolve({ code, at }), 2_000);
-          child.once('close', () => {
-            clearTimeout(drained);
-            resolve({ code, at });
-          });
-        }),
-      );
+      const exited = childExit(child);
       try {
         await waitFor(`${command.name} to run`, async () => output.includes(command.ready), 120_000);
         process.kill(broker!, 'SIGSTOP'); // Kafka frozen: connections stay open and nothing answers

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { type ChildExit, childExit } from './child-exit.ts';
 
 const DANCU_BIN = fileURLToPath(new URL('../bin/dancu.js', import.meta.url));
 /** What `dancu hub` prints once its consumer has joined and its API listens. */
@@ -27,12 +28,7 @@ export interface HubChildOptions {
   args?: string[];
 }
 
-export interface HubExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** When it exited (Date.now()). */
-  at: number;
-}
+export type HubExit = ChildExit;
 
 export class HubChild {
   private log = '';
@@ -49,19 +45,7 @@ export class HubChild {
     const keep = (chunk: Buffer) => (this.log += chunk.toString());
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    // 'close' comes after the output has drained ('exit' may come before its last lines, such as
-    // what a cut stop was waiting on); a worker that kept the pipes open is not waited for past 2 s.
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        const at = Date.now();
-        const resolveExit = () => resolve({ code, signal, at });
-        const drained = setTimeout(resolveExit, 2_000);
-        child.once('close', () => {
-          clearTimeout(drained);
-          resolveExit();
-        });
-      }),
-    );
+    this.exited = childExit(child);
   }
 
   static async start(options: HubChildOptions): Promise<HubChild> {
