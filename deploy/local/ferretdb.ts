@@ -15,8 +15,9 @@ export function ferretdbService(): LocalService {
   // synchronous(NORMAL). In WAL mode SQLite then syncs the log at checkpoints instead of at every
   // commit; FerretDB commits every write command on its own (each replaced document, before the
   // fifth fix of ferretdb-build.ts), so FULL costs one fsync per command. A crash of FerretDB or
-  // of any client loses nothing; a power cut or kernel crash may lose the last commits — acceptable for the development store, never for MongoDB
-  // in production (deploy/), whose journal and write concern decide that.
+  // of any client loses nothing; a power cut or kernel crash may lose the last commits —
+  // acceptable for the development store, never for MongoDB in production (deploy/), whose
+  // journal and write concern decide that.
   const sqliteUrl = `file:${where.dataDir}/?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)`;
   return {
     name: 'ferretdb',
