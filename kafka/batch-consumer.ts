@@ -1,9 +1,12 @@
 // The hub's way of reading the source topics: batches in slices, offsets committed only after a
 // slice was handled, and supervised so that nothing can stop consumption for good.
 //
+// - A handler may take a slice and finish it later (`HandedOver`): the partition's next slice is
+//   handed over meanwhile, and offsets are committed in order, each once its slice is done.
 // - A slice whose handling fails is retried in place, with back-off, heartbeating meanwhile:
-//   its offsets are never committed, so nothing past a record that was neither applied nor
-//   dead-lettered is ever committed, and the partition stays with this member.
+//   neither its offsets nor those of any slice after it are committed before it succeeds, so
+//   nothing past a record that was neither applied nor dead-lettered is ever committed, and the
+//   partition stays with this member.
 // - A consumer that kafkajs lets crash for good (a non-retriable error) is replaced by a new one
 //   after a back-off; kafkajs restarts the retriable crashes itself.
 // While either is going on the consumer reports itself not consuming, with the cause, so the
@@ -30,6 +33,11 @@ export interface ConsumerFailure {
   retryInMs: number;
 }
 
+/** A slice taken by `handle` whose offsets wait for `done`. */
+export interface HandedOver {
+  done: Promise<void>;
+}
+
 export interface Backoff {
   initialMs: number;
   maxMs: number;
@@ -47,10 +55,16 @@ export interface BatchConsumerOptions {
    */
   sessionTimeoutMs?: number;
   /**
-   * Called with a slice of one partition's records (`attempt` counts from 1 for each slice);
-   * offsets are committed only after it resolves.
+   * Called with a slice of one partition's records (`attempt` counts from 1 for each slice). It
+   * resolves once the partition's next slice may be handed over, and the slice's offsets are
+   * committed after that. Or it resolves with `{ done }`: the next slice is handed over at once
+   * and this one's offsets are committed once `done` resolves (ingest stores the next slice while
+   * this one's changes are published). Offsets are committed in order, so nothing is committed
+   * past a slice that is not done; a `done` that rejects has its slice handled again (the next
+   * attempt, waiting for `done` before the slice after it).
    */
-  handle: (records: RawRecord[], attempt: number) => Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a plain async handler (Promise<void>) has its slice done when it resolves
+  handle: (records: RawRecord[], attempt: number) => Promise<void | HandedOver>;
   /**
    * How many partitions' slices may be in `handle` at once (kafkajs's partitionsConsumedConcurrently;
    * default 1). A partition's next slice always waits for its previous one.
@@ -148,52 +162,99 @@ export class BatchConsumer {
         // A fetched batch can hold thousands of records; handling it in slices, with a heartbeat
         // and a commit after each, keeps the member alive in its group and the replay after a
         // crash short.
+        const slices: Slice[] = [];
         for (let start = 0; start < batch.messages.length; start += HANDLE_SLICE) {
-          const slice = batch.messages.slice(start, start + HANDLE_SLICE);
-          const records = slice.map((message) => toRawRecord(batch.topic, batch.partition, message));
-          const last = slice[slice.length - 1]!.offset;
-          const where = `${batch.topic}[${batch.partition}]@${slice[0]!.offset}..${last}`;
-          const handled = await this.handleUntilDone(records, where, { heartbeat, isRunning, isStale });
-          if (!handled) return; // stopping or rebalanced: the slice stays uncommitted and is read again
-          resolveOffset(last);
+          const messages = batch.messages.slice(start, start + HANDLE_SLICE);
+          const last = messages[messages.length - 1]!.offset;
+          slices.push({
+            records: messages.map((message) => toRawRecord(batch.topic, batch.partition, message)),
+            last,
+            where: `${batch.topic}[${batch.partition}]@${messages[0]!.offset}..${last}`,
+          });
+        }
+        const control = { heartbeat, isRunning, isStale };
+        const commits = new InOrderCommits(async (slice) => {
+          resolveOffset(slice.last);
           // Explicit offsets: with autoCommit off and no interval or threshold, kafkajs's
           // argument-less commitOffsetsIfNecessary() never commits anything.
           await commitOffsetsIfNecessary({
-            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(slice.last) + 1n).toString() }] }],
           });
           await heartbeat();
+        });
+        let next = 0;
+        for (;;) {
+          commits.throwIfCommitFailed();
+          const failed = commits.failed();
+          if (failed) {
+            // A slice handed over failed to finish: nothing after it is committed. Once the
+            // commits before it are through, it is handled again, wholly, then the slices after it.
+            await whileHeartbeating(commits.settled(), heartbeat);
+            const index = slices.indexOf(failed.slice);
+            if (!(await this.waitToRetry(failed.error, 1, failed.slice.where, control))) return;
+            const retried = await this.handleUntilTaken(failed.slice, control, { from: 2, wholly: true });
+            if (!retried) return;
+            commits.restart();
+            commits.add(failed.slice, retried.done);
+            next = index + 1;
+            continue;
+          }
+          if (next === slices.length) {
+            await whileHeartbeating(commits.settled(), heartbeat);
+            if (commits.failed()) continue;
+            commits.throwIfCommitFailed();
+            return;
+          }
+          const slice = slices[next]!;
+          const taken = await this.handleUntilTaken(slice, control, { from: 1, wholly: false });
+          if (!taken) {
+            // Stopping or rebalanced: this slice and those after it stay uncommitted and are read again.
+            await whileHeartbeating(commits.settled(), heartbeat);
+            return;
+          }
+          commits.add(slice, taken.done);
+          next += 1;
         }
       },
     });
   }
 
-  /** Handles the slice, retrying with back-off until it succeeds (true) or the slice is no longer ours to handle (false). */
-  private async handleUntilDone(
-    records: RawRecord[],
-    where: string,
-    batch: { heartbeat: () => Promise<void>; isRunning: () => boolean; isStale: () => boolean },
-  ): Promise<boolean> {
-    for (let attempt = 1; ; attempt += 1) {
+  /**
+   * Hands the slice over, retrying with back-off until `handle` takes it (with `wholly`, until
+   * it is also done), or returns false once the slice is no longer ours to handle.
+   */
+  private async handleUntilTaken(slice: Slice, batch: BatchControl, tries: { from: number; wholly: boolean }): Promise<HandedOver | false> {
+    for (let attempt = tries.from; ; attempt += 1) {
       if (this.stopped || !batch.isRunning() || batch.isStale()) return false;
       try {
-        await whileHeartbeating(this.options.handle(records, attempt), batch.heartbeat);
+        const handed = (await whileHeartbeating(this.options.handle(slice.records, attempt), batch.heartbeat)) ?? {
+          done: Promise.resolve(),
+        };
+        handed.done.catch(() => {}); // settled through InOrderCommits, possibly after it rejected
+        if (tries.wholly) await whileHeartbeating(handed.done, batch.heartbeat);
         if (!this.current.consuming) this.set({ consuming: true });
-        return true;
+        return handed;
       } catch (error) {
-        const retryInMs = this.backoff(attempt);
-        this.set({
-          consuming: false,
-          cause: `handling ${where} failed (attempt ${attempt}, next in ${Math.round(retryInMs / 1000)} s): ${messageOf(error)}`,
-        });
-        this.options.onFailure?.({ kind: 'slice', error, where, retryInMs });
-        const deadline = Date.now() + retryInMs;
-        while (Date.now() < deadline) {
-          if (this.stopped || !batch.isRunning()) return false;
-          await sleep(Math.max(0, Math.min(HEARTBEAT_STEP_MS, deadline - Date.now())));
-          await batch.heartbeat(); // throws when the group rebalances: kafkajs then rejoins, uncommitted
-        }
+        if (!(await this.waitToRetry(error, attempt, slice.where, batch))) return false;
       }
     }
+  }
+
+  /** Reports the failed attempt and waits its back-off, heartbeating; false if the slice stopped being ours meanwhile. */
+  private async waitToRetry(error: unknown, attempt: number, where: string, batch: BatchControl): Promise<boolean> {
+    const retryInMs = this.backoff(attempt);
+    this.set({
+      consuming: false,
+      cause: `handling ${where} failed (attempt ${attempt}, next in ${Math.round(retryInMs / 1000)} s): ${messageOf(error)}`,
+    });
+    this.options.onFailure?.({ kind: 'slice', error, where, retryInMs });
+    const deadline = Date.now() + retryInMs;
+    while (Date.now() < deadline) {
+      if (this.stopped || !batch.isRunning()) return false;
+      await sleep(Math.max(0, Math.min(HEARTBEAT_STEP_MS, deadline - Date.now())));
+      await batch.heartbeat(); // throws when the group rebalances: kafkajs then rejoins, uncommitted
+    }
+    return true;
   }
 
   private crashed(consumer: Consumer, error: unknown, restartedByKafkajs: boolean): void {
@@ -220,6 +281,73 @@ export class BatchConsumer {
 
   private set(state: Omit<ConsumerState, 'since'>): void {
     this.current = { ...state, since: new Date() };
+  }
+}
+
+interface Slice {
+  records: RawRecord[];
+  /** Its last record's offset. */
+  last: string;
+  /** `<topic>[<partition>]@<first>..<last>`, for messages. */
+  where: string;
+}
+
+interface BatchControl {
+  heartbeat: () => Promise<void>;
+  isRunning: () => boolean;
+  isStale: () => boolean;
+}
+
+/**
+ * Commits the slices of a partition's batch in the order they were added, each once its `done`
+ * resolved. Once a `done` rejects, nothing after it is committed: `failed()` names that slice
+ * until `restart()`. A commit that throws (the group rebalanced) stops the rest too, and
+ * `throwIfCommitFailed()` passes its error on to kafkajs, which rejoins.
+ */
+class InOrderCommits {
+  private chain: Promise<void> = Promise.resolve();
+  private failure: { slice: Slice; error: unknown } | undefined;
+  private commitError: { error: unknown } | undefined;
+  private generation = 0;
+
+  constructor(private readonly commit: (slice: Slice) => Promise<void>) {}
+
+  add(slice: Slice, done: Promise<void>): void {
+    const generation = this.generation;
+    this.chain = this.chain.then(async () => {
+      if (generation !== this.generation || this.failure || this.commitError) return;
+      try {
+        await done;
+      } catch (error) {
+        this.failure = { slice, error };
+        return;
+      }
+      try {
+        await this.commit(slice);
+      } catch (error) {
+        this.commitError = { error };
+      }
+    });
+  }
+
+  /** The first slice whose `done` rejected, since the last restart. */
+  failed(): { slice: Slice; error: unknown } | undefined {
+    return this.failure;
+  }
+
+  /** Resolves once every slice added has been committed or skipped. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Forgets the failure (its slice is being handled again); slices added before are skipped. */
+  restart(): void {
+    this.failure = undefined;
+    this.generation += 1;
+  }
+
+  throwIfCommitFailed(): void {
+    if (this.commitError) throw this.commitError.error;
   }
 }
 

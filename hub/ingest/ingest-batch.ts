@@ -79,20 +79,53 @@ export function checkSlice(records: readonly RawRecord[], context: Pick<IngestCo
 }
 
 /**
- * Applies checked slices together: one store round for all their events (a citizen met in
- * several slices is written once), one send of dead letters and one of changes. Returns each
- * slice's own outcome, in order. Throws if anything failed: then none of the slices may be
- * committed, and each is retried (the writes are idempotent).
+ * Applies checked slices together: their store round (`storeSlices`), then their sends
+ * (`publishStored`). Returns each slice's own outcome, in order. Throws if anything failed: then
+ * none of the slices may be committed, and each is retried (the writes are idempotent).
  */
 export async function applySlices(slices: readonly CheckedSlice[], context: IngestContext): Promise<BatchOutcome[]> {
+  return publishStored(await storeSlices(slices, context), context);
+}
+
+/** Slices whose events are in the store: what is left to send before their offsets may be committed. */
+export interface StoredSlices {
+  slices: readonly CheckedSlice[];
+  verdicts: ReadonlyMap<SourceEvent, EventVerdict>;
+  /** The changes of each event id. */
+  changesOf: ReadonlyMap<string, CitizenChange[]>;
+}
+
+/**
+ * One store round for all the slices' events (a citizen met in several slices is written once).
+ * Events reusing an id for different content join their slice's dead letters. On failure every
+ * record's trace ends as failed.
+ */
+export async function storeSlices(slices: readonly CheckedSlice[], context: IngestContext): Promise<StoredSlices> {
   try {
-    const outcomes = await applyTraced(slices, context);
-    for (const slice of slices) for (const recordTrace of slice.traces) recordTrace.end();
-    return outcomes;
+    return await storeTraced(slices, context);
   } catch (error) {
-    for (const slice of slices) for (const recordTrace of slice.traces) recordTrace.fail(error);
+    failTraces(slices, error);
     throw error;
   }
+}
+
+/**
+ * Sends the stored slices' dead letters, then their changes (one send each), and ends their
+ * records' traces. Returns each slice's own outcome, in order.
+ */
+export async function publishStored(stored: StoredSlices, context: Pick<IngestContext, 'publisher'>): Promise<BatchOutcome[]> {
+  try {
+    const outcomes = await publishTraced(stored, context.publisher);
+    for (const slice of stored.slices) for (const recordTrace of slice.traces) recordTrace.end();
+    return outcomes;
+  } catch (error) {
+    failTraces(stored.slices, error);
+    throw error;
+  }
+}
+
+function failTraces(slices: readonly CheckedSlice[], error: unknown): void {
+  for (const slice of slices) for (const recordTrace of slice.traces) recordTrace.fail(error);
 }
 
 function deadLetter(slice: CheckedSlice, record: RawRecord, recordTrace: RecordTrace, rejection: Rejection): void {
@@ -101,33 +134,36 @@ function deadLetter(slice: CheckedSlice, record: RawRecord, recordTrace: RecordT
   slice.rejected[rejection.reason] = (slice.rejected[rejection.reason] ?? 0) + 1;
 }
 
-async function applyTraced(slices: readonly CheckedSlice[], context: IngestContext): Promise<BatchOutcome[]> {
-  const { store, publisher, cache } = context;
+async function storeTraced(slices: readonly CheckedSlice[], context: IngestContext): Promise<StoredSlices> {
+  const { store, cache } = context;
   const accepted = slices.flatMap((slice) => slice.accepted);
   const verdicts = new Map<SourceEvent, EventVerdict>();
   const changesOf = new Map<string, CitizenChange[]>();
-  if (accepted.length > 0) {
-    for (const { trace: recordTrace } of accepted) recordTrace.startStoreWrite(accepted.length);
-    const outcome = await applyEvents(
-      accepted.map(({ event }) => event),
-      store,
-      cache,
-    );
-    for (const slice of slices) {
-      for (const { event, record, trace: recordTrace } of slice.accepted) {
-        const verdict = outcome.verdicts.get(event) ?? 'duplicate';
-        verdicts.set(event, verdict);
-        recordTrace.endStoreWrite(verdict, outcome.attempts);
-        if (verdict === 'conflict') deadLetter(slice, record, recordTrace, conflictOf(event));
-      }
-    }
-    for (const change of outcome.changes) {
-      const ofEvent = changesOf.get(change.eventId);
-      if (ofEvent) ofEvent.push(change);
-      else changesOf.set(change.eventId, [change]);
+  if (accepted.length === 0) return { slices, verdicts, changesOf };
+  for (const { trace: recordTrace } of accepted) recordTrace.startStoreWrite(accepted.length);
+  const outcome = await applyEvents(
+    accepted.map(({ event }) => event),
+    store,
+    cache,
+  );
+  for (const slice of slices) {
+    for (const { event, record, trace: recordTrace } of slice.accepted) {
+      const verdict = outcome.verdicts.get(event) ?? 'duplicate';
+      verdicts.set(event, verdict);
+      recordTrace.endStoreWrite(verdict, outcome.attempts);
+      if (verdict === 'conflict') deadLetter(slice, record, recordTrace, conflictOf(event));
     }
   }
+  for (const change of outcome.changes) {
+    const ofEvent = changesOf.get(change.eventId);
+    if (ofEvent) ofEvent.push(change);
+    else changesOf.set(change.eventId, [change]);
+  }
+  return { slices, verdicts, changesOf };
+}
 
+async function publishTraced({ slices, verdicts, changesOf }: StoredSlices, publisher: RecordPublisher): Promise<BatchOutcome[]> {
+  const accepted = slices.flatMap((slice) => slice.accepted);
   await sendTraced(
     publisher,
     DLQ_TOPIC,

@@ -18,7 +18,7 @@ import { kafkaHeadWitness } from '../journal/head-witness.ts';
 import { Journal } from '../journal/journal.ts';
 import { PopulationStore } from '../store/population-store.ts';
 import { type DeadLetterQueue, readDeadLetterQueue } from './dead-letter-queue.ts';
-import { applySlices, type BatchOutcome, checkSlice, type IngestContext } from './ingest-batch.ts';
+import { type BatchOutcome, checkSlice, type IngestContext, publishStored, storeSlices } from './ingest-batch.ts';
 import { ingestEntry } from './ingest-entry.ts';
 import { IngestMetrics } from './ingest-metrics.ts';
 import { ingestReadiness, type Readiness } from './ingest-readiness.ts';
@@ -87,7 +87,10 @@ export class IngestService {
     };
     const topics = SOURCES.map(sourceTopic);
     // One lane of store rounds per source partition number: a citizen's events share it in every source topic.
-    const rounds = new StoreLanes(topicLayout(topics[0]!).partitions, (slices) => applySlices(slices, context));
+    const rounds = new StoreLanes(topicLayout(topics[0]!).partitions, {
+      store: (slices) => storeSlices(slices, context),
+      publish: (stored) => publishStored(stored, context),
+    });
     const consumer = new BatchConsumer(kafka, {
       groupId: options.groupId ?? HUB_GROUP_ID,
       topics,
@@ -103,15 +106,21 @@ export class IngestService {
           `[ingest] ${what} failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}; retrying in ${failure.retryInMs} ms`,
         );
       },
+      // The partition's next slice is stored while this one's dead letters, changes and journal
+      // entry are written; its offsets wait for all three.
       handle: async (records, attempt) => {
         const started = performance.now();
         // Checked at once, while the store may still be busy with the round before; a retry goes alone.
-        const outcome = await rounds.submit(checkSlice(records, context), { alone: attempt > 1 });
-        // Before the offsets are committed: a slice whose entry could not be written is retried.
-        await (service?.metrics.journaled(journal) ?? journal).append(ingestEntry(records, outcome));
-        service?.stats.record(outcome);
-        service?.metrics.record(outcome, (performance.now() - started) / 1000);
-        options.onBatch?.(outcome);
+        const slice = rounds.submit(checkSlice(records, context), { alone: attempt > 1 });
+        await slice.stored;
+        const done = slice.done.then(async (outcome) => {
+          // Before the offsets are committed: a slice whose entry could not be written is retried.
+          await (service?.metrics.journaled(journal) ?? journal).append(ingestEntry(records, outcome));
+          service?.stats.record(outcome);
+          service?.metrics.record(outcome, (performance.now() - started) / 1000);
+          options.onBatch?.(outcome);
+        });
+        return { done };
       },
     });
     service = new IngestService(journal, options, kafka, store, publisher, consumer);

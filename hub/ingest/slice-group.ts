@@ -1,14 +1,19 @@
 // Slices of several partitions applied to the store together (group commit). The consumer hands
 // over the slices of all its partitions at once (BatchConsumer's `partitionsAtOnce`); each is
-// checked as it arrives, and the slices that arrived while the store was busy are applied in the
+// checked as it arrives, and the slices that arrived while the store was busy are stored in the
 // next round, together: one history insert, one read-merge-write of every citizen they touch
-// (a citizen met in several partitions' slices is written once), one send of changes. Under a
-// light load a slice goes alone at once; under a heavy one the rounds grow, up to `maxRecords`.
+// (a citizen met in several partitions' slices is written once). Under a light load a slice goes
+// alone at once; under a heavy one the rounds grow, up to `maxRecords`.
 //
-// One round at a time in a group (the hub has one group per lane, store-lanes.ts, and lanes never
+// A round goes in two steps: `store`, then `publish` (its dead letters and changes). One round
+// at a time is stored in a group (the hub has one group per lane, store-lanes.ts, and lanes never
 // share a citizen): this process never races itself for a citizen (concurrent rounds on the same
-// citizens would lose compare-and-set writes to each other and back off). A partition's next slice is handed over
-// only once its previous one is done, so per-partition, and so per-citizen, order is kept.
+// citizens would lose compare-and-set writes to each other and back off). The next round is
+// stored while the one before is still publishing, and rounds publish one at a time, in the
+// order they were stored: a citizen's changes reach the change feed in the order they were made.
+// A slice is `stored` once its round's store step is done, and `done` once its round has
+// published; the consumer hands over a partition's next slice only once the previous one is
+// stored, so per-partition, and so per-citizen, order is kept.
 // A slice whose round failed is retried `alone`, so that a slice the store refuses cannot keep
 // failing the rounds of the slices beside it.
 import type { BatchOutcome, CheckedSlice } from './ingest-batch.ts';
@@ -16,28 +21,45 @@ import type { BatchOutcome, CheckedSlice } from './ingest-batch.ts';
 /** Records per round at most: a round of 10 partitions' full slices. */
 export const ROUND_RECORDS = 5_000;
 
+/** A round's two steps: the second gets what the first returned. */
+export interface RoundSteps<Stored> {
+  store: (slices: CheckedSlice[]) => Promise<Stored>;
+  /** Resolves with each slice's outcome, in the order of the slices given to `store`. */
+  publish: (stored: Stored) => Promise<BatchOutcome[]>;
+}
+
+/** A slice handed to a group: its two steps. If `stored` rejects, so does `done`. */
+export interface SubmittedSlice {
+  /** Its round's store step is done: the partition's next slice may be handed over. */
+  stored: Promise<void>;
+  /** Its round has published too: the slice's outcome; its offsets may be committed. */
+  done: Promise<BatchOutcome>;
+}
+
 interface Waiting {
   slice: CheckedSlice;
   alone: boolean;
-  resolve: (outcome: BatchOutcome) => void;
-  reject: (error: unknown) => void;
+  stored: Settle<void>;
+  done: Settle<BatchOutcome>;
 }
 
-export class SliceGroup {
+export class SliceGroup<Stored> {
   private readonly waiting: Waiting[] = [];
   private running = false;
+  /** The last round's publish step: the next one waits for it. */
+  private publishing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly apply: (slices: CheckedSlice[]) => Promise<BatchOutcome[]>,
+    private readonly steps: RoundSteps<Stored>,
     private readonly maxRecords = ROUND_RECORDS,
   ) {}
 
-  /** Resolves with the slice's own outcome once the round it went in is applied; rejects if that round failed. */
-  submit(slice: CheckedSlice, options: { alone?: boolean } = {}): Promise<BatchOutcome> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ slice, alone: options.alone ?? false, resolve, reject });
-      if (!this.running) void this.drain();
-    });
+  submit(slice: CheckedSlice, options: { alone?: boolean } = {}): SubmittedSlice {
+    const stored = settle<void>();
+    const done = settle<BatchOutcome>();
+    this.waiting.push({ slice, alone: options.alone ?? false, stored, done });
+    if (!this.running) void this.drain();
+    return { stored: stored.promise, done: done.promise };
   }
 
   /** Slices waiting for a round. */
@@ -47,15 +69,33 @@ export class SliceGroup {
 
   private async drain(): Promise<void> {
     this.running = true;
-    await null; // one microtask, so that slices handed over together start the first round together
-    while (this.waiting.length > 0) {
+    for (;;) {
+      // Until the next turn of the event loop: slices handed over together go in one round, and so
+      // do the next slices of the partitions whose round was just stored.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.waiting.length === 0) break;
       const round = this.nextRound();
+      let stored: Stored;
       try {
-        const outcomes = await this.apply(round.map((waiting) => waiting.slice));
-        for (const [index, waiting] of round.entries()) waiting.resolve(outcomes[index]!);
+        stored = await this.steps.store(round.map((waiting) => waiting.slice));
       } catch (error) {
-        for (const waiting of round) waiting.reject(error);
+        for (const waiting of round) {
+          waiting.stored.reject(error);
+          waiting.done.reject(error);
+        }
+        continue;
       }
+      for (const waiting of round) waiting.stored.resolve();
+      this.publishing = this.publishing.then(() =>
+        this.steps.publish(stored).then(
+          (outcomes) => {
+            for (const [index, waiting] of round.entries()) waiting.done.resolve(outcomes[index]!);
+          },
+          (error: unknown) => {
+            for (const waiting of round) waiting.done.reject(error);
+          },
+        ),
+      );
     }
     this.running = false;
   }
@@ -74,4 +114,25 @@ export class SliceGroup {
     }
     return round;
   }
+}
+
+interface Settle<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A promise with its settle functions. It counts as handled from the start: a caller whose
+ * `stored` rejected need not wait for `done`, which rejects with the same error.
+ */
+function settle<T>(): Settle<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }
