@@ -35,6 +35,31 @@ describe('the population store on the real FerretDB', () => {
     expect(await first.history.countDocuments({ personalId: { $in: [...expected.keys()] } })).toBe(events.length);
   });
 
+  it("R5: a citizen's first document is inserted without a claim (the insert is the compare-and-set); later revisions claim theirs", async () => {
+    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 5 });
+    const seen = new Set<string>();
+    // Each citizen's first event: it makes the citizen's first document.
+    const births = events.filter((event) => !seen.has(event.personalId) && seen.add(event.personalId));
+    const claimed: string[] = [];
+    const insertMany = first.claims.insertMany.bind(first.claims);
+    first.claims.insertMany = ((claims: Parameters<typeof insertMany>[0], options?: Parameters<typeof insertMany>[1]) => {
+      claimed.push(...claims.map((claim) => String(claim._id)));
+      return insertMany(claims, options);
+    }) as typeof insertMany;
+    try {
+      await applyEvents(births, first);
+      expect(claimed).toEqual([]);
+      const rest = events.filter((event) => !births.includes(event));
+      await applyEvents(rest, first);
+      const updated = new Set(rest.map((event) => event.personalId));
+      expect(claimed.length).toBeGreaterThan(0);
+      for (const claim of claimed) expect(updated.has(claim.replace(/#2$/, '')), claim).toBe(true);
+    } finally {
+      first.claims.insertMany = insertMany;
+    }
+    for (const [id, citizen] of expectedCitizens(events)) expect(await storedCitizen(first, id), id).toEqual(citizen);
+  });
+
   it('R5: a writer whose cached copy of a citizen went stale (another instance wrote since) still loses nothing', async () => {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 10 });
     const cache = new WrittenCitizens();

@@ -165,9 +165,9 @@ export class PopulationStore {
   }
 
   /**
-   * Compare-and-set for citizen documents. Each write first claims `<id>#<revision + 1>` by
-   * inserting a claim (the unique `_id` lets exactly one writer win), then writes the document:
-   * a citizen's first is inserted, a later revision replaces it only where it still holds the
+   * Compare-and-set for citizen documents. A citizen's first document is inserted (the unique
+   * `_id` lets exactly one writer win). A later revision first claims `<id>#<revision + 1>` by
+   * inserting a claim (likewise), then replaces the document only where it still holds the
    * revision the write was merged from (`{_id, revision}`). Returns the ids another writer got
    * to first — the caller re-reads and merges those again — and the documents as written.
    *
@@ -183,6 +183,29 @@ export class PopulationStore {
   async writeCitizens(writes: readonly CitizenWrite[], batchId: string): Promise<CitizenWriteOutcome> {
     if (writes.length === 0) return { conflicts: [], written: new Map() };
     const claimedAt = new Date();
+    // A citizen's first document needs no claim: its insert is the compare-and-set (the unique
+    // `_id` lets exactly one writer insert it; the others are sent back to read and merge). So
+    // first documents are inserted while the later revisions are being claimed.
+    const outcomes = await Promise.all([
+      this.writeRevisions(
+        writes.filter((write) => write.document.revision === 0).map((write) => ({ write, revision: 1 })),
+        batchId,
+      ),
+      this.writeClaimed(
+        writes.filter((write) => write.document.revision > 0),
+        batchId,
+        claimedAt,
+      ),
+    ]);
+    await this.sweepClaims(claimedAt);
+    return {
+      conflicts: outcomes.flatMap((outcome) => outcome.conflicts),
+      written: new Map(outcomes.flatMap((outcome) => [...outcome.written])),
+    };
+  }
+
+  /** Claims each write's next revision, then writes those it won (see writeCitizens) and deletes its claims. */
+  private async writeClaimed(writes: readonly CitizenWrite[], batchId: string, claimedAt: Date): Promise<CitizenWriteOutcome> {
     const pending = writes.map((write) => ({ write, claim: claimFor(write, write.document.revision + 1, batchId, claimedAt) }));
     const won: typeof pending = [];
     const conflicts: string[] = [];
@@ -226,27 +249,37 @@ export class PopulationStore {
       pending.splice(0, pending.length, ...retry);
     }
 
-    const written = new Map<string, CitizenDocument>();
-    if (won.length > 0) {
-      // A writer that stalled past its own lease may have been skipped; writing now could race
-      // the writer that skipped it, so it gives up and the batch is retried.
-      if (Date.now() - claimedAt.getTime() > CLAIM_LEASE_MS / 2) {
-        throw new StoreError('lease-expired', `the claims of batch ${batchId} are older than half their lease; retry the batch`);
-      }
-      const lost = await this.writeDocuments(
-        won.map(({ write, claim }) => ({
-          base: write.document.revision,
-          document: { ...write.document, revision: claim.revision, lastBatchId: batchId },
-        })),
-        batchId,
-      );
-      for (const { write, claim } of won) {
-        if (lost.has(claim.personalId)) conflicts.push(claim.personalId);
-        else written.set(claim.personalId, { ...write.document, revision: claim.revision, lastBatchId: batchId });
-      }
+    if (won.length === 0) return { conflicts, written: new Map() };
+    // A writer that stalled past its own lease may have been skipped; writing now could race
+    // the writer that skipped it, so it gives up and the batch is retried.
+    if (Date.now() - claimedAt.getTime() > CLAIM_LEASE_MS / 2) {
+      throw new StoreError('lease-expired', `the claims of batch ${batchId} are older than half their lease; retry the batch`);
     }
+    const outcome = await this.writeRevisions(
+      won.map(({ write, claim }) => ({ write, revision: claim.revision })),
+      batchId,
+    );
     await this.deleteClaims(won.map(({ claim }) => claim._id));
-    await this.sweepClaims(claimedAt);
+    return { conflicts: [...conflicts, ...outcome.conflicts], written: outcome.written };
+  }
+
+  /** Writes each document as revision `revision`: its conflicts are the writes that did not hold (writeDocuments). */
+  private async writeRevisions(
+    writes: ReadonlyArray<{ write: CitizenWrite; revision: number }>,
+    batchId: string,
+  ): Promise<CitizenWriteOutcome> {
+    const conflicts: string[] = [];
+    const written = new Map<string, CitizenDocument>();
+    if (writes.length === 0) return { conflicts, written };
+    const documents = writes.map(({ write, revision }) => ({
+      base: write.document.revision,
+      document: { ...write.document, revision, lastBatchId: batchId },
+    }));
+    const lost = await this.writeDocuments(documents, batchId);
+    for (const { document } of documents) {
+      if (lost.has(document._id)) conflicts.push(document._id);
+      else written.set(document._id, document);
+    }
     return { conflicts, written };
   }
 
