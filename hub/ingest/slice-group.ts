@@ -69,11 +69,8 @@ export class SliceGroup<Stored> {
 
   private async drain(): Promise<void> {
     this.running = true;
-    for (;;) {
-      // Until the next turn of the event loop: slices handed over together go in one round, and so
-      // do the next slices of the partitions whose round was just stored.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (this.waiting.length === 0) break;
+    await null; // one microtask, so that slices handed over together start the first round together
+    while (this.waiting.length > 0) {
       const round = this.nextRound();
       let stored: Stored;
       try {
