@@ -9,8 +9,9 @@
 // at a time is stored in a group (the hub has one group per lane, store-lanes.ts, and lanes never
 // share a citizen): this process never races itself for a citizen (concurrent rounds on the same
 // citizens would lose compare-and-set writes to each other and back off). The next round is
-// stored while the one before is still publishing, and rounds publish one at a time, in the
-// order they were stored: a citizen's changes reach the change feed in the order they were made.
+// stored while the one before is still publishing (not further ahead: the round after waits for
+// that publish), and rounds publish one at a time, in the order they were stored: a citizen's
+// changes reach the change feed in the order they were made.
 // A slice is `stored` once its round's store step is done, and `done` once its round has
 // published; the consumer hands over a partition's next slice only once the previous one is
 // stored, so per-partition, and so per-citizen, order is kept.
@@ -48,6 +49,8 @@ export class SliceGroup<Stored> {
   private running = false;
   /** The last round's publish step: the next one waits for it. */
   private publishing: Promise<void> = Promise.resolve();
+  /** The publish step of the round before the last: the next round is stored only after it. */
+  private publishedBefore: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly steps: RoundSteps<Stored>,
@@ -71,6 +74,8 @@ export class SliceGroup<Stored> {
     this.running = true;
     await null; // one microtask, so that slices handed over together start the first round together
     while (this.waiting.length > 0) {
+      // At most one round publishes while the next is stored: what is held in flight stays bounded.
+      await this.publishedBefore;
       const round = this.nextRound();
       let stored: Stored;
       try {
@@ -83,6 +88,7 @@ export class SliceGroup<Stored> {
         continue;
       }
       for (const waiting of round) waiting.stored.resolve();
+      this.publishedBefore = this.publishing;
       this.publishing = this.publishing.then(() =>
         this.steps.publish(stored).then(
           (outcomes) => {

@@ -4,8 +4,12 @@
 import { LRUCache } from 'lru-cache';
 import type { CitizenDocument } from '../citizen/citizen-document.ts';
 
-/** About 8 KiB a document: some 80 MiB at most. */
-const MAX_DOCUMENTS = 10_000;
+/**
+ * About 8 KiB a document: some 40 MiB at most. Reads of the others run beside the history append,
+ * off the write's critical path (BENCHMARKS.md), so a larger cache buys little and costs the
+ * backfill its memory bound.
+ */
+const MAX_DOCUMENTS = 5_000;
 
 export class WrittenCitizens {
   private readonly documents = new LRUCache<string, CitizenDocument>({ max: MAX_DOCUMENTS });
