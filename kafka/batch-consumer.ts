@@ -308,14 +308,12 @@ class InOrderCommits {
   private chain: Promise<void> = Promise.resolve();
   private failure: { slice: Slice; error: unknown } | undefined;
   private commitError: { error: unknown } | undefined;
-  private generation = 0;
 
   constructor(private readonly commit: (slice: Slice) => Promise<void>) {}
 
   add(slice: Slice, done: Promise<void>): void {
-    const generation = this.generation;
     this.chain = this.chain.then(async () => {
-      if (generation !== this.generation || this.failure || this.commitError) return;
+      if (this.failure || this.commitError) return;
       try {
         await done;
       } catch (error) {
@@ -340,10 +338,9 @@ class InOrderCommits {
     return this.chain;
   }
 
-  /** Forgets the failure (its slice is being handled again); slices added before are skipped. */
+  /** Forgets the failure once every slice added has settled (its slice is being handled again). */
   restart(): void {
     this.failure = undefined;
-    this.generation += 1;
   }
 
   throwIfCommitFailed(): void {

@@ -1,9 +1,9 @@
 // Slices of several partitions applied in one store round (hub/ingest/slice-group.ts and
-// applySlices), on the real FerretDB. Kafka's part (partitions handed over at once, offsets) is
+// storeSlices then publishStored), on the real FerretDB. Kafka's part (partitions handed over at once, offsets) is
 // covered by the ingest tests through the hub; here the publisher only records what it is given.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
-import { applySlices, checkSlice, type IngestContext } from '../hub/ingest/ingest-batch.ts';
+import { checkSlice, type IngestContext, publishStored, storeSlices } from '../hub/ingest/ingest-batch.ts';
 import { PopulationStore } from '../hub/store/population-store.ts';
 import type { RecordPublisher } from '../kafka/record-publisher.ts';
 import type { OutgoingRecord, RawRecord } from '../kafka/records.ts';
@@ -48,7 +48,7 @@ describe('slices of several partitions in one store round, on the real FerretDB'
     const shared = first![0]!; // also delivered in the second slice (a redelivery from another partition)
     const slices = [checkSlice(rawRecords(first!, 0), context), checkSlice(rawRecords([...second!, shared], 1), context)];
 
-    const outcomes = await applySlices(slices, context);
+    const outcomes = await publishStored(await storeSlices(slices, context), context);
 
     expect(outcomes.map((outcome) => [outcome.received, outcome.applied, outcome.duplicates])).toEqual([
       [first!.length, first!.length, 0],

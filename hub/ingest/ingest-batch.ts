@@ -78,15 +78,6 @@ export function checkSlice(records: readonly RawRecord[], context: Pick<IngestCo
   return slice;
 }
 
-/**
- * Applies checked slices together: their store round (`storeSlices`), then their sends
- * (`publishStored`). Returns each slice's own outcome, in order. Throws if anything failed: then
- * none of the slices may be committed, and each is retried (the writes are idempotent).
- */
-export async function applySlices(slices: readonly CheckedSlice[], context: IngestContext): Promise<BatchOutcome[]> {
-  return publishStored(await storeSlices(slices, context), context);
-}
-
 /** Slices whose events are in the store: what is left to send before their offsets may be committed. */
 export interface StoredSlices {
   slices: readonly CheckedSlice[];
