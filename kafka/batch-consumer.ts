@@ -9,12 +9,15 @@
 //   partition stays with this member.
 // - A consumer that kafkajs lets crash for good (a non-retriable error) is replaced by a new one
 //   after a back-off; kafkajs restarts the retriable crashes itself.
+// - A consumer that shows no sign of life for `stallMs` (kafkajs stuck stopping after a crash,
+//   stall-watch.ts) is abandoned and replaced by a new one.
 // While either is going on the consumer reports itself not consuming, with the cause, so the
 // hub's /readyz says why; every failure is passed to `onFailure` (metrics).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
 import { stopWithin } from './bounded-stop.ts';
 import { type RawRecord, toRawRecord } from './records.ts';
+import { MIN_STALL_MS, StallWatch } from './stall-watch.ts';
 
 export interface ConsumerState {
   consuming: boolean;
@@ -72,7 +75,15 @@ export interface BatchConsumerOptions {
   partitionsAtOnce?: number;
   onFailure?: (failure: ConsumerFailure) => void;
   backoff?: Backoff;
+  /**
+   * How long the consumer may show no sign of life (no request, heartbeat, fetch, join or reported
+   * crash) before it counts as stuck and is replaced: by default 4 session timeouts, at least 2 min.
+   */
+  stallMs?: number;
 }
+
+/** What a live consumer does often; its silence is what StallWatch watches. */
+const SIGNS_OF_LIFE = ['REQUEST', 'REQUEST_TIMEOUT', 'HEARTBEAT', 'FETCH_START', 'GROUP_JOIN', 'COMMIT_OFFSETS', 'CRASH'] as const;
 
 /** Records handed to one `handle` call at most. */
 const HANDLE_SLICE = 500;
@@ -85,11 +96,15 @@ export class BatchConsumer {
   private restartTimer: NodeJS.Timeout | undefined;
   private crashes = 0;
   private current: ConsumerState = { consuming: false, cause: 'starting', since: new Date() };
+  private readonly stall: StallWatch;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {
+    this.stall = new StallWatch(options.stallMs ?? Math.max(MIN_STALL_MS, 4 * (options.sessionTimeoutMs ?? 30_000)), (silentMs) =>
+      this.replaceStalled(silentMs),
+    );
     this.consumer = this.create();
   }
 
@@ -99,11 +114,13 @@ export class BatchConsumer {
   }
 
   async start(): Promise<void> {
+    this.stall.start();
     await this.run(this.consumer);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stall.stop();
     clearTimeout(this.restartTimer);
     await stopWithin(`the consumer of group ${this.options.groupId}`, () => this.consumer.disconnect());
     this.set({ consuming: false, cause: 'stopped' });
@@ -121,7 +138,7 @@ export class BatchConsumer {
 
   private create(): Consumer {
     const session = this.options.sessionTimeoutMs ?? 30_000;
-    const consumer = this.kafka.consumer({
+    const consumer: Consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: session,
       rebalanceTimeout: Math.max(session, 10_000),
@@ -134,12 +151,18 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
       // A consumer being stopped is never restarted: a request cut by the disconnect itself (with
       // several partitions in flight, "write after end") would otherwise bring it back, and the
-      // stop would wait for it until the shutdown bound.
-      retry: { restartOnFailure: async () => !this.stopped },
+      // stop would wait for it until the shutdown bound. Nor is one that was replaced.
+      retry: { restartOnFailure: async () => !this.stopped && consumer === this.consumer },
     });
+    for (const sign of SIGNS_OF_LIFE) {
+      consumer.on(consumer.events[sign], () => {
+        if (consumer === this.consumer) this.stall.sign();
+      });
+    }
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      // Joined after its stop was given up on (kafkajs cannot stop a consumer still joining): leave now.
-      if (this.stopped) {
+      // Joined after its stop was given up on (kafkajs cannot stop a consumer still joining), or
+      // after it was replaced as stuck: leave now.
+      if (this.stopped || consumer !== this.consumer) {
         consumer.disconnect().catch(() => undefined);
         return;
       }
@@ -157,7 +180,9 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.partitionsAtOnce ?? 1,
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning: running, isStale }) => {
+        // A consumer replaced as stuck that comes back to life handles nothing more.
+        const isRunning = () => running() && consumer === this.consumer;
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         // A fetched batch can hold thousands of records; handling it in slices, with a heartbeat
         // and a commit after each, keeps the member alive in its group and the replay after a
@@ -272,6 +297,22 @@ export class BatchConsumer {
       this.consumer = this.create();
       this.run(this.consumer).catch((failure: unknown) => this.crashed(this.consumer, failure, false));
     }, retryInMs);
+  }
+
+  /** The consumer was silent past the stall bound: abandoned (it may never finish stopping), and a new one runs. */
+  private replaceStalled(silentMs: number): void {
+    if (this.stopped) return;
+    const stalled = this.consumer;
+    clearTimeout(this.restartTimer);
+    const error = new Error(
+      `the Kafka consumer showed no sign of life for ${Math.round(silentMs / 1000)} s (kafkajs stuck after a crash); a new one replaces it`,
+    );
+    this.set({ consuming: false, cause: error.message });
+    this.options.onFailure?.({ kind: 'crash', error, retryInMs: 0 });
+    this.consumer = this.create();
+    // Its stop may never end; if it does, the member leaves the group at once rather than after its session timeout.
+    stalled.disconnect().catch(() => undefined);
+    this.run(this.consumer).catch((failure: unknown) => this.crashed(this.consumer, failure, false));
   }
 
   private backoff(attempt: number): number {

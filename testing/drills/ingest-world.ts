@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, MongoClient } from 'mongodb';
 import { simulateEvents } from '../../connectors/simulator/simulate-events.ts';
 import { initCertificateAuthority } from '../../hub/pki/certificate-authority.ts';
@@ -155,14 +156,28 @@ export async function ingestWorld(name: string, kafkaBrokers: string[], mongodbU
   };
 }
 
-/** Polls `probe` every 200 ms until it holds; the time it took, or undefined past the bound. */
+/**
+ * Polls `probe` every 200 ms until it holds; the time it took, or undefined past the bound. A probe
+ * still running at the bound (a send stuck on a dead broker, a read on a store that went away) is
+ * left behind and counts as not holding: a drill reports where it stood, it never hangs.
+ */
 export async function secondsUntil(probe: () => Promise<boolean>, boundMs: number): Promise<number | undefined> {
   const started = performance.now();
-  while (performance.now() - started < boundMs) {
-    if (await probe().catch(() => false)) return (performance.now() - started) / 1000;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const left = () => boundMs - (performance.now() - started);
+  while (left() > 0) {
+    if (await holdsWithin(probe, left())) return (performance.now() - started) / 1000;
+    await sleep(Math.max(0, Math.min(200, left())));
   }
   return undefined;
+}
+
+async function holdsWithin(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const giveUp = new AbortController();
+  try {
+    return await Promise.race([probe().catch(() => false), sleep(ms, false, { signal: giveUp.signal }).catch(() => false)]);
+  } finally {
+    giveUp.abort();
+  }
 }
 
 /** A read right after the store came back may meet a pooled connection it closed: try again. */
