@@ -68,4 +68,27 @@ describe('slices of several partitions in one store round, on the real FerretDB'
       expect((await store.readCitizen(id))?.revision, `${id} written once for both slices`).toBe(1);
     }
   });
+
+  it('R5, R26: a round stored whose publish never happened (the hub died in between), delivered again, sends the changes the first would have sent: same change ids, same values', async () => {
+    const events = simulateEvents({ seed: 4712, citizens: 6 });
+    const slice = () => checkSlice(rawRecords(events, 2), context);
+    const stored = await storeSlices([slice()], context); // ...and the hub dies here
+    const expected = [...stored.changesOf.values()].flat();
+    expect(expected.length).toBeGreaterThan(0);
+
+    sent.length = 0;
+    const [outcome] = await publishStored(await storeSlices([slice()], context), context); // Kafka delivers it again
+    expect(outcome).toMatchObject({ applied: 0, duplicates: events.length, changes: expected.length });
+    const changes = sent
+      .filter((send) => send.topic === CHANGES_TOPIC)
+      .flatMap((send) => send.records.map((record) => JSON.parse(String(record.value))));
+    const byId = new Map(changes.map((change) => [change.changeId, change]));
+    expect([...byId.keys()].sort()).toEqual(expected.map((change) => change.changeId).sort());
+    for (const change of expected)
+      expect(byId.get(change.changeId), change.changeId).toMatchObject({
+        field: change.field,
+        value: change.value,
+        eventId: change.eventId,
+      });
+  });
 });

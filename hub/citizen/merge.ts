@@ -92,21 +92,29 @@ export function mergeRecords(existing: CitizenDocument | null, records: readonly
   for (const [field, version] of Object.entries(fields) as Array<[CitizenField, FieldVersion]>) {
     const before = base.fields[field];
     if (before?.eventId === version.eventId) continue;
-    changes.push({
-      changeId: `${version.eventId}:${field}`,
-      personalId: base._id,
-      field,
-      value: version.value,
-      previous: before ? before.value : null,
-      source: version.source,
-      eventId: version.eventId,
-      eventType: version.eventType,
-      effectiveAt: version.effectiveAt,
-      recordedAt: version.recordedAt,
-      authoritative: version.authoritative,
-    });
+    changes.push(changeOf(base._id, field, version, before ? before.value : null));
   }
   return { document: { _id: base._id, revision: base.revision, fields }, changed: changes.length > 0, changes };
+}
+
+/**
+ * The change-feed record of a field's new version. Its id is `<event id>:<field>`, the same each
+ * time the same version is announced, so a consumer recognises a change it has seen.
+ */
+export function changeOf(personalId: string, field: CitizenField, version: FieldVersion, previous: unknown): CitizenChange {
+  return {
+    changeId: `${version.eventId}:${field}`,
+    personalId,
+    field,
+    value: version.value,
+    previous,
+    source: version.source,
+    eventId: version.eventId,
+    eventType: version.eventType,
+    effectiveAt: version.effectiveAt,
+    recordedAt: version.recordedAt,
+    authoritative: version.authoritative,
+  };
 }
 
 /**

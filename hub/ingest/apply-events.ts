@@ -7,15 +7,19 @@
 //      compare-and-set, one write per citizen. Citizens another writer wrote in between are read
 //      and merged again, so concurrent writers never lose each other's versions.
 // Redelivered records are merged again on purpose: the merge is idempotent, and it is what
-// finishes the work of a slice that crashed between its history and its citizen writes.
+// finishes the work of a slice that crashed between its history and its citizen writes. And the
+// changes of redelivered records that still stand are announced again: they finish the work of
+// a slice that crashed between its citizen writes and its change-feed send (reannounce, below).
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pMap from 'p-map';
 import type { SourceEvent } from '../../schemas/source-event.ts';
 import type { CitizenChange } from '../../schemas/types.ts';
-import type { CitizenDocument, HistoryRecord } from '../citizen/citizen-document.ts';
+import type { CitizenDocument, FieldVersion, HistoryRecord } from '../citizen/citizen-document.ts';
 import { eventDigest } from '../citizen/event-digest.ts';
-import { groupByCitizen, historyRecordOf, type MergeResult, mergeRecords } from '../citizen/merge.ts';
+import type { CitizenField } from '../citizen/fields.ts';
+import { changeOf, groupByCitizen, historyRecordOf, type MergeResult, mergeRecords } from '../citizen/merge.ts';
 import type { PopulationStore } from '../store/population-store.ts';
 import { IngestError } from './ingest-error.ts';
 import type { WrittenCitizens } from './written-citizens.ts';
@@ -78,6 +82,7 @@ async function applyWith(
     readCitizens(new Set(events.map((event) => event.personalId)), store, cache),
   ]);
   const toMerge: HistoryRecord[] = [];
+  const redelivered = new Set<string>();
   for (const [id, list] of copies) {
     // The event the store holds under this id: the one just appended, or the one accepted before.
     const isNew = !stored.has(id);
@@ -99,9 +104,54 @@ async function applyWith(
       }
     });
     if (matched) toMerge.push(reference);
+    if (matched && !isNew) redelivered.add(id);
   }
-  if (toMerge.length > 0) outcome.changes = await mergeIntoCitizens(toMerge, current, store, cache, outcome);
+  if (toMerge.length === 0) return outcome;
+  const { changes, documents } = await mergeIntoCitizens(toMerge, current, store, cache, outcome);
+  outcome.changes = [...changes, ...(await reannounce(redelivered, documents, changes, store))];
   return outcome;
+}
+
+/** Reads of a citizen's history at once, for the previous values of changes announced again. */
+const HISTORY_READS_AT_ONCE = 8;
+
+/**
+ * The changes of redelivered events that still stand in their citizens' documents and that this
+ * merge did not announce itself: announced again. A slice whose citizens were written but whose
+ * changes never reached the feed (the hub died in between, so its offsets were not committed)
+ * comes back from Kafka, its records are duplicates, and merging them changes nothing; without
+ * this its changes would never reach the feed. Sent when they did reach it, they carry the same
+ * change ids (`<event id>:<field>`), which consumers recognise. The value each replaced is the
+ * one the citizen's replayed history gives (as `dancu citizen show` derives it). A change a later
+ * event overruled is not announced again: the later one's change stands for the field.
+ */
+async function reannounce(
+  redelivered: ReadonlySet<string>,
+  documents: ReadonlyMap<string, CitizenDocument>,
+  announced: readonly CitizenChange[],
+  store: PopulationStore,
+): Promise<CitizenChange[]> {
+  if (redelivered.size === 0) return [];
+  const already = new Set(announced.map((change) => change.changeId));
+  const standing = new Map<string, Array<{ field: CitizenField; eventId: string }>>();
+  for (const [personalId, document] of documents) {
+    for (const [field, version] of Object.entries(document.fields) as Array<[CitizenField, FieldVersion]>) {
+      if (!redelivered.has(version.eventId) || already.has(`${version.eventId}:${field}`)) continue;
+      const list = standing.get(personalId) ?? [];
+      list.push({ field, eventId: version.eventId });
+      standing.set(personalId, list);
+    }
+  }
+  const ids = [...standing.keys()];
+  const histories = await pMap(ids, (id) => store.readHistory(id), { concurrency: HISTORY_READS_AT_ONCE });
+  return ids.flatMap((personalId, index) => {
+    const entries = new Map(histories[index]!.map((entry) => [entry._id, entry]));
+    const document = documents.get(personalId)!;
+    return standing.get(personalId)!.map(({ field, eventId }) => {
+      const replaced = entries.get(eventId)?.changes.find((change) => change.field === field);
+      return changeOf(personalId, field, document.fields[field]!, replaced ? replaced.previous : null);
+    });
+  });
 }
 
 /** The documents this writer holds for `ids`, and the others as the store has them (absent: none yet). */
@@ -127,8 +177,10 @@ async function mergeIntoCitizens(
   store: PopulationStore,
   cache: WrittenCitizens | undefined,
   outcome: ApplyOutcome,
-): Promise<CitizenChange[]> {
+): Promise<{ changes: CitizenChange[]; documents: Map<string, CitizenDocument> }> {
   const byCitizen = groupByCitizen(records);
+  // Each citizen's document as it stands once its write went through (or needed none).
+  const standing = new Map<string, CitizenDocument>();
   const batchId = randomUUID();
   const changes: CitizenChange[] = [];
   let pending = [...byCitizen.keys()];
@@ -139,9 +191,9 @@ async function mergeIntoCitizens(
     }
     if (attempt > 1) await sleep(BACKOFF_MS * (attempt - 1));
     // First as read beside the history; after a lost compare-and-set, as the store has them now.
-    const documents = attempt === 1 ? current : await store.readCitizens(pending);
+    const read = attempt === 1 ? current : await store.readCitizens(pending);
     const merged = new Map<string, MergeResult>();
-    for (const id of pending) merged.set(id, mergeRecords(documents.get(id) ?? null, byCitizen.get(id) ?? []));
+    for (const id of pending) merged.set(id, mergeRecords(read.get(id) ?? null, byCitizen.get(id) ?? []));
 
     const toWrite = [...merged.entries()].filter(([, result]) => result.changed);
     const { conflicts, written } = await store.writeCitizens(
@@ -151,10 +203,14 @@ async function mergeIntoCitizens(
     for (const [id, doc] of written) cache?.set(id, doc);
     for (const id of conflicts) cache?.delete(id);
     const lost = new Set(conflicts);
-    for (const [id, result] of merged) if (!lost.has(id)) changes.push(...result.changes);
+    for (const [id, result] of merged) {
+      if (lost.has(id)) continue;
+      changes.push(...result.changes);
+      standing.set(id, written.get(id) ?? result.document);
+    }
     pending = conflicts;
   }
-  return changes;
+  return { changes, documents: standing };
 }
 
 /** Whether two history records are the same event (digests compared where both have one: records migrated from before digests lack it). */

@@ -180,7 +180,8 @@ export interface Change {
    */
   cursor: string;
   /**
-   * Stable id `<event id>:<field>`: a change may be delivered again after a resume; drop repeats.
+   * Stable id `<event id>:<field>`: a change may be delivered again (after a resume, or announced
+   * again when its event was redelivered to the hub); drop repeats.
    * Empty on a position marker.
    */
   changeId: string;
