@@ -284,6 +284,7 @@ export class BatchConsumer {
 
   private crashed(consumer: Consumer, error: unknown, restartedByKafkajs: boolean): void {
     if (this.stopped || consumer !== this.consumer) return;
+    this.stall.sign(); // a crash is reported, so the consumer is not stuck silent (Kafka may be down: restarts go on)
     this.crashes += 1;
     const retryInMs = this.backoff(this.crashes);
     this.set({

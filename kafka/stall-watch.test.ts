@@ -24,28 +24,31 @@ class SilentConsumer {
   private readonly emitter = new EventEmitter();
   readonly disconnect = vi.fn(() => new Promise<void>(() => {})); // kafkajs's hung stop
   readonly run = vi.fn(async () => {
+    if (this.kafkaDown) throw new Error('Connection error: connect ECONNREFUSED');
     this.emit('GROUP_JOIN');
   });
+
+  constructor(private readonly kafkaDown = false) {}
 
   on(event: string, listener: () => void): () => void {
     this.emitter.on(event, listener);
     return () => this.emitter.off(event, listener);
   }
 
-  emit(event: keyof typeof EVENTS): void {
-    // A crash kafkajs reports it restarts itself (the supervisor only notes it).
-    this.emitter.emit(EVENTS[event], { payload: event === 'CRASH' ? { error: new Error('a retriable crash'), restart: true } : {} });
+  /** A crash is one kafkajs restarts itself unless `restart` says otherwise. */
+  emit(event: keyof typeof EVENTS, restart = true): void {
+    this.emitter.emit(EVENTS[event], { payload: event === 'CRASH' ? { error: new Error('a crash'), restart } : {} });
   }
 
   async connect(): Promise<void> {}
   async subscribe(): Promise<void> {}
 }
 
-function silentKafka(): { kafka: Kafka; consumers: SilentConsumer[] } {
+function silentKafka(options: { downAfterFirst?: boolean } = {}): { kafka: Kafka; consumers: SilentConsumer[] } {
   const consumers: SilentConsumer[] = [];
   const kafka = {
     consumer: () => {
-      const consumer = new SilentConsumer();
+      const consumer = new SilentConsumer(Boolean(options.downAfterFirst) && consumers.length > 0);
       consumers.push(consumer);
       return consumer;
     },
@@ -115,6 +118,31 @@ describe('a consumer that goes silent', () => {
       consumers[0]!.emit(signs[step % signs.length]!);
     }
     expect(consumers).toHaveLength(1);
+  });
+
+  it('R26: while Kafka is down and every restart fails, the consumer is restarted on its back-off, never taken for a silent one', async () => {
+    const { kafka, consumers } = silentKafka({ downAfterFirst: true });
+    const failures: ConsumerFailure[] = [];
+    const backoff = { initialMs: 100, maxMs: 400 };
+    const consumer = new BatchConsumer(kafka, {
+      groupId: 'g',
+      topics: ['t'],
+      handle: async () => {},
+      stallMs: 1_000,
+      backoff,
+      onFailure: (f) => failures.push(f),
+    });
+    await consumer.start();
+    consumers[0]!.emit('CRASH', false); // a crash kafkajs does not restart: the supervisor does
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(consumers.length, 'restarted again and again').toBeGreaterThan(10);
+    expect(
+      failures.every((failure) => !String(failure.error).includes('no sign of life')),
+      'never replaced as silent',
+    ).toBe(true);
+    expect(consumer.state()).toMatchObject({ consuming: false });
+    expect(consumer.state().cause).toMatch(/crashed \(Connection error/);
+    await consumer.stop();
   });
 
   it('R26: a stopped consumer is not replaced, however long it stays silent', async () => {
