@@ -124,10 +124,19 @@ export class PrivateKafka {
   }
 }
 
+/**
+ * First and last base port tried: below Linux's ephemeral range (32768–60999 by default), which the
+ * kernel hands out as the local ports of outgoing connections and of `listen(0)` (HubChild's
+ * ports). A port there can be free when checked and taken by one of those before the JVM binds it,
+ * and the node cannot listen: the likely cause of a CI run whose `stack up --brokers 3` failed
+ * with "connect ECONNREFUSED" on a node's port in that range.
+ */
+const BASE_PORTS = { from: 20_000, to: 32_000 };
+
 /** A base port (DANCU_KAFKA_PORT) whose every node's listeners are free: another test's Kafka may hold some. */
 async function freeKafkaBasePort(brokers: number): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
-    const base = 20_000 + 10 * Math.floor(Math.random() * 3_000);
+    const base = BASE_PORTS.from + 10 * Math.floor((Math.random() * (BASE_PORTS.to - BASE_PORTS.from)) / 10);
     const env = { DANCU_KAFKA_PORT: String(base) };
     const addresses = Array.from({ length: brokers }, (_, index) => Object.values(kafkaNodeAddresses(index + 1, env))).flat();
     const taken = await Promise.all(addresses.map((address) => isListening(address)));
