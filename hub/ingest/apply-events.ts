@@ -133,23 +133,22 @@ async function reannounce(
 ): Promise<CitizenChange[]> {
   if (redelivered.size === 0) return [];
   const already = new Set(announced.map((change) => change.changeId));
-  const standing = new Map<string, Array<{ field: CitizenField; eventId: string }>>();
+  // Per citizen, the fields whose standing version a redelivered event set and this merge did not announce.
+  const standing = new Map<string, CitizenField[]>();
   for (const [personalId, document] of documents) {
-    for (const [field, version] of Object.entries(document.fields) as Array<[CitizenField, FieldVersion]>) {
-      if (!redelivered.has(version.eventId) || already.has(`${version.eventId}:${field}`)) continue;
-      const list = standing.get(personalId) ?? [];
-      list.push({ field, eventId: version.eventId });
-      standing.set(personalId, list);
-    }
+    const fields = (Object.entries(document.fields) as Array<[CitizenField, FieldVersion]>)
+      .filter(([field, version]) => redelivered.has(version.eventId) && !already.has(`${version.eventId}:${field}`))
+      .map(([field]) => field);
+    if (fields.length > 0) standing.set(personalId, fields);
   }
   const ids = [...standing.keys()];
   const histories = await pMap(ids, (id) => store.readHistory(id), { concurrency: HISTORY_READS_AT_ONCE });
   return ids.flatMap((personalId, index) => {
-    const entries = new Map(histories[index]!.map((entry) => [entry._id, entry]));
     const document = documents.get(personalId)!;
-    return standing.get(personalId)!.map(({ field, eventId }) => {
-      const replaced = entries.get(eventId)?.changes.find((change) => change.field === field);
-      return changeOf(personalId, field, document.fields[field]!, replaced ? replaced.previous : null);
+    return standing.get(personalId)!.map((field) => {
+      const version = document.fields[field]!;
+      const replaced = histories[index]!.find((entry) => entry._id === version.eventId)?.changes.find((change) => change.field === field);
+      return changeOf(personalId, field, version, replaced ? replaced.previous : null);
     });
   });
 }
