@@ -113,8 +113,6 @@ function timeSteps(target: PopulationStore, steps: Map<string, number>): void {
   };
   wrap(target, 'appendHistory', 'append history (insertMany)');
   wrap(target, 'readCitizens', 'read citizens not in the cache ($in)');
-  wrap(target.claims, 'insertMany', 'claims insertMany');
-  wrap(target.claims, 'deleteMany', 'claims deleteMany');
   wrap(target.citizens, 'insertMany', 'citizens insertMany (first)');
   wrap(target.citizens, 'bulkWrite', 'citizens bulkWrite (replace)');
 }

@@ -15,6 +15,7 @@ import { IngestError, type IngestErrorCode } from '../hub/ingest/ingest-error.ts
 import { JournalError, type JournalErrorCode } from '../hub/journal/journal-error.ts';
 import { HealthThresholdsError } from '../hub/operations/health-thresholds.ts';
 import { SmsGatewayError, type SmsGatewayErrorCode } from '../hub/sms/sms-gateway.ts';
+import { StoreError } from '../hub/store/population-store.ts';
 import { PositionExpired } from '../kafka/topic-tail.ts';
 import type { RefusalKind } from '../proto/reasons.ts';
 
@@ -119,6 +120,7 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof JournalError) return EXIT_OF_JOURNAL[error.code];
   if (error instanceof IngestError) return EXIT_OF_INGEST[error.code];
   if (error instanceof SmsGatewayError) return EXIT_OF_SMS[error.code];
+  if (error instanceof StoreError) return usage; // a store the hub cannot write safely: point it at another
   if (error instanceof TraceUnavailable) return error.status === 404 ? notFound : error.status === 400 ? usage : unavailable;
   if (error instanceof HealthThresholdsError || error instanceof InvalidSearch || error instanceof MappingError) return usage;
   if (error instanceof PositionExpired) return notFound;

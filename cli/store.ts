@@ -12,7 +12,8 @@ export function registerStoreCommand(program: Command): void {
     .description(
       'Convert a population store written by dancu before the small-document model (citizen documents ' +
         "holding every version of every field) into today's: one small document per citizen with each " +
-        "field's current version, and one insert-only history record per event. Idempotent and " +
+        "field's current version, and one insert-only history record per event; drops collections no longer " +
+        'used (revision_claims, before 2026-12-02). Idempotent and ' +
         'resumable: run it again after an interruption; citizens already converted are skipped. Stop ' +
         'the hubs first. Uses MONGODB_URI and DANCU_DB.',
     )
@@ -34,7 +35,9 @@ export function registerStoreCommand(program: Command): void {
         if (started) bar.stop();
         console.log(
           `${summary.citizens} citizens in ${databaseName()}: ${summary.converted} converted, ${summary.alreadyConverted} already in the new shape; ` +
-            `${summary.historyRecords} history records written; ${summary.seconds.toFixed(1)} s`,
+            `${summary.historyRecords} history records written; ` +
+            (summary.retired.length > 0 ? `dropped ${summary.retired.join(', ')} (no longer used); ` : '') +
+            `${summary.seconds.toFixed(1)} s`,
         );
       } finally {
         if (started) bar.stop();

@@ -79,7 +79,7 @@ describe('one error model', () => {
     });
     expect(new Refused(status.UNAVAILABLE, '', 'no hub')).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
     expect(new TraceUnavailable(404, 'no such trace')).toMatchObject({ code: 'trace-not-found', retryable: false });
-    for (const error of [new StoreError('lease-expired', 'x'), new OperatorReadRefused('x'), new PositionExpired('t', 0, '5', '7–9')])
+    for (const error of [new StoreError('store-unsupported', 'x'), new OperatorReadRefused('x'), new PositionExpired('t', 0, '5', '7–9')])
       expect(error).toBeInstanceOf(DancuError);
   });
 
@@ -205,7 +205,7 @@ describe('one error model', () => {
       new IngestError('store-unavailable', 'x', false),
       { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 69 },
     ],
-    ['store lease expired', new StoreError('lease-expired', 'x'), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 75 }],
+    ['store unsupported', new StoreError('store-unsupported', 'x'), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 2 }],
     ['SMSC unreachable', new SmsGatewayError('smsc-unreachable', 'x'), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 75 }],
     ['SMSC bind refused', new SmsGatewayError('bind-refused', 'x'), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 3 }],
     ['health thresholds', new HealthThresholdsError('x'), { grpc: 'INTERNAL INTERNAL', rejection: undefined, exit: 2 }],

@@ -3,7 +3,7 @@ import { simulateEvents } from '../connectors/simulator/simulate-events.ts';
 import { applyEvents } from '../hub/ingest/apply-events.ts';
 import { WrittenCitizens } from '../hub/ingest/written-citizens.ts';
 import { duplicatePositions } from '../hub/store/duplicate-key.ts';
-import { CLAIM_LEASE_MS, PopulationStore } from '../hub/store/population-store.ts';
+import { PopulationStore, unsafeStore } from '../hub/store/population-store.ts';
 import type { SourceEvent } from '../schemas/source-event.ts';
 import { testEndpoints } from './endpoints.ts';
 import { expectedCitizens, storedCitizen, uniqueName } from './harness.ts';
@@ -33,31 +33,6 @@ describe('the population store on the real FerretDB', () => {
     const expected = expectedCitizens(events);
     for (const [id, citizen] of expected) expect(await storedCitizen(first, id), id).toEqual(citizen);
     expect(await first.history.countDocuments({ personalId: { $in: [...expected.keys()] } })).toBe(events.length);
-  });
-
-  it("R5: a citizen's first document is inserted without a claim (the insert is the compare-and-set); later revisions claim theirs", async () => {
-    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 5 });
-    const seen = new Set<string>();
-    // Each citizen's first event: it makes the citizen's first document.
-    const births = events.filter((event) => !seen.has(event.personalId) && seen.add(event.personalId));
-    const claimed: string[] = [];
-    const insertMany = first.claims.insertMany.bind(first.claims);
-    first.claims.insertMany = ((claims: Parameters<typeof insertMany>[0], options?: Parameters<typeof insertMany>[1]) => {
-      claimed.push(...claims.map((claim) => String(claim._id)));
-      return insertMany(claims, options);
-    }) as typeof insertMany;
-    try {
-      await applyEvents(births, first);
-      expect(claimed).toEqual([]);
-      const rest = events.filter((event) => !births.includes(event));
-      await applyEvents(rest, first);
-      const updated = new Set(rest.map((event) => event.personalId));
-      expect(claimed.length).toBeGreaterThan(0);
-      for (const claim of claimed) expect(updated.has(claim.replace(/#2$/, '')), claim).toBe(true);
-    } finally {
-      first.claims.insertMany = insertMany;
-    }
-    for (const [id, citizen] of expectedCitizens(events)) expect(await storedCitizen(first, id), id).toEqual(citizen);
   });
 
   it('R5, R26: a slice stored whose changes never reached the feed (the hub died in between) announces them again when Kafka redelivers it: those that still stand, with the same change ids and values', async () => {
@@ -109,36 +84,6 @@ describe('the population store on the real FerretDB', () => {
     for (const [id, citizen] of expectedCitizens(events)) expect(await storedCitizen(first, id), id).toEqual(citizen);
   });
 
-  it('R5: a revision claimed by a writer that died before writing is skipped once its lease ran out', async () => {
-    const [birth, later] = simulateEvents({
-      seed: Math.floor(Math.random() * 1e9) + 1,
-      citizens: 1,
-      sources: ['civil-status', 'residence'],
-    });
-    await applyEvents([birth!], first);
-    const before = await first.readCitizen(birth!.personalId);
-    expect(before?.revision).toBe(1);
-    // A writer claimed revision 2 long ago and died before writing the document.
-    await first.claims.insertOne({
-      _id: `${birth!.personalId}#2`,
-      personalId: birth!.personalId,
-      revision: 2,
-      fingerprint: 'a write that never happened',
-      batchId: 'a dead hub',
-      claimedAt: new Date(Date.now() - 2 * CLAIM_LEASE_MS - 1_000),
-    });
-    const event = { ...later!, personalId: birth!.personalId } as SourceEvent;
-    // A hub instance just started (its first write sweeps old claims).
-    const third = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database: first.db.databaseName });
-    const outcome = await applyEvents([event], third).finally(() => third.close());
-    expect(outcome.applied).toBe(1);
-    const after = await first.readCitizen(birth!.personalId);
-    expect(after?.revision).toBe(3);
-    expect(Object.values(after!.fields).map((version) => version.eventId)).toContain(event.eventId);
-    // The dead writer's claim, older than two leases, has been swept away.
-    expect(await first.claims.countDocuments({ _id: `${birth!.personalId}#2` })).toBe(0);
-  });
-
   it('R5: FerretDB reports every duplicate of an unordered insert by its position and inserts the rest (what appendHistory relies on)', async () => {
     const collection = first.db.collection<{ _id: string; v: number }>(uniqueName('dup_probe'));
     await collection.insertMany([2, 5, 6, 9].map((n) => ({ _id: `id-${n}`, v: 0 })));
@@ -162,7 +107,7 @@ describe('the population store on the real FerretDB', () => {
     ).toEqual(['id-2', 'id-5', 'id-6', 'id-9']);
   });
 
-  it('R5: a stale write (merged from an older revision) is refused by the revision filter even when its claim is free again', async () => {
+  it('R5: a stale write (merged from an older revision) is refused by the revision filter', async () => {
     const [birth, later] = simulateEvents({
       seed: Math.floor(Math.random() * 1e9) + 1,
       citizens: 1,
@@ -171,31 +116,9 @@ describe('the population store on the real FerretDB', () => {
     await applyEvents([birth!], first);
     const stale = await first.readCitizen(birth!.personalId); // revision 1
     await applyEvents([{ ...later!, personalId: birth!.personalId } as SourceEvent], second); // revision 2
-    const outcome = await first.writeCitizens([{ document: { ...stale!, fields: {} }, eventIds: ['a-stale-write'] }], 'a-stale-batch');
+    const outcome = await first.writeCitizens([{ document: { ...stale!, fields: {} } }], 'a-stale-batch');
     expect(outcome.conflicts).toEqual([birth!.personalId]);
     expect((await first.readCitizen(birth!.personalId))?.fields).not.toEqual({});
-  });
-
-  it("R5: a write's claims are deleted once its documents are written, and expired ones left by dead writers are swept however many there are", async () => {
-    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 20 });
-    await applyEvents(events, first);
-    const ids = [...new Set(events.map((event) => event.personalId))];
-    expect(await first.claims.countDocuments({ personalId: { $in: ids } })).toBe(0);
-
-    // 2,500 claims of writers that died long ago: more than one delete command takes (SWEEP_BATCH).
-    const longAgo = new Date(Date.now() - 2 * CLAIM_LEASE_MS - 1_000);
-    const dead = Array.from({ length: 2_500 }, (_, n) => ({
-      _id: `dead-${n}#1`,
-      personalId: `dead-${n}`,
-      revision: 1,
-      fingerprint: 'never written',
-      batchId: 'a dead hub',
-      claimedAt: longAgo,
-    }));
-    await first.claims.insertMany(dead, { ordered: false });
-    const fresh = await PopulationStore.open({ uri: testEndpoints().mongodbUri, database: first.db.databaseName });
-    await applyEvents(simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 1 }), fresh).finally(() => fresh.close());
-    expect(await first.claims.countDocuments({ batchId: 'a dead hub' })).toBe(0);
   });
 
   it('the local FerretDB answers `{_id: {$in}}` with exactly those documents, and an update command of 200 replacements (its build fixes)', async () => {
@@ -256,5 +179,50 @@ describe('the population store on the real FerretDB', () => {
       expect(values.get(`id-${n}`), `id-${n}`).toBe(before + 10);
       expect(values.get(`new-${n}`)).toBe(5);
     }
+  });
+
+  it('R5: the local FerretDB applies a filtered replace atomically: of writers replacing the same documents at once, exactly one wins each (its build fix 6)', async () => {
+    const collection = first.db.collection<{ _id: string; v: number }>(uniqueName('cas_probe'));
+    const writers = 6;
+    for (let round = 0; round < 5; round += 1) {
+      const ids = Array.from({ length: 100 }, (_, n) => `r${round}-${n}`);
+      await collection.insertMany(ids.map((_id) => ({ _id, v: 0 })));
+      // Every writer replaces every document still at v 0 (in commands of 25, as the store does).
+      const matched = await Promise.all(
+        Array.from({ length: writers }, (_, writer) =>
+          Promise.all(
+            [0, 25, 50, 75].map((start) =>
+              collection.bulkWrite(
+                ids.slice(start, start + 25).map((_id) => ({ replaceOne: { filter: { _id, v: 0 }, replacement: { v: writer + 1 } } })),
+                { ordered: false },
+              ),
+            ),
+          ).then((results) => results.reduce((sum, result) => sum + result.matchedCount, 0)),
+        ),
+      );
+      // A lost update shows as two writers both matching a document: more matches than documents.
+      expect(
+        matched.reduce((sum, count) => sum + count, 0),
+        `round ${round}: ${matched.join(', ')}`,
+      ).toBe(ids.length);
+      const stored = await collection.find({ _id: { $in: ids } }).toArray();
+      const wins = new Map<number, number>();
+      for (const doc of stored) wins.set(doc.v, (wins.get(doc.v) ?? 0) + 1);
+      for (let writer = 0; writer < writers; writer += 1) expect(wins.get(writer + 1) ?? 0, `writer ${writer + 1}`).toBe(matched[writer]);
+    }
+  });
+
+  it('R5: a store that does not apply a filtered replace atomically (a FerretDB without the local build fix) is refused; MongoDB and the local FerretDB are accepted', async () => {
+    const info = await first.db.admin().command({ buildInfo: 1 });
+    expect(info.ferretdbFeatures?.dancuAtomicIdUpdates).toBe(true);
+    expect(unsafeStore(info)).toBeUndefined();
+    const { dancuAtomicIdUpdates: _fix, ...stockFeatures } = info.ferretdbFeatures as Record<string, unknown>;
+    expect(unsafeStore({ ...info, ferretdbFeatures: stockFeatures })).toMatchObject({
+      code: 'store-unsupported',
+      retryable: false,
+      message: expect.stringMatching(/does not apply a filtered replace atomically.*use MongoDB/),
+    });
+    const { ferretdbVersion: _version, ferretdbFeatures: _features, ...mongodb } = info;
+    expect(unsafeStore(mongodb)).toBeUndefined();
   });
 });

@@ -33,7 +33,7 @@ describe('migrating a store written in an earlier shape', () => {
     await store?.close();
   });
 
-  it('R5: `dancu store migrate` converts every citizen and its history, resumes after an interruption, and a second run changes nothing', async () => {
+  it('R5: `dancu store migrate` converts every citizen and its history, drops the retired revision claims, resumes after an interruption, and a second run changes nothing', async () => {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 60 });
     // The fixture: what the first shape stored for these events — every version in the document,
     // each history entry with its previous value and outcome.
@@ -54,6 +54,8 @@ describe('migrating a store written in an earlier shape', () => {
     const citizens = store.db.collection<CitizenDocument | LegacyDocument | ReturnType<typeof encodeCitizen>>('citizens');
     await citizens.insertMany(legacy);
     await store.db.collection('history').insertMany(oldHistory as never[]);
+    // A revision claim an earlier hub left (before 2026-12-02, compare-and-set took a claim document).
+    await store.db.collection<{ _id: string }>('revision_claims').insertOne({ _id: `${legacy[0]!._id}#4` });
 
     // An earlier run killed half-way: one citizen fully converted, one with only its history
     // written, one left in the second shape (small, provenance inside each field) and one in the
@@ -83,6 +85,8 @@ describe('migrating a store written in an earlier shape', () => {
     expect(await citizens.countDocuments({ state: { $exists: false } })).toBe(0);
     expect(await store.history.countDocuments()).toBe(events.length);
     expect((await store.history.findOne({ _id: events[0]!.eventId }))?.digest).toBe(eventDigest(events[0]!));
+    expect(first.stdout).toMatch(/dropped revision_claims \(no longer used\)/);
+    expect((await store.db.listCollections({ name: 'revision_claims' }).toArray()).length).toBe(0);
 
     const second = await run(process.execPath, [DANCU_BIN, 'store', 'migrate'], { env });
     expect(second.stdout).toMatch(

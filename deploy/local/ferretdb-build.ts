@@ -5,7 +5,7 @@
 // built that way panics at start-up with "Invalid build/version/version.txt file content". So we
 // copy the module source, add that one file, and build it as FerretDB's own release does.
 //
-// Five fixes are applied to the copy. The first (ID_INDEX_FIX below): v1.24.2's SQLite backend filters by `_id`
+// Six fixes are applied to the copy. The first (ID_INDEX_FIX below): v1.24.2's SQLite backend filters by `_id`
 // with the expression `_ferretdb_sjson->'$._id'`, while the unique index it creates on every
 // collection is on `_ferretdb_sjson->"_id"`. SQLite only uses an expression index for the very
 // same expression, so every lookup, update and delete by `_id` scanned the whole table
@@ -206,8 +206,100 @@ const REPLACE_BATCH_FIXES: SourceFix[] = [
   },
 ];
 
-/** Every edit to FerretDB's own files, in the order applied (UPDATE_CURSOR_FIX before REPLACE_BATCH_FIXES, which edit the same line). */
-const SOURCE_FIXES: readonly SourceFix[] = [ID_INDEX_FIX, ID_PUSHDOWN_FIX, UPDATE_CURSOR_FIX, ID_IN_PUSHDOWN_FIX, ...REPLACE_BATCH_FIXES];
+// The sixth fix (ID_LOCK_FIX): v1.24.2 runs an update statement as a query, then a write, with
+// nothing to stop another command writing the same document in between: two writers replacing
+// `{_id, revision: 5}` at once could both match and the later write would erase the earlier (a lost
+// update). MongoDB applies a filtered update to a document atomically, and the population store's
+// compare-and-set writes rely on that. Now an update command whose every statement names a string
+// `_id` first locks those documents (a process-wide table of 65,536 locks, by hash of database,
+// collection and `_id`, taken in ascending order so two commands never wait on each other in a
+// cycle) and holds them until its writes are done; such commands on the same document therefore
+// run one after the other, each seeing the other's write, as on MongoDB. Commands on different
+// documents do not wait on each other (unless their ids share a lock: about 50 × 50 / 65,536 for two
+// commands of fifty). Other writes (inserts, deletes, updates not naming a string `_id`) take no
+// lock; the population store writes citizens only by insert (its unique `_id` decides) and by such
+// updates. buildInfo says so in `ferretdbFeatures.dancuAtomicIdUpdates`, which the population store
+// requires of a FerretDB (population-store.ts, requireAtomicUpdates).
+const ID_LOCK_FILE = {
+  file: join('internal', 'handler', 'dancu_id_locks.go'),
+  text: `package handler
+
+import (
+\t"hash/maphash"
+\t"slices"
+\t"sync"
+
+\t"github.com/FerretDB/FerretDB/internal/handler/common"
+)
+
+// dancu: see deploy/local/ferretdb-build.ts (ID_LOCK_FIX) in the dancu repository.
+
+var (
+\tidLocks    [1 << 16]sync.Mutex
+\tidLockSeed = maphash.MakeSeed()
+)
+
+// lockIDs locks the documents of an update command whose every statement names a string _id, in
+// ascending lock order, and returns what unlocks them; nil (nothing locked) otherwise.
+func lockIDs(db, collection string, updates []common.Update) func() {
+\tif len(updates) == 0 {
+\t\treturn nil
+\t}
+\tstripes := make([]uint64, 0, len(updates))
+\tfor _, u := range updates {
+\t\tif u.Filter == nil {
+\t\t\treturn nil
+\t\t}
+\t\tv, err := u.Filter.Get("_id")
+\t\tif err != nil {
+\t\t\treturn nil
+\t\t}
+\t\tid, ok := v.(string)
+\t\tif !ok {
+\t\t\treturn nil
+\t\t}
+\t\tstripes = append(stripes, maphash.String(idLockSeed, db+"\\x00"+collection+"\\x00"+id)%uint64(len(idLocks)))
+\t}
+\tslices.Sort(stripes)
+\tstripes = slices.Compact(stripes)
+\tfor _, s := range stripes {
+\t\tidLocks[s].Lock()
+\t}
+\treturn func() {
+\t\tfor _, s := range stripes {
+\t\t\tidLocks[s].Unlock()
+\t\t}
+\t}
+}
+`,
+};
+const ID_LOCK_FIXES: SourceFix[] = [
+  {
+    file: join('internal', 'handler', 'msg_update.go'),
+    // as REPLACE_BATCH_FIXES left it
+    from: '\tbatch := newReplaceBatch(params.Updates)\n',
+    to: '\tbatch := newReplaceBatch(params.Updates)\n\n\tif unlock := lockIDs(params.DB, params.Collection, params.Updates); unlock != nil {\n\t\tdefer unlock()\n\t}\n',
+    occurrences: 1,
+  },
+  {
+    file: join('internal', 'handler', 'msg_buildinfo.go'),
+    from: '\t\t\t\t"aggregationStages", aggregationStages,\n',
+    to: '\t\t\t\t"aggregationStages", aggregationStages,\n\t\t\t\t"dancuAtomicIdUpdates", true,\n',
+    occurrences: 1,
+  },
+];
+
+/** Every edit to FerretDB's own files, in the order applied (each fix after the one whose lines it edits). */
+const SOURCE_FIXES: readonly SourceFix[] = [
+  ID_INDEX_FIX,
+  ID_PUSHDOWN_FIX,
+  UPDATE_CURSOR_FIX,
+  ID_IN_PUSHDOWN_FIX,
+  ...REPLACE_BATCH_FIXES,
+  ...ID_LOCK_FIXES,
+];
+/** Files added to FerretDB's handler package. */
+const ADDED_FILES = [REPLACE_BATCH_FILE, ID_LOCK_FILE];
 
 /** The path of a working FerretDB binary of the pinned version, building it first if needed. */
 export async function ensureFerretdbBinary(log: (line: string) => void): Promise<string> {
@@ -245,7 +337,7 @@ export async function ensureFerretdbBinary(log: (line: string) => void): Promise
     makeWritable(sourceDir); // the module cache is read-only, and so is a plain copy of it
     writeFileSync(join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
     for (const fix of SOURCE_FIXES) applyFix(sourceDir, fix);
-    writeFileSync(join(sourceDir, REPLACE_BATCH_FILE.file), REPLACE_BATCH_FILE.text);
+    for (const added of ADDED_FILES) writeFileSync(join(sourceDir, added.file), added.text);
     await runCommand(go, ['build', '-o', partial, './cmd/ferretdb'], {
       cwd: sourceDir,
       env,

@@ -142,7 +142,7 @@ export function stackLocations(env: NodeJS.ProcessEnv = process.env): StackLocat
     },
     ferretdb: {
       // Named for the fixes built into it (see ferretdb-build.ts), so a build without one is never reused.
-      binary: join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-fixes-5`),
+      binary: join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-fixes-6`),
       dataDir: join(data, 'ferretdb'),
       stateDir: join(data, 'ferretdb-state'),
       logFile: join(logs, 'ferretdb.log'),

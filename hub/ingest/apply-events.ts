@@ -25,7 +25,7 @@ import { IngestError } from './ingest-error.ts';
 import type { WrittenCitizens } from './written-citizens.ts';
 
 const MAX_ATTEMPTS = 8;
-/** Between attempts: a competing writer holds the claim for the few milliseconds of its write. */
+/** Between attempts: a competing writer is writing the same citizens (e.g. during a rebalance). */
 const BACKOFF_MS = 100;
 
 /** `applied`: new to the store; `duplicate`: the store (or the call) held the same event already; `conflict`: the id names another event. */
@@ -196,7 +196,7 @@ async function mergeIntoCitizens(
 
     const toWrite = [...merged.entries()].filter(([, result]) => result.changed);
     const { conflicts, written } = await store.writeCitizens(
-      toWrite.map(([id, result]) => ({ document: result.document, eventIds: (byCitizen.get(id) ?? []).map((record) => record._id) })),
+      toWrite.map(([, result]) => ({ document: result.document })),
       batchId,
     );
     for (const [id, doc] of written) cache?.set(id, doc);

@@ -7,6 +7,8 @@
 // Today's: the small document laid out as stored-citizen.ts says (current values and shared
 // provenance as one JSON text, the phone number beside) and one insert-only history record per
 // event (history records of the layout before, `stated` as an array, are read as they are).
+// Collections no longer used are dropped: `revision_claims` (citizen writes in flight, before
+// 2026-12-02: compare-and-set is now the revision filter alone, population-store.ts).
 //
 // Citizens are taken in `_id` order, a page at a time. For a first-shape citizen, its events'
 // history records are written first (replacing the old entries with the same event id); then
@@ -38,8 +40,13 @@ export interface MigrationSummary {
   converted: number;
   alreadyConverted: number;
   historyRecords: number;
+  /** Collections of an earlier shape that were still there, now dropped. */
+  retired: string[];
   seconds: number;
 }
+
+/** Collections earlier shapes used that today's does not. */
+const RETIRED_COLLECTIONS = ['revision_claims'];
 
 const PAGE = 200;
 
@@ -49,7 +56,7 @@ export async function migrateStore(
 ): Promise<MigrationSummary> {
   const started = performance.now();
   const total = await store.citizens.countDocuments();
-  const summary: MigrationSummary = { citizens: 0, converted: 0, alreadyConverted: 0, historyRecords: 0, seconds: 0 };
+  const summary: MigrationSummary = { citizens: 0, converted: 0, alreadyConverted: 0, historyRecords: 0, retired: [], seconds: 0 };
   const migratedAt = new Date();
   let after: string | undefined;
   for (;;) {
@@ -80,6 +87,11 @@ export async function migrateStore(
     summary.alreadyConverted += page.length - outdated.length;
     summary.historyRecords += records.length;
     onProgress({ seen: summary.citizens, total: Math.max(total, summary.citizens) });
+  }
+  const present = new Set((await store.db.listCollections({}, { nameOnly: true }).toArray()).map((collection) => collection.name));
+  for (const name of RETIRED_COLLECTIONS.filter((retired) => present.has(retired))) {
+    await store.db.dropCollection(name);
+    summary.retired.push(name);
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;

@@ -1,16 +1,18 @@
 // The population store: citizens (one small document per personal id: each field's current
-// version), their history (R5: one record per accepted event, insert-only), and the revision
-// claims that keep concurrent writers from losing each other's updates.
+// version, written compare-and-set on its revision) and their history (R5: one record per
+// accepted event, insert-only).
 //
 // Only what MongoDB and FerretDB both do well: no transactions, no change streams, and —
 // because FerretDB's SQLite backend pushes only `_id` filters down to SQL and scans the whole
 // collection for anything else — every read and conditional step is keyed by `_id`: `{_id}`,
 // `{_id: {$in: [...]}}`, or `{_id, revision}` for the compare-and-set replace (the patched
 // FerretDB of the local stack looks these up by its `_id` index; deploy/local/ferretdb-build.ts).
+// The compare-and-set replace needs a store that applies a filtered replace to a document
+// atomically: MongoDB does; FerretDB 1.24 queries, then writes, so the local stack's build locks the
+// documents an update command names by `_id` (ID_LOCK_FIX), and a FerretDB without that is refused.
 // Every write is an idempotent insert or replace keyed by personal id or event id, so a replayed
 // batch converges to the same state.
 
-import { createHash } from 'node:crypto';
 import { type Collection, type Db, type Filter, MongoClient } from 'mongodb';
 import pMap from 'p-map';
 import { DancuError } from '../../errors/dancu-error.ts';
@@ -27,7 +29,7 @@ export interface StoreOptions {
 
 export const DEFAULT_DATABASE = 'dancu';
 
-/** Single-document reads in flight at once (the rare reads of one history record or claim each). */
+/** Single-document reads in flight at once (the rare reads of one history record or citizen each). */
 const READ_CONCURRENCY = 16;
 
 /**
@@ -54,36 +56,13 @@ export const REPLACE_BATCH = 50;
  */
 const REPLACE_CONCURRENCY = 4;
 
-/** Claims deleted per command, and commands per sweep of expired claims at most (the next sweep goes on). */
-const SWEEP_BATCH = 1_000;
-const MAX_SWEEP_ROUNDS = 100;
-
-/**
- * A claim on a citizen's next revision is a lease: if its writer has not written the document
- * within this time, it is taken to have died and the revision is skipped. A writer that finds
- * its own claim this old does not write at all (see writeCitizens).
- */
-export const CLAIM_LEASE_MS = 15_000;
-
-/** `<personal id>#<revision>`: inserting it is the compare-and-set (the unique `_id` decides). */
-export interface RevisionClaim {
-  _id: string;
-  personalId: string;
-  revision: number;
-  /** Same base revision and same events: a replay of the same write, which may go ahead. */
-  fingerprint: string;
-  batchId: string;
-  claimedAt: Date;
-}
-
-/** A document to write, the revision it was merged from, and the events merged into it. */
+/** A citizen's document as merged from its stored `revision`: written as the next revision where the store still holds that one. */
 export interface CitizenWrite {
   document: CitizenDocument;
-  eventIds: Iterable<string>;
 }
 
 export interface CitizenWriteOutcome {
-  /** Citizens whose next revision another writer claimed first. */
+  /** Citizens another writer wrote first (the store no longer holds the revision merged from). */
   conflicts: string[];
   /** The documents written, exactly as stored now. */
   written: Map<string, CitizenDocument>;
@@ -94,8 +73,6 @@ export class PopulationStore {
   readonly citizens: Collection<StoredCitizen>;
   /** Laid out as stored-history.ts says; read and write them through readHistory / readHistoryRecords / appendHistory. */
   readonly history: Collection<StoredHistoryRecord>;
-  readonly claims: Collection<RevisionClaim>;
-  private lastSweep = 0;
 
   private constructor(
     private readonly client: MongoClient,
@@ -103,15 +80,26 @@ export class PopulationStore {
   ) {
     this.citizens = db.collection<StoredCitizen>('citizens');
     this.history = db.collection<StoredHistoryRecord>('history');
-    this.claims = db.collection<RevisionClaim>('revision_claims');
   }
 
   static async open(options: StoreOptions): Promise<PopulationStore> {
     const client = new MongoClient(options.uri, { serverSelectionTimeoutMS: 10_000, appName: 'dancu' });
     await client.connect();
     const store = new PopulationStore(client, client.db(options.database));
-    await store.ensureIndexes();
+    try {
+      await store.requireAtomicUpdates();
+      await store.ensureIndexes();
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
     return store;
+  }
+
+  /** Refuses a store on which concurrent citizen writes could erase each other (unsafeStore). */
+  private async requireAtomicUpdates(): Promise<void> {
+    const refusal = unsafeStore(await this.db.admin().command({ buildInfo: 1 }));
+    if (refusal) throw refusal;
   }
 
   private async ensureIndexes(): Promise<void> {
@@ -165,115 +153,19 @@ export class PopulationStore {
   }
 
   /**
-   * Compare-and-set for citizen documents. A citizen's first document is inserted (the unique
-   * `_id` lets exactly one writer win). A later revision first claims `<id>#<revision + 1>` by
-   * inserting a claim (likewise), then replaces the document only where it still holds the
-   * revision the write was merged from (`{_id, revision}`). Returns the ids another writer got
-   * to first — the caller re-reads and merges those again — and the documents as written.
-   *
-   * A claim has served once its document is written: a writer still merging from an older
-   * revision fails the `{_id, revision}` filter whether or not that claim exists. So a write's
-   * claims are deleted as soon as its documents are (one `$in` delete per round), and those of
-   * writers that died before that are swept once older than two leases: the collection holds
-   * only the claims of writes in flight. A claim whose writer died (lease
-   * expired, document still older) is skipped: the write claims the revision after it. A replay
-   * of the same write (same base revision and events, e.g. a batch re-consumed after a crash)
-   * may reuse its own claim.
+   * Compare-and-set for citizen documents: each is written as the revision after the one it was
+   * merged from. A citizen's first document is inserted (the unique `_id` lets exactly one writer
+   * win); a later one replaces the stored document only where it still holds the revision merged
+   * from (`{_id, revision}`, applied atomically: see requireAtomicUpdates). Returns the ids another
+   * writer got to first — the caller re-reads and merges those again — and the documents as written.
    */
   async writeCitizens(writes: readonly CitizenWrite[], batchId: string): Promise<CitizenWriteOutcome> {
-    if (writes.length === 0) return { conflicts: [], written: new Map() };
-    const claimedAt = new Date();
-    // A citizen's first document needs no claim: its insert is the compare-and-set (the unique
-    // `_id` lets exactly one writer insert it; the others are sent back to read and merge). So
-    // first documents are inserted while the later revisions are being claimed.
-    const outcomes = await Promise.all([
-      this.writeRevisions(
-        writes.filter((write) => write.document.revision === 0).map((write) => ({ write, revision: 1 })),
-        batchId,
-      ),
-      this.writeClaimed(
-        writes.filter((write) => write.document.revision > 0),
-        batchId,
-        claimedAt,
-      ),
-    ]);
-    await this.sweepClaims(claimedAt);
-    return {
-      conflicts: outcomes.flatMap((outcome) => outcome.conflicts),
-      written: new Map(outcomes.flatMap((outcome) => [...outcome.written])),
-    };
-  }
-
-  /** Claims each write's next revision, then writes those it won (see writeCitizens) and deletes its claims. */
-  private async writeClaimed(writes: readonly CitizenWrite[], batchId: string, claimedAt: Date): Promise<CitizenWriteOutcome> {
-    const pending = writes.map((write) => ({ write, claim: claimFor(write, write.document.revision + 1, batchId, claimedAt) }));
-    const won: typeof pending = [];
-    const conflicts: string[] = [];
-
-    for (let round = 0; pending.length > 0; round += 1) {
-      const claims = pending.map((entry) => entry.claim);
-      let refused = new Set<number>();
-      try {
-        await this.claims.insertMany(claims, { ordered: false });
-      } catch (error) {
-        const duplicates = duplicatePositions(error);
-        if (!duplicates) throw error;
-        refused = duplicates;
-      }
-      const retry: typeof pending = [];
-      const taken = [...refused].map((index) => pending[index]!);
-      const stored = await pMap(taken, (entry) => this.claims.findOne({ _id: entry.claim._id }), { concurrency: READ_CONCURRENCY });
-      pending.forEach((entry, index) => {
-        if (!refused.has(index)) won.push(entry);
-      });
-      for (const [index, entry] of taken.entries()) {
-        const existing = stored[index];
-        if (!existing) {
-          retry.push(entry); // deleted since: its write is done, so ours will meet the filter
-          continue;
-        }
-        if (existing.batchId === batchId || existing.fingerprint === entry.claim.fingerprint) {
-          won.push(entry);
-          continue;
-        }
-        const leaseExpired = claimedAt.getTime() - existing.claimedAt.getTime() > CLAIM_LEASE_MS;
-        if (leaseExpired && round < 3) {
-          const current = await this.citizens.findOne({ _id: entry.write.document._id }, { projection: { revision: 1 } });
-          if ((current?.revision ?? 0) < existing.revision) {
-            retry.push({ write: entry.write, claim: claimFor(entry.write, existing.revision + 1, batchId, claimedAt) });
-            continue;
-          }
-        }
-        conflicts.push(entry.write.document._id);
-      }
-      pending.splice(0, pending.length, ...retry);
-    }
-
-    if (won.length === 0) return { conflicts, written: new Map() };
-    // A writer that stalled past its own lease may have been skipped; writing now could race
-    // the writer that skipped it, so it gives up and the batch is retried.
-    if (Date.now() - claimedAt.getTime() > CLAIM_LEASE_MS / 2) {
-      throw new StoreError('lease-expired', `the claims of batch ${batchId} are older than half their lease; retry the batch`);
-    }
-    const outcome = await this.writeRevisions(
-      won.map(({ write, claim }) => ({ write, revision: claim.revision })),
-      batchId,
-    );
-    await this.deleteClaims(won.map(({ claim }) => claim._id));
-    return { conflicts: [...conflicts, ...outcome.conflicts], written: outcome.written };
-  }
-
-  /** Writes each document as revision `revision`: its conflicts are the writes that did not hold (writeDocuments). */
-  private async writeRevisions(
-    writes: ReadonlyArray<{ write: CitizenWrite; revision: number }>,
-    batchId: string,
-  ): Promise<CitizenWriteOutcome> {
     const conflicts: string[] = [];
     const written = new Map<string, CitizenDocument>();
     if (writes.length === 0) return { conflicts, written };
-    const documents = writes.map(({ write, revision }) => ({
-      base: write.document.revision,
-      document: { ...write.document, revision, lastBatchId: batchId },
+    const documents = writes.map(({ document }) => ({
+      base: document.revision,
+      document: { ...document, revision: document.revision + 1, lastBatchId: batchId },
     }));
     const lost = await this.writeDocuments(documents, batchId);
     for (const { document } of documents) {
@@ -283,11 +175,11 @@ export class PopulationStore {
     return { conflicts, written };
   }
 
-  /** Inserts first documents and replaces later ones where they still hold `base`; returns the ids that did not. */
+  /** Inserts first documents and replaces later ones where they still hold `base`, both at once; returns the ids that did not. */
   private async writeDocuments(writes: ReadonlyArray<{ base: number; document: CitizenDocument }>, batchId: string): Promise<Set<string>> {
     const lost = new Set<string>();
-    const firsts = writes.filter((write) => write.base === 0).map((write) => encodeCitizen(write.document));
-    if (firsts.length > 0) {
+    const insertFirsts = async (firsts: StoredCitizen[]): Promise<void> => {
+      if (firsts.length === 0) return;
       try {
         await this.citizens.insertMany(firsts, { ordered: false });
       } catch (error) {
@@ -295,7 +187,7 @@ export class PopulationStore {
         if (!duplicates) throw error;
         for (const index of duplicates) lost.add(firsts[index]!._id); // someone wrote it first (or we did, before a crash)
       }
-    }
+    };
     const replaceSlice = async (slice: ReadonlyArray<{ base: number; document: CitizenDocument }>): Promise<void> => {
       const result = await this.citizens.bulkWrite(
         slice.map(({ base, document }) => ({
@@ -312,41 +204,18 @@ export class PopulationStore {
         if (now[index]?.lastBatchId !== batchId) lost.add(document._id);
       });
     };
-    await pMap(
-      slices(
-        writes.filter((write) => write.base > 0),
-        REPLACE_BATCH,
+    await Promise.all([
+      insertFirsts(writes.filter((write) => write.base === 0).map((write) => encodeCitizen(write.document))),
+      pMap(
+        slices(
+          writes.filter((write) => write.base > 0),
+          REPLACE_BATCH,
+        ),
+        replaceSlice,
+        { concurrency: REPLACE_CONCURRENCY },
       ),
-      replaceSlice,
-      { concurrency: REPLACE_CONCURRENCY },
-    );
+    ]);
     return lost;
-  }
-
-  /**
-   * Deletes the claims older than two leases (left by writers that died mid-write), at most once
-   * a lease, SWEEP_BATCH at a time: FerretDB deletes what a filter matched with one SQL statement
-   * naming every id, which SQLite refuses past 32,766 ids ("too many SQL variables").
-   */
-  private async sweepClaims(now: Date): Promise<void> {
-    if (now.getTime() - this.lastSweep < CLAIM_LEASE_MS) return;
-    this.lastSweep = now.getTime();
-    const expired = { claimedAt: { $lt: new Date(now.getTime() - 2 * CLAIM_LEASE_MS) } };
-    for (let round = 0; round < MAX_SWEEP_ROUNDS; round += 1) {
-      const ids = (
-        await this.claims
-          .find(expired, { projection: { _id: 1 } })
-          .limit(SWEEP_BATCH)
-          .toArray()
-      ).map((claim) => claim._id);
-      await this.deleteClaims(ids);
-      if (ids.length < SWEEP_BATCH) return;
-    }
-  }
-
-  /** Deletes claims by `_id`, SWEEP_BATCH per command (SQLite's limit on one statement's variables, above). */
-  private async deleteClaims(ids: readonly string[]): Promise<void> {
-    for (const batch of slices(ids, SWEEP_BATCH)) await this.claims.deleteMany({ _id: { $in: batch } });
   }
 
   /** Resolves when the server answers a ping. */
@@ -359,12 +228,14 @@ export class PopulationStore {
   }
 }
 
-export class StoreError extends DancuError<'lease-expired'> {
-  /** The batch's claims lapsed: running the batch again claims afresh. */
-  readonly retryable = true;
+export type StoreErrorCode = 'store-unsupported';
+
+export class StoreError extends DancuError<StoreErrorCode> {
+  /** The store is not one the hub can write safely: running again against the same one cannot help. */
+  readonly retryable = false;
 
   constructor(
-    readonly code: 'lease-expired',
+    readonly code: StoreErrorCode,
     message: string,
   ) {
     super(message);
@@ -372,17 +243,28 @@ export class StoreError extends DancuError<'lease-expired'> {
   }
 }
 
+/**
+ * Why the store that answered `buildInfo` with `info` cannot hold citizens safely, if it cannot: a
+ * FerretDB that does not apply a filtered replace atomically (stock 1.24: a query, then a write), on
+ * which two writers of the same citizen could both match `{_id, revision}` and the later would erase
+ * the earlier's versions. MongoDB reports no `ferretdbVersion`; the local stack's build reports
+ * `ferretdbFeatures.dancuAtomicIdUpdates` (deploy/local/ferretdb-build.ts, ID_LOCK_FIX).
+ */
+export function unsafeStore(info: {
+  ferretdbVersion?: unknown;
+  ferretdbFeatures?: { dancuAtomicIdUpdates?: unknown };
+}): StoreError | undefined {
+  if (info.ferretdbVersion === undefined || info.ferretdbFeatures?.dancuAtomicIdUpdates === true) return undefined;
+  return new StoreError(
+    'store-unsupported',
+    `FerretDB ${String(info.ferretdbVersion)} does not apply a filtered replace atomically, so hub instances writing the same citizen could erase each other's versions; ` +
+      'use MongoDB, or the FerretDB that `dancu stack up` builds (deploy/local/ferretdb-build.ts, ID_LOCK_FIX)',
+  );
+}
+
 /** `items` in runs of at most `size`, in order. */
 export function slices<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
   return out;
-}
-
-function claimFor(write: CitizenWrite, revision: number, batchId: string, claimedAt: Date): RevisionClaim {
-  const personalId = write.document._id;
-  const fingerprint = createHash('sha256')
-    .update(`${personalId}@${write.document.revision}:${[...write.eventIds].sort().join(',')}`)
-    .digest('base64url');
-  return { _id: `${personalId}#${revision}`, personalId, revision, fingerprint, batchId, claimedAt };
 }
