@@ -1,6 +1,6 @@
 // The citizen documents an ingest process wrote last, so the next batch for the same citizens
 // need not read them back. Partition ownership makes this process the usual only writer of
-// its citizens; when it is not, the revision claim catches it (see applyEvents).
+// its citizens; when it is not, the compare-and-set on the revision catches it (see applyEvents).
 import { LRUCache } from 'lru-cache';
 import type { CitizenDocument } from '../citizen/citizen-document.ts';
 
