@@ -61,7 +61,7 @@ try {
   }
   const hubSeconds = (performance.now() - started) / 1000;
   console.log(
-    `hub write path (applyEvents: history, citizens, claims): ${rate(events.length, hubSeconds)} events/s (${hubSeconds.toFixed(1)} s, ` +
+    `hub write path (applyEvents: history, citizens): ${rate(events.length, hubSeconds)} events/s (${hubSeconds.toFixed(1)} s, ` +
       `${rounds} rounds, ${writes} citizen writes: ${(writes / events.length).toFixed(2)} per event)`,
   );
   console.log(`ratio hub write path / baseline: ${(rawSeconds / hubSeconds).toFixed(2)}`);

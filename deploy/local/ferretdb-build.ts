@@ -215,8 +215,8 @@ const REPLACE_BATCH_FIXES: SourceFix[] = [
 // collection and `_id`, taken in ascending order so two commands never wait on each other in a
 // cycle) and holds them until its writes are done; such commands on the same document therefore
 // run one after the other, each seeing the other's write, as on MongoDB. Commands on different
-// documents do not wait on each other (unless their ids share a lock: about 50 × 50 / 65,536 for two
-// commands of fifty). Other writes (inserts, deletes, updates not naming a string `_id`) take no
+// documents do not wait on each other, unless their ids share a lock (two commands of fifty
+// documents do in about 4 % of cases, and then one waits for the other's write). Other writes (inserts, deletes, updates not naming a string `_id`) take no
 // lock; the population store writes citizens only by insert (its unique `_id` decides) and by such
 // updates. buildInfo says so in `ferretdbFeatures.dancuAtomicIdUpdates`, which the population store
 // requires of a FerretDB (population-store.ts, requireAtomicUpdates).

@@ -258,7 +258,8 @@ export function unsafeStore(info: {
   return new StoreError(
     'store-unsupported',
     `FerretDB ${String(info.ferretdbVersion)} does not apply a filtered replace atomically, so hub instances writing the same citizen could erase each other's versions; ` +
-      'use MongoDB, or the FerretDB that `dancu stack up` builds (deploy/local/ferretdb-build.ts, ID_LOCK_FIX)',
+      'use MongoDB, or the FerretDB that `dancu stack up` builds (deploy/local/ferretdb-build.ts, ID_LOCK_FIX; ' +
+      'a local stack started before 2026-12-02 runs an older build: `dancu stack down`, then `dancu stack up`)',
   );
 }
 
