@@ -73,6 +73,51 @@ describe('the population store on the real FerretDB', () => {
     expect(thrice.changes.map((change) => change.changeId).sort()).toEqual([...announced.keys()].sort());
   });
 
+  it('R5, R26: a write that went through but was overwritten by another instance before its writer checked which replaces missed still announces its changes', async () => {
+    const sources = ['civil-status', 'residence', 'health'] as const;
+    const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 40, sources: [...sources] });
+    // Two citizens with an event from each of the three sources.
+    const [x, y] = [...new Set(events.map((event) => event.personalId))].filter((id) =>
+      sources.every((source) => events.some((event) => event.personalId === id && event.source === source)),
+    );
+    expect(y, 'two citizens with an event from each source').toBeDefined();
+    const of = (id: string | undefined, source: string) => events.find((event) => event.personalId === id && event.source === source)!;
+    const cache = new WrittenCitizens();
+    await applyEvents([of(x, 'civil-status'), of(y, 'civil-status')], first, cache);
+    // Another instance writes x, so this writer's copy of x is stale: its replace of x will miss,
+    // and it then asks who wrote each citizen of that command last.
+    await applyEvents([of(x, 'health')], second);
+    // Right after this writer's replaces (y's went through), the other instance writes y again.
+    const bulkWrite = first.citizens.bulkWrite.bind(first.citizens);
+    let raced = false;
+    first.citizens.bulkWrite = (async (...args: Parameters<typeof bulkWrite>) => {
+      const result = await bulkWrite(...args);
+      if (!raced) {
+        raced = true;
+        await applyEvents([of(y, 'health')], second);
+      }
+      return result;
+    }) as typeof bulkWrite;
+    const mine = [of(x, 'residence'), of(y, 'residence')];
+    const outcome = await applyEvents(mine, first, cache).finally(() => {
+      first.citizens.bulkWrite = bulkWrite;
+    });
+    expect(raced).toBe(true);
+    expect(outcome.applied).toBe(2);
+    // Every field a residence event set that stands now was announced, y's included.
+    const expected: string[] = [];
+    for (const id of [x!, y!]) {
+      const now = await first.readCitizen(id);
+      for (const [field, version] of Object.entries(now!.fields))
+        if (mine.some((event) => event.eventId === version.eventId)) expected.push(`${version.eventId}:${field}`);
+    }
+    expect(expected.some((change) => change.startsWith(of(y, 'residence').eventId))).toBe(true);
+    expect(outcome.changes.map((change) => change.changeId).sort()).toEqual(expected.sort());
+    // And nothing was lost from the documents.
+    const applied = [of(x, 'civil-status'), of(y, 'civil-status'), of(x, 'health'), of(y, 'health'), ...mine];
+    for (const [id, citizen] of expectedCitizens(applied)) expect(await storedCitizen(first, id), id).toEqual(citizen);
+  });
+
   it('R5: a writer whose cached copy of a citizen went stale (another instance wrote since) still loses nothing', async () => {
     const events = simulateEvents({ seed: Math.floor(Math.random() * 1e9) + 1, citizens: 10 });
     const cache = new WrittenCitizens();

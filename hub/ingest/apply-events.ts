@@ -8,8 +8,9 @@
 //      and merged again, so concurrent writers never lose each other's versions.
 // Redelivered records are merged again on purpose: the merge is idempotent, and it is what
 // finishes the work of a slice that crashed between its history and its citizen writes. And the
-// changes of redelivered records that still stand are announced again: they finish the work of
-// a slice that crashed between its citizen writes and its change-feed send (reannounce, below).
+// changes of merged records that stand but that this merge did not announce are announced
+// (again): they finish the work of a slice that crashed between its citizen writes and its
+// change-feed send, or of a write taken for lost that had gone through (reannounce, below).
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,7 +83,6 @@ async function applyWith(
     readCitizens(new Set(events.map((event) => event.personalId)), store, cache),
   ]);
   const toMerge: HistoryRecord[] = [];
-  const redelivered = new Set<string>();
   for (const [id, list] of copies) {
     // The event the store holds under this id: the one just appended, or the one accepted before.
     const isNew = !stored.has(id);
@@ -104,11 +104,13 @@ async function applyWith(
       }
     });
     if (matched) toMerge.push(reference);
-    if (matched && !isNew) redelivered.add(id);
   }
   if (toMerge.length === 0) return outcome;
   const { changes, documents } = await mergeIntoCitizens(toMerge, current, store, cache, outcome);
-  outcome.changes = [...changes, ...(await reannounce(redelivered, documents, changes, store))];
+  // Written but unannounced: redelivered records (see reannounce), and records of a write this
+  // writer took for lost because another writer wrote the citizen again before it could check.
+  const merged = new Set(toMerge.map((record) => record._id));
+  outcome.changes = [...changes, ...(await reannounce(merged, documents, changes, store))];
   return outcome;
 }
 
@@ -116,28 +118,33 @@ async function applyWith(
 const HISTORY_READS_AT_ONCE = 8;
 
 /**
- * The changes of redelivered events that still stand in their citizens' documents and that this
- * merge did not announce itself: announced again. A slice whose citizens were written but whose
- * changes never reached the feed (the hub died in between, so its offsets were not committed)
- * comes back from Kafka, its records are duplicates, and merging them changes nothing; without
- * this its changes would never reach the feed. Sent when they did reach it, they carry the same
- * change ids (`<event id>:<field>`), which consumers recognise. The value each replaced is the
- * one the citizen's replayed history gives (as `dancu citizen show` derives it). A change a later
- * event overruled is not announced again: the later one's change stands for the field.
+ * The changes of merged events (`merged`: their ids) that stand in their citizens' documents and
+ * that this merge did not announce itself: announced (again). Two ways to get here:
+ * - a slice whose citizens were written but whose changes never reached the feed (the hub died in
+ *   between, so its offsets were not committed) comes back from Kafka, its records are
+ *   duplicates, and merging them changes nothing;
+ * - a write that went through, but another writer wrote the citizen again before this one checked
+ *   which of its replaces had missed (writeCitizens tells them apart by who wrote last), so it was
+ *   taken for lost, and merging it again changes nothing.
+ * Without this those changes would never reach the feed. Sent when they did reach it, they carry
+ * the same change ids (`<event id>:<field>`), which consumers recognise. The value each replaced
+ * is the one the citizen's replayed history gives (as `dancu citizen show` derives it). A change a
+ * later event overruled is not announced again: the later one's change stands for the field.
+ * Normally every standing version of a merged event was announced by the merge: nothing is read.
  */
 async function reannounce(
-  redelivered: ReadonlySet<string>,
+  merged: ReadonlySet<string>,
   documents: ReadonlyMap<string, CitizenDocument>,
   announced: readonly CitizenChange[],
   store: PopulationStore,
 ): Promise<CitizenChange[]> {
-  if (redelivered.size === 0) return [];
+  if (merged.size === 0) return [];
   const already = new Set(announced.map((change) => change.changeId));
-  // Per citizen, the fields whose standing version a redelivered event set and this merge did not announce.
+  // Per citizen, the fields whose standing version a merged event set and this merge did not announce.
   const standing = new Map<string, CitizenField[]>();
   for (const [personalId, document] of documents) {
     const fields = (Object.entries(document.fields) as Array<[CitizenField, FieldVersion]>)
-      .filter(([field, version]) => redelivered.has(version.eventId) && !already.has(`${version.eventId}:${field}`))
+      .filter(([field, version]) => merged.has(version.eventId) && !already.has(`${version.eventId}:${field}`))
       .map(([field]) => field);
     if (fields.length > 0) standing.set(personalId, fields);
   }
