@@ -139,15 +139,8 @@ func newReplaceBatch(updates []common.Update) *replaceBatch {
 \t}
 \tseen := make(map[string]struct{}, len(updates))
 \tfor _, u := range updates {
-\t\tif u.Multi || u.Upsert || u.Filter == nil {
-\t\t\treturn nil
-\t\t}
-\t\tv, err := u.Filter.Get("_id")
-\t\tif err != nil {
-\t\t\treturn nil
-\t\t}
-\t\tid, ok := v.(string)
-\t\tif !ok {
+\t\tid, ok := stringID(u)
+\t\tif !ok || u.Multi || u.Upsert {
 \t\t\treturn nil
 \t\t}
 \t\tif _, twice := seen[id]; twice {
@@ -156,6 +149,19 @@ func newReplaceBatch(updates []common.Update) *replaceBatch {
 \t\tseen[id] = struct{}{}
 \t}
 \treturn new(replaceBatch)
+}
+
+// stringID is the string _id a statement's filter names, if it names one.
+func stringID(u common.Update) (string, bool) {
+\tif u.Filter == nil {
+\t\treturn "", false
+\t}
+\tv, err := u.Filter.Get("_id")
+\tif err != nil {
+\t\treturn "", false
+\t}
+\tid, ok := v.(string)
+\treturn id, ok
 }
 
 // batchedCollection keeps what a statement updates in its batch instead of writing it.
@@ -247,14 +253,7 @@ func lockIDs(db, collection string, updates []common.Update) func() {
 \t}
 \tstripes := make([]uint64, 0, len(updates))
 \tfor _, u := range updates {
-\t\tif u.Filter == nil {
-\t\t\treturn nil
-\t\t}
-\t\tv, err := u.Filter.Get("_id")
-\t\tif err != nil {
-\t\t\treturn nil
-\t\t}
-\t\tid, ok := v.(string)
+\t\tid, ok := stringID(u)
 \t\tif !ok {
 \t\t\treturn nil
 \t\t}
